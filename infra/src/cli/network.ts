@@ -1,0 +1,48 @@
+import { Network } from '../network/network';
+
+/** `npm run network:{up,down,reset,status}`. Exit code 0 on success; status exits 1 when unhealthy. */
+async function main(command: string | undefined): Promise<number> {
+  const network = new Network();
+  switch (command) {
+    case 'up': {
+      const started = Date.now();
+      const { changed } = await network.up();
+      for (const c of changed) console.log(`  changed: ${c}`);
+      console.log(`network up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return printStatus(network);
+    }
+    case 'down': {
+      const stopped = await network.down();
+      console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+      return 0;
+    }
+    case 'reset':
+      await network.reset();
+      console.log(`network stopped and ledger data wiped (${network.paths.home}); logs kept`);
+      return 0;
+    case 'status':
+      return printStatus(network);
+    default:
+      console.error('usage: network.js up|down|reset|status');
+      return 2;
+  }
+}
+
+async function printStatus(network: Network): Promise<number> {
+  const rows = await network.status();
+  const width = Math.max(...rows.map((r) => r.name.length));
+  for (const r of rows) {
+    const state = r.healthy ? 'healthy' : r.running ? 'UNHEALTHY' : 'stopped';
+    console.log(`${r.name.padEnd(width)}  pid ${String(r.pid ?? '-').padEnd(8)} port ${r.port}  ${state.padEnd(9)} ${r.detail}`);
+  }
+  console.log(`logs: ${network.paths.logs}`);
+  return rows.every((r) => r.healthy) ? 0 : 1;
+}
+
+main(process.argv[2]).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`network: ${err.message}`);
+    process.exit(1);
+  },
+);

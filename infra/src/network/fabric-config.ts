@@ -1,0 +1,157 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import {
+  CHANNEL, HOST, NetworkPaths, ORDERER, PEER_ORGS, ordererDir,
+} from './topology';
+
+/** Fabric binaries and the sample configuration (core.yaml, orderer.yaml) they ship with. */
+export interface FabricInstall {
+  readonly bin: string;
+  readonly sampleConfig: string;
+}
+
+/**
+ * Finds or builds the Fabric binaries (infra/bin/fabric-install) and the matching sampleconfig.
+ * With FABRIC_BIN set, the release layout is assumed: config/ beside bin/, or FABRIC_CFG_DIR.
+ */
+export function fabricInstall(root: string): FabricInstall {
+  const out = execFileSync(path.join(root, 'infra/bin/fabric-install'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const bin = out.trim().split('\n').pop()!;
+  if (process.env.FABRIC_CFG_DIR) return { bin, sampleConfig: process.env.FABRIC_CFG_DIR };
+  if (process.env.FABRIC_BIN) return { bin, sampleConfig: path.join(bin, '..', 'config') };
+  return { bin, sampleConfig: moduleSampleConfig(root) };
+}
+
+function moduleSampleConfig(root: string): string {
+  const goMod = fs.readFileSync(path.join(root, 'infra/fabric/go.mod'), 'utf8');
+  const pin = /^require github\.com\/hyperledger\/fabric (v\S+)$/m.exec(goMod)?.[1];
+  if (!pin) throw new Error('no Fabric pin in infra/fabric/go.mod');
+  const cache = process.env.PEDIGREE_CACHE ?? path.join(root, '.cache');
+  const env = { ...process.env, GOMODCACHE: path.join(cache, 'go/mod'), GOFLAGS: '-modcacherw' };
+  const dir = path.join(env.GOMODCACHE, `github.com/hyperledger/fabric@${pin}`, 'sampleconfig');
+  if (!fs.existsSync(dir)) {
+    execFileSync('go', ['mod', 'download', `github.com/hyperledger/fabric@${pin}`], { cwd: path.join(root, 'infra/fabric'), env, stdio: 'inherit' });
+  }
+  return dir;
+}
+
+const ANCHOR = (port: number) => [{ Host: HOST, Port: port }];
+
+export function cryptoConfig(): string {
+  return YAML.stringify({
+    OrdererOrgs: [{
+      Name: ORDERER.name, Domain: ORDERER.domain, EnableNodeOUs: true,
+      Specs: [{ Hostname: ORDERER.host, SANS: [HOST, 'localhost'] }],
+    }],
+    PeerOrgs: PEER_ORGS.map((o) => ({
+      Name: o.name, Domain: o.domain, EnableNodeOUs: true,
+      Template: { Count: 1, SANS: [HOST, 'localhost'] },
+      // User1 is the application's client identity; User2 lets tests act as a second user of the org.
+      Users: { Count: 2 },
+    })),
+  });
+}
+
+export function configtx(p: NetworkPaths): string {
+  const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
+  const meta = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
+  const ordererOrg = {
+    Name: ORDERER.mspId, ID: ORDERER.mspId,
+    MSPDir: path.join(p.crypto, 'ordererOrganizations', ORDERER.domain, 'msp'),
+    OrdererEndpoints: [`${HOST}:${ORDERER.port}`],
+    Policies: {
+      Readers: sig(`OR('${ORDERER.mspId}.member')`),
+      Writers: sig(`OR('${ORDERER.mspId}.member')`),
+      Admins: sig(`OR('${ORDERER.mspId}.admin')`),
+    },
+  };
+  const peerOrgs = PEER_ORGS.map((o) => ({
+    Name: o.mspId, ID: o.mspId,
+    MSPDir: path.join(p.crypto, 'peerOrganizations', o.domain, 'msp'),
+    AnchorPeers: ANCHOR(o.peerPort),
+    Policies: {
+      Readers: sig(`OR('${o.mspId}.admin','${o.mspId}.peer','${o.mspId}.client')`),
+      Writers: sig(`OR('${o.mspId}.admin','${o.mspId}.client')`),
+      Admins: sig(`OR('${o.mspId}.admin')`),
+      Endorsement: sig(`OR('${o.mspId}.peer')`),
+    },
+  }));
+  const tlsCert = path.join(ordererDir(p), 'tls', 'server.crt');
+  return YAML.stringify({
+    Profiles: {
+      [CHANNEL]: {
+        Policies: {
+          Readers: meta('ANY Readers'), Writers: meta('ANY Writers'), Admins: meta('MAJORITY Admins'),
+        },
+        Capabilities: { V2_0: true },
+        Orderer: {
+          OrdererType: 'etcdraft',
+          // A short batch timeout keeps single-transaction latency low on an idle network; under load
+          // blocks fill by count first.
+          BatchTimeout: '250ms',
+          BatchSize: { MaxMessageCount: 500, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
+          EtcdRaft: {
+            Consenters: [{ Host: HOST, Port: ORDERER.port, ClientTLSCert: tlsCert, ServerTLSCert: tlsCert }],
+          },
+          Organizations: [ordererOrg],
+          Policies: {
+            Readers: meta('ANY Readers'), Writers: meta('ANY Writers'), Admins: meta('MAJORITY Admins'),
+            BlockValidation: meta('ANY Writers'),
+          },
+          Capabilities: { V2_0: true },
+        },
+        Application: {
+          Organizations: peerOrgs,
+          Policies: {
+            Readers: meta('ANY Readers'), Writers: meta('ANY Writers'), Admins: meta('MAJORITY Admins'),
+            LifecycleEndorsement: meta('MAJORITY Endorsement'),
+            Endorsement: meta('MAJORITY Endorsement'),
+          },
+          Capabilities: { V2_5: true },
+        },
+      },
+    },
+  });
+}
+
+/** core.yaml for every peer: the sample with Docker switched off and the ccaas builder on. */
+export function coreYaml(sampleConfig: string, root: string): string {
+  const doc = YAML.parse(fs.readFileSync(path.join(sampleConfig, 'core.yaml'), 'utf8'));
+  // Fabric 2.5 ignores an empty CORE_VM_ENDPOINT, so Docker must be switched off in the file itself.
+  doc.vm.endpoint = '';
+  doc.chaincode.externalBuilders = [{ name: 'ccaas', path: path.join(root, 'infra/builders/ccaas'), propagateEnvironment: [] }];
+  // One chaincode process serves all peers; allow it time on a loaded 2-core machine.
+  doc.chaincode.executetimeout = '60s';
+  doc.peer.gossip.useLeaderElection = false;
+  doc.peer.gossip.orgLeader = true;
+  return YAML.stringify(doc);
+}
+
+export function ordererYaml(sampleConfig: string): string {
+  const doc = YAML.parse(fs.readFileSync(path.join(sampleConfig, 'orderer.yaml'), 'utf8'));
+  doc.General.BootstrapMethod = 'none';
+  doc.ChannelParticipation = { ...(doc.ChannelParticipation ?? {}), Enabled: true };
+  return YAML.stringify(doc);
+}
+
+/** Every file the network needs, written only when its content changed (so `up` stays idempotent). */
+export function writeConfig(p: NetworkPaths, install: FabricInstall): void {
+  for (const dir of [p.config, p.artifacts, p.data, p.logs, p.pids]) fs.mkdirSync(dir, { recursive: true });
+  writeIfChanged(path.join(p.config, 'crypto-config.yaml'), cryptoConfig());
+  writeIfChanged(path.join(p.config, 'configtx.yaml'), configtx(p));
+  writeIfChanged(path.join(p.config, 'core.yaml'), coreYaml(install.sampleConfig, p.root));
+  writeIfChanged(path.join(p.config, 'orderer.yaml'), ordererYaml(install.sampleConfig));
+  const msp = path.join(p.config, 'msp');
+  if (!fs.existsSync(msp) && fs.existsSync(path.join(install.sampleConfig, 'msp'))) {
+    fs.cpSync(path.join(install.sampleConfig, 'msp'), msp, { recursive: true });
+  }
+}
+
+export function writeIfChanged(file: string, content: string | Buffer): boolean {
+  if (fs.existsSync(file) && Buffer.compare(fs.readFileSync(file), Buffer.from(content)) === 0) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return true;
+}

@@ -1,0 +1,361 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
+import { packageChaincode } from './chaincode-package';
+import * as proc from './processes';
+import {
+  CHAINCODE, CHAINCODE_SERVER, CHANNEL, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
+  networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
+} from './topology';
+
+const run = promisify(execFile);
+
+export type Log = (line: string) => void;
+
+/**
+ * Brings up, inspects and tears down the native Fabric network. Every step first looks at what is
+ * already there, so `up` on a running network changes nothing.
+ */
+export class Network {
+  readonly paths: NetworkPaths;
+  private installCache?: FabricInstall;
+
+  constructor(paths: NetworkPaths = networkPaths(), private readonly log: Log = (l) => process.stderr.write(`${l}\n`)) {
+    this.paths = paths;
+  }
+
+  private get install(): FabricInstall {
+    this.installCache ??= fabricInstall(this.paths.root);
+    return this.installCache;
+  }
+
+  private bin(tool: string): string {
+    return path.join(this.install.bin, tool);
+  }
+
+  specs(): proc.ProcessSpec[] {
+    return [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o)), this.chaincodeSpec()];
+  }
+
+  async up(): Promise<{ changed: string[] }> {
+    const changed: string[] = [];
+    const p = this.paths;
+    writeConfig(p, this.install);
+    if (!fs.existsSync(path.join(p.crypto, 'peerOrganizations'))) {
+      await this.tool('cryptogen', ['generate', `--config=${path.join(p.config, 'crypto-config.yaml')}`, `--output=${p.crypto}`]);
+      changed.push('crypto material');
+    }
+    const block = path.join(p.artifacts, `${CHANNEL}.block`);
+    if (!fs.existsSync(block)) {
+      await this.tool('configtxgen', ['-profile', CHANNEL, '-channelID', CHANNEL, '-outputBlock', block], { FABRIC_CFG_PATH: p.config });
+      changed.push('channel genesis block');
+    }
+    for (const spec of [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o))]) {
+      if (await this.ensureRunning(spec)) changed.push(spec.name);
+    }
+    if (await this.ensureOrdererJoined(block)) changed.push(`${ORDERER.host} joined ${CHANNEL}`);
+    for (const org of PEER_ORGS) {
+      if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
+    }
+    changed.push(...(await this.ensureChaincode()));
+    if (changed.length === 0) this.log('network already up; nothing changed');
+    return { changed };
+  }
+
+  async down(): Promise<string[]> {
+    const stopped: string[] = [];
+    // Chaincode first, orderer last: peers keep no half-delivered blocks waiting for a dead orderer.
+    for (const spec of this.specs().reverse()) {
+      if (await proc.stop(this.paths, spec.name)) stopped.push(spec.name);
+    }
+    return stopped;
+  }
+
+  /** Stops everything and wipes ledgers, crypto and channel artifacts; logs are kept. */
+  async reset(): Promise<void> {
+    await this.down();
+    for (const dir of [this.paths.data, this.paths.crypto, this.paths.artifacts, this.paths.config]) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    fs.rmSync(path.join(this.paths.home, 'chaincode'), { recursive: true, force: true });
+  }
+
+  async status(): Promise<proc.ProcessStatus[]> {
+    return Promise.all(this.specs().map((s) => proc.status(this.paths, s)));
+  }
+
+  async isUp(): Promise<boolean> {
+    return (await this.status()).every((s) => s.healthy);
+  }
+
+  // --- processes ---------------------------------------------------------------------------------
+
+  private ordererSpec(): proc.ProcessSpec {
+    const p = this.paths;
+    const dir = ordererDir(p);
+    const data = path.join(p.data, ORDERER.host);
+    return {
+      name: ORDERER.host,
+      command: this.bin('orderer'),
+      args: [],
+      port: ORDERER.port,
+      healthUrl: `http://${HOST}:${ORDERER.operationsPort}/healthz`,
+      env: {
+        ...baseEnv(),
+        FABRIC_CFG_PATH: p.config,
+        ORDERER_GENERAL_LISTENADDRESS: HOST,
+        ORDERER_GENERAL_LISTENPORT: String(ORDERER.port),
+        ORDERER_GENERAL_LOCALMSPID: ORDERER.mspId,
+        ORDERER_GENERAL_LOCALMSPDIR: path.join(dir, 'msp'),
+        ORDERER_GENERAL_TLS_ENABLED: 'true',
+        ORDERER_GENERAL_TLS_PRIVATEKEY: path.join(dir, 'tls/server.key'),
+        ORDERER_GENERAL_TLS_CERTIFICATE: path.join(dir, 'tls/server.crt'),
+        ORDERER_GENERAL_TLS_ROOTCAS: `[${path.join(dir, 'tls/ca.crt')}]`,
+        ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+        ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+        ORDERER_ADMIN_LISTENADDRESS: `${HOST}:${ORDERER.adminPort}`,
+        ORDERER_OPERATIONS_LISTENADDRESS: `${HOST}:${ORDERER.operationsPort}`,
+        ORDERER_METRICS_PROVIDER: 'prometheus',
+        ORDERER_FILELEDGER_LOCATION: data,
+        ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft/wal'),
+        ORDERER_CONSENSUS_SNAPDIR: path.join(data, 'etcdraft/snap'),
+      },
+    };
+  }
+
+  private peerSpec(org: PeerOrg): proc.ProcessSpec {
+    const p = this.paths;
+    const dir = peerDir(p, org);
+    const address = `${HOST}:${org.peerPort}`;
+    const data = path.join(p.data, peerName(org));
+    return {
+      name: peerName(org),
+      command: this.bin('peer'),
+      args: ['node', 'start'],
+      port: org.peerPort,
+      healthUrl: `http://${HOST}:${org.operationsPort}/healthz`,
+      env: {
+        ...baseEnv(),
+        FABRIC_CFG_PATH: p.config,
+        CORE_PEER_ID: peerName(org),
+        CORE_PEER_ADDRESS: address,
+        CORE_PEER_LISTENADDRESS: address,
+        CORE_PEER_CHAINCODELISTENADDRESS: `${HOST}:${org.chaincodePort}`,
+        CORE_PEER_GOSSIP_BOOTSTRAP: address,
+        // Without an external endpoint the peer is invisible to the other organisations: no
+        // cross-org discovery, gateway endorsement or private data dissemination.
+        CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
+        CORE_PEER_LOCALMSPID: org.mspId,
+        CORE_PEER_MSPCONFIGPATH: path.join(dir, 'msp'),
+        CORE_PEER_TLS_ENABLED: 'true',
+        CORE_PEER_TLS_CERT_FILE: path.join(dir, 'tls/server.crt'),
+        CORE_PEER_TLS_KEY_FILE: path.join(dir, 'tls/server.key'),
+        CORE_PEER_TLS_ROOTCERT_FILE: path.join(dir, 'tls/ca.crt'),
+        CORE_PEER_FILESYSTEMPATH: data,
+        CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(data, 'snapshots'),
+        CORE_OPERATIONS_LISTENADDRESS: `${HOST}:${org.operationsPort}`,
+        CORE_METRICS_PROVIDER: 'prometheus',
+      },
+    };
+  }
+
+  private chaincodeSpec(): proc.ProcessSpec {
+    const p = this.paths;
+    return {
+      name: 'chaincode',
+      command: process.execPath,
+      args: [
+        path.join(p.root, 'node_modules/fabric-shim/cli.js'), 'server',
+        '--chaincode-address', `${HOST}:${CHAINCODE_SERVER.port}`,
+        '--chaincode-id', this.installedPackageId() ?? 'unset',
+        '--module-path', path.join(p.root, 'chaincode'),
+      ],
+      port: CHAINCODE_SERVER.port,
+      env: { ...baseEnv(), CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
+    };
+  }
+
+  private async ensureRunning(spec: proc.ProcessSpec): Promise<boolean> {
+    const s = await proc.status(this.paths, spec);
+    if (s.healthy) return false;
+    if (s.running) {
+      // Running but not (yet) healthy: give it the start-up window before calling it broken.
+      await proc.waitHealthy(this.paths, spec, 30_000);
+      return false;
+    }
+    if (await proc.portOpen(spec.port)) {
+      throw new Error(`port ${spec.port} for ${spec.name} is taken by a process this network did not start`);
+    }
+    this.log(`starting ${spec.name} on ${HOST}:${spec.port}`);
+    proc.start(this.paths, spec);
+    await proc.waitHealthy(this.paths, spec);
+    return true;
+  }
+
+  // --- channel ---------------------------------------------------------------------------------
+
+  private async ensureOrdererJoined(block: string): Promise<boolean> {
+    const base = `http://${HOST}:${ORDERER.adminPort}/participation/v1/channels`;
+    const existing = await fetch(`${base}/${CHANNEL}`, { signal: AbortSignal.timeout(5000) });
+    if (existing.ok) return false;
+    const form = new FormData();
+    form.append('config-block', new Blob([fs.readFileSync(block)]), `${CHANNEL}.block`);
+    const res = await fetch(base, { method: 'POST', body: form, signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`orderer refused to join ${CHANNEL}: ${res.status} ${await res.text()}`);
+    // Raft elects its single leader shortly after the join; the first submit needs it.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const info = await (await fetch(`${base}/${CHANNEL}`)).json() as { status?: string };
+      if (info.status === 'active') return true;
+      await proc.sleep(200);
+    }
+    throw new Error(`orderer channel ${CHANNEL} did not become active`);
+  }
+
+  private async ensurePeerJoined(org: PeerOrg, block: string): Promise<boolean> {
+    const { stdout } = await this.peerCli(org, ['channel', 'list']);
+    if (stdout.split('\n').some((l) => l.trim() === CHANNEL)) return false;
+    this.log(`joining ${peerName(org)} to ${CHANNEL}`);
+    await this.peerCli(org, ['channel', 'join', '-b', block]);
+    return true;
+  }
+
+  // --- chaincode -------------------------------------------------------------------------------
+
+  private chaincodeHome(): string {
+    return path.join(this.paths.home, 'chaincode');
+  }
+
+  private installedPackageId(): string | undefined {
+    try {
+      return fs.readFileSync(path.join(this.chaincodeHome(), 'package-id'), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The chaincode definition's version is a digest of the chaincode code and its collections, so a
+   * code change is a new package, a new approval and a new sequence — governance sees every change.
+   */
+  private async ensureChaincode(): Promise<string[]> {
+    const changed: string[] = [];
+    const pkg = await packageChaincode(this.paths.root, this.chaincodeHome(), `${HOST}:${CHAINCODE_SERVER.port}`);
+    const collections = path.join(this.paths.root, 'chaincode/collections.json');
+    const version = pkg.digest;
+
+    for (const org of PEER_ORGS) {
+      const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+      const installed = (JSON.parse(stdout || '{}').installed_chaincodes ?? []) as { package_id: string }[];
+      if (!installed.some((c) => c.package_id === pkg.packageId)) {
+        this.log(`installing chaincode ${pkg.packageId} on ${peerName(org)}`);
+        await this.peerCli(org, ['lifecycle', 'chaincode', 'install', pkg.file]);
+        changed.push(`chaincode installed on ${peerName(org)}`);
+      }
+    }
+
+    const committed = await this.committedDefinition(PEER_ORGS[0]);
+    if (committed?.version !== version) {
+      const sequence = String((committed?.sequence ?? 0) + 1);
+      const defn = ['-C', CHANNEL, '-n', CHAINCODE, '-v', version, '--sequence', sequence, '--collections-config', collections];
+      const { stdout } = await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'checkcommitreadiness', ...defn, '--output', 'json']);
+      const approvals = (JSON.parse(stdout).approvals ?? {}) as Record<string, boolean>;
+      for (const org of PEER_ORGS) {
+        if (approvals[org.mspId]) continue;
+        this.log(`approving chaincode ${version} sequence ${sequence} for ${org.mspId}`);
+        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), ...defn, '--package-id', pkg.packageId]);
+      }
+      const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${HOST}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
+      this.log(`committing chaincode ${version} sequence ${sequence}`);
+      await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(), ...defn, ...peers]);
+      changed.push(`chaincode ${version} committed at sequence ${sequence}`);
+    }
+
+    const idFile = path.join(this.chaincodeHome(), 'package-id');
+    const previous = this.installedPackageId();
+    writeIfChanged(idFile, `${pkg.packageId}\n`);
+    const spec = this.chaincodeSpec();
+    if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
+    if (await this.ensureRunning(spec)) changed.push('chaincode server');
+    if (changed.length > 0) await this.waitChaincodeReady();
+    return changed;
+  }
+
+  private async committedDefinition(org: PeerOrg): Promise<{ version: string; sequence: number } | undefined> {
+    try {
+      const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'querycommitted', '-C', CHANNEL, '-n', CHAINCODE, '--output', 'json']);
+      const def = JSON.parse(stdout) as { version: string; sequence: number };
+      return { version: def.version, sequence: Number(def.sequence) };
+    } catch (err) {
+      if (/namespace \S+ is not defined|not found/i.test((err as Error).message)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every peer has the definition and reaches the chaincode server: the first invoke will not fail. */
+  private async waitChaincodeReady(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (const org of PEER_ORGS) {
+      while (true) {
+        try {
+          await this.peerCli(org, ['chaincode', 'query', '-C', CHANNEL, '-n', CHAINCODE, '-c', '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}']);
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await proc.sleep(500);
+        }
+      }
+    }
+  }
+
+  // --- CLI plumbing ----------------------------------------------------------------------------
+
+  private ordererFlags(): string[] {
+    return ['-o', `${HOST}:${ORDERER.port}`, '--tls', '--cafile', ordererTlsCa(this.paths)];
+  }
+
+  private async peerCli(org: PeerOrg, args: string[]) {
+    // A restarted orderer takes a few seconds to elect its Raft leader; submits in that window are
+    // refused as unavailable and are safe to repeat.
+    const deadline = Date.now() + 60_000;
+    while (true) {
+      try {
+        return await this.peerCliOnce(org, args);
+      } catch (err) {
+        if (!/no Raft leader|SERVICE_UNAVAILABLE/.test((err as Error).message) || Date.now() > deadline) throw err;
+        await proc.sleep(500);
+      }
+    }
+  }
+
+  private peerCliOnce(org: PeerOrg, args: string[]) {
+    return this.tool('peer', args, {
+      FABRIC_CFG_PATH: this.paths.config,
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_ADDRESS: `${HOST}:${org.peerPort}`,
+      CORE_PEER_TLS_ROOTCERT_FILE: peerTlsCa(this.paths, org),
+      CORE_PEER_MSPCONFIGPATH: userMspDir(this.paths, org, 'Admin'),
+    });
+  }
+
+  private async tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    try {
+      return await run(this.bin(name), args, { env: { ...baseEnv(), ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+    } catch (err) {
+      const e = err as Error & { stderr?: string };
+      throw new Error(`${name} ${args.slice(0, 3).join(' ')} failed: ${(e.stderr || e.message).trim().split('\n').slice(-5).join('\n')}`);
+    }
+  }
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  const { PATH, HOME, TMPDIR, LANG } = process.env;
+  return {
+    PATH, HOME, TMPDIR, LANG,
+    FABRIC_LOGGING_SPEC: process.env.FABRIC_LOGGING_SPEC ?? 'info',
+  };
+}
+

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { NetworkPaths } from './topology';
+
+/** A long-running process of the network, started detached with its own log and pid file. */
+export interface ProcessSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Port the process serves; status shows it and readiness waits for it. */
+  readonly port: number;
+  /** HTTP URL answering 200 when healthy (Fabric's operations /healthz); else a TCP connect is the check. */
+  readonly healthUrl?: string;
+}
+
+export interface ProcessStatus {
+  readonly name: string;
+  readonly pid?: number;
+  readonly running: boolean;
+  readonly port: number;
+  readonly healthy: boolean;
+  readonly detail: string;
+}
+
+export function pidFile(p: NetworkPaths, name: string): string {
+  return path.join(p.pids, `${name}.pid`);
+}
+
+export function logFile(p: NetworkPaths, name: string): string {
+  return path.join(p.logs, `${name}.log`);
+}
+
+export function readPid(p: NetworkPaths, name: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile(p, name), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function start(p: NetworkPaths, spec: ProcessSpec): number {
+  fs.mkdirSync(p.logs, { recursive: true });
+  fs.mkdirSync(p.pids, { recursive: true });
+  const log = fs.openSync(logFile(p, spec.name), 'a');
+  fs.writeSync(log, `\n--- ${new Date().toISOString()} start ${spec.command} ${spec.args.join(' ')}\n`);
+  // Detached in its own process group, stdio to the log file only: the process outlives the CLI
+  // that started it and holds no pipe of the caller (CI would otherwise wait on it).
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd ?? p.root, env: spec.env, detached: true, stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  if (!child.pid) throw new Error(`could not start ${spec.name}: ${spec.command}`);
+  child.unref();
+  fs.writeFileSync(pidFile(p, spec.name), `${child.pid}\n`);
+  return child.pid;
+}
+
+export async function stop(p: NetworkPaths, name: string, graceMs = 5000): Promise<boolean> {
+  const pid = readPid(p, name);
+  if (!isAlive(pid)) {
+    fs.rmSync(pidFile(p, name), { force: true });
+    return false;
+  }
+  signal(pid!, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) signal(pid!, 'SIGKILL');
+  while (isAlive(pid)) await sleep(50);
+  fs.rmSync(pidFile(p, name), { force: true });
+  return true;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  // The whole group: a process that forked helpers takes them with it.
+  try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } }
+}
+
+export async function probe(spec: Pick<ProcessSpec, 'port' | 'healthUrl'>): Promise<{ healthy: boolean; detail: string }> {
+  if (spec.healthUrl) {
+    try {
+      const res = await fetch(spec.healthUrl, { signal: AbortSignal.timeout(2000) });
+      const body = await res.text();
+      return { healthy: res.ok, detail: body.trim().slice(0, 200) };
+    } catch (err) {
+      return { healthy: false, detail: (err as Error).message };
+    }
+  }
+  const open = await portOpen(spec.port);
+  return { healthy: open, detail: open ? 'listening' : 'not listening' };
+}
+
+export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export async function status(p: NetworkPaths, spec: ProcessSpec): Promise<ProcessStatus> {
+  const pid = readPid(p, spec.name);
+  const running = isAlive(pid);
+  const { healthy, detail } = running ? await probe(spec) : { healthy: false, detail: 'not running' };
+  return { name: spec.name, pid: running ? pid : undefined, running, port: spec.port, healthy, detail };
+}
+
+export async function waitHealthy(p: NetworkPaths, spec: ProcessSpec, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const s = await status(p, spec);
+    if (s.healthy) return;
+    if (!s.running) {
+      throw new Error(`${spec.name} exited during start-up; see ${logFile(p, spec.name)}:\n${tail(logFile(p, spec.name), 15)}`);
+    }
+    last = s.detail;
+    await sleep(250);
+  }
+  throw new Error(`${spec.name} not healthy after ${timeoutMs} ms (${last}); see ${logFile(p, spec.name)}`);
+}
+
+export function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
