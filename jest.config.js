@@ -12,7 +12,14 @@ const moduleNameMapper = {
   '^@pedigree/(domain|ledger|forecasting)$': '<rootDir>/libs/$1/src',
   '^@pedigree/(domain|ledger|forecasting)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-const common = { transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
+// fabric-gateway requires @noble/curves, which ships only ES modules: compile those to CommonJS.
+const esmOnly = ['@noble'];
+const common = {
+  transform: { '^.+\\.ts$': swc, '^.+\\.js$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
 
 module.exports = {
   projects: [
@@ -28,8 +35,8 @@ module.exports = {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalTeardown: '<rootDir>/test/support/global-teardown.js',
       testTimeout: 180000,
-      maxWorkers: 1,
     },
   ],
 };

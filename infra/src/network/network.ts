@@ -60,6 +60,7 @@ export class Network {
       if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
     }
     changed.push(...(await this.ensureChaincode()));
+    this.writeConnectionProfiles();
     if (changed.length === 0) this.log('network already up; nothing changed');
     return { changed };
   }
@@ -307,6 +308,31 @@ export class Network {
           await proc.sleep(500);
         }
       }
+    }
+  }
+
+  /** One profile per organisation for applications: its peer and its users' credentials. */
+  private writeConnectionProfiles(): void {
+    for (const org of PEER_ORGS) {
+      const users = Object.fromEntries(['User1', 'User2', 'Admin'].map((u) => {
+        const msp = userMspDir(this.paths, org, u);
+        const certDir = path.join(msp, 'signcerts');
+        return [u, {
+          certificateFile: path.join(certDir, fs.readdirSync(certDir)[0]),
+          privateKeyFile: path.join(msp, 'keystore', fs.readdirSync(path.join(msp, 'keystore'))[0]),
+        }];
+      }));
+      const profile = {
+        mspId: org.mspId,
+        peerEndpoint: `${HOST}:${org.peerPort}`,
+        tlsRootCertFile: peerTlsCa(this.paths, org),
+        // The peers' certificates name 127.0.0.1 and localhost; TLS server names must not be IPs.
+        tlsServerName: 'localhost',
+        channel: CHANNEL,
+        chaincode: CHAINCODE,
+        users,
+      };
+      writeIfChanged(path.join(this.paths.home, 'connections', `${org.role}.json`), `${JSON.stringify(profile, null, 2)}\n`);
     }
   }
 

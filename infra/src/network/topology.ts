@@ -100,7 +100,7 @@ export function peerTlsCa(p: NetworkPaths, org: PeerOrg): string {
   return path.join(peerDir(p, org), 'tls', 'ca.crt');
 }
 
-export function userMspDir(p: NetworkPaths, org: PeerOrg, user: 'Admin' | 'User1' = 'User1'): string {
+export function userMspDir(p: NetworkPaths, org: PeerOrg, user = 'User1'): string {
   return path.join(p.crypto, 'peerOrganizations', org.domain, 'users', `${user}@${org.domain}`, 'msp');
 }
 

@@ -1,0 +1,202 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  ChaincodeEvent, CloseableAsyncIterable, Commit, Contract, Gateway, Network, Status, SubmittedTransaction,
+  connect, hash, signers,
+} from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import {
+  CallOptions, EventOptions, Ledger, LedgerCheckpoint, LedgerEvent, LedgerEventStream, SubmitOptions, SubmitResult,
+} from '../ledger.port';
+import { LedgerError } from '../ledger-error';
+import { TX_CODE, toLedgerError } from './error-mapping';
+
+/** How to reach a peer's gateway as one organisation's identity. PEM contents, not paths. */
+export interface FabricLedgerConfig {
+  readonly mspId: string;
+  /** host:port of the organisation's own peer, whose gateway endorses, orders and reports commits. */
+  readonly peerEndpoint: string;
+  readonly tlsRootCert: Buffer;
+  readonly certificate: Buffer;
+  readonly privateKey: Buffer;
+  readonly channel: string;
+  readonly chaincode: string;
+  /** Name to verify the peer's TLS certificate against when the endpoint is an IP address. */
+  readonly tlsServerName?: string;
+  readonly deadlines?: Partial<LedgerDeadlines>;
+}
+
+/** Milliseconds each step may take. Every call has one: a dead peer is an error, never a hang. */
+export interface LedgerDeadlines {
+  readonly evaluate: number;
+  readonly endorse: number;
+  readonly submit: number;
+  readonly commitStatus: number;
+}
+
+export const DEFAULT_DEADLINES: LedgerDeadlines = { evaluate: 10_000, endorse: 30_000, submit: 10_000, commitStatus: 60_000 };
+
+/**
+ * Connects to a Fabric peer's gateway. The connection is lazy: an unreachable peer surfaces as an
+ * `unavailable` {@link LedgerError} on the first call, so a service can start and report it in health.
+ */
+export function connectFabricLedger(config: FabricLedgerConfig): Ledger {
+  return new FabricLedgerImpl(config);
+}
+
+class FabricLedgerImpl implements Ledger {
+  readonly mspId: string;
+  private readonly client: grpc.Client;
+  private readonly gateway: Gateway;
+  private readonly network: Network;
+  private readonly deadlines: LedgerDeadlines;
+  private readonly contracts = new Map<string, Contract>();
+
+  constructor(private readonly config: FabricLedgerConfig) {
+    this.mspId = config.mspId;
+    this.deadlines = { ...DEFAULT_DEADLINES, ...config.deadlines };
+    this.client = new grpc.Client(config.peerEndpoint, grpc.credentials.createSsl(config.tlsRootCert), {
+      'grpc.max_receive_message_length': 100 * 1024 * 1024,
+      'grpc.max_send_message_length': 100 * 1024 * 1024,
+      ...(config.tlsServerName ? { 'grpc.ssl_target_name_override': config.tlsServerName } : {}),
+    });
+    this.gateway = connect({
+      client: this.client,
+      identity: { mspId: config.mspId, credentials: config.certificate },
+      signer: signers.newPrivateKeySigner(createPrivateKey(config.privateKey)),
+      hash: hash.sha256,
+    });
+    this.network = this.gateway.getNetwork(config.channel);
+  }
+
+  private contract(name?: string): Contract {
+    const key = name ?? '';
+    let c = this.contracts.get(key);
+    if (!c) {
+      c = name ? this.network.getContract(this.config.chaincode, name) : this.network.getContract(this.config.chaincode);
+      this.contracts.set(key, c);
+    }
+    return c;
+  }
+
+  async evaluate(transaction: string, args: readonly string[], options: CallOptions = {}): Promise<Uint8Array> {
+    const deadline = Date.now() + (options.timeoutMs ?? this.deadlines.evaluate);
+    try {
+      return await this.contract(options.contract).newProposal(transaction, { arguments: [...args] }).evaluate({ deadline });
+    } catch (err) {
+      throw toLedgerError(err, 'evaluate');
+    }
+  }
+
+  async submit(transaction: string, args: readonly string[], options: SubmitOptions = {}): Promise<SubmitResult> {
+    const retries = options.conflictRetries ?? 3;
+    const overall = Date.now() + (options.timeoutMs ?? this.deadlines.endorse + this.deadlines.submit + this.deadlines.commitStatus);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.submitOnce(transaction, args, options, overall);
+      } catch (err) {
+        const e = toLedgerError(err, 'submit');
+        if (e.kind !== 'conflict' || attempt >= retries || Date.now() > overall) throw e;
+        // A read conflict means another transaction changed what this one read: re-run it from a
+        // new proposal (new transaction ID) after a short, jittered pause.
+        await sleep(25 * 2 ** attempt + Math.floor(Math.random() * 25));
+      }
+    }
+  }
+
+  private async submitOnce(transaction: string, args: readonly string[], options: SubmitOptions, overall: number): Promise<SubmitResult> {
+    const proposal = this.contract(options.contract).newProposal(transaction, {
+      arguments: [...args],
+      transientData: options.transient ? { ...options.transient } : undefined,
+      endorsingOrganizations: options.endorsingOrganizations ? [...options.endorsingOrganizations] : undefined,
+    });
+    const transactionId = proposal.getTransactionId();
+    let endorsed;
+    try {
+      endorsed = await proposal.endorse({ deadline: Math.min(overall, Date.now() + this.deadlines.endorse) });
+    } catch (err) {
+      throw toLedgerError(err, 'endorse', transactionId);
+    }
+    const submitted = await this.submitSigned(endorsed, overall, transactionId);
+    const status = await this.commitStatus(submitted, overall, transactionId);
+    if (!status.successful) {
+      const conflict = status.code === TX_CODE.MVCC_READ_CONFLICT || status.code === TX_CODE.PHANTOM_READ_CONFLICT;
+      throw new LedgerError({
+        stage: 'commit',
+        kind: conflict ? 'conflict' : status.code === TX_CODE.ENDORSEMENT_POLICY_FAILURE ? 'policy' : 'invalid',
+        code: status.code,
+        transactionId,
+        message: `transaction ${transactionId} committed as invalid in block ${status.blockNumber} (validation code ${status.code})`,
+      });
+    }
+    return { transactionId, blockNumber: status.blockNumber, payload: endorsed.getResult() };
+  }
+
+  /** The orderer being briefly away is safe to wait out: the same signed transaction is re-sent. */
+  private async submitSigned(endorsed: import('@hyperledger/fabric-gateway').Transaction, overall: number, transactionId: string): Promise<SubmittedTransaction> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await endorsed.submit({ deadline: Math.min(overall, Date.now() + this.deadlines.submit) });
+      } catch (err) {
+        const e = toLedgerError(err, 'submit', transactionId);
+        if (e.kind !== 'unavailable' || Date.now() + 500 > overall) throw e;
+        await sleep(Math.min(2000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** A commit-status timeout means "not known yet", so ask again until the overall deadline. */
+  private async commitStatus(commit: Commit, overall: number, transactionId: string): Promise<Status> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await commit.getStatus({ deadline: Math.min(overall, Date.now() + this.deadlines.commitStatus) });
+      } catch (err) {
+        const e = toLedgerError(err, 'commit-status', transactionId);
+        if (!e.retryable || Date.now() + 500 > overall) throw e;
+        await sleep(Math.min(2000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  chaincodeEvents(from?: LedgerCheckpoint, options: EventOptions = {}): LedgerEventStream {
+    const checkpoint = from && {
+      getBlockNumber: () => from.blockNumber,
+      getTransactionId: () => from.transactionId,
+    };
+    let source: CloseableAsyncIterable<ChaincodeEvent> | undefined;
+    let closed = false;
+    const open = async () => {
+      try {
+        source = await this.network.getChaincodeEvents(this.config.chaincode, { checkpoint, startBlock: options.startBlock });
+        if (closed) source.close();
+        return source;
+      } catch (err) {
+        throw toLedgerError(err, 'events');
+      }
+    };
+    return {
+      close: () => { closed = true; source?.close(); },
+      async *[Symbol.asyncIterator](): AsyncIterator<LedgerEvent> {
+        const events = await open();
+        try {
+          for await (const e of events) {
+            yield { blockNumber: e.blockNumber, transactionId: e.transactionId, eventName: e.eventName, payload: e.payload };
+          }
+        } catch (err) {
+          if (closed) return;
+          throw toLedgerError(err, 'events');
+        } finally {
+          events.close();
+        }
+      },
+    };
+  }
+
+  close(): void {
+    this.gateway.close();
+    this.client.close();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
