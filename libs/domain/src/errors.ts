@@ -1,0 +1,143 @@
+/**
+ * One catalogue of failure codes for the whole domain. The API layer maps a code to a transport
+ * error in one place (see `DOMAIN_ERROR_CATEGORY`), so services never invent HTTP/GraphQL errors and
+ * clients can branch on a stable string instead of parsing messages.
+ */
+export const DomainErrorCode = {
+  // --- scans and GS1 element strings -------------------------------------------------------------
+  /** Input is not a GS1 element string, bracketed string or Digital Link at all. */
+  SCAN_MALFORMED: 'SCAN_MALFORMED',
+  /** A symbology identifier that does not carry GS1 data (e.g. `]d1`, plain Data Matrix). */
+  SYMBOLOGY_UNSUPPORTED: 'SYMBOLOGY_UNSUPPORTED',
+  /** Digits where an AI should start do not form a known Application Identifier. */
+  AI_UNKNOWN: 'AI_UNKNOWN',
+  /** An AI value breaks its length, character set or component format. */
+  AI_INVALID: 'AI_INVALID',
+  /** GS1 mod-10 check digit mismatch (GTIN, SSCC, GLN, ...). */
+  CHECK_DIGIT: 'CHECK_DIGIT',
+  /** Calendar-invalid date (month 13, 30 February, ...). */
+  DATE_INVALID: 'DATE_INVALID',
+  /** The same AI appears twice with different values. */
+  AI_DUPLICATE: 'AI_DUPLICATE',
+  /** An AI is present without an AI it requires, or with one it excludes (GS1 association rules). */
+  AI_ASSOCIATION: 'AI_ASSOCIATION',
+  /** A GS separator is missing and more than one reading of the data is plausible. */
+  GS_AMBIGUOUS: 'GS_AMBIGUOUS',
+  /** A GS1 Digital Link URI breaks the URI syntax rules (path order, primary key, encoding). */
+  DIGITAL_LINK_INVALID: 'DIGITAL_LINK_INVALID',
+
+  // --- identifiers ------------------------------------------------------------------------------
+  /** GTIN/SSCC/GLN/serial fails its format (length, digits, characters). */
+  IDENTIFIER_INVALID: 'IDENTIFIER_INVALID',
+  /** EPC URN does not follow the EPC Tag Data Standard grammar. */
+  EPC_URN_INVALID: 'EPC_URN_INVALID',
+  /** Converting to an EPC URN needs the GS1 company prefix length and none could be derived. */
+  COMPANY_PREFIX_REQUIRED: 'COMPANY_PREFIX_REQUIRED',
+  /** NDC text is not a 10-digit NDC in one of the 4-4-2 / 5-3-2 / 5-4-1 patterns (or 11-digit 5-4-2). */
+  NDC_INVALID: 'NDC_INVALID',
+  /** GTIN -> NDC needs the segment pattern (master data); the domain refuses to guess. */
+  NDC_PATTERN_REQUIRED: 'NDC_PATTERN_REQUIRED',
+  /** A timestamp or date argument is not ISO 8601 in the form the domain requires. */
+  TIME_INVALID: 'TIME_INVALID',
+
+  // --- EPCIS --------------------------------------------------------------------------------------
+  /** EPCIS event or document fails validation; `details.issues` lists every problem. */
+  EPCIS_INVALID: 'EPCIS_INVALID',
+  /** A bare bizStep/disposition/type that is not a CBV term. */
+  VOCABULARY_UNKNOWN: 'VOCABULARY_UNKNOWN',
+
+  // --- pack lifecycle -------------------------------------------------------------------------------
+  /** The command is not allowed from the current state or overlay. */
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+  /** Only the current owner may do this (ship). */
+  NOT_OWNER: 'NOT_OWNER',
+  /** Only the addressee of the shipment may receive it. */
+  NOT_ADDRESSEE: 'NOT_ADDRESSEE',
+  /** Only the organisation in physical possession may do this (dispense, quarantine, pack ...). */
+  NOT_CUSTODIAN: 'NOT_CUSTODIAN',
+  /** Only the product's manufacturer may commission, recall or extend expiry. */
+  NOT_MANUFACTURER: 'NOT_MANUFACTURER',
+  /** The serial has no commissioning record. */
+  NOT_COMMISSIONED: 'NOT_COMMISSIONED',
+  /** The serial (or SSCC) already exists. */
+  ALREADY_COMMISSIONED: 'ALREADY_COMMISSIONED',
+  /** Aggregation request is structurally wrong (cycle, child already packed, unknown child ...). */
+  AGGREGATION_INVALID: 'AGGREGATION_INVALID',
+  /** Scanned contents differ from the recorded aggregation; the receipt is blocked. */
+  AGGREGATION_MISMATCH: 'AGGREGATION_MISMATCH',
+  /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
+  NOT_SERIALISABLE: 'NOT_SERIALISABLE',
+} as const;
+
+export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
+
+/** Transport-neutral category so an API can map every code without a per-call switch. */
+export type DomainErrorCategory = 'BAD_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
+
+export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainErrorCategory>> = {
+  SCAN_MALFORMED: 'BAD_INPUT',
+  SYMBOLOGY_UNSUPPORTED: 'BAD_INPUT',
+  AI_UNKNOWN: 'BAD_INPUT',
+  AI_INVALID: 'BAD_INPUT',
+  CHECK_DIGIT: 'BAD_INPUT',
+  DATE_INVALID: 'BAD_INPUT',
+  AI_DUPLICATE: 'BAD_INPUT',
+  AI_ASSOCIATION: 'BAD_INPUT',
+  GS_AMBIGUOUS: 'BAD_INPUT',
+  DIGITAL_LINK_INVALID: 'BAD_INPUT',
+  IDENTIFIER_INVALID: 'BAD_INPUT',
+  EPC_URN_INVALID: 'BAD_INPUT',
+  COMPANY_PREFIX_REQUIRED: 'BAD_INPUT',
+  NDC_INVALID: 'BAD_INPUT',
+  NDC_PATTERN_REQUIRED: 'BAD_INPUT',
+  TIME_INVALID: 'BAD_INPUT',
+  EPCIS_INVALID: 'BAD_INPUT',
+  VOCABULARY_UNKNOWN: 'BAD_INPUT',
+  ILLEGAL_TRANSITION: 'CONFLICT',
+  NOT_OWNER: 'FORBIDDEN',
+  NOT_ADDRESSEE: 'FORBIDDEN',
+  NOT_CUSTODIAN: 'FORBIDDEN',
+  NOT_MANUFACTURER: 'FORBIDDEN',
+  NOT_COMMISSIONED: 'NOT_FOUND',
+  ALREADY_COMMISSIONED: 'CONFLICT',
+  AGGREGATION_INVALID: 'BAD_INPUT',
+  AGGREGATION_MISMATCH: 'CONFLICT',
+  NOT_SERIALISABLE: 'BAD_INPUT',
+};
+
+/** Structured context; `ai` and `reason` are set whenever a failure concerns one AI. */
+export interface DomainErrorDetails {
+  readonly ai?: string;
+  readonly reason?: string;
+  readonly [key: string]: unknown;
+}
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: DomainErrorDetails = {},
+  ) {
+    super(message);
+  }
+
+  get category(): DomainErrorCategory {
+    return DOMAIN_ERROR_CATEGORY[this.code];
+  }
+
+  /** Plain-data form for logs, chaincode payloads and GraphQL extensions. */
+  toJSON(): { code: DomainErrorCode; message: string; details: DomainErrorDetails } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isDomainError(value: unknown, code?: DomainErrorCode): value is DomainError {
+  return value instanceof DomainError && (code === undefined || value.code === code);
+}
+
+/** Error for one AI: the message always starts with the AI so a scanner log line is self-explaining. */
+export function aiError(code: DomainErrorCode, ai: string, reason: string, extra: Record<string, unknown> = {}): DomainError {
+  return new DomainError(code, `AI (${ai}): ${reason}`, { ai, reason, ...extra });
+}
