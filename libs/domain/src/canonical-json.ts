@@ -1,0 +1,53 @@
+import { DomainError } from './errors';
+
+/**
+ * Deterministic JSON: object keys sorted recursively (UTF-16 code unit order, as Array#sort does),
+ * no whitespace, `undefined` properties dropped. Every endorsing peer must write byte-identical
+ * state for the same transaction, and JavaScript's own key order (integer-like keys first, then
+ * insertion order) differs between code paths that build the "same" record.
+ *
+ * Values that JSON would silently change (NaN, Infinity, functions, symbols, bigint, Dates, class
+ * instances, cycles) are rejected instead, so a record never round-trips to something else.
+ */
+export function canonicalJson(value: unknown): string {
+  return write(value, new Set(), '$');
+}
+
+function write(value: unknown, ancestors: Set<object>, path: string): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw unserialisable(path, `${value} is not a finite number`);
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw unserialisable(path, `${typeof value} cannot be stored as JSON`);
+  }
+  const obj = value as object;
+  if (ancestors.has(obj)) throw unserialisable(path, 'circular reference');
+  ancestors.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      return `[${obj.map((item, i) => (item === undefined ? 'null' : write(item, ancestors, `${path}[${i}]`))).join(',')}]`;
+    }
+    const proto = Object.getPrototypeOf(obj) as unknown;
+    if (proto !== Object.prototype && proto !== null) throw unserialisable(path, `${(obj as { constructor?: { name?: string } }).constructor?.name ?? 'object'} instance is not plain data`);
+    const record = obj as Record<string, unknown>;
+    const parts = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${write(record[k], ancestors, `${path}.${k}`)}`);
+    return `{${parts.join(',')}}`;
+  } finally {
+    ancestors.delete(obj);
+  }
+}
+
+function unserialisable(path: string, reason: string): DomainError {
+  return new DomainError('NOT_SERIALISABLE', `cannot serialise ${path}: ${reason}`, { reason, path });
+}

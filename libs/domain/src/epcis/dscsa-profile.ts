@@ -1,0 +1,123 @@
+import type { Action, EventType } from './events';
+import type { BizStep, Disposition } from './vocabulary';
+
+/**
+ * How each DSCSA lifecycle step is expressed in EPCIS 2.0 / CBV 2.0 (GS1 US Implementation
+ * Guideline R1.2/R1.3 conventions). Builders take their defaults from this table, validation checks
+ * incoming events against it, and docs/events.md is written from it: one source of truth.
+ */
+
+export type DscsaStep =
+  | 'commission'
+  | 'pack'
+  | 'unpack'
+  | 'ship'
+  | 'voidShipping'
+  | 'receive'
+  | 'dispense'
+  | 'retailSell'
+  | 'decommission'
+  | 'destroy'
+  | 'recall'
+  | 'quarantine'
+  | 'release'
+  | 'returnShip'
+  | 'returnReceive'
+  | 'transaction';
+
+export type ProfileRequirement =
+  | 'ilmdLotAndExpiry' // commissioning creates the product identifier's lot and expiry
+  | 'parentID'
+  | 'childEPCs'
+  | 'owningParties' // change of ownership: source and destination owning_party
+  | 'bizTransaction' // TI must point at a PO/invoice/ASN
+  | 'rmaTransaction'; // saleable return references the return authorisation
+
+export interface DscsaStepProfile {
+  readonly step: DscsaStep;
+  readonly eventType: EventType;
+  readonly action: Action;
+  readonly bizStep: BizStep;
+  /** Allowed dispositions; the first is what builders use. Empty: disposition omitted. */
+  readonly dispositions: readonly Disposition[];
+  readonly requires: readonly ProfileRequirement[];
+  /** What the step means under the DSCSA (21 USC 360eee-1), for docs and audit screens. */
+  readonly dscsa: string;
+}
+
+export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
+  {
+    step: 'commission', eventType: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', dispositions: ['active'], requires: ['ilmdLotAndExpiry'],
+    dscsa: 'Manufacturer or repackager assigns the product identifier (NDC-GTIN, serial, lot, expiry) to a package (§582(b)(2)).',
+  },
+  {
+    step: 'pack', eventType: 'AggregationEvent', action: 'ADD', bizStep: 'packing', dispositions: ['in_progress', 'container_closed'], requires: ['parentID', 'childEPCs'],
+    dscsa: 'Packages into a homogeneous case or cases onto a pallet (SSCC); the basis for inference on receipt.',
+  },
+  {
+    step: 'unpack', eventType: 'AggregationEvent', action: 'DELETE', bizStep: 'unpacking', dispositions: [], requires: ['parentID'],
+    dscsa: 'Aggregation removed; contents can no longer be inferred from the container.',
+  },
+  {
+    step: 'ship', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', dispositions: ['in_transit'], requires: ['owningParties', 'bizTransaction'],
+    dscsa: 'Change of ownership: seller passes TI and TS to the buyer before or at shipment (§582(b)(1), (c)(1), (e)(1)); only top-level EPCs are listed.',
+  },
+  {
+    step: 'voidShipping', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'void_shipping', dispositions: [], requires: [],
+    dscsa: 'Cancels a shipment that was recorded but did not leave.',
+  },
+  {
+    step: 'receive', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', dispositions: ['in_progress', 'sellable_accessible'], requires: ['owningParties'],
+    dscsa: 'Buyer takes ownership; may not accept product without TI and TS (§582(c)(1)(A), (d)(1)(A)).',
+  },
+  {
+    step: 'dispense', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'dispensing', dispositions: ['dispensed', 'partially_dispensed'], requires: [],
+    dscsa: 'Dispenser dispenses to a patient; the package leaves the traceable supply chain.',
+  },
+  {
+    step: 'retailSell', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'retail_selling', dispositions: ['retail_sold'], requires: [],
+    dscsa: 'Sale to the end consumer (OTC/retail); terminal like dispensing.',
+  },
+  {
+    step: 'decommission', eventType: 'ObjectEvent', action: 'DELETE', bizStep: 'decommissioning', dispositions: ['inactive'], requires: [],
+    dscsa: 'Product identifier taken out of use (label damaged, sample, export) without physical destruction.',
+  },
+  {
+    step: 'destroy', eventType: 'ObjectEvent', action: 'DELETE', bizStep: 'destroying', dispositions: ['destroyed'], requires: [],
+    dscsa: 'Disposition of illegitimate or unsaleable product (§582(b)(4)(B)(ii)); keep samples where FDA requests them.',
+  },
+  {
+    step: 'recall', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'holding', dispositions: ['recalled'], requires: [],
+    dscsa: 'Manufacturer recall of a lot; VRS then answers additionalInfo "Recalled" and dispensing is blocked.',
+  },
+  {
+    step: 'quarantine', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'holding',
+    dispositions: ['sellable_not_accessible', 'non_sellable_other', 'no_pedigree_match', 'stolen', 'damaged', 'expired'], requires: [],
+    dscsa: 'Suspect product quarantined pending investigation (§582(b)(4)(A), (c)(4)(A), (d)(4)(A)); CBV has no "quarantine" disposition.',
+  },
+  {
+    step: 'release', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', dispositions: ['sellable_accessible'], requires: [],
+    dscsa: 'Investigation cleared the product (or a saleable return was verified, §582(c)(4)(D)); back to sellable stock.',
+  },
+  {
+    step: 'returnShip', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', dispositions: ['returned'], requires: ['rmaTransaction'],
+    dscsa: 'Saleable or non-saleable return to the seller it was bought from.',
+  },
+  {
+    step: 'returnReceive', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', dispositions: ['returned'], requires: [],
+    dscsa: 'Return received; not restocked until the product identifier is verified (§582(c)(4)(D)).',
+  },
+  {
+    step: 'transaction', eventType: 'TransactionEvent', action: 'ADD', bizStep: 'shipping', dispositions: ['in_transit'], requires: ['bizTransaction'],
+    dscsa: 'Links package serials to the PO/invoice that carries the Transaction Information.',
+  },
+];
+
+export function dscsaStep(step: DscsaStep): DscsaStepProfile {
+  return DSCSA_STEPS.find((s) => s.step === step) as DscsaStepProfile;
+}
+
+/** Profiles an incoming event could be an instance of (same event type and bizStep). */
+export function candidateSteps(eventType: string, bizStep: string | undefined): DscsaStepProfile[] {
+  return DSCSA_STEPS.filter((s) => s.eventType === eventType && s.bizStep === bizStep);
+}
