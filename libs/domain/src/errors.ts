@@ -47,6 +47,8 @@ export const DomainErrorCode = {
   VOCABULARY_UNKNOWN: 'VOCABULARY_UNKNOWN',
 
   // --- pack lifecycle -------------------------------------------------------------------------------
+  /** A lifecycle command is malformed (missing addressee, unknown quarantine reason, ...). */
+  COMMAND_INVALID: 'COMMAND_INVALID',
   /** The command is not allowed from the current state or overlay. */
   ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
   /** Only the current owner may do this (ship). */
@@ -93,6 +95,7 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   TIME_INVALID: 'BAD_INPUT',
   EPCIS_INVALID: 'BAD_INPUT',
   VOCABULARY_UNKNOWN: 'BAD_INPUT',
+  COMMAND_INVALID: 'BAD_INPUT',
   ILLEGAL_TRANSITION: 'CONFLICT',
   NOT_OWNER: 'FORBIDDEN',
   NOT_ADDRESSEE: 'FORBIDDEN',

@@ -7,6 +7,7 @@ import { computeEventHashId, type EventHashOptions } from './event-hash';
 import { dscsaStep, type DscsaStep } from './dscsa-profile';
 import type { Action, AggregationEvent, BizTransaction, Destination, EpcisEvent, ObjectEvent, QuantityElement, Source, TransactionEvent } from './events';
 import { normaliseVocabulary, type Disposition } from './vocabulary';
+import type { QuarantineReason } from '../lifecycle/records';
 
 /**
  * Builders that turn domain inputs (serials, SSCCs, parties, a time) into EPCIS 2.0 events for each
@@ -260,9 +261,7 @@ export function destroyEvent(input: ObserveInput, options: BuildOptions = {}): O
   return observe('destroy', input, options);
 }
 
-/** Why product is held; mapped to the CBV disposition that says so (there is no "quarantine"). */
-export type QuarantineReason = 'suspect' | 'illegitimate' | 'no_pedigree_match' | 'stolen' | 'damaged' | 'expired';
-
+/** Why product is held, mapped to the CBV disposition that says so (CBV has no "quarantine"). */
 export const QUARANTINE_DISPOSITION: Readonly<Record<QuarantineReason, Disposition>> = {
   suspect: 'sellable_not_accessible',
   illegitimate: 'non_sellable_other',

@@ -1,0 +1,191 @@
+/**
+ * @pedigree/domain — pure DSCSA / GS1 / EPCIS domain logic shared by the Fabric chaincode and the
+ * NestJS apps. No I/O, no clock, no randomness: time always comes in as an argument.
+ */
+
+// Errors
+export { DomainError, DomainErrorCode, DOMAIN_ERROR_CATEGORY, isDomainError, aiError } from './errors';
+export type { DomainErrorCategory, DomainErrorDetails } from './errors';
+
+// Time and deterministic storage
+export { parseTimestamp, toUtcIsoString, isIsoDate, assertIsoDate, isValidCalendarDate, daysInMonth, TIME_ZONE_OFFSET_PATTERN } from './time';
+export type { IsoDate, IsoTimestamp, ParsedTimestamp } from './time';
+export { canonicalJson } from './canonical-json';
+
+// GS1 identifiers
+export { gs1CheckDigit, hasValidCheckDigit, withCheckDigit } from './gs1/check-digit';
+export { CSET82, CSET39, isCset82 } from './gs1/charset';
+export {
+  gtinCheckDigit,
+  isValidGtin,
+  normaliseGtin,
+  gtinIndicator,
+  withIndicator,
+  normaliseSscc,
+  isValidSscc,
+  normaliseGln,
+  isValidGln,
+  assertSerialOrLot,
+  sgtin,
+} from './gs1/gtin';
+export type { Gtin14, Sscc18, Gln13, Sgtin } from './gs1/gtin';
+export {
+  parseNdc,
+  formatNdc,
+  formatNdc11,
+  ndcDigits,
+  ndcToNdc11,
+  ndcToGtin14,
+  isNdcGtin,
+  gtinToNdcDigits,
+  gtinToNdc,
+  gtinToNdc11,
+  ndcCompanyPrefixLength,
+  NDC_PATTERNS,
+} from './gs1/ndc';
+export type { Ndc, NdcPattern } from './gs1/ndc';
+export {
+  companyPrefixLengthFor,
+  escapeEpcComponent,
+  unescapeEpcComponent,
+  sgtinToEpcUrn,
+  lgtinToEpcClassUrn,
+  ssccToEpcUrn,
+  sglnToEpcUrn,
+  pglnToEpcUrn,
+  parseEpcUrn,
+  formatEpcUrn,
+  isEpcUrn,
+} from './gs1/epc-urn';
+export type { CompanyPrefixOptions, EpcIdentity } from './gs1/epc-urn';
+export {
+  DEFAULT_DIGITAL_LINK_HOST,
+  parseDigitalLink,
+  buildDigitalLink,
+  canonicalDigitalLink,
+  epcUrnToDigitalLink,
+  digitalLinkToEpcUrn,
+  encodeDigitalLinkValue,
+  isDigitalLinkUri,
+} from './gs1/digital-link';
+export type { ParsedDigitalLink, DigitalLinkOptions } from './gs1/digital-link';
+export { APPLICATION_IDENTIFIERS, aiDefinition, aiAt, DIGITAL_LINK_PRIMARY_KEYS } from './gs1/application-identifiers';
+export type { AiDefinition, AiComponent, ComponentCheck } from './gs1/application-identifiers';
+export { validateAiValue, decodeGs1Date, expiryToIsoDate, isoDateToYymmdd, resolveTwoDigitYear } from './gs1/ai-value';
+export type { CenturyOptions, Gs1Date } from './gs1/ai-value';
+export { toElementString, toBracketed } from './gs1/element-string';
+export type { ElementStringOptions } from './gs1/element-string';
+
+// Scans
+export { parseScan, GS, DEFAULT_GS_SUBSTITUTES } from './scan/parse-scan';
+export type { ParsedScan, ParseScanOptions, ScanForm, InferredSeparator } from './scan/parse-scan';
+
+// EPCIS 2.0 / CBV 2.0
+export { EPCIS_CONTEXT, ACTIONS, EVENT_TYPES } from './epcis/events';
+export type {
+  Action,
+  EventType,
+  EpcisEvent,
+  ObjectEvent,
+  AggregationEvent,
+  TransactionEvent,
+  EpcisDocument,
+  BizTransaction,
+  Source,
+  Destination,
+  QuantityElement,
+  ErrorDeclaration,
+  PersistentDisposition,
+  SensorElement,
+  SensorReport,
+  Ilmd,
+} from './epcis/events';
+export {
+  BIZ_STEPS,
+  DISPOSITIONS,
+  BIZ_TRANSACTION_TYPES,
+  SOURCE_DESTINATION_TYPES,
+  ERROR_REASONS,
+  normaliseVocabulary,
+  isStandardTerm,
+  toWebVocabulary,
+  toUrnVocabulary,
+} from './epcis/vocabulary';
+export type { BizStep, Disposition, BizTransactionType, SourceDestinationType, ErrorReason, VocabularyKind } from './epcis/vocabulary';
+export {
+  epcOf,
+  bizTransactionUrn,
+  commissionEvent,
+  packEvent,
+  unpackEvent,
+  shipEvent,
+  receiveEvent,
+  returnShipEvent,
+  returnReceiveEvent,
+  voidShippingEvent,
+  dispenseEvent,
+  retailSellEvent,
+  decommissionEvent,
+  destroyEvent,
+  quarantineEvent,
+  releaseEvent,
+  recallEvent,
+  transactionEvent,
+  QUARANTINE_DISPOSITION,
+} from './epcis/builders';
+export type {
+  EpcRef,
+  Party,
+  EventInput,
+  BuildOptions,
+  CommissionInput,
+  PackInput,
+  UnpackInput,
+  TransferInput,
+  ObserveInput,
+  RecallInput,
+  TransactionInput,
+} from './epcis/builders';
+export { validateEpcisEvent, validateEpcisDocument, assertValidEpcisEvent, assertValidEpcisDocument } from './epcis/validate';
+export type { ValidationIssue, ValidateOptions } from './epcis/validate';
+export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES } from './epcis/event-hash';
+export type { HashFunction, EventHashOptions } from './epcis/event-hash';
+export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
+export type { DscsaStep, DscsaStepProfile, ProfileRequirement } from './epcis/dscsa-profile';
+
+// Pack lifecycle
+export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';
+export type {
+  OrgId,
+  Actor,
+  ActorRef,
+  PackStatus,
+  Overlay,
+  QuarantineReason,
+  Shipment,
+  PackRecord,
+  ContainerStatus,
+  ContainerRecord,
+  TraceRecord,
+  RecordLookup,
+} from './lifecycle/records';
+export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor } from './lifecycle/transitions';
+export type { PackCommand, PackCommandType, Role, GuardName, Target, TransitionRule, OverlayRule, OverlayException } from './lifecycle/transitions';
+export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, isSellable, allowedCommands } from './lifecycle/pack-machine';
+export {
+  containerId,
+  aggregate,
+  disaggregate,
+  breakSeal,
+  sealContainer,
+  shipContainer,
+  voidContainerShipment,
+  receiveContainer,
+  confirmContents,
+  descendantIds,
+  isPack,
+  isContainer,
+} from './lifecycle/aggregation';
+export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, AggregateInput, DisaggregateInput, ShipContainerInput, ReceiveContainerInput } from './lifecycle/aggregation';
+export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
+export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
