@@ -41,14 +41,14 @@ export interface DscsaStepProfile {
   /** Allowed dispositions; the first is what builders use. Empty: disposition omitted. */
   readonly dispositions: readonly Disposition[];
   readonly requires: readonly ProfileRequirement[];
-  /** What the step means under the DSCSA (21 USC 360eee-1), for docs and audit screens. */
+  /** What the step means under the DSCSA (FD&C Act §581-582), for docs and audit screens. */
   readonly dscsa: string;
 }
 
 export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
   {
     step: 'commission', eventType: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', dispositions: ['active'], requires: ['ilmdLotAndExpiry'],
-    dscsa: 'Manufacturer or repackager assigns the product identifier (NDC-GTIN, serial, lot, expiry) to a package (§582(b)(2)).',
+    dscsa: 'Manufacturer or repackager puts the product identifier (NDC-based GTIN, serial, lot, expiry) on the package.',
   },
   {
     step: 'pack', eventType: 'AggregationEvent', action: 'ADD', bizStep: 'packing', dispositions: ['in_progress', 'container_closed'], requires: ['parentID', 'childEPCs'],
@@ -60,7 +60,7 @@ export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
   },
   {
     step: 'ship', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', dispositions: ['in_transit'], requires: ['owningParties', 'bizTransaction'],
-    dscsa: 'Change of ownership: seller passes TI and TS to the buyer before or at shipment (§582(b)(1), (c)(1), (e)(1)); only top-level EPCs are listed.',
+    dscsa: 'Change of ownership: the seller passes TI (§581(26)) and TS (§581(27)) to the buyer before or at the transaction; only top-level EPCs are listed.',
   },
   {
     step: 'voidShipping', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'void_shipping', dispositions: [], requires: [],
@@ -68,7 +68,7 @@ export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
   },
   {
     step: 'receive', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', dispositions: ['in_progress', 'sellable_accessible'], requires: ['owningParties'],
-    dscsa: 'Buyer takes ownership; may not accept product without TI and TS (§582(c)(1)(A), (d)(1)(A)).',
+    dscsa: 'Buyer takes ownership; it may not accept ownership without TI and TS.',
   },
   {
     step: 'dispense', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'dispensing', dispositions: ['dispensed', 'partially_dispensed'], requires: [],
@@ -84,7 +84,7 @@ export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
   },
   {
     step: 'destroy', eventType: 'ObjectEvent', action: 'DELETE', bizStep: 'destroying', dispositions: ['destroyed'], requires: [],
-    dscsa: 'Disposition of illegitimate or unsaleable product (§582(b)(4)(B)(ii)); keep samples where FDA requests them.',
+    dscsa: 'Disposition of illegitimate or unsaleable product; keep samples where FDA asks for them.',
   },
   {
     step: 'recall', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'holding', dispositions: ['recalled'], requires: [],
@@ -93,11 +93,11 @@ export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
   {
     step: 'quarantine', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'holding',
     dispositions: ['sellable_not_accessible', 'non_sellable_other', 'no_pedigree_match', 'stolen', 'damaged', 'expired'], requires: [],
-    dscsa: 'Suspect product quarantined pending investigation (§582(b)(4)(A), (c)(4)(A), (d)(4)(A)); CBV has no "quarantine" disposition.',
+    dscsa: 'Suspect product quarantined while it is investigated with trading partners; CBV has no "quarantine" disposition.',
   },
   {
     step: 'release', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting', dispositions: ['sellable_accessible'], requires: [],
-    dscsa: 'Investigation cleared the product (or a saleable return was verified, §582(c)(4)(D)); back to sellable stock.',
+    dscsa: 'Investigation cleared the product, or a saleable return was verified; back to sellable stock.',
   },
   {
     step: 'returnShip', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', dispositions: ['returned'], requires: ['rmaTransaction'],
@@ -105,7 +105,7 @@ export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
   },
   {
     step: 'returnReceive', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', dispositions: ['returned'], requires: [],
-    dscsa: 'Return received; not restocked until the product identifier is verified (§582(c)(4)(D)).',
+    dscsa: 'Return received; not resold until it is verified and tied to its TI/TS (enhanced security, §582(g)).',
   },
   {
     step: 'transaction', eventType: 'TransactionEvent', action: 'ADD', bizStep: 'shipping', dispositions: ['in_transit'], requires: ['bizTransaction'],

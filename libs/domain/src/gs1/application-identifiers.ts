@@ -36,7 +36,7 @@ export interface AiDefinition {
   readonly title: string;
   readonly components: readonly AiComponent[];
   /**
-   * GS1 "predefined length" AIs (table in GenSpecs §7.8.5): they never need a GS/FNC1 after them.
+   * GS1 "predefined length" AIs (the GenSpecs table of predefined-length AIs): they never need a GS/FNC1 after them.
    * Note that some fixed-length AIs (e.g. 422, 7003, 8006) are NOT predefined and formally still
    * need a separator; we still know where they end, which the parser uses to tolerate a missing GS.
    */

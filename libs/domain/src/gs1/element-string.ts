@@ -31,7 +31,7 @@ function entries(ais: Readonly<Record<string, string>>): Array<[string, string]>
 
 /**
  * GS1 element string as a barcode encodes it. Predefined-length AIs go first because they need no
- * separator; every other AI is followed by GS unless it is last (GenSpecs §5.10 / §7.8.5).
+ * separator; every other AI is followed by GS unless it is last (GenSpecs, predefined-length table).
  */
 export function toElementString(ais: Readonly<Record<string, string>>, options: ElementStringOptions = {}): string {
   const separator = options.separator ?? '\u001d';

@@ -4,7 +4,7 @@ import { withCheckDigit } from './check-digit';
 import { assertSerialOrLot, normaliseGln, normaliseGtin, normaliseSscc, type Gln13, type Gtin14, type Sscc18 } from './gtin';
 
 /**
- * EPC pure-identity URNs (GS1 EPC Tag Data Standard §6). A URN splits the GS1 key at the company
+ * EPC pure-identity URNs (GS1 EPC Tag Data Standard). A URN splits the GS1 key at the company
  * prefix, which a GTIN alone does not reveal, so every GTIN/SSCC/GLN -> URN conversion takes the
  * company prefix length. For US NDC-based keys (GS1 prefix "03") it can be derived; see
  * `companyPrefixLengthFor`.
@@ -42,7 +42,7 @@ export function companyPrefixLengthFor(body13: string, options: CompanyPrefixOpt
   );
 }
 
-// TDS §6.3: these characters of CSET 82 must be %-escaped inside an EPC URN component.
+// EPC Tag Data Standard: these characters of CSET 82 must be %-escaped inside an EPC URN component.
 const URN_ESCAPES: Readonly<Record<string, string>> = { '"': '%22', '%': '%25', '&': '%26', '/': '%2F', '<': '%3C', '>': '%3E', '?': '%3F' };
 const URN_UNESCAPES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(URN_ESCAPES).map(([c, e]) => [e, c]));
 

@@ -20,7 +20,7 @@ export function isValidGtin(value: string): boolean {
 }
 
 /**
- * GTIN-8/12/13/14 -> GTIN-14 by left-padding with zeros (GenSpecs §3.3.2). The check digit is
+ * GTIN-8/12/13/14 -> GTIN-14 by left-padding with zeros. The check digit is
  * verified first, so a mistyped GTIN never reaches a lookup.
  */
 export function normaliseGtin(value: string): Gtin14 {

@@ -301,7 +301,7 @@ const EFFECTS: Effects = {
   quarantine: (_p, c, actor, at) => ({ quarantine: { reason: c.reason, since: at, by: actor.org } }),
   release: () => ({ quarantine: undefined }),
   recall: (_p, c, _a, at) => ({ recall: { recallId: c.recallId, since: at } }),
-  // A return that fails verification is suspect product (DSCSA §582(c)(4)(D)): hold it.
+  // A return whose identifier does not verify is treated as suspect product and held.
   verifyReturn: (_p, c, actor, at) => (c.verified ? { returned: undefined } : { returned: undefined, quarantine: { reason: 'suspect', since: at, by: actor.org } }),
   extendExpiry: (_p, c) => ({ expiryExtendedTo: c.until }),
 };

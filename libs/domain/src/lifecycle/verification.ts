@@ -68,7 +68,7 @@ function additionalInfo(pack: PackRecord, at: IsoTimestamp): VerificationAdditio
 }
 
 /**
- * Suspect product investigation sample (DSCSA §582, FDA guidance): verify at least 3 packages or
+ * Suspect product investigation sample (FDA verification guidance): verify at least 3 packages or
  * 10%, whichever is greater; all of them when there are fewer than 3.
  */
 export function suspectSampleSize(packages: number): number {
