@@ -190,7 +190,10 @@ describe('pack lifecycle: overlays', () => {
     expect(isSellable(q, T2)).toBe(false);
     expect(packOverlays(q, T2)).toEqual(['quarantined']);
     expect(error(() => applyCommand(q, { type: 'dispense' }, PHARM, T2)).details).toMatchObject({ overlay: 'quarantined' });
-    expect(error(() => applyCommand(q, { type: 'ship', to: WHS, purpose: 'return' }, PHARM, T2)).details).toMatchObject({ overlay: 'quarantined' });
+    expect(error(() => applyCommand(q, { type: 'ship', to: OTHER }, PHARM, T2)).details).toMatchObject({ overlay: 'quarantined' });
+    const sentBack = applyCommand(applyCommand(q, { type: 'ship', to: WHS, purpose: 'return' }, PHARM, T2), { type: 'receive' }, WHS, T2);
+    expect(sentBack).toMatchObject({ custodian: WHS, quarantine: { reason: 'suspect', by: PHARM } });
+    expect(error(() => applyCommand(sentBack, { type: 'ship', to: PHARM, purpose: 'return' }, WHS, T2)).details).toMatchObject({ guard: 'returnGoesUpstream' });
     expect(error(() => applyCommand(q, { type: 'quarantine', reason: 'stolen' }, PHARM, T2)).details).toMatchObject({ guard: 'notQuarantined' });
     const r = applyCommand(q, { type: 'release' }, PHARM, T2);
     expect(isSellable(r, T2)).toBe(true);

@@ -239,7 +239,10 @@ const GUARDS: Readonly<Record<GuardName, (pack: PackRecord, command: PackCommand
   notToSelf: (p, c) => (c.type === 'ship' && c.to === p.owner ? `${p.owner} already owns it; a shipment needs another addressee` : undefined),
   returnGoesUpstream: (p, c) => {
     if (c.type !== 'ship' || c.purpose !== 'return') return undefined;
-    const seller = p.owners.length >= 2 ? p.owners[p.owners.length - 2] : undefined;
+    // The seller is whoever the current owner first bought it from; later hops back and forth
+    // (an earlier return) do not make a downstream customer a valid return address.
+    const first = p.owners.indexOf(p.owner);
+    const seller = first > 0 ? p.owners[first - 1] : undefined;
     return c.to === seller || c.to === p.manufacturer
       ? undefined
       : `a return must go to the seller it was bought from (${seller ?? 'none'}) or the manufacturer (${p.manufacturer}); ${c.to} never sold it to ${p.owner}`;

@@ -111,7 +111,8 @@ export interface OverlayRule {
 }
 
 export const OVERLAY_RULES: readonly OverlayRule[] = [
-  { overlay: 'quarantined', blocks: ['pack', 'ship', 'dispense', 'verifyReturn'], why: 'Quarantined product must stay out of commerce until released or destroyed.' },
+  { overlay: 'quarantined', blocks: ['pack', 'dispense', 'verifyReturn'], why: 'Quarantined product must stay out of commerce until released or destroyed.' },
+  { overlay: 'quarantined', blocks: ['ship'], unless: 'isReturnShipment', why: 'Quarantined product may only go back up the chain (still quarantined), e.g. to the manufacturer for investigation or destruction.' },
   { overlay: 'recalled', blocks: ['pack', 'dispense', 'undoDispense', 'verifyReturn'], why: 'A recalled lot may not be sold, dispensed or restocked.' },
   { overlay: 'recalled', blocks: ['ship'], unless: 'isReturnShipment', why: 'Recalled product may only travel back up the chain.' },
   { overlay: 'expired', blocks: ['pack', 'dispense', 'undoDispense', 'verifyReturn'], why: 'Expired product may not be dispensed or restocked.' },
