@@ -125,6 +125,7 @@ export function buildDigitalLink(ais: Readonly<Record<string, string>>, options:
   if (!primaryKey) throw new DomainError('DIGITAL_LINK_INVALID', `a Digital Link needs a primary key AI (01, 00, 414, ...); got AIs ${Object.keys(ais).join(', ')}`, { reason: 'no primary key' });
   const qualifiers = aiDefinition(primaryKey)?.digitalLinkQualifiers ?? [];
   const keyValue = primaryKey === '01' ? normaliseGtin(ais['01'] as string) : (ais[primaryKey] as string);
+  for (const [ai, value] of Object.entries(ais)) if (ai !== '01') validateAiValue(ai, value);
   let path = `/${primaryKey}/${encodeDigitalLinkValue(keyValue)}`;
   for (const q of qualifiers) {
     const v = ais[q];
