@@ -1,0 +1,54 @@
+import { monthIndex } from './calendar';
+import { conditionHistory, historyFromRecords } from './demand-history';
+import { ForecastError } from './forecast-error';
+
+const codeOf = (run: () => unknown): string | undefined => {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof ForecastError ? error.code : 'not a ForecastError';
+  }
+  return undefined;
+};
+
+describe('demand histories', () => {
+  it('lays records on a monthly grid in any order and leaves gaps open', () => {
+    const h = historyFromRecords('x', [
+      { month: '2020-03', value: 3 },
+      { month: '2020-01', value: 1 },
+      { month: monthIndex(2020, 5), value: null },
+    ]);
+    expect(h.start).toBe(monthIndex(2020, 1));
+    expect(h.values).toEqual([1, NaN, 3, NaN, NaN]);
+  });
+
+  it('refuses duplicate months and empty input with codes', () => {
+    expect(codeOf(() => historyFromRecords('x', []))).toBe('EMPTY_SERIES');
+    expect(
+      codeOf(() =>
+        historyFromRecords('x', [
+          { month: '2020-01', value: 1 },
+          { month: '2020 Jan', value: 2 },
+        ]),
+      ),
+    ).toBe('DUPLICATE_MONTH');
+    expect(codeOf(() => conditionHistory({ key: 'x', start: 0, values: [NaN, NaN] }))).toBe('EMPTY_SERIES');
+  });
+
+  it('fills inner gaps, clips negatives, drops missing ends and says so', () => {
+    const c = conditionHistory({ key: 'x', start: 100, values: [NaN, 10, NaN, NaN, 40, -5, Infinity, 20, NaN] });
+    expect(c.start).toBe(101);
+    expect(c.values).toEqual([10, 20, 30, 40, 0, 10, 20]);
+    expect(c.notes).toEqual([
+      'dropped 1 leading missing month(s)',
+      'dropped 1 trailing missing month(s)',
+      'clipped 1 negative value(s) to zero',
+      'filled 3 missing month(s) by interpolation',
+    ]);
+    expect(c.positive).toBe(false);
+  });
+
+  it('recognises an all-zero history', () => {
+    expect(conditionHistory({ key: 'x', start: 0, values: [0, 0, -1] }).allZero).toBe(true);
+  });
+});
