@@ -1,0 +1,40 @@
+/**
+ * @pedigree/forecasting — demand forecasting for the traceability platform, usable without a server.
+ *
+ * Service path: `initBackend()` once, then `forecastPortfolio(histories)` (trains or reuses a global model, fits
+ * the baselines, chooses per series with a reason). Building blocks are exported for finer control.
+ */
+export { initBackend, activeBackend } from './tf-backend';
+export type { BackendName, BackendOptions } from './tf-backend';
+
+export { forecastPortfolio } from './demand-forecaster';
+export type { PortfolioOptions, PortfolioForecast, SeriesRefusal } from './demand-forecaster';
+
+export { GlobalQuantileModel, GLOBAL_MODEL_FORMAT } from './global-model';
+export type { GlobalModelOptions, GlobalModelMetadata, ValidationForecast } from './global-model';
+export { modelToArtifacts, modelFromArtifacts, saveModelToDirectory, loadModelFromDirectory } from './model-store';
+export type { StoredModelArtifacts } from './model-store';
+
+export { forecastBaseline } from './baseline';
+export type { BaselineMethod, BaselineOptions } from './baseline';
+export { selectEts, fitEtsModel, etsForecast, etsPointForecast, etsName, ETS_CANDIDATES } from './ets';
+export type { EtsFit, EtsSpec, EtsOptions } from './ets';
+export { seasonalNaive, naive, meanForecast, zeroForecast } from './seasonal-naive';
+
+export { chooseForecasts, averageForecasts } from './method-chooser';
+export type { CandidateName, MethodCandidate, SeriesCandidates, ChosenForecast, ChooserOptions, ChooserResult, PanelRanking } from './method-chooser';
+
+export { DEFAULT_LEVELS } from './quantile-forecast';
+export type { QuantileForecast, ForecastMethod } from './quantile-forecast';
+export { historyFromRecords, conditionHistory } from './demand-history';
+export type { DemandHistory, MonthlyDemand, ConditionedHistory } from './demand-history';
+export { parseMonth, formatMonth, monthIndex, monthOfYear } from './calendar';
+export type { MonthIndex } from './calendar';
+export { ForecastError } from './forecast-error';
+export type { ForecastErrorCode } from './forecast-error';
+
+export { mase, scaledPinball, seasonalNaiveScale } from './accuracy';
+export { selectProtocolSeries, splitAtOrigin, scoreProtocol } from './benchmark-protocol';
+export { parseCsv, readCsvFile } from './csv-table';
+export { panelFromRows } from './demand-panel';
+export type { PanelColumns } from './demand-panel';
