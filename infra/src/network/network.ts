@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
+import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { packageChaincode } from './chaincode-package';
 import * as proc from './processes';
 import {
@@ -61,6 +62,7 @@ export class Network {
     }
     changed.push(...(await this.ensureChaincode()));
     this.writeConnectionProfiles();
+    if (changed.length > 0) await this.waitGatewaysReady();
     if (changed.length === 0) this.log('network already up; nothing changed');
     return { changed };
   }
@@ -183,8 +185,13 @@ export class Network {
     if (s.healthy) return false;
     if (s.running) {
       // Running but not (yet) healthy: give it the start-up window before calling it broken.
-      await proc.waitHealthy(this.paths, spec, 30_000);
-      return false;
+      try {
+        await proc.waitHealthy(this.paths, spec, 30_000);
+        return false;
+      } catch (err) {
+        if (proc.isAlive(proc.readPid(this.paths, spec.name))) throw err;
+        // It died while we waited: start it afresh below.
+      }
     }
     if (await proc.portOpen(spec.port)) {
       throw new Error(`port ${spec.port} for ${spec.name} is taken by a process this network did not start`);
@@ -307,6 +314,33 @@ export class Network {
           if (Date.now() > deadline) throw err;
           await proc.sleep(500);
         }
+      }
+    }
+  }
+
+  /**
+   * Each organisation's gateway can get every organisation's endorsement. Peers learn of each other,
+   * and of the chaincode each has installed, through gossip, which takes a few seconds after a
+   * start or an upgrade; until then discovery finds no peers to satisfy the policy.
+   */
+  private async waitGatewaysReady(timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const all = PEER_ORGS.map((o) => o.mspId);
+    for (const org of PEER_ORGS) {
+      const file = path.join(this.paths.home, 'connections', `${org.role}.json`);
+      const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(file), 'User1', { endorse: 10_000, commitStatus: 20_000 }));
+      try {
+        while (true) {
+          try {
+            await ledger.submit('Noop', [], { contract: 'probe', endorsingOrganizations: all });
+            break;
+          } catch (err) {
+            if (Date.now() > deadline) throw new Error(`${org.mspId}'s gateway cannot reach every organisation: ${(err as Error).message}`);
+            await proc.sleep(500);
+          }
+        }
+      } finally {
+        ledger.close();
       }
     }
   }

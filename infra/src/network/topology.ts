@@ -11,6 +11,13 @@ export const CHANNEL = 'supplychain';
 export const CHAINCODE = 'pedigree';
 export const HOST = '127.0.0.1';
 
+/**
+ * Shifts every port, so that a second network (with its own PEDIGREE_NETWORK_HOME) can run beside
+ * the first on one machine — e.g. for a developer's tests while the demo runs.
+ */
+const PORT_OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+const port = (p: number) => p + PORT_OFFSET;
+
 export type PartnerRole = 'manufacturer' | 'distributor' | 'dispenser';
 
 export interface PeerOrg {
@@ -25,9 +32,9 @@ export interface PeerOrg {
 }
 
 export const PEER_ORGS: readonly PeerOrg[] = [
-  { role: 'manufacturer', mspId: 'ManufacturerMSP', name: 'Manufacturer', domain: 'manufacturer.pedigree.local', peerPort: 7051, chaincodePort: 7052, operationsPort: 9444 },
-  { role: 'distributor', mspId: 'DistributorMSP', name: 'Distributor', domain: 'distributor.pedigree.local', peerPort: 8051, chaincodePort: 8052, operationsPort: 9445 },
-  { role: 'dispenser', mspId: 'DispenserMSP', name: 'Dispenser', domain: 'dispenser.pedigree.local', peerPort: 9051, chaincodePort: 9052, operationsPort: 9446 },
+  { role: 'manufacturer', mspId: 'ManufacturerMSP', name: 'Manufacturer', domain: 'manufacturer.pedigree.local', peerPort: port(7051), chaincodePort: port(7052), operationsPort: port(9444) },
+  { role: 'distributor', mspId: 'DistributorMSP', name: 'Distributor', domain: 'distributor.pedigree.local', peerPort: port(8051), chaincodePort: port(8052), operationsPort: port(9445) },
+  { role: 'dispenser', mspId: 'DispenserMSP', name: 'Dispenser', domain: 'dispenser.pedigree.local', peerPort: port(9051), chaincodePort: port(9052), operationsPort: port(9446) },
 ];
 
 export const ORDERER = {
@@ -35,12 +42,12 @@ export const ORDERER = {
   name: 'Orderer',
   domain: 'orderer.pedigree.local',
   host: 'orderer0',
-  port: 7050,
-  adminPort: 7053,
-  operationsPort: 8443,
+  port: port(7050),
+  adminPort: port(7053),
+  operationsPort: port(8443),
 } as const;
 
-export const CHAINCODE_SERVER = { port: 9999 } as const;
+export const CHAINCODE_SERVER = { port: port(9999) } as const;
 
 export function orgByRole(role: PartnerRole): PeerOrg {
   const org = PEER_ORGS.find((o) => o.role === role);

@@ -26,7 +26,10 @@ function readValue(cell: string, line: number): number {
   return v;
 }
 
-/** Splits a long table (one row per series and month) into one history per key, in first-seen order. */
+/**
+ * Splits a long table (one row per series and month) into one history per key, in first-seen order; with no key
+ * columns the table is a single series called "all".
+ */
 export function panelFromRows(rows: readonly (readonly string[])[], columns: PanelColumns): DemandHistory[] {
   if (rows.length < 2) throw new ForecastError('INVALID_CSV', 'the table has no data rows');
   const header = rows[0].map((h) => h.trim());
@@ -38,7 +41,7 @@ export function panelFromRows(rows: readonly (readonly string[])[], columns: Pan
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
     if (row.length < header.length) throw new ForecastError('INVALID_CSV', `line ${r + 1} has ${row.length} fields, expected ${header.length}`);
-    const key = keyAt.map((i) => row[i]).join(KEY_SEPARATOR);
+    const key = keyAt.length > 0 ? keyAt.map((i) => row[i]).join(KEY_SEPARATOR) : 'all';
     const cell = row[timeAt];
     let month = monthCache.get(cell);
     if (month === undefined) {

@@ -178,10 +178,10 @@ function collectWindows(
   return { features, targets, count };
 }
 
-function buildEnsemble(recipe: FeatureRecipe, levels: readonly number[], members: number, hidden: number, seed: number) {
+function buildEnsemble(recipe: FeatureRecipe, levels: readonly number[], members_: number, hidden: number, seed: number) {
   const input = tf.input({ shape: [featureCount(recipe)], name: 'window' });
   const branches: tf.SymbolicTensor[] = [];
-  for (let k = 0; k < members; k++) {
+  for (let k = 0; k < members_; k++) {
     const init = (salt: number) => tf.initializers.glorotUniform({ seed: seed * 1000 + k * 10 + salt });
     let x = tf.layers
       .dense({ units: hidden, activation: 'relu', kernelInitializer: init(1), name: `member${k}_hidden1` })
@@ -195,10 +195,45 @@ function buildEnsemble(recipe: FeatureRecipe, levels: readonly number[], members
         .apply(x) as tf.SymbolicTensor,
     );
   }
-  const output = members > 1 ? (tf.layers.concatenate({ name: 'members' }).apply(branches) as tf.SymbolicTensor) : branches[0];
+  const output = members_ > 1 ? (tf.layers.concatenate({ name: 'members' }).apply(branches) as tf.SymbolicTensor) : branches[0];
   const ensemble = tf.model({ inputs: input, outputs: output, name: 'global_quantile_mlp' });
-  const memberModels = branches.map((b, k) => tf.model({ inputs: input, outputs: b, name: `member${k}` }));
-  return { ensemble, memberModels };
+  const members = Array.from({ length: members_ }, (_, k) =>
+    ['hidden1', 'hidden2', 'quantiles'].map((part) => {
+      const [kernel, bias] = ensemble.getLayer(`member${k}_${part}`).trainableWeights.map((w) => w.read() as tf.Variable);
+      return { kernel, bias };
+    }),
+  );
+  return { ensemble, members };
+}
+
+/** One member's dense layers, trained directly through their variables (see fastDense). */
+type MemberLayers = { kernel: tf.Variable; bias: tf.Variable }[];
+
+/**
+ * x.matMul(w) + b with a hand-written gradient. tfjs's own gradient uses transposed matmuls, which the wasm
+ * backend runs on a slow generic path (measured ~7x slower than transposing first); transposing explicitly makes
+ * training about three times faster. The math is the same, so the trained weights serve through plain Dense layers.
+ */
+const fastDense = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, b, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const d = dy as tf.Tensor2D;
+      return [tf.matMul(d, tf.transpose(ws)), tf.matMul(tf.transpose(xs), d), tf.sum(d, 0)];
+    },
+  };
+});
+
+function memberForward(layers: MemberLayers, x: tf.Tensor): tf.Tensor2D {
+  let h = x;
+  layers.forEach((layer, i) => {
+    const z = fastDense(h, layer.kernel, layer.bias);
+    h = i < layers.length - 1 ? tf.relu(z) : z;
+  });
+  return h as tf.Tensor2D;
 }
 
 async function weightDigest(model: tf.LayersModel): Promise<string> {
@@ -245,7 +280,7 @@ export class GlobalQuantileModel {
     const valid = collectWindows(usable, recipe, validRange);
     const width = featureCount(recipe);
 
-    const { ensemble, memberModels } = buildEnsemble(recipe, levels, o.members, o.hiddenUnits, o.seed);
+    const { ensemble, members } = buildEnsemble(recipe, levels, o.members, o.hiddenUnits, o.seed);
     const xTrain = tf.tensor2d(train.features, [train.count, width]);
     const yTrain = tf.tensor2d(train.targets, [train.count, H]);
     const xValid = tf.tensor2d(valid.features, [valid.count, width]);
@@ -254,7 +289,7 @@ export class GlobalQuantileModel {
     const bestLoss: number[] = [];
     try {
       for (let k = 0; k < o.members; k++) {
-        const result = await trainMember(memberModels[k], xTrain, yTrain, xValid, yValid, levels, H, {
+        const result = await trainMember(members[k], xTrain, yTrain, xValid, yValid, levels, H, {
           ...o,
           seed: o.seed * 1000 + k,
           log: (line) => o.progress?.(`member ${k + 1}/${o.members}: ${line}`),
@@ -427,7 +462,7 @@ interface MemberResult {
 }
 
 async function trainMember(
-  member: tf.LayersModel,
+  member: MemberLayers,
   xTrain: tf.Tensor2D,
   yTrain: tf.Tensor2D,
   xValid: tf.Tensor2D,
@@ -438,7 +473,7 @@ async function trainMember(
 ): Promise<MemberResult> {
   const random = new SeededRandom(o.seed);
   const optimizer = tf.train.adam(o.learningRate);
-  const variables = member.trainableWeights.map((w) => w.read() as tf.Variable);
+  const variables = member.flatMap((layer) => [layer.kernel, layer.bias]);
   const rows = xTrain.shape[0];
   let best = Infinity;
   let bestWeights: tf.Tensor[] | undefined;
@@ -452,14 +487,14 @@ async function trainMember(
           const index = tf.tensor1d(order.subarray(b, Math.min(rows, b + o.batchSize)), 'int32');
           const xb = tf.gather(xTrain, index);
           const yb = tf.gather(yTrain, index);
-          optimizer.minimize(() => pinballLoss(member.apply(xb) as tf.Tensor, yb, levels, horizon), false, variables);
+          optimizer.minimize(() => pinballLoss(memberForward(member, xb), yb, levels, horizon), false, variables);
         });
       }
-      const loss = tf.tidy(() => pinballLoss(member.apply(xValid) as tf.Tensor, yValid, levels, horizon).dataSync()[0]);
+      const loss = tf.tidy(() => pinballLoss(memberForward(member, xValid), yValid, levels, horizon).dataSync()[0]);
       if (loss < best - 1e-6) {
         best = loss;
         tf.dispose(bestWeights);
-        bestWeights = member.getWeights().map((w) => w.clone());
+        bestWeights = variables.map((v) => v.clone());
         stale = 0;
       } else stale++;
       if (epoch % 5 === 0) o.log(`epoch ${epoch}, validation loss ${loss.toFixed(4)} (best ${best.toFixed(4)})`);
@@ -467,7 +502,7 @@ async function trainMember(
       // Yield so a server's event loop is not blocked for the whole training.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (bestWeights) member.setWeights(bestWeights);
+    if (bestWeights) variables.forEach((v, i) => v.assign(bestWeights![i]));
     o.log(`stopped after ${Math.min(epoch, o.maxEpochs)} epochs, best validation loss ${best.toFixed(4)}`);
     return { epochs: Math.min(epoch, o.maxEpochs), loss: best };
   } finally {

@@ -63,14 +63,15 @@ function parseArguments(argv: readonly string[]): BenchArguments {
       seed,
     };
   }
-  const missing = ['key', 'time', 'value'].filter((k) => !flags.has(k));
+  const missing = ['time', 'value'].filter((k) => !flags.has(k));
   if (missing.length > 0) throw new ForecastError('INVALID_OPTIONS', `--csv needs ${missing.map((k) => `--${k}`).join(', ')}`);
   const minMean = Number(flags.get('min-mean') ?? 0);
   if (!Number.isFinite(minMean)) throw new ForecastError('INVALID_OPTIONS', '--min-mean must be a number');
   return {
     csv: flags.get('csv') as string,
     columns: {
-      key: (flags.get('key') as string).split(',').map((k) => k.trim()),
+      // Without --key the whole file is one series.
+      key: flags.has('key') ? (flags.get('key') as string).split(',').map((k) => k.trim()) : [],
       time: flags.get('time') as string,
       value: flags.get('value') as string,
     },

@@ -1,0 +1,89 @@
+import { ChaincodeEventListener, CheckpointStore, LedgerCheckpoint, LedgerEvent } from '@pedigree/ledger';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ledgerFor, uniqueKey } from '../support/ledger';
+
+/**
+ * A projection kept in one JSON file, written atomically (write, fsync, rename) together with its
+ * checkpoint: the file analogue of the read model's SQL transaction.
+ */
+class FileProjection implements CheckpointStore {
+  constructor(private readonly file: string, private readonly prefix: string) {}
+
+  read(): { keys: string[]; checkpoint?: { blockNumber: string; transactionId?: string } } {
+    return fs.existsSync(this.file) ? JSON.parse(fs.readFileSync(this.file, 'utf8')) : { keys: [] };
+  }
+
+  async load(): Promise<LedgerCheckpoint | undefined> {
+    const cp = this.read().checkpoint;
+    return cp && { blockNumber: BigInt(cp.blockNumber), transactionId: cp.transactionId };
+  }
+
+  apply = async (event: LedgerEvent, checkpoint: LedgerCheckpoint): Promise<void> => {
+    const state = this.read();
+    const { key } = JSON.parse(Buffer.from(event.payload).toString()) as { key?: string };
+    if (event.eventName === 'ProbeWritten' && key?.startsWith(this.prefix)) state.keys.push(key);
+    state.checkpoint = { blockNumber: checkpoint.blockNumber.toString(), transactionId: checkpoint.transactionId };
+    const tmp = `${this.file}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    fs.writeSync(fd, JSON.stringify(state));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, this.file);
+  };
+}
+
+describe('a checkpointed chaincode event listener', () => {
+  it('resumes after a restart and after a failing handler, seeing each event exactly once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-listener-'));
+    const prefix = uniqueKey('listen');
+    const projection = new FileProjection(path.join(dir, 'projection.json'), prefix);
+    const writer = ledgerFor('manufacturer');
+    const put = (i: number) => writer.submit('Put', [`${prefix}-${i}`, String(i)], { contract: 'probe' });
+
+    try {
+      const first = await put(0);
+      // Start at the first write's block: the store is empty, so that is where listening begins.
+      for (let i = 1; i < 3; i++) await put(i);
+      let ledger = ledgerFor('distributor');
+      let listener = new ChaincodeEventListener(ledger, projection, projection.apply, { startBlock: first.blockNumber, retryDelayMs: 100 });
+      listener.start();
+      await until(() => projection.read().keys.length === 3, 30_000);
+      await listener.stop();
+      ledger.close();
+
+      // Written while nobody listens; one event's first delivery fails before anything is stored.
+      for (let i = 3; i < 6; i++) await put(i);
+      let failedOnce = false;
+      const flaky = async (event: LedgerEvent, cp: LedgerCheckpoint) => {
+        const { key } = JSON.parse(Buffer.from(event.payload).toString()) as { key?: string };
+        if (key === `${prefix}-4` && !failedOnce) {
+          failedOnce = true;
+          throw new Error('projector crashed before commit');
+        }
+        await projection.apply(event, cp);
+      };
+      ledger = ledgerFor('dispenser');
+      listener = new ChaincodeEventListener(ledger, projection, flaky, { startBlock: 0n, retryDelayMs: 100 });
+      listener.start();
+      await until(() => projection.read().keys.length >= 6, 30_000);
+      await listener.stop();
+      ledger.close();
+
+      expect(failedOnce).toBe(true);
+      expect(projection.read().keys).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${prefix}-${i}`));
+    } finally {
+      writer.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
