@@ -53,7 +53,8 @@ describe('ledger failures surface as typed errors with a stage and a reason, nev
   });
 
   it('reports the organisation\'s own peer being stopped as unavailable, and works again after it restarts', async () => {
-    const pid = Number(fs.readFileSync(path.join(ROOT, '.network/pids/peer0.dispenser.pedigree.local.pid'), 'utf8'));
+    const home = process.env.PEDIGREE_NETWORK_HOME ?? path.join(ROOT, '.network');
+    const pid = Number(fs.readFileSync(path.join(home, 'pids/peer0.dispenser.pedigree.local.pid'), 'utf8'));
     const ledger = ledgerFor('dispenser');
     try {
       process.kill(-pid, 'SIGKILL');

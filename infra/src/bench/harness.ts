@@ -1,0 +1,97 @@
+import * as os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Ledger, connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
+import { projectRoot } from '../network/topology';
+
+/** One measured workload: `run` performs one unit (one transaction) and says how many events it carried. */
+export interface LedgerScenario {
+  readonly name: string;
+  /** Business events per transaction (1 for single-event transactions, the batch size otherwise). */
+  readonly eventsPerTx: number;
+  /** Prepares state (e.g. commissions the packs a ship scenario will move); not measured. */
+  setup?(ctx: ScenarioContext): Promise<void>;
+  /** One transaction; `i` is the sequence number of this unit within the run. */
+  run(ctx: ScenarioContext, i: number): Promise<void>;
+  /** How many units to run; the runner keeps `concurrency` of them in flight. */
+  readonly units: number;
+}
+
+export interface ScenarioContext {
+  readonly ledgers: Readonly<Record<'manufacturer' | 'distributor' | 'dispenser', Ledger>>;
+  readonly runId: string;
+  readonly concurrency: number;
+}
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly transactions: number;
+  readonly eventsPerTx: number;
+  readonly seconds: number;
+  readonly txPerSecond: number;
+  readonly eventsPerSecond: number;
+  readonly p50ms: number;
+  readonly p99ms: number;
+  readonly failures: number;
+}
+
+export function connectAll(): ScenarioContext['ledgers'] {
+  const root = projectRoot();
+  const open = (role: string) => connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(role, root))));
+  return { manufacturer: open('manufacturer'), distributor: open('distributor'), dispenser: open('dispenser') };
+}
+
+export async function runScenario(s: LedgerScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
+  await s.setup?.(ctx);
+  const latencies: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < s.units) {
+      const i = next++;
+      const t0 = process.hrtime.bigint();
+      try {
+        await s.run(ctx, i);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      } catch (err) {
+        failures++;
+        if (failures <= 3) process.stderr.write(`  ${s.name}: ${(err as Error).message}\n`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: ctx.concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN;
+  const ok = latencies.length;
+  return {
+    name: s.name, transactions: ok, eventsPerTx: s.eventsPerTx, seconds,
+    txPerSecond: ok / seconds, eventsPerSecond: (ok * s.eventsPerTx) / seconds,
+    p50ms: pct(0.5), p99ms: pct(0.99), failures,
+  };
+}
+
+export function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  let fabric = 'unknown';
+  try {
+    const bin = execFileSync(path.join(projectRoot(), 'infra/bin/fabric-install'), { encoding: 'utf8' }).trim().split('\n').pop()!;
+    fabric = path.basename(path.dirname(bin));
+  } catch { /* reported as unknown */ }
+  return {
+    cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`, node: process.version, fabric,
+  };
+}
+
+export function printTable(results: readonly ScenarioResult[]): void {
+  const header = ['scenario', 'tx', 'events/tx', 'tx/s', 'events/s', 'p50 ms', 'p99 ms', 'failed'];
+  const rows = results.map((r) => [r.name, String(r.transactions), String(r.eventsPerTx), r.txPerSecond.toFixed(1),
+    r.eventsPerSecond.toFixed(1), r.p50ms.toFixed(0), r.p99ms.toFixed(0), String(r.failures)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
