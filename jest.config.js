@@ -9,8 +9,8 @@ const swc = ['@swc/jest', {
   module: { type: 'commonjs' },
 }];
 const moduleNameMapper = {
-  '^@pedigree/(domain|ledger|forecasting)$': '<rootDir>/libs/$1/src',
-  '^@pedigree/(domain|ledger|forecasting)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@pedigree/(domain|ledger|forecasting|platform)$': '<rootDir>/libs/$1/src',
+  '^@pedigree/(domain|ledger|forecasting|platform)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 // fabric-gateway requires @noble/curves, which ships only ES modules: compile those to CommonJS.
 const esmOnly = ['@noble'];

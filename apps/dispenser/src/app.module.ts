@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '@pedigree/platform';
+
+@Module({
+  imports: [PlatformModule.forRoot({ service: 'dispenser' })],
+})
+export class DispenserModule {}

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@pedigree/platform';
+import { DispenserModule } from './app.module';
+
+void bootstrapService('dispenser', DispenserModule);

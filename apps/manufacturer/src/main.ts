@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { bootstrapService } from '@pedigree/platform';
+import { ManufacturerModule } from './app.module';
+
+void bootstrapService('manufacturer', ManufacturerModule);

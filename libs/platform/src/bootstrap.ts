@@ -1,0 +1,19 @@
+import { Logger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+/** Default ports, one per role, so that `npm start` can run them all on one machine. */
+export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
+  manufacturer: 4001,
+  distributor: 4002,
+  dispenser: 4003,
+  forecast: 4004,
+};
+
+/** Starts a service on PORT (or its role's default) and shuts down cleanly on SIGTERM/SIGINT. */
+export async function bootstrapService(service: string, module: Type<unknown>): Promise<void> {
+  const app = await NestFactory.create(module, { bufferLogs: false });
+  app.enableShutdownHooks();
+  const port = Number(process.env.PORT ?? DEFAULT_PORTS[service] ?? 4000);
+  await app.listen(port, process.env.HOST ?? '127.0.0.1');
+  new Logger(service).log(`listening on http://${process.env.HOST ?? '127.0.0.1'}:${port}/graphql`);
+}
