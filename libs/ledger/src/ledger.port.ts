@@ -73,5 +73,6 @@ export interface LedgerEvent {
 }
 
 export interface LedgerEventStream extends AsyncIterable<LedgerEvent> {
+  /** Ends the stream: an iteration waiting for the next event finishes. */
   close(): void;
 }
