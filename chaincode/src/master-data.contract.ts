@@ -1,0 +1,197 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { assertIsoDate, canonicalJson, DomainError, formatNdc, ndcToGtin14, normaliseGln, normaliseGtin, parseNdc, pglnToEpcUrn, type IsoTimestamp, type OrgId } from '@pedigree/domain';
+import { ChaincodeError, toChaincodeError } from './errors';
+import { KeyType } from './keys';
+import { recordEvent, type Command } from './recorder';
+import type { Address, Licence, PartnerRecord, PartnerRole, ProductRecord } from './records';
+import { WorldState } from './world-state';
+
+export interface RegisterProductCommand extends Command {
+  readonly gtin?: string;
+  /** Dashed NDC; the GTIN is derived from it (indicator 0) when gtin is not given. */
+  readonly ndc?: string;
+  readonly name: string;
+  readonly strength: string;
+  readonly dosageForm: string;
+  readonly packSize: string;
+  readonly companyPrefixLength?: number;
+  readonly labelerDigits?: 4 | 5;
+}
+
+export interface RegisterPartnerCommand extends Command {
+  readonly name: string;
+  readonly role: PartnerRole;
+  readonly gln: string;
+  readonly address: Address;
+  readonly licence: Licence;
+}
+
+const PARTNER_ROLES: readonly PartnerRole[] = ['manufacturer', 'repackager', 'wholesaler', 'dispenser', '3pl'];
+
+/**
+ * Master data: the product registry (a manufacturer registers its own GTINs) and the registry of
+ * authorised trading partners (each organisation registers itself, with its licence). Reads are
+ * open to every member of the channel.
+ */
+@Info({ title: 'MasterData', description: 'Products and authorised trading partners' })
+export class MasterDataContract extends Contract {
+  constructor() {
+    super('masterdata');
+  }
+
+  /** Registers or updates a product; the caller's organisation becomes (and must stay) its manufacturer. */
+  @Transaction()
+  @Returns('string')
+  async RegisterProduct(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<RegisterProductCommand>(ctx, 'productRegistered', commandJson, async (c, { state, at, actor }) => {
+      const gtin = productGtin(c);
+      for (const field of ['name', 'strength', 'dosageForm', 'packSize'] as const) requireText(c[field], field, 'RegisterProduct');
+      const existing = await state.read<ProductRecord>(KeyType.product, gtin);
+      if (existing && existing.manufacturer !== actor) {
+        throw new DomainError('NOT_MANUFACTURER', `${gtin} is registered by ${existing.manufacturer}; ${actor} may not change it`, { role: 'manufacturer', actor, expected: existing.manufacturer });
+      }
+      const product: ProductRecord = {
+        docType: 'product',
+        gtin,
+        ...(c.ndc ? { ndc: formatNdc(parseNdc(c.ndc)) } : {}),
+        name: c.name,
+        strength: c.strength,
+        dosageForm: c.dosageForm,
+        packSize: c.packSize,
+        manufacturer: actor,
+        ...(c.companyPrefixLength !== undefined ? { companyPrefixLength: c.companyPrefixLength } : {}),
+        ...(c.labelerDigits !== undefined ? { labelerDigits: c.labelerDigits } : {}),
+        registeredAt: existing?.registeredAt ?? at,
+        updatedAt: at,
+      };
+      await state.write(KeyType.product, [gtin], product);
+      if (!existing) await state.setOwnerPolicy(KeyType.product, [gtin], [actor]);
+      return { records: [], epcis: [], product };
+    });
+  }
+
+  /** Registers or updates the caller's own organisation as a trading partner. */
+  @Transaction()
+  @Returns('string')
+  async RegisterPartner(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<RegisterPartnerCommand>(ctx, 'partnerRegistered', commandJson, async (c, { state, at, actor }) => {
+      requireText(c.name, 'name', 'RegisterPartner');
+      if (!PARTNER_ROLES.includes(c.role)) throw new DomainError('COMMAND_INVALID', `RegisterPartner: role must be one of ${PARTNER_ROLES.join(', ')}`, { reason: 'role' });
+      const gln = normaliseGln(c.gln);
+      const a = c.address ?? ({} as Address);
+      for (const field of ['street', 'city', 'postalCode', 'countryCode'] as const) requireText(a[field], `address.${field}`, 'RegisterPartner');
+      const l = c.licence ?? ({} as Licence);
+      for (const field of ['type', 'number', 'authority'] as const) requireText(l[field], `licence.${field}`, 'RegisterPartner');
+      assertIsoDate(l.validUntil, 'licence.validUntil');
+      const existing = await state.read<PartnerRecord>(KeyType.partner, actor);
+      const partner: PartnerRecord = {
+        docType: 'partner',
+        mspId: actor,
+        name: c.name,
+        role: c.role,
+        gln,
+        pgln: pglnToEpcUrn(gln),
+        address: { street: a.street, city: a.city, ...(a.state ? { state: a.state } : {}), postalCode: a.postalCode, countryCode: a.countryCode },
+        licence: { type: l.type, number: l.number, authority: l.authority, validUntil: l.validUntil },
+        registeredAt: existing?.registeredAt ?? at,
+        updatedAt: at,
+      };
+      await state.write(KeyType.partner, [actor], partner);
+      if (!existing) await state.setOwnerPolicy(KeyType.partner, [actor], [actor]);
+      return { records: [], epcis: [], partner };
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetProduct(ctx: Context, gtin: string): Promise<string> {
+    return reading(async () => canonicalJson(await requireProduct(new WorldState(ctx), gtin)));
+  }
+
+  /** Page of registered products in GTIN order; `bookmark` from the previous page. */
+  @Transaction(false)
+  @Returns('string')
+  async ListProducts(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    return reading(async () => canonicalJson(await page<ProductRecord>(ctx, KeyType.product, [], pageSize, bookmark)));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPartner(ctx: Context, mspId: string): Promise<string> {
+    return reading(async () => canonicalJson(await requirePartner(new WorldState(ctx), mspId)));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPartners(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    return reading(async () => canonicalJson(await page<PartnerRecord>(ctx, KeyType.partner, [], pageSize, bookmark)));
+  }
+}
+
+function productGtin(c: RegisterProductCommand): string {
+  if (!c.gtin && !c.ndc) throw new DomainError('COMMAND_INVALID', 'RegisterProduct: gtin or ndc is required', { reason: 'gtin missing' });
+  const fromNdc = c.ndc ? ndcToGtin14(c.ndc) : undefined;
+  const gtin = c.gtin ? normaliseGtin(c.gtin) : (fromNdc as string);
+  if (fromNdc && gtin !== fromNdc && gtin.slice(1, 13) !== fromNdc.slice(1, 13)) {
+    throw new DomainError('COMMAND_INVALID', `RegisterProduct: GTIN ${gtin} does not carry NDC ${c.ndc}`, { reason: 'gtin/ndc mismatch' });
+  }
+  return gtin;
+}
+
+function requireText(value: unknown, field: string, command: string): void {
+  if (typeof value !== 'string' || value.trim().length === 0) throw new DomainError('COMMAND_INVALID', `${command}: ${field} is required`, { command, reason: `${field} missing` });
+}
+
+export async function requireProduct(state: WorldState, gtin: string): Promise<ProductRecord> {
+  const product = await state.read<ProductRecord>(KeyType.product, normaliseGtin(gtin));
+  if (!product) throw new ChaincodeError('PRODUCT_UNKNOWN', `GTIN ${gtin} is not in the product registry`);
+  return product;
+}
+
+export async function requirePartner(state: WorldState, mspId: OrgId): Promise<PartnerRecord> {
+  const partner = await state.read<PartnerRecord>(KeyType.partner, mspId);
+  if (!partner) throw new ChaincodeError('PARTNER_UNKNOWN', `${mspId} is not a registered trading partner`);
+  return partner;
+}
+
+/** A registered partner whose licence covers the transaction date: an authorised trading partner. */
+export async function requireAuthorisedPartner(state: WorldState, mspId: OrgId, at: IsoTimestamp): Promise<PartnerRecord> {
+  const partner = await requirePartner(state, mspId);
+  if (partner.licence.validUntil < at.slice(0, 10)) {
+    throw new ChaincodeError('PARTNER_UNLICENSED', `${mspId}'s licence ${partner.licence.number} expired on ${partner.licence.validUntil}; it is not an authorised trading partner`);
+  }
+  return partner;
+}
+
+export interface Page<T> {
+  readonly records: T[];
+  readonly bookmark: string;
+  readonly fetched: number;
+}
+
+/** Paginated composite-key read (evaluate only: Fabric refuses paginated queries in submitted transactions). */
+export async function page<T>(ctx: Context, type: KeyType, parts: string[], pageSize: string, bookmark: string): Promise<Page<T>> {
+  const size = Number(pageSize || 100);
+  if (!Number.isInteger(size) || size < 1 || size > 1000) throw new DomainError('COMMAND_INVALID', `pageSize must be 1-1000, got ${pageSize}`, { reason: 'pageSize' });
+  const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(type, parts, size, bookmark ?? '');
+  const records: T[] = [];
+  try {
+    while (true) {
+      const next = await iterator.next();
+      if (next.value) records.push(JSON.parse(Buffer.from(next.value.value).toString('utf8')) as T);
+      if (next.done) break;
+    }
+  } finally {
+    await iterator.close();
+  }
+  return { records, bookmark: metadata.bookmark, fetched: metadata.fetchedRecordsCount };
+}
+
+export async function reading(read: () => Promise<string>): Promise<string> {
+  try {
+    return await read();
+  } catch (err) {
+    throw toChaincodeError(err);
+  }
+}
+

@@ -1,0 +1,141 @@
+import type { ContainerRecord, EpcisEvent, IsoDate, IsoTimestamp, OrgId, PackRecord } from '@pedigree/domain';
+
+/** Chaincode-owned records (master data, shipments, receipts). Plain JSON, stored with canonicalJson. */
+
+export interface ProductRecord {
+  readonly docType: 'product';
+  readonly gtin: string;
+  /** Dashed NDC (e.g. 12345-678-90), master data needed for GTIN -> NDC. */
+  readonly ndc?: string;
+  readonly name: string;
+  readonly strength: string;
+  readonly dosageForm: string;
+  /** Container size as printed (e.g. "30 tablets"). */
+  readonly packSize: string;
+  readonly manufacturer: OrgId;
+  readonly companyPrefixLength?: number;
+  readonly labelerDigits?: 4 | 5;
+  readonly registeredAt: IsoTimestamp;
+  readonly updatedAt: IsoTimestamp;
+}
+
+export type PartnerRole = 'manufacturer' | 'repackager' | 'wholesaler' | 'dispenser' | '3pl';
+
+export interface Licence {
+  /** FDA registration, state wholesale licence, pharmacy licence ... */
+  readonly type: string;
+  readonly number: string;
+  readonly authority: string;
+  /** Last day the licence is valid; after it the partner is no longer authorised. */
+  readonly validUntil: IsoDate;
+}
+
+export interface Address {
+  readonly street: string;
+  readonly city: string;
+  readonly state?: string;
+  readonly postalCode: string;
+  readonly countryCode: string;
+}
+
+export interface PartnerRecord {
+  readonly docType: 'partner';
+  readonly mspId: OrgId;
+  readonly name: string;
+  readonly role: PartnerRole;
+  /** Party GLN (13 digits) and its EPC form, used as owning_party in EPCIS events. */
+  readonly gln: string;
+  readonly pgln: string;
+  readonly address: Address;
+  readonly licence: Licence;
+  readonly registeredAt: IsoTimestamp;
+  readonly updatedAt: IsoTimestamp;
+}
+
+/** Public part of a shipment: who, when, what (top level), and the hash of the private TI. */
+export interface ShipmentRecord {
+  readonly docType: 'shipment';
+  /** The ship command's event ID. */
+  readonly id: string;
+  readonly from: OrgId;
+  readonly to: OrgId;
+  readonly toSite?: string;
+  readonly purpose: 'sale' | 'return';
+  readonly shippedAt: IsoTimestamp;
+  /** Top-level EPCs as shipped (SSCCs of outermost containers, SGTINs of loose packs). */
+  readonly epcs: readonly string[];
+  /** ASN (desadv) or RMA reference, `urn:epcglobal:cbv:bt:{seller GLN}:{shipment id}`. */
+  readonly bizTransaction: string;
+  /** DSCSA Transaction Statement (§581(27)) as affirmed by the seller. */
+  readonly statement?: { readonly affirmed: true; readonly legalNotice: string };
+  /** Transaction Information: held privately by the two partners; its SHA-256 is public. */
+  readonly ti?: { readonly collection: string; readonly sha256: string };
+  readonly txId: string;
+}
+
+/** Idempotency receipt: the event ID was handled by this transaction. */
+export interface EventReceipt {
+  readonly docType: 'event';
+  readonly eventId: string;
+  readonly type: string;
+  /** SHA-256 of the command's canonical JSON: the same ID with other content is refused. */
+  readonly commandSha256: string;
+  readonly txId: string;
+  readonly at: IsoTimestamp;
+  readonly actor: OrgId;
+}
+
+export type ChaincodeEventType =
+  | 'productRegistered'
+  | 'partnerRegistered'
+  | 'commission'
+  | 'pack'
+  | 'unpack'
+  | 'ship'
+  | 'voidShipping'
+  | 'receive'
+  | 'dispense'
+  | 'decommission'
+  | 'destroy'
+  | 'quarantine'
+  | 'release'
+  | 'recall'
+  | 'verifyReturn'
+  | 'extendExpiry';
+
+/**
+ * The one chaincode event of a transaction (Fabric keeps only the last setEvent). A read model
+ * projects from these alone: `records` is the full new state of every changed pack and container.
+ */
+export interface TraceabilityEvent {
+  readonly schema: 'pedigree.traceability';
+  readonly version: 1;
+  readonly type: ChaincodeEventType;
+  readonly eventId: string;
+  readonly txId: string;
+  readonly txTime: IsoTimestamp;
+  /** MSP ID of the submitting organisation. */
+  readonly actor: OrgId;
+  readonly records: ReadonlyArray<PackRecord | ContainerRecord>;
+  readonly epcis: readonly EpcisEvent[];
+  readonly shipment?: ShipmentRecord;
+  readonly product?: ProductRecord;
+  readonly partner?: PartnerRecord;
+  /** receive only: which packs were inferred from intact containers, scanned, or are still pending. */
+  readonly receipt?: { readonly inferred: readonly string[]; readonly verified: readonly string[]; readonly pending: readonly string[] };
+  /** recall / extendExpiry of a lot. */
+  readonly lot?: { readonly gtin: string; readonly lot: string; readonly recallId?: string; readonly until?: IsoDate };
+}
+
+/** What every write returns. */
+export interface WriteResult {
+  readonly duplicate: boolean;
+  readonly eventId: string;
+  readonly type: ChaincodeEventType;
+  /** The transaction that recorded the event (the original one for a duplicate). */
+  readonly txId: string;
+  /** IDs of changed packs/containers (empty for a duplicate). */
+  readonly changed: readonly string[];
+  readonly shipment?: ShipmentRecord;
+  readonly receipt?: TraceabilityEvent['receipt'];
+}

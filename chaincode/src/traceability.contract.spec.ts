@@ -1,0 +1,173 @@
+import { KeyEndorsementPolicy } from 'fabric-shim';
+import { common } from '@hyperledger/fabric-protos';
+import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type PackRecord } from '@pedigree/domain';
+import { MasterDataContract } from './master-data.contract';
+import { TraceabilityContract } from './traceability.contract';
+import type { TraceabilityEvent, WriteResult } from './records';
+import { FakeLedger } from './testing/stub-context';
+
+const MFR = 'ManufacturerMSP';
+const DIST = 'DistributorMSP';
+const DISP = 'DispenserMSP';
+const NDC = '12345-678-90';
+const GTIN = ndcToGtin14(NDC);
+const traceability = new TraceabilityContract();
+const masterdata = new MasterDataContract();
+
+type Fn = (ctx: never, ...args: string[]) => Promise<string>;
+
+/** Runs one transaction as `msp`; commits it when it succeeds, as ordering and validation would. */
+async function submit(ledger: FakeLedger, msp: string, fn: Fn, args: unknown[], transient?: Record<string, string>): Promise<WriteResult> {
+  const { ctx, stub } = ledger.context(msp, { transient });
+  const out = await fn(ctx as never, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
+  stub.commit();
+  return JSON.parse(out) as WriteResult;
+}
+async function evaluate<T>(ledger: FakeLedger, msp: string, fn: Fn, ...args: string[]): Promise<T> {
+  const { ctx } = ledger.context(msp);
+  return JSON.parse(await fn(ctx as never, ...args)) as T;
+}
+const lastEvent = (ledger: FakeLedger) => JSON.parse(Buffer.from(ledger.events[ledger.events.length - 1]!.payload).toString()) as TraceabilityEvent;
+const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
+const sscc = (ref: string) => ssccToEpcUrn(withCheckDigit(`00312345${ref.padStart(9, '0')}`));
+const ti = (n: number) => JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'M' }, buyer: { name: 'D' }, products: [{ ndc: NDC, quantity: n, lot: 'L1' }], invoice: 'INV-1', unitPrice: 12.5 });
+const licence = { type: 'state', number: 'LIC-1', authority: 'NJ', validUntil: '2030-12-31' };
+const address = { street: '1 Main St', city: 'Newark', state: 'NJ', postalCode: '07102', countryCode: 'US' };
+
+async function setUp(ledger: FakeLedger, serials: string[]): Promise<void> {
+  await submit(ledger, MFR, masterdata.RegisterProduct.bind(masterdata) as Fn, [{ eventId: 'p1', ndc: NDC, name: 'Examplamab', strength: '10 mg', dosageForm: 'tablet', packSize: '30 tablets' }]);
+  for (const [msp, gln, role] of [[MFR, '0312345000001', 'manufacturer'], [DIST, '0345678000004', 'wholesaler'], [DISP, '0356789000008', 'dispenser']] as const) {
+    await submit(ledger, msp, masterdata.RegisterPartner.bind(masterdata) as Fn, [{ eventId: `r-${msp}`, name: msp, role, gln: withCheckDigit(gln.slice(0, 12)), address, licence }]);
+  }
+  await submit(ledger, MFR, traceability.Commission.bind(traceability) as Fn, [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials }]);
+}
+
+function policyOf(ledger: FakeLedger, id: string): { orgs: string[]; n: number } {
+  const key = [...ledger.validationParameters.keys()].find((k) => k.includes(id)) as string;
+  const bytes = ledger.validationParameters.get(key) as Uint8Array;
+  const n = common.SignaturePolicyEnvelope.deserializeBinary(bytes).getRule()?.getNOutOf()?.getN() ?? 0;
+  return { orgs: new KeyEndorsementPolicy(bytes).listOrgs().sort(), n };
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await expect(promise).rejects.toThrow(new RegExp(`^${code}: `));
+}
+
+describe('TraceabilityContract (fake stub)', () => {
+  const fn = <K extends keyof TraceabilityContract>(k: K) => (traceability[k] as unknown as Fn).bind(traceability);
+
+  it('commissions a batch: one record per serial, lot index, owner-only key policy, one event with every record', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1', 'A2', 'A3']);
+    const event = lastEvent(ledger);
+    expect(event).toMatchObject({ schema: 'pedigree.traceability', version: 1, type: 'commission', eventId: 'c1', actor: MFR });
+    expect(event.records.map((r) => r.id)).toEqual([sgtin('A1'), sgtin('A2'), sgtin('A3')]);
+    expect(event.epcis[0]).toMatchObject({ type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning' });
+    expect(event.epcis[0]!.eventID).toMatch(/^ni:\/\/\/sha-256;/);
+    expect(policyOf(ledger, sgtin('A1'))).toEqual({ orgs: [MFR], n: 1 });
+    const lot = await evaluate<{ packs: PackRecord[]; product: { manufacturer: string } }>(ledger, DISP, fn('GetLot'), GTIN, 'L1', '2', '');
+    expect(lot.product.manufacturer).toBe(MFR);
+    expect(lot.packs).toHaveLength(2);
+  });
+
+  it('refuses commissioning by anyone but the product manufacturer, and unknown products', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1']);
+    await expectCode(submit(ledger, DIST, fn('Commission'), [{ eventId: 'c2', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['B1'] }]), 'NOT_MANUFACTURER');
+    await expectCode(submit(ledger, MFR, fn('Commission'), [{ eventId: 'c3', gtin: ndcToGtin14('12345-999-90'), lot: 'L1', expiry: '2028-12-31', serials: ['B1'] }]), 'PRODUCT_UNKNOWN');
+    await expectCode(submit(ledger, MFR, fn('Commission'), [{ eventId: 'c4', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A1'] }]), 'ALREADY_COMMISSIONED');
+  });
+
+  it('is idempotent per event ID: same content is a no-op that says so, other content is refused', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1']);
+    const before = ledger.events.length;
+    const again = await submit(ledger, MFR, fn('Commission'), [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A1'] }]);
+    expect(again).toMatchObject({ duplicate: true, eventId: 'c1', changed: [] });
+    expect(ledger.events.length).toBe(before);
+    await expectCode(submit(ledger, MFR, fn('Commission'), [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A9'] }]), 'DUPLICATE_EVENT');
+  });
+
+  it('runs the whole story: pack, pallet, ship with private TI, receive by SSCC, ship on, dispense once', async () => {
+    const ledger = new FakeLedger();
+    const serials = Array.from({ length: 8 }, (_, i) => `S${i}`);
+    await setUp(ledger, serials);
+    const [case1, case2, pallet] = [sscc('1'), sscc('2'), sscc('3')];
+    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k1', parent: case1, children: serials.slice(0, 4).map(sgtin) }]);
+    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k2', parent: case2, children: serials.slice(4).map(sgtin) }]);
+    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k3', parent: pallet, children: [case1, case2] }]);
+
+    await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's0', to: DIST, epcs: [pallet], statement: { affirmed: true } }]), 'COMMAND_INVALID');
+    await expectCode(submit(ledger, DIST, fn('Ship'), [{ eventId: 's0', to: DISP, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) }), 'NOT_OWNER');
+    const shipped = await submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: DIST, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) });
+    expect(shipped.changed).toHaveLength(11);
+    expect(shipped.shipment).toMatchObject({ from: MFR, to: DIST, ti: { collection: 'tiManufacturerDistributor' } });
+    expect(JSON.stringify(lastEvent(ledger))).not.toContain('INV-1');
+    expect(policyOf(ledger, sgtin('S0'))).toEqual({ orgs: [DIST, MFR], n: 1 });
+
+    const information = await evaluate<{ matchesPublicHash: boolean; ti: { invoice: string } }>(ledger, DIST, fn('GetTransactionInformation'), 's1');
+    expect(information).toMatchObject({ matchesPublicHash: true, ti: { invoice: 'INV-1' } });
+    await expectCode(evaluate(ledger, DISP, fn('GetTransactionInformation'), 's1'), 'TI_FORBIDDEN');
+
+    await expectCode(submit(ledger, DISP, fn('Receive'), [{ eventId: 'r0', epcs: [pallet] }]), 'NOT_ADDRESSEE');
+    const received = await submit(ledger, DIST, fn('Receive'), [{ eventId: 'r1', epcs: [pallet.replace(/^.*:/, '')].map(() => pallet) }]);
+    expect(received.receipt?.inferred).toHaveLength(8);
+    expect(policyOf(ledger, sgtin('S0'))).toEqual({ orgs: [DIST], n: 1 });
+    expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizStep: 'receiving', persistentDisposition: { set: ['completeness_inferred'] } });
+
+    await submit(ledger, DIST, fn('Unpack'), [{ eventId: 'u1', parent: pallet }]);
+    await submit(ledger, DIST, fn('Ship'), [{ eventId: 's2', to: DISP, epcs: [case1], statement: { affirmed: true } }], { ti: ti(4) });
+    await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r2', epcs: [case1], scanned: serials.slice(0, 4).map(sgtin) }]);
+    await submit(ledger, DISP, fn('Unpack'), [{ eventId: 'u2', parent: case1 }]);
+    await submit(ledger, DISP, fn('Dispense'), [{ eventId: 'd1', epcs: [sgtin('S0')] }]);
+
+    const state = await evaluate<{ pack: PackRecord; sellable: boolean }>(ledger, MFR, fn('GetPack'), sgtin('S0'));
+    expect(state.pack).toMatchObject({ status: 'dispensed', owner: DISP, owners: [MFR, DIST, DISP] });
+    await expectCode(submit(ledger, DISP, fn('Dispense'), [{ eventId: 'd2', epcs: [sgtin('S0')] }]), 'ILLEGAL_TRANSITION');
+    const verify = await evaluate<{ verified: boolean; verificationFailureReason: string }>(ledger, DIST, fn('VerifyPack'), JSON.stringify({ gtin: GTIN, serial: 'S0', lot: 'L1' }));
+    expect(verify).toMatchObject({ verified: false, verificationFailureReason: 'Not_for_re-distribution' });
+
+    const history = await evaluate<Array<{ pack: PackRecord }>>(ledger, DISP, fn('GetPackHistory'), sgtin('S0'));
+    expect(history.map((h) => h.pack.status)).toEqual(['commissioned', 'packed', 'shipped', 'packed', 'shipped', 'packed', 'received', 'dispensed']);
+    const contents = await evaluate<{ total: number; packs: PackRecord[]; bookmark: string }>(ledger, DIST, fn('GetContainerPacks'), case2, '3', '');
+    expect(contents).toMatchObject({ total: 4, bookmark: '3' });
+  });
+
+  it('recalls a lot wherever its packs are, reports recalled and expired packs, and blocks their dispensing', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1', 'A2']);
+    await submit(ledger, MFR, fn('Commission'), [{ eventId: 'c-old', gtin: GTIN, lot: 'OLD', expiry: '2020-01-31', serials: ['E1'] }]);
+    await expectCode(submit(ledger, DIST, fn('RecallLot'), [{ eventId: 'x0', gtin: GTIN, lot: 'L1', recallId: 'R-1' }]), 'NOT_MANUFACTURER');
+    const recall = await submit(ledger, MFR, fn('RecallLot'), [{ eventId: 'x1', gtin: GTIN, lot: 'L1', recallId: 'R-1' }]);
+    expect(recall.changed).toEqual([sgtin('A1'), sgtin('A2')]);
+    expect((await evaluate<{ overlays: string[] }>(ledger, DISP, fn('GetPack'), sgtin('A1'))).overlays).toEqual(['recalled']);
+    expect((await evaluate<{ overlays: string[] }>(ledger, DISP, fn('GetPack'), sgtin('E1'))).overlays).toEqual(['expired']);
+    expect(await evaluate(ledger, DISP, fn('VerifyPack'), JSON.stringify({ gtin: GTIN, serial: 'E1' }))).toMatchObject({ verified: true, additionalInfo: 'Expired' });
+    await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: DIST, epcs: [sgtin('A1')], statement: { affirmed: true } }], { ti: ti(1) }), 'ILLEGAL_TRANSITION');
+  });
+
+  it('refuses shipping to an unregistered or unlicensed partner', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1']);
+    await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: 'NobodyMSP', epcs: [sgtin('A1')], statement: { affirmed: true } }], { ti: ti(1) }), 'PARTNER_UNKNOWN');
+    await submit(ledger, DIST, masterdata.RegisterPartner.bind(masterdata) as Fn, [{ eventId: 'r-lapse', name: DIST, role: 'wholesaler', gln: withCheckDigit('034567800000'), address, licence: { ...licence, validUntil: '2020-01-01' } }]);
+    await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's2', to: DIST, epcs: [sgtin('A1')], statement: { affirmed: true } }], { ti: ti(1) }), 'PARTNER_UNLICENSED');
+  });
+
+  it('produces byte-identical writes and events on two endorsers (determinism)', async () => {
+    const outputs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ledger = new FakeLedger();
+      await setUp(ledger, ['A1', 'A2']);
+      outputs.push(JSON.stringify([...ledger.state.entries()].map(([k, v]) => [k, Buffer.from(v).toString('hex')])) + Buffer.from(ledger.events.at(-1)!.payload).toString('hex'));
+    }
+    expect(outputs[0]).toBe(outputs[1]);
+  });
+
+  it('rejects oversized batches with BATCH_TOO_LARGE', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1']);
+    const serials = Array.from({ length: 5001 }, (_, i) => `Z${i}`);
+    await expectCode(submit(ledger, MFR, fn('Commission'), [{ eventId: 'big', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials }]), 'BATCH_TOO_LARGE');
+  });
+});

@@ -1,0 +1,657 @@
+import { createHash } from 'node:crypto';
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import {
+  aggregate,
+  applyCommand,
+  assertIsoDate,
+  bizTransactionUrn,
+  canonicalJson,
+  commissionEvent,
+  containerId,
+  decommissionEvent,
+  descendantIds,
+  destroyEvent,
+  disaggregate,
+  dispenseEvent,
+  DomainError,
+  isContainer,
+  isPack,
+  isSellable,
+  normaliseGtin,
+  packEvent,
+  packOverlays,
+  quarantineEvent,
+  receiveContainer,
+  receiveEvent,
+  recallEvent,
+  releaseEvent,
+  returnReceiveEvent,
+  returnShipEvent,
+  sgtinToEpcUrn,
+  shipContainer,
+  shipEvent,
+  TERMINAL_STATUSES,
+  unpackEvent,
+  verifyProductIdentifier,
+  voidContainerShipment,
+  voidShippingEvent,
+  type ContainerRecord,
+  type EpcisEvent,
+  type IsoDate,
+  type OrgId,
+  type PackCommand,
+  type PackRecord,
+  type QuarantineReason,
+  type TraceRecord,
+} from '@pedigree/domain';
+import { tradingPairCollection } from './collections';
+import { ChaincodeError } from './errors';
+import { KeyType, stateKey } from './keys';
+import { page, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
+import { MAX_IDS_PER_TX, recordEvent, requireList, type Command, type CommandScope, type Outcome } from './recorder';
+import type { EventReceipt, ProductRecord, ShipmentRecord } from './records';
+import { isPackId, txTime, WorldState } from './world-state';
+
+// ---- commands (one JSON argument each; see chaincode/README.md) --------------------------------
+
+export interface CommissionCommand extends Command {
+  readonly gtin: string;
+  readonly lot: string;
+  readonly expiry: IsoDate;
+  readonly serials: readonly string[];
+  readonly site?: string;
+}
+export interface PackCommandInput extends Command {
+  /** SSCC (18 digits) or SSCC EPC URN of the case or pallet. */
+  readonly parent: string;
+  /** SGTIN URNs of packs, or SSCC URNs of cases going onto a pallet. */
+  readonly children: readonly string[];
+  /** Close the container after packing (default true): its contents may then be inferred. */
+  readonly sealed?: boolean;
+}
+export interface UnpackCommandInput extends Command {
+  readonly parent: string;
+  readonly children?: readonly string[];
+}
+export interface ShipCommand extends Command {
+  /** MSP ID of the addressee, a registered, licensed trading partner. */
+  readonly to: OrgId;
+  readonly toSite?: string;
+  readonly purpose?: 'sale' | 'return';
+  /** Top-level EPCs: outermost container SSCCs and loose pack SGTINs. */
+  readonly epcs: readonly string[];
+  /** DSCSA Transaction Statement; required for a sale. */
+  readonly statement?: { readonly affirmed: boolean; readonly legalNotice?: string };
+}
+export interface ReceiveCommand extends Command {
+  readonly epcs: readonly string[];
+  /** EPCs scanned at receipt; scanning any child of a container means all of its children must be scanned. */
+  readonly scanned?: readonly string[];
+  /** Containers found with a broken seal. */
+  readonly brokenSeals?: readonly string[];
+  readonly site?: string;
+}
+export interface EpcsCommand extends Command {
+  readonly epcs: readonly string[];
+}
+export interface DispenseCommand extends EpcsCommand {
+  readonly site?: string;
+}
+export interface DecommissionCommand extends EpcsCommand {
+  readonly reason?: string;
+}
+export interface QuarantineCommand extends EpcsCommand {
+  readonly reason: QuarantineReason;
+}
+export interface VerifyReturnCommand extends EpcsCommand {
+  readonly verified: boolean;
+}
+export interface RecallLotCommand extends Command {
+  readonly gtin: string;
+  readonly lot: string;
+  readonly recallId: string;
+}
+export interface ExtendExpiryCommand extends Command {
+  readonly gtin: string;
+  readonly lot: string;
+  readonly until: IsoDate;
+}
+
+/** The transient key that carries a shipment's Transaction Information. */
+export const TI_TRANSIENT_KEY = 'ti';
+const DEFAULT_LEGAL_NOTICE = 'Seller has complied with each applicable subsection of FDCA Sec. 581(27)(A)-(G).';
+
+/** Records changed by one command, in first-change order (the order they are written and published). */
+class ChangeSet {
+  private readonly byId = new Map<string, TraceRecord>();
+  add(records: readonly TraceRecord[]): void {
+    for (const r of records) this.byId.set(r.id, r);
+  }
+  get view(): ReadonlyMap<string, TraceRecord> {
+    return this.byId;
+  }
+  list(): TraceRecord[] {
+    return [...this.byId.values()];
+  }
+}
+
+/**
+ * The traceability contract: every DSCSA step on serialized packs and SSCC containers, each a batch
+ * (one transaction carries many serials), each recorded once per client event ID, each publishing
+ * one chaincode event with the full new state of everything it changed. All rules are
+ * @pedigree/domain's (applyCommand and the aggregation functions); this contract loads, calls and
+ * stores.
+ */
+@Info({ title: 'Traceability', description: 'DSCSA pack lifecycle, aggregation, shipments and verification' })
+export class TraceabilityContract extends Contract {
+  constructor() {
+    super('traceability');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Commission(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<CommissionCommand>(ctx, 'commission', commandJson, async (c, { state, at, actor }) => {
+      const product = await requireProduct(state, c.gtin);
+      const serials = requireList(c.serials, 'serials', 'commission');
+      const prefix = prefixOptions(product);
+      const packs: PackRecord[] = [];
+      for (const serial of serials) {
+        const id = sgtinToEpcUrn(product.gtin, serial, prefix);
+        const existing = await state.trace(id);
+        const command: PackCommand = { type: 'commission', gtin: product.gtin, serial, lot: c.lot, expiry: c.expiry, manufacturer: product.manufacturer, ...prefix, ...(c.site ? { site: c.site } : {}) };
+        packs.push(applyCommand(isPack(existing) ? existing : undefined, command, actor, at));
+        if (existing && !isPack(existing)) throw new DomainError('ALREADY_COMMISSIONED', `${id} exists`, { id });
+      }
+      // The lot index is what recalls and lot traces iterate (LevelDB has no rich queries).
+      for (const p of packs) await state.write(KeyType.lot, [p.gtin, p.lot, p.id], p.id);
+      const epcis = [commissionEvent({ eventTime: at, epcs: packs.map((p) => p.id), lot: c.lot, expiry: c.expiry }, prefix)];
+      return { records: packs, epcis };
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Pack(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<PackCommandInput>(ctx, 'pack', commandJson, async (c, { state, at, actor }) => {
+      const parent = containerId(c.parent);
+      const children = requireList(c.children, 'children', 'pack');
+      await state.traceWithRelatives(parent);
+      for (const child of children) await state.trace(child);
+      const result = aggregate(state.lookup(new Map()), { parent, children, sealed: c.sealed }, actor, at);
+      return { records: result.records, epcis: [packEvent({ eventTime: at, parent, children, sealed: c.sealed ?? true })] };
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Unpack(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<UnpackCommandInput>(ctx, 'unpack', commandJson, async (c, { state, at, actor }) => {
+      const parent = containerId(c.parent);
+      const children = c.children === undefined ? undefined : requireList(c.children, 'children', 'unpack');
+      await state.traceWithRelatives(parent);
+      const result = disaggregate(state.lookup(new Map()), { parent, ...(children ? { children } : {}) }, actor, at);
+      return { records: result.records, epcis: [unpackEvent({ eventTime: at, parent, ...(children ? { children } : {}) })] };
+    });
+  }
+
+  /**
+   * Ships top-level EPCs to a trading partner. For a sale the Transaction Statement must be
+   * affirmed and the Transaction Information passed as transient `ti`: it goes to the two partners'
+   * private collection, and only its SHA-256 is public (ShipmentRecord.ti).
+   */
+  @Transaction()
+  @Returns('string')
+  async Ship(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<ShipCommand>(ctx, 'ship', commandJson, async (c, scope) => {
+      const { state, at, actor, eventId } = scope;
+      const epcs = requireList(c.epcs, 'epcs', 'ship');
+      const purpose = c.purpose ?? 'sale';
+      if (purpose !== 'sale' && purpose !== 'return') throw new DomainError('COMMAND_INVALID', `ship: purpose must be sale or return`, { reason: 'purpose' });
+      if (!c.to) throw new DomainError('COMMAND_INVALID', 'ship: addressee (to) is required', { reason: 'addressee missing' });
+      const seller = await requireAuthorisedPartner(state, actor, at);
+      const buyer = await requireAuthorisedPartner(state, c.to, at);
+      if (purpose === 'sale' && c.statement?.affirmed !== true) {
+        throw new DomainError('COMMAND_INVALID', 'ship: a sale needs the DSCSA Transaction Statement affirmed (statement.affirmed = true)', { reason: 'transaction statement missing' });
+      }
+      const ti = transactionInformation(scope, purpose);
+      const bizTransaction = bizTransactionUrn(seller.gln, eventId);
+      const movement = { to: c.to, ...(c.toSite ? { toSite: c.toSite } : {}), purpose, bizTransactions: [bizTransaction] } as const;
+
+      const changes = new ChangeSet();
+      for (const epc of epcs) {
+        if (isPackId(epc)) {
+          const pack = await requirePack(state, epc);
+          changes.add([applyCommand(changes.view.get(epc) as PackRecord | undefined ?? pack, { type: 'ship', ...movement }, actor, at)]);
+        } else {
+          const id = containerId(epc);
+          await state.traceWithRelatives(id);
+          changes.add(shipContainer(state.lookup(changes.view), id, movement, actor, at).records);
+        }
+      }
+
+      let tiRef: ShipmentRecord['ti'];
+      if (ti) {
+        const collection = tradingPairCollection(actor, c.to);
+        if (!collection) throw new DomainError('COMMAND_INVALID', `ship: no private collection is shared by ${actor} and ${c.to}`, { reason: 'no collection' });
+        await ctx.stub.putPrivateData(collection, stateKey(ctx, KeyType.ti, eventId), ti);
+        tiRef = { collection, sha256: createHash('sha256').update(ti).digest('hex') };
+      }
+      const topLevel = epcs.map((e) => (isPackId(e) ? e : containerId(e)));
+      const shipment: ShipmentRecord = {
+        docType: 'shipment',
+        id: eventId,
+        from: actor,
+        to: c.to,
+        ...(c.toSite ? { toSite: c.toSite } : {}),
+        purpose,
+        shippedAt: at,
+        epcs: topLevel,
+        bizTransaction,
+        ...(c.statement?.affirmed === true ? { statement: { affirmed: true, legalNotice: c.statement.legalNotice ?? DEFAULT_LEGAL_NOTICE } } : {}),
+        ...(tiRef ? { ti: tiRef } : {}),
+        txId: ctx.stub.getTxID(),
+      };
+      await state.write(KeyType.shipment, [eventId], shipment);
+      const transfer = { eventTime: at, epcs: topLevel, from: { owner: seller.pgln }, to: { owner: buyer.pgln } };
+      const epcis =
+        purpose === 'sale'
+          ? shipEvent({ ...transfer, bizTransactions: [{ type: 'desadv', bizTransaction }] })
+          : returnShipEvent({ ...transfer, bizTransactions: [{ type: 'rma', bizTransaction }] });
+      return { records: changes.list(), epcis: [epcis], shipment };
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async VoidShipping(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<EpcsCommand>(ctx, 'voidShipping', commandJson, async (c, { state, at, actor }) => {
+      const epcs = requireList(c.epcs, 'epcs', 'voidShipping');
+      const changes = new ChangeSet();
+      for (const epc of epcs) {
+        if (isPackId(epc)) changes.add([applyCommand(await requirePack(state, epc), { type: 'voidShipping' }, actor, at)]);
+        else {
+          const id = containerId(epc);
+          await state.traceWithRelatives(id);
+          changes.add(voidContainerShipment(state.lookup(changes.view), id, actor, at).records);
+        }
+      }
+      return { records: changes.list(), epcis: [voidShippingEvent({ eventTime: at, epcs: epcs.map(topLevelId) })] };
+    });
+  }
+
+  /**
+   * Receives top-level EPCs as the addressee. Containers are received by SSCC: contents of intact
+   * containers are inferred, scans are checked against the aggregation record (a mismatch blocks
+   * the whole receipt), and ownership of everything received passes to the caller.
+   */
+  @Transaction()
+  @Returns('string')
+  async Receive(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<ReceiveCommand>(ctx, 'receive', commandJson, async (c, { state, at, actor }) => {
+      const epcs = requireList(c.epcs, 'epcs', 'receive').map(topLevelId);
+      const scanned = c.scanned === undefined ? [] : requireList(c.scanned, 'scanned', 'receive');
+      const brokenSeals = (c.brokenSeals ?? []).map((s) => containerId(s));
+      const buyer = await requireAuthorisedPartner(state, actor, at);
+
+      // Each top-level container gets the scans that belong to its own tree; scans that belong to
+      // none go to the first container, which reports them as unexpected.
+      const roots: Array<{ id: string; tree: Set<string> }> = [];
+      const shippers = new Map<string, { from: OrgId; purpose: 'sale' | 'return'; epcs: string[] }>();
+      for (const epc of epcs) {
+        const record = isPackId(epc) ? await requirePack(state, epc) : await state.traceWithRelatives(epc);
+        if (!record) throw new DomainError('NOT_COMMISSIONED', `${epc} is not known`, { id: epc, reason: 'unknown EPC' });
+        if (!record.shipment) throw new DomainError('ILLEGAL_TRANSITION', `cannot receive ${epc}: it is ${record.status}, not in transit`, { id: epc, from: record.status, command: 'receive', reason: 'not shipped' });
+        const key = `${record.shipment.from}|${record.shipment.purpose}`;
+        const group = shippers.get(key) ?? { from: record.shipment.from, purpose: record.shipment.purpose, epcs: [] };
+        group.epcs.push(epc);
+        shippers.set(key, group);
+        if (isContainer(record)) roots.push({ id: epc, tree: new Set([epc, ...descendantIds(state.lookup(new Map()), epc)]) });
+      }
+      const claimed = new Set(roots.flatMap((r) => [...r.tree]));
+      const stray = scanned.filter((s) => !claimed.has(s) && !epcs.includes(s));
+
+      const changes = new ChangeSet();
+      const receipt = { inferred: [] as string[], verified: [] as string[], pending: [] as string[] };
+      for (const epc of epcs) {
+        if (isPackId(epc)) {
+          changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', ...(c.site ? { site: c.site } : {}) }, actor, at)]);
+          receipt.verified.push(epc);
+          continue;
+        }
+        const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
+        const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
+        const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...(c.site ? { site: c.site } : {}) }, actor, at);
+        changes.add(result.records);
+        receipt.inferred.push(...result.inferred);
+        receipt.verified.push(...result.verified);
+        receipt.pending.push(...result.pending);
+      }
+
+      const epcis: EpcisEvent[] = [];
+      for (const group of shippers.values()) {
+        const seller = await requirePartner(state, group.from);
+        const inferred = group.epcs.some((e) => !isPackId(e)) && receipt.inferred.length > 0;
+        const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, inferred };
+        epcis.push(group.purpose === 'return' ? returnReceiveEvent(transfer) : receiveEvent(transfer));
+      }
+      return { records: changes.list(), epcis, receipt: { inferred: receipt.inferred.sort(), verified: receipt.verified.sort(), pending: receipt.pending.sort() } };
+    });
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Dispense(ctx: Context, commandJson: string): Promise<string> {
+    return this.packCommand<DispenseCommand>(ctx, 'dispense', commandJson, (c) => ({ type: 'dispense', ...(c.site ? { site: c.site } : {}) }), (c, at) => dispenseEvent({ eventTime: at, epcs: c.epcs }));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Decommission(ctx: Context, commandJson: string): Promise<string> {
+    return this.packCommand<DecommissionCommand>(ctx, 'decommission', commandJson, (c) => ({ type: 'decommission', ...(c.reason ? { reason: c.reason } : {}) }), (c, at) => decommissionEvent({ eventTime: at, epcs: c.epcs }));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Destroy(ctx: Context, commandJson: string): Promise<string> {
+    return this.packCommand<EpcsCommand>(ctx, 'destroy', commandJson, () => ({ type: 'destroy' }), (c, at) => destroyEvent({ eventTime: at, epcs: c.epcs }));
+  }
+
+  /** Quarantines suspect product; an SSCC quarantines every pack inside it. */
+  @Transaction()
+  @Returns('string')
+  async Quarantine(ctx: Context, commandJson: string): Promise<string> {
+    return this.packCommand<QuarantineCommand>(ctx, 'quarantine', commandJson, (c) => ({ type: 'quarantine', reason: c.reason }), (c, at) => quarantineEvent({ eventTime: at, epcs: c.epcs.map(topLevelId), reason: c.reason }), true);
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Release(ctx: Context, commandJson: string): Promise<string> {
+    return this.packCommand<EpcsCommand>(ctx, 'release', commandJson, () => ({ type: 'release' }), (c, at) => releaseEvent({ eventTime: at, epcs: c.epcs.map(topLevelId) }), true);
+  }
+
+  /** A received return is verified (restocked) or not (quarantined as suspect). */
+  @Transaction()
+  @Returns('string')
+  async VerifyReturn(ctx: Context, commandJson: string): Promise<string> {
+    return this.packCommand<VerifyReturnCommand>(
+      ctx,
+      'verifyReturn',
+      commandJson,
+      (c) => {
+        if (typeof c.verified !== 'boolean') throw new DomainError('COMMAND_INVALID', 'verifyReturn: verified must be true or false', { reason: 'verified missing' });
+        return { type: 'verifyReturn', verified: c.verified };
+      },
+      (c, at) => (c.verified ? releaseEvent({ eventTime: at, epcs: c.epcs }) : quarantineEvent({ eventTime: at, epcs: c.epcs, reason: 'suspect' })),
+    );
+  }
+
+  /** The manufacturer recalls a lot: every living pack of it, wherever it is, gets the recalled hold. */
+  @Transaction()
+  @Returns('string')
+  async RecallLot(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<RecallLotCommand>(ctx, 'recall', commandJson, async (c, { state, at, actor }) => {
+      if (!c.recallId) throw new DomainError('COMMAND_INVALID', 'recall: recallId is required', { reason: 'recallId missing' });
+      const product = await requireManufacturedBy(state, c.gtin, actor, 'recall');
+      const packs = await lotPacks(ctx, state, product.gtin, c.lot);
+      const records = packs.filter((p) => !TERMINAL_STATUSES.includes(p.status) && !p.recall).map((p) => applyCommand(p, { type: 'recall', recallId: c.recallId }, actor, at));
+      await state.write(KeyType.recall, [product.gtin, c.lot], { gtin: product.gtin, lot: c.lot, recallId: c.recallId, since: at, by: actor });
+      return { records, epcis: [recallEvent({ eventTime: at, lot: { gtin: product.gtin, lot: c.lot } }, prefixOptions(product))], lot: { gtin: product.gtin, lot: c.lot, recallId: c.recallId } };
+    });
+  }
+
+  /** FDA-sanctioned expiry extension of a lot by its manufacturer. */
+  @Transaction()
+  @Returns('string')
+  async ExtendExpiry(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent<ExtendExpiryCommand>(ctx, 'extendExpiry', commandJson, async (c, { state, at, actor }) => {
+      const until = assertIsoDate(c.until, 'until');
+      const product = await requireManufacturedBy(state, c.gtin, actor, 'extendExpiry');
+      const packs = await lotPacks(ctx, state, product.gtin, c.lot);
+      const records = packs.filter((p) => !TERMINAL_STATUSES.includes(p.status)).map((p) => applyCommand(p, { type: 'extendExpiry', until }, actor, at));
+      // CBV has no business step for an expiry extension: the event carries records only.
+      return { records, epcis: [], lot: { gtin: product.gtin, lot: c.lot, until } };
+    });
+  }
+
+  // ---- reads (evaluate) ------------------------------------------------------------------------
+
+  /** What verification needs: the pack record plus overlays and sellability at the query's time. */
+  @Transaction(false)
+  @Returns('string')
+  async GetPack(ctx: Context, epc: string): Promise<string> {
+    return reading(async () => {
+      const pack = await requirePack(new WorldState(ctx), epc);
+      const at = txTime(ctx);
+      return canonicalJson({ pack, overlays: packOverlays(pack, at), sellable: isSellable(pack, at), at });
+    });
+  }
+
+  /** GS1 US VRS-style verification of a product identifier (gtin, serial, lot?, expiry?). */
+  @Transaction(false)
+  @Returns('string')
+  async VerifyPack(ctx: Context, requestJson: string): Promise<string> {
+    return reading(async () => {
+      const request = JSON.parse(requestJson) as { gtin: string; serial: string; lot?: string; expiry?: IsoDate };
+      const state = new WorldState(ctx);
+      const gtin = normaliseGtin(request.gtin);
+      const product = await state.read<ProductRecord>(KeyType.product, gtin);
+      const record = await state.trace(sgtinToEpcUrn(gtin, request.serial, product ? prefixOptions(product) : {}));
+      const pack = isPack(record) ? record : undefined;
+      const at = txTime(ctx);
+      const outcome = verifyProductIdentifier(pack, request, at);
+      return canonicalJson({ ...outcome, ...(pack ? { status: pack.status, overlays: packOverlays(pack, at) } : {}), at });
+    });
+  }
+
+  /** Every committed version of a pack, oldest first, with the transaction that wrote it. */
+  @Transaction(false)
+  @Returns('string')
+  async GetPackHistory(ctx: Context, epc: string): Promise<string> {
+    return reading(async () => {
+      await requirePack(new WorldState(ctx), epc);
+      const entries: Array<{ txId: string; timestamp: string; isDelete: boolean; pack?: PackRecord }> = [];
+      for await (const m of ctx.stub.getHistoryForKey(stateKey(ctx, KeyType.pack, epc))) {
+        const millis = Number(m.timestamp.seconds) * 1000 + Math.floor(m.timestamp.nanos / 1e6);
+        const value = Buffer.from(m.value ?? []).toString('utf8');
+        entries.push({ txId: m.txId, timestamp: new Date(millis).toISOString(), isDelete: m.isDelete, ...(value ? { pack: JSON.parse(value) as PackRecord } : {}) });
+      }
+      entries.sort((a, b) => (a.pack?.version ?? 0) - (b.pack?.version ?? 0) || a.timestamp.localeCompare(b.timestamp));
+      return canonicalJson(entries);
+    });
+  }
+
+  /** A lot traced back to its manufacturer: the product, any recall, and a page of its packs (with their owner chains). */
+  @Transaction(false)
+  @Returns('string')
+  async GetLot(ctx: Context, gtin: string, lot: string, pageSize: string, bookmark: string): Promise<string> {
+    return reading(async () => {
+      const state = new WorldState(ctx);
+      const product = await requireProduct(state, gtin);
+      const recall = await state.read(KeyType.recall, product.gtin, lot);
+      const ids = await page<string>(ctx, KeyType.lot, [product.gtin, lot], pageSize, bookmark);
+      const packs: PackRecord[] = [];
+      for (const id of ids.records) packs.push(await requirePack(state, id));
+      return canonicalJson({ product, ...(recall ? { recall } : {}), packs, bookmark: ids.bookmark, fetched: ids.fetched });
+    });
+  }
+
+  /** A container with its direct children's records. */
+  @Transaction(false)
+  @Returns('string')
+  async GetContainer(ctx: Context, sscc: string): Promise<string> {
+    return reading(async () => {
+      const state = new WorldState(ctx);
+      const container = await requireContainer(state, sscc);
+      const children: TraceRecord[] = [];
+      for (const child of container.children) children.push((await state.trace(child)) as TraceRecord);
+      return canonicalJson({ container, children });
+    });
+  }
+
+  /** Every pack inside a container (at any depth), paginated; `bookmark` is the offset of the next page. */
+  @Transaction(false)
+  @Returns('string')
+  async GetContainerPacks(ctx: Context, sscc: string, pageSize: string, bookmark: string): Promise<string> {
+    return reading(async () => {
+      const state = new WorldState(ctx);
+      const container = await requireContainer(state, sscc);
+      await state.traceWithRelatives(container.id);
+      const size = Number(pageSize || 100);
+      const from = Number(bookmark || 0);
+      if (!Number.isInteger(size) || size < 1 || size > MAX_IDS_PER_TX || !Number.isInteger(from) || from < 0) {
+        throw new DomainError('COMMAND_INVALID', 'pageSize must be 1-5000 and bookmark an offset', { reason: 'paging' });
+      }
+      const packIds = descendantIds(state.lookup(new Map()), container.id).filter(isPackId);
+      const packs: PackRecord[] = [];
+      for (const id of packIds.slice(from, from + size)) packs.push((await state.trace(id)) as PackRecord);
+      return canonicalJson({ container: container.id, total: packIds.length, packs, bookmark: from + size < packIds.length ? String(from + size) : '' });
+    });
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetShipment(ctx: Context, shipmentId: string): Promise<string> {
+    return reading(async () => canonicalJson(await requireShipment(new WorldState(ctx), shipmentId)));
+  }
+
+  /**
+   * The private Transaction Information of a shipment, for its two trading partners only, with a
+   * check that it still hashes to the public SHA-256.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async GetTransactionInformation(ctx: Context, shipmentId: string): Promise<string> {
+    return reading(async () => {
+      const shipment = await requireShipment(new WorldState(ctx), shipmentId);
+      const caller = ctx.clientIdentity.getMSPID();
+      if (caller !== shipment.from && caller !== shipment.to) {
+        throw new ChaincodeError('TI_FORBIDDEN', `only ${shipment.from} and ${shipment.to} may read the Transaction Information of shipment ${shipmentId}`);
+      }
+      if (!shipment.ti) throw new ChaincodeError('NOT_FOUND', `shipment ${shipmentId} carries no Transaction Information`);
+      const bytes = await ctx.stub.getPrivateData(shipment.ti.collection, stateKey(ctx, KeyType.ti, shipmentId));
+      if (!bytes || bytes.length === 0) throw new ChaincodeError('NOT_FOUND', `this peer holds no Transaction Information for shipment ${shipmentId}`);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return canonicalJson({ shipmentId, collection: shipment.ti.collection, sha256, matchesPublicHash: sha256 === shipment.ti.sha256, ti: JSON.parse(Buffer.from(bytes).toString('utf8')) });
+    });
+  }
+
+  /** The idempotency receipt of a client event ID: which transaction recorded it. */
+  @Transaction(false)
+  @Returns('string')
+  async GetEvent(ctx: Context, eventId: string): Promise<string> {
+    return reading(async () => {
+      const receipt = await new WorldState(ctx).read<EventReceipt>(KeyType.event, eventId);
+      if (!receipt) throw new ChaincodeError('NOT_FOUND', `event ${eventId} was never recorded`);
+      return canonicalJson(receipt);
+    });
+  }
+
+  // ---- shared shape of pack-level commands -------------------------------------------------------
+
+  /**
+   * One domain command applied to each listed pack (or, where `throughContainers`, to every pack
+   * inside a listed container).
+   */
+  private packCommand<C extends EpcsCommand>(
+    ctx: Context,
+    type: 'dispense' | 'decommission' | 'destroy' | 'quarantine' | 'release' | 'verifyReturn',
+    commandJson: string,
+    toCommand: (c: C) => PackCommand,
+    toEpcis: (c: C, at: string) => EpcisEvent,
+    throughContainers = false,
+  ): Promise<string> {
+    return recordEvent<C>(ctx, type, commandJson, async (c, { state, at, actor }: CommandScope): Promise<Outcome> => {
+      const epcs = requireList(c.epcs, 'epcs', type);
+      const command = toCommand(c);
+      const changes = new ChangeSet();
+      for (const epc of epcs) {
+        if (isPackId(epc)) {
+          changes.add([applyCommand(await requirePack(state, epc), command, actor, at)]);
+        } else if (throughContainers) {
+          const id = containerId(epc);
+          await state.traceWithRelatives(id);
+          for (const packId of descendantIds(state.lookup(changes.view), id).filter(isPackId)) {
+            changes.add([applyCommand(state.lookup(changes.view)(packId) as PackRecord, command, actor, at)]);
+          }
+        } else {
+          throw new DomainError('COMMAND_INVALID', `${type} applies to packs (SGTIN), not to ${epc}; unpack it first`, { command: type, reason: 'not a pack' });
+        }
+      }
+      return { records: changes.list(), epcis: [toEpcis({ ...c, epcs }, at)] };
+    });
+  }
+}
+
+// ---- loading ------------------------------------------------------------------------------------
+
+function topLevelId(epc: string): string {
+  return isPackId(epc) ? epc : containerId(epc);
+}
+
+async function requirePack(state: WorldState, epc: string): Promise<PackRecord> {
+  const record = await state.trace(epc);
+  if (!record) throw new DomainError('NOT_COMMISSIONED', `${epc} was never commissioned`, { id: epc, reason: 'no commissioning record' });
+  if (!isPack(record)) throw new DomainError('COMMAND_INVALID', `${epc} is a container, not a pack`, { id: epc, reason: 'not a pack' });
+  return record;
+}
+
+async function requireContainer(state: WorldState, sscc: string): Promise<ContainerRecord> {
+  const id = containerId(sscc);
+  const record = await state.trace(id);
+  if (!isContainer(record)) throw new DomainError('NOT_COMMISSIONED', `container ${id} is not known`, { id, reason: 'unknown container' });
+  return record;
+}
+
+async function requireShipment(state: WorldState, shipmentId: string): Promise<ShipmentRecord> {
+  const shipment = await state.read<ShipmentRecord>(KeyType.shipment, shipmentId);
+  if (!shipment) throw new ChaincodeError('NOT_FOUND', `shipment ${shipmentId} is not known`);
+  return shipment;
+}
+
+async function requireManufacturedBy(state: WorldState, gtin: string, actor: OrgId, command: string): Promise<ProductRecord> {
+  const product = await requireProduct(state, gtin);
+  if (product.manufacturer !== actor) {
+    throw new DomainError('NOT_MANUFACTURER', `${command} of ${product.gtin} needs its manufacturer (${product.manufacturer}); ${actor} is not`, { role: 'manufacturer', actor, expected: product.manufacturer });
+  }
+  return product;
+}
+
+/** Every pack of a lot, via the lot index, in key (SGTIN) order. */
+async function lotPacks(ctx: Context, state: WorldState, gtin: string, lot: string): Promise<PackRecord[]> {
+  const packs: PackRecord[] = [];
+  for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.lot, [gtin, lot])) {
+    packs.push(await requirePack(state, JSON.parse(Buffer.from(kv.value).toString('utf8')) as string));
+  }
+  if (packs.length === 0) throw new ChaincodeError('NOT_FOUND', `no packs of lot ${lot} of ${gtin} were ever commissioned`);
+  if (packs.length > MAX_IDS_PER_TX) throw new ChaincodeError('BATCH_TOO_LARGE', `lot ${lot} has ${packs.length} packs; at most ${MAX_IDS_PER_TX} per transaction`);
+  return packs;
+}
+
+function prefixOptions(product: ProductRecord): { companyPrefixLength?: number; labelerDigits?: 4 | 5 } {
+  return {
+    ...(product.companyPrefixLength !== undefined ? { companyPrefixLength: product.companyPrefixLength } : {}),
+    ...(product.labelerDigits !== undefined ? { labelerDigits: product.labelerDigits } : {}),
+  };
+}
+
+/** The transient Transaction Information: required for a sale (a buyer may not take ownership without it). */
+function transactionInformation({ ctx }: CommandScope, purpose: 'sale' | 'return'): Uint8Array | undefined {
+  const bytes = ctx.stub.getTransient().get(TI_TRANSIENT_KEY);
+  if (!bytes || bytes.length === 0) {
+    if (purpose === 'sale') throw new DomainError('COMMAND_INVALID', `ship: a sale needs the Transaction Information as transient data '${TI_TRANSIENT_KEY}'`, { reason: 'transaction information missing' });
+    return undefined;
+  }
+  let ti: unknown;
+  try {
+    ti = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new DomainError('COMMAND_INVALID', 'ship: Transaction Information is not JSON', { reason: 'transaction information not JSON' });
+  }
+  const t = ti as Record<string, unknown>;
+  const missing = ['transactionDate', 'seller', 'buyer', 'products'].filter((k) => t?.[k] === undefined || t[k] === null);
+  if (missing.length || !Array.isArray(t.products) || t.products.length === 0) {
+    throw new DomainError('COMMAND_INVALID', `ship: Transaction Information lacks ${missing.join(', ') || 'products'} (DSCSA §581(26))`, { reason: 'transaction information incomplete' });
+  }
+  return bytes;
+}
