@@ -1,21 +1,19 @@
 // Two projects: `unit` (specs beside the code, no I/O) and `integration` (test/, against the real
 // Fabric network and Postgres, which globalSetup starts when they are not running).
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'commonjs' },
+// ts-jest in transpile-only mode (isolatedModules): fast, and keeps decorator metadata for NestJS
+// and fabric-contract-api. Type checking is `npm run typecheck`'s job (and the build's).
+const tsJest = ['ts-jest', {
+  isolatedModules: true,
+  tsconfig: { allowJs: true, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true, target: 'ES2022', module: 'commonjs' },
 }];
 const moduleNameMapper = {
-  '^@pedigree/(domain|ledger|forecasting|platform)$': '<rootDir>/libs/$1/src',
-  '^@pedigree/(domain|ledger|forecasting|platform)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)$': '<rootDir>/libs/$1/src',
+  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 // fabric-gateway requires @noble/curves, which ships only ES modules: compile those to CommonJS.
 const esmOnly = ['@noble'];
 const common = {
-  transform: { '^.+\\.ts$': swc, '^.+\\.js$': swc },
+  transform: { '^.+\\.[tj]s$': tsJest },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper,
   testEnvironment: 'node',

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { PartnerModule, ORG_OF_ROLE } from '@pedigree/partner';
 import { PlatformModule } from '@pedigree/platform';
 
+const org = process.env.PEDIGREE_ORG ?? ORG_OF_ROLE.manufacturer;
+
 @Module({
-  imports: [PlatformModule.forRoot({ service: 'manufacturer' })],
+  imports: [PlatformModule.forRoot({ service: 'manufacturer', org }), PartnerModule.forRoot({ role: 'manufacturer', org })],
 })
 export class ManufacturerModule {}

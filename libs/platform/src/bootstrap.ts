@@ -1,5 +1,6 @@
-import { Logger, Type } from '@nestjs/common';
+import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { JsonLogger } from './observability';
 
 /** Default ports, one per role, so that `npm start` can run them all on one machine. */
 export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
@@ -10,10 +11,11 @@ export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
 };
 
 /** Starts a service on PORT (or its role's default) and shuts down cleanly on SIGTERM/SIGINT. */
-export async function bootstrapService(service: string, module: Type<unknown>): Promise<void> {
-  const app = await NestFactory.create(module, { bufferLogs: false });
+export async function bootstrapService(service: string, module: Type<unknown>): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { logger: process.env.LOG_FORMAT === 'text' ? undefined : new JsonLogger(service) });
   app.enableShutdownHooks();
   const port = Number(process.env.PORT ?? DEFAULT_PORTS[service] ?? 4000);
   await app.listen(port, process.env.HOST ?? '127.0.0.1');
   new Logger(service).log(`listening on http://${process.env.HOST ?? '127.0.0.1'}:${port}/graphql`);
+  return app;
 }

@@ -1,0 +1,91 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import {
+  computeEventHashId, DomainError, EPCIS_CONTEXT, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument, type EpcisEvent,
+} from '@pedigree/domain';
+import { Roles, ServiceError } from '@pedigree/platform';
+import { toEpc } from './epc-input';
+import type { MutationReceipt } from './ledger-commands';
+import { PartnerContext } from './partner-context';
+import { OPERATORS, READERS } from './roles';
+
+interface EventShape {
+  type: string; action?: string; bizStep?: string; eventID?: string; epcList?: string[]; parentID?: string; childEPCs?: string[];
+  ilmd?: Record<string, string>; readPoint?: { id: string };
+}
+
+/**
+ * EPCIS 2.0 JSON-LD in and out. Capture validates the whole document first and refuses it whole,
+ * with every problem, if anything is wrong; then records each event as one ledger transaction whose
+ * event ID is the event's eventID (or its CBV 2.0 hash), so a re-sent document writes nothing twice.
+ */
+@Controller('epcis')
+export class EpcisController {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+
+  @Roles(...OPERATORS)
+  @Post('capture')
+  @HttpCode(200)
+  async capture(@Body() doc: unknown): Promise<{ captured: number; results: Array<MutationReceipt & { epcisEventId: string }> }> {
+    const issues = validateEpcisDocument(doc, { dscsa: true });
+    if (issues.length) throw new DomainError('EPCIS_INVALID', `the document has ${issues.length} problem(s); nothing was captured`, { issues });
+    const events = (doc as { epcisBody: { eventList: EventShape[] } }).epcisBody.eventList;
+    const commands = events.map((e, i) => ({ event: e, ...commandFor(e, i) }));
+    const results = [];
+    for (const c of commands) {
+      const eventId = c.event.eventID ?? computeEventHashId(c.event);
+      results.push({ ...(await this.p.commands.submit(c.transaction, { ...c.command, eventId })), epcisEventId: eventId });
+    }
+    return { captured: results.length, results };
+  }
+
+  @Roles(...READERS)
+  @Get('events')
+  async events(@Query('epc') epc?: string, @Query('shipment') shipment?: string): Promise<unknown> {
+    if (!epc && !shipment) throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'give epc or shipment');
+    const subjects = epc ? [toEpc(epc)] : [];
+    if (shipment) {
+      const s = await this.p.queries.shipment(shipment);
+      if (!s) throw new ServiceError('NOT_FOUND', 'SHIPMENT_UNKNOWN', `no shipment ${shipment}`);
+      subjects.push(shipment, ...s.epcs);
+    }
+    const eventList = (await this.p.queries.epcisEvents(subjects)) as EpcisEvent[];
+    eventList.sort((a, b) => String((a as { eventTime?: string }).eventTime).localeCompare(String((b as { eventTime?: string }).eventTime)));
+    return { '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } };
+  }
+}
+
+/** Maps one validated DSCSA event to the chaincode command that records it. */
+function commandFor(e: EventShape, index: number): { transaction: string; command: Record<string, unknown> } {
+  const step = e.bizStep ? normaliseVocabulary('bizStep', e.bizStep) : '';
+  const epcs = e.epcList ?? [];
+  switch (`${e.type}/${e.action}/${step}`) {
+    case 'ObjectEvent/ADD/commissioning': {
+      const ids = epcs.map((x) => parseEpcUrn(x) as unknown as { scheme: string; gtin?: string; serial?: string });
+      const gtins = new Set(ids.map((i) => i.gtin));
+      if (gtins.size !== 1 || ids.some((i) => i.scheme !== 'sgtin')) throw refuse(index, 'a commissioning event must list SGTINs of one GTIN');
+      return {
+        transaction: 'Commission',
+        command: { gtin: normaliseGtin([...gtins][0] as string), lot: e.ilmd?.['cbvmda:lotNumber'], expiry: e.ilmd?.['cbvmda:itemExpirationDate'], serials: ids.map((i) => i.serial) },
+      };
+    }
+    case 'AggregationEvent/ADD/packing':
+      return { transaction: 'Pack', command: { parent: e.parentID, children: e.childEPCs ?? [], sealed: true } };
+    case 'AggregationEvent/DELETE/unpacking':
+      return { transaction: 'Unpack', command: { parent: e.parentID, ...(e.childEPCs?.length ? { children: e.childEPCs } : {}) } };
+    case 'ObjectEvent/OBSERVE/receiving':
+      return { transaction: 'Receive', command: { epcs } };
+    case 'ObjectEvent/OBSERVE/dispensing':
+      return { transaction: 'Dispense', command: { epcs } };
+    case 'ObjectEvent/DELETE/decommissioning':
+      return { transaction: 'Decommission', command: { epcs } };
+    case 'ObjectEvent/DELETE/destroying':
+      return { transaction: 'Destroy', command: { epcs } };
+    default:
+      // Shipping needs the DSCSA Transaction Information, which must travel privately: use shipPacks.
+      throw refuse(index, `${e.type} ${e.action} ${step || '(no bizStep)'} is not captured here${step === 'shipping' ? ' (ship with the shipPacks mutation: TI is private)' : ''}`);
+  }
+}
+
+function refuse(index: number, message: string): DomainError {
+  return new DomainError('EPCIS_INVALID', `epcisBody.eventList[${index}]: ${message}; nothing was captured`, { issues: [{ path: `epcisBody.eventList[${index}]`, rule: 'profile', message }] });
+}

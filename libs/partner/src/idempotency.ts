@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { canonicalJson } from '@pedigree/domain';
+import { ServiceError } from '@pedigree/platform';
+
+/**
+ * Client idempotency keys. The first request with a key claims it (row without answer), does the
+ * work and stores the answer; a repeat returns that answer without writing again. The ledger event
+ * ID is derived from the key too, so even a crash between commit and storing the answer cannot
+ * produce a second write: the retried submit is a chaincode duplicate of the first.
+ */
+export class IdempotencyStore {
+  constructor(private readonly dataSource: DataSource, private readonly org: string) {}
+
+  async run<T extends object>(key: string | undefined | null, operation: string, request: unknown, work: (eventId: string) => Promise<T>): Promise<T> {
+    if (!key) return work(`${operation}:${randomId()}`);
+    if (key.length > 200) throw new ServiceError('BAD_INPUT', 'IDEMPOTENCY_KEY_INVALID', 'idempotency keys are at most 200 characters');
+    const scoped = `${this.org}:${key}`;
+    const requestHash = createHash('sha256').update(canonicalJson({ operation, request })).digest('hex');
+    const claimed = await this.dataSource.query(
+      `INSERT INTO idempotency_keys (key, operation, "requestHash", response, "createdAt") VALUES ($1, $2, $3, NULL, now()) ON CONFLICT (key) DO NOTHING RETURNING key`,
+      [scoped, operation, requestHash]);
+    const eventId = `${operation}:${createHash('sha256').update(scoped).digest('hex').slice(0, 32)}`;
+    if (!claimed.length) {
+      const [row] = await this.dataSource.query(`SELECT operation, "requestHash", response FROM idempotency_keys WHERE key = $1`, [scoped]);
+      if (row.requestHash !== requestHash) throw new ServiceError('CONFLICT', 'IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was used for a different request`);
+      if (row.response) return row.response as T;
+      // Claimed but unanswered: another request is running it, or one crashed before storing the answer.
+      // Re-running is safe: the same event ID makes the ledger answer with the first transaction.
+    }
+    const answer = await work(eventId);
+    await this.dataSource.query(`UPDATE idempotency_keys SET response = $2 WHERE key = $1`, [scoped, answer]);
+    return answer;
+  }
+}
+
+function randomId(): string {
+  return createHash('sha256').update(`${process.pid}:${Date.now()}:${Math.random()}`).digest('hex').slice(0, 32);
+}

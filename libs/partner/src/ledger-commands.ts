@@ -1,0 +1,73 @@
+import { Ledger, SubmitOptions } from '@pedigree/ledger';
+import { ledgerSubmissions } from '@pedigree/platform';
+import { MASTER_DATA, ReadModelProjector, TRACEABILITY } from '@pedigree/readmodel';
+
+/** What the chaincode answers for every write (chaincode/src/records.ts WriteResult). */
+export interface WriteResult {
+  readonly duplicate: boolean;
+  readonly eventId: string;
+  readonly type: string;
+  readonly txId: string;
+  readonly changed: readonly string[];
+  readonly shipment?: { readonly id: string; readonly [k: string]: unknown };
+  readonly receipt?: { readonly inferred: readonly string[]; readonly verified: readonly string[]; readonly pending: readonly string[] };
+}
+
+/** What a mutation answers: the committed transaction and what it changed. */
+export interface MutationReceipt {
+  readonly transactionId: string;
+  readonly blockNumber: string | null;
+  readonly eventId: string;
+  readonly duplicate: boolean;
+  readonly changed: string[];
+  readonly shipmentId: string | null;
+  readonly inferred: string[];
+  readonly pending: string[];
+  /** True when the read model already shows the change (queries right after see it). */
+  readonly readModelUpdated: boolean;
+}
+
+/**
+ * Sends traceability commands through the ledger port. Each call resolves only after the
+ * transaction committed as valid (the port's contract); anything else is a LedgerError that the
+ * error mapping turns into a client error, so success is never reported for a write that did not
+ * commit. It then waits (bounded) for the projector, so the answer and the read model agree.
+ */
+export class LedgerCommands {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly projector: ReadModelProjector,
+    private readonly readModelWaitMs = Number(process.env.PEDIGREE_READ_MODEL_WAIT_MS ?? 10_000),
+  ) {}
+
+  async submit(transaction: string, command: Record<string, unknown> & { eventId: string }, options: SubmitOptions & { contract?: string } = {}): Promise<MutationReceipt> {
+    const end = ledgerSubmissions.startTimer({ transaction });
+    let result;
+    try {
+      result = await this.ledger.submit(transaction, [JSON.stringify(command)], { contract: TRACEABILITY, ...options });
+      end({ outcome: 'committed' });
+    } catch (err) {
+      end({ outcome: 'failed' });
+      throw err;
+    }
+    this.projector.noteCommitted(result.blockNumber);
+    const written = JSON.parse(Buffer.from(result.payload).toString('utf8')) as WriteResult;
+    // A duplicate's own transaction carries no event: the original one's is already projected (or will be).
+    const readModelUpdated = await this.projector.waitFor(written.txId, this.readModelWaitMs);
+    return {
+      transactionId: written.txId,
+      blockNumber: written.duplicate ? null : result.blockNumber.toString(),
+      eventId: written.eventId,
+      duplicate: written.duplicate,
+      changed: [...written.changed],
+      shipmentId: written.shipment?.id ?? null,
+      inferred: [...(written.receipt?.inferred ?? [])],
+      pending: [...(written.receipt?.pending ?? [])],
+      readModelUpdated,
+    };
+  }
+
+  masterData(transaction: string, command: Record<string, unknown> & { eventId: string }): Promise<MutationReceipt> {
+    return this.submit(transaction, command, { contract: MASTER_DATA });
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject } from '@nestjs/common';
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { normaliseGtin } from '@pedigree/domain';
+import { Roles } from '@pedigree/platform';
+import { MASTER_DATA } from '@pedigree/readmodel';
+import { MutationResult } from './graphql-types';
+import { PartnerContext } from './partner-context';
+import { OPERATORS } from './roles';
+
+const KEY = { name: 'idempotencyKey', nullable: true } as const;
+
+/** Steps only a manufacturer performs: its product registry, serialisation, recalls. */
+@Resolver()
+export class ManufacturerMutationsResolver {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Register or update a product (GTIN or NDC) in the product registry' })
+  registerProduct(
+    @Args('name') name: string,
+    @Args('strength') strength: string,
+    @Args('dosageForm') dosageForm: string,
+    @Args('packSize') packSize: string,
+    @Args('gtin', { nullable: true }) gtin?: string,
+    @Args('ndc', { nullable: true, description: 'Dashed NDC; the GTIN is derived when gtin is omitted' }) ndc?: string,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.p.write('registerProduct', 'RegisterProduct', { name, strength, dosageForm, packSize, ...(gtin ? { gtin } : {}), ...(ndc ? { ndc } : {}) }, idempotencyKey, { contract: MASTER_DATA });
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Commission serials of one GTIN, lot and expiry' })
+  commissionPacks(
+    @Args('gtin') gtin: string,
+    @Args('lot') lot: string,
+    @Args('expiry', { description: 'YYYY-MM-DD' }) expiry: string,
+    @Args('serials', { type: () => [String] }) serials: string[],
+    @Args('site', { nullable: true }) site?: string,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.p.write('commission', 'Commission', { gtin: normaliseGtin(gtin), lot, expiry, serials, ...(site ? { site } : {}) }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Recall a lot wherever its packs are' })
+  recallLot(@Args('gtin') gtin: string, @Args('lot') lot: string, @Args('recallId') recallId: string, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('recall', 'RecallLot', { gtin: normaliseGtin(gtin), lot, recallId }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'FDA-sanctioned expiry extension of a lot' })
+  extendExpiry(@Args('gtin') gtin: string, @Args('lot') lot: string, @Args('until') until: string, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('extendExpiry', 'ExtendExpiry', { gtin: normaliseGtin(gtin), lot, until }, idempotencyKey);
+  }
+}

@@ -1,0 +1,33 @@
+import { Ledger } from '@pedigree/ledger';
+import { LedgerReads, ReadModelDatabase, ReadModelProjector } from '@pedigree/readmodel';
+import { IdempotencyStore } from './idempotency';
+import { LedgerCommands } from './ledger-commands';
+import { ReadModelQueries } from './read-model.queries';
+import { PartnerRole } from './tokens';
+
+/** Everything a partner service's resolvers work with: one organisation, its ledger identity, its read model. */
+export class PartnerContext {
+  readonly queries: ReadModelQueries;
+  readonly commands: LedgerCommands;
+  readonly idempotency: IdempotencyStore;
+  readonly reads: LedgerReads;
+
+  constructor(
+    readonly role: PartnerRole,
+    readonly org: string,
+    readonly ledger: Ledger,
+    readonly database: ReadModelDatabase,
+    readonly projector: ReadModelProjector,
+  ) {
+    this.queries = new ReadModelQueries(database.dataSource);
+    this.commands = new LedgerCommands(ledger, projector);
+    this.idempotency = new IdempotencyStore(database.dataSource, org);
+    this.reads = new LedgerReads(ledger);
+  }
+
+  /** One write step: idempotency key, event ID, submit, wait for commit and the read model. */
+  write(operation: string, transaction: string, request: Record<string, unknown>, idempotencyKey?: string | null, options: { contract?: string; transient?: Record<string, string> } = {}) {
+    return this.idempotency.run(idempotencyKey, operation, request, (eventId) =>
+      this.commands.submit(transaction, { ...request, eventId }, options));
+  }
+}

@@ -1,0 +1,99 @@
+import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
+import { connectFabricLedger, defaultProfilePath, Ledger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
+import { HealthRegistry, projectedEvents } from '@pedigree/platform';
+import { openReadModelDatabase, ReadModelProjector } from '@pedigree/readmodel';
+import { DispenserResolver } from './dispenser.resolver';
+import { EpcisController } from './epcis.controller';
+import { ManufacturerMutationsResolver } from './manufacturer.resolver';
+import { PartnerContext } from './partner-context';
+import { PartnerQueriesResolver } from './queries.resolver';
+import { PartnerSubscriptionsResolver } from './subscriptions.resolver';
+import { PartnerRole } from './tokens';
+import { TradeMutationsResolver } from './trade.resolver';
+import { VerificationResponderController } from './vrs.controller';
+
+export interface PartnerOptions {
+  readonly role: PartnerRole;
+  readonly org: string;
+  /** Tests may hand in a ledger; services connect with the role's connection profile. */
+  readonly ledger?: () => Ledger;
+}
+
+/** Which resolvers and routes each role's service has, beyond the shared queries and trade steps. */
+const ROLE_RESOLVERS: Record<PartnerRole, Type<unknown>[]> = {
+  manufacturer: [ManufacturerMutationsResolver],
+  distributor: [],
+  dispenser: [DispenserResolver],
+};
+const ROLE_CONTROLLERS: Record<PartnerRole, Type<unknown>[]> = {
+  manufacturer: [VerificationResponderController],
+  distributor: [],
+  dispenser: [],
+};
+
+const logger = new Logger('partner');
+
+class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext, private readonly health: HealthRegistry) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.health.register({ name: 'database', check: async () => { await this.p.database.dataSource.query('SELECT 1'); return { healthy: true }; } });
+    this.health.register({
+      name: 'ledger',
+      check: async () => {
+        try {
+          await this.p.ledger.evaluate('GetEvent', ['health-probe'], { contract: 'traceability', timeoutMs: 3000 });
+          return { healthy: true };
+        } catch (err) {
+          // A chaincode answer ("no such event") proves peer and chaincode are up.
+          const kind = (err as { kind?: string }).kind;
+          return kind === 'chaincode' ? { healthy: true } : { healthy: false, detail: (err as Error).message };
+        }
+      },
+    });
+    this.health.register({
+      name: 'projector',
+      check: async () => {
+        const lag = this.p.projector.lag();
+        return { healthy: this.p.projector.running && lag.blocksBehind <= Number(process.env.PEDIGREE_MAX_LAG_BLOCKS ?? 50), detail: lag };
+      },
+    });
+    this.p.projector.events.on('projected', (e: { event: { type: string } }) => projectedEvents.inc({ type: e.event.type }));
+    // Catch up in the background: the API answers meanwhile, /health shows the lag.
+    await this.p.projector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.p.projector.stop();
+    this.p.ledger.close();
+    await this.p.database.close();
+  }
+}
+
+/** A trading partner's service: read model, projector, ledger commands and the GraphQL/REST API. */
+@Module({})
+export class PartnerModule {
+  static forRoot(options: PartnerOptions): DynamicModule {
+    return {
+      module: PartnerModule,
+      providers: [
+        {
+          provide: PartnerContext,
+          useFactory: async () => {
+            const database = await openReadModelDatabase(options.role, (line) => logger.debug?.(line));
+            const ledger = options.ledger?.() ?? connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(options.role))));
+            const projector = new ReadModelProjector(database.dataSource, ledger, 'ledger', (err) => logger.warn({ msg: 'projector reconnecting', error: (err as Error).message }));
+            return new PartnerContext(options.role, options.org, ledger, database, projector);
+          },
+        },
+        PartnerLifecycle,
+        PartnerQueriesResolver,
+        TradeMutationsResolver,
+        PartnerSubscriptionsResolver,
+        ...ROLE_RESOLVERS[options.role],
+      ],
+      controllers: [EpcisController, ...ROLE_CONTROLLERS[options.role]],
+      exports: [PartnerContext],
+    };
+  }
+}

@@ -1,0 +1,117 @@
+import { Inject } from '@nestjs/common';
+import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { ServiceError, Roles } from '@pedigree/platform';
+import { toEpc } from './epc-input';
+import {
+  Container, ContainerConnection, InventoryConnection, Pack, PackConnection, PackFilter, Product, ProductConnection, Shipment, ShipmentConnection,
+  ShipmentDirection, TraceConnection, TransactionDocuments,
+} from './graphql-types';
+import { PartnerContext } from './partner-context';
+import { READERS, TI_READERS } from './roles';
+
+/** Queries every partner service answers from its read model. */
+@Resolver()
+export class PartnerQueriesResolver {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+
+  @Roles(...READERS)
+  @Query(() => ProductConnection, { description: 'Registered products, by GTIN' })
+  products(@Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.products(first, after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => Product, { nullable: true })
+  product(@Args('gtin') gtin: string) {
+    return this.p.queries.product(gtin);
+  }
+
+  @Roles(...READERS)
+  @Query(() => PackConnection, { description: 'Packs filtered by GTIN, lot, status, location or custodian' })
+  packs(
+    @Args('filter', { type: () => PackFilter, nullable: true }) filter?: PackFilter,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { nullable: true }) after?: string,
+  ) {
+    return this.p.queries.packs(filter ?? {}, first, after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => Pack, { nullable: true, description: 'One pack by EPC URN, Digital Link or scan' })
+  pack(@Args('epc') epc: string) {
+    return this.p.queries.pack(toEpc(epc));
+  }
+
+  @Roles(...READERS)
+  @Query(() => ContainerConnection, { description: 'Containers this organisation owns' })
+  containers(@Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.containers(this.p.org, first, after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => Container, { nullable: true })
+  container(@Args('epc') epc: string) {
+    return this.p.queries.container(toEpc(epc));
+  }
+
+  @Roles(...READERS)
+  @Query(() => PackConnection, { description: 'Every pack inside a container, at any depth' })
+  containerContents(@Args('epc') epc: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.containerContents(toEpc(epc), first, after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => ShipmentConnection, { description: 'Shipments addressed to (INBOUND) or sent by (OUTBOUND) this organisation' })
+  shipments(
+    @Args('direction', { type: () => ShipmentDirection }) direction: ShipmentDirection,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { nullable: true }) after?: string,
+  ) {
+    return this.p.queries.shipments(this.p.org, direction, first, after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => Shipment, { nullable: true })
+  async shipment(@Args('id', { type: () => ID }) id: string) {
+    return this.p.queries.shipment(id);
+  }
+
+  @Roles(...READERS)
+  @Query(() => InventoryConnection, { description: 'Sellable stock on hand by product and lot (not expired, recalled, quarantined, returned or dispensed)' })
+  inventory(@Args('gtin', { nullable: true }) gtin?: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.inventory(this.p.org, gtin ?? null, first, after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => TraceConnection, { description: "A pack's or container's history, oldest first" })
+  trace(@Args('epc') epc: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.trace([toEpc(epc)], first, after);
+  }
+
+  @Roles(...READERS)
+  @Query(() => TraceConnection, { description: "A lot's history: its packs and lot-level events (recall)" })
+  lotTrace(@Args('gtin') gtin: string, @Args('lot') lot: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.lotTrace(gtin, lot, first, after);
+  }
+
+  @Roles(...TI_READERS)
+  @Query(() => TransactionDocuments, { description: 'DSCSA Transaction Information and Statement of a shipment: for its two parties only' })
+  async transactionDocuments(@Args('shipmentId', { type: () => ID }) shipmentId: string): Promise<TransactionDocuments> {
+    const s = await this.p.queries.shipment(shipmentId);
+    if (!s) throw new ServiceError('NOT_FOUND', 'SHIPMENT_UNKNOWN', `no shipment ${shipmentId}`);
+    if (s.sender !== this.p.org && s.receiver !== this.p.org) {
+      throw new ServiceError('FORBIDDEN', 'TI_FORBIDDEN', `only ${s.sender} and ${s.receiver} may read the Transaction Information of shipment ${shipmentId}`);
+    }
+    if (!s.transactionInformationHash) throw new ServiceError('NOT_FOUND', 'TI_ABSENT', `shipment ${shipmentId} carries no Transaction Information`);
+    let ti = s.raw.transactionInformation;
+    let matches = true;
+    if (!ti) {
+      // Private data is read from this organisation's own peer (private collection) and cached.
+      const fromLedger = await this.p.reads.json<{ ti: unknown; matchesPublicHash: boolean }>('GetTransactionInformation', [shipmentId]);
+      ti = fromLedger.ti;
+      matches = fromLedger.matchesPublicHash;
+      if (matches) await this.p.queries.cacheTransactionInformation(shipmentId, ti);
+    }
+    return { shipmentId, transactionInformation: ti, transactionStatement: s.raw.transactionStatement, matchesPublicHash: matches };
+  }
+}

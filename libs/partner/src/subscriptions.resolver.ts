@@ -1,0 +1,56 @@
+import { Inject } from '@nestjs/common';
+import { Resolver, Subscription } from '@nestjs/graphql';
+import { on } from 'node:events';
+import { Roles } from '@pedigree/platform';
+import type { ProjectedEvent } from '@pedigree/readmodel';
+import { RecallNotice, ShipmentNotice } from './graphql-types';
+import { PartnerContext } from './partner-context';
+import { READERS } from './roles';
+
+/**
+ * Events that concern this organisation, pushed over graphql-ws after the read model has them (so
+ * a client that queries on notification sees the change).
+ */
+@Resolver()
+export class PartnerSubscriptionsResolver {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+
+  @Roles(...READERS)
+  @Subscription(() => ShipmentNotice, { description: 'A shipment addressed to this organisation', resolve: (v: ShipmentNotice) => v })
+  shipmentAddressed(): AsyncIterableIterator<ShipmentNotice> {
+    const org = this.p.org;
+    return this.stream(async (e) => {
+      const s = e.event.shipment;
+      return e.event.type === 'ship' && s && s.to === org
+        ? { shipmentId: s.id, sender: s.from, purpose: s.purpose, epcs: [...s.epcs], transactionId: e.event.txId }
+        : undefined;
+    });
+  }
+
+  @Roles(...READERS)
+  @Subscription(() => RecallNotice, { description: 'A recall of a lot this organisation holds', resolve: (v: RecallNotice) => v })
+  lotRecalled(): AsyncIterableIterator<RecallNotice> {
+    const org = this.p.org;
+    return this.stream(async (e) => {
+      if (e.event.type !== 'recall') return undefined;
+      const held = e.event.records.filter((r) => r.docType === 'pack' && r.custodian === org && r.status !== 'dispensed');
+      const first = e.event.records.find((r) => r.docType === 'pack');
+      const gtin = e.event.lot?.gtin ?? (first && first.docType === 'pack' ? first.gtin : undefined);
+      const lot = e.event.lot?.lot ?? (first && first.docType === 'pack' ? first.lot : undefined);
+      if (!held.length || !gtin || !lot) return undefined;
+      return { gtin, lot, recallId: e.event.lot?.recallId ?? null, packsHeld: held.length, transactionId: e.event.txId };
+    });
+  }
+
+  private async *stream<T>(select: (e: ProjectedEvent) => Promise<T | undefined>): AsyncIterableIterator<T> {
+    const abort = new AbortController();
+    try {
+      for await (const [e] of on(this.p.projector.events, 'projected', { signal: abort.signal })) {
+        const notice = await select(e as ProjectedEvent);
+        if (notice) yield notice;
+      }
+    } finally {
+      abort.abort();
+    }
+  }
+}

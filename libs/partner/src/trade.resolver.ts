@@ -1,0 +1,142 @@
+import { Inject } from '@nestjs/common';
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { normaliseSscc, ssccToEpcUrn } from '@pedigree/domain';
+import { Roles } from '@pedigree/platform';
+import { MASTER_DATA } from '@pedigree/readmodel';
+import { toEpc, toEpcs } from './epc-input';
+import { MutationResult, QuarantineReasonInput } from './graphql-types';
+import GraphQLJSON from './json-scalar';
+import { PartnerContext } from './partner-context';
+import { ADMINS, OPERATORS } from './roles';
+
+const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
+
+/**
+ * Steps every trading partner performs on what it holds: aggregation, shipping and receiving,
+ * holds, returns, taking identifiers out of use. Each takes a batch and is one ledger transaction.
+ */
+@Resolver()
+export class TradeMutationsResolver {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+
+  @Roles(...ADMINS)
+  @Mutation(() => MutationResult, { description: 'Register (or update) this organisation as an authorised trading partner, with its licence' })
+  registerPartner(
+    @Args('name') name: string,
+    @Args('partnerRole', { description: 'manufacturer, repackager, wholesaler, dispenser, 3pl' }) partnerRole: string,
+    @Args('gln') gln: string,
+    @Args('address', { type: () => GraphQLJSON }) address: Record<string, string>,
+    @Args('licence', { type: () => GraphQLJSON }) licence: Record<string, string>,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.p.write('registerPartner', 'RegisterPartner', { name, role: partnerRole, gln, address, licence }, idempotencyKey, { contract: MASTER_DATA });
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Aggregate packs or cases into a container (SSCC)' })
+  packContainer(
+    @Args('sscc') sscc: string,
+    @Args('children', { type: () => [String] }) children: string[],
+    @Args('sealed', { nullable: true, defaultValue: true }) sealed: boolean,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.p.write('pack', 'Pack', { parent: containerEpc(sscc), children: toEpcs(children), sealed }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Take children out of a container (all when none are named)' })
+  unpackContainer(
+    @Args('sscc') sscc: string,
+    @Args('children', { type: () => [String], nullable: true }) children?: string[],
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.p.write('unpack', 'Unpack', { parent: containerEpc(sscc), ...(children?.length ? { children: toEpcs(children) } : {}) }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Sell and ship top-level EPCs to a trading partner with DSCSA Transaction Information and Statement' })
+  shipPacks(
+    @Args('to', { description: 'MSP ID of the buyer' }) to: string,
+    @Args('epcs', { type: () => [String] }) epcs: string[],
+    @Args('transactionInformation', { type: () => GraphQLJSON, description: 'TI (§581(26)): transactionDate, seller, buyer, products[...]' }) transactionInformation: unknown,
+    @Args('statementAffirmed', { description: 'The seller affirms the Transaction Statement (§581(27))' }) statementAffirmed: boolean,
+    @Args('toSite', { nullable: true }) toSite?: string,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    const request = { to, epcs: toEpcs(epcs), purpose: 'sale', statement: { affirmed: statementAffirmed }, ...(toSite ? { toSite } : {}) };
+    return this.p.write('ship', 'Ship', request, idempotencyKey, { transient: { ti: JSON.stringify(transactionInformation ?? null) } });
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Return packs to the seller they came from (saleable or recall return)' })
+  returnPacks(
+    @Args('to') to: string,
+    @Args('epcs', { type: () => [String] }) epcs: string[],
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.p.write('return', 'Ship', { to, epcs: toEpcs(epcs), purpose: 'return' }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Cancel a shipment recorded in error' })
+  voidShipment(@Args('epcs', { type: () => [String] }) epcs: string[], @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('voidShipping', 'VoidShipping', { epcs: toEpcs(epcs) }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Receive top-level EPCs addressed to this organisation; contents of intact containers are inferred' })
+  receivePacks(
+    @Args('epcs', { type: () => [String] }) epcs: string[],
+    @Args('scanned', { type: () => [String], nullable: true, description: 'Items actually scanned (checked against the aggregation)' }) scanned?: string[],
+    @Args('brokenSeals', { type: () => [String], nullable: true }) brokenSeals?: string[],
+    @Args('site', { nullable: true }) site?: string,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    const request = {
+      epcs: toEpcs(epcs),
+      ...(scanned?.length ? { scanned: toEpcs(scanned) } : {}),
+      ...(brokenSeals?.length ? { brokenSeals: toEpcs(brokenSeals) } : {}),
+      ...(site ? { site } : {}),
+    };
+    return this.p.write('receive', 'Receive', request, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS, 'pharmacist')
+  @Mutation(() => MutationResult, { description: 'Hold suspect product out of sellable stock' })
+  quarantinePacks(
+    @Args('epcs', { type: () => [String] }) epcs: string[],
+    @Args('reason', { type: () => QuarantineReasonInput }) reason: QuarantineReasonInput,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.p.write('quarantine', 'Quarantine', { epcs: toEpcs(epcs), reason }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Release cleared product back to sellable stock' })
+  releasePacks(@Args('epcs', { type: () => [String] }) epcs: string[], @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('release', 'Release', { epcs: toEpcs(epcs) }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Saleable return verified (restock) or not (quarantined as suspect)' })
+  verifyReturn(@Args('epcs', { type: () => [String] }) epcs: string[], @Args('verified') verified: boolean, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('verifyReturn', 'VerifyReturn', { epcs: toEpcs(epcs), verified }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Take product identifiers out of use without destruction' })
+  decommissionPacks(@Args('epcs', { type: () => [String] }) epcs: string[], @Args('reason', { nullable: true }) reason?: string, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('decommission', 'Decommission', { epcs: toEpcs(epcs), ...(reason ? { reason } : {}) }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Record the destruction of packs' })
+  destroyPacks(@Args('epcs', { type: () => [String] }) epcs: string[], @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('destroy', 'Destroy', { epcs: toEpcs(epcs) }, idempotencyKey);
+  }
+}
+
+/** An SSCC as typed (18 digits), scanned (AI 00) or as an EPC URN. */
+export function containerEpc(input: string): string {
+  return /^\d{18}$/.test(input.trim()) ? ssccToEpcUrn(normaliseSscc(input.trim())) : toEpc(input);
+}

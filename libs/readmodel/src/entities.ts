@@ -1,0 +1,162 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * The read model: what one organisation's service answers queries from. Every row that mirrors a
+ * ledger record carries the block and transaction that last wrote it, and the full record as the
+ * ledger holds it (`record`), so reconcile can compare byte for byte and nothing is lost when a
+ * column is added later. The columns beside it exist for filtering and indexing only.
+ */
+
+/** bigint columns come back from pg as strings; keep them as strings rather than lose precision. */
+const bigintColumn = { type: 'bigint' as const };
+
+@Entity('products')
+export class ProductRow {
+  @PrimaryColumn({ type: 'text' }) gtin!: string;
+  @Column({ type: 'text' }) name!: string;
+  @Column({ type: 'text', nullable: true }) ndc!: string | null;
+  @Column({ type: 'text' }) manufacturer!: string;
+  @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
+@Entity('packs')
+@Index(['gtin', 'serial'], { unique: true })
+@Index(['gtin', 'lot'])
+export class PackRow {
+  /** SGTIN EPC URN, the ledger key. */
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  @Column({ type: 'text' }) gtin!: string;
+  @Column({ type: 'text' }) serial!: string;
+  @Column({ type: 'text' }) lot!: string;
+  @Column({ type: 'date' }) expiry!: string;
+  @Column({ type: 'date', nullable: true }) expiryExtendedTo!: string | null;
+  @Index() @Column({ type: 'text' }) status!: string;
+  @Column({ type: 'text' }) manufacturer!: string;
+  @Index() @Column({ type: 'text' }) owner!: string;
+  @Index() @Column({ type: 'text' }) custodian!: string;
+  /** quarantined / recalled / returned (expired is derived from the clock at query time). */
+  @Column({ type: 'text', array: true, default: '{}' }) overlays!: string[];
+  /** SGLN of the site holding it. */
+  @Index() @Column({ type: 'text', nullable: true }) location!: string | null;
+  /** SSCC URN of the container it is aggregated into. */
+  @Index() @Column({ type: 'text', nullable: true }) container!: string | null;
+  @Column({ type: 'integer' }) version!: number;
+  @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
+@Entity('containers')
+export class ContainerRow {
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  @Column({ type: 'text' }) sscc!: string;
+  @Column({ type: 'text', array: true, default: '{}' }) children!: string[];
+  @Index() @Column({ type: 'text', nullable: true }) parent!: string | null;
+  @Column({ type: 'boolean' }) sealed!: boolean;
+  @Column({ type: 'text' }) status!: string;
+  @Index() @Column({ type: 'text' }) owner!: string;
+  @Column({ type: 'text' }) custodian!: string;
+  @Column({ type: 'text', nullable: true }) location!: string | null;
+  @Column({ type: 'integer' }) version!: number;
+  @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
+/** One change of ownership (or a return) between two organisations. */
+@Entity('shipments')
+export class ShipmentRow {
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  @Index() @Column({ type: 'text' }) sender!: string;
+  @Index() @Column({ type: 'text' }) receiver!: string;
+  @Column({ type: 'text' }) purpose!: string;
+  @Column({ type: 'text' }) status!: string;
+  /** Top-level EPCs (SSCCs and loose SGTINs) as shipped. */
+  @Column({ type: 'text', array: true, default: '{}' }) epcs!: string[];
+  @Column({ type: 'timestamptz' }) shippedAt!: Date;
+  @Column({ type: 'timestamptz', nullable: true }) receivedAt!: Date | null;
+  /** Hashes of the private Transaction Information and Statement as anchored on the ledger. */
+  @Column({ type: 'text', nullable: true }) tiHash!: string | null;
+  @Column({ type: 'text', nullable: true }) tsHash!: string | null;
+  /**
+   * The private TI/TS, only present when this organisation is one of the two parties (read from the
+   * parties' private collection, never from the public event).
+   */
+  @Column({ type: 'jsonb', nullable: true }) transactionInformation!: Record<string, unknown> | null;
+  @Column({ type: 'jsonb', nullable: true }) transactionStatement!: Record<string, unknown> | null;
+  @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
+/** Trace history: one row per ledger transaction per record it touched. */
+@Entity('trace_events')
+@Index(['subject', 'blockNumber'])
+@Index(['gtin', 'lot'])
+export class TraceEventRow {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) seq!: string;
+  /** Record the event concerns (SGTIN/SSCC URN, shipment id, GTIN). */
+  @Column({ type: 'text' }) subject!: string;
+  @Column({ type: 'text' }) step!: string;
+  @Column({ type: 'text', nullable: true }) gtin!: string | null;
+  @Column({ type: 'text', nullable: true }) lot!: string | null;
+  @Column({ type: 'text', nullable: true }) actor!: string | null;
+  @Column({ type: 'text', nullable: true }) status!: string | null;
+  @Column({ type: 'text', nullable: true }) owner!: string | null;
+  @Column({ type: 'text', nullable: true }) custodian!: string | null;
+  @Column({ type: 'timestamptz' }) occurredAt!: Date;
+  /** The EPCIS 2.0 event the transaction recorded, when it carried one. */
+  @Column({ type: 'jsonb', nullable: true }) epcisEvent!: Record<string, unknown> | null;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
+/** Every verification answered by this service: the audit trail and the clone detector's input. */
+@Entity('verifications')
+@Index(['gtin', 'serial'])
+export class VerificationRow {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Column({ type: 'text' }) scan!: string;
+  @Column({ type: 'text', nullable: true }) gtin!: string | null;
+  @Column({ type: 'text', nullable: true }) serial!: string | null;
+  @Column({ type: 'text', nullable: true }) lot!: string | null;
+  @Column({ type: 'date', nullable: true }) expiry!: string | null;
+  @Column({ type: 'boolean' }) verified!: boolean;
+  @Column({ type: 'text', nullable: true }) failureReason!: string | null;
+  @Column({ type: 'text', nullable: true }) additionalInfo!: string | null;
+  @Column({ type: 'text', array: true, default: '{}' }) alerts!: string[];
+  /** Who asked: a user of this organisation, or a VRS requester GLN. */
+  @Column({ type: 'text' }) requester!: string;
+  @Column({ type: 'text', nullable: true }) site!: string | null;
+  @Column({ type: 'text', nullable: true }) correlationId!: string | null;
+  /** read-model or ledger: where the answer came from. */
+  @Column({ type: 'text' }) source!: string;
+  @Column({ type: 'timestamptz' }) verifiedAt!: Date;
+}
+
+/** A client's idempotency key and the first answer given for it. */
+@Entity('idempotency_keys')
+export class IdempotencyKeyRow {
+  @PrimaryColumn({ type: 'text' }) key!: string;
+  @Column({ type: 'text' }) operation!: string;
+  /** Hash of the request, so a reused key with different input is refused rather than replayed. */
+  @Column({ type: 'text' }) requestHash!: string;
+  @Column({ type: 'jsonb', nullable: true }) response!: Record<string, unknown> | null;
+  @Column({ type: 'timestamptz' }) createdAt!: Date;
+}
+
+/** Where the projector resumes: written in the same SQL transaction as the rows of the event. */
+@Entity('projector_checkpoint')
+export class ProjectorCheckpointRow {
+  @PrimaryColumn({ type: 'text' }) projector!: string;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text', nullable: true }) transactionId!: string | null;
+  @Column({ type: 'bigint', default: 0 }) eventsApplied!: string;
+  @Column({ type: 'timestamptz' }) updatedAt!: Date;
+}
+
+export const READ_MODEL_ENTITIES = [
+  ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow,
+];
