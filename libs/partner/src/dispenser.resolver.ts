@@ -17,7 +17,7 @@ export class DispenserResolver {
 
   @Roles(...VERIFIERS)
   @Mutation(() => PackVerification, { description: 'Verify a scanned pack (any scan form) before dispensing; every verification is recorded' })
-  verifyPack(@Args('scan') scan: string, @Args('site', { nullable: true, description: 'SGLN of the scanning site' }) site: string | undefined, @Context() ctx: { principal?: Principal }) {
+  verifyPack(@Args('scan') scan: string, @Args('site', { type: () => String, nullable: true, description: 'SGLN of the scanning site' }) site: string | undefined, @Context() ctx: { principal?: Principal }) {
     return this.verifier.verifyScan(scan, ctx.principal?.subject ?? 'unknown', site ?? null);
   }
 

@@ -26,7 +26,7 @@ export class PartnerContext {
   }
 
   /** One write step: idempotency key, event ID, submit, wait for commit and the read model. */
-  write(operation: string, transaction: string, request: Record<string, unknown>, idempotencyKey?: string | null, options: { contract?: string; transient?: Record<string, string> } = {}) {
+  write(operation: string, transaction: string, request: Record<string, unknown>, idempotencyKey?: string | null, options: { contract?: string; transient?: Record<string, string>; endorsingOrganizations?: string[] } = {}) {
     return this.idempotency.run(idempotencyKey, operation, request, (eventId) =>
       this.commands.submit(transaction, { ...request, eventId }, options));
   }

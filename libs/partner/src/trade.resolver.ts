@@ -64,7 +64,8 @@ export class TradeMutationsResolver {
     @Args('idempotencyKey', KEY) idempotencyKey?: string,
   ) {
     const request = { to, epcs: toEpcs(epcs), purpose: 'sale', statement: { affirmed: statementAffirmed }, ...(toSite ? { toSite } : {}) };
-    return this.p.write('ship', 'Ship', request, idempotencyKey, { transient: { ti: JSON.stringify(transactionInformation ?? null) } });
+    // Only seller and buyer endorse: both hold the private collection, no third peer sees the TI.
+    return this.p.write('ship', 'Ship', request, idempotencyKey, { transient: { ti: JSON.stringify(transactionInformation ?? null) }, endorsingOrganizations: [this.p.org, to] });
   }
 
   @Roles(...OPERATORS)
@@ -74,7 +75,7 @@ export class TradeMutationsResolver {
     @Args('epcs', { type: () => [String] }) epcs: string[],
     @Args('idempotencyKey', KEY) idempotencyKey?: string,
   ) {
-    return this.p.write('return', 'Ship', { to, epcs: toEpcs(epcs), purpose: 'return' }, idempotencyKey);
+    return this.p.write('return', 'Ship', { to, epcs: toEpcs(epcs), purpose: 'return' }, idempotencyKey, { endorsingOrganizations: [this.p.org, to] });
   }
 
   @Roles(...OPERATORS)

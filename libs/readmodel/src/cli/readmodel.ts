@@ -91,6 +91,6 @@ if (!command) {
   process.exit(2);
 }
 command().then((code) => process.exit(code), (err) => {
-  console.error(`readmodel ${process.argv[2]}: ${(err as Error).message}`);
+  console.error(`readmodel ${process.argv[2]}: ${err instanceof Error ? err.message : JSON.stringify(err) ?? String(err)}`);
   process.exit(2);
 });

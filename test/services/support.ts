@@ -1,0 +1,125 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { withCheckDigit } from '@pedigree/domain';
+
+/**
+ * Runs the three partner services as real processes (as in production: `node dist/apps/<role>/src/main.js`)
+ * against the integration network, with one embedded Postgres and a fresh database per service.
+ */
+export const ROOT = path.resolve(__dirname, '../..');
+export type Role = 'manufacturer' | 'distributor' | 'dispenser';
+export const ROLES: readonly Role[] = ['manufacturer', 'distributor', 'dispenser'];
+export const MSP: Record<Role, string> = { manufacturer: 'ManufacturerMSP', distributor: 'DistributorMSP', dispenser: 'DispenserMSP' };
+const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+export const PORTS: Record<Role, number> = { manufacturer: 5001 + offset % 1000, distributor: 5002 + offset % 1000, dispenser: 5003 + offset % 1000 };
+
+export const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+
+export class Postgres {
+  private constructor(private readonly child: ChildProcess, readonly adminUrl: string) {}
+
+  static async start(port = 5400 + (offset % 1000) + 9): Promise<Postgres> {
+    const cli = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
+    const child = spawn(process.execPath, [cli, 'postgres', '--name', 'e2e-services', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = out.match(/"url":"([^"]+)"/);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`postgres exited ${code}`)));
+    });
+    return new Postgres(child, url);
+  }
+
+  databaseUrl(name: string): string {
+    return this.adminUrl.replace(/\/postgres$/, `/${name}`);
+  }
+
+  async query<T = Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    const c = new Client({ connectionString: this.databaseUrl(database) });
+    await c.connect();
+    try {
+      return (await c.query(sql, params)).rows as T[];
+    } finally {
+      await c.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.child.kill('SIGTERM');
+    await new Promise((r) => this.child.once('exit', r));
+  }
+}
+
+export class Service {
+  child?: ChildProcess;
+  readonly url: string;
+  log = '';
+
+  constructor(readonly role: Role, readonly databaseUrl: string, readonly port = PORTS[role]) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async start(env: Record<string, string> = {}): Promise<void> {
+    const main = path.join(ROOT, 'dist/apps', this.role, 'src/main.js');
+    this.child = spawn(process.execPath, [main], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(this.port), DATABASE_URL: this.databaseUrl, NODE_ENV: 'test', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (b: Buffer) => { this.log = (this.log + b.toString()).slice(-20_000); });
+    this.child.stderr?.on('data', (b: Buffer) => { this.log = (this.log + b.toString()).slice(-20_000); });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`${this.role} exited: ${this.log.slice(-3000)}`);
+      try {
+        const res = await fetch(`${this.url}/health`);
+        if (res.status === 200 || res.status === 503) return;
+      } catch { /* not listening yet */ }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`${this.role} did not start: ${this.log.slice(-3000)}`);
+  }
+
+  /** SIGKILL: no shutdown hooks, no chance to finish a transaction. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => { child.once('exit', () => resolve()); child.kill(signal); });
+  }
+
+  async gql<T = Record<string, unknown>>(apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
+    const res = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ query, variables }),
+    });
+    return res.json() as Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+  }
+
+  /** Data of a GraphQL call that must succeed. */
+  async ok<T = Record<string, unknown>>(apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const r = await this.gql<T>(apiKey, query, variables);
+    if (r.errors?.length) throw new Error(`${this.role}: ${JSON.stringify(r.errors)}`);
+    return r.data as T;
+  }
+}
+
+export const key = (role: Role, userRole: string) => `demo-${role}-${userRole}`;
+
+export const RESULT = 'transactionId blockNumber eventId duplicate changed shipmentId inferred pending readModelUpdated';
+
+export async function registerPartners(services: Record<Role, Service>): Promise<void> {
+  const gln: Record<Role, string> = { manufacturer: withCheckDigit('031234500001'), distributor: withCheckDigit('031234600001'), dispenser: withCheckDigit('031234700001') };
+  const partnerRole: Record<Role, string> = { manufacturer: 'manufacturer', distributor: 'wholesaler', dispenser: 'dispenser' };
+  for (const r of ROLES) {
+    await services[r].ok(key(r, 'admin'), `mutation($n: String!, $r: String!, $g: String!, $a: JSON!, $l: JSON!) { registerPartner(name: $n, partnerRole: $r, gln: $g, address: $a, licence: $l) { transactionId } }`, {
+      n: `${r} inc`, r: partnerRole[r], g: gln[r],
+      a: { street: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701', countryCode: 'US' },
+      l: { type: 'state licence', number: `${r}-1`, authority: 'IL', validUntil: '2099-12-31' },
+    });
+  }
+}
