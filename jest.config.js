@@ -34,7 +34,7 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',
-      testTimeout: 180000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.js'],
     },
   ],
 };

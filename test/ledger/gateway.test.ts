@@ -26,7 +26,8 @@ describe('the Fabric gateway across three organisations', () => {
     });
     expect(result.transactionId).toMatch(/^[0-9a-f]{64}$/);
 
-    const read = JSON.parse(decode(await ledgers[others[0]].evaluate('Get', [key], { contract: 'probe' })));
+    // Committed on the writer's peer; the reader's peer commits the same block a moment later.
+    const read = JSON.parse(decode(await eventually(() => ledgers[others[0]].evaluate('Get', [key], { contract: 'probe' }))));
     expect(read).toMatchObject({ key, value: `hello from ${role}`, writerMspId: MSP[role], txId: result.transactionId });
 
     const event = await firstMatching(events, (e) => e.transactionId === result.transactionId, 30_000);
@@ -45,6 +46,18 @@ describe('the Fabric gateway across three organisations', () => {
     expect(err).toMatchObject({ stage: 'endorse', kind: 'chaincode', chaincodeCode: 'PROBE_KEY_REQUIRED', retryable: false });
   });
 });
+
+async function eventually<T>(read: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      return await read();
+    } catch (err) {
+      if (Date.now() > deadline || (err as LedgerError).chaincodeCode !== 'PROBE_NOT_FOUND') throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 
 async function currentBlock(ledger: Ledger): Promise<bigint> {
   // The channel's height from a write we wait for: every later event is in this block or after.
