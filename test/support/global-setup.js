@@ -7,12 +7,9 @@ const path = require('node:path');
 module.exports = async function globalSetup() {
   const root = path.resolve(__dirname, '../..');
   const cli = path.join(root, 'dist/infra/src/cli/network.js');
-  let running = true;
-  try {
-    execFileSync(process.execPath, [cli, 'status'], { stdio: 'ignore' });
-  } catch {
-    running = false;
-  }
+  // Anything of the network already running means someone else started it: leave it running after.
+  const { Network } = require(path.join(root, 'dist/infra/src/network/network.js'));
+  const running = (await new Network(undefined, () => undefined).status()).some((s) => s.running);
   const started = Date.now();
   // `up` also upgrades the chaincode when its code changed, so it runs even on a running network.
   execFileSync(process.execPath, [cli, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });

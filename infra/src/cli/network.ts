@@ -33,8 +33,11 @@ async function printStatus(network: Network): Promise<number> {
   const width = Math.max(...rows.map((r) => r.name.length));
   for (const r of rows) {
     const state = r.healthy ? 'healthy' : r.running ? 'UNHEALTHY' : 'stopped';
-    console.log(`${r.name.padEnd(width)}  pid ${String(r.pid ?? '-').padEnd(8)} port ${r.port}  ${state.padEnd(9)} ${r.detail}`);
+    const memory = r.rssMiB === undefined ? ''.padEnd(26) : `rss ${r.rssMiB.toFixed(0).padStart(4)} MiB (peak ${r.peakRssMiB!.toFixed(0).padStart(4)})`;
+    console.log(`${r.name.padEnd(width)}  pid ${String(r.pid ?? '-').padEnd(8)} port ${r.port}  ${state.padEnd(9)} ${memory}  ${r.detail.slice(0, 60)}`);
   }
+  const total = (k: 'rssMiB' | 'peakRssMiB') => rows.reduce((sum, r) => sum + (r[k] ?? 0), 0);
+  console.log(`network memory: rss ${total('rssMiB').toFixed(0)} MiB now, at most ${total('peakRssMiB').toFixed(0)} MiB at peak (sum of per-process peaks)`);
   console.log(`logs: ${network.paths.logs}`);
   return rows.every((r) => r.healthy) ? 0 : 1;
 }

@@ -24,6 +24,9 @@ export interface ProcessStatus {
   readonly port: number;
   readonly healthy: boolean;
   readonly detail: string;
+  /** Resident memory now and its peak (VmRSS, VmHWM), in MiB, where /proc tells. */
+  readonly rssMiB?: number;
+  readonly peakRssMiB?: number;
 }
 
 export function pidFile(p: NetworkPaths, name: string): string {
@@ -124,7 +127,18 @@ export async function status(p: NetworkPaths, spec: ProcessSpec): Promise<Proces
   const pid = readPid(p, spec.name);
   const running = isAlive(pid);
   const { healthy, detail } = running ? await probe(spec) : { healthy: false, detail: 'not running' };
-  return { name: spec.name, pid: running ? pid : undefined, running, port: spec.port, healthy, detail };
+  const memory = running ? residentMemory(pid!) : {};
+  return { name: spec.name, pid: running ? pid : undefined, running, port: spec.port, healthy, detail, ...memory };
+}
+
+export function residentMemory(pid: number): { rssMiB?: number; peakRssMiB?: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
+  } catch {
+    return {};
+  }
 }
 
 export async function waitHealthy(p: NetworkPaths, spec: ProcessSpec, timeoutMs = 60_000): Promise<void> {
