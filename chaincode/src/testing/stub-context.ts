@@ -38,8 +38,10 @@ export class FakeLedger {
     const at = options.at ? Date.parse(options.at) : (this.clock += 1000);
     const stub = new FakeStub(this, `tx${String(this.txCount).padStart(6, '0')}`, at, mspId, options.transient ?? {});
     const ctx = new Context();
-    ctx.setChaincodeStub(stub as unknown as ChaincodeStub);
-    ctx.setClientIdentity({ getMSPID: () => mspId, getID: () => `x509::CN=User1@${mspId}`, getIDBytes: () => new Uint8Array(), getAttributeValue: () => null, assertAttributeValue: () => false } as never);
+    // The runtime Context has these setters; fabric-contract-api's typings omit them.
+    const settable = ctx as unknown as { setChaincodeStub(s: ChaincodeStub): void; setClientIdentity(c: unknown): void };
+    settable.setChaincodeStub(stub as unknown as ChaincodeStub);
+    settable.setClientIdentity({ getMSPID: () => mspId, getID: () => `x509::CN=User1@${mspId}`, getIDBytes: () => new Uint8Array(), getAttributeValue: () => null, assertAttributeValue: () => false } as never);
     return { ctx, stub };
   }
 }
