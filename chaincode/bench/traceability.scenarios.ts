@@ -1,4 +1,78 @@
-import { LedgerScenario } from '../../infra/src/bench/harness';
+import { ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { LedgerScenario, ScenarioContext } from '../../infra/src/bench/harness';
 
-/** Workloads of the traceability chaincode for `npm run bench:ledger` (single events and batches). */
-export const traceabilityScenarios: LedgerScenario[] = [];
+/**
+ * Workloads of the traceability chaincode for `npm run bench:ledger`: single-event commissioning
+ * against batches, and shipping in batches, each measured in serialized pack events per second
+ * beside the single-put baseline of the same run. Every run uses fresh serials (runId).
+ */
+const NDC = '12345-678-90';
+const GTIN = ndcToGtin14(NDC);
+const TRACE = { contract: 'traceability' } as const;
+const MASTER = { contract: 'masterdata' } as const;
+
+const registered = new Set<string>();
+
+/** Product and partners once per run (idempotent by event ID). */
+async function registerMasterData({ ledgers, runId }: ScenarioContext): Promise<void> {
+  if (registered.has(runId)) return;
+  await ledgers.manufacturer.submit('RegisterProduct', [JSON.stringify({ eventId: `bench-prod-${runId}`, ndc: NDC, name: 'Benchamab', strength: '10 mg', dosageForm: 'tablet', packSize: '30 tablets' })], MASTER);
+  const glns = { manufacturer: '031234500000', distributor: '034567800000', dispenser: '035678900000' } as const;
+  const roles = { manufacturer: 'manufacturer', distributor: 'wholesaler', dispenser: 'dispenser' } as const;
+  for (const role of ['manufacturer', 'distributor', 'dispenser'] as const) {
+    await ledgers[role].submit('RegisterPartner', [JSON.stringify({ eventId: `bench-partner-${role}-${runId}`, name: role, role: roles[role], gln: withCheckDigit(glns[role]), address: { street: '1 Main St', city: 'Newark', postalCode: '07102', countryCode: 'US' }, licence: { type: 'state', number: `LIC-${role}`, authority: 'NJ', validUntil: '2030-12-31' } })], MASTER);
+  }
+  registered.add(runId);
+}
+
+const serialsOf = (prefix: string, from: number, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${from + i}`);
+
+async function commission(ctx: ScenarioContext, eventId: string, lot: string, serials: string[]): Promise<void> {
+  await ctx.ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId, gtin: GTIN, lot, expiry: '2028-12-31', serials })], TRACE);
+}
+
+function commissionScenario(batch: number, units: number): LedgerScenario {
+  const name = batch === 1 ? 'commission, 1 serial/tx' : `commission, batch of ${batch} serials/tx`;
+  return {
+    name,
+    eventsPerTx: batch,
+    units,
+    setup: registerMasterData,
+    run: (ctx, i) => commission(ctx, `bench-c${batch}-${ctx.runId}-${i}`, `BC${batch}${ctx.runId}`, serialsOf(`C${batch}${ctx.runId}-`, i * batch, batch)),
+  };
+}
+
+/** Ships loose packs manufacturer -> distributor with private TI; setup commissions them in 500s. */
+function shipScenario(batch: number, units: number): LedgerScenario {
+  const prefix = (ctx: ScenarioContext) => `SH${batch}${ctx.runId}-`;
+  return {
+    name: `ship, batch of ${batch} packs/tx (with private TI)`,
+    eventsPerTx: batch,
+    units,
+    setup: async (ctx) => {
+      await registerMasterData(ctx);
+      const total = batch * units;
+      const chunks = Array.from({ length: Math.ceil(total / 500) }, (_, k) => k);
+      for (let k = 0; k < chunks.length; k += 4) {
+        await Promise.all(chunks.slice(k, k + 4).map((c) => commission(ctx, `bench-shipsetup${batch}-${ctx.runId}-${c}`, `BS${batch}${ctx.runId}`, serialsOf(prefix(ctx), c * 500, Math.min(500, total - c * 500)))));
+      }
+    },
+    run: async (ctx, i) => {
+      const epcs = serialsOf(prefix(ctx), i * batch, batch).map((s) => sgtinToEpcUrn(GTIN, s));
+      const ti = JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'Acme' }, buyer: { name: 'Distributor' }, products: [{ ndc: NDC, quantity: batch }], invoice: `INV-${i}` });
+      await ctx.ledgers.manufacturer.submit('Ship', [JSON.stringify({ eventId: `bench-s${batch}-${ctx.runId}-${i}`, to: 'DistributorMSP', epcs, statement: { affirmed: true } })], {
+        ...TRACE,
+        transient: { ti },
+        endorsingOrganizations: ['ManufacturerMSP', 'DistributorMSP'],
+      });
+    },
+  };
+}
+
+export const traceabilityScenarios: LedgerScenario[] = [
+  commissionScenario(1, 300),
+  commissionScenario(100, 40),
+  commissionScenario(500, 12),
+  shipScenario(100, 30),
+  shipScenario(500, 8),
+];
