@@ -6,7 +6,7 @@ import { ForecastError } from './forecast-error';
 import { checkHorizon, checkLevels, DEFAULT_LEVELS, finishForecast, QuantileForecast } from './quantile-forecast';
 import { SeededRandom } from './seeded-random';
 import { activeBackend } from './tf-backend';
-import { featureCount, FeatureRecipe, logDemand, windowScale, writeFeatures } from './window-features';
+import { featureCount, FeatureRecipe, logDemand, writeFeatures } from './window-features';
 
 /**
  * A global quantile model: one small network trained on windows of every series at once, so that short or noisy
@@ -81,7 +81,7 @@ const DEFAULTS = {
   horizon: 12,
   inputMonths: 36,
   members: 3,
-  hiddenUnits: 64,
+  hiddenUnits: 128,
   maxEpochs: 60,
   patience: 5,
   batchSize: 512,
@@ -106,13 +106,11 @@ function orderedQuantiles(raw: tf.Tensor, levels: readonly number[], horizon: nu
   return tf.stack(q, 1).reshape([-1, levels.length, horizon]) as tf.Tensor3D;
 }
 
-function pinballLoss(raw: tf.Tensor, target: tf.Tensor, levels: readonly number[], horizon: number, weight?: tf.Tensor): tf.Scalar {
+function pinballLoss(raw: tf.Tensor, target: tf.Tensor, levels: readonly number[], horizon: number): tf.Scalar {
   const q = orderedQuantiles(raw, levels, horizon);
   const e = target.expandDims(1).sub(q);
   const tau = tf.tensor3d([...levels], [1, levels.length, 1]);
-  const loss = tf.maximum(e.mul(tau), e.mul(tau.sub(1)));
-  if (!weight) return loss.mean() as tf.Scalar;
-  return loss.mean([1, 2]).mul(weight).mean() as tf.Scalar;
+  return tf.maximum(e.mul(tau), e.mul(tau.sub(1))).mean() as tf.Scalar;
 }
 
 /** The same construction in plain numbers, for decoding predictions without building tensors per series. */
@@ -129,7 +127,6 @@ function orderRow(raw: Float32Array, offset: number, levels: readonly number[], 
 interface WindowSet {
   readonly features: Float32Array;
   readonly targets: Float32Array;
-  readonly weights: Float32Array;
   readonly count: number;
 }
 
@@ -169,21 +166,16 @@ function collectWindows(
   }
   const features = new Float32Array(count * width);
   const targets = new Float32Array(count * H);
-  const weights = new Float32Array(count);
   let row = 0;
   for (const s of series) {
     const [from, to] = lastInput(s.logged.length);
     for (let last = Math.max(from, recipe.inputMonths - 1); last <= Math.min(to, s.logged.length - 1 - H); last++) {
       const level = writeFeatures(s.logged, last, s.history.start + last + 1, recipe, features, row * width);
       for (let h = 0; h < H; h++) targets[row * H + h] = s.logged[last + 1 + h] - level;
-      weights[row] = 1 / Math.max(windowScale(s.logged, last, recipe), Number(process.env.FC_WFLOOR ?? 0.02));
       row++;
     }
   }
-  let total = 0;
-  for (let r = 0; r < count; r++) total += weights[r];
-  for (let r = 0; r < count; r++) weights[r] = process.env.FC_WEIGHT === '1' ? (weights[r] * count) / total : 1;
-  return { features, targets, weights, count };
+  return { features, targets, count };
 }
 
 function buildEnsemble(recipe: FeatureRecipe, levels: readonly number[], members_: number, hidden: number, seed: number) {
@@ -293,12 +285,11 @@ export class GlobalQuantileModel {
     const yTrain = tf.tensor2d(train.targets, [train.count, H]);
     const xValid = tf.tensor2d(valid.features, [valid.count, width]);
     const yValid = tf.tensor2d(valid.targets, [valid.count, H]);
-    const wTrain = tf.tensor1d(train.weights);
     const epochsRun: number[] = [];
     const bestLoss: number[] = [];
     try {
       for (let k = 0; k < o.members; k++) {
-        const result = await trainMember(members[k], xTrain, yTrain, wTrain, xValid, yValid, levels, H, {
+        const result = await trainMember(members[k], xTrain, yTrain, xValid, yValid, levels, H, {
           ...o,
           seed: o.seed * 1000 + k,
           log: (line) => o.progress?.(`member ${k + 1}/${o.members}: ${line}`),
@@ -307,7 +298,7 @@ export class GlobalQuantileModel {
         bestLoss.push(result.loss);
       }
     } finally {
-      tf.dispose([xTrain, yTrain, xValid, yValid, wTrain]);
+      tf.dispose([xTrain, yTrain, xValid, yValid]);
     }
 
     const model = new GlobalQuantileModel(ensemble, {
@@ -474,7 +465,6 @@ async function trainMember(
   member: MemberLayers,
   xTrain: tf.Tensor2D,
   yTrain: tf.Tensor2D,
-  wTrain: tf.Tensor1D,
   xValid: tf.Tensor2D,
   yValid: tf.Tensor2D,
   levels: readonly number[],
@@ -497,8 +487,7 @@ async function trainMember(
           const index = tf.tensor1d(order.subarray(b, Math.min(rows, b + o.batchSize)), 'int32');
           const xb = tf.gather(xTrain, index);
           const yb = tf.gather(yTrain, index);
-          const wb = tf.gather(wTrain, index);
-          optimizer.minimize(() => pinballLoss(memberForward(member, xb), yb, levels, horizon, wb), false, variables);
+          optimizer.minimize(() => pinballLoss(memberForward(member, xb), yb, levels, horizon), false, variables);
         });
       }
       const loss = tf.tidy(() => pinballLoss(memberForward(member, xValid), yValid, levels, horizon).dataSync()[0]);

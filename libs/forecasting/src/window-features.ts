@@ -18,15 +18,8 @@ export interface FeatureRecipe {
   readonly levelSpread: number;
 }
 
-const SCALE_IN = process.env.FC_SCALEIN === '1';
 export function featureCount(recipe: FeatureRecipe): number {
-  return recipe.inputMonths + 12 + 1 + (SCALE_IN ? 1 : 0);
-}
-
-export function windowScale(logged: ArrayLike<number>, last: number, recipe: FeatureRecipe): number {
-  let sum = 0;
-  for (let i = last - recipe.inputMonths + 13; i <= last; i++) sum += Math.abs(logged[i] - logged[i - 12]);
-  return sum / (recipe.inputMonths - 12);
+  return recipe.inputMonths + 12 + 1;
 }
 
 export function logDemand(values: readonly number[]): Float64Array {
@@ -57,6 +50,5 @@ export function writeFeatures(
   const month = monthOfYear(firstTarget);
   for (let m = 0; m < 12; m++) out[k++] = m === month ? 1 : 0;
   out[k++] = (level - recipe.levelMean) / recipe.levelSpread;
-  if (SCALE_IN) out[k++] = Math.log(Math.max(windowScale(logged, last, recipe), 1e-3)) + 2.5;
   return level;
 }
