@@ -1,0 +1,51 @@
+import { ForecastContract, type AnchorForecastResult, type ForecastAnchorRecord } from './forecast.contract';
+import { FakeLedger } from './testing/stub-context';
+
+const contract = new ForecastContract();
+const digest = 'a'.repeat(64);
+const command = { eventId: 'fc-1', digest, modelVersion: 'm1', gtin: '00312345678906', location: 'DispenserMSP', publishedAt: '2026-03-01T00:00:00.000Z' };
+
+async function anchor(ledger: FakeLedger, c: Record<string, unknown>, msp = 'DispenserMSP'): Promise<AnchorForecastResult> {
+  const { ctx, stub } = ledger.context(msp);
+  const out = JSON.parse(await contract.AnchorForecast(ctx, JSON.stringify(c))) as AnchorForecastResult;
+  stub.commit();
+  return out;
+}
+
+describe('ForecastContract', () => {
+  it('anchors a digest with the caller organisation from its identity and emits one event', async () => {
+    const ledger = new FakeLedger();
+    const first = await anchor(ledger, command);
+    expect(first.duplicate).toBe(false);
+    expect(first.anchor).toMatchObject({ digest, modelVersion: 'm1', anchoredBy: 'DispenserMSP' });
+    expect(ledger.events.map((e) => e.name)).toEqual(['ForecastAnchored']);
+    const { ctx } = ledger.context('ManufacturerMSP');
+    const read = JSON.parse(await contract.GetForecastAnchor(ctx, digest)) as ForecastAnchorRecord;
+    expect(read.txId).toBe(first.anchor.txId);
+  });
+
+  it('is idempotent by eventId and refuses the eventId reused for another forecast', async () => {
+    const ledger = new FakeLedger();
+    const first = await anchor(ledger, command);
+    const again = await anchor(ledger, command);
+    expect(again).toEqual({ duplicate: true, anchor: first.anchor });
+    expect(ledger.events).toHaveLength(1);
+    await expect(anchor(ledger, { ...command, digest: 'b'.repeat(64) })).rejects.toThrow(/^DUPLICATE_EVENT/);
+  });
+
+  it('writes sorted-key JSON so every endorser produces the same bytes', async () => {
+    const ledger = new FakeLedger();
+    await anchor(ledger, command);
+    const payload = Buffer.from(ledger.events[0].payload).toString();
+    const keys = Object.keys(JSON.parse(payload) as object);
+    expect(keys).toEqual([...keys].sort());
+  });
+
+  it('refuses malformed commands and answers NOT_FOUND for an unknown digest', async () => {
+    const ledger = new FakeLedger();
+    await expect(anchor(ledger, { ...command, digest: 'xyz' })).rejects.toThrow(/^COMMAND_INVALID/);
+    await expect(anchor(ledger, { ...command, eventId: '' })).rejects.toThrow(/^COMMAND_INVALID/);
+    const { ctx } = ledger.context('DispenserMSP');
+    await expect(contract.GetForecastAnchor(ctx, 'c'.repeat(64))).rejects.toThrow(/^NOT_FOUND/);
+  });
+});
