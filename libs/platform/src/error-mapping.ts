@@ -1,90 +1,25 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Response } from 'express';
-import { DOMAIN_ERROR_CATEGORY, DomainError, DomainErrorCategory, DomainErrorCode } from '@pedigree/domain';
+import { DomainError } from '@pedigree/domain';
 import { LedgerError } from '@pedigree/ledger';
 import { AccessError } from './auth';
+import { classifyFailure, ServiceError } from './client-failure';
 
-/**
- * The one place where failures become what a client sees. Services throw DomainError, LedgerError,
- * AccessError (or a ServiceError of their own); never a transport error. Every answer has a stable
- * `code`; a client retries only when `retryable` is true.
- */
-export interface ClientFailure {
-  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'LEDGER_UNAVAILABLE' | 'LEDGER_ERROR' | 'INTERNAL_SERVER_ERROR';
-  readonly message: string;
-  readonly httpStatus: number;
-  readonly retryable: boolean;
-  readonly domainCode?: string;
-  readonly details?: unknown;
-}
-
-/** A refusal decided by the service itself (not the domain or the ledger), with a client-facing category. */
-export class ServiceError extends Error {
-  override readonly name = 'ServiceError';
-  constructor(readonly category: DomainErrorCategory, readonly serviceCode: string, message: string, readonly details?: unknown) {
-    super(message);
-  }
-}
-
-const CATEGORY_TO_CODE: Record<DomainErrorCategory, ClientFailure['code']> = {
-  BAD_INPUT: 'BAD_USER_INPUT', FORBIDDEN: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT',
-};
-const CODE_TO_STATUS: Record<ClientFailure['code'], number> = {
-  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, INTERNAL_SERVER_ERROR: 500,
-};
-
-/** Codes the chaincode adds beyond the domain's catalogue (chaincode/src/errors.ts). */
-const CHAINCODE_CATEGORY: Readonly<Record<string, DomainErrorCategory>> = {
-  PRODUCT_UNKNOWN: 'NOT_FOUND',
-  PARTNER_UNKNOWN: 'NOT_FOUND',
-  NOT_FOUND: 'NOT_FOUND',
-  PARTNER_UNLICENSED: 'FORBIDDEN',
-  TI_FORBIDDEN: 'FORBIDDEN',
-  DUPLICATE_EVENT: 'CONFLICT',
-  BATCH_TOO_LARGE: 'BAD_INPUT',
-};
-
-function failure(code: ClientFailure['code'], message: string, extra: Partial<ClientFailure> = {}): ClientFailure {
-  return { code, message, httpStatus: CODE_TO_STATUS[code], retryable: false, ...extra };
-}
-
-export function classifyFailure(err: unknown): ClientFailure {
-  if (err instanceof DomainError) {
-    return failure(CATEGORY_TO_CODE[err.category], err.message, { domainCode: err.code, details: err.details });
-  }
-  if (err instanceof ServiceError) return failure(CATEGORY_TO_CODE[err.category], err.message, { domainCode: err.serviceCode, details: err.details });
-  if (err instanceof AccessError) return failure(err.reason, err.message);
-  if (err instanceof LedgerError) {
-    if (err.kind === 'chaincode' && err.chaincodeCode) {
-      const category = DOMAIN_ERROR_CATEGORY[err.chaincodeCode as DomainErrorCode] ?? CHAINCODE_CATEGORY[err.chaincodeCode] ?? 'BAD_INPUT';
-      // The chaincode message is `CODE: text` from one peer; show the text once.
-      const text = (err.details[0]?.message ?? err.message).replace(/^.*?\b[A-Z_]{3,}:\s*/, '');
-      return failure(CATEGORY_TO_CODE[category], text, { domainCode: err.chaincodeCode, details: { suspect: /\[suspect\]/.test(err.message) || undefined } });
-    }
-    if (err.kind === 'unavailable' || err.kind === 'deadline') {
-      return failure('LEDGER_UNAVAILABLE', `the ledger is unavailable (${err.stage}): try again`, { retryable: true, details: { stage: err.stage } });
-    }
-    if (err.kind === 'conflict') {
-      return failure('CONFLICT', 'a concurrent change to the same records won: read again and retry', { retryable: true, domainCode: 'MVCC_CONFLICT', details: { stage: err.stage } });
-    }
-    return failure('LEDGER_ERROR', `the ledger refused the transaction (${err.kind} at ${err.stage})`, { details: { stage: err.stage, kind: err.kind } });
-  }
-  if (err instanceof HttpException) {
-    const status = err.getStatus();
-    const code: ClientFailure['code'] = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : status === 409 ? 'CONFLICT' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
-    return failure(code, err.message);
-  }
-  return failure('INTERNAL_SERVER_ERROR', 'internal error');
-}
+export { classifyFailure, ServiceError } from './client-failure';
+export type { ClientFailure } from './client-failure';
 
 const logger = new Logger('errors');
+
+/** The error a resolver threw, inside the GraphQLError graphql-js wrapped it in. */
+function unwrapResolverError(error: unknown): unknown {
+  return error instanceof GraphQLError && error.originalError ? error.originalError : error;
+}
 
 /** Apollo `formatError`: maps resolver failures; leaves GraphQL's own validation/parse errors as they are. */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  if (original instanceof GraphQLError && !(original.originalError)) return formatted;
+  if (original instanceof GraphQLError) return formatted;
   const known = original instanceof DomainError || original instanceof LedgerError || original instanceof AccessError || original instanceof ServiceError || original instanceof HttpException;
   if (!known && formatted.extensions?.code && formatted.extensions.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const f = classifyFailure(original);
