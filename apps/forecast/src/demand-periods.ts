@@ -1,0 +1,180 @@
+/**
+ * Demand periods: the calendar buckets planners read history and forecasts in. The forecasting
+ * models are monthly (their seasonality is month of year), so days and weeks are views over monthly
+ * forecasts (see disaggregate) and over dispense records (see bucketDemand).
+ */
+export type Granularity = 'DAY' | 'WEEK' | 'MONTH';
+
+/** One dated demand observation: a dispense (quantity 1 per pack) or an imported record. */
+export interface DemandRecord {
+  /** ISO date (YYYY-MM-DD) of the first day the quantity covers. */
+  readonly date: string;
+  readonly quantity: number;
+  /** 'day' for a dispense or a daily import; 'month' for a monthly import that covers the whole month. */
+  readonly covers: 'day' | 'month';
+}
+
+const DAY_MS = 86_400_000;
+
+export function parseIsoDate(date: string): number {
+  return Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
+}
+
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function daysInMonth(year: number, month1: number): number {
+  return new Date(Date.UTC(year, month1, 0)).getUTCDate();
+}
+
+/** The first day of the period containing `date`; weeks start on Monday (ISO 8601). */
+export function periodStart(date: string, granularity: Granularity): string {
+  const ms = parseIsoDate(date);
+  if (granularity === 'DAY') return isoDate(ms);
+  if (granularity === 'MONTH') return `${date.slice(0, 7)}-01`;
+  const weekday = (new Date(ms).getUTCDay() + 6) % 7;
+  return isoDate(ms - weekday * DAY_MS);
+}
+
+/** The first day of the period after the one starting at `start`. */
+export function nextPeriod(start: string, granularity: Granularity): string {
+  const ms = parseIsoDate(start);
+  if (granularity === 'DAY') return isoDate(ms + DAY_MS);
+  if (granularity === 'WEEK') return isoDate(ms + 7 * DAY_MS);
+  const d = new Date(ms);
+  return isoDate(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+}
+
+export interface DemandPoint {
+  readonly period: string;
+  readonly quantity: number;
+}
+
+/**
+ * Sums records into consecutive periods from the first to `until` (inclusive of the period holding
+ * it), with zero where nothing was dispensed: a pharmacy that dispensed nothing sold nothing, so a
+ * period without records is a zero, not a gap. A monthly import spread over days and weeks is
+ * spread evenly over its days, the least surprising split without daily data.
+ */
+export function bucketDemand(records: readonly DemandRecord[], granularity: Granularity, until?: string): DemandPoint[] {
+  if (records.length === 0) return [];
+  const sums = new Map<string, number>();
+  const add = (date: string, quantity: number) => {
+    const key = periodStart(date, granularity);
+    sums.set(key, (sums.get(key) ?? 0) + quantity);
+  };
+  for (const r of records) {
+    if (!Number.isFinite(r.quantity)) continue;
+    if (r.covers === 'month' && granularity !== 'MONTH') {
+      const year = Number(r.date.slice(0, 4));
+      const month = Number(r.date.slice(5, 7));
+      const days = daysInMonth(year, month);
+      const first = parseIsoDate(`${r.date.slice(0, 7)}-01`);
+      for (let d = 0; d < days; d++) add(isoDate(first + d * DAY_MS), r.quantity / days);
+    } else add(r.date, r.quantity);
+  }
+  const keys = [...sums.keys()].sort();
+  const last = until ? [periodStart(until, granularity), keys[keys.length - 1]].sort()[1] : keys[keys.length - 1];
+  const points: DemandPoint[] = [];
+  for (let p = keys[0]; p <= last; p = nextPeriod(p, granularity)) points.push({ period: p, quantity: sums.get(p) ?? 0 });
+  return points;
+}
+
+/** Monthly quantiles of one month, to split over the days or weeks it contains. */
+export interface MonthQuantiles {
+  readonly month: string;
+  /** Quantile level -> value for the month. */
+  readonly quantiles: ReadonlyMap<number, number>;
+}
+
+/**
+ * Splits monthly quantile forecasts into `count` periods of `granularity` starting at `from`. A
+ * period's median is its share of the month's median by days; its spread around the median scales
+ * with the square root of the share, which is what independent daily demand gives (scaling the
+ * spread linearly would claim a day is as predictable, relatively, as a month).
+ */
+export function disaggregate(months: readonly MonthQuantiles[], levels: readonly number[], granularity: Granularity, from: string, count: number): { period: string; quantiles: number[] }[] {
+  if (granularity === 'MONTH') {
+    return months.slice(0, count).map((m) => ({ period: m.month, quantiles: levels.map((p) => m.quantiles.get(p) ?? 0) }));
+  }
+  const byMonth = new Map(months.map((m) => [m.month.slice(0, 7), m]));
+  const median = levels.indexOf(0.5) >= 0 ? 0.5 : levels[Math.floor(levels.length / 2)];
+  const out: { period: string; quantiles: number[] }[] = [];
+  for (let p = periodStart(from, granularity); out.length < count; p = nextPeriod(p, granularity)) {
+    const end = nextPeriod(p, granularity);
+    // A week may straddle two months: each day takes its own month's share.
+    const perDay = new Map<string, number>();
+    for (let d = parseIsoDate(p); d < parseIsoDate(end); d += DAY_MS) {
+      const month = isoDate(d).slice(0, 7);
+      perDay.set(month, (perDay.get(month) ?? 0) + 1);
+    }
+    const quantiles = levels.map(() => 0);
+    let medianSum = 0;
+    const spreads = levels.map(() => 0);
+    let covered = true;
+    for (const [month, days] of perDay) {
+      const m = byMonth.get(month);
+      if (!m) {
+        covered = false;
+        continue;
+      }
+      const share = days / daysInMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)));
+      const mid = m.quantiles.get(median) ?? 0;
+      medianSum += share * mid;
+      levels.forEach((level, i) => {
+        const gap = (m.quantiles.get(level) ?? mid) - mid;
+        // Spreads of independent parts add in variance.
+        spreads[i] += Math.sign(gap) * (Math.sqrt(share) * gap) ** 2;
+      });
+    }
+    if (!covered && medianSum === 0) break;
+    levels.forEach((_, i) => (quantiles[i] = Math.max(0, medianSum + Math.sign(spreads[i]) * Math.sqrt(Math.abs(spreads[i])))));
+    out.push({ period: p, quantiles });
+  }
+  return out;
+}
+
+/** Demand of one product at one location: imported records and live dispense counts per day. */
+export interface DemandSources {
+  readonly imported: readonly DemandRecord[];
+  /** Live dispenses: ISO date -> packs dispensed that day. */
+  readonly dispensed: ReadonlyMap<string, number>;
+}
+
+/**
+ * The monthly series the models see, from its first observed month through `throughMonth`
+ * (YYYY-MM, inclusive). A month without any record is a gap (NaN, which the forecasting library
+ * interpolates and notes) before live dispensing started, and a zero after it: once the dispenser's
+ * ledger records every dispense, a month without one is a month without demand.
+ */
+export function monthlyHistory(sources: DemandSources, throughMonth: string): { start: string; values: number[] } | undefined {
+  const months = new Map<string, number>();
+  for (const r of sources.imported) {
+    if (r.date.slice(0, 7) > throughMonth) continue;
+    const m = r.date.slice(0, 7);
+    months.set(m, (months.get(m) ?? 0) + (Number.isFinite(r.quantity) ? r.quantity : NaN));
+  }
+  let firstLive: string | undefined;
+  for (const [date, n] of sources.dispensed) {
+    const m = date.slice(0, 7);
+    if (m > throughMonth) continue;
+    if (!firstLive || m < firstLive) firstLive = m;
+    months.set(m, (months.get(m) ?? 0) + n);
+  }
+  if (months.size === 0) return undefined;
+  const keys = [...months.keys()].sort();
+  const start = keys[0];
+  const values: number[] = [];
+  for (let m = `${start}-01`; m.slice(0, 7) <= throughMonth; m = nextPeriod(m, 'MONTH')) {
+    const month = m.slice(0, 7);
+    const v = months.get(month);
+    values.push(v !== undefined ? v : firstLive !== undefined && month >= firstLive ? 0 : NaN);
+  }
+  return { start, values };
+}
+
+/** The month before the one holding `now`: the last month whose demand is complete. */
+export function lastCompleteMonth(now: Date): string {
+  return isoDate(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).slice(0, 7);
+}

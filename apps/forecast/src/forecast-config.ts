@@ -1,0 +1,37 @@
+/** Planner defaults and service wiring, from the environment (documented in apps/forecast/README.md). */
+export interface ForecastConfig {
+  /** The organisation whose dispenses and stock are forecast, and whose users may call the API. */
+  readonly org: string;
+  /** Connection profile role of the ledger identity that anchors forecasts. */
+  readonly ledgerRole: string;
+  readonly leadTimePeriods: number;
+  readonly serviceLevel: number;
+  readonly reviewPeriods: number;
+  readonly seed: number;
+  readonly trainMembers: number;
+  readonly trainMaxEpochs: number;
+  /** Count the current, unfinished month as history (off: a half month reads as a demand drop). */
+  readonly includeCurrentMonth: boolean;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, valid: (v: number) => boolean): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!valid(v)) throw new Error(`${name}=${raw} is out of range`);
+  return v;
+}
+
+export function forecastConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ForecastConfig {
+  return {
+    org: env.PEDIGREE_ORG ?? 'DispenserMSP',
+    ledgerRole: env.FORECAST_LEDGER_ROLE ?? 'dispenser',
+    leadTimePeriods: numberFrom(env, 'FORECAST_LEAD_TIME_PERIODS', 1, (v) => v > 0 && v <= 12),
+    serviceLevel: numberFrom(env, 'FORECAST_SERVICE_LEVEL', 0.95, (v) => v > 0 && v < 1),
+    reviewPeriods: numberFrom(env, 'FORECAST_REVIEW_PERIODS', 1, (v) => Number.isInteger(v) && v >= 1 && v <= 12),
+    seed: numberFrom(env, 'FORECAST_SEED', 42, Number.isInteger),
+    trainMembers: numberFrom(env, 'FORECAST_TRAIN_MEMBERS', 3, (v) => Number.isInteger(v) && v >= 1 && v <= 10),
+    trainMaxEpochs: numberFrom(env, 'FORECAST_TRAIN_MAX_EPOCHS', 60, (v) => Number.isInteger(v) && v >= 1),
+    includeCurrentMonth: env.FORECAST_INCLUDE_CURRENT_MONTH === 'true',
+  };
+}
