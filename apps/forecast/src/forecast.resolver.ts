@@ -190,9 +190,10 @@ export class ForecastResolver {
     @Args('valueColumn', { defaultValue: 'quantity' }) valueColumn: string,
     @Args('locationColumn', { type: () => String, nullable: true }) locationColumn: string | null,
     @Args('location', { type: () => String, nullable: true, description: 'Location of rows without a location column (default: the organisation)' }) location: string | null,
+    @Args('source', { defaultValue: 'csv-import', description: 'Label kept with every row, e.g. demo-history' }) source: string,
   ): Promise<DemandImport> {
     if (csv.length > 20_000_000) throw new ServiceError('BAD_INPUT', 'CSV_TOO_LARGE', 'at most 20 MB of CSV per import');
-    return this.engine.demand.importCsv(csv, { gtinColumn, periodColumn, valueColumn, locationColumn, defaultLocation: (location ?? '').trim() || this.engine.config.org });
+    return this.engine.demand.importCsv(csv, { gtinColumn, periodColumn, valueColumn, locationColumn, source, defaultLocation: (location ?? '').trim() || this.engine.config.org });
   }
 
   @Roles(...READERS)
