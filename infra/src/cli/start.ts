@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_PORTS } from '@pedigree/platform';
+import { servicePort } from '@pedigree/platform';
 import { Network } from '../network/network';
 import { projectRoot } from '../network/topology';
 
@@ -30,12 +30,14 @@ async function main(): Promise<void> {
 
   for (const service of SERVICES) {
     const main = path.join(root, 'dist/apps', service, 'src/main.js');
-    const child = spawn(process.execPath, [main], { cwd: root, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // PORT would give every service the same port: each takes its role's default (plus any offset).
+    const { PORT: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, [main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     prefix(child, service);
     child.on('exit', (code, signal) => console.log(`[${service}] exited (${signal ?? code})`));
   }
-  await Promise.all(SERVICES.map((s) => waitHealthy(s, DEFAULT_PORTS[s])));
+  await Promise.all(SERVICES.map((s) => waitHealthy(s, servicePort(s))));
 
   const seeder = path.join(root, 'dist/infra/src/demo/seed.js');
   if (fs.existsSync(seeder)) {
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
 
   console.log('\nPedigree is up:');
   for (const s of SERVICES) {
-    console.log(`  ${s.padEnd(13)} http://127.0.0.1:${DEFAULT_PORTS[s]}/graphql   health: http://127.0.0.1:${DEFAULT_PORTS[s]}/health`);
+    console.log(`  ${s.padEnd(13)} http://127.0.0.1:${servicePort(s)}/graphql   health: http://127.0.0.1:${servicePort(s)}/health`);
   }
   console.log('  network status: npm run network:status    stop everything: Ctrl-C, then npm run network:down');
 }
