@@ -3,7 +3,7 @@ import { assertIsoDate, canonicalJson, DomainError, formatNdc, ndcToGtin14, norm
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
 import { recordEvent, type Command } from './recorder';
-import type { Address, Licence, PartnerRecord, PartnerRole, ProductRecord } from './records';
+import type { Address, Licence, PartnerRecord, PartnerRole, ProductRecord } from '@pedigree/domain';
 import { WorldState } from './world-state';
 
 export interface RegisterProductCommand extends Command {

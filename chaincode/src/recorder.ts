@@ -2,7 +2,7 @@ import type { Context } from 'fabric-contract-api';
 import { canonicalJson, DomainError, sha256Hex, type IsoTimestamp, type OrgId, type TraceRecord } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
-import type { ChaincodeEventType, EventReceipt, TraceabilityEvent, WriteResult } from './records';
+import type { ChaincodeEventType, EventReceipt, TraceabilityEvent, WriteResult } from '@pedigree/domain';
 import { txTime, WorldState } from './world-state';
 
 /** Upper bound on identifiers named in one command: keeps proposal, write set and event well under gRPC and block limits. */

@@ -3,7 +3,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type PackRecord } from '@pedigree/domain';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
-import type { TraceabilityEvent, WriteResult } from './records';
+import type { TraceabilityEvent, WriteResult } from '@pedigree/domain';
 import { FakeLedger } from './testing/stub-context';
 
 const MFR = 'ManufacturerMSP';

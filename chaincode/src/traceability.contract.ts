@@ -49,7 +49,7 @@ import { ChaincodeError } from './errors';
 import { KeyType, stateKey } from './keys';
 import { page, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
 import { MAX_IDS_PER_TX, recordEvent, requireList, type Command, type CommandScope, type Outcome } from './recorder';
-import type { EventReceipt, ProductRecord, ShipmentRecord } from './records';
+import type { EventReceipt, ProductRecord, ShipmentRecord } from '@pedigree/domain';
 import { isPackId, txTime, WorldState } from './world-state';
 
 // ---- commands (one JSON argument each; see chaincode/README.md) --------------------------------

@@ -169,6 +169,18 @@ export type {
   TraceRecord,
   RecordLookup,
 } from './lifecycle/records';
+export type {
+  ProductRecord,
+  PartnerRole,
+  Licence,
+  Address,
+  PartnerRecord,
+  ShipmentRecord,
+  EventReceipt,
+  ChaincodeEventType,
+  TraceabilityEvent,
+  WriteResult,
+} from './lifecycle/ledger-records';
 export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor } from './lifecycle/transitions';
 export type { PackCommand, PackCommandType, Role, GuardName, Target, TransitionRule, OverlayRule, OverlayException } from './lifecycle/transitions';
 export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, isSellable, allowedCommands } from './lifecycle/pack-machine';

@@ -1,6 +1,12 @@
-import type { ContainerRecord, EpcisEvent, IsoDate, IsoTimestamp, OrgId, PackRecord } from '@pedigree/domain';
+import type { EpcisEvent } from '../epcis/events';
+import type { IsoDate, IsoTimestamp } from '../time';
+import type { ContainerRecord, OrgId, PackRecord } from './records';
 
-/** Chaincode-owned records (master data, shipments, receipts). Plain JSON, stored with canonicalJson. */
+/**
+ * What the ledger stores beside packs and containers (master data, shipments, receipts) and the one
+ * event each transaction publishes. The chaincode writes these and the read models project them:
+ * one definition for both sides. Plain JSON, stored with canonicalJson.
+ */
 
 export interface ProductRecord {
   readonly docType: 'product';
