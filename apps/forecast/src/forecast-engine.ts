@@ -288,7 +288,7 @@ export class ForecastEngine {
         await this.update(job, { status: 'failed', phase: 'failed', percent: 100, finishedAt: this.now(), message: 'no series has the 60 months the global model needs; forecasts keep using the baselines' });
         return;
       }
-      await this.update(job, { phase: 'storing model', percent: 82 });
+      await this.update(job, { phase: 'storing model', percent: 82, message: null });
       const artifacts = await modelToArtifacts(result.model);
       await this.own.query(
         `INSERT INTO model_versions (version, "modelTopology", "weightSpecs", "weightData", metadata, "trainingJobId", "createdAt")

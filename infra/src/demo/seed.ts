@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
 import { readCsvFile } from '@pedigree/forecasting';
-import { DEFAULT_PORTS } from '@pedigree/platform';
+import { servicePort } from '@pedigree/platform';
 
 /**
  * Demo data for `npm start`, run after the services are healthy. Idempotent: products are
@@ -16,7 +16,7 @@ import { DEFAULT_PORTS } from '@pedigree/platform';
  * 4. Retrains the forecast model and waits for it, then prints logins and URLs.
  */
 const ROOT = path.resolve(__dirname, '../../../..');
-const url = (service: string) => process.env[`PEDIGREE_${service.toUpperCase()}_URL`] ?? `http://127.0.0.1:${DEFAULT_PORTS[service]}`;
+const url = (service: string) => process.env[`PEDIGREE_${service.toUpperCase()}_URL`] ?? `http://127.0.0.1:${servicePort(service)}`;
 const KEYS = {
   manufacturer: 'demo-manufacturer-operator', manufacturerAdmin: 'demo-manufacturer-admin', distributor: 'demo-distributor-operator', distributorAdmin: 'demo-distributor-admin',
   dispenserOperator: 'demo-dispenser-operator', dispenserAdmin: 'demo-dispenser-admin', pharmacist: 'demo-dispenser-pharmacist', planner: 'demo-dispenser-planner',
@@ -108,13 +108,27 @@ async function main(): Promise<void> {
   }
   const started = await gql<{ retrain: { id: string } }>('forecast', KEYS.dispenserAdmin, `mutation { retrain { id status } }`);
   interface JobStatus { status: string; percent: number; phase: string; modelVersion: string | null; message: string | null }
+  log(`retraining the forecast model (job ${started.retrain.id})...`);
+  const trainingStarted = Date.now();
   let job: JobStatus | null = null;
-  for (let i = 0; i < 600; i++) {
+  let shown = '';
+  // Ten minutes at most: training on this demo data takes seconds, so a longer wait means it is stuck.
+  for (let i = 0; i < 1200; i++) {
     job = (await gql<{ trainingJob: JobStatus | null }>('forecast', KEYS.planner, `{ trainingJob(id: "${started.retrain.id}") { status percent phase modelVersion message } }`)).trainingJob;
+    // Print each phase change and every tenth percent, so a slow training run is visibly alive.
+    const progress = job ? `${job.phase} ${Math.floor(job.percent / 10) * 10}%` : '';
+    if (job && progress !== shown) {
+      shown = progress;
+      log(`  training ${String(job.percent).padStart(3)}% ${job.phase}${job.message ? ` (${job.message})` : ''}`);
+    }
     if (job && (job.status === 'succeeded' || job.status === 'failed')) break;
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 500));
   }
-  log(`training job ${started.retrain.id}: ${job?.status} (${job?.message ?? ''})`);
+  log(`training job ${job?.status ?? 'lost'} in ${((Date.now() - trainingStarted) / 1000).toFixed(1)} s: ${job?.message ?? ''}`);
+  if (job?.status !== 'succeeded') throw new Error(`retraining did not succeed (${job?.status ?? 'no job'}: ${job?.message ?? ''})`);
+  const model = (await gql<{ model: { version: string; trainedOn: string; trainingSeconds: number; validationMase: number | null; trainingFirstMonth: string; trainingLastMonth: string } }>('forecast', KEYS.planner,
+    `{ model { version trainedOn trainingSeconds validationMase trainingFirstMonth trainingLastMonth } }`)).model;
+  log(`model ${model.version}: trained on ${model.trainedOn} in ${model.trainingSeconds.toFixed(1)} s over ${model.trainingFirstMonth}..${model.trainingLastMonth}, held-out MASE ${model.validationMase?.toFixed(3) ?? 'n/a'}`);
 
   console.log('\nDemo logins (x-api-key header; graphql-ws: connectionParams { "x-api-key": ... }):');
   console.log('  planner (forecast, reorder, import, publish)   demo-dispenser-planner   ' + `${url('forecast')}/graphql`);
