@@ -4,7 +4,8 @@ import { mase, seasonalNaiveScale } from './accuracy';
 import { conditionHistory, ConditionedHistory, DemandHistory } from './demand-history';
 import { ForecastError } from './forecast-error';
 import { checkHorizon, checkLevels, DEFAULT_LEVELS, finishForecast, QuantileForecast } from './quantile-forecast';
-import { SeededRandom } from './seeded-random';
+import { trainMembers, defaultParallelism } from './member-pool';
+import { MEMBER_LAYERS, MemberTask, memberShapes, TrainingArrays } from './member-training';
 import { activeBackend } from './tf-backend';
 import { featureCount, FeatureRecipe, logDemand, writeFeatures } from './window-features';
 
@@ -32,6 +33,8 @@ export interface GlobalModelOptions {
   readonly batchSize?: number;
   readonly learningRate?: number;
   readonly seed?: number;
+  /** Worker threads training members at once (default: the cores available); 1 trains in this thread. */
+  readonly parallelism?: number;
   /** Stored in the metadata; defaults to a digest of the weights, so identical training gives an identical version. */
   readonly version?: string;
   readonly progress?: (line: string) => void;
@@ -80,7 +83,7 @@ export const GLOBAL_MODEL_FORMAT = 'pedigree-global-mlp';
 const DEFAULTS = {
   horizon: 12,
   inputMonths: 36,
-  members: 3,
+  members: 5,
   hiddenUnits: 128,
   maxEpochs: 60,
   patience: 5,
@@ -93,24 +96,6 @@ const DEFAULTS = {
 function trainingLevels(levels: readonly number[]): number[] {
   checkLevels(levels);
   return [...new Set([...levels, 0.5])].sort((a, b) => a - b);
-}
-
-/** Turns raw network outputs [batch, levels * horizon] into ordered quantiles [batch, levels, horizon]. */
-function orderedQuantiles(raw: tf.Tensor, levels: readonly number[], horizon: number): tf.Tensor3D {
-  const parts = tf.split(raw as tf.Tensor2D, levels.length, 1);
-  const anchor = levels.indexOf(0.5);
-  const q: tf.Tensor[] = new Array<tf.Tensor>(levels.length);
-  q[anchor] = parts[anchor];
-  for (let i = anchor - 1; i >= 0; i--) q[i] = q[i + 1].sub(tf.softplus(parts[i]));
-  for (let i = anchor + 1; i < levels.length; i++) q[i] = q[i - 1].add(tf.softplus(parts[i]));
-  return tf.stack(q, 1).reshape([-1, levels.length, horizon]) as tf.Tensor3D;
-}
-
-function pinballLoss(raw: tf.Tensor, target: tf.Tensor, levels: readonly number[], horizon: number): tf.Scalar {
-  const q = orderedQuantiles(raw, levels, horizon);
-  const e = target.expandDims(1).sub(q);
-  const tau = tf.tensor3d([...levels], [1, levels.length, 1]);
-  return tf.maximum(e.mul(tau), e.mul(tau.sub(1))).mean() as tf.Scalar;
 }
 
 /** The same construction in plain numbers, for decoding predictions without building tensors per series. */
@@ -178,62 +163,20 @@ function collectWindows(
   return { features, targets, count };
 }
 
-function buildEnsemble(recipe: FeatureRecipe, levels: readonly number[], members_: number, hidden: number, seed: number) {
+function buildEnsemble(recipe: FeatureRecipe, levels: readonly number[], members: number, hidden: number): tf.LayersModel {
   const input = tf.input({ shape: [featureCount(recipe)], name: 'window' });
   const branches: tf.SymbolicTensor[] = [];
-  for (let k = 0; k < members_; k++) {
-    const init = (salt: number) => tf.initializers.glorotUniform({ seed: seed * 1000 + k * 10 + salt });
-    let x = tf.layers
-      .dense({ units: hidden, activation: 'relu', kernelInitializer: init(1), name: `member${k}_hidden1` })
-      .apply(input) as tf.SymbolicTensor;
-    x = tf.layers
-      .dense({ units: hidden, activation: 'relu', kernelInitializer: init(2), name: `member${k}_hidden2` })
-      .apply(x) as tf.SymbolicTensor;
+  for (let k = 0; k < members; k++) {
+    // Weights come from member training; the serving graph only fixes the architecture.
+    let x = tf.layers.dense({ units: hidden, activation: 'relu', name: `member${k}_${MEMBER_LAYERS[0]}` }).apply(input) as tf.SymbolicTensor;
+    x = tf.layers.dense({ units: hidden, activation: 'relu', name: `member${k}_${MEMBER_LAYERS[1]}` }).apply(x) as tf.SymbolicTensor;
     branches.push(
-      tf.layers
-        .dense({ units: levels.length * recipe.horizon, kernelInitializer: init(3), name: `member${k}_quantiles` })
-        .apply(x) as tf.SymbolicTensor,
+      tf.layers.dense({ units: levels.length * recipe.horizon, name: `member${k}_${MEMBER_LAYERS[2]}` }).apply(x) as tf.SymbolicTensor,
     );
   }
-  const output = members_ > 1 ? (tf.layers.concatenate({ name: 'members' }).apply(branches) as tf.SymbolicTensor) : branches[0];
+  const output = members > 1 ? (tf.layers.concatenate({ name: 'members' }).apply(branches) as tf.SymbolicTensor) : branches[0];
   const ensemble = tf.model({ inputs: input, outputs: output, name: 'global_quantile_mlp' });
-  const members = Array.from({ length: members_ }, (_, k) =>
-    ['hidden1', 'hidden2', 'quantiles'].map((part) => {
-      const [kernel, bias] = ensemble.getLayer(`member${k}_${part}`).trainableWeights.map((w) => w.read() as tf.Variable);
-      return { kernel, bias };
-    }),
-  );
-  return { ensemble, members };
-}
-
-/** One member's dense layers, trained directly through their variables (see fastDense). */
-type MemberLayers = { kernel: tf.Variable; bias: tf.Variable }[];
-
-/**
- * x.matMul(w) + b with a hand-written gradient. tfjs's own gradient uses transposed matmuls, which the wasm
- * backend runs on a slow generic path (measured ~7x slower than transposing first); transposing explicitly makes
- * training about three times faster. The math is the same, so the trained weights serve through plain Dense layers.
- */
-const fastDense = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, b, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const d = dy as tf.Tensor2D;
-      return [tf.matMul(d, tf.transpose(ws)), tf.matMul(tf.transpose(xs), d), tf.sum(d, 0)];
-    },
-  };
-});
-
-function memberForward(layers: MemberLayers, x: tf.Tensor): tf.Tensor2D {
-  let h = x;
-  layers.forEach((layer, i) => {
-    const z = fastDense(h, layer.kernel, layer.bias);
-    h = i < layers.length - 1 ? tf.relu(z) : z;
-  });
-  return h as tf.Tensor2D;
+  return ensemble;
 }
 
 async function weightDigest(model: tf.LayersModel): Promise<string> {
@@ -258,7 +201,7 @@ export class GlobalQuantileModel {
    */
   static async train(histories: readonly DemandHistory[], options: GlobalModelOptions = {}): Promise<GlobalQuantileModel> {
     const started = Date.now();
-    const o = { ...DEFAULTS, ...options };
+    const o = { ...DEFAULTS, parallelism: defaultParallelism(), ...options };
     const levels = trainingLevels(options.levels ?? DEFAULT_LEVELS);
     checkHorizon(o.horizon);
     if (!Number.isInteger(o.inputMonths) || o.inputMonths < 12) throw new ForecastError('INVALID_OPTIONS', 'inputMonths must be an integer of at least 12');
@@ -280,26 +223,39 @@ export class GlobalQuantileModel {
     const valid = collectWindows(usable, recipe, validRange);
     const width = featureCount(recipe);
 
-    const { ensemble, members } = buildEnsemble(recipe, levels, o.members, o.hiddenUnits, o.seed);
-    const xTrain = tf.tensor2d(train.features, [train.count, width]);
-    const yTrain = tf.tensor2d(train.targets, [train.count, H]);
-    const xValid = tf.tensor2d(valid.features, [valid.count, width]);
-    const yValid = tf.tensor2d(valid.targets, [valid.count, H]);
-    const epochsRun: number[] = [];
-    const bestLoss: number[] = [];
-    try {
-      for (let k = 0; k < o.members; k++) {
-        const result = await trainMember(members[k], xTrain, yTrain, xValid, yValid, levels, H, {
-          ...o,
-          seed: o.seed * 1000 + k,
-          log: (line) => o.progress?.(`member ${k + 1}/${o.members}: ${line}`),
-        });
-        epochsRun.push(result.epochs);
-        bestLoss.push(result.loss);
-      }
-    } finally {
-      tf.dispose([xTrain, yTrain, xValid, yValid]);
+    const data: TrainingArrays = {
+      width,
+      horizon: H,
+      xTrain: train.features,
+      yTrain: train.targets,
+      xValid: valid.features,
+      yValid: valid.targets,
+    };
+    const tasks: MemberTask[] = Array.from({ length: o.members }, (_, member) => ({
+      member,
+      seed: o.seed,
+      hiddenUnits: o.hiddenUnits,
+      levels,
+      maxEpochs: o.maxEpochs,
+      patience: o.patience,
+      batchSize: o.batchSize,
+      learningRate: o.learningRate,
+    }));
+    const outcomes = await trainMembers(tasks, data, o.parallelism, (member, line) =>
+      o.progress?.(member < 0 ? line : `member ${member + 1}/${o.members}: ${line}`),
+    );
+    const ensemble = buildEnsemble(recipe, levels, o.members, o.hiddenUnits);
+    const shapes = memberShapes(width, o.hiddenUnits, levels.length * H);
+    for (const outcome of outcomes) {
+      MEMBER_LAYERS.forEach((part, layer) => {
+        const kernel = tf.tensor2d(outcome.weights[2 * layer], shapes[layer]);
+        const bias = tf.tensor1d(outcome.weights[2 * layer + 1]);
+        ensemble.getLayer(`member${outcome.member}_${part}`).setWeights([kernel, bias]);
+        tf.dispose([kernel, bias]);
+      });
     }
+    const epochsRun = outcomes.map((m) => m.epochs);
+    const bestLoss = outcomes.map((m) => m.loss);
 
     const model = new GlobalQuantileModel(ensemble, {
       format: GLOBAL_MODEL_FORMAT,
@@ -454,59 +410,4 @@ function standardisedRecipe(recipe: FeatureRecipe, windows: WindowSet): FeatureR
   const mean = levels.reduce((s, v) => s + v, 0) / Math.max(1, windows.count);
   const variance = levels.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, windows.count);
   return { ...recipe, levelMean: mean, levelSpread: Math.sqrt(variance) > 1e-6 ? Math.sqrt(variance) : 1 };
-}
-
-interface MemberResult {
-  readonly epochs: number;
-  readonly loss: number;
-}
-
-async function trainMember(
-  member: MemberLayers,
-  xTrain: tf.Tensor2D,
-  yTrain: tf.Tensor2D,
-  xValid: tf.Tensor2D,
-  yValid: tf.Tensor2D,
-  levels: readonly number[],
-  horizon: number,
-  o: typeof DEFAULTS & { log: (line: string) => void },
-): Promise<MemberResult> {
-  const random = new SeededRandom(o.seed);
-  const optimizer = tf.train.adam(o.learningRate);
-  const variables = member.flatMap((layer) => [layer.kernel, layer.bias]);
-  const rows = xTrain.shape[0];
-  let best = Infinity;
-  let bestWeights: tf.Tensor[] | undefined;
-  let stale = 0;
-  let epoch = 0;
-  try {
-    for (epoch = 1; epoch <= o.maxEpochs; epoch++) {
-      const order = random.permutation(rows);
-      for (let b = 0; b < rows; b += o.batchSize) {
-        tf.tidy(() => {
-          const index = tf.tensor1d(order.subarray(b, Math.min(rows, b + o.batchSize)), 'int32');
-          const xb = tf.gather(xTrain, index);
-          const yb = tf.gather(yTrain, index);
-          optimizer.minimize(() => pinballLoss(memberForward(member, xb), yb, levels, horizon), false, variables);
-        });
-      }
-      const loss = tf.tidy(() => pinballLoss(memberForward(member, xValid), yValid, levels, horizon).dataSync()[0]);
-      if (loss < best - 1e-6) {
-        best = loss;
-        tf.dispose(bestWeights);
-        bestWeights = variables.map((v) => v.clone());
-        stale = 0;
-      } else stale++;
-      if (epoch % 5 === 0) o.log(`epoch ${epoch}, validation loss ${loss.toFixed(4)} (best ${best.toFixed(4)})`);
-      if (stale >= o.patience) break;
-      // Yield so a server's event loop is not blocked for the whole training.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    if (bestWeights) variables.forEach((v, i) => v.assign(bestWeights![i]));
-    o.log(`stopped after ${Math.min(epoch, o.maxEpochs)} epochs, best validation loss ${best.toFixed(4)}`);
-    return { epochs: Math.min(epoch, o.maxEpochs), loss: best };
-  } finally {
-    tf.dispose(bestWeights);
-    optimizer.dispose();
-  }
 }

@@ -146,10 +146,9 @@ async function main(): Promise<void> {
     for (const c of result.forecasts) picks.set(c.chosen, (picks.get(c.chosen) ?? 0) + 1);
     return result.forecasts.map((c) => c.forecast);
   });
-  models.forEach((m) => m.dispose());
 
   const rows = [
-    { name: 'tfjs', label: 'tfjs global MLP x3', score: scoreProtocol(splits, tfjs.forecasts), seconds: tfjs.seconds },
+    { name: 'tfjs', label: `tfjs global MLP x${models[0]?.metadata.members ?? '?'}`, score: scoreProtocol(splits, tfjs.forecasts), seconds: tfjs.seconds },
     { name: 'snaive', label: 'seasonal naive', score: scoreProtocol(splits, snaive.forecasts), seconds: snaive.seconds },
     { name: 'ets', label: 'ETS (auto, AICc)', score: scoreProtocol(splits, ets.forecasts), seconds: ets.seconds },
     {
@@ -159,6 +158,7 @@ async function main(): Promise<void> {
       seconds: tfjs.seconds + chooser.seconds,
     },
   ];
+  models.forEach((m) => m.dispose());
   const pairs = rows[0].score.pairs;
   console.log('');
   console.log(`protocol: ${selection.series.length} series x ${splits.length} origins (24 and 12 months before the end) = ${pairs} forecasts of ${HORIZON} months`);
