@@ -17,8 +17,8 @@ let service: Service;
 const ledger = ledgerFor('manufacturer');
 
 beforeAll(async () => {
-  pg = await Postgres.start();
-  service = new Service('manufacturer', pg.databaseUrl(`crash_${runId}`));
+  pg = await Postgres.start('e2e-crash', 5408 + (Number(process.env.PEDIGREE_PORT_OFFSET ?? 0) % 1000));
+  service = new Service('manufacturer', pg.databaseUrl(`crash_${runId}`), 5011);
   await service.start();
   await ledger.submit('RegisterProduct', [JSON.stringify({ eventId: `crash-product-${runId}`, ndc: '12345-678-90', name: 'Amoxicillin 500 mg capsules', strength: '500 mg', dosageForm: 'capsule', packSize: '30 capsules' })], { contract: 'masterdata' });
 }, 120_000);

@@ -19,9 +19,10 @@ export const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 export class Postgres {
   private constructor(private readonly child: ChildProcess, readonly adminUrl: string) {}
 
-  static async start(port = 5400 + (offset % 1000) + 9): Promise<Postgres> {
+  /** One embedded server per test file (name and port), so files can run in parallel workers. */
+  static async start(name = 'e2e-services', port = 5400 + (offset % 1000) + 9): Promise<Postgres> {
     const cli = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
-    const child = spawn(process.execPath, [cli, 'postgres', '--name', 'e2e-services', '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [cli, 'postgres', '--name', name, '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout?.on('data', (b: Buffer) => {
@@ -48,9 +49,14 @@ export class Postgres {
     }
   }
 
+  /** SIGTERM (clean shutdown), SIGKILL after 10 s: a hung shutdown must not hang the suite. */
   async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGTERM');
-    await new Promise((r) => this.child.once('exit', r));
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 

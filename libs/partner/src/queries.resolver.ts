@@ -98,10 +98,13 @@ export class PartnerQueriesResolver {
   @Query(() => TransactionDocuments, { description: 'DSCSA Transaction Information and Statement of a shipment: for its two parties only' })
   async transactionDocuments(@Args('shipmentId', { type: () => ID }) shipmentId: string): Promise<TransactionDocuments> {
     const s = await this.p.queries.shipment(shipmentId);
-    if (!s) throw new ServiceError('NOT_FOUND', 'SHIPMENT_UNKNOWN', `no shipment ${shipmentId}`);
-    if (s.sender !== this.p.org && s.receiver !== this.p.org) {
-      throw new ServiceError('FORBIDDEN', 'TI_FORBIDDEN', `only ${s.sender} and ${s.receiver} may read the Transaction Information of shipment ${shipmentId}`);
+    // Read model first; a shipment it has not projected yet is looked up on the ledger.
+    const parties = s ? { from: s.sender, to: s.receiver } : await this.p.reads.optional<{ from: string; to: string }>('GetShipment', [shipmentId]);
+    if (!parties) throw new ServiceError('NOT_FOUND', 'SHIPMENT_UNKNOWN', `no shipment ${shipmentId}`);
+    if (parties.from !== this.p.org && parties.to !== this.p.org) {
+      throw new ServiceError('FORBIDDEN', 'TI_FORBIDDEN', `only ${parties.from} and ${parties.to} may read the Transaction Information of shipment ${shipmentId}`);
     }
+    if (!s) throw new ServiceError('NOT_FOUND', 'SHIPMENT_NOT_PROJECTED', `shipment ${shipmentId} is not in the read model yet: try again shortly`);
     if (!s.transactionInformationHash) throw new ServiceError('NOT_FOUND', 'TI_ABSENT', `shipment ${shipmentId} carries no Transaction Information`);
     let ti = s.raw.transactionInformation;
     let matches = true;
