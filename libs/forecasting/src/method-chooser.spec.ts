@@ -15,10 +15,17 @@ function series(key: string, global: number, ets: number, naive: number): Series
 }
 
 describe('chooseForecasts', () => {
-  it('serves the panel-best method unless another beats it clearly on the series', () => {
+  it('serves the panel-best method everywhere by default, with each series own scores in the reason', () => {
+    const result = chooseForecasts([series('a', 101, 110, 120), series('c', 112, 101, 140), series('d', 102, 115, 118)]);
+    expect(result.preferred).toBe('global-mlp');
+    expect(result.choices.map((c) => c.chosen)).toEqual(['global-mlp', 'global-mlp', 'global-mlp']);
+    expect(result.choices[1].reason).toMatch(/own held-out MASE: global-mlp 1.200, ets 0.100/);
+  });
+
+  it('with per-series overrides, switches only where another method is clearly better', () => {
     const result = chooseForecasts(
       [series('a', 101, 110, 120), series('b', 103, 102.5, 120), series('c', 112, 101, 140), series('d', 102, 115, 118)],
-      { combine: false, margin: 0.2 },
+      { combine: false, perSeries: { margin: 0.2, minT: 2 } },
     );
     expect(result.preferred).toBe('global-mlp');
     expect(result.ranking.map((r) => r.name)).toEqual(['global-mlp', 'ets', 'seasonal-naive']);
@@ -47,7 +54,7 @@ describe('chooseForecasts', () => {
     const short: SeriesCandidates = { key: 's', heldOut: [], scale: NaN, candidates: [{ name: 'ets', forecast: flat('ets', 5) }] };
     const result = chooseForecasts([series('a', 101, 110, 120), short], { combine: false });
     expect(result.choices[1].chosen).toBe('ets');
-    expect(result.choices[1].reason).toMatch(/cannot forecast this series/);
+    expect(result.choices[1].reason).toMatch(/best-ranked method able to forecast this series/);
   });
 
   it('averages quantile forecasts level by level', () => {
