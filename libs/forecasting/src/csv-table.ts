@@ -43,7 +43,12 @@ export function parseCsv(text: string, delimiter = ','): string[][] {
 
 /** Reads a CSV file, gunzipping it when it starts with the gzip magic bytes (whatever its name). */
 export function readCsvFile(path: string): string[][] {
-  let bytes = readFileSync(path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new ForecastError('INVALID_CSV', `cannot read ${path}: ${(error as Error).message}`);
+  }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   return parseCsv(bytes.toString('utf8'));
 }

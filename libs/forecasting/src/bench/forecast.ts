@@ -175,7 +175,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const code = error instanceof ForecastError ? ` [${error.code}]` : '';
-  process.stderr.write(`[bench:forecast] failed${code}: ${(error as Error).stack ?? String(error)}\n`);
+  // A ForecastError is a refusal with a clear message (bad flag, unknown column); anything else is a bug: show the stack.
+  const text = error instanceof ForecastError ? `[${error.code}] ${error.message}` : ((error as Error).stack ?? String(error));
+  process.stderr.write(`[bench:forecast] failed: ${text}\n`);
   process.exitCode = 1;
 });
