@@ -112,7 +112,8 @@ describe('GlobalQuantileModel', () => {
     expect(f?.point.every(Number.isFinite)).toBe(true);
   });
 
-  it('refuses to train without a long enough series', async () => {
+  it('refuses to train without a long enough series or with bad options', async () => {
     await expect(GlobalQuantileModel.train(panel(40), tiny)).rejects.toMatchObject({ code: 'NO_TRAINABLE_SERIES' });
+    await expect(GlobalQuantileModel.train(series, { ...tiny, members: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
 });

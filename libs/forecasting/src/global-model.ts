@@ -11,8 +11,8 @@ import { featureCount, FeatureRecipe, logDemand, writeFeatures } from './window-
 
 /**
  * A global quantile model: one small network trained on windows of every series at once, so that short or noisy
- * series borrow seasonal and trend patterns from the others (the approach that won the M4/M5 competitions, here in
- * its smallest form). It is an ensemble of independently seeded MLPs whose quantiles are averaged.
+ * series borrow seasonal and trend patterns from the others (the idea behind the strongest entries of the M4 and
+ * M5 competitions, here in its smallest form). It is an ensemble of independently seeded MLPs whose quantiles are averaged.
  *
  * Quantiles never cross by construction: each member predicts the median and positive (softplus) gaps to the
  * neighbouring levels, and averages of ordered vectors stay ordered.
@@ -205,6 +205,10 @@ export class GlobalQuantileModel {
     const levels = trainingLevels(options.levels ?? DEFAULT_LEVELS);
     checkHorizon(o.horizon);
     if (!Number.isInteger(o.inputMonths) || o.inputMonths < 12) throw new ForecastError('INVALID_OPTIONS', 'inputMonths must be an integer of at least 12');
+    for (const name of ['members', 'hiddenUnits', 'maxEpochs', 'patience', 'batchSize', 'parallelism'] as const) {
+      if (!Number.isInteger(o[name]) || o[name] < 1) throw new ForecastError('INVALID_OPTIONS', `${name} must be a positive integer, got ${o[name]}`);
+    }
+    if (!(o.learningRate > 0)) throw new ForecastError('INVALID_OPTIONS', `learningRate must be positive, got ${o.learningRate}`);
     const H = o.horizon;
     const series = prepare(histories);
     const minimum = o.inputMonths + 2 * H;
