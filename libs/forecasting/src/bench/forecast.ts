@@ -15,6 +15,7 @@ import { panelFromRows, PanelColumns } from '../demand-panel';
 import { forecastPortfolio } from '../demand-forecaster';
 import { ForecastError } from '../forecast-error';
 import { GlobalQuantileModel } from '../global-model';
+import { modelFromArtifacts, modelToArtifacts } from '../model-store';
 import { QuantileForecast } from '../quantile-forecast';
 import { initBackend } from '../tf-backend';
 
@@ -158,6 +159,13 @@ async function main(): Promise<void> {
       seconds: tfjs.seconds + chooser.seconds,
     },
   ];
+  // Persistence check on the real model, outside the timings: byte-store artifacts must reproduce the forecasts.
+  const last = splits[splits.length - 1];
+  const artifacts = await modelToArtifacts(models[models.length - 1]);
+  const restored = await modelFromArtifacts(artifacts);
+  const same = JSON.stringify(restored.forecastMany(last.histories)) === JSON.stringify(models[models.length - 1].forecastMany(last.histories));
+  progress(`model store round trip: ${artifacts.weightData.length} weight bytes, version ${artifacts.metadata.version}, forecasts ${same ? 'identical' : 'DIFFERENT'}`);
+  restored.dispose();
   models.forEach((m) => m.dispose());
   const pairs = rows[0].score.pairs;
   console.log('');
