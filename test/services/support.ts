@@ -51,7 +51,7 @@ export class Postgres {
 
   /** SIGTERM (clean shutdown), SIGKILL after 10 s: a hung shutdown must not hang the suite. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
@@ -91,10 +91,16 @@ export class Service {
   }
 
   /** SIGKILL: no shutdown hooks, no chance to finish a transaction. */
+  /** A child killed by a signal has a null exitCode and a signalCode: either means it is gone. */
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => { child.once('exit', () => resolve()); child.kill(signal); });
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      // A shutdown that hangs must not hang the suite: SIGKILL after 10 s.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => { clearTimeout(timer); resolve(); });
+      child.kill(signal);
+    });
   }
 
   async gql<T = Record<string, unknown>>(apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {

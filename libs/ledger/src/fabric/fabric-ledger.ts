@@ -33,6 +33,9 @@ export interface LedgerDeadlines {
   readonly commitStatus: number;
 }
 
+/** How often a refusal by lagging peers of other organisations is re-run before it stands. */
+const STALE_PEER_RETRIES = 2;
+
 export const DEFAULT_DEADLINES: LedgerDeadlines = { evaluate: 10_000, endorse: 30_000, submit: 10_000, commitStatus: 60_000 };
 
 /**
@@ -95,10 +98,13 @@ class FabricLedgerImpl implements Ledger {
         return await this.submitOnce(transaction, args, options, overall);
       } catch (err) {
         const e = toLedgerError(err, 'submit');
-        if (e.kind !== 'conflict' || attempt >= retries || Date.now() > overall) throw e;
-        // A read conflict means another transaction changed what this one read: re-run it from a
-        // new proposal (new transaction ID) after a short, jittered pause.
-        await sleep(25 * 2 ** attempt + Math.floor(Math.random() * 25));
+        const retry = e.kind === 'conflict' || (attempt < STALE_PEER_RETRIES && this.refusedOnlyByOtherOrgs(e));
+        if (!retry || attempt >= Math.max(retries, STALE_PEER_RETRIES) || Date.now() > overall) throw e;
+        // A read conflict means another transaction changed what this one read; a refusal by other
+        // organisations' peers alone most likely means they have not yet committed the block our
+        // own peer already has (each peer pulls blocks on its own). Either way: re-run from a new
+        // proposal (new transaction ID) after a short, jittered pause.
+        await sleep(e.kind === 'conflict' ? 25 * 2 ** attempt + Math.floor(Math.random() * 25) : 200 * (attempt + 1));
       }
     }
   }
@@ -129,6 +135,15 @@ class FabricLedgerImpl implements Ledger {
       });
     }
     return { transactionId, blockNumber: status.blockNumber, payload: endorsed.getResult() };
+  }
+
+  /**
+   * The chaincode refused on some peers, and our own organisation's peer — which has committed every
+   * transaction this client waited for — is not among them: the others may be a block behind.
+   */
+  private refusedOnlyByOtherOrgs(e: LedgerError): boolean {
+    return e.stage === 'endorse' && e.kind === 'chaincode' && e.details.length > 0
+      && e.details.every((d) => d.mspId !== undefined && d.mspId !== this.mspId);
   }
 
   /** The orderer being briefly away is safe to wait out: the same signed transaction is re-sent. */
