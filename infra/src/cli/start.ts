@@ -10,7 +10,7 @@ import { projectRoot } from '../network/topology';
  * with `npm run network:down`), then every service in the foreground with its log lines prefixed,
  * then demo data when a seeder is built. Ctrl-C stops the services.
  */
-const SERVICES = ['manufacturer', 'distributor', 'dispenser', 'forecast'] as const;
+const SERVICES = ['manufacturer', 'distributor', 'dispenser', 'forecast', 'web'] as const;
 
 async function main(): Promise<void> {
   const root = projectRoot();
@@ -49,9 +49,14 @@ async function main(): Promise<void> {
   }
 
   console.log('\nPedigree is up:');
-  for (const s of SERVICES) {
+  for (const s of SERVICES.filter((x) => x !== 'web')) {
     console.log(`  ${s.padEnd(13)} http://127.0.0.1:${servicePort(s)}/graphql   health: http://127.0.0.1:${servicePort(s)}/health`);
   }
+  const web = `http://127.0.0.1:${servicePort('web')}`;
+  console.log('\nWeb screens (sign in by picking a demo user, or with a key):');
+  console.log(`  pharmacist scan   ${web}/#/scan      demo-dispenser-pharmacist`);
+  console.log(`  planner           ${web}/#/planner   demo-dispenser-planner (retrain: demo-dispenser-admin)`);
+  console.log(`  partner console   ${web}/#/console   demo-<manufacturer|distributor|dispenser>-<operator|auditor|admin>`);
   console.log('  network status: npm run network:status    stop everything: Ctrl-C, then npm run network:down');
 }
 

@@ -1,0 +1,19 @@
+import * as path from 'node:path';
+import { DEFAULT_PORTS, servicePort } from '@pedigree/platform';
+import { createWebServer, WebService } from './server';
+
+/** `node dist/apps/web/src/main.js`: the pages on PORT, else 4000 + PEDIGREE_PORT_OFFSET. */
+const staticDir = process.env.WEB_STATIC_DIR ?? path.resolve(__dirname, '../../../web');
+const port = servicePort('web');
+const host = process.env.HOST ?? '127.0.0.1';
+/** PEDIGREE_<SERVICE>_URL, else the service's default port shifted by PEDIGREE_PORT_OFFSET (not PORT: that is the web server's own). */
+function defaultUpstream(service: WebService): string {
+  return process.env[`PEDIGREE_${service.toUpperCase()}_URL`] ?? `http://127.0.0.1:${DEFAULT_PORTS[service] + Number(process.env.PEDIGREE_PORT_OFFSET ?? 0)}`;
+}
+
+const server = createWebServer({ staticDir, upstream: defaultUpstream });
+server.listen(port, host, () => console.log(`web: listening on http://${host}:${port}/`));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});

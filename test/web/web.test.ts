@@ -1,0 +1,258 @@
+import * as fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { toBuffer } from 'bwip-js/node';
+import { GS, ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { createWebServer } from '../../apps/web/src/server';
+import { key, MSP, Postgres, registerPartners, ROLES, Role, ROOT, runId, Service } from '../services/support';
+import { ensureChromium, launchChromium } from './browser';
+
+/**
+ * The web front end in a real browser (Debian Chromium through playwright-core) against the real
+ * services, network and Postgres: a pharmacist verifies packs typed by a wedge scanner and decoded
+ * from a photo of a DataMatrix, and dispenses; a planner opens a forecast and exports suggestions;
+ * the partner console shows shipments, stock, a trace, alerts and labels. Screenshots of every
+ * screen go to test-artifacts/web/.
+ */
+const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+// Full offset (not % 1000) and ports no other test file uses.
+const PORT: Record<Role | 'forecast', number> = { manufacturer: 5061 + OFFSET, distributor: 5062 + OFFSET, dispenser: 5063 + OFFSET, forecast: 5064 + OFFSET };
+const PG_PORT = 5461 + OFFSET;
+const ARTIFACTS = path.join(ROOT, 'test-artifacts/web');
+
+const NDC = `5${String(Date.now() % 10_000).padStart(4, '0')}-${String(300 + (process.pid % 600))}-01`;
+const GTIN = ndcToGtin14(NDC);
+const PRODUCT = 'Web test amoxicillin 500 mg';
+const LOT = `W${runId}`.slice(0, 20);
+const RECALLED_LOT = `R${runId}`.slice(0, 20);
+const serial = (n: number) => `W${runId}${n}`.slice(0, 20);
+const epc = (n: number) => sgtinToEpcUrn(GTIN, serial(n));
+/** Packs 1-4 of LOT, 5-6 of RECALLED_LOT. */
+const GENUINE = [1, 2, 3, 4];
+const RECALLED = [5, 6];
+/** How a wedge scanner types a GS1 DataMatrix: symbology identifier, then element strings with GS after variable-length ones. */
+const wedge = (lot: string, n: number, gs = GS) => `]d201${GTIN}17301231${'10'}${lot}${gs}21${serial(n)}`;
+
+const unavailable = ensureChromium();
+if (unavailable && process.env.CI === 'true') throw new Error(`browser tests need Chromium in CI: ${unavailable}`);
+if (unavailable) console.warn(`test/web skipped: ${unavailable}`);
+const describeBrowser = unavailable ? describe.skip : describe;
+
+let pg: Postgres;
+const services = {} as Record<Role, Service>;
+let forecast: Service;
+let web: ReturnType<typeof createWebServer>;
+let baseUrl: string;
+let browser: Browser;
+
+async function signIn(page: Page, apiKey: string): Promise<void> {
+  await page.goto(`${baseUrl}/#/login`);
+  await page.click(`button[data-key="${apiKey}"]`);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  if (unavailable) return;
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  pg = await Postgres.start('e2e-web', PG_PORT);
+  for (const r of ROLES) {
+    services[r] = new Service(r, pg.databaseUrl(`web_${r}_${runId}`), PORT[r]);
+    await services[r].start();
+  }
+  forecast = new Service('forecast' as Role, pg.databaseUrl(`web_forecast_${runId}`), PORT.forecast);
+  await forecast.start({ DEMAND_DATABASE_URL: pg.databaseUrl(`web_dispenser_${runId}`), FORECAST_LEDGER_ROLE: 'dispenser', FORECAST_TRAIN_MAX_EPOCHS: '5', FORECAST_TRAIN_MEMBERS: '1' });
+  await registerPartners(services);
+
+  const m = services.manufacturer, d = services.distributor, p = services.dispenser;
+  await m.ok(key('manufacturer', 'operator'), `mutation($n: String!, $d: String!) { registerProduct(ndc: $d, name: $n, strength: "500 mg", dosageForm: "capsule", packSize: "30") { transactionId } }`, { n: PRODUCT, d: NDC });
+  await m.ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: GENUINE.map(serial) });
+  await m.ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${RECALLED_LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: RECALLED.map(serial) });
+  const all = [...GENUINE, ...RECALLED].map(epc);
+  const ti = (seller: string, buyer: string) => ({ transactionDate: new Date().toISOString().slice(0, 10), seller, buyer, products: [{ ndc: NDC, name: PRODUCT, lot: LOT, quantity: all.length }] });
+  await m.ok(key('manufacturer', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: all, ti: ti(MSP.manufacturer, MSP.distributor) });
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: all });
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: all, ti: ti(MSP.distributor, MSP.dispenser) });
+  await p.ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: all });
+  await m.ok(key('manufacturer', 'operator'), `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", recallId: "RC-${runId}") { transactionId } }`);
+
+  // Five years of monthly demand ending last month, with a yearly season, for the planner's forecast.
+  const now = new Date();
+  const rows = ['gtin,month,quantity'];
+  for (let i = 0; i < 60; i++) {
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (60 - i), 1));
+    rows.push(`${GTIN},${month.toISOString().slice(0, 7)},${Math.round(80 * (1 + 0.3 * Math.sin((2 * Math.PI * month.getUTCMonth()) / 12)) + (i % 5))}`);
+  }
+  await forecast.ok(key('dispenser', 'planner'), `mutation($csv: String!) { importDemandHistory(csv: $csv, gtinColumn: "gtin", periodColumn: "month", valueColumn: "quantity", source: "web-test") { rows } }`, { csv: rows.join('\n') });
+
+  const upstream = { manufacturer: services.manufacturer.url, distributor: services.distributor.url, dispenser: services.dispenser.url, forecast: forecast.url };
+  web = createWebServer({ staticDir: path.join(ROOT, 'dist/web'), upstream: (s) => upstream[s] });
+  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 420_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => (web ? web.close(r) : r(undefined)));
+  web?.closeAllConnections();
+  await forecast?.kill('SIGTERM');
+  for (const r of ROLES) await services[r]?.kill('SIGTERM');
+  await pg?.stop();
+});
+
+describeBrowser('web front end in Chromium', () => {
+  it('a pharmacist on a phone verifies a genuine pack typed by a wedge scanner and dispenses it', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await signIn(page, 'demo-dispenser-pharmacist');
+    await page.waitForURL(/#\/scan$/);
+    expect(await page.evaluate(() => JSON.parse(sessionStorage.getItem('pedigree.session') ?? '{}').apiKey)).toBe('demo-dispenser-pharmacist');
+    await shot(page, '01-scan-ready');
+
+    // The scan field has focus: the scanner types into it, GS as the control character, and Enter ends the scan.
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('scan-input');
+    await page.keyboard.type(wedge(LOT, 1));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#verdict.ok');
+    expect(await page.textContent('#verdict-title')).toBe('VERIFIED — OK TO DISPENSE');
+    expect(await page.textContent('#v-product')).toBe(PRODUCT);
+    expect(await page.textContent('#v-lot')).toBe(LOT);
+    expect(await page.textContent('#v-expiry')).toBe('2030-12-31');
+    expect(await page.textContent('#v-status')).toBe('received');
+    await shot(page, '02-scan-verified');
+
+    await page.click('#dispense');
+    await page.waitForSelector('#verdict.done');
+    expect(await page.textContent('#v-status')).toBe('dispensed');
+    const pack = await services.dispenser.ok<{ pack: { status: string } }>(key('dispenser', 'auditor'), `{ pack(epc: "${epc(1)}") { status } }`);
+    expect(pack.pack.status).toBe('dispensed');
+    await shot(page, '03-scan-dispensed');
+
+    // A scanner set to send '|' for GS: the substitute is configured on the screen.
+    await page.fill('#gs-substitute', '|');
+    await page.dispatchEvent('#gs-substitute', 'change');
+    await page.focus('#scan-input');
+    await page.keyboard.type(wedge(LOT, 2, '|'));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#verdict.ok');
+    expect(await page.textContent('#v-lot')).toBe(LOT);
+    await page.fill('#gs-substitute', '');
+    await page.dispatchEvent('#gs-substitute', 'change');
+    await page.close();
+  });
+
+  it('a recalled pack is red with the reason, and cannot be dispensed from the screen', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await signIn(page, 'demo-dispenser-pharmacist');
+    await page.waitForSelector('#scan-input');
+    await page.keyboard.type(wedge(RECALLED_LOT, 5));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#verdict.bad');
+    expect(await page.textContent('#verdict-title')).toMatch(/DO NOT DISPENSE/);
+    expect(await page.textContent('#verdict .reasons')).toMatch(/recalled/i);
+    expect(await page.textContent('#v-lot')).toBe(RECALLED_LOT);
+    expect(await page.$('#dispense')).toBeNull();
+    await shot(page, '04-scan-recalled');
+    await page.close();
+  });
+
+  it('decodes a photo of a pack\'s GS1 DataMatrix in the browser and verifies it; the session lists every scan', async () => {
+    const png = await toBuffer({ bcid: 'gs1datamatrix', text: `(01)${GTIN}(17)301231(10)${LOT}(21)${serial(3)}`, scale: 6, paddingwidth: 10, paddingheight: 10, backgroundcolor: 'FFFFFF' });
+    const file = path.join(ARTIFACTS, 'pack-datamatrix.png');
+    fs.writeFileSync(file, png);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await signIn(page, 'demo-dispenser-pharmacist');
+    await page.waitForSelector('#scan-input');
+    await page.setInputFiles('#photo', file);
+    await page.waitForSelector('#verdict.ok', { timeout: 30_000 });
+    expect(await page.textContent('#v-lot')).toBe(LOT);
+    expect(await page.textContent('#verdict .facts')).toContain(serial(3));
+    expect(await page.textContent('#verdict .via')).toMatch(/photo/);
+    // Scans of this browser session, newest first (the three earlier pages were other tabs of the same session).
+    expect(await page.$$eval('#scan-history tbody tr', (rows) => rows.length)).toBeGreaterThanOrEqual(1);
+    await shot(page, '05-scan-photo-decoded');
+    await page.close();
+  });
+
+  it('a planner opens a product\'s forecast against its history and exports the reorder suggestions as CSV', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    await signIn(page, 'demo-dispenser-planner');
+    await page.waitForURL(/#\/planner$/);
+    await page.waitForSelector('#reorder-table caption, .notice.error');
+    expect(await page.$$eval('.notice.error', (e) => e.map((x) => x.textContent))).toEqual([]);
+    await page.waitForSelector(`button[data-gtin="${GTIN}"]`);
+    await page.click(`button[data-gtin="${GTIN}"]`);
+    await page.waitForSelector('#forecast svg.chart path.band');
+    expect(await page.textContent('#f-method')).toBeTruthy();
+    expect(await page.$$eval('#forecast table tbody tr', (r) => r.length)).toBe(12);
+    await page.waitForSelector('#m-backend');
+    // Sorting by a column marks it for assistive technology.
+    await page.click('button[data-sort="onHand"]');
+    expect(await page.getAttribute('th:has(button[data-sort="onHand"])', 'aria-sort')).toBe('ascending');
+    await shot(page, '06-planner-forecast');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    fs.writeFileSync(path.join(ARTIFACTS, 'reorder-suggestions.csv'), csv);
+    expect(csv.split('\n')[0]).toBe('gtin,productName,location,onHand,inTransit,reorderPoint,orderUpToLevel,orderQuantity,reorderNow,method,forecastDigest,problem');
+    const line = csv.split('\n').find((l) => l.startsWith(GTIN));
+    // Packs 2-4 of the genuine lot are on hand (1 dispensed); the recalled lot is not sellable.
+    expect(line).toContain(PRODUCT);
+    await page.close();
+  });
+
+  it('an admin retrains the model and sees its progress to the end', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'demo-dispenser-admin');
+    await page.goto(`${baseUrl}/#/planner`);
+    await page.waitForSelector('#retrain');
+    await page.click('#retrain');
+    // Page-side code as strings: the test files are type-checked without the DOM library.
+    await page.waitForFunction(`/^(succeeded|failed)/.test(document.getElementById('retrain-status').textContent)`, undefined, { timeout: 120_000 });
+    expect(await page.textContent('#retrain-status')).toMatch(/^succeeded/);
+    await page.waitForFunction(`!/no model/.test(document.getElementById('m-version')?.textContent ?? 'no model')`);
+    await shot(page, '07-planner-retrained');
+    await page.close();
+  });
+
+  it('the partner console shows shipments, stock, a pack\'s trace, alerts for a recalled lot, and labels', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'demo-dispenser-operator');
+    await page.waitForURL(/#\/console$/);
+    await page.waitForSelector('#shipments-inbound tbody tr');
+    await shot(page, '08-console-shipments');
+
+    await page.click('#tab-inventory');
+    await page.waitForSelector('#inventory tbody tr');
+    expect(await page.textContent('#inventory')).toContain(LOT);
+    await shot(page, '09-console-inventory');
+
+    await page.click('#tab-trace');
+    await page.fill('#trace-epc', epc(1));
+    await page.click('text=Trace pack');
+    await page.waitForSelector('.timeline li');
+    const steps = await page.$$eval('.timeline li strong', (s) => s.map((x) => x.textContent));
+    expect(steps).toEqual(['commission', 'ship', 'receive', 'ship', 'receive', 'dispense']);
+    await shot(page, '10-console-trace');
+
+    await page.click('#tab-alerts');
+    await page.waitForSelector('#alerts-recalled');
+    expect(await page.textContent('#alerts-recalled')).toContain(RECALLED_LOT);
+    await shot(page, '11-console-alerts');
+
+    await page.click('#tab-labels');
+    await page.fill('#label-gtin', GTIN);
+    await page.fill('#label-lot', LOT);
+    await page.fill('#label-expiry', '2030-12-31');
+    await page.fill('#label-serial', serial(4));
+    await page.click('text=Add pack label');
+    await page.fill('#label-sscc', withCheckDigit('00312345000000001'));
+    await page.click('text=Add SSCC label');
+    expect(await page.$$eval('#label-sheet figure svg', (s) => s.length)).toBe(2);
+    await shot(page, '12-console-labels');
+    await page.close();
+  });
+});
