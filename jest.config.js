@@ -3,8 +3,7 @@
 // ts-jest in transpile-only mode (isolatedModules): fast, and keeps decorator metadata for NestJS
 // and fabric-contract-api. Type checking is `npm run typecheck`'s job (and the build's).
 const tsJest = ['ts-jest', {
-  isolatedModules: true,
-  tsconfig: { allowJs: true, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true, target: 'ES2022', module: 'commonjs' },
+  tsconfig: { isolatedModules: true, allowJs: true, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true, target: 'ES2022', module: 'commonjs' },
 }];
 const moduleNameMapper = {
   '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)$': '<rootDir>/libs/$1/src',
