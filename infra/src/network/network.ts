@@ -223,7 +223,18 @@ export class Network {
   }
 
   private async ensurePeerJoined(org: PeerOrg, block: string): Promise<boolean> {
-    const { stdout } = await this.peerCli(org, ['channel', 'list']);
+    // A peer just (re)started answers /healthz before its gRPC endpoint accepts connections: retry
+    // briefly instead of failing `up` (seen restarting a SIGKILLed peer under load, test/faults).
+    let stdout = '';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        ({ stdout } = await this.peerCli(org, ['channel', 'list']));
+        break;
+      } catch (err) {
+        if (attempt >= 20 || !/connection refused|failed to connect/.test(String((err as Error).message))) throw err;
+        await proc.sleep(500);
+      }
+    }
     if (stdout.split('\n').some((l) => l.trim() === CHANNEL)) return false;
     this.log(`joining ${peerName(org)} to ${CHANNEL}`);
     await this.peerCli(org, ['channel', 'join', '-b', block]);

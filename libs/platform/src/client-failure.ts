@@ -8,7 +8,7 @@ import { AccessError } from './auth';
  * `code`; a client retries only when `retryable` is true.
  */
 export interface ClientFailure {
-  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'LEDGER_UNAVAILABLE' | 'LEDGER_ERROR' | 'INTERNAL_SERVER_ERROR';
+  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'LEDGER_UNAVAILABLE' | 'LEDGER_ERROR' | 'READ_MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
   readonly message: string;
   readonly httpStatus: number;
   readonly retryable: boolean;
@@ -28,7 +28,7 @@ const CATEGORY_TO_CODE: Record<DomainErrorCategory, ClientFailure['code']> = {
   BAD_INPUT: 'BAD_USER_INPUT', FORBIDDEN: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT',
 };
 const CODE_TO_STATUS: Record<ClientFailure['code'], number> = {
-  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, INTERNAL_SERVER_ERROR: 500,
+  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, READ_MODEL_UNAVAILABLE: 503, INTERNAL_SERVER_ERROR: 500,
 };
 
 /** Codes the chaincode adds beyond the domain's catalogue (chaincode/src/errors.ts). */
@@ -67,6 +67,9 @@ export function classifyFailure(err: unknown): ClientFailure {
     }
     return failure('LEDGER_ERROR', `the ledger refused the transaction (${err.kind} at ${err.stage})`, { details: { stage: err.stage, kind: err.kind } });
   }
+  if (isDatabaseUnavailable(err)) {
+    return failure('READ_MODEL_UNAVAILABLE', 'the read model database is unavailable: try again', { retryable: true });
+  }
   if (isHttpException(err)) {
     const status = err.getStatus();
     const code: ClientFailure['code'] = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 404 ? 'NOT_FOUND' : status === 409 ? 'CONFLICT' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR';
@@ -79,4 +82,18 @@ export function classifyFailure(err: unknown): ClientFailure {
 /** Nest's HttpException, recognised by shape so this module stays free of Nest (unit-testable under Jest). */
 export function isHttpException(err: unknown): err is Error & { getStatus(): number } {
   return err instanceof Error && typeof (err as { getStatus?: unknown }).getStatus === 'function';
+}
+
+/**
+ * Postgres unreachable or restarting (connection refused/reset/terminated, SQLSTATE class 08 and
+ * 57P0x admin/crash shutdown): the request may be retried once it is back. Found killing the
+ * embedded server under load (test/faults): these surfaced as a non-retryable INTERNAL_SERVER_ERROR.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code && (/^08/.test(code) || /^57P0[1-3]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code))) return true;
+  if (typeof e.message === 'string' && /Connection terminated|terminating connection|the database system is (starting up|shutting down|in recovery)/.test(e.message)) return true;
+  return e.driverError !== undefined && e.driverError !== err && isDatabaseUnavailable(e.driverError);
 }

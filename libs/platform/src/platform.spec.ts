@@ -50,3 +50,14 @@ describe('query limits', () => {
     expect(errors('{ a(first: 100) { a(first: 100) { n } } }')).toContain('cost');
   });
 });
+
+describe('read model outage', () => {
+  it('maps Postgres connection failures to a retryable READ_MODEL_UNAVAILABLE, other database errors stay internal', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(classifyFailure(refused)).toMatchObject({ code: 'READ_MODEL_UNAVAILABLE', retryable: true, httpStatus: 503 });
+    expect(classifyFailure(Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }) })))
+      .toMatchObject({ code: 'READ_MODEL_UNAVAILABLE', retryable: true });
+    expect(classifyFailure(new Error('Connection terminated unexpectedly'))).toMatchObject({ code: 'READ_MODEL_UNAVAILABLE' });
+    expect(classifyFailure(Object.assign(new Error('syntax error'), { code: '42601' }))).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', retryable: false });
+  });
+});

@@ -1,0 +1,247 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { sgtinToEpcUrn } from '@pedigree/domain';
+import { LedgerError } from '@pedigree/ledger';
+import { ledgerFor } from '../support/ledger';
+import { Postgres, ROOT, Service } from '../services/support';
+
+/**
+ * Fault injection under load: while pack events are written both through the manufacturer's GraphQL
+ * (commissionPacks with an idempotency key) and straight to the ledger (Commission with an event
+ * ID), each part of the system in turn is killed with SIGKILL and restarted: the service (and so its
+ * projector), the manufacturer's peer (its gateway), the orderer, the chaincode service and the
+ * read model's Postgres. After each: every acknowledged write is on the ledger and in the read model
+ * exactly once; a write refused before ordering (endorse/evaluate) is nowhere; a write whose outcome
+ * the client could not know (refused after it reached the orderer, or the service died) is settled
+ * by retrying with the same key, the client contract, and is then there exactly once; every failure
+ * the client saw was typed and retryable, within a bounded time; the reconciler finds no difference.
+ *
+ * `PEDIGREE_FAULTS=full` runs longer outages and more load per fault; the default fits CI.
+ */
+const full = process.env.PEDIGREE_FAULTS === 'full';
+const OUTAGE_MS = full ? 15_000 : 5_000;
+const LOAD_BEFORE_MS = full ? 5_000 : 2_000;
+const LOAD_AFTER_MS = full ? 10_000 : 3_000;
+/** A call must answer (success or typed error) within this: the port's deadlines plus slack. */
+const CALL_BOUND_MS = 120_000;
+const LEDGER_TIMEOUT_MS = 25_000;
+const SERIALS_PER_WRITE = 3;
+
+// Ports shifted by the full offset (not offset % 1000 as test/services do), so a private copy of the
+// system under a large PEDIGREE_PORT_OFFSET does not collide with anyone else's test ports.
+const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+const SERVICE_PORT = 5021 + OFFSET;
+const PG_PORT = 5421 + OFFSET;
+const NETWORK_HOME = process.env.PEDIGREE_NETWORK_HOME ?? path.join(ROOT, '.network');
+const NETWORK_CLI = path.join(ROOT, 'dist/infra/src/cli/network.js');
+const READMODEL_CLI = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
+const GTIN = '00312345678906';
+const run = promisify(execFile);
+const id = Date.now().toString(36).slice(-6);
+const DB = `faults_${id}`;
+const PG_NAME = `faults-${id}`;
+const OPERATOR = 'demo-manufacturer-operator';
+
+type Via = 'graphql' | 'ledger';
+interface Write {
+  readonly via: Via;
+  readonly key: string;
+  readonly lot: string;
+  readonly serials: string[];
+  outcome?: 'acknowledged' | 'refused-before-ordering' | 'in-doubt';
+  error?: { code: string; retryable: boolean; stage?: string };
+  ms?: number;
+}
+
+let pg: Postgres;
+let service: Service;
+const ledger = ledgerFor('manufacturer');
+
+beforeAll(async () => {
+  pg = await Postgres.start(PG_NAME, PG_PORT);
+  service = new Service('manufacturer', pg.databaseUrl(DB), SERVICE_PORT);
+  await service.start({ LOG_LEVEL: 'warn' });
+  await ledger.submit('RegisterProduct', [JSON.stringify({ eventId: `faults-product-${id}`, ndc: '12345-678-90', name: 'Amoxicillin 500 mg capsules', strength: '500 mg', dosageForm: 'capsule', packSize: '30 capsules' })], { contract: 'masterdata' });
+}, 180_000);
+
+afterAll(async () => {
+  await service?.kill('SIGTERM');
+  ledger.close();
+  await pg?.stop();
+  // Whatever a failed test left down comes back for the suites after this one.
+  await run(process.execPath, [NETWORK_CLI, 'up'], { cwd: ROOT }).catch(() => undefined);
+}, 180_000);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function attempt(w: Write): Promise<void> {
+  const started = Date.now();
+  try {
+    if (w.via === 'ledger') {
+      await ledger.submit('Commission', [JSON.stringify({ eventId: w.key, gtin: GTIN, lot: w.lot, expiry: '2030-06-30', serials: w.serials })], { contract: 'traceability', timeoutMs: LEDGER_TIMEOUT_MS });
+      w.outcome = 'acknowledged';
+      w.error = undefined;
+    } else {
+      const res = await fetch(`${service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': OPERATOR },
+        body: JSON.stringify({ query: `mutation($s: [String!]!, $k: String!) { commissionPacks(gtin: "${GTIN}", lot: "${w.lot}", expiry: "2030-06-30", serials: $s, idempotencyKey: $k) { transactionId } }`, variables: { s: w.serials, k: w.key } }),
+        signal: AbortSignal.timeout(CALL_BOUND_MS),
+      });
+      const body = (await res.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string; retryable?: boolean; details?: { stage?: string } } }> };
+      const e = body.errors?.[0]?.extensions;
+      if (!e && body.data) {
+        w.outcome = 'acknowledged';
+        w.error = undefined;
+      } else {
+        w.error = { code: e?.code ?? 'NONE', retryable: e?.retryable === true, stage: e?.details?.stage };
+        w.outcome = w.error.stage === 'endorse' || w.error.stage === 'evaluate' ? 'refused-before-ordering' : 'in-doubt';
+      }
+    }
+  } catch (err) {
+    if (err instanceof LedgerError) {
+      w.error = { code: `LedgerError:${err.kind}`, retryable: err.retryable, stage: err.stage };
+      w.outcome = err.stage === 'endorse' || err.stage === 'evaluate' ? 'refused-before-ordering' : 'in-doubt';
+    } else {
+      // The service itself is gone (connection refused/reset): it may have submitted before dying.
+      w.error = { code: `transport:${(err as Error).name}`, retryable: true };
+      w.outcome = 'in-doubt';
+    }
+  }
+  w.ms = Date.now() - started;
+}
+
+/** Steady load: one GraphQL client and two ledger clients writing until `stop()`. */
+function startLoad(lot: string) {
+  const writes: Write[] = [];
+  let running = true;
+  let n = 0;
+  const worker = (via: Via) => (async () => {
+    while (running) {
+      const i = n++;
+      const w: Write = { via, key: `faults-${lot}-${i}`, lot, serials: Array.from({ length: SERIALS_PER_WRITE }, (_, k) => `${lot}x${i}y${k}`.slice(0, 20)) };
+      writes.push(w);
+      await attempt(w);
+      // A client that just failed backs off briefly rather than spinning against a dead process.
+      if (w.outcome !== 'acknowledged') await sleep(250);
+    }
+  })();
+  const workers = [worker('graphql'), worker('ledger'), worker('ledger')];
+  return { writes, stop: async () => { running = false; await Promise.all(workers); return writes; } };
+}
+
+function networkPid(name: string): number {
+  return Number(fs.readFileSync(path.join(NETWORK_HOME, 'pids', `${name}.pid`), 'utf8').trim());
+}
+
+/** The postmaster of the embedded server and its backends, found by pid file and parent pid. */
+function postgresPids(): number[] {
+  const pidFile = path.join(process.env.PEDIGREE_DATA_DIR ?? path.join(ROOT, '.data'), PG_NAME, 'postmaster.pid');
+  const postmaster = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const children = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+    } catch { return false; }
+  }).map(Number);
+  return [postmaster, ...children];
+}
+
+function kill9(pid: number): void {
+  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+async function networkUp(): Promise<void> {
+  await run(process.execPath, [NETWORK_CLI, 'up'], { cwd: ROOT, timeout: 170_000 });
+}
+
+interface Fault { readonly name: string; kill(): Promise<void>; restart(): Promise<void>; readonly ledgerOutage: boolean }
+
+const FAULTS: Fault[] = [
+  { name: 'projector (service process)', ledgerOutage: false, kill: () => service.kill('SIGKILL'), restart: () => service.start({ LOG_LEVEL: 'warn' }) },
+  { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: async () => kill9(networkPid('peer0.manufacturer.pedigree.local')), restart: networkUp },
+  { name: 'orderer', ledgerOutage: true, kill: async () => kill9(networkPid('orderer0')), restart: networkUp },
+  { name: 'chaincode service', ledgerOutage: true, kill: async () => kill9(networkPid('chaincode')), restart: networkUp },
+  {
+    name: 'postgres (embedded server)', ledgerOutage: false,
+    kill: async () => { for (const pid of postgresPids()) kill9(pid); },
+    // The wrapper process notices nothing by itself: stop it and start a new server on the same data.
+    restart: async () => { await pg.stop(); pg = await Postgres.start(PG_NAME, PG_PORT); },
+  },
+];
+
+async function settle(w: Write): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await attempt(w);
+    // `attempt` reassigns the outcome; TypeScript's narrowing does not see that.
+    if ((w.outcome as Write['outcome']) === 'acknowledged') return;
+    await sleep(1000);
+  }
+}
+
+async function packsInReadModel(lot: string): Promise<{ packs: number; events: number; subjects: number }> {
+  const [p] = await pg.query<{ n: string }>(DB, `SELECT count(*) AS n FROM packs WHERE lot = $1`, [lot]);
+  const [e] = await pg.query<{ n: string; d: string }>(DB, `SELECT count(*) AS n, count(DISTINCT subject) AS d FROM trace_events WHERE lot = $1 AND step = 'commission'`, [lot]);
+  return { packs: Number(p.n), events: Number(e.n), subjects: Number(e.d) };
+}
+
+async function onLedger(serial: string): Promise<boolean> {
+  try {
+    await ledger.evaluate('GetPack', [sgtinToEpcUrn(GTIN, serial)], { contract: 'traceability' });
+    return true;
+  } catch (err) {
+    if (err instanceof LedgerError && err.kind === 'chaincode') return false;
+    throw err;
+  }
+}
+
+describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s under load', (_name, fault, index) => {
+  it('loses, doubles and invents nothing; clients get typed retryable errors, never a hang', async () => {
+    const lot = `F${id}${index}`;
+    const load = startLoad(lot);
+    await sleep(LOAD_BEFORE_MS);
+    await fault.kill();
+    await sleep(OUTAGE_MS);
+    await fault.restart();
+    await sleep(LOAD_AFTER_MS);
+    const writes = await load.stop();
+    if (service.child?.exitCode !== null || service.child.signalCode !== null) await service.start({ LOG_LEVEL: 'warn' });
+
+    const failed = writes.filter((w) => w.outcome !== 'acknowledged');
+    const summary = { writes: writes.length, acknowledged: writes.length - failed.length, failed: failed.map((w) => ({ via: w.via, ...w.error })), maxMs: Math.max(...writes.map((w) => w.ms ?? 0)) };
+    process.stderr.write(`[faults] ${fault.name}: ${JSON.stringify({ ...summary, failed: summary.failed.slice(0, 5), failedCount: failed.length })}\n`);
+
+    // Never a hang: every call answered within the bound.
+    expect(summary.maxMs).toBeLessThan(CALL_BOUND_MS);
+    expect(writes.length - failed.length).toBeGreaterThan(0);
+    // Every failure a client saw was typed and retryable.
+    for (const w of failed) {
+      expect({ via: w.via, ...w.error, retryable: w.error?.retryable }).toEqual({ via: w.via, ...w.error, retryable: true });
+      if (w.via === 'graphql' && !w.error?.code.startsWith('transport')) expect(['LEDGER_UNAVAILABLE', 'CONFLICT', 'READ_MODEL_UNAVAILABLE']).toContain(w.error?.code);
+    }
+    if (fault.ledgerOutage) expect(failed.length).toBeGreaterThan(0);
+
+    // A write refused before ordering was never written.
+    const refused = failed.filter((w) => w.outcome === 'refused-before-ordering');
+    for (const w of refused) expect({ key: w.key, onLedger: await onLedger(w.serials[0]) }).toEqual({ key: w.key, onLedger: false });
+    // A write in doubt is settled the client's way: retry with the same key; then it is there once.
+    for (const w of failed) await settle(w);
+    expect(writes.filter((w) => w.outcome !== 'acknowledged').map((w) => w.key)).toEqual([]);
+
+    // Every acknowledged write: on the ledger, and in the read model exactly once.
+    for (const w of writes) expect({ key: w.key, onLedger: await onLedger(w.serials[w.serials.length - 1]) }).toEqual({ key: w.key, onLedger: true });
+    const expected = writes.length * SERIALS_PER_WRITE;
+    let rm = await packsInReadModel(lot);
+    for (let i = 0; i < 100 && rm.packs < expected; i++) { await sleep(300); rm = await packsInReadModel(lot); }
+    expect(rm).toEqual({ packs: expected, events: expected, subjects: expected });
+
+    // The reconciler compares the whole read model with the ledger: no difference.
+    const { stdout } = await run(process.execPath, [READMODEL_CLI, 'reconcile', '--role', 'manufacturer'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(DB) } })
+      .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+    expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toMatchObject({ role: 'manufacturer', differences: 0 });
+  }, 600_000);
+});
