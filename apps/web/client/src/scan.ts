@@ -200,9 +200,10 @@ export function scanPage(): HTMLElement {
     cameraStatus, video,
     h('section', { 'aria-labelledby': 'session-scans' },
       h('h2', { id: 'session-scans' }, 'This session\u2019s scans'),
-      h('table', { id: 'scan-history' },
+      // On a phone the serials make the table wider than the screen: it scrolls, the page does not.
+      h('div', { class: 'scroll' }, h('table', { id: 'scan-history' },
         h('thead', {}, h('tr', {}, ...['Time', 'Product', 'Lot', 'Serial', 'Result'].map((c) => h('th', { scope: 'col' }, c)))),
-        history)));
+        history))));
   queueMicrotask(() => input.focus());
   return page;
 }
