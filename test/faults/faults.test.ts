@@ -223,7 +223,8 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
       expect({ via: w.via, ...w.error, retryable: w.error?.retryable }).toEqual({ via: w.via, ...w.error, retryable: true });
       if (w.via === 'graphql' && !w.error?.code.startsWith('transport')) expect(['LEDGER_UNAVAILABLE', 'CONFLICT', 'READ_MODEL_UNAVAILABLE']).toContain(w.error?.code);
     }
-    if (fault.ledgerOutage) expect(failed.length).toBeGreaterThan(0);
+    // No assertion that the outage produced errors: the ledger adapter's retries (same signed
+    // transaction to a restarted orderer, re-endorsement) may absorb a short one entirely.
 
     // A write refused before ordering was never written.
     const refused = failed.filter((w) => w.outcome === 'refused-before-ordering');

@@ -206,7 +206,8 @@ export class Network {
 
   private async ensureOrdererJoined(block: string): Promise<boolean> {
     const base = `http://${HOST}:${ORDERER.adminPort}/participation/v1/channels`;
-    const existing = await fetch(`${base}/${CHANNEL}`, { signal: AbortSignal.timeout(5000) });
+    // A restarted orderer reports healthy on its operations port a moment before its admin port listens.
+    const existing = await retryFetch(`${base}/${CHANNEL}`);
     if (existing.ok) return false;
     const form = new FormData();
     form.append('config-block', new Blob([fs.readFileSync(block)]), `${CHANNEL}.block`);
@@ -430,3 +431,14 @@ function baseEnv(): NodeJS.ProcessEnv {
   };
 }
 
+async function retryFetch(url: string, timeoutMs = 15_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      return await fetch(url, { signal: AbortSignal.timeout(5000) });
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await proc.sleep(250);
+    }
+  }
+}

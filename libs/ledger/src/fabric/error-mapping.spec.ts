@@ -12,6 +12,8 @@ describe('toLedgerError', () => {
     ['an identity the channel does not know', status.PERMISSION_DENIED, 'access denied', 'denied', false],
     ['an unknown creator reported as a plain failure', status.UNKNOWN, 'access denied: creator org unknown', 'denied', false],
     ['non-deterministic chaincode', status.ABORTED, 'ProposalResponsePayloads do not match', 'invalid', false],
+    ['a peer killed mid-call', status.INTERNAL, 'Received RST_STREAM with code 2 triggered by internal client error', 'unavailable', true],
+    ['an unexplained internal error', status.INTERNAL, 'something else', 'unknown', false],
   ])('maps %s to kind %s', (_case, code, message, kind, retryable) => {
     const err = toLedgerError(new GatewayError({ code, details: [], cause: grpcCause(code), message }), 'evaluate');
     expect(err).toMatchObject({ stage: 'evaluate', kind, code, retryable });

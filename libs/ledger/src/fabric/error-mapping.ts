@@ -59,6 +59,11 @@ function kindOfStatus(code: number, text: string): LedgerErrorKind {
       return 'unavailable';
     case grpcStatus.DEADLINE_EXCEEDED:
       return 'deadline';
+    case grpcStatus.INTERNAL:
+    case grpcStatus.CANCELLED:
+      // A peer killed mid-call: the stream is reset under us. Nothing was endorsed or ordered.
+      if (/RST_STREAM|stream (removed|reset)|connection (reset|dropped|closed)|GOAWAY|socket hang up|ECONNRESET/i.test(text)) return 'unavailable';
+      return 'unknown';
     case grpcStatus.PERMISSION_DENIED:
     case grpcStatus.UNAUTHENTICATED:
       return 'denied';
