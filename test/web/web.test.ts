@@ -17,8 +17,9 @@ import { ensureChromium, launchChromium } from './browser';
  */
 const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 // Full offset (not % 1000) and ports no other test file uses.
-const PORT: Record<Role | 'forecast', number> = { manufacturer: 5061 + OFFSET, distributor: 5062 + OFFSET, dispenser: 5063 + OFFSET, forecast: 5064 + OFFSET };
-const PG_PORT = 5461 + OFFSET;
+// Not 5060/5061: fetch (and Chromium) refuse those SIP ports outright.
+const PORT: Record<Role | 'forecast', number> = { manufacturer: 5071 + OFFSET, distributor: 5072 + OFFSET, dispenser: 5073 + OFFSET, forecast: 5074 + OFFSET };
+const PG_PORT = 5471 + OFFSET;
 const ARTIFACTS = path.join(ROOT, 'test-artifacts/web');
 
 const NDC = `5${String(Date.now() % 10_000).padStart(4, '0')}-${String(300 + (process.pid % 600))}-01`;
@@ -232,9 +233,14 @@ describeBrowser('web front end in Chromium', () => {
 
     await page.click('#tab-trace');
     await page.fill('#trace-epc', epc(1));
-    await page.click('text=Trace pack');
-    await page.waitForSelector('.timeline li');
-    const steps = await page.$$eval('.timeline li strong', (s) => s.map((x) => x.textContent));
+    // The dispense was confirmed on the ledger; the read model follows within moments: ask again until it has.
+    let steps: (string | null)[] = [];
+    for (let attempt = 0; attempt < 30 && steps[steps.length - 1] !== 'dispense'; attempt++) {
+      if (attempt > 0) await page.waitForTimeout(500);
+      await page.click('text=Trace pack');
+      await page.waitForSelector('.timeline li');
+      steps = await page.$$eval('.timeline li strong', (s) => s.map((x) => x.textContent));
+    }
     expect(steps).toEqual(['commission', 'ship', 'receive', 'ship', 'receive', 'dispense']);
     await shot(page, '10-console-trace');
 

@@ -138,6 +138,7 @@ export class PackFilter {
   @Field(() => String, { nullable: true }) status?: string;
   @Field(() => String, { nullable: true, description: 'SGLN of the site' }) location?: string;
   @Field(() => String, { nullable: true, description: 'Only packs this organisation holds' }) custodian?: string;
+  @Field(() => String, { nullable: true, description: 'Only packs under this overlay: recalled, quarantined, suspect, returned' }) overlay?: string;
 }
 
 @ObjectType({ description: 'A committed ledger transaction and what it changed' })

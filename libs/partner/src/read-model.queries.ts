@@ -85,6 +85,7 @@ export class ReadModelQueries {
     if (filter.status) add('p.status = ?', filter.status);
     if (filter.location) add('p.location = ?', filter.location);
     if (filter.custodian) add('p.custodian = ?', filter.custodian);
+    if (filter.overlay) add('? = ANY(p.overlays)', filter.overlay);
     const cursor = decodeCursor(after);
     if (cursor) add('p.id > ?', cursor);
     params.push(size + 1);

@@ -14,7 +14,7 @@ interface Pack { epc: string; gtin: string; serial: string; lot: string; expiry:
 const SHIPMENTS = `query($d: ShipmentDirection!) { shipments(direction: $d, first: 100) { edges { node { id sender receiver purpose status epcs shippedAt receivedAt } } } }`;
 const INVENTORY = `{ inventory(first: 200) { edges { node { gtin productName lot expiry quantity } } } }`;
 const TRACE_FIELDS = 'edges { node { subject step actor status owner custodian occurredAt transactionId blockNumber } }';
-const PACKS = `{ packs(first: 200) { edges { node { epc gtin serial lot expiry status overlays productName custodian } } } }`;
+const ALERT_PACKS = `query($overlay: String!) { packs(first: 200, filter: { overlay: $overlay }) { edges { node { epc gtin serial lot expiry status overlays productName custodian } } } }`;
 
 const when = (iso: string) => new Date(iso).toLocaleString();
 
@@ -116,14 +116,16 @@ function traceSection(): HTMLElement {
 function alertsSection(): HTMLElement {
   const out = h('div');
   const org = session()!.org;
-  loading(out, async () => nodes((await gql<{ packs: Connection<Pack> }>(org, PACKS)).packs), (packs) => {
-    const kinds: Array<[string, string, (p: Pack) => boolean]> = [
-      ['recalled', 'Recalled lots held', (p) => p.overlays.includes('recalled')],
-      ['clone', 'Possible clones and suspect packs', (p) => p.status === 'suspect' || p.overlays.includes('suspect')],
-      ['quarantined', 'Quarantined packs', (p) => p.overlays.includes('quarantined')],
+  // One query per overlay, filtered in the read model: the first page of all packs would miss alerts.
+  const byOverlay = (overlay: string) => gql<{ packs: Connection<Pack> }>(org, ALERT_PACKS, { overlay }).then((r) => nodes(r.packs));
+  loading(out, async () => Promise.all([byOverlay('recalled'), byOverlay('suspect'), byOverlay('quarantined')]), ([recalled, suspect, quarantined]) => {
+    const kinds: Array<[string, string, Pack[]]> = [
+      ['recalled', 'Recalled lots held', recalled],
+      ['clone', 'Possible clones and suspect packs', suspect],
+      ['quarantined', 'Quarantined packs', quarantined],
     ];
-    return kinds.map(([id, title, test]) => {
-      const hits = packs.filter((p) => p.status !== 'dispensed' && test(p));
+    return kinds.map(([id, title, packs]) => {
+      const hits = packs.filter((p) => p.status !== 'dispensed');
       const byLot = new Map<string, Pack[]>();
       for (const p of hits) byLot.set(`${p.gtin} ${p.lot}`, [...(byLot.get(`${p.gtin} ${p.lot}`) ?? []), p]);
       return h('section', { id: `alerts-${id}`, class: hits.length ? 'alert-box hot' : 'alert-box' }, h('h3', {}, `${title} (${hits.length})`),
