@@ -1,0 +1,345 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { GS, sgtinToEpcUrn } from '@pedigree/domain';
+import { connectAll, LedgerScenario, machine, runScenario, ScenarioResult } from './harness';
+import { probeScenarios } from './probe.scenarios';
+import { traceabilityScenarios } from '../../../chaincode/bench/traceability.scenarios';
+import { Network } from '../network/network';
+import { readPid, residentMemory } from '../network/processes';
+import { networkPaths, projectRoot } from '../network/topology';
+
+/**
+ * `npm run bench [-- --quick]`: every benchmark, ONE table, each figure beside its reference measured
+ * in the same run on the same machine, then one line of JSON.
+ *   ledger       single put no-op (the platform's limit) vs the traceability chaincode, single-event
+ *                and batched (bench:ledger's own scenarios and harness, imported)
+ *   end to end   commissionPacks through GraphQL until in the read model vs a bare ledger submit
+ *                (as bench:api); projection lag commit → row in another organisation's read model
+ *   verification verifyPack at 1, 16, 64 clients vs `pack(epc)` (a primary-key SELECT on `packs`)
+ *                through the same service, HTTP/GraphQL stack, auth and Postgres
+ *   trace        p99 of a pack's full trace and of a lot trace of a lot of 10,000 packs
+ *   memory       peak resident memory (sum of VmHWM) of every process of the running system
+ *   forecast     bench:forecast (its own process, after the services stopped): the tfjs model's MASE
+ *                vs seasonal naive and ETS (full runs, or --quick --forecast)
+ * Starts one embedded Postgres and the manufacturer and dispenser services on ports shifted by
+ * PEDIGREE_PORT_OFFSET (5191/5111/5113 + offset), against the network of PEDIGREE_NETWORK_HOME.
+ */
+const root = projectRoot();
+const quick = process.argv.includes('--quick');
+/** bench:forecast takes 2.5–3 minutes of both cores: in a full run, or in a quick one with --forecast. */
+const forecast = !quick || process.argv.includes('--forecast');
+const SECONDS = quick ? 5 : 15;
+const LOT_PACKS = 10_000;
+const LOT_PER_TX = 500;
+const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+const PG_PORT = 5191 + OFFSET;
+const M_PORT = 5111 + OFFSET;
+const D_PORT = 5113 + OFFSET;
+const GTIN = '00312345678906'; // NDC 12345-678-90, registered by the ledger scenarios
+const runId = Date.now().toString(36);
+const children: ChildProcess[] = [];
+const M_KEY = 'demo-manufacturer-operator';
+const PHARMACIST = 'demo-dispenser-pharmacist';
+const AUDITOR = 'demo-dispenser-auditor';
+
+interface Row { group: string; measure: string; value: string; reference: string; refValue: string }
+const rows: Row[] = [];
+const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
+
+function start(name: string, args: string[], env: Record<string, string>, ready: (out: string) => boolean): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const on = (b: Buffer) => { out = (out + b.toString()).slice(-5000); if (ready(out)) resolve(child); };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.on('exit', (c) => reject(new Error(`${name} exited ${c}: ${out.slice(-2000)}`)));
+  });
+}
+
+async function stopAll(): Promise<void> {
+  for (const c of children.reverse()) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function gql<T = Record<string, unknown>>(port: number, key: string, query: string, variables: object = {}): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 500));
+  return body.data as T;
+}
+
+interface Measured { ops: number; perSecond: number; p50: number; p99: number; max: number }
+
+/** `concurrency` clients calling `op` back to back for `seconds` (or `maxOps` calls). */
+async function measure(concurrency: number, op: (i: number) => Promise<void>, seconds = SECONDS, maxOps = Infinity): Promise<Measured> {
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < deadline && next < maxOps) {
+      const i = next++;
+      const s = performance.now();
+      await op(i);
+      latencies.push(performance.now() - s);
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  return { ops: latencies.length, perSecond: latencies.length / secs, ...percentiles(latencies) };
+}
+
+function percentiles(values: number[]): { p50: number; p99: number; max: number } {
+  const v = [...values].sort((a, b) => a - b);
+  const pct = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? NaN;
+  return { p50: pct(0.5), p99: pct(0.99), max: v[v.length - 1] ?? NaN };
+}
+
+const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+const lat = (m: Measured) => `p50 ${f(m.p50, 0)} / p99 ${f(m.p99, 0)} / max ${f(m.max, 0)} ms, ${f(m.perSecond, 0)}/s`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** bench:ledger's scenarios through its harness; the no-op single put is every row's reference. */
+async function ledgerRows(ledgers: ReturnType<typeof connectAll>): Promise<void> {
+  const scale = quick ? 0.5 : 1;
+  const pick = (name: string): LedgerScenario => {
+    const s = [...probeScenarios, ...traceabilityScenarios].find((x) => x.name.startsWith(name));
+    if (!s) throw new Error(`no ledger scenario ${name}`);
+    return { ...s, units: Math.max(1, Math.round(s.units * scale)) };
+  };
+  const ran = async (name: string, concurrency = 16): Promise<ScenarioResult> => {
+    const s = pick(name);
+    log(`ledger: ${s.name}, ${s.units} tx at ${concurrency} in flight`);
+    const r = await runScenario(s, { ledgers, runId, concurrency });
+    if (r.failures) log(`  ${r.failures} failed`);
+    return r;
+  };
+  const noop16 = await ran('single put, no-op');
+  const noop64 = await ran('single put, no-op', 64);
+  const ref = `no-op single put, tx/s (16 | 64 in flight)`;
+  const refValue = `${f(noop16.txPerSecond)} | ${f(noop64.txPerSecond)}`;
+  const single = await ran('commission, 1 serial/tx');
+  rows.push({ group: 'ledger', measure: 'commission 1 serial/tx, tx/s (16 in flight)', value: f(single.txPerSecond), reference: ref, refValue });
+  const names = ['commission, batch of 100', 'commission, batch of 500', 'ship, batch of 100', ...(quick ? [] : ['ship, batch of 500'])];
+  for (const n of names) {
+    const r = await ran(n);
+    rows.push({ group: 'ledger', measure: `${r.name}, pack events/s`, value: f(r.eventsPerSecond), reference: ref, refValue });
+  }
+}
+
+function pssMiB(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch { return 0; }
+}
+
+/** The postmaster and its backends: Postgres's memory is all of them. */
+function postgresPids(dataDir: string): number[] {
+  const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const out = [postmaster];
+  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) out.push(Number(d));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+function memoryRows(groups: Record<string, number[]>): Record<string, number> {
+  let peak = 0;
+  let pss = 0;
+  const parts: string[] = [];
+  const byGroup: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    const g = pids.reduce((s, pid) => s + (residentMemory(pid).peakRssMiB ?? 0), 0);
+    byGroup[name] = Math.round(g);
+    peak += g;
+    pss += pids.reduce((s, pid) => s + pssMiB(pid), 0);
+    parts.push(`${name} ${g.toFixed(0)}`);
+  }
+  rows.push({ group: 'memory', measure: 'peak RSS of the whole system, MiB (sum of VmHWM)', value: f(peak, 0), reference: `by part: ${parts.join(', ')}`, refValue: '' });
+  rows.push({ group: 'memory', measure: 'resident now, MiB (sum of PSS: shared pages counted once)', value: f(pss, 0), reference: '', refValue: '' });
+  return byGroup;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+  log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** bench:forecast as it is (its own process); its last line is JSON. */
+async function forecastRows(): Promise<void> {
+  log('forecast (bench:forecast)...');
+  const child = spawn(process.execPath, [path.join(root, 'dist/libs/forecasting/src/bench/forecast.js')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bench:forecast exited ${code}`);
+  const { results } = JSON.parse(out.trim().split('\n').pop()!) as { results: Record<string, { mase: number; seconds: number }> };
+  const ref = `seasonal naive MASE | ETS MASE (s)`;
+  const refValue = `${f(results.snaive.mase, 3)} | ${f(results.ets.mase, 3)} (${f(results.ets.seconds)} s)`;
+  rows.push({ group: 'forecast', measure: 'tfjs global model, MASE on PBS (lower is better) (s)', value: `${f(results.tfjs.mase, 3)} (${f(results.tfjs.seconds)} s)`, reference: ref, refValue });
+  if (results.chooser) rows.push({ group: 'forecast', measure: 'chooser (per series, on validation), MASE', value: f(results.chooser.mase, 3), reference: ref, refValue });
+}
+
+async function main(): Promise<void> {
+  const network = new Network();
+  if (!(await network.isUp())) await network.up();
+  const m = machine();
+  const t0 = Date.now();
+  const ledgers = connectAll();
+  const pgName = 'bench-all';
+  const dbUrl = (name: string) => `postgres://pedigree:pedigree@127.0.0.1:${PG_PORT}/${name}`;
+  const dDb = new Client({ connectionString: dbUrl(`bench_dispenser_${runId}`) });
+  const mDb = new Client({ connectionString: dbUrl(`bench_manufacturer_${runId}`) });
+  let memory: Record<string, number> = {};
+  try {
+    await ledgerRows(ledgers);
+
+    log('services...');
+    const pg = await start('postgres', [path.join(root, 'dist/libs/readmodel/src/cli/readmodel.js'), 'postgres', '--name', pgName, '--port', String(PG_PORT)], {}, (o) => o.includes('"ready":true'));
+    const svc = (role: string, port: number) => start(role, [path.join(root, 'dist/apps', role, 'src/main.js')], { PORT: String(port), DATABASE_URL: dbUrl(`bench_${role}_${runId}`), LOG_LEVEL: 'warn' }, (o) => o.includes('listening on'));
+    const [mSvc, dSvc] = await Promise.all([svc('manufacturer', M_PORT), svc('dispenser', D_PORT)]);
+    await Promise.all([dDb.connect(), mDb.connect()]);
+    const has = async (db: Client, epc: string) => ((await db.query('SELECT 1 FROM packs WHERE id = $1', [epc])).rowCount ?? 0) > 0;
+    // The fresh read models replay the whole chain (the ledger scenarios included): a marker pack
+    // committed now is projected last, so both have caught up once both hold it.
+    const marker = sgtinToEpcUrn(GTIN, `M${runId}`);
+    await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-marker-${runId}`, gtin: GTIN, lot: `M${runId}`, expiry: '2030-12-31', serials: [`M${runId}`] })], { contract: 'traceability' });
+    await waitFor('read models caught up with the chain', async () => (await has(dDb, marker)) && (await has(mDb, marker)), 600_000);
+
+    log('end to end...');
+    const batch = 10;
+    const lot = `B${runId}`;
+    const e2e = await measure(16, async (i) => {
+      const s = Array.from({ length: batch }, (_, k) => `G${runId}${i}x${k}`);
+      await gql(M_PORT, M_KEY, `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${lot}", expiry: "2030-12-31", serials: $s) { readModelUpdated } }`, { s });
+    });
+    const bare = await measure(16, async (i) => {
+      const s = Array.from({ length: batch }, (_, k) => `R${runId}${i}x${k}`);
+      await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-all-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: s })], { contract: 'traceability' });
+    });
+    rows.push({ group: 'end to end', measure: `pack events/s, commissionPacks x${batch} GraphQL → read model (16 clients)`, value: f(e2e.perSecond * batch), reference: `ledger submit Commission x${batch}, events/s`, refValue: f(bare.perSecond * batch) });
+    rows.push({ group: 'end to end', measure: `  latency of that mutation, ms`, value: `p50 ${f(e2e.p50, 0)} / p99 ${f(e2e.p99, 0)}`, reference: 'bare submit latency, ms', refValue: `p50 ${f(bare.p50, 0)} / p99 ${f(bare.p99, 0)}` });
+
+    // Projection lag: commit acknowledged by the ledger → row in the other organisation's read model.
+    const lags: number[] = [];
+    const submits: number[] = [];
+    for (let i = 0; i < (quick ? 30 : 100); i++) {
+      const serial = `P${runId}x${i}`;
+      const s0 = performance.now();
+      await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-lag-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [serial] })], { contract: 'traceability' });
+      const c = performance.now();
+      submits.push(c - s0);
+      const epc = sgtinToEpcUrn(GTIN, serial);
+      while (!(await has(dDb, epc)) && performance.now() - c < 30_000) await sleep(2);
+      lags.push(performance.now() - c);
+    }
+    const lp = percentiles(lags);
+    const sp = percentiles(submits);
+    rows.push({ group: 'end to end', measure: `projection lag commit → dispenser row, ms (p50 / p99, n=${lags.length}, serial)`, value: `${f(lp.p50, 0)} / ${f(lp.p99, 0)}`, reference: 'submit → commit of that tx, ms (p50 / p99)', refValue: `${f(sp.p50, 0)} / ${f(sp.p99, 0)}` });
+
+    // A lot of LOT_PACKS packs for verification and the trace figures, committed in batches.
+    log(`lot of ${LOT_PACKS} packs...`);
+    const bigLot = `T${runId}`;
+    const serialOf = (n: number) => `T${runId}x${n}`;
+    const lotSetup = await measure(4, async (i) => {
+      const s = Array.from({ length: LOT_PER_TX }, (_, k) => serialOf(i * LOT_PER_TX + k));
+      await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-lot-${runId}-${i}`, gtin: GTIN, lot: bigLot, expiry: '2030-12-31', serials: s })], { contract: 'traceability' });
+    }, 3600, LOT_PACKS / LOT_PER_TX);
+    const lastEpc = sgtinToEpcUrn(GTIN, serialOf(LOT_PACKS - 1));
+    const setupSeconds = lotSetup.ops / lotSetup.perSecond;
+    const projectedAt = performance.now();
+    await waitFor(`${LOT_PACKS} packs in the dispenser's read model`, async () => Number((await dDb.query('SELECT count(*) AS n FROM packs WHERE lot = $1', [bigLot])).rows[0].n) >= LOT_PACKS && (await has(dDb, lastEpc)), 900_000);
+
+    const lotSeconds = setupSeconds + (performance.now() - projectedAt) / 1000;
+    rows.push({ group: 'end to end', measure: `${LOT_PACKS} packs, ${LOT_PER_TX}/tx at 4 in flight, until all in the dispenser's read model, pack events/s`, value: f(LOT_PACKS / lotSeconds), reference: 'the same, until committed (both read models projecting meanwhile)', refValue: f(LOT_PACKS / setupSeconds) });
+
+    log('verification...');
+    const scan = (i: number) => `01${GTIN}1730123110${bigLot}${GS}21${serialOf(i % LOT_PACKS)}`;
+    const epcOf = (i: number) => sgtinToEpcUrn(GTIN, serialOf(i % LOT_PACKS));
+    let offset = 0;
+    for (const c of [1, 16, 64]) {
+      const base = offset;
+      const v = await measure(c, async (i) => { await gql(D_PORT, PHARMACIST, `mutation($s: String!) { verifyPack(scan: $s) { verified } }`, { s: scan(base + i) }); });
+      const pk = await measure(c, async (i) => { await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(base + i * 7) }); });
+      offset += v.ops;
+      rows.push({ group: 'verification', measure: `verifyPack, ${c} client${c > 1 ? 's' : ''}`, value: lat(v), reference: 'pack(epc): PK lookup, same stack', refValue: lat(pk) });
+    }
+
+    log('trace...');
+    // A pack with a history: commissioned and shipped to the distributor by the ledger's ship scenario.
+    const shipped = sgtinToEpcUrn(GTIN, `SH100${runId}-0`);
+    const steps = (await gql<{ trace: { edges: unknown[] } }>(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { cursor } } }`, { e: shipped })).trace.edges.length;
+    const packTrace = await measure(4, async () => { await gql(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { node { step owner custodian status occurredAt transactionId } } pageInfo { hasNextPage } } }`, { e: shipped }); });
+    const pk = await measure(4, async (i) => { await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(i * 13) }); });
+    rows.push({ group: 'trace', measure: `full pack trace (${steps} steps), p99 ms (4 clients)`, value: `${f(packTrace.p99, 0)} (p50 ${f(packTrace.p50, 0)})`, reference: 'pack(epc), p99 ms (4 clients)', refValue: `${f(pk.p99, 0)} (p50 ${f(pk.p50, 0)})` });
+    const page = `query($a: String) { lotTrace(gtin: "${GTIN}", lot: "${bigLot}", first: 200, after: $a) { edges { node { step owner custodian status occurredAt transactionId } } pageInfo { hasNextPage endCursor } } }`;
+    const firstPage = await measure(4, async () => { await gql(D_PORT, AUDITOR, page, { a: null }); });
+    let entries = 0;
+    let pages = 0;
+    const whole = await measure(1, async () => {
+      let after: string | null = null;
+      entries = 0;
+      pages = 0;
+      for (;;) {
+        const r: { lotTrace: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await gql(D_PORT, AUDITOR, page, { a: after });
+        entries += r.lotTrace.edges.length;
+        pages++;
+        if (!r.lotTrace.pageInfo.hasNextPage) break;
+        after = r.lotTrace.pageInfo.endCursor;
+      }
+    }, quick ? 10 : 60, quick ? 3 : 20);
+    rows.push({ group: 'trace', measure: `lot trace, first page of 200 of a ${LOT_PACKS}-pack lot, p99 ms (4 clients)`, value: `${f(firstPage.p99, 0)} (p50 ${f(firstPage.p50, 0)})`, reference: 'pack(epc), p99 ms (4 clients)', refValue: `${f(pk.p99, 0)} (p50 ${f(pk.p50, 0)})` });
+    const pkSeries = await measure(1, async (n) => {
+      for (let k = 0; k < pages; k++) await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(n * pages + k) });
+    }, quick ? 10 : 60, quick ? 3 : 20);
+    rows.push({ group: 'trace', measure: `lot trace, whole lot: ${entries} entries in ${pages} pages, p99 ms (n=${whole.ops}, 1 client)`, value: `${f(whole.p99, 0)} (p50 ${f(whole.p50, 0)})`, reference: `${pages} pack(epc) one after another, p99 ms (n=${pkSeries.ops})`, refValue: `${f(pkSeries.p99, 0)} (p50 ${f(pkSeries.p50, 0)})` });
+
+    const paths = networkPaths();
+    const netPids = network.specs().map((s) => readPid(paths, s.name)).filter((p): p is number => !!p);
+    const dataDir = path.resolve(process.env.PEDIGREE_DATA_DIR ?? path.join(root, '.data'), pgName);
+    memory = memoryRows({
+      'network (orderer, 3 peers, chaincode)': netPids,
+      'services (manufacturer, dispenser)': [mSvc.pid!, dSvc.pid!],
+      'postgres (wrapper, postmaster, backends)': [pg.pid!, ...postgresPids(dataDir)],
+    });
+  } finally {
+    for (const l of Object.values(ledgers)) l.close();
+    await Promise.all([dDb.end().catch(() => undefined), mDb.end().catch(() => undefined)]);
+  }
+
+  if (forecast) {
+    await stopAll();
+    await forecastRows();
+  }
+
+  const minutes = (Date.now() - t0) / 60_000;
+  console.log(`machine: ${Object.entries(m).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  console.log(`mode: ${quick ? 'quick' : 'full'}, ${minutes.toFixed(1)} min; run ${runId}\n`);
+  const header = ['group', 'measure', 'value', 'reference (same run)', 'reference value'];
+  const cells = rows.map((r) => [r.group, r.measure, r.value, r.reference, r.refValue]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i])).join(' | ').trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const c of cells) console.log(line(c));
+  console.log(JSON.stringify({ machine: m, quick, minutes: +minutes.toFixed(2), runId, memoryMiB: memory, rows }));
+}
+
+main().catch((err) => { console.error(`bench: ${(err as Error).stack ?? err}`); process.exitCode = 1; }).finally(() => stopAll());
