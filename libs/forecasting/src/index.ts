@@ -25,6 +25,7 @@ export { chooseForecasts, averageForecasts } from './method-chooser';
 export type { CandidateName, MethodCandidate, SeriesCandidates, ChosenForecast, ChooserOptions, ChooserResult, PanelRanking } from './method-chooser';
 
 export { DEFAULT_LEVELS } from './quantile-forecast';
+export { normalQuantile } from './quantile-math';
 export type { QuantileForecast, ForecastMethod } from './quantile-forecast';
 export { historyFromRecords, conditionHistory } from './demand-history';
 export type { DemandHistory, MonthlyDemand, ConditionedHistory } from './demand-history';
