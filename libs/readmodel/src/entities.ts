@@ -94,7 +94,7 @@ export class ShipmentRow {
 /** Trace history: one row per ledger transaction per record it touched. */
 @Entity('trace_events')
 @Index(['subject', 'blockNumber'])
-@Index(['gtin', 'lot'])
+@Index(['gtin', 'lot', 'seq'])
 export class TraceEventRow {
   @PrimaryGeneratedColumn({ type: 'bigint' }) seq!: string;
   /** Record the event concerns (SGTIN/SSCC URN, shipment id, GTIN). */
