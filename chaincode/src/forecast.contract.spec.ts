@@ -1,5 +1,5 @@
 import { ForecastContract, type AnchorForecastResult, type ForecastAnchorRecord } from './forecast.contract';
-import { FakeLedger } from './testing/stub-context';
+import { FakeLedger } from '../test/stub-context';
 
 const contract = new ForecastContract();
 const digest = 'a'.repeat(64);

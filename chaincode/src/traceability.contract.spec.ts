@@ -4,7 +4,7 @@ import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type PackReco
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import type { TraceabilityEvent, WriteResult } from '@pedigree/domain';
-import { FakeLedger } from './testing/stub-context';
+import { FakeLedger } from '../test/stub-context';
 
 const MFR = 'ManufacturerMSP';
 const DIST = 'DistributorMSP';
