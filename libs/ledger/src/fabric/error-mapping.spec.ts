@@ -14,6 +14,7 @@ describe('toLedgerError', () => {
     ['non-deterministic chaincode', status.ABORTED, 'ProposalResponsePayloads do not match', 'invalid', false],
     ['a peer killed mid-call', status.INTERNAL, 'Received RST_STREAM with code 2 triggered by internal client error', 'unavailable', true],
     ['an unexplained internal error', status.INTERNAL, 'something else', 'unknown', false],
+    ['a restarted peer whose discovery has no plan yet', status.FAILED_PRECONDITION, 'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy', 'unavailable', true],
   ])('maps %s to kind %s', (_case, code, message, kind, retryable) => {
     const err = toLedgerError(new GatewayError({ code, details: [], cause: grpcCause(code), message }), 'evaluate');
     expect(err).toMatchObject({ stage: 'evaluate', kind, code, retryable });

@@ -70,6 +70,9 @@ function kindOfStatus(code: number, text: string): LedgerErrorKind {
     default:
       if (/access denied|creator.*(unknown|not valid)|certificate.*(unknown|invalid)|signature.*invalid/i.test(text)) return 'denied';
       if (/failed to connect|connection refused|no (peers|endorsers) available|unavailable/i.test(text)) return 'unavailable';
+      // A restarted peer's discovery has not yet heard, through gossip, of the other organisations'
+      // peers: no endorsement plan for a few seconds. Transient; nothing was endorsed.
+      if (/no (combination of peers|peer combination) can (be derived|satisfy)/i.test(text)) return 'unavailable';
       if (/ProposalResponsePayloads do not match/i.test(text)) return 'invalid';
       return 'unknown';
   }
