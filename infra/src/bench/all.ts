@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { GS, sgtinToEpcUrn } from '@pedigree/domain';
-import { connectAll, LedgerScenario, machine, runScenario, ScenarioResult } from './harness';
+import { closedLoop, connectAll, LedgerScenario, machine, percentile, runScenario, ScenarioResult } from './harness';
 import { probeScenarios } from './probe.scenarios';
 import { traceabilityScenarios } from '../../../chaincode/bench/traceability.scenarios';
 import { Network } from '../network/network';
@@ -80,28 +80,14 @@ async function gql<T = Record<string, unknown>>(port: number, key: string, query
 
 interface Measured { ops: number; perSecond: number; p50: number; p99: number; max: number }
 
-/** `concurrency` clients calling `op` back to back for `seconds` (or `maxOps` calls). */
 async function measure(concurrency: number, op: (i: number) => Promise<void>, seconds = SECONDS, maxOps = Infinity): Promise<Measured> {
-  const latencies: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  const deadline = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline && next < maxOps) {
-      const i = next++;
-      const s = performance.now();
-      await op(i);
-      latencies.push(performance.now() - s);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  return { ops: latencies.length, perSecond: latencies.length / secs, ...percentiles(latencies) };
+  const { latenciesMs, seconds: secs } = await closedLoop(concurrency, op, { seconds, units: maxOps });
+  return { ops: latenciesMs.length, perSecond: latenciesMs.length / secs, ...percentiles(latenciesMs) };
 }
 
-function percentiles(values: number[]): { p50: number; p99: number; max: number } {
+function percentiles(values: readonly number[]): { p50: number; p99: number; max: number } {
   const v = [...values].sort((a, b) => a - b);
-  const pct = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? NaN;
-  return { p50: pct(0.5), p99: pct(0.99), max: v[v.length - 1] ?? NaN };
+  return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), max: v[v.length - 1] ?? NaN };
 }
 
 const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');

@@ -41,34 +41,60 @@ export function connectAll(): ScenarioContext['ledgers'] {
   return { manufacturer: open('manufacturer'), distributor: open('distributor'), dispenser: open('dispenser') };
 }
 
+/** Latencies (ms, sorted) of the calls that succeeded, and the wall time of the whole run. */
+export interface ClosedLoopResult {
+  readonly latenciesMs: readonly number[];
+  readonly seconds: number;
+}
+
+/**
+ * The load every bench uses: `concurrency` clients calling `op` back to back until `units` calls
+ * have started or `seconds` have passed. A call that returns `false` failed and is not timed.
+ */
+export async function closedLoop(
+  concurrency: number,
+  op: (i: number) => Promise<boolean | void>,
+  limits: { units?: number; seconds?: number } = {},
+): Promise<ClosedLoopResult> {
+  const units = limits.units ?? Infinity;
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  const deadline = limits.seconds === undefined ? Infinity : t0 + limits.seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < units && performance.now() < deadline) {
+      const i = next++;
+      const started = performance.now();
+      if ((await op(i)) !== false) latencies.push(performance.now() - started);
+    }
+  }));
+  latencies.sort((a, b) => a - b);
+  return { latenciesMs: latencies, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The p-quantile of sorted values (NaN when empty). */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
+}
+
 export async function runScenario(s: LedgerScenario, ctx: ScenarioContext): Promise<ScenarioResult> {
   await s.setup?.(ctx);
-  const latencies: number[] = [];
   let failures = 0;
-  let next = 0;
-  const started = process.hrtime.bigint();
-  const worker = async () => {
-    while (next < s.units) {
-      const i = next++;
-      const t0 = process.hrtime.bigint();
-      try {
-        await s.run(ctx, i);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      } catch (err) {
-        failures++;
-        if (failures <= 3) process.stderr.write(`  ${s.name}: ${(err as Error).message}\n`);
-      }
+  const { latenciesMs, seconds } = await closedLoop(ctx.concurrency, async (i) => {
+    try {
+      await s.run(ctx, i);
+      return true;
+    } catch (err) {
+      failures++;
+      if (failures <= 3) process.stderr.write(`  ${s.name}: ${(err as Error).message}\n`);
+      return false;
     }
-  };
-  await Promise.all(Array.from({ length: ctx.concurrency }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN;
-  const ok = latencies.length;
+  }, { units: s.units });
+  const ok = latenciesMs.length;
   return {
     name: s.name, transactions: ok, eventsPerTx: s.eventsPerTx, seconds,
     txPerSecond: ok / seconds, eventsPerSecond: (ok * s.eventsPerTx) / seconds,
-    p50ms: pct(0.5), p99ms: pct(0.99), failures,
+    p50ms: percentile(latenciesMs, 0.5), p99ms: percentile(latenciesMs, 0.99), failures,
   };
 }
 

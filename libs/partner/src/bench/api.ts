@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { GS } from '@pedigree/domain';
+import { closedLoop, percentile } from '../../../../infra/src/bench/harness';
 
 /**
  * `npm run bench:api [-- --concurrency 16 --seconds 10 --batch 10]`: verifications per second with
@@ -40,22 +41,9 @@ async function gql(port: number, key: string, query: string, variables: object =
 }
 
 async function measure(name: string, units: number, run: (i: number) => Promise<void>, eventsPerUnit = 1) {
-  const latencies: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  const deadline = t0 + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < deadline && next < units) {
-      const i = next++;
-      const s = performance.now();
-      await run(i);
-      latencies.push(performance.now() - s);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return { name, ops: latencies.length, perSecond: +(latencies.length / secs).toFixed(1), eventsPerSecond: +((latencies.length * eventsPerUnit) / secs).toFixed(1), p50ms: +pct(0.5).toFixed(1), p99ms: +pct(0.99).toFixed(1) };
+  const { latenciesMs, seconds: secs } = await closedLoop(concurrency, run, { units, seconds });
+  const n = latenciesMs.length;
+  return { name, ops: n, perSecond: +(n / secs).toFixed(1), eventsPerSecond: +((n * eventsPerUnit) / secs).toFixed(1), p50ms: +percentile(latenciesMs, 0.5).toFixed(1), p99ms: +percentile(latenciesMs, 0.99).toFixed(1) };
 }
 
 async function main(): Promise<void> {
