@@ -24,8 +24,11 @@ const full = process.env.PEDIGREE_FAULTS === 'full';
 const OUTAGE_MS = full ? 15_000 : 5_000;
 const LOAD_BEFORE_MS = full ? 5_000 : 2_000;
 const LOAD_AFTER_MS = full ? 10_000 : 3_000;
-/** A call must answer (success or typed error) within this: the port's deadlines plus slack. */
-const CALL_BOUND_MS = 120_000;
+/**
+ * A call must answer (success or typed error) within this: the ledger port's default submit
+ * deadline (40 s) plus the mutation's bounded wait for its own projection (10 s), plus slack.
+ */
+const CALL_BOUND_MS = 60_000;
 const LEDGER_TIMEOUT_MS = 25_000;
 const SERIALS_PER_WRITE = 3;
 

@@ -38,8 +38,18 @@ beforeAll(async () => {
   // One real pack, so the tamper test has a row whose ledger state is known.
   const m = services.manufacturer;
   await m.ok(key('manufacturer', 'operator'), `mutation { registerProduct(ndc: "12345-678-90", name: "Amoxicillin 500 mg capsules", strength: "500 mg", dosageForm: "capsule", packSize: "30 capsules") { transactionId } }`);
-  await m.ok(key('manufacturer', 'operator'), `mutation { commissionPacks(gtin: "${GTIN}", lot: "SEC${id}", expiry: "2030-12-31", serials: ["${SERIAL}"]) { readModelUpdated } }`);
-}, 240_000);
+  const { commissionPacks } = await m.ok<{ commissionPacks: { blockNumber: string } }>(key('manufacturer', 'operator'), `mutation { commissionPacks(gtin: "${GTIN}", lot: "SEC${id}", expiry: "2030-12-31", serials: ["${SERIAL}"]) { blockNumber } }`);
+  // Each service replays the whole chain into its fresh read model: "nothing written" below is only
+  // measurable once every projector has passed this block (a long-used ledger takes a while).
+  for (const r of ROLES) {
+    for (let i = 0; ; i++) {
+      const [row] = await pg.query<{ b: string | null }>(db(r), `SELECT max("blockNumber") AS b FROM projector_checkpoint`);
+      if (row.b !== null && BigInt(row.b) >= BigInt(commissionPacks.blockNumber)) break;
+      if (i > 600) throw new Error(`the ${r} projector never reached block ${commissionPacks.blockNumber}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  }
+}, 600_000);
 
 afterAll(async () => {
   await Promise.all(ROLES.map((r) => services[r]?.kill('SIGTERM')));
@@ -122,14 +132,29 @@ describe('every mutation by every role of every other organisation, and by nobod
 });
 
 describe('GraphQL abuse is refused before it costs', () => {
+  // "Before it costs" is shown by where the refusal happens, not by a clock: the service counts
+  // operations that reached execution (pedigree_graphql_operations_total) and HTTP answers by
+  // status; an abusive request must leave the executed count as it was.
+  const metric = async (name: string, labels: string): Promise<number> => {
+    const text = await (await fetch(`${services.dispenser.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+  const executed = () => metric('pedigree_graphql_operations_total', 'outcome="executed"');
   const post = async (body: unknown) => {
-    const t0 = performance.now();
+    const before = await executed();
     const res = await fetch(`${services.dispenser.url}/graphql`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key('dispenser', 'auditor') }, body: JSON.stringify(body),
     });
     const text = await res.text();
-    return { ms: performance.now() - t0, status: res.status, text };
+    return { status: res.status, text, executed: (await executed()) - before };
   };
+
+  it('a legal query is executed (the counter the refusals below rely on works)', async () => {
+    const r = await post({ query: '{ __typename }' });
+    expect(r.text).toContain('"data"');
+    expect(r.executed).toBe(1);
+  });
 
   it('deep nesting', async () => {
     // 300 levels of introspection types: legal GraphQL, absurd depth.
@@ -139,7 +164,7 @@ describe('GraphQL abuse is refused before it costs', () => {
     const r = await post({ query: `{ ${q} }` });
     expect(r.text).toMatch(/QUERY_TOO_COMPLEX|nests|depth|GRAPHQL_VALIDATION_FAILED/);
     expect(r.text).not.toMatch(/"data":\{/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.executed).toBe(0);
   });
 
   it('thousands of aliases', async () => {
@@ -147,21 +172,28 @@ describe('GraphQL abuse is refused before it costs', () => {
     const q = Array.from({ length: 3000 }, (_, i) => `a${i}: __typename`).join(' ');
     const r = await post({ query: `{ ${q} }` });
     expect(r.text).toMatch(/"limit":"aliases"/);
-    expect(r.ms).toBeLessThan(2000);
+    expect(r.executed).toBe(0);
   });
 
   it('a huge batch', async () => {
     const r = await post(Array.from({ length: 2000 }, () => ({ query: '{ __typename }' })));
     expect(r.status).toBe(400);
     expect(r.text).toMatch(/operations per batch/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.executed).toBe(0);
   });
 
   it('an expensive page', async () => {
     const r = await post({ query: '{ packs(first: 100000) { edges { node { epc status lot } } } }' });
     expect(r.text).toMatch(/"limit":"cost"/);
     expect(r.text).not.toMatch(/"data":\{/);
-    expect(r.ms).toBeLessThan(1000);
+    expect(r.executed).toBe(0);
+  });
+
+  it('a request body too large is refused before it is parsed', async () => {
+    const r = await post({ query: `{ ${Array.from({ length: 50_000 }, (_, i) => `a${i}: __typename`).join(' ')} }` });
+    expect([400, 413]).toContain(r.status);
+    expect(r.text).toMatch(/too large/);
+    expect(r.executed).toBe(0);
   });
 });
 
@@ -206,15 +238,4 @@ describe('no secret in the repository', () => {
     // The generated crypto folder is ignored, wherever the network home is.
     expect(execFileSync('git', ['check-ignore', '.network/crypto/x'], { cwd: ROOT }).toString().trim()).toBe('.network/crypto/x');
   });
-});
-
-it('a request body too large is refused before it is parsed', async () => {
-  const t0 = performance.now();
-  const res = await fetch(`${services.dispenser.url}/graphql`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key('dispenser', 'auditor') },
-    body: JSON.stringify({ query: `{ ${Array.from({ length: 50_000 }, (_, i) => `a${i}: __typename`).join(' ')} }` }),
-  });
-  expect([400, 413]).toContain(res.status);
-  expect(await res.text()).toMatch(/too large/);
-  expect(performance.now() - t0).toBeLessThan(1000);
 });

@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import { Controller, Get, Header, Injectable, LoggerService, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -36,6 +37,28 @@ export const verificationsTotal = new Counter({
   labelNames: ['verified', 'source'] as const,
   registers: [metricsRegistry],
 });
+
+export const graphqlOperations = new Counter({
+  name: 'pedigree_graphql_operations_total',
+  help: 'GraphQL operations by outcome: executed, or refused before execution (parse errors, validation, query limits)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+/**
+ * Counts whether each operation reached execution. Abuse (deep nesting, alias floods, costly pages)
+ * must be refused before any resolver runs; this counter is how an operator, and test/security,
+ * sees that it was.
+ */
+export const graphqlOperationMetrics: ApolloServerPlugin = {
+  async requestDidStart() {
+    let executed = false;
+    return {
+      async executionDidStart() { executed = true; },
+      async willSendResponse() { graphqlOperations.inc({ outcome: executed ? 'executed' : 'refused' }); },
+    };
+  },
+};
 
 @Controller()
 export class MetricsController {

@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AuthConfig, Authenticator, authConfigFromEnv } from './auth';
 import { ClientFailureFilter, formatGraphQLError } from './error-mapping';
 import { HEALTH_CHECKS, HealthController, HealthRegistry, SERVICE_NAME } from './health.controller';
-import { MetricsController, RequestMetricsMiddleware } from './observability';
+import { MetricsController, RequestMetricsMiddleware, graphqlOperationMetrics } from './observability';
 import { DEFAULT_QUERY_LIMITS, QueryLimits, queryLimitRules } from './query-limits';
 import { AUTHENTICATOR, RolesGuard } from './roles.guard';
 import { HealthCheck } from './service-health';
@@ -60,6 +60,7 @@ export class PlatformModule implements NestModule {
           playground: false,
           allowBatchedHttpRequests: true,
           validationRules: queryLimitRules(limits),
+          plugins: [graphqlOperationMetrics],
           formatError: formatGraphQLError,
           subscriptions: { 'graphql-ws': true },
           context: (arg: { req?: unknown; connectionParams?: unknown }) => (arg.req ? { req: arg.req } : { connectionParams: arg.connectionParams ?? {} }),
