@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Info, Int, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { ServiceError, Roles } from '@pedigree/platform';
 import { toEpc } from './epc-input';
 import {
@@ -8,6 +9,9 @@ import {
 } from './graphql-types';
 import { PartnerContext } from './partner-context';
 import { READERS, TI_READERS } from './roles';
+import { selects } from './selection';
+
+const EPCIS_OF_ENTRY = ['edges', 'node', 'epcisEvent'];
 
 /** Queries every partner service answers from its read model. */
 @Resolver()
@@ -84,14 +88,14 @@ export class PartnerQueriesResolver {
 
   @Roles(...READERS)
   @Query(() => TraceConnection, { description: "A pack's or container's history, oldest first" })
-  trace(@Args('epc') epc: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
-    return this.p.queries.trace([toEpc(epc)], first, after);
+  trace(@Info() info: GraphQLResolveInfo, @Args('epc') epc: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.trace([toEpc(epc)], first, after, { withEpcis: selects(info, EPCIS_OF_ENTRY) });
   }
 
   @Roles(...READERS)
   @Query(() => TraceConnection, { description: "A lot's history: its packs and lot-level events (recall)" })
-  lotTrace(@Args('gtin') gtin: string, @Args('lot') lot: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
-    return this.p.queries.lotTrace(gtin, lot, first, after);
+  lotTrace(@Info() info: GraphQLResolveInfo, @Args('gtin') gtin: string, @Args('lot') lot: string, @Args('first', { type: () => Int, nullable: true }) first?: number, @Args('after', { nullable: true }) after?: string) {
+    return this.p.queries.lotTrace(gtin, lot, first, after, { withEpcis: selects(info, EPCIS_OF_ENTRY) });
   }
 
   @Roles(...TI_READERS)

@@ -165,18 +165,18 @@ export class ReadModelQueries {
   }
 
   /** A record's history (pack, container, shipment, `lot:<gtin>:<lot>`), oldest first. */
-  async trace(subjects: string[], first?: number | null, after?: string | null): Promise<Page<TraceEntry>> {
+  async trace(subjects: string[], first?: number | null, after?: string | null, options: TraceOptions = {}): Promise<Page<TraceEntry>> {
     const size = pageSize(first);
     const rows: Array<TraceRowShape> = await this.dataSource.query(
-      `SELECT * FROM trace_events WHERE subject = ANY($1) AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`, [subjects, decodeCursor(after), size + 1]);
+      `SELECT ${traceColumns(options)} FROM trace_events WHERE subject = ANY($1) AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`, [subjects, decodeCursor(after), size + 1]);
     return toPage(rows, size, (r) => String(r.seq), traceView);
   }
 
   /** Everything that happened to a lot: its packs' histories and lot-level events (recall). */
-  async lotTrace(gtin: string, lot: string, first?: number | null, after?: string | null): Promise<Page<TraceEntry>> {
+  async lotTrace(gtin: string, lot: string, first?: number | null, after?: string | null, options: TraceOptions = {}): Promise<Page<TraceEntry>> {
     const size = pageSize(first);
     const rows: Array<TraceRowShape> = await this.dataSource.query(
-      `SELECT * FROM trace_events WHERE gtin = $1 AND lot = $2 AND ($3::bigint IS NULL OR seq > $3) ORDER BY seq LIMIT $4`, [gtin, lot, decodeCursor(after), size + 1]);
+      `SELECT ${traceColumns(options)} FROM trace_events WHERE gtin = $1 AND lot = $2 AND ($3::bigint IS NULL OR seq > $3) ORDER BY seq LIMIT $4`, [gtin, lot, decodeCursor(after), size + 1]);
     return toPage(rows, size, (r) => String(r.seq), traceView);
   }
 
@@ -190,6 +190,16 @@ export class ReadModelQueries {
     const [row] = await this.dataSource.query(`SELECT count(*) AS n FROM packs WHERE custodian = $1 AND gtin = $2 AND lot = $3 AND status NOT IN ('dispensed', 'destroyed', 'decommissioned')`, [org, gtin, lot]);
     return Number(row.n);
   }
+}
+
+export interface TraceOptions {
+  /** Load each entry's EPCIS event JSON (the bulk of a row); false when the client did not ask for it. */
+  readonly withEpcis?: boolean;
+}
+
+function traceColumns(options: TraceOptions): string {
+  const epcis = options.withEpcis === false ? 'NULL AS "epcisEvent"' : '"epcisEvent"';
+  return `seq, subject, step, actor, status, owner, custodian, "occurredAt", "transactionId", "blockNumber", ${epcis}`;
 }
 
 interface TraceRowShape {
