@@ -31,7 +31,8 @@ module.exports = {
       displayName: 'integration',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      // The fault suite kills network processes for minutes: `npm run test:faults` (PEDIGREE_FAULTS set).
+      // The fault suite kills network processes for minutes, so it never runs beside other suites:
+      // `npm test` runs it after them, alone (test/support/run-all.js); `npm run test:faults` alone.
       testPathIgnorePatterns: process.env.PEDIGREE_FAULTS ? [] : ['/test/faults/'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
       globalTeardown: '<rootDir>/test/support/global-teardown.js',
