@@ -21,6 +21,8 @@ import { networkPaths, projectRoot } from '../network/topology';
  *                through the same service, HTTP/GraphQL stack, auth and Postgres
  *   trace        p99 of a pack's full trace and of a lot trace of a lot of 10,000 packs
  *   memory       peak resident memory (sum of VmHWM) of every process of the running system
+ *   fuzz         bench:fuzz (its own process, after the services stopped): generated bad scans and
+ *                EPCIS documents per second, none crashing or accepted, beside valid round trips
  *   forecast     bench:forecast (its own process, after the services stopped): the tfjs model's MASE
  *                vs seasonal naive and ETS (full runs, or --quick --forecast)
  * Starts one embedded Postgres and the manufacturer and dispenser services on ports shifted by
@@ -167,6 +169,33 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * bench:fuzz as it is (jest on libs/domain's fuzz spec, its own process): generated inputs per second
+ * for each property; a property that fails fails the run. Each junk row stands beside the round trip
+ * of valid input through the same parser.
+ */
+async function fuzzRows(): Promise<void> {
+  const runs = quick ? 10_000 : 100_000;
+  log(`fuzz (bench:fuzz), ${runs} inputs per property...`);
+  const child = spawn(process.execPath, [path.join(root, 'node_modules/jest/bin/jest.js'), 'libs/domain/src/fuzz.spec.ts', '--selectProjects', 'unit', '--verbose=false'],
+    { cwd: root, env: { ...process.env, PEDIGREE_FUZZ_RUNS: String(runs) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bench:fuzz failed (exit ${code}): ${out.slice(-3000)}`);
+  const rate: Record<string, string> = {};
+  for (const m of out.matchAll(/\[fuzz\] ([^:]+): (\d+) inputs in [\d.]+ s \((\d+)\/s\)/g)) rate[m[1]] = m[3];
+  const row = (measure: string, name: string, refName: string) => rows.push({
+    group: 'fuzz', measure: `${measure}: ${runs} inputs, none crashed or accepted, inputs/s`, value: rate[name] ?? '-',
+    reference: `${refName}, inputs/s`, refValue: rate[refName] ?? '-',
+  });
+  row('scan parser, junk and damaged scans', 'scan junk', 'scan round trip');
+  row('EPCIS capture, one required thing broken', 'epcis broken', 'epcis valid round trip');
+  row('EPCIS capture, arbitrary JSON', 'epcis junk', 'epcis valid round trip');
+}
+
 /** bench:forecast as it is (its own process); its last line is JSON. */
 async function forecastRows(): Promise<void> {
   log('forecast (bench:forecast)...');
@@ -310,10 +339,9 @@ async function main(): Promise<void> {
     await Promise.all([dDb.end().catch(() => undefined), mDb.end().catch(() => undefined)]);
   }
 
-  if (forecast) {
-    await stopAll();
-    await forecastRows();
-  }
+  await stopAll();
+  await fuzzRows();
+  if (forecast) await forecastRows();
 
   const minutes = (Date.now() - t0) / 60_000;
   console.log(`machine: ${Object.entries(m).map(([k, v]) => `${k}=${v}`).join(', ')}`);
