@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { sgtinToEpcUrn } from '@pedigree/domain';
-import { key, Postgres, ROLES, Role, ROOT, Service } from '../services/support';
+// The auth module alone: the package index pulls in NestJS, which Jest here cannot load as ESM.
+import { signJwt, USER_ROLES, UserRole } from '@pedigree/platform/auth';
+import { key, MSP, Postgres, ROLES, Role, ROOT, Service } from '../services/support';
 
 /**
  * The security matrix, automated. Rows already covered elsewhere are not repeated here:
@@ -11,7 +13,8 @@ import { key, Postgres, ROLES, Role, ROOT, Service } from '../services/support';
  *   ("the manufacturer may not read the TI of a sale between distributor and dispenser");
  * - the same through the chaincode (GetTransactionInformation → TI_FORBIDDEN): test/chaincode/traceability.
  * Here: every mutation of every service, discovered by introspection so a new one cannot be
- * forgotten, called by every role of every other organisation and by unauthenticated callers, all
+ * forgotten, called by every role of every other organisation (by API key and by JWT) and by
+ * unauthenticated callers (no credentials, unknown key, forged, expired and unsigned JWTs), all
  * refused and nothing written; GraphQL abuse refused before it costs; a tampered read-model row found
  * by the reconciler; no private key or secret committed.
  */
@@ -20,11 +23,13 @@ const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 // Full offset (not % 1000): a private copy of the system under a large offset collides with no one.
 const PORTS: Record<Role, number> = { manufacturer: 5031 + OFFSET, distributor: 5032 + OFFSET, dispenser: 5033 + OFFSET };
 const PG_PORT = 5431 + OFFSET;
-const USER_ROLES = ['admin', 'operator', 'pharmacist', 'planner', 'auditor'];
 const GTIN = '00312345678906';
 const id = Date.now().toString(36).slice(-6);
 const SERIAL = `SEC${id}`;
 const db = (r: Role) => `security_${r}_${id}`;
+/** The services accept HS256 JWTs too (PEDIGREE_JWT_SECRET): the matrix covers both ways in. */
+const JWT_SECRET = `security-jwt-${id}-0123456789abcdef`;
+const jwt = (org: Role, role: UserRole, secret = JWT_SECRET, exp = Math.floor(Date.now() / 1000) + 3600) => signJwt({ sub: `${org}-${role}`, org: MSP[org], role, exp }, secret);
 
 let pg: Postgres;
 const services = {} as Record<Role, Service>;
@@ -33,7 +38,7 @@ beforeAll(async () => {
   pg = await Postgres.start(`security-${id}`, PG_PORT);
   await Promise.all(ROLES.map(async (r) => {
     services[r] = new Service(r, pg.databaseUrl(db(r)), PORTS[r]);
-    await services[r].start({ LOG_LEVEL: 'warn' });
+    await services[r].start({ LOG_LEVEL: 'warn', PEDIGREE_JWT_SECRET: JWT_SECRET });
   }));
   // One real pack, so the tamper test has a row whose ledger state is known.
   const m = services.manufacturer;
@@ -106,16 +111,25 @@ describe('every mutation by every role of every other organisation, and by nobod
     const mutations = await mutationsOf(s, target);
     expect(mutations.length).toBeGreaterThan(5);
     const before = await footprint(target);
-    const callers: Array<{ who: string; key?: string; expect: string }> = [
-      ...ROLES.filter((r) => r !== target).flatMap((org) => USER_ROLES.map((role) => ({ who: `${org}/${role}`, key: key(org, role), expect: 'FORBIDDEN' }))),
-      { who: 'no credentials', expect: 'UNAUTHENTICATED' },
-      { who: 'unknown key', key: `forged-${id}`, expect: 'UNAUTHENTICATED' },
+    const apiKey = (k: string) => ({ 'x-api-key': k });
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', org: MSP[target], role: 'admin' })).toString('base64url')}.`;
+    const callers: Array<{ who: string; headers: Record<string, string>; expect: string }> = [
+      ...ROLES.filter((r) => r !== target).flatMap((org) => USER_ROLES.flatMap((role) => [
+        { who: `${org}/${role} (API key)`, headers: apiKey(key(org, role)), expect: 'FORBIDDEN' },
+        { who: `${org}/${role} (JWT)`, headers: bearer(jwt(org, role)), expect: 'FORBIDDEN' },
+      ])),
+      { who: 'no credentials', headers: {}, expect: 'UNAUTHENTICATED' },
+      { who: 'unknown key', headers: apiKey(`forged-${id}`), expect: 'UNAUTHENTICATED' },
+      { who: 'own admin JWT signed with another secret', headers: bearer(jwt(target, 'admin', 'not-the-secret')), expect: 'UNAUTHENTICATED' },
+      { who: 'own admin JWT, expired', headers: bearer(jwt(target, 'admin', JWT_SECRET, Math.floor(Date.now() / 1000) - 60)), expect: 'UNAUTHENTICATED' },
+      { who: 'own admin JWT, alg none', headers: bearer(unsigned), expect: 'UNAUTHENTICATED' },
     ];
     const wrong: unknown[] = [];
     for (const c of callers) {
       for (const m of mutations) {
         const res = await fetch(`${s.url}/graphql`, {
-          method: 'POST', headers: { 'content-type': 'application/json', ...(c.key ? { 'x-api-key': c.key } : {}) },
+          method: 'POST', headers: { 'content-type': 'application/json', ...c.headers },
           body: JSON.stringify({ query: `mutation { ${m} }` }),
         });
         const body = (await res.json()) as { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: { code?: string } }> };
@@ -129,6 +143,16 @@ describe('every mutation by every role of every other organisation, and by nobod
     await new Promise((r) => setTimeout(r, 1000));
     expect(await footprint(target)).toEqual(before);
   });
+});
+
+it('a valid JWT of the service\'s own organisation is accepted (the refusals above are not a broken JWT path)', async () => {
+  const res = await fetch(`${services.dispenser.url}/graphql`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt('dispenser', 'auditor')}` },
+    body: JSON.stringify({ query: '{ packs(first: 1) { edges { node { epc } } } }' }),
+  });
+  const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
+  expect(body.errors).toBeUndefined();
+  expect(body.data).toBeDefined();
 });
 
 describe('GraphQL abuse is refused before it costs', () => {
