@@ -205,10 +205,10 @@ async function forecastRows(): Promise<void> {
   child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`bench:forecast exited ${code}`);
-  const { results } = JSON.parse(out.trim().split('\n').pop()!) as { results: Record<string, { mase: number; seconds: number }> };
+  const { results, backend } = JSON.parse(out.trim().split('\n').pop()!) as { backend: string; results: Record<string, { mase: number; seconds: number }> };
   const ref = `seasonal naive MASE | ETS MASE (s)`;
   const refValue = `${f(results.snaive.mase, 3)} | ${f(results.ets.mase, 3)} (${f(results.ets.seconds)} s)`;
-  rows.push({ group: 'forecast', measure: 'tfjs global model, MASE on PBS (lower is better) (s)', value: `${f(results.tfjs.mase, 3)} (${f(results.tfjs.seconds)} s)`, reference: ref, refValue });
+  rows.push({ group: 'forecast', measure: `tfjs global model (${backend} backend), MASE on PBS (lower is better) (s)`, value: `${f(results.tfjs.mase, 3)} (${f(results.tfjs.seconds)} s)`, reference: ref, refValue });
   if (results.chooser) rows.push({ group: 'forecast', measure: 'chooser (per series, on validation), MASE', value: f(results.chooser.mase, 3), reference: ref, refValue });
 }
 
