@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import {
-  ChaincodeEvent, CloseableAsyncIterable, Commit, Contract, Gateway, Network, Status, SubmittedTransaction,
+  ChaincodeEvent, CloseableAsyncIterable, Commit, Contract, Gateway, Network, Status, SubmittedTransaction, Transaction,
   connect, hash, signers,
 } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
@@ -25,12 +25,21 @@ export interface FabricLedgerConfig {
   readonly deadlines?: Partial<LedgerDeadlines>;
 }
 
-/** Milliseconds each step may take. Every call has one: a dead peer is an error, never a hang. */
+/**
+ * Milliseconds each step may take. Every call has one: a dead peer is an error, never a hang. A
+ * submit's overall deadline, unless the call gives `timeoutMs`, is endorse + submit + commitStatus.
+ */
 export interface LedgerDeadlines {
   readonly evaluate: number;
   readonly endorse: number;
   readonly submit: number;
   readonly commitStatus: number;
+  /**
+   * How long to wait for a commit before sending the same signed transaction to the orderer again.
+   * An orderer that crashed after accepting a transaction, before cutting its block, has lost it;
+   * without a resend the client would only learn that at the commit-status deadline.
+   */
+  readonly resubmitAfter: number;
 }
 
 /** How often a refusal by lagging peers of other organisations is re-run before it stands. */
@@ -42,7 +51,7 @@ const STALE_PEER_RETRIES = 2;
  * lost in a crash never commits, so its status is "unknown" until the deadline. 15 s is ~10x the
  * p99 commit latency under load (docs/performance.md) and short enough for a person at a counter.
  */
-export const DEFAULT_DEADLINES: LedgerDeadlines = { evaluate: 10_000, endorse: 15_000, submit: 10_000, commitStatus: 15_000 };
+export const DEFAULT_DEADLINES: LedgerDeadlines = { evaluate: 10_000, endorse: 15_000, submit: 10_000, commitStatus: 15_000, resubmitAfter: 5_000 };
 
 /**
  * Connects to a Fabric peer's gateway. The connection is lazy: an unreachable peer surfaces as an
@@ -129,7 +138,7 @@ class FabricLedgerImpl implements Ledger {
       throw toLedgerError(err, 'endorse', transactionId);
     }
     const submitted = await this.submitSigned(endorsed, overall, transactionId);
-    const status = await this.commitStatus(submitted, overall, transactionId);
+    const status = await this.commitStatus(endorsed, submitted, overall, transactionId);
     if (!status.successful) {
       const conflict = status.code === TX_CODE.MVCC_READ_CONFLICT || status.code === TX_CODE.PHANTOM_READ_CONFLICT;
       throw new LedgerError({
@@ -153,7 +162,7 @@ class FabricLedgerImpl implements Ledger {
   }
 
   /** The orderer being briefly away is safe to wait out: the same signed transaction is re-sent. */
-  private async submitSigned(endorsed: import('@hyperledger/fabric-gateway').Transaction, overall: number, transactionId: string): Promise<SubmittedTransaction> {
+  private async submitSigned(endorsed: Transaction, overall: number, transactionId: string): Promise<SubmittedTransaction> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await endorsed.submit({ deadline: Math.min(overall, Date.now() + this.deadlines.submit) });
@@ -165,15 +174,26 @@ class FabricLedgerImpl implements Ledger {
     }
   }
 
-  /** A commit-status timeout means "not known yet", so ask again until the overall deadline. */
-  private async commitStatus(commit: Commit, overall: number, transactionId: string): Promise<Status> {
+  /**
+   * A commit-status timeout means "not known yet", so ask again until the overall deadline. Each
+   * wait that passes `resubmitAfter` without a commit sends the same signed envelope to the orderer
+   * again: safe, because validation keeps the first valid copy of a transaction ID and marks every
+   * later one DUPLICATE_TXID (no effect, no chaincode event), and the commit status of an ID is
+   * that of its first copy. It turns an orderer crash that lost the transaction into a delay.
+   */
+  private async commitStatus(endorsed: Transaction, commit: Commit, overall: number, transactionId: string): Promise<Status> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await commit.getStatus({ deadline: Math.min(overall, Date.now() + this.deadlines.commitStatus) });
+        return await commit.getStatus({ deadline: Math.min(overall, Date.now() + this.deadlines.resubmitAfter) });
       } catch (err) {
         const e = toLedgerError(err, 'commit-status', transactionId);
-        if (!e.retryable || Date.now() + 500 > overall) throw e;
-        await sleep(Math.min(2000, 100 * 2 ** attempt));
+        const now = Date.now();
+        if (!e.retryable || now + 500 > overall) throw e;
+        if (e.kind === 'deadline') {
+          await endorsed.submit({ deadline: Math.min(overall, now + this.deadlines.submit) }).catch(() => undefined);
+        } else {
+          await sleep(Math.min(2000, 100 * 2 ** attempt));
+        }
       }
     }
   }
