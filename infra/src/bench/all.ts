@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -8,7 +9,7 @@ import { probeScenarios } from './probe.scenarios';
 import { traceabilityScenarios } from '../../../chaincode/bench/traceability.scenarios';
 import { Network } from '../network/network';
 import { readPid, residentMemory } from '../network/processes';
-import { networkPaths, projectRoot } from '../network/topology';
+import { CHANNEL, networkPaths, projectRoot } from '../network/topology';
 
 /**
  * `npm run bench [-- --quick]`: every benchmark, ONE table, each figure beside its reference measured
@@ -160,6 +161,12 @@ function memoryRows(groups: Record<string, number[]>): Record<string, number> {
   return byGroup;
 }
 
+/** The first bytes of the channel genesis block's SHA-256: a new network (reset) is a new chain. */
+function chainId(artifacts: string): string {
+  const block = path.join(artifacts, `${CHANNEL}.block`);
+  return createHash('sha256').update(fs.readFileSync(block)).digest('hex').slice(0, 12);
+}
+
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const t0 = Date.now();
   while (!(await check())) {
@@ -220,20 +227,25 @@ async function main(): Promise<void> {
   const ledgers = connectAll();
   const pgName = 'bench-all';
   const dbUrl = (name: string) => `postgres://pedigree:pedigree@127.0.0.1:${PG_PORT}/${name}`;
-  const dDb = new Client({ connectionString: dbUrl(`bench_dispenser_${runId}`) });
-  const mDb = new Client({ connectionString: dbUrl(`bench_manufacturer_${runId}`) });
+  // One read model per role and per chain, kept between runs: a service resumes from its checkpoint
+  // instead of replaying the whole chain (which grows with every run) into a fresh database.
+  const chain = chainId(networkPaths().artifacts);
+  const dbName = (role: string) => `bench_${role}_${chain}`;
+  const dDb = new Client({ connectionString: dbUrl(dbName('dispenser')) });
+  const mDb = new Client({ connectionString: dbUrl(dbName('manufacturer')) });
   let memory: Record<string, number> = {};
   try {
     await ledgerRows(ledgers);
 
     log('services...');
     const pg = await start('postgres', [path.join(root, 'dist/libs/readmodel/src/cli/readmodel.js'), 'postgres', '--name', pgName, '--port', String(PG_PORT)], {}, (o) => o.includes('"ready":true'));
-    const svc = (role: string, port: number) => start(role, [path.join(root, 'dist/apps', role, 'src/main.js')], { PORT: String(port), DATABASE_URL: dbUrl(`bench_${role}_${runId}`), LOG_LEVEL: 'warn' }, (o) => o.includes('listening on'));
+    const svc = (role: string, port: number) => start(role, [path.join(root, 'dist/apps', role, 'src/main.js')], { PORT: String(port), DATABASE_URL: dbUrl(dbName(role)), LOG_LEVEL: 'warn' }, (o) => o.includes('listening on'));
     const [mSvc, dSvc] = await Promise.all([svc('manufacturer', M_PORT), svc('dispenser', D_PORT)]);
     await Promise.all([dDb.connect(), mDb.connect()]);
     const has = async (db: Client, epc: string) => ((await db.query('SELECT 1 FROM packs WHERE id = $1', [epc])).rowCount ?? 0) > 0;
-    // The fresh read models replay the whole chain (the ledger scenarios included): a marker pack
-    // committed now is projected last, so both have caught up once both hold it.
+    // The read models catch up with the chain (at least this run's ledger scenarios; the whole chain
+    // the first time on this chain): a marker pack committed now is projected last, so both have
+    // caught up once both hold it.
     const marker = sgtinToEpcUrn(GTIN, `M${runId}`);
     await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-marker-${runId}`, gtin: GTIN, lot: `M${runId}`, expiry: '2030-12-31', serials: [`M${runId}`] })], { contract: 'traceability' });
     await waitFor('read models caught up with the chain', async () => (await has(dDb, marker)) && (await has(mDb, marker)), 600_000);
