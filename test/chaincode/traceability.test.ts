@@ -1,5 +1,6 @@
 import { Ledger, LedgerError } from '@pedigree/ledger';
-import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type PackRecord } from '@pedigree/domain';
+import { sgtinToEpcUrn, withCheckDigit, type PackRecord } from '@pedigree/domain';
+import { GTIN, MASTER, NDC, TRACE, runIds, seenBy } from '../support/chaincode';
 import { MSP, ROLES, Role, ledgerFor } from '../support/ledger';
 
 /**
@@ -9,34 +10,14 @@ import { MSP, ROLES, Role, ledgerFor } from '../support/ledger';
  * dispensed; plus the refusals a reviewer checks. Unique lots, serials and SSCCs per run, so it
  * passes again on the same ledger.
  */
-const NDC = '12345-678-90';
-const GTIN = ndcToGtin14(NDC);
-const run = `${Date.now().toString(36)}${process.pid.toString(36)}`.toUpperCase();
-const runDigits = String(Date.now() % 1e7).padStart(7, '0');
-const TRACE = { contract: 'traceability' } as const;
-const MASTER = { contract: 'masterdata' } as const;
+const { run, ssccOf: sscc } = runIds();
 const decode = <T>(b: Uint8Array): T => JSON.parse(Buffer.from(b).toString('utf8')) as T;
 const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
-const sscc = (n: number) => ssccToEpcUrn(withCheckDigit(`0${'0312345'}${runDigits}${String(n).padStart(2, '0')}`));
 const ti = (count: number, buyer: string) =>
   JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'Acme Pharma', address: '1 Lab Rd' }, buyer: { name: buyer }, products: [{ ndc: NDC, name: 'Examplamab 10 mg tablet', quantity: count, lot: `L${run}` }], invoice: `INV-${run}`, unitPrice: 12.5 });
 const chaincodeCode = (e: unknown) => (e as LedgerError).chaincodeCode;
 
 jest.setTimeout(600_000);
-
-/**
- * submit() returns once the submitting organisation's peer committed; another organisation's peer
- * may be a block behind. Before that organisation acts on the result, wait until its own peer
- * knows the event (its idempotency receipt), as a client reading its own peer must.
- */
-async function seenBy(ledger: Ledger, eventId: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const found = await ledger.evaluate('GetEvent', [eventId], TRACE).then(() => true, () => false);
-    if (found) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${ledger.mspId} never saw event ${eventId}`);
-}
 
 describe('traceability chaincode on the real network', () => {
   const l = {} as Record<Role, Ledger>;

@@ -192,6 +192,11 @@ async function packsInReadModel(lot: string): Promise<{ packs: number; events: n
   return { packs: Number(p.n), events: Number(e.n), subjects: Number(e.d) };
 }
 
+async function inReadModel(serial: string): Promise<boolean> {
+  const rows = await pg.query(DB, `SELECT 1 FROM packs WHERE id = $1`, [sgtinToEpcUrn(GTIN, serial)]);
+  return rows.length > 0;
+}
+
 async function onLedger(serial: string): Promise<boolean> {
   try {
     await ledger.evaluate('GetPack', [sgtinToEpcUrn(GTIN, serial)], { contract: 'traceability' });
@@ -231,7 +236,10 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
 
     // A write refused before ordering was never written.
     const refused = failed.filter((w) => w.outcome === 'refused-before-ordering');
-    for (const w of refused) expect({ key: w.key, onLedger: await onLedger(w.serials[0]) }).toEqual({ key: w.key, onLedger: false });
+    for (const w of refused) {
+      expect({ key: w.key, onLedger: await onLedger(w.serials[0]), inReadModel: await inReadModel(w.serials[0]) })
+        .toEqual({ key: w.key, onLedger: false, inReadModel: false });
+    }
     // A write in doubt is settled the client's way: retry with the same key; then it is there once.
     for (const w of failed) await settle(w);
     expect(writes.filter((w) => w.outcome !== 'acknowledged').map((w) => w.key)).toEqual([]);

@@ -1,5 +1,6 @@
 import { Ledger, LedgerError, SubmitOptions } from '@pedigree/ledger';
-import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { GTIN, MASTER, NDC, TRACE, runIds, seenBy } from '../support/chaincode';
 import { MSP, ROLES, Role, ledgerFor } from '../support/ledger';
 
 /**
@@ -10,16 +11,10 @@ import { MSP, ROLES, Role, ledgerFor } from '../support/ledger';
  * records read back equal, the event IDs never recorded. The targets are chosen so that the same
  * command by the manufacturer (the owner) would be legal.
  */
-const NDC = '12345-678-90';
-const GTIN = ndcToGtin14(NDC);
-const run = `${Date.now().toString(36)}${process.pid.toString(36)}`.toUpperCase();
-const runDigits = String(Date.now() % 1e7).padStart(7, '0');
-const TRACE = { contract: 'traceability' } as const;
-const MASTER = { contract: 'masterdata' } as const;
+const { run, ssccOf: sscc } = runIds();
 const AUTHORITY_CODES = ['NOT_OWNER', 'NOT_CUSTODIAN', 'NOT_ADDRESSEE', 'NOT_MANUFACTURER'];
 const lot = `M${run}`;
 const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
-const sscc = (n: number) => ssccToEpcUrn(withCheckDigit(`0${'0312345'}${runDigits}${String(n).padStart(2, '0')}`));
 const ti = (buyer: string) => JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'Acme Pharma' }, buyer: { name: buyer }, products: [{ ndc: NDC, quantity: 1, lot }] });
 
 /**
@@ -37,13 +32,7 @@ const l = {} as Record<Role, Ledger>;
 const identities: Array<{ org: Role; user: string; ledger: Ledger }> = [];
 
 async function seenByAll(eventId: string): Promise<void> {
-  for (const role of ROLES) {
-    for (let i = 0; ; i++) {
-      if (await l[role].evaluate('GetEvent', [eventId], TRACE).then(() => true, () => false)) break;
-      if (i > 100) throw new Error(`${role} never saw ${eventId}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  for (const role of ROLES) await seenBy(l[role], eventId);
 }
 
 beforeAll(async () => {
