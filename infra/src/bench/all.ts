@@ -26,8 +26,9 @@ import { CHANNEL, networkPaths, projectRoot } from '../network/topology';
  *                EPCIS documents per second, none crashing or accepted, beside valid round trips
  *   forecast     bench:forecast (its own process, after the services stopped): the tfjs model's MASE
  *                vs seasonal naive and ETS (full runs, or --quick --forecast)
- * Starts one embedded Postgres and the manufacturer and dispenser services on ports shifted by
- * PEDIGREE_PORT_OFFSET (5191/5111/5113 + offset), against the network of PEDIGREE_NETWORK_HOME.
+ * Starts one embedded Postgres and every service `npm start` runs (manufacturer, distributor,
+ * dispenser, forecast, web) on ports shifted by PEDIGREE_PORT_OFFSET (5191, 5110–5114 + offset),
+ * against the network of PEDIGREE_NETWORK_HOME; the measures use the manufacturer and dispenser.
  */
 const root = projectRoot();
 const quick = process.argv.includes('--quick');
@@ -38,8 +39,11 @@ const LOT_PACKS = 10_000;
 const LOT_PER_TX = 500;
 const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 const PG_PORT = 5191 + OFFSET;
+const WEB_PORT = 5110 + OFFSET;
 const M_PORT = 5111 + OFFSET;
+const DIST_PORT = 5112 + OFFSET;
 const D_PORT = 5113 + OFFSET;
+const F_PORT = 5114 + OFFSET;
 const GTIN = '00312345678906'; // NDC 12345-678-90, registered by the ledger scenarios
 const runId = Date.now().toString(36);
 const children: ChildProcess[] = [];
@@ -239,8 +243,19 @@ async function main(): Promise<void> {
 
     log('services...');
     const pg = await start('postgres', [path.join(root, 'dist/libs/readmodel/src/cli/readmodel.js'), 'postgres', '--name', pgName, '--port', String(PG_PORT)], {}, (o) => o.includes('"ready":true'));
-    const svc = (role: string, port: number) => start(role, [path.join(root, 'dist/apps', role, 'src/main.js')], { PORT: String(port), DATABASE_URL: dbUrl(dbName(role)), LOG_LEVEL: 'warn' }, (o) => o.includes('listening on'));
+    const svc = (role: string, port: number, env: Record<string, string> = {}) => start(role, [path.join(root, 'dist/apps', role, 'src/main.js')], { PORT: String(port), DATABASE_URL: dbUrl(dbName(role)), LOG_LEVEL: 'warn', ...env }, (o) => o.includes('listening on'));
     const [mSvc, dSvc] = await Promise.all([svc('manufacturer', M_PORT), svc('dispenser', D_PORT)]);
+    // The rest of what `npm start` runs, so "the whole system" in the memory rows is the whole
+    // system: the distributor (projecting every event too), the forecast service on the dispenser's
+    // read model, and the web server in front of them. The measures below do not call them.
+    const url = (port: number) => `http://127.0.0.1:${port}`;
+    const rest = await Promise.all([
+      svc('distributor', DIST_PORT),
+      svc('forecast', F_PORT, { DEMAND_DATABASE_URL: dbUrl(dbName('dispenser')) }),
+      svc('web', WEB_PORT, {
+        PEDIGREE_MANUFACTURER_URL: url(M_PORT), PEDIGREE_DISTRIBUTOR_URL: url(DIST_PORT), PEDIGREE_DISPENSER_URL: url(D_PORT), PEDIGREE_FORECAST_URL: url(F_PORT),
+      }),
+    ]);
     await Promise.all([dDb.connect(), mDb.connect()]);
     const has = async (db: Client, epc: string) => ((await db.query('SELECT 1 FROM packs WHERE id = $1', [epc])).rowCount ?? 0) > 0;
     // The read models catch up with the chain (at least this run's ledger scenarios; the whole chain
@@ -343,7 +358,7 @@ async function main(): Promise<void> {
     const dataDir = path.resolve(process.env.PEDIGREE_DATA_DIR ?? path.join(root, '.data'), pgName);
     memory = memoryRows({
       'network (orderer, 3 peers, chaincode)': netPids,
-      'services (manufacturer, dispenser)': [mSvc.pid!, dSvc.pid!],
+      'services (manufacturer, distributor, dispenser, forecast, web)': [mSvc.pid!, dSvc.pid!, ...rest.map((c) => c.pid!)],
       'postgres (wrapper, postmaster, backends)': [pg.pid!, ...postgresPids(dataDir)],
     });
   } finally {
