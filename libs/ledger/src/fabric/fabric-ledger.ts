@@ -51,7 +51,7 @@ const STALE_PEER_RETRIES = 2;
  * lost in a crash never commits, so its status is "unknown" until the deadline. 15 s is ~10x the
  * p99 commit latency under load (docs/performance.md) and short enough for a person at a counter.
  */
-export const DEFAULT_DEADLINES: LedgerDeadlines = { evaluate: 10_000, endorse: 15_000, submit: 10_000, commitStatus: 15_000, resubmitAfter: 5_000 };
+export const DEFAULT_DEADLINES: LedgerDeadlines = { evaluate: 10_000, endorse: 15_000, submit: 10_000, commitStatus: 15_000, resubmitAfter: 8_000 };
 
 /**
  * Connects to a Fabric peer's gateway. The connection is lazy: an unreachable peer surfaces as an
@@ -138,7 +138,11 @@ class FabricLedgerImpl implements Ledger {
       throw toLedgerError(err, 'endorse', transactionId);
     }
     const submitted = await this.submitSigned(endorsed, overall, transactionId);
-    const status = await this.commitStatus(endorsed, submitted, overall, transactionId);
+    // Never resend a transaction that writes private data (transient input): a duplicate copy carries
+    // private write-set hashes whose data is already purged from the transient stores, and every
+    // peer then stalls its commits while it tries to fetch that data (pullRetryThreshold, 60 s).
+    const resend = options.transient === undefined;
+    const status = await this.commitStatus(endorsed, submitted, overall, transactionId, resend);
     if (!status.successful) {
       const conflict = status.code === TX_CODE.MVCC_READ_CONFLICT || status.code === TX_CODE.PHANTOM_READ_CONFLICT;
       throw new LedgerError({
@@ -180,8 +184,9 @@ class FabricLedgerImpl implements Ledger {
    * again: safe, because validation keeps the first valid copy of a transaction ID and marks every
    * later one DUPLICATE_TXID (no effect, no chaincode event), and the commit status of an ID is
    * that of its first copy. It turns an orderer crash that lost the transaction into a delay.
+   * Transactions with private data are only waited for (see submitOnce).
    */
-  private async commitStatus(endorsed: Transaction, commit: Commit, overall: number, transactionId: string): Promise<Status> {
+  private async commitStatus(endorsed: Transaction, commit: Commit, overall: number, transactionId: string, resend: boolean): Promise<Status> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await commit.getStatus({ deadline: Math.min(overall, Date.now() + this.deadlines.resubmitAfter) });
@@ -189,7 +194,7 @@ class FabricLedgerImpl implements Ledger {
         const e = toLedgerError(err, 'commit-status', transactionId);
         const now = Date.now();
         if (!e.retryable || now + 500 > overall) throw e;
-        if (e.kind === 'deadline') {
+        if (e.kind === 'deadline' && resend) {
           await endorsed.submit({ deadline: Math.min(overall, now + this.deadlines.submit) }).catch(() => undefined);
         } else {
           await sleep(Math.min(2000, 100 * 2 ** attempt));
