@@ -140,8 +140,9 @@ class FabricLedgerImpl implements Ledger {
     const submitted = await this.submitSigned(endorsed, overall, transactionId);
     // Never resend a transaction that writes private data (transient input): a duplicate copy carries
     // private write-set hashes whose data is already purged from the transient stores, and every
-    // peer then stalls its commits while it tries to fetch that data (pullRetryThreshold, 60 s).
-    const resend = options.transient === undefined;
+    // eligible peer then holds up its commits while it tries to fetch that data (pullRetryThreshold:
+    // 60 s by default, 5 s on infra's network).
+    const resend = !options.transient || Object.keys(options.transient).length === 0;
     const status = await this.commitStatus(endorsed, submitted, overall, transactionId, resend);
     if (!status.successful) {
       const conflict = status.code === TX_CODE.MVCC_READ_CONFLICT || status.code === TX_CODE.PHANTOM_READ_CONFLICT;
