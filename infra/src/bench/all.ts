@@ -237,6 +237,7 @@ async function main(): Promise<void> {
   const dbName = (role: string) => `bench_${role}_${chain}`;
   const dDb = new Client({ connectionString: dbUrl(dbName('dispenser')) });
   const mDb = new Client({ connectionString: dbUrl(dbName('manufacturer')) });
+  const distDb = new Client({ connectionString: dbUrl(dbName('distributor')) });
   let memory: Record<string, number> = {};
   try {
     await ledgerRows(ledgers);
@@ -256,14 +257,14 @@ async function main(): Promise<void> {
         PEDIGREE_MANUFACTURER_URL: url(M_PORT), PEDIGREE_DISTRIBUTOR_URL: url(DIST_PORT), PEDIGREE_DISPENSER_URL: url(D_PORT), PEDIGREE_FORECAST_URL: url(F_PORT),
       }),
     ]);
-    await Promise.all([dDb.connect(), mDb.connect()]);
+    await Promise.all([dDb.connect(), mDb.connect(), distDb.connect()]);
     const has = async (db: Client, epc: string) => ((await db.query('SELECT 1 FROM packs WHERE id = $1', [epc])).rowCount ?? 0) > 0;
     // The read models catch up with the chain (at least this run's ledger scenarios; the whole chain
-    // the first time on this chain): a marker pack committed now is projected last, so both have
-    // caught up once both hold it.
+    // the first time on this chain): a marker pack committed now is projected last, so all three
+    // have caught up (and stopped competing for the CPU) once all three hold it.
     const marker = sgtinToEpcUrn(GTIN, `M${runId}`);
     await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-marker-${runId}`, gtin: GTIN, lot: `M${runId}`, expiry: '2030-12-31', serials: [`M${runId}`] })], { contract: 'traceability' });
-    await waitFor('read models caught up with the chain', async () => (await has(dDb, marker)) && (await has(mDb, marker)), 600_000);
+    await waitFor('read models caught up with the chain', async () => (await has(dDb, marker)) && (await has(mDb, marker)) && (await has(distDb, marker)), 600_000);
 
     log('end to end...');
     const batch = 10;
@@ -363,7 +364,7 @@ async function main(): Promise<void> {
     });
   } finally {
     for (const l of Object.values(ledgers)) l.close();
-    await Promise.all([dDb.end().catch(() => undefined), mDb.end().catch(() => undefined)]);
+    await Promise.all([dDb, mDb, distDb].map((db) => db.end().catch(() => undefined)));
   }
 
   await stopAll();
