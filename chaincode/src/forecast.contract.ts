@@ -14,14 +14,9 @@ export interface AnchorForecastCommand {
   readonly publishedAt: string;
 }
 
-export interface ForecastAnchorRecord {
+/** The command as anchored, with who anchored it and when. */
+export interface ForecastAnchorRecord extends AnchorForecastCommand {
   readonly docType: 'forecastAnchor';
-  readonly eventId: string;
-  readonly digest: string;
-  readonly modelVersion: string;
-  readonly gtin: string;
-  readonly location: string;
-  readonly publishedAt: string;
   /** The organisation whose identity anchored it, from its certificate. */
   readonly anchoredBy: string;
   readonly txId: string;
