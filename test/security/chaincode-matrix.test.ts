@@ -9,7 +9,9 @@ import { MSP, ROLES, Role, ledgerFor } from '../support/ledger';
  * through its own peer's gateway. Every one must be refused by the chaincode with an authority
  * code — never for some other reason the owner would also meet — and nothing may change: the
  * records read back equal, the event IDs never recorded. The targets are chosen so that the same
- * command by the manufacturer (the owner) would be legal.
+ * command by their owner would be legal (checked for the quarantined and the returned pack).
+ * Not in the matrix: RegisterPartner (writes only the caller's own partner record, keyed by its
+ * MSP ID from the certificate) and AnchorForecast (write-once anchors under the caller's identity).
  */
 const { run, ssccOf: sscc } = runIds();
 const AUTHORITY_CODES = ['NOT_OWNER', 'NOT_CUSTODIAN', 'NOT_ADDRESSEE', 'NOT_MANUFACTURER'];
@@ -20,12 +22,15 @@ const ti = (buyer: string) => JSON.stringify({ transactionDate: '2026-03-01', se
 /**
  * P1 stays with the manufacturer, P2 is in transit to the distributor, P3 is inside the
  * manufacturer's case C, P4 was sold to and received by the distributor (only a holder of a
- * received pack may dispense it).
+ * received pack may dispense it), P5 is quarantined by the manufacturer, P6 was sold to the
+ * distributor and returned to the manufacturer (awaiting verification of the return).
  */
 const P1 = sgtin(`${run}A`);
 const P2 = sgtin(`${run}B`);
 const P3 = sgtin(`${run}C`);
 const P4 = sgtin(`${run}D`);
+const P5 = sgtin(`${run}E`);
+const P6 = sgtin(`${run}F`);
 const C = sscc(1);
 
 const l = {} as Record<Role, Ledger>;
@@ -51,7 +56,7 @@ beforeAll(async () => {
     await l[role].submit('RegisterPartner', [JSON.stringify({ eventId: `mx-partner-${role}-${run}`, name: role, role: roles[role], gln: withCheckDigit(glns[role]), address: { street: '1 Main St', city: 'Newark', postalCode: '07102', countryCode: 'US' }, licence: { type: 'state', number: `LIC-${role}`, authority: 'NJ', validUntil: '2099-12-31' } })], MASTER);
     await seenByAll(`mx-partner-${role}-${run}`);
   }
-  await m.submit('Commission', [JSON.stringify({ eventId: `mx-com-${run}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [`${run}A`, `${run}B`, `${run}C`, `${run}D`] })], TRACE);
+  await m.submit('Commission', [JSON.stringify({ eventId: `mx-com-${run}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: ['A', 'B', 'C', 'D', 'E', 'F'].map((x) => `${run}${x}`) })], TRACE);
   await m.submit('Pack', [JSON.stringify({ eventId: `mx-pack-${run}`, parent: C, children: [P3] })], TRACE);
   await m.submit('Ship', [JSON.stringify({ eventId: `mx-ship-${run}`, to: MSP.distributor, epcs: [P2], statement: { affirmed: true } })], { ...TRACE, transient: { ti: ti('Distributor') }, endorsingOrganizations: [MSP.manufacturer, MSP.distributor] });
   await m.submit('Ship', [JSON.stringify({ eventId: `mx-ship4-${run}`, to: MSP.distributor, epcs: [P4], statement: { affirmed: true } })], { ...TRACE, transient: { ti: ti('Distributor') }, endorsingOrganizations: [MSP.manufacturer, MSP.distributor] });
@@ -59,6 +64,19 @@ beforeAll(async () => {
   await seenByAll(`mx-ship4-${run}`);
   await l.distributor.submit('Receive', [JSON.stringify({ eventId: `mx-recv4-${run}`, epcs: [P4] })], TRACE);
   await seenByAll(`mx-recv4-${run}`);
+  await m.submit('Quarantine', [JSON.stringify({ eventId: `mx-quar5-${run}`, epcs: [P5], reason: 'suspect' })], TRACE);
+  await m.submit('Ship', [JSON.stringify({ eventId: `mx-ship6-${run}`, to: MSP.distributor, epcs: [P6], statement: { affirmed: true } })], { ...TRACE, transient: { ti: ti('Distributor') }, endorsingOrganizations: [MSP.manufacturer, MSP.distributor] });
+  await seenByAll(`mx-ship6-${run}`);
+  await l.distributor.submit('Receive', [JSON.stringify({ eventId: `mx-recv6-${run}`, epcs: [P6] })], TRACE);
+  await seenByAll(`mx-recv6-${run}`);
+  await l.distributor.submit('Ship', [JSON.stringify({ eventId: `mx-return6-${run}`, to: MSP.manufacturer, epcs: [P6], purpose: 'return' })], { ...TRACE, endorsingOrganizations: [MSP.distributor, MSP.manufacturer] });
+  await seenByAll(`mx-return6-${run}`);
+  await m.submit('Receive', [JSON.stringify({ eventId: `mx-recvret6-${run}`, epcs: [P6] })], TRACE);
+  await seenByAll(`mx-recvret6-${run}`);
+  await seenByAll(`mx-quar5-${run}`);
+  // The targets are in the state where their owner's command would be legal.
+  const overlays = async (epc: string) => (JSON.parse(Buffer.from(await m.evaluate('GetPack', [epc], TRACE)).toString('utf8')) as { overlays: string[] }).overlays;
+  expect({ P5: await overlays(P5), P6: await overlays(P6) }).toEqual({ P5: expect.arrayContaining(['quarantined']), P6: expect.arrayContaining(['returned']) });
 }, 240_000);
 
 afterAll(() => {
@@ -97,13 +115,15 @@ const ATTEMPTS: Attempt[] = [
   { name: 'decommission', transaction: 'Decommission', contract: 'traceability', command: (_o, eventId) => ({ eventId, epcs: [P1], reason: 'damaged' }) },
   { name: 'destroy', transaction: 'Destroy', contract: 'traceability', command: (_o, eventId) => ({ eventId, epcs: [P1] }) },
   { name: 'quarantine', transaction: 'Quarantine', contract: 'traceability', command: (_o, eventId) => ({ eventId, epcs: [P1], reason: 'suspect' }) },
+  { name: 'release the manufacturer\'s quarantined pack', transaction: 'Release', contract: 'traceability', command: (_o, eventId) => ({ eventId, epcs: [P5] }) },
+  { name: 'verify a return made to the manufacturer', transaction: 'VerifyReturn', contract: 'traceability', command: (_o, eventId) => ({ eventId, epcs: [P6], verified: true }) },
   { name: 'recall the manufacturer\'s lot', transaction: 'RecallLot', contract: 'traceability', command: (_o, eventId) => ({ eventId, gtin: GTIN, lot, recallId: `RC-${eventId}` }) },
   { name: 'extend the expiry of the manufacturer\'s lot', transaction: 'ExtendExpiry', contract: 'traceability', command: (_o, eventId) => ({ eventId, gtin: GTIN, lot, until: '2031-12-31' }) },
 ];
 
 async function snapshot(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const epc of [P1, P2, P3, P4, C]) {
+  for (const epc of [P1, P2, P3, P4, P5, P6, C]) {
     // GetPack also answers the time of the query and what is sellable then: compare the record itself.
     const answer = JSON.parse(Buffer.from(await l.manufacturer.evaluate(epc === C ? 'GetContainer' : 'GetPack', [epc], TRACE)).toString('utf8')) as { pack?: unknown; container?: unknown };
     out[epc] = JSON.stringify(answer.pack ?? answer.container);
