@@ -181,6 +181,22 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 /**
+ * Runs a benchmark in its own Node process to the end and answers what it printed: stdout, plus
+ * stderr unless that is its progress, shown live. A failed run fails the bench.
+ */
+async function runToEnd(what: string, args: string[], options: { env?: NodeJS.ProcessEnv; showProgress?: boolean } = {}): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd: root, env: options.env ?? process.env, stdio: ['ignore', 'pipe', options.showProgress ? 'inherit' : 'pipe'] });
+  children.push(child);
+  let out = '';
+  const collect = (b: Buffer) => { out += b.toString(); };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`${what} failed (exit ${code})${options.showProgress ? '' : `: ${out.slice(-3000)}`}`);
+  return out;
+}
+
+/**
  * bench:fuzz as it is (jest on libs/domain's fuzz spec, its own process): generated inputs per second
  * for each property; a property that fails fails the run. Each junk row stands beside the round trip
  * of valid input through the same parser.
@@ -188,14 +204,8 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 async function fuzzRows(): Promise<void> {
   const runs = quick ? 10_000 : 100_000;
   log(`fuzz (bench:fuzz), ${runs} inputs per property...`);
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/jest/bin/jest.js'), 'libs/domain/src/fuzz.spec.ts', '--selectProjects', 'unit', '--verbose=false'],
-    { cwd: root, env: { ...process.env, PEDIGREE_FUZZ_RUNS: String(runs) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr.on('data', (b: Buffer) => { out += b.toString(); });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`bench:fuzz failed (exit ${code}): ${out.slice(-3000)}`);
+  const out = await runToEnd('bench:fuzz', [path.join(root, 'node_modules/jest/bin/jest.js'), 'libs/domain/src/fuzz.spec.ts', '--selectProjects', 'unit', '--verbose=false'],
+    { env: { ...process.env, PEDIGREE_FUZZ_RUNS: String(runs) } });
   const rate: Record<string, string> = {};
   for (const m of out.matchAll(/\[fuzz\] ([^:]+): (\d+) inputs in [\d.]+ s \((\d+)\/s\)/g)) rate[m[1]] = m[3];
   const row = (measure: string, name: string, refName: string) => rows.push({
@@ -210,12 +220,7 @@ async function fuzzRows(): Promise<void> {
 /** bench:forecast as it is (its own process); its last line is JSON. */
 async function forecastRows(): Promise<void> {
   log('forecast (bench:forecast)...');
-  const child = spawn(process.execPath, [path.join(root, 'dist/libs/forecasting/src/bench/forecast.js')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`bench:forecast exited ${code}`);
+  const out = await runToEnd('bench:forecast', [path.join(root, 'dist/libs/forecasting/src/bench/forecast.js')], { showProgress: true });
   const { results, backend } = JSON.parse(out.trim().split('\n').pop()!) as { backend: string; results: Record<string, { mase: number; seconds: number }> };
   const ref = `seasonal naive MASE | ETS MASE (s)`;
   const refValue = `${f(results.snaive.mase, 3)} | ${f(results.ets.mase, 3)} (${f(results.ets.seconds)} s)`;
@@ -238,6 +243,7 @@ async function main(): Promise<void> {
   const dDb = new Client({ connectionString: dbUrl(dbName('dispenser')) });
   const mDb = new Client({ connectionString: dbUrl(dbName('manufacturer')) });
   const distDb = new Client({ connectionString: dbUrl(dbName('distributor')) });
+  const readModels = [mDb, distDb, dDb];
   let memory: Record<string, number> = {};
   try {
     await ledgerRows(ledgers);
@@ -257,14 +263,14 @@ async function main(): Promise<void> {
         PEDIGREE_MANUFACTURER_URL: url(M_PORT), PEDIGREE_DISTRIBUTOR_URL: url(DIST_PORT), PEDIGREE_DISPENSER_URL: url(D_PORT), PEDIGREE_FORECAST_URL: url(F_PORT),
       }),
     ]);
-    await Promise.all([dDb.connect(), mDb.connect(), distDb.connect()]);
+    await Promise.all(readModels.map((db) => db.connect()));
     const has = async (db: Client, epc: string) => ((await db.query('SELECT 1 FROM packs WHERE id = $1', [epc])).rowCount ?? 0) > 0;
     // The read models catch up with the chain (at least this run's ledger scenarios; the whole chain
     // the first time on this chain): a marker pack committed now is projected last, so all three
     // have caught up (and stopped competing for the CPU) once all three hold it.
     const marker = sgtinToEpcUrn(GTIN, `M${runId}`);
     await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-marker-${runId}`, gtin: GTIN, lot: `M${runId}`, expiry: '2030-12-31', serials: [`M${runId}`] })], { contract: 'traceability' });
-    await waitFor('read models caught up with the chain', async () => (await has(dDb, marker)) && (await has(mDb, marker)) && (await has(distDb, marker)), 600_000);
+    await waitFor('read models caught up with the chain', async () => (await Promise.all(readModels.map((db) => has(db, marker)))).every(Boolean), 600_000);
 
     log('end to end...');
     const batch = 10;
@@ -364,7 +370,7 @@ async function main(): Promise<void> {
     });
   } finally {
     for (const l of Object.values(ledgers)) l.close();
-    await Promise.all([dDb, mDb, distDb].map((db) => db.end().catch(() => undefined)));
+    await Promise.all(readModels.map((db) => db.end().catch(() => undefined)));
   }
 
   await stopAll();
