@@ -1,27 +1,11 @@
-import { isDomainError } from '@pedigree/domain';
+import { DomainErrorCode, isDomainError } from '@pedigree/domain';
 
 /**
- * Failure codes the chaincode adds where the domain has none. Every refusal leaves the chaincode as
- * `Error('CODE: message')`, the form `LedgerError.chaincodeCode` is parsed from, so clients branch on
- * one stable string whether the rule lives in @pedigree/domain or here.
+ * Every refusal leaves the chaincode as `Error('CODE: message')`, the form `LedgerError.chaincodeCode`
+ * is parsed from, and every CODE is one of the domain's catalogue (libs/domain/src/errors.ts), so
+ * clients branch on one stable string and one exhaustive mapper turns it into an API error.
  */
-export const ChaincodeErrorCode = {
-  /** The GTIN is not in the product registry (commission needs its manufacturer). */
-  PRODUCT_UNKNOWN: 'PRODUCT_UNKNOWN',
-  /** The organisation is not in the partner registry. */
-  PARTNER_UNKNOWN: 'PARTNER_UNKNOWN',
-  /** The partner's licence (authorised trading partner status) has lapsed. */
-  PARTNER_UNLICENSED: 'PARTNER_UNLICENSED',
-  /** The event ID was already used for a different command or different content. */
-  DUPLICATE_EVENT: 'DUPLICATE_EVENT',
-  /** A record that a read asked for does not exist. */
-  NOT_FOUND: 'NOT_FOUND',
-  /** Only the two trading partners of a shipment may read its Transaction Information. */
-  TI_FORBIDDEN: 'TI_FORBIDDEN',
-  /** More serials in one transaction than the chaincode accepts (payload and write-set size). */
-  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
-} as const;
-export type ChaincodeErrorCode = (typeof ChaincodeErrorCode)[keyof typeof ChaincodeErrorCode];
+export type ChaincodeErrorCode = DomainErrorCode;
 
 export class ChaincodeError extends Error {
   constructor(
@@ -32,12 +16,22 @@ export class ChaincodeError extends Error {
   }
 }
 
-/** Rewrites a DomainError as `CODE: message`; anything already in that form passes through. */
+const KNOWN = new Set<string>(Object.values(DomainErrorCode));
+
+/**
+ * Rewrites a DomainError as `CODE: message`; a message already in that form with a catalogue code
+ * passes through; anything else (a bug, a library failure) becomes INTERNAL, so it can never pass
+ * for the caller's bad input.
+ */
 export function toChaincodeError(err: unknown): Error {
   if (isDomainError(err)) {
     const detail = err.details.suspect ? ' [suspect]' : '';
     return new Error(`${err.code}: ${err.message}${detail}`);
   }
-  if (err instanceof Error) return err;
+  if (err instanceof Error) {
+    const code = /^([A-Z_]{3,}):/.exec(err.message)?.[1];
+    if (code && KNOWN.has(code)) return err;
+    return new Error(`INTERNAL: ${err.message}`);
+  }
   return new Error(`INTERNAL: ${String(err)}`);
 }

@@ -1,7 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { canonicalJson } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
-import { txTime } from './world-state';
+import { assertTimely, txTime } from './world-state';
 
 /** What a planner's service anchors: the digest of a published forecast and the model that made it. */
 export interface AnchorForecastCommand {
@@ -55,13 +55,16 @@ export class ForecastContract extends Contract {
   async AnchorForecast(ctx: Context, commandJson: string): Promise<string> {
     try {
       const c = parseAnchorCommand(commandJson);
+      assertTimely(ctx);
       const anchoredBy = ctx.clientIdentity.getMSPID();
-      const byEvent = await readJson<ForecastAnchorRecord>(ctx, ANCHOR_EVENT_KEY, c.eventId);
+      // Anchors are the publisher's own: keyed by (digest or event ID, publisher), so another
+      // organisation anchoring the same digest first can neither squat nor answer for ours.
+      const byEvent = await readJson<ForecastAnchorRecord>(ctx, ANCHOR_EVENT_KEY, c.eventId, anchoredBy);
       if (byEvent) {
         if (!sameAnchor(byEvent, c)) throw new ChaincodeError('DUPLICATE_EVENT', `event ID ${c.eventId} already anchored a different forecast (transaction ${byEvent.txId})`);
         return canonicalJson({ duplicate: true, anchor: byEvent } satisfies AnchorForecastResult);
       }
-      const byDigest = await readJson<ForecastAnchorRecord>(ctx, ANCHOR_KEY, c.digest);
+      const byDigest = await readJson<ForecastAnchorRecord>(ctx, ANCHOR_KEY, c.digest, anchoredBy);
       if (byDigest) {
         // The same forecast published again under a new event ID: the first anchor stands.
         if (!sameAnchor({ ...byDigest, eventId: c.eventId }, c)) {
@@ -82,8 +85,8 @@ export class ForecastContract extends Contract {
         anchoredAt: txTime(ctx),
       };
       const bytes = Buffer.from(canonicalJson(anchor));
-      await ctx.stub.putState(ctx.stub.createCompositeKey(ANCHOR_KEY, [c.digest]), bytes);
-      await ctx.stub.putState(ctx.stub.createCompositeKey(ANCHOR_EVENT_KEY, [c.eventId]), bytes);
+      await ctx.stub.putState(ctx.stub.createCompositeKey(ANCHOR_KEY, [c.digest, anchoredBy]), bytes);
+      await ctx.stub.putState(ctx.stub.createCompositeKey(ANCHOR_EVENT_KEY, [c.eventId, anchoredBy]), bytes);
       ctx.stub.setEvent(FORECAST_ANCHORED_EVENT, Buffer.from(canonicalJson({ schema: 'pedigree.forecast', version: 1, ...anchor })));
       return canonicalJson({ duplicate: false, anchor } satisfies AnchorForecastResult);
     } catch (err) {
@@ -94,9 +97,16 @@ export class ForecastContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async GetForecastAnchor(ctx: Context, digest: string): Promise<string> {
+    return this.GetForecastAnchorOf(ctx, digest, ctx.clientIdentity.getMSPID());
+  }
+
+  /** A publisher's anchor of a digest: anchors are the publisher's own. */
+  @Transaction(false)
+  @Returns('string')
+  async GetForecastAnchorOf(ctx: Context, digest: string, publisher: string): Promise<string> {
     try {
-      const anchor = await readJson<ForecastAnchorRecord>(ctx, ANCHOR_KEY, String(digest ?? '').toLowerCase());
-      if (!anchor) throw new ChaincodeError('NOT_FOUND', `no forecast anchored with digest ${digest}`);
+      const anchor = await readJson<ForecastAnchorRecord>(ctx, ANCHOR_KEY, String(digest ?? '').toLowerCase(), publisher);
+      if (!anchor) throw new ChaincodeError('NOT_FOUND', `no forecast anchored with digest ${digest} by ${publisher}`);
       return canonicalJson(anchor);
     } catch (err) {
       throw toChaincodeError(err);
@@ -128,7 +138,7 @@ function sameAnchor(a: ForecastAnchorRecord, c: AnchorForecastCommand): boolean 
   return a.eventId === c.eventId && a.digest === c.digest && a.modelVersion === c.modelVersion && a.gtin === c.gtin && a.location === c.location;
 }
 
-async function readJson<T>(ctx: Context, type: string, key: string): Promise<T | undefined> {
-  const bytes = await ctx.stub.getState(ctx.stub.createCompositeKey(type, [key]));
+async function readJson<T>(ctx: Context, type: string, ...parts: string[]): Promise<T | undefined> {
+  const bytes = await ctx.stub.getState(ctx.stub.createCompositeKey(type, parts));
   return bytes && bytes.length > 0 ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as T) : undefined;
 }

@@ -3,22 +3,27 @@ import type { Context } from 'fabric-contract-api';
 /**
  * World-state key layout. LevelDB offers no rich queries, so every lookup the chaincode needs is a
  * composite key: records under their own object type, and `lot` as an index from (gtin, lot) to the
- * packs of a lot, which is what a recall and a lot trace iterate.
+ * packs of a lot, which is what a lot trace iterates.
  */
 export const KeyType = {
+  /** pack~{gtin14}~{serial}. */
   pack: 'pack',
   container: 'container',
   product: 'product',
   partner: 'partner',
   shipment: 'shipment',
-  /** Idempotency receipt per client event ID. */
+  /** Idempotency receipt: event~{eventId}~{submitter MSP}, so one organisation's IDs never collide with another's. */
   event: 'event',
   /** Index: lot~gtin~lot~sgtin -> sgtin. */
   lot: 'lot',
-  /** Lot-level recall notice (gtin, lot). */
-  recall: 'recall',
+  /** The manufacturer's decisions for a whole lot (recall, expiry extension): lotStatus~{gtin}~{lot}. */
+  lotStatus: 'lotStatus',
   /** Private collection key of a shipment's Transaction Information. */
   ti: 'ti',
+  /** Governance: the member list (one key), proposals, GS1 company prefixes. */
+  consortium: 'consortium',
+  proposal: 'proposal',
+  prefix: 'prefix',
 } as const;
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 

@@ -1,9 +1,9 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { assertIsoDate, canonicalJson, DomainError, formatNdc, ndcToGtin14, normaliseGln, normaliseGtin, parseNdc, pglnToEpcUrn, type IsoTimestamp, type OrgId } from '@pedigree/domain';
+import { assertNotBackdated, canonicalJson, DomainError, formatNdc, gtinPrefixCandidates, ndcToGtin14, normaliseGtin, parseNdc, type IsoTimestamp, type OrgId, type PrefixRecord } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
 import { recordEvent, type Command } from './recorder';
-import type { Address, Licence, PartnerRecord, PartnerRole, ProductRecord } from '@pedigree/domain';
+import type { PartnerRecord, ProductRecord } from '@pedigree/domain';
 import { WorldState } from './world-state';
 
 export interface RegisterProductCommand extends Command {
@@ -14,24 +14,13 @@ export interface RegisterProductCommand extends Command {
   readonly strength: string;
   readonly dosageForm: string;
   readonly packSize: string;
-  readonly companyPrefixLength?: number;
-  readonly labelerDigits?: 4 | 5;
 }
-
-export interface RegisterPartnerCommand extends Command {
-  readonly name: string;
-  readonly role: PartnerRole;
-  readonly gln: string;
-  readonly address: Address;
-  readonly licence: Licence;
-}
-
-const PARTNER_ROLES: readonly PartnerRole[] = ['manufacturer', 'repackager', 'wholesaler', 'dispenser', '3pl'];
 
 /**
- * Master data: the product registry (a manufacturer registers its own GTINs) and the registry of
- * authorised trading partners (each organisation registers itself, with its licence). Reads are
- * open to every member of the channel.
+ * Master data: the product registry — a GTIN is registered only by the holder of its GS1 company
+ * prefix, as the consortium assigned it (governance.contract.ts), with the prefix length frozen
+ * from that assignment — and reads of the partner registry, whose records only governance writes.
+ * Reads are open to every member of the channel.
  */
 @Info({ title: 'MasterData', description: 'Products and authorised trading partners' })
 export class MasterDataContract extends Contract {
@@ -39,17 +28,23 @@ export class MasterDataContract extends Contract {
     super('masterdata');
   }
 
-  /** Registers or updates a product; the caller's organisation becomes (and must stay) its manufacturer. */
+  /** Registers or updates a product; only the holder of the GTIN's company prefix, who stays its manufacturer. */
   @Transaction()
   @Returns('string')
   async RegisterProduct(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<RegisterProductCommand>(ctx, 'productRegistered', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent<RegisterProductCommand>(ctx, 'RegisterProduct', commandJson, async (c, { state, at, actor }) => {
       const gtin = productGtin(c);
       for (const field of ['name', 'strength', 'dosageForm', 'packSize'] as const) requireText(c[field], field, 'RegisterProduct');
+      const prefix = await prefixOf(state, gtin);
+      if (!prefix || prefix.mspId !== actor) {
+        throw new DomainError('PREFIX_NOT_HELD', `${gtin} lies under ${prefix ? `GS1 company prefix ${prefix.prefix}, assigned to ${prefix.mspId}` : 'no GS1 company prefix the consortium assigned'}; ${actor} may not register it`, { actor, expected: prefix?.mspId, gtin });
+      }
       const existing = await state.read<ProductRecord>(KeyType.product, gtin);
       if (existing && existing.manufacturer !== actor) {
         throw new DomainError('NOT_MANUFACTURER', `${gtin} is registered by ${existing.manufacturer}; ${actor} may not change it`, { role: 'manufacturer', actor, expected: existing.manufacturer });
       }
+      assertNotBackdated(existing, at, `product ${gtin}`);
+      const labelerDigits = prefix.prefix.startsWith('03') && (prefix.prefix.length === 6 || prefix.prefix.length === 7) ? ((prefix.prefix.length - 2) as 4 | 5) : undefined;
       const product: ProductRecord = {
         docType: 'product',
         gtin,
@@ -59,46 +54,14 @@ export class MasterDataContract extends Contract {
         dosageForm: c.dosageForm,
         packSize: c.packSize,
         manufacturer: actor,
-        ...(c.companyPrefixLength !== undefined ? { companyPrefixLength: c.companyPrefixLength } : {}),
-        ...(c.labelerDigits !== undefined ? { labelerDigits: c.labelerDigits } : {}),
+        companyPrefixLength: prefix.prefix.length,
+        ...(labelerDigits ? { labelerDigits } : {}),
         registeredAt: existing?.registeredAt ?? at,
         updatedAt: at,
       };
       await state.write(KeyType.product, [gtin], product);
-      if (!existing) await state.setOwnerPolicy(KeyType.product, [gtin], [actor]);
+      if (!existing) await state.setHolderPolicy(KeyType.product, [gtin], [actor]);
       return { records: [], epcis: [], product };
-    });
-  }
-
-  /** Registers or updates the caller's own organisation as a trading partner. */
-  @Transaction()
-  @Returns('string')
-  async RegisterPartner(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<RegisterPartnerCommand>(ctx, 'partnerRegistered', commandJson, async (c, { state, at, actor }) => {
-      requireText(c.name, 'name', 'RegisterPartner');
-      if (!PARTNER_ROLES.includes(c.role)) throw new DomainError('COMMAND_INVALID', `RegisterPartner: role must be one of ${PARTNER_ROLES.join(', ')}`, { reason: 'role' });
-      const gln = normaliseGln(c.gln);
-      const a = c.address ?? ({} as Address);
-      for (const field of ['street', 'city', 'postalCode', 'countryCode'] as const) requireText(a[field], `address.${field}`, 'RegisterPartner');
-      const l = c.licence ?? ({} as Licence);
-      for (const field of ['type', 'number', 'authority'] as const) requireText(l[field], `licence.${field}`, 'RegisterPartner');
-      assertIsoDate(l.validUntil, 'licence.validUntil');
-      const existing = await state.read<PartnerRecord>(KeyType.partner, actor);
-      const partner: PartnerRecord = {
-        docType: 'partner',
-        mspId: actor,
-        name: c.name,
-        role: c.role,
-        gln,
-        pgln: pglnToEpcUrn(gln),
-        address: { street: a.street, city: a.city, ...(a.state ? { state: a.state } : {}), postalCode: a.postalCode, countryCode: a.countryCode },
-        licence: { type: l.type, number: l.number, authority: l.authority, validUntil: l.validUntil },
-        registeredAt: existing?.registeredAt ?? at,
-        updatedAt: at,
-      };
-      await state.write(KeyType.partner, [actor], partner);
-      if (!existing) await state.setOwnerPolicy(KeyType.partner, [actor], [actor]);
-      return { records: [], epcis: [], partner };
     });
   }
 
@@ -148,9 +111,18 @@ export async function requireProduct(state: WorldState, gtin: string): Promise<P
   return product;
 }
 
+/** The GS1 company prefix registry entry a GTIN lies under (point reads, one per possible length). */
+export async function prefixOf(state: WorldState, gtin14: string): Promise<PrefixRecord | undefined> {
+  for (const candidate of gtinPrefixCandidates(gtin14)) {
+    const found = await state.read<PrefixRecord>(KeyType.prefix, candidate);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export async function requirePartner(state: WorldState, mspId: OrgId): Promise<PartnerRecord> {
   const partner = await state.read<PartnerRecord>(KeyType.partner, mspId);
-  if (!partner) throw new ChaincodeError('PARTNER_UNKNOWN', `${mspId} is not a registered trading partner`);
+  if (!partner) throw new ChaincodeError('PARTNER_UNKNOWN', `${mspId} is not an admitted trading partner`);
   return partner;
 }
 

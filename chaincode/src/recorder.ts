@@ -1,9 +1,9 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, DomainError, sha256Hex, type IsoTimestamp, type OrgId, type TraceRecord } from '@pedigree/domain';
+import { canonicalJson, commandAuthority, DomainError, sha256Hex, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
 import type { ChaincodeEventType, EventReceipt, TraceabilityEvent, WriteResult } from '@pedigree/domain';
-import { txTime, WorldState } from './world-state';
+import { assertTimely, txTime, WorldState } from './world-state';
 
 /** Upper bound on identifiers named in one command: keeps proposal, write set and event well under gRPC and block limits. */
 export const MAX_IDS_PER_TX = 5000;
@@ -62,19 +62,25 @@ export function requireList(value: unknown, name: string, type: string): string[
  */
 export async function recordEvent<C extends Command>(
   ctx: Context,
-  type: ChaincodeEventType,
+  transaction: string,
   commandJson: string,
   handler: (command: C, scope: CommandScope) => Promise<Outcome>,
 ): Promise<string> {
   try {
+    const authority = commandAuthority(transaction);
+    const type = authority.event as ChaincodeEventType;
+    assertTimely(ctx);
     const command = parseCommand<C>(commandJson, type);
     const state = new WorldState(ctx);
     const actor = ctx.clientIdentity.getMSPID();
     const txId = ctx.stub.getTxID();
     const at = txTime(ctx);
     const commandSha256 = sha256Hex(canonicalJson(command));
+    await requireAuthority(ctx, state, transaction, actor, at);
 
-    const seen = await state.read<EventReceipt>(KeyType.event, command.eventId);
+    // Receipts are per submitting organisation: another organisation re-using an event ID is its
+    // own, separate event, never "a duplicate" of ours and never able to block ours.
+    const seen = await state.read<EventReceipt>(KeyType.event, command.eventId, actor);
     if (seen) {
       if (seen.type !== type || seen.commandSha256 !== commandSha256) {
         throw new ChaincodeError('DUPLICATE_EVENT', `event ID ${command.eventId} was already used by transaction ${seen.txId} for a different ${seen.type === type ? 'content' : `command (${seen.type})`}`);
@@ -84,9 +90,9 @@ export async function recordEvent<C extends Command>(
     }
 
     const outcome = await handler(command, { ctx, state, at, actor, eventId: command.eventId });
-    for (const record of outcome.records) await state.putTrace(record as TraceRecord);
+    for (const record of outcome.records) await state.putTrace(record as TraceRecord, at);
     const receipt: EventReceipt = { docType: 'event', eventId: command.eventId, type, commandSha256, txId, at, actor };
-    await state.write(KeyType.event, [command.eventId], receipt);
+    await state.write(KeyType.event, [command.eventId, actor], receipt);
 
     const event: TraceabilityEvent = { schema: 'pedigree.traceability', version: 1, type, eventId: command.eventId, txId, txTime: at, actor, ...outcome };
     ctx.stub.setEvent(type, Buffer.from(canonicalJson(event)));
@@ -103,4 +109,29 @@ export async function recordEvent<C extends Command>(
   } catch (err) {
     throw toChaincodeError(err);
   }
+}
+
+/**
+ * The catalogue's roles, checked before any rule: governance needs an admin identity of a member;
+ * everything else an admitted partner holding one of the command's roles.
+ */
+async function requireAuthority(ctx: Context, state: WorldState, transaction: string, actor: OrgId, at: IsoTimestamp): Promise<void> {
+  const { roles } = commandAuthority(transaction);
+  if (roles === 'admin') {
+    if (!isAdminIdentity(ctx)) throw new DomainError('GOVERNANCE_FORBIDDEN', `${transaction} needs an admin identity of a member organisation; ${actor}'s caller is not an admin`, { actor });
+    return;
+  }
+  const partner = await state.read<PartnerRecord>(KeyType.partner, actor);
+  if (!partner) throw new DomainError('PARTNER_UNKNOWN', `${actor} is not an admitted trading partner of the consortium`, { actor });
+  if (partner.licence.validUntil < at.slice(0, 10)) {
+    throw new DomainError('PARTNER_UNLICENSED', `${actor}'s licence ${partner.licence.number} expired on ${partner.licence.validUntil}; it is not an authorised trading partner`, { actor });
+  }
+  if (roles !== 'member' && !partner.roles.some((r) => roles.includes(r))) {
+    throw new DomainError('ROLE_FORBIDDEN', `${transaction} needs a partner admitted as ${roles.join(' or ')}; ${actor} is admitted as ${partner.roles.join(', ')}`, { actor, roles: partner.roles, expected: roles });
+  }
+}
+
+/** An admin of its organisation: the OU fabric's NodeOUs give admin certificates (cryptogen and Fabric CA alike). */
+export function isAdminIdentity(ctx: Context): boolean {
+  return /(^|[/,])OU=admin([/,]|$)/.test(ctx.clientIdentity.getID());
 }

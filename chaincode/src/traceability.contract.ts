@@ -12,6 +12,7 @@ import {
   descendantIds,
   destroyEvent,
   disaggregate,
+  extendLotExpiry,
   dispenseEvent,
   DomainError,
   isContainer,
@@ -21,6 +22,7 @@ import {
   packEvent,
   packOverlays,
   quarantineEvent,
+  recallLot,
   receiveContainer,
   receiveEvent,
   recallEvent,
@@ -35,9 +37,11 @@ import {
   verifyProductIdentifier,
   voidContainerShipment,
   voidShippingEvent,
+  withLotStatus,
   type ContainerRecord,
   type EpcisEvent,
   type IsoDate,
+  type LotStatusRecord,
   type OrgId,
   type PackCommand,
   type PackRecord,
@@ -50,7 +54,7 @@ import { KeyType, stateKey } from './keys';
 import { page, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
 import { MAX_IDS_PER_TX, recordEvent, requireList, type Command, type CommandScope, type Outcome } from './recorder';
 import type { EventReceipt, ProductRecord, ShipmentRecord } from '@pedigree/domain';
-import { isPackId, txTime, WorldState } from './world-state';
+import { isPackId, traceKey, txTime, WorldState } from './world-state';
 
 // ---- commands (one JSON argument each; see chaincode/README.md) --------------------------------
 
@@ -151,17 +155,19 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Commission(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<CommissionCommand>(ctx, 'commission', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent<CommissionCommand>(ctx, 'Commission', commandJson, async (c, { state, at, actor }) => {
       const product = await requireProduct(state, c.gtin);
       const serials = requireList(c.serials, 'serials', 'commission');
       const prefix = prefixOptions(product);
+      const lotStatus = await state.lotStatus(product.gtin, c.lot);
       const packs: PackRecord[] = [];
       for (const serial of serials) {
         const id = sgtinToEpcUrn(product.gtin, serial, prefix);
         const existing = await state.trace(id);
         const command: PackCommand = { type: 'commission', gtin: product.gtin, serial, lot: c.lot, expiry: c.expiry, manufacturer: product.manufacturer, ...prefix, ...(c.site ? { site: c.site } : {}) };
-        packs.push(applyCommand(isPack(existing) ? existing : undefined, command, actor, at));
         if (existing && !isPack(existing)) throw new DomainError('ALREADY_COMMISSIONED', `${id} exists`, { id });
+        // A pack born into a recalled lot is recalled from its first record on.
+        packs.push(withLotStatus(applyCommand(isPack(existing) ? existing : undefined, command, actor, at), lotStatus));
       }
       // The lot index is what recalls and lot traces iterate (LevelDB has no rich queries).
       for (const p of packs) await state.write(KeyType.lot, [p.gtin, p.lot, p.id], p.id);
@@ -173,7 +179,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Pack(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<PackCommandInput>(ctx, 'pack', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent<PackCommandInput>(ctx, 'Pack', commandJson, async (c, { state, at, actor }) => {
       const parent = containerId(c.parent);
       const children = requireList(c.children, 'children', 'pack');
       await state.traceWithRelatives(parent);
@@ -186,7 +192,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Unpack(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<UnpackCommandInput>(ctx, 'unpack', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent<UnpackCommandInput>(ctx, 'Unpack', commandJson, async (c, { state, at, actor }) => {
       const parent = containerId(c.parent);
       const children = c.children === undefined ? undefined : requireList(c.children, 'children', 'unpack');
       await state.traceWithRelatives(parent);
@@ -203,7 +209,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Ship(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ShipCommand>(ctx, 'ship', commandJson, async (c, scope) => {
+    return recordEvent<ShipCommand>(ctx, 'Ship', commandJson, async (c, scope) => {
       const { state, at, actor, eventId } = scope;
       const epcs = requireList(c.epcs, 'epcs', 'ship');
       const purpose = c.purpose ?? 'sale';
@@ -265,7 +271,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async VoidShipping(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<EpcsCommand>(ctx, 'voidShipping', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent<EpcsCommand>(ctx, 'VoidShipping', commandJson, async (c, { state, at, actor }) => {
       const epcs = requireList(c.epcs, 'epcs', 'voidShipping');
       const changes = new ChangeSet();
       for (const epc of epcs) {
@@ -288,7 +294,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Receive(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ReceiveCommand>(ctx, 'receive', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent<ReceiveCommand>(ctx, 'Receive', commandJson, async (c, { state, at, actor }) => {
       const epcs = requireList(c.epcs, 'epcs', 'receive').map(topLevelId);
       const scanned = c.scanned === undefined ? [] : requireList(c.scanned, 'scanned', 'receive');
       const brokenSeals = (c.brokenSeals ?? []).map((s) => containerId(s));
@@ -386,31 +392,33 @@ export class TraceabilityContract extends Contract {
     );
   }
 
-  /** The manufacturer recalls a lot: every living pack of it, wherever it is, gets the recalled hold. */
+  /**
+   * The manufacturer recalls a lot: one lot record, whatever the lot's size and wherever its packs
+   * are. Every command, read and verification sees the packs through it (WorldState.trace), and
+   * packs commissioned into the lot later are born recalled.
+   */
   @Transaction()
   @Returns('string')
   async RecallLot(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<RecallLotCommand>(ctx, 'recall', commandJson, async (c, { state, at, actor }) => {
-      if (!c.recallId) throw new DomainError('COMMAND_INVALID', 'recall: recallId is required', { reason: 'recallId missing' });
-      const product = await requireManufacturedBy(state, c.gtin, actor, 'recall');
-      const packs = await lotPacks(ctx, state, product.gtin, c.lot);
-      const records = packs.filter((p) => !TERMINAL_STATUSES.includes(p.status) && !p.recall).map((p) => applyCommand(p, { type: 'recall', recallId: c.recallId }, actor, at));
-      await state.write(KeyType.recall, [product.gtin, c.lot], { gtin: product.gtin, lot: c.lot, recallId: c.recallId, since: at, by: actor });
-      return { records, epcis: [recallEvent({ eventTime: at, lot: { gtin: product.gtin, lot: c.lot } }, prefixOptions(product))], lot: { gtin: product.gtin, lot: c.lot, recallId: c.recallId } };
+    return recordEvent<RecallLotCommand>(ctx, 'RecallLot', commandJson, async (c, { state, at, actor }) => {
+      const product = await requireProduct(state, c.gtin);
+      const next = recallLot(await state.lotStatus(product.gtin, String(c.lot ?? '')), { gtin: product.gtin, lot: c.lot, recallId: c.recallId }, actor, product.manufacturer, at);
+      await putLotStatus(state, next);
+      return { records: [], epcis: [recallEvent({ eventTime: at, lot: { gtin: product.gtin, lot: next.lot } }, prefixOptions(product))], lot: { gtin: product.gtin, lot: next.lot, recallId: c.recallId } };
     });
   }
 
-  /** FDA-sanctioned expiry extension of a lot by its manufacturer. */
+  /** FDA-sanctioned expiry extension of a lot by its manufacturer: one lot record, as a recall. */
   @Transaction()
   @Returns('string')
   async ExtendExpiry(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ExtendExpiryCommand>(ctx, 'extendExpiry', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent<ExtendExpiryCommand>(ctx, 'ExtendExpiry', commandJson, async (c, { state, at, actor }) => {
       const until = assertIsoDate(c.until, 'until');
-      const product = await requireManufacturedBy(state, c.gtin, actor, 'extendExpiry');
-      const packs = await lotPacks(ctx, state, product.gtin, c.lot);
-      const records = packs.filter((p) => !TERMINAL_STATUSES.includes(p.status)).map((p) => applyCommand(p, { type: 'extendExpiry', until }, actor, at));
-      // CBV has no business step for an expiry extension: the event carries records only.
-      return { records, epcis: [], lot: { gtin: product.gtin, lot: c.lot, until } };
+      const product = await requireProduct(state, c.gtin);
+      const next = extendLotExpiry(await state.lotStatus(product.gtin, String(c.lot ?? '')), { gtin: product.gtin, lot: c.lot, until }, actor, product.manufacturer, at);
+      await putLotStatus(state, next);
+      // CBV has no business step for an expiry extension: the event carries the lot only.
+      return { records: [], epcis: [], lot: { gtin: product.gtin, lot: next.lot, until } };
     });
   }
 
@@ -450,8 +458,9 @@ export class TraceabilityContract extends Contract {
   async GetPackHistory(ctx: Context, epc: string): Promise<string> {
     return reading(async () => {
       await requirePack(new WorldState(ctx), epc);
+      const key = traceKey(epc);
       const entries: Array<{ txId: string; timestamp: string; isDelete: boolean; pack?: PackRecord }> = [];
-      for await (const m of ctx.stub.getHistoryForKey(stateKey(ctx, KeyType.pack, epc))) {
+      for await (const m of ctx.stub.getHistoryForKey(stateKey(ctx, key.type, ...key.parts))) {
         const millis = Number(m.timestamp.seconds) * 1000 + Math.floor(m.timestamp.nanos / 1e6);
         const value = Buffer.from(m.value ?? []).toString('utf8');
         entries.push({ txId: m.txId, timestamp: new Date(millis).toISOString(), isDelete: m.isDelete, ...(value ? { pack: JSON.parse(value) as PackRecord } : {}) });
@@ -468,11 +477,12 @@ export class TraceabilityContract extends Contract {
     return reading(async () => {
       const state = new WorldState(ctx);
       const product = await requireProduct(state, gtin);
-      const recall = await state.read(KeyType.recall, product.gtin, lot);
+      const lotStatus = await state.lotStatus(product.gtin, lot);
+      const recall = lotStatus?.recall ? { gtin: product.gtin, lot, recallId: lotStatus.recall.recallId, since: lotStatus.recall.since, by: lotStatus.manufacturer } : undefined;
       const ids = await page<string>(ctx, KeyType.lot, [product.gtin, lot], pageSize, bookmark);
       const packs: PackRecord[] = [];
       for (const id of ids.records) packs.push(await requirePack(state, id));
-      return canonicalJson({ product, ...(recall ? { recall } : {}), packs, bookmark: ids.bookmark, fetched: ids.fetched });
+      return canonicalJson({ product, ...(recall ? { recall } : {}), ...(lotStatus?.expiryExtendedTo ? { expiryExtendedTo: lotStatus.expiryExtendedTo } : {}), packs, bookmark: ids.bookmark, fetched: ids.fetched });
     });
   }
 
@@ -536,13 +546,25 @@ export class TraceabilityContract extends Contract {
     });
   }
 
-  /** The idempotency receipt of a client event ID: which transaction recorded it. */
+  /** The idempotency receipt of an event ID: the caller's own, else the only one any organisation recorded. */
   @Transaction(false)
   @Returns('string')
   async GetEvent(ctx: Context, eventId: string): Promise<string> {
     return reading(async () => {
-      const receipt = await new WorldState(ctx).read<EventReceipt>(KeyType.event, eventId);
-      if (!receipt) throw new ChaincodeError('NOT_FOUND', `event ${eventId} was never recorded`);
+      const own = await new WorldState(ctx).read<EventReceipt>(KeyType.event, eventId, ctx.clientIdentity.getMSPID());
+      if (own) return canonicalJson(own);
+      for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.event, [eventId])) return Buffer.from(kv.value).toString('utf8');
+      throw new ChaincodeError('NOT_FOUND', `event ${eventId} was never recorded`);
+    });
+  }
+
+  /** The receipt of an event ID in one submitter's namespace (receipts are per submitting organisation). */
+  @Transaction(false)
+  @Returns('string')
+  async GetEventOf(ctx: Context, eventId: string, submitter: string): Promise<string> {
+    return reading(async () => {
+      const receipt = await new WorldState(ctx).read<EventReceipt>(KeyType.event, eventId, submitter);
+      if (!receipt) throw new ChaincodeError('NOT_FOUND', `event ${eventId} was never recorded by ${submitter}`);
       return canonicalJson(receipt);
     });
   }
@@ -561,7 +583,7 @@ export class TraceabilityContract extends Contract {
     toEpcis: (c: C, at: string) => EpcisEvent,
     throughContainers = false,
   ): Promise<string> {
-    return recordEvent<C>(ctx, type, commandJson, async (c, { state, at, actor }: CommandScope): Promise<Outcome> => {
+    return recordEvent<C>(ctx, PACK_TRANSACTIONS[type], commandJson, async (c, { state, at, actor }: CommandScope): Promise<Outcome> => {
       const epcs = requireList(c.epcs, 'epcs', type);
       const command = toCommand(c);
       const changes = new ChangeSet();
@@ -582,6 +604,10 @@ export class TraceabilityContract extends Contract {
     });
   }
 }
+
+const PACK_TRANSACTIONS = {
+  dispense: 'Dispense', decommission: 'Decommission', destroy: 'Destroy', quarantine: 'Quarantine', release: 'Release', verifyReturn: 'VerifyReturn',
+} as const;
 
 // ---- loading ------------------------------------------------------------------------------------
 
@@ -617,15 +643,11 @@ async function requireManufacturedBy(state: WorldState, gtin: string, actor: Org
   return product;
 }
 
-/** Every pack of a lot, via the lot index, in key (SGTIN) order. */
-async function lotPacks(ctx: Context, state: WorldState, gtin: string, lot: string): Promise<PackRecord[]> {
-  const packs: PackRecord[] = [];
-  for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.lot, [gtin, lot])) {
-    packs.push(await requirePack(state, JSON.parse(Buffer.from(kv.value).toString('utf8')) as string));
-  }
-  if (packs.length === 0) throw new ChaincodeError('NOT_FOUND', `no packs of lot ${lot} of ${gtin} were ever commissioned`);
-  if (packs.length > MAX_IDS_PER_TX) throw new ChaincodeError('BATCH_TOO_LARGE', `lot ${lot} has ${packs.length} packs; at most ${MAX_IDS_PER_TX} per transaction`);
-  return packs;
+/** The lot record under its manufacturer's key policy (manufacturer AND another member). */
+async function putLotStatus(state: WorldState, record: LotStatusRecord): Promise<void> {
+  const fresh = record.version === 1;
+  await state.write(KeyType.lotStatus, [record.gtin, record.lot], record);
+  if (fresh) await state.setHolderPolicy(KeyType.lotStatus, [record.gtin, record.lot], [record.manufacturer]);
 }
 
 function prefixOptions(product: ProductRecord): { companyPrefixLength?: number; labelerDigits?: 4 | 5 } {
@@ -649,6 +671,12 @@ function transactionInformation({ ctx }: CommandScope, purpose: 'sale' | 'return
     throw new DomainError('COMMAND_INVALID', 'ship: Transaction Information is not JSON', { reason: 'transaction information not JSON' });
   }
   const t = ti as Record<string, unknown>;
+  // The public hash must not be a dictionary away from the private document: TI is low-entropy
+  // JSON (dates, names, an NDC, a quantity), so the sender adds a random salt that only the two
+  // partners see.
+  if (typeof t?.salt !== 'string' || !/^[0-9a-fA-F]{32,128}$/.test(t.salt)) {
+    throw new DomainError('COMMAND_INVALID', 'ship: Transaction Information needs a random salt (salt: 32-128 hex digits) so its public hash cannot be guessed', { reason: 'transaction information salt missing' });
+  }
   const missing = ['transactionDate', 'seller', 'buyer', 'products'].filter((k) => t?.[k] === undefined || t[k] === null);
   if (missing.length || !Array.isArray(t.products) || t.products.length === 0) {
     throw new DomainError('COMMAND_INVALID', `ship: Transaction Information lacks ${missing.join(', ') || 'products'} (DSCSA §581(26))`, { reason: 'transaction information incomplete' });

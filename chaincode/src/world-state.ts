@@ -1,17 +1,27 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, DomainError, isContainer, parseEpcUrn, type ContainerRecord, type IsoTimestamp, type PackRecord, type RecordLookup, type TraceRecord } from '@pedigree/domain';
-import { anyOfPeersPolicy, keyPolicyOrgs } from './endorsement';
+import {
+  canonicalJson, DomainError, assertNotBackdated, isContainer, isPack, majority, parseEpcUrn, withLotStatus,
+  type ConsortiumRecord, type ContainerRecord, type IsoTimestamp, type LotStatusRecord, type OrgId, type PackRecord, type RecordLookup, type TraceRecord,
+} from '@pedigree/domain';
+import { membersPolicy, voucherAndAnotherPolicy, vouchers } from './endorsement';
 import { KeyType, stateKey } from './keys';
+
+/** How far a proposal's timestamp may be from an endorsing peer's clock (each endorser judges for itself). */
+export const CLOCK_SKEW_MS = Number(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ?? 300) * 1000;
 
 /**
  * Typed access to world state for one transaction. Pack and container reads are cached, because the
  * domain's aggregation functions take a synchronous lookup: the contract preloads everything a
  * command can touch, then hands the domain a view of it and writes back what the domain returns.
+ * A pack is always seen through its lot's decisions (recall, expiry extension), so no rule can
+ * forget them.
  */
 export class WorldState {
   private readonly traces = new Map<string, TraceRecord | undefined>();
+  private readonly lots = new Map<string, LotStatusRecord | undefined>();
+  private consortiumRead?: Promise<ConsortiumRecord | undefined>;
 
-  constructor(private readonly ctx: Context) {}
+  constructor(readonly ctx: Context) {}
 
   async read<T>(type: KeyType, ...parts: string[]): Promise<T | undefined> {
     const bytes = await this.ctx.stub.getState(stateKey(this.ctx, type, ...parts));
@@ -25,15 +35,40 @@ export class WorldState {
     return key;
   }
 
-  async setOwnerPolicy(type: KeyType, parts: readonly string[], orgs: readonly string[]): Promise<void> {
-    await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, type, ...parts), anyOfPeersPolicy(orgs));
+  consortium(): Promise<ConsortiumRecord | undefined> {
+    this.consortiumRead ??= this.read<ConsortiumRecord>(KeyType.consortium);
+    return this.consortiumRead;
   }
 
-  /** A pack (SGTIN URN) or container (SSCC URN), cached for the synchronous domain lookup. */
+  async members(): Promise<readonly OrgId[]> {
+    const c = await this.consortium();
+    if (!c) throw new DomainError('GOVERNANCE_STATE', 'the consortium is not founded yet: nothing can be recorded before its members are', { reason: 'not founded' });
+    return c.members;
+  }
+
+  /** The record holder's peer AND another member's (see endorsement.ts). */
+  async setHolderPolicy(type: KeyType, parts: readonly string[], holders: readonly OrgId[]): Promise<void> {
+    await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, type, ...parts), voucherAndAnotherPolicy(holders, await this.members()));
+  }
+
+  async setMajorityPolicy(type: KeyType, parts: readonly string[], members: readonly OrgId[]): Promise<void> {
+    await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, type, ...parts), membersPolicy(members, majority(members)));
+  }
+
+  async lotStatus(gtin: string, lot: string): Promise<LotStatusRecord | undefined> {
+    const key = `${gtin}|${lot}`;
+    if (!this.lots.has(key)) this.lots.set(key, await this.read<LotStatusRecord>(KeyType.lotStatus, gtin, lot));
+    return this.lots.get(key);
+  }
+
+  /** A pack (SGTIN URN, seen through its lot) or container (SSCC URN), cached for the synchronous domain lookup. */
   async trace(id: string): Promise<TraceRecord | undefined> {
     if (this.traces.has(id)) return this.traces.get(id);
-    const record = await this.read<TraceRecord>(traceKeyType(id), id);
+    const key = traceKey(id);
+    let record = await this.read<TraceRecord>(key.type, ...key.parts);
+    if (isPack(record)) record = withLotStatus(record, await this.lotStatus(record.gtin, record.lot));
     this.traces.set(id, record);
+    if (record && record.id !== id) this.traces.set(record.id, record);
     return record;
   }
 
@@ -70,22 +105,29 @@ export class WorldState {
 
   /**
    * Writes a pack or container and keeps its key-level endorsement policy in step with who must
-   * vouch for it (owner at rest; owner or addressee in transit). The policy is only rewritten when
-   * that set changes, which saves a round trip to the peer per key on most commands.
+   * vouch for it. The policy is only rewritten when that set changes (or the key is new), which
+   * saves a round trip to the peer per key on most commands. A change dated before the record's
+   * last one is refused here, for every command alike.
    */
-  async putTrace(record: TraceRecord): Promise<void> {
+  async putTrace(record: TraceRecord, at: IsoTimestamp): Promise<void> {
     const before = this.traces.get(record.id);
-    await this.write(traceKeyType(record.id), [record.id], record);
-    const orgs = keyPolicyOrgs(record);
-    if (!before || keyPolicyOrgs(before).join('|') !== orgs.join('|')) await this.setOwnerPolicy(traceKeyType(record.id), [record.id], orgs);
+    assertNotBackdated(before, at, record.id);
+    const key = traceKey(record.id);
+    await this.write(key.type, key.parts, record);
+    const orgs = vouchers(record);
+    if (!before || vouchers(before).join('|') !== orgs.join('|')) await this.setHolderPolicy(key.type, key.parts, orgs);
     this.traces.set(record.id, record);
   }
 }
 
-export function traceKeyType(id: string): KeyType {
+/**
+ * Packs are keyed by (GTIN-14, serial), not by their URN: the URN's split between company prefix
+ * and item reference is a presentation, and two spellings of one serial must never be two keys.
+ */
+export function traceKey(id: string): { type: KeyType; parts: string[] } {
   const parsed = parseEpcUrn(id);
-  if (parsed.scheme === 'sgtin') return KeyType.pack;
-  if (parsed.scheme === 'sscc') return KeyType.container;
+  if (parsed.scheme === 'sgtin') return { type: KeyType.pack, parts: [parsed.gtin, parsed.serial] };
+  if (parsed.scheme === 'sscc') return { type: KeyType.container, parts: [id] };
   throw new DomainError('COMMAND_INVALID', `${id} is neither a pack (SGTIN) nor a container (SSCC)`, { id, reason: 'not a pack or container' });
 }
 
@@ -98,6 +140,18 @@ export function txTime(ctx: Context): IsoTimestamp {
   const ts = ctx.stub.getTxTimestamp();
   const millis = Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6);
   return new Date(millis).toISOString();
+}
+
+/**
+ * Refuses to endorse a proposal dated far from this peer's clock. Reading the clock does not make
+ * the write set non-deterministic: an honest peer either endorses the same bytes as the others or
+ * endorses nothing, so a client cannot pick a time that licences, expiries or recalls do not see.
+ */
+export function assertTimely(ctx: Context, now = Date.now()): void {
+  const at = Date.parse(txTime(ctx));
+  if (Math.abs(now - at) > CLOCK_SKEW_MS) {
+    throw new DomainError('CLOCK_SKEW', `the transaction is dated ${new Date(at).toISOString()}, ${Math.round((at - now) / 1000)} s from this peer's clock (at most ±${CLOCK_SKEW_MS / 1000} s)`, { reason: 'timestamp out of bounds' });
+  }
 }
 
 export type { PackRecord };

@@ -26,11 +26,11 @@ describe('ledger failures surface as typed errors with a stage and a reason, nev
       privateKey: fs.readFileSync(path.join(msp, 'keystore/priv_sk')),
     });
     try {
-      const err = await rogue.submit('Put', [uniqueKey('rogue'), 'x'], { contract: 'probe' }).catch((e: unknown) => e);
+      const err = await rogue.submit('Put', [uniqueKey('rogue'), 'x'], { chaincode: 'pedigree-probe', contract: 'probe' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LedgerError);
       expect(err).toMatchObject({ stage: 'endorse', retryable: false });
       expect((err as LedgerError).message).toMatch(/access denied|creator|certificate|identity|signature/i);
-      const read = await rogue.evaluate('Get', ['anything'], { contract: 'probe' }).catch((e: unknown) => e);
+      const read = await rogue.evaluate('Get', ['anything'], { chaincode: 'pedigree-probe', contract: 'probe' }).catch((e: unknown) => e);
       expect(read).toMatchObject({ name: 'LedgerError', stage: 'evaluate' });
     } finally {
       rogue.close();
@@ -42,10 +42,10 @@ describe('ledger failures surface as typed errors with a stage and a reason, nev
     const down = connectFabricLedger({ ...ledgerConfigFromProfile(profile()), peerEndpoint: '127.0.0.1:1', deadlines: { endorse: 3000, evaluate: 3000 } });
     try {
       const started = Date.now();
-      await expect(down.submit('Put', ['k', 'v'], { contract: 'probe' })).rejects.toMatchObject({
+      await expect(down.submit('Put', ['k', 'v'], { chaincode: 'pedigree-probe', contract: 'probe' })).rejects.toMatchObject({
         name: 'LedgerError', stage: 'endorse', kind: expect.stringMatching(/unavailable|deadline/), retryable: true,
       });
-      await expect(down.evaluate('Get', ['k'], { contract: 'probe' })).rejects.toMatchObject({ stage: 'evaluate', retryable: true });
+      await expect(down.evaluate('Get', ['k'], { chaincode: 'pedigree-probe', contract: 'probe' })).rejects.toMatchObject({ stage: 'evaluate', retryable: true });
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       down.close();
@@ -59,7 +59,7 @@ describe('ledger failures surface as typed errors with a stage and a reason, nev
     try {
       process.kill(-pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 500));
-      const err = await ledger.submit('Put', [uniqueKey('down'), 'x'], { contract: 'probe', timeoutMs: 5000 }).catch((e: unknown) => e);
+      const err = await ledger.submit('Put', [uniqueKey('down'), 'x'], { chaincode: 'pedigree-probe', contract: 'probe', timeoutMs: 5000 }).catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'LedgerError', stage: 'endorse', retryable: true });
     } finally {
       network('up');
@@ -67,7 +67,7 @@ describe('ledger failures surface as typed errors with a stage and a reason, nev
     }
     const again = ledgerFor('dispenser');
     try {
-      const ok = await again.submit('Put', [uniqueKey('back'), 'x'], { contract: 'probe' });
+      const ok = await again.submit('Put', [uniqueKey('back'), 'x'], { chaincode: 'pedigree-probe', contract: 'probe' });
       expect(ok.transactionId).toBeTruthy();
     } finally {
       again.close();

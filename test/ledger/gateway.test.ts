@@ -21,13 +21,13 @@ describe('the Fabric gateway across three organisations', () => {
 
     // Endorsement by the two other organisations only: the writer's own peer does not vouch for it.
     const result = await ledgers[role].submit('Put', [key, `hello from ${role}`], {
-      contract: 'probe',
+      chaincode: 'pedigree-probe', contract: 'probe',
       endorsingOrganizations: others.map((r) => MSP[r]),
     });
     expect(result.transactionId).toMatch(/^[0-9a-f]{64}$/);
 
     // Committed on the writer's peer; the reader's peer commits the same block a moment later.
-    const read = JSON.parse(decode(await eventually(() => ledgers[others[0]].evaluate('Get', [key], { contract: 'probe' }))));
+    const read = JSON.parse(decode(await eventually(() => ledgers[others[0]].evaluate('Get', [key], { chaincode: 'pedigree-probe', contract: 'probe' }))));
     expect(read).toMatchObject({ key, value: `hello from ${role}`, writerMspId: MSP[role], txId: result.transactionId });
 
     const event = await firstMatching(events, (e) => e.transactionId === result.transactionId, 30_000);
@@ -38,10 +38,10 @@ describe('the Fabric gateway across three organisations', () => {
 
   it('reports a chaincode refusal as a typed error at the stage it happened, without retrying', async () => {
     const missing = uniqueKey('missing');
-    await expect(ledgers.dispenser.evaluate('Get', [missing], { contract: 'probe' })).rejects.toMatchObject({
+    await expect(ledgers.dispenser.evaluate('Get', [missing], { chaincode: 'pedigree-probe', contract: 'probe' })).rejects.toMatchObject({
       name: 'LedgerError', stage: 'evaluate', kind: 'chaincode', chaincodeCode: 'PROBE_NOT_FOUND',
     });
-    const err = await ledgers.manufacturer.submit('Put', ['', 'x'], { contract: 'probe' }).catch((e: unknown) => e);
+    const err = await ledgers.manufacturer.submit('Put', ['', 'x'], { chaincode: 'pedigree-probe', contract: 'probe' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LedgerError);
     expect(err).toMatchObject({ stage: 'endorse', kind: 'chaincode', chaincodeCode: 'PROBE_KEY_REQUIRED', retryable: false });
   });
@@ -61,7 +61,7 @@ async function eventually<T>(read: () => Promise<T>, timeoutMs = 10_000): Promis
 
 async function currentBlock(ledger: Ledger): Promise<bigint> {
   // The channel's height from a write we wait for: every later event is in this block or after.
-  const { blockNumber } = await ledger.submit('Put', [uniqueKey('tip'), 'tip'], { contract: 'probe' });
+  const { blockNumber } = await ledger.submit('Put', [uniqueKey('tip'), 'tip'], { chaincode: 'pedigree-probe', contract: 'probe' });
   return blockNumber + 1n;
 }
 

@@ -40,7 +40,7 @@ describe('a checkpointed chaincode event listener', () => {
     const prefix = uniqueKey('listen');
     const projection = new FileProjection(path.join(dir, 'projection.json'), prefix);
     const writer = ledgerFor('manufacturer');
-    const put = (i: number) => writer.submit('Put', [`${prefix}-${i}`, String(i)], { contract: 'probe' });
+    const put = (i: number) => writer.submit('Put', [`${prefix}-${i}`, String(i)], { chaincode: 'pedigree-probe', contract: 'probe' });
 
     try {
       const first = await put(0);

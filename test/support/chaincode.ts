@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Ledger } from '@pedigree/ledger';
 import { ndcToGtin14, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
 
@@ -14,14 +15,19 @@ export function runIds(): { run: string; ssccOf: (n: number) => string } {
   return { run, ssccOf: (n) => ssccToEpcUrn(withCheckDigit(`0${'0312345'}${runDigits}${String(n).padStart(2, '0')}`)) };
 }
 
+/** Transaction Information as the chaincode requires it: with a random salt, so its public hash cannot be guessed. */
+export function salted(ti: Record<string, unknown>): string {
+  return JSON.stringify({ ...ti, salt: randomBytes(16).toString('hex') });
+}
+
 /**
  * submit() returns once the submitting organisation's peer committed; another organisation's peer
  * may be a block behind. Before that organisation acts on the result, wait until its own peer
  * knows the event (its idempotency receipt), as a client reading its own peer must.
  */
-export async function seenBy(ledger: Ledger, eventId: string): Promise<void> {
+export async function seenBy(ledger: Ledger, eventId: string, submitter?: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const found = await ledger.evaluate('GetEvent', [eventId], TRACE).then(() => true, () => false);
+    const found = await (submitter ? ledger.evaluate('GetEventOf', [eventId, submitter], TRACE) : ledger.evaluate('GetEvent', [eventId], TRACE)).then(() => true, () => false);
     if (found) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -6,14 +6,14 @@ export const probeScenarios: LedgerScenario[] = [
     name: 'single put, no-op (baseline)',
     eventsPerTx: 1,
     units: 400,
-    run: async ({ ledgers }) => { await ledgers.manufacturer.submit('Noop', [], { contract: 'probe' }); },
+    run: async ({ ledgers }) => { await ledgers.manufacturer.submit('Noop', [], { chaincode: 'pedigree-probe', contract: 'probe' }); },
   },
   {
     name: 'single put with event',
     eventsPerTx: 1,
     units: 400,
     run: async ({ ledgers, runId }, i) => {
-      await ledgers.distributor.submit('Put', [`bench-${runId}-${i}`, 'x'], { contract: 'probe' });
+      await ledgers.distributor.submit('Put', [`bench-${runId}-${i}`, 'x'], { chaincode: 'pedigree-probe', contract: 'probe' });
     },
   },
 ];

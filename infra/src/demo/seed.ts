@@ -61,17 +61,6 @@ function demoHistoryCsv(): string {
   return lines.join('\n');
 }
 
-async function registerPartners(): Promise<void> {
-  const glns: Record<string, string> = { manufacturer: withCheckDigit('031234500001'), distributor: withCheckDigit('031234600001'), dispenser: withCheckDigit('031234700001') };
-  const roles: Record<string, string> = { manufacturer: 'manufacturer', distributor: 'wholesaler', dispenser: 'dispenser' };
-  for (const s of ['manufacturer', 'distributor', 'dispenser']) {
-    await gql(s, `demo-${s}-admin`, `mutation($n: String!, $r: String!, $g: String!, $a: JSON!, $l: JSON!) { registerPartner(name: $n, partnerRole: $r, gln: $g, address: $a, licence: $l) { transactionId } }`, {
-      n: `Demo ${s}`, r: roles[s], g: glns[s], a: { street: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701', countryCode: 'US' },
-      l: { type: 'state licence', number: `${s}-demo-1`, authority: 'IL', validUntil: '2099-12-31' },
-    });
-  }
-}
-
 /** A few real packs through the ledger: fixed serials and idempotency keys keep a second run a no-op. */
 async function liveFlow(): Promise<string> {
   const p = PRODUCTS[0];
@@ -91,7 +80,7 @@ async function liveFlow(): Promise<string> {
 
 async function main(): Promise<void> {
   const log = (line: string) => console.log(`  demo: ${line}`);
-  await registerPartners().catch((err) => log(`partners: ${(err as Error).message}`));
+  // Partners, their roles, GLNs and company prefixes are the consortium's founding (infra/consortium.yaml), not self-registered.
   for (const p of PRODUCTS) {
     await gql('manufacturer', KEYS.manufacturer, `mutation($n: String!, $d: String!, $s: String!, $f: String!, $p: String!) { registerProduct(ndc: $d, name: $n, strength: $s, dosageForm: $f, packSize: $p) { transactionId } }`,
       { n: p.name, d: p.ndc, s: p.strength, f: p.form, p: p.pack });

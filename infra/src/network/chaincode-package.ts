@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { CHAINCODE } from './topology';
+import type { ChaincodeDeployment } from './topology';
 
 export interface ChaincodePackage {
   readonly file: string;
@@ -19,9 +19,9 @@ export interface ChaincodePackage {
  * organisation must approve. Archives are byte-stable (portable headers, fixed mtime and modes), so
  * the package ID is the same on every machine for the same code.
  */
-export async function packageChaincode(root: string, outDir: string, address: string): Promise<ChaincodePackage> {
-  const digest = chaincodeDigest(root).slice(0, 16);
-  const label = `${CHAINCODE}_${digest}`;
+export async function packageChaincode(root: string, outDir: string, address: string, cc: ChaincodeDeployment): Promise<ChaincodePackage> {
+  const digest = chaincodeDigest(root, cc).slice(0, 16);
+  const label = `${cc.name.replace(/[^A-Za-z0-9_]/g, '_')}_${digest}`;
   const stage = path.join(outDir, 'stage');
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(path.join(stage, 'code'), { recursive: true });
@@ -47,12 +47,12 @@ function writeFixed(file: string, content: string): void {
 }
 
 /** The compiled chaincode and every lib it imports, plus its collections: what the server runs. */
-export function chaincodeDigest(root: string): string {
-  const dirs = [path.join(root, 'dist/chaincode'), path.join(root, 'dist/libs/domain')];
-  const files = [path.join(root, 'chaincode/collections.json'), path.join(root, 'chaincode/package.json')];
-  if (!fs.existsSync(dirs[0])) throw new Error(`${dirs[0]} missing: run \`npm run build\` first`);
-  for (const dir of dirs.filter((d) => fs.existsSync(d))) {
-    files.push(...walk(dir).filter((f) => f.endsWith('.js')));
+export function chaincodeDigest(root: string, cc: ChaincodeDeployment): string {
+  const files: string[] = [];
+  for (const source of cc.sources.map((s) => path.join(root, s))) {
+    if (!fs.existsSync(source)) throw new Error(`${source} missing: run \`npm run build\` first`);
+    if (fs.statSync(source).isDirectory()) files.push(...walk(source).filter((f) => f.endsWith('.js')));
+    else files.push(source);
   }
   const h = createHash('sha256');
   for (const f of files.sort()) {

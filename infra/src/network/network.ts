@@ -7,9 +7,10 @@ import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } f
 import { packageChaincode } from './chaincode-package';
 import * as proc from './processes';
 import {
-  CHAINCODE, CHAINCODE_SERVER, CHANNEL, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
+  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
   networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
+import { foundConsortium } from './consortium';
 
 const run = promisify(execFile);
 
@@ -37,7 +38,7 @@ export class Network {
   }
 
   specs(): proc.ProcessSpec[] {
-    return [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o)), this.chaincodeSpec()];
+    return [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.map((cc) => this.chaincodeSpec(cc))];
   }
 
   async up(): Promise<{ changed: string[] }> {
@@ -60,9 +61,11 @@ export class Network {
     for (const org of PEER_ORGS) {
       if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
     }
-    changed.push(...(await this.ensureChaincode()));
+    for (const cc of CHAINCODES) changed.push(...(await this.ensureChaincode(cc)));
     this.writeConnectionProfiles();
     if (changed.length > 0) await this.waitGatewaysReady();
+    const founded = await foundConsortium(this.paths, this.log);
+    if (founded) changed.push(founded);
     if (changed.length === 0) this.log('network already up; nothing changed');
     return { changed };
   }
@@ -164,19 +167,19 @@ export class Network {
     };
   }
 
-  private chaincodeSpec(): proc.ProcessSpec {
+  private chaincodeSpec(cc: ChaincodeDeployment): proc.ProcessSpec {
     const p = this.paths;
     return {
-      name: 'chaincode',
+      name: cc.process,
       command: process.execPath,
       args: [
         path.join(p.root, 'node_modules/fabric-shim/cli.js'), 'server',
-        '--chaincode-address', `${HOST}:${CHAINCODE_SERVER.port}`,
-        '--chaincode-id', this.installedPackageId() ?? 'unset',
-        '--module-path', path.join(p.root, 'chaincode'),
+        '--chaincode-address', `${HOST}:${cc.port}`,
+        '--chaincode-id', this.installedPackageId(cc) ?? 'unset',
+        '--module-path', path.join(p.root, cc.module),
       ],
-      port: CHAINCODE_SERVER.port,
-      env: { ...baseEnv(), CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
+      port: cc.port,
+      env: { ...baseEnv(), CORE_CHAINCODE_LOGGING_LEVEL: process.env.CORE_CHAINCODE_LOGGING_LEVEL ?? 'warning', ...(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ? { PEDIGREE_CLOCK_SKEW_SECONDS: process.env.PEDIGREE_CLOCK_SKEW_SECONDS } : {}) },
     };
   }
 
@@ -244,13 +247,13 @@ export class Network {
 
   // --- chaincode -------------------------------------------------------------------------------
 
-  private chaincodeHome(): string {
-    return path.join(this.paths.home, 'chaincode');
+  private chaincodeHome(cc: ChaincodeDeployment): string {
+    return cc.name === CHAINCODE ? path.join(this.paths.home, 'chaincode') : path.join(this.paths.home, 'chaincode', cc.name);
   }
 
-  private installedPackageId(): string | undefined {
+  private installedPackageId(cc: ChaincodeDeployment): string | undefined {
     try {
-      return fs.readFileSync(path.join(this.chaincodeHome(), 'package-id'), 'utf8').trim();
+      return fs.readFileSync(path.join(this.chaincodeHome(cc), 'package-id'), 'utf8').trim();
     } catch {
       return undefined;
     }
@@ -260,10 +263,10 @@ export class Network {
    * The chaincode definition's version is a digest of the chaincode code and its collections, so a
    * code change is a new package, a new approval and a new sequence — governance sees every change.
    */
-  private async ensureChaincode(): Promise<string[]> {
+  private async ensureChaincode(cc: ChaincodeDeployment): Promise<string[]> {
     const changed: string[] = [];
-    const pkg = await packageChaincode(this.paths.root, this.chaincodeHome(), `${HOST}:${CHAINCODE_SERVER.port}`);
-    const collections = path.join(this.paths.root, 'chaincode/collections.json');
+    const pkg = await packageChaincode(this.paths.root, this.chaincodeHome(cc), `${HOST}:${cc.port}`, cc);
+    const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
     const version = pkg.digest;
 
     for (const org of PEER_ORGS) {
@@ -276,10 +279,10 @@ export class Network {
       }
     }
 
-    const committed = await this.committedDefinition(PEER_ORGS[0]);
+    const committed = await this.committedDefinition(PEER_ORGS[0], cc.name);
     if (committed?.version !== version) {
       const sequence = String((committed?.sequence ?? 0) + 1);
-      const defn = ['-C', CHANNEL, '-n', CHAINCODE, '-v', version, '--sequence', sequence, '--collections-config', collections];
+      const defn = ['-C', CHANNEL, '-n', cc.name, '-v', version, '--sequence', sequence, ...collections];
       const { stdout } = await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'checkcommitreadiness', ...defn, '--output', 'json']);
       const approvals = (JSON.parse(stdout).approvals ?? {}) as Record<string, boolean>;
       for (const org of PEER_ORGS) {
@@ -293,19 +296,19 @@ export class Network {
       changed.push(`chaincode ${version} committed at sequence ${sequence}`);
     }
 
-    const idFile = path.join(this.chaincodeHome(), 'package-id');
-    const previous = this.installedPackageId();
+    const idFile = path.join(this.chaincodeHome(cc), 'package-id');
+    const previous = this.installedPackageId(cc);
     writeIfChanged(idFile, `${pkg.packageId}\n`);
-    const spec = this.chaincodeSpec();
+    const spec = this.chaincodeSpec(cc);
     if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
-    if (await this.ensureRunning(spec)) changed.push('chaincode server');
-    if (changed.length > 0) await this.waitChaincodeReady();
+    if (await this.ensureRunning(spec)) changed.push(`${cc.name} chaincode server`);
+    if (changed.length > 0) await this.waitChaincodeReady(cc.name);
     return changed;
   }
 
-  private async committedDefinition(org: PeerOrg): Promise<{ version: string; sequence: number } | undefined> {
+  private async committedDefinition(org: PeerOrg, name: string): Promise<{ version: string; sequence: number } | undefined> {
     try {
-      const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'querycommitted', '-C', CHANNEL, '-n', CHAINCODE, '--output', 'json']);
+      const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'querycommitted', '-C', CHANNEL, '-n', name, '--output', 'json']);
       const def = JSON.parse(stdout) as { version: string; sequence: number };
       return { version: def.version, sequence: Number(def.sequence) };
     } catch (err) {
@@ -315,12 +318,12 @@ export class Network {
   }
 
   /** Every peer has the definition and reaches the chaincode server: the first invoke will not fail. */
-  private async waitChaincodeReady(): Promise<void> {
+  private async waitChaincodeReady(name: string): Promise<void> {
     const deadline = Date.now() + 60_000;
     for (const org of PEER_ORGS) {
       while (true) {
         try {
-          await this.peerCli(org, ['chaincode', 'query', '-C', CHANNEL, '-n', CHAINCODE, '-c', '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}']);
+          await this.peerCli(org, ['chaincode', 'query', '-C', CHANNEL, '-n', name, '-c', '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}']);
           break;
         } catch (err) {
           if (Date.now() > deadline) throw err;
@@ -344,7 +347,9 @@ export class Network {
       try {
         while (true) {
           try {
-            await ledger.submit('Noop', [], { contract: 'probe', endorsingOrganizations: all });
+            // An empty transaction endorsed by every organisation: proves discovery, endorsement and
+            // commit for the production chaincode without writing anything.
+            await ledger.submit('org.hyperledger.fabric:GetMetadata', [], { endorsingOrganizations: all });
             break;
           } catch (err) {
             if (Date.now() > deadline) throw new Error(`${org.mspId}'s gateway cannot reach every organisation: ${(err as Error).message}`);

@@ -47,7 +47,32 @@ export const ORDERER = {
   operationsPort: port(8443),
 } as const;
 
-export const CHAINCODE_SERVER = { port: port(9999) } as const;
+/** What `up` deploys: each chaincode definition, the chaincode server process that runs it, what it is built from. */
+export interface ChaincodeDeployment {
+  /** Chaincode name on the channel. */
+  readonly name: string;
+  /** Process name under pids/ and logs/. */
+  readonly process: string;
+  /** Folder (relative to the project root) whose package.json `main` the chaincode server loads. */
+  readonly module: string;
+  readonly port: number;
+  /** Private data collections config (relative to the root), part of the definition every org approves. */
+  readonly collections?: string;
+  /** Compiled folders and files whose bytes make the definition's version (a code change is a new approval). */
+  readonly sources: readonly string[];
+}
+
+export const CHAINCODES: readonly ChaincodeDeployment[] = [
+  {
+    name: CHAINCODE, process: 'chaincode', module: 'chaincode', port: port(9999), collections: 'chaincode/collections.json',
+    sources: ['dist/chaincode/src', 'dist/libs/domain', 'chaincode/collections.json', 'chaincode/package.json'],
+  },
+  // The benchmarks' single-put baseline and the ledger tests' probe: a chaincode of its own, so the
+  // production chaincode carries no probe.
+  { name: 'pedigree-probe', process: 'chaincode-probe', module: 'chaincode/probe', port: port(9998), sources: ['dist/chaincode/probe', 'chaincode/probe/package.json'] },
+];
+
+export const PROBE_CHAINCODE = 'pedigree-probe';
 
 export function orgByRole(role: PartnerRole): PeerOrg {
   const org = PEER_ORGS.find((o) => o.role === role);

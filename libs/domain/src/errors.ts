@@ -69,12 +69,42 @@ export const DomainErrorCode = {
   AGGREGATION_MISMATCH: 'AGGREGATION_MISMATCH',
   /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
   NOT_SERIALISABLE: 'NOT_SERIALISABLE',
+
+  // --- ledger: registries, authority, time ---------------------------------------------------------
+  /** The GTIN is not in the product registry (commission needs its manufacturer). */
+  PRODUCT_UNKNOWN: 'PRODUCT_UNKNOWN',
+  /** The organisation is not an admitted trading partner of the consortium. */
+  PARTNER_UNKNOWN: 'PARTNER_UNKNOWN',
+  /** The partner's licence (authorised trading partner status) has lapsed. */
+  PARTNER_UNLICENSED: 'PARTNER_UNLICENSED',
+  /** The caller's admitted roles do not include one this command needs (a wholesaler dispensing). */
+  ROLE_FORBIDDEN: 'ROLE_FORBIDDEN',
+  /** The GTIN lies under no GS1 company prefix the consortium assigned to the caller. */
+  PREFIX_NOT_HELD: 'PREFIX_NOT_HELD',
+  /** Governance: only an admin of a member organisation may propose or approve, once per proposal. */
+  GOVERNANCE_FORBIDDEN: 'GOVERNANCE_FORBIDDEN',
+  /** Governance: the proposal is unknown, already enacted, or the consortium is not founded yet. */
+  GOVERNANCE_STATE: 'GOVERNANCE_STATE',
+  /** The transaction is dated before the last change of a record it changes. */
+  BACKDATED: 'BACKDATED',
+  /** The proposal's timestamp is too far from the endorsing peer's clock. */
+  CLOCK_SKEW: 'CLOCK_SKEW',
+  /** The event ID was already used by the same organisation for a different command or content. */
+  DUPLICATE_EVENT: 'DUPLICATE_EVENT',
+  /** A record that a read asked for does not exist. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** Only the two trading partners of a shipment may read its Transaction Information. */
+  TI_FORBIDDEN: 'TI_FORBIDDEN',
+  /** More identifiers in one transaction than the chaincode accepts (payload and write-set size). */
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  /** The chaincode failed for a reason that is not the caller's: a server error, never bad input. */
+  INTERNAL: 'INTERNAL',
 } as const;
 
 export type DomainErrorCode = (typeof DomainErrorCode)[keyof typeof DomainErrorCode];
 
 /** Transport-neutral category so an API can map every code without a per-call switch. */
-export type DomainErrorCategory = 'BAD_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
+export type DomainErrorCategory = 'BAD_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INTERNAL';
 
 export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainErrorCategory>> = {
   SCAN_MALFORMED: 'BAD_INPUT',
@@ -106,6 +136,20 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   AGGREGATION_INVALID: 'BAD_INPUT',
   AGGREGATION_MISMATCH: 'CONFLICT',
   NOT_SERIALISABLE: 'BAD_INPUT',
+  PRODUCT_UNKNOWN: 'NOT_FOUND',
+  PARTNER_UNKNOWN: 'FORBIDDEN',
+  PARTNER_UNLICENSED: 'FORBIDDEN',
+  ROLE_FORBIDDEN: 'FORBIDDEN',
+  PREFIX_NOT_HELD: 'FORBIDDEN',
+  GOVERNANCE_FORBIDDEN: 'FORBIDDEN',
+  GOVERNANCE_STATE: 'CONFLICT',
+  BACKDATED: 'CONFLICT',
+  CLOCK_SKEW: 'BAD_INPUT',
+  DUPLICATE_EVENT: 'CONFLICT',
+  NOT_FOUND: 'NOT_FOUND',
+  TI_FORBIDDEN: 'FORBIDDEN',
+  BATCH_TOO_LARGE: 'BAD_INPUT',
+  INTERNAL: 'INTERNAL',
 };
 
 /** Structured context; `ai` and `reason` are set whenever a failure concerns one AI. */

@@ -201,3 +201,11 @@ export {
 export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, AggregateInput, DisaggregateInput, ShipContainerInput, ReceiveContainerInput } from './lifecycle/aggregation';
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
+
+// Lot-level decisions, consortium governance, the authority catalogue
+export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
+export type { LotStatusRecord, RecallLotDecision, ExtendLotExpiryDecision } from './lifecycle/lot-status';
+export { PARTNER_ROLES, majority, parseGovernanceChange, propose, approve, enactedOnProposal, assertDisjointPrefixes, gtinPrefixCandidates } from './consortium/governance';
+export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceChangeKind, ConsortiumRecord, PrefixRecord, ProposalRecord } from './consortium/governance';
+export { COMMAND_AUTHORITY, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
+export type { CommandAuthority, ChaincodeContract } from './protocol/catalogue';

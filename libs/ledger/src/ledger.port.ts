@@ -33,6 +33,8 @@ export interface CallOptions {
   readonly timeoutMs?: number;
   /** Chaincode contract (namespace within the chaincode); default the chaincode's default contract. */
   readonly contract?: string;
+  /** Another chaincode on the channel (e.g. the benchmarks' `pedigree-probe`); default the profile's. */
+  readonly chaincode?: string;
 }
 
 export interface SubmitOptions extends CallOptions {

@@ -1,13 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { normaliseSscc, ssccToEpcUrn } from '@pedigree/domain';
 import { Roles } from '@pedigree/platform';
-import { MASTER_DATA } from '@pedigree/readmodel';
 import { toEpc, toEpcs } from './epc-input';
 import { MutationResult, QuarantineReasonInput } from './graphql-types';
 import GraphQLJSON from './json-scalar';
 import { PartnerContext } from './partner-context';
-import { ADMINS, OPERATORS } from './roles';
+import { OPERATORS } from './roles';
 
 const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
 
@@ -18,19 +18,6 @@ const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a req
 @Resolver()
 export class TradeMutationsResolver {
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
-
-  @Roles(...ADMINS)
-  @Mutation(() => MutationResult, { description: 'Register (or update) this organisation as an authorised trading partner, with its licence' })
-  registerPartner(
-    @Args('name') name: string,
-    @Args('partnerRole', { description: 'manufacturer, repackager, wholesaler, dispenser, 3pl' }) partnerRole: string,
-    @Args('gln') gln: string,
-    @Args('address', { type: () => GraphQLJSON }) address: Record<string, string>,
-    @Args('licence', { type: () => GraphQLJSON }) licence: Record<string, string>,
-    @Args('idempotencyKey', KEY) idempotencyKey?: string,
-  ) {
-    return this.p.write('registerPartner', 'RegisterPartner', { name, role: partnerRole, gln, address, licence }, idempotencyKey, { contract: MASTER_DATA });
-  }
 
   @Roles(...OPERATORS)
   @Mutation(() => MutationResult, { description: 'Aggregate packs or cases into a container (SSCC)' })
@@ -65,7 +52,9 @@ export class TradeMutationsResolver {
   ) {
     const request = { to, epcs: toEpcs(epcs), purpose: 'sale', statement: { affirmed: statementAffirmed }, ...(toSite ? { toSite } : {}) };
     // Only seller and buyer endorse: both hold the private collection, no third peer sees the TI.
-    return this.p.write('ship', 'Ship', request, idempotencyKey, { transient: { ti: JSON.stringify(transactionInformation ?? null) }, endorsingOrganizations: [this.p.org, to] });
+    // The salt keeps the TI's public hash from being confirmed by guessing its few fields.
+    const ti = transactionInformation && typeof transactionInformation === 'object' ? { ...(transactionInformation as Record<string, unknown>), salt: randomBytes(16).toString('hex') } : transactionInformation;
+    return this.p.write('ship', 'Ship', request, idempotencyKey, { transient: { ti: JSON.stringify(ti ?? null) }, endorsingOrganizations: [this.p.org, to] });
   }
 
   @Roles(...OPERATORS)

@@ -25,21 +25,10 @@ export class ServiceError extends Error {
 }
 
 const CATEGORY_TO_CODE: Record<DomainErrorCategory, ClientFailure['code']> = {
-  BAD_INPUT: 'BAD_USER_INPUT', FORBIDDEN: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT',
+  BAD_INPUT: 'BAD_USER_INPUT', FORBIDDEN: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 const CODE_TO_STATUS: Record<ClientFailure['code'], number> = {
   BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, READ_MODEL_UNAVAILABLE: 503, INTERNAL_SERVER_ERROR: 500,
-};
-
-/** Codes the chaincode adds beyond the domain's catalogue (chaincode/src/errors.ts). */
-const CHAINCODE_CATEGORY: Readonly<Record<string, DomainErrorCategory>> = {
-  PRODUCT_UNKNOWN: 'NOT_FOUND',
-  PARTNER_UNKNOWN: 'NOT_FOUND',
-  NOT_FOUND: 'NOT_FOUND',
-  PARTNER_UNLICENSED: 'FORBIDDEN',
-  TI_FORBIDDEN: 'FORBIDDEN',
-  DUPLICATE_EVENT: 'CONFLICT',
-  BATCH_TOO_LARGE: 'BAD_INPUT',
 };
 
 function failure(code: ClientFailure['code'], message: string, extra: Partial<ClientFailure> = {}): ClientFailure {
@@ -54,7 +43,8 @@ export function classifyFailure(err: unknown): ClientFailure {
   if (err instanceof AccessError) return failure(err.reason, err.message);
   if (err instanceof LedgerError) {
     if (err.kind === 'chaincode' && err.chaincodeCode) {
-      const category = DOMAIN_ERROR_CATEGORY[err.chaincodeCode as DomainErrorCode] ?? CHAINCODE_CATEGORY[err.chaincodeCode] ?? 'BAD_INPUT';
+      // Chaincode codes are the domain's catalogue; a code outside it is a fault of the chaincode, not of the caller.
+      const category: DomainErrorCategory = DOMAIN_ERROR_CATEGORY[err.chaincodeCode as DomainErrorCode] ?? 'INTERNAL';
       // The chaincode message is `CODE: text` from one peer; show the text once.
       const text = (err.details[0]?.message ?? err.message).replace(/^.*?\b[A-Z_]{3,}:\s*/, '');
       return failure(CATEGORY_TO_CODE[category], text, { domainCode: err.chaincodeCode, details: { suspect: /\[suspect\]/.test(err.message) || undefined } });

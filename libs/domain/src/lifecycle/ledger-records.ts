@@ -1,4 +1,5 @@
 import type { EpcisEvent } from '../epcis/events';
+import type { ProposalRecord } from '../consortium/governance';
 import type { IsoDate, IsoTimestamp } from '../time';
 import type { ContainerRecord, OrgId, PackRecord } from './records';
 
@@ -48,7 +49,12 @@ export interface PartnerRecord {
   readonly docType: 'partner';
   readonly mspId: OrgId;
   readonly name: string;
+  /** The first of `roles`: what screens show as its trade. */
   readonly role: PartnerRole;
+  /** Every role the consortium admitted it for (a chain pharmacy that also distributes holds two). */
+  readonly roles: readonly PartnerRole[];
+  /** Its sites' GLNs as admitted; `gln` is the first (the legal entity). */
+  readonly glns: readonly string[];
   /** Party GLN (13 digits) and its EPC form, used as owning_party in EPCIS events. */
   readonly gln: string;
   readonly pgln: string;
@@ -94,6 +100,8 @@ export interface EventReceipt {
 export type ChaincodeEventType =
   | 'productRegistered'
   | 'partnerRegistered'
+  | 'governanceProposed'
+  | 'governanceApproved'
   | 'commission'
   | 'pack'
   | 'unpack'
@@ -127,6 +135,8 @@ export interface TraceabilityEvent {
   readonly shipment?: ShipmentRecord;
   readonly product?: ProductRecord;
   readonly partner?: PartnerRecord;
+  /** Governance: the proposal as it stands after this transaction (enacted when it reached its threshold). */
+  readonly proposal?: ProposalRecord;
   /** receive only: which packs were inferred from intact containers, scanned, or are still pending. */
   readonly receipt?: { readonly inferred: readonly string[]; readonly verified: readonly string[]; readonly pending: readonly string[] };
   /** recall / extendExpiry of a lot. */

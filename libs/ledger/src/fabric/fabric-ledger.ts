@@ -86,11 +86,12 @@ class FabricLedgerImpl implements Ledger {
     this.network = this.gateway.getNetwork(config.channel);
   }
 
-  private contract(name?: string): Contract {
-    const key = name ?? '';
+  private contract(options: CallOptions): Contract {
+    const chaincode = options.chaincode ?? this.config.chaincode;
+    const key = `${chaincode}|${options.contract ?? ''}`;
     let c = this.contracts.get(key);
     if (!c) {
-      c = name ? this.network.getContract(this.config.chaincode, name) : this.network.getContract(this.config.chaincode);
+      c = options.contract ? this.network.getContract(chaincode, options.contract) : this.network.getContract(chaincode);
       this.contracts.set(key, c);
     }
     return c;
@@ -99,7 +100,7 @@ class FabricLedgerImpl implements Ledger {
   async evaluate(transaction: string, args: readonly string[], options: CallOptions = {}): Promise<Uint8Array> {
     const deadline = Date.now() + (options.timeoutMs ?? this.deadlines.evaluate);
     try {
-      return await this.contract(options.contract).newProposal(transaction, { arguments: [...args] }).evaluate({ deadline });
+      return await this.contract(options).newProposal(transaction, { arguments: [...args] }).evaluate({ deadline });
     } catch (err) {
       throw toLedgerError(err, 'evaluate');
     }
@@ -125,7 +126,7 @@ class FabricLedgerImpl implements Ledger {
   }
 
   private async submitOnce(transaction: string, args: readonly string[], options: SubmitOptions, overall: number): Promise<SubmitResult> {
-    const proposal = this.contract(options.contract).newProposal(transaction, {
+    const proposal = this.contract(options).newProposal(transaction, {
       arguments: [...args],
       transientData: options.transient ? { ...options.transient } : undefined,
       endorsingOrganizations: options.endorsingOrganizations ? [...options.endorsingOrganizations] : undefined,

@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { parse } from 'yaml';
+import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, type Ledger } from '@pedigree/ledger';
+import type { GovernanceChange, PartnerAdmission, PrefixAssignment, ProposalRecord, WriteResult } from '@pedigree/domain';
+import { NetworkPaths, PEER_ORGS } from './topology';
+
+/** One organisation as infra/consortium.yaml names it. */
+export interface ConsortiumMember extends PartnerAdmission {
+  readonly prefixes: readonly string[];
+}
+
+export interface ConsortiumConfig {
+  readonly channel: string;
+  readonly members: readonly ConsortiumMember[];
+}
+
+export function readConsortiumConfig(root: string): ConsortiumConfig {
+  const file = path.join(root, 'infra/consortium.yaml');
+  const config = parse(fs.readFileSync(file, 'utf8')) as ConsortiumConfig;
+  if (!config?.members?.length) throw new Error(`${file} names no members`);
+  return config;
+}
+
+/** The founding change of the members this network runs (only organisations with a peer here). */
+export function foundingChange(config: ConsortiumConfig): GovernanceChange {
+  const running = new Set(PEER_ORGS.map((o) => o.mspId));
+  const members = config.members.filter((m) => running.has(m.mspId));
+  const prefixes: PrefixAssignment[] = members.flatMap((m) => (m.prefixes ?? []).map((prefix) => ({ prefix: String(prefix), mspId: m.mspId })));
+  return {
+    kind: 'found',
+    members: members.map(({ prefixes: _p, ...admission }) => ({ ...admission, glns: admission.glns.map(String) })),
+    prefixes,
+  };
+}
+
+const decode = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+
+/**
+ * Founds the consortium on a fresh ledger as its members would: the first organisation's admin
+ * proposes the founding of infra/consortium.yaml, every other founder's admin approves it. Returns
+ * what it did, or undefined when the consortium already stands. Idempotent.
+ */
+export async function foundConsortium(paths: NetworkPaths, log: (line: string) => void): Promise<string | undefined> {
+  const admins = new Map<string, Ledger>();
+  const adminOf = (mspId: string): Ledger => {
+    let l = admins.get(mspId);
+    if (!l) {
+      const org = PEER_ORGS.find((o) => o.mspId === mspId);
+      if (!org) throw new Error(`no peer organisation ${mspId} in this network`);
+      l = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(path.join(paths.home, 'connections', `${org.role}.json`)), 'Admin'));
+      admins.set(mspId, l);
+    }
+    return l;
+  };
+  try {
+    const first = adminOf(PEER_ORGS[0]!.mspId);
+    const standing = await first.evaluate('GetConsortium', [], { contract: 'governance' }).then(() => true, (err: unknown) => {
+      if (err instanceof LedgerError && err.chaincodeCode === 'NOT_FOUND') return false;
+      throw err;
+    });
+    if (standing) return undefined;
+    const change = foundingChange(readConsortiumConfig(paths.root));
+    if (change.kind !== 'found') throw new Error('unreachable');
+    log(`founding the consortium: ${change.members.map((m) => m.mspId).join(', ')}`);
+    const proposed = decode<WriteResult & { proposal?: ProposalRecord }>((await first.submit('Propose', [JSON.stringify({ eventId: randomUUID(), change })], { contract: 'governance' })).payload);
+    const proposalId = proposed.txId;
+    for (const member of change.members.slice(1)) {
+      const approver = adminOf(member.mspId);
+      await waitForProposal(approver, proposalId);
+      await approver.submit('Approve', [JSON.stringify({ eventId: randomUUID(), proposalId })], { contract: 'governance' });
+    }
+    // Every peer must know the members before anything is recorded (each endorses with them).
+    for (const member of change.members) await waitFounded(adminOf(member.mspId));
+    return `consortium founded (${change.members.length} members, ${change.prefixes.length} company prefixes)`;
+  } finally {
+    for (const l of admins.values()) l.close();
+  }
+}
+
+async function waitForProposal(ledger: Ledger, proposalId: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await ledger.evaluate('GetProposal', [proposalId], { contract: 'governance' }).then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${ledger.mspId}'s peer never saw proposal ${proposalId}`);
+}
+
+async function waitFounded(ledger: Ledger): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await ledger.evaluate('GetConsortium', [], { contract: 'governance' }).then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${ledger.mspId}'s peer never saw the consortium founded`);
+}

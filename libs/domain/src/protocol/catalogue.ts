@@ -1,0 +1,76 @@
+import type { ChaincodeEventType, PartnerRole } from '../lifecycle/ledger-records';
+
+/**
+ * The ledger protocol's authority catalogue: for every chaincode write, who may call it (the
+ * partner roles the consortium admitted the caller for, and the caller's relation to the records),
+ * and what endorsement its writes need. The chaincode enforces `roles` from here before any rule
+ * runs; docs/authority.md is generated from it (`npm run -s docs:authority`), so the matrix a
+ * reviewer reads is the one the ledger applies.
+ */
+export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast';
+
+export interface CommandAuthority {
+  readonly transaction: string;
+  readonly contract: ChaincodeContract;
+  /** The chaincode event it emits (its receipt type). */
+  readonly event: ChaincodeEventType | 'forecastAnchored';
+  /** Partner roles that may call it; `member` = any admitted partner; `admin` = an admin of a member organisation. */
+  readonly roles: readonly PartnerRole[] | 'member' | 'admin';
+  /** The caller's relation to the records the domain checks (owner, custodian, addressee, …). */
+  readonly relation: string;
+  /** What the written keys need from the peers, beyond the chaincode's MAJORITY for new keys. */
+  readonly endorsement: string;
+}
+
+const TRADERS: readonly PartnerRole[] = ['manufacturer', 'repackager', 'wholesaler', 'dispenser', '3pl'];
+const MAKERS: readonly PartnerRole[] = ['manufacturer', 'repackager'];
+const AT_REST = "owner's peer AND another member's peer";
+const IN_TRANSIT = "(shipper's OR addressee's peer) AND another member's peer";
+
+export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
+  { transaction: 'Propose', contract: 'governance', event: 'governanceProposed', roles: 'admin', relation: 'member of the electorate (a founder, before founding)', endorsement: 'MAJORITY of members' },
+  { transaction: 'Approve', contract: 'governance', event: 'governanceApproved', roles: 'admin', relation: 'member of the proposal\'s electorate, once', endorsement: 'MAJORITY of members' },
+  { transaction: 'RegisterProduct', contract: 'masterdata', event: 'productRegistered', roles: MAKERS, relation: 'holder of the GTIN\'s GS1 company prefix', endorsement: "manufacturer's peer AND another member's peer" },
+  { transaction: 'Commission', contract: 'traceability', event: 'commission', roles: MAKERS, relation: 'manufacturer of the GTIN', endorsement: 'MAJORITY (new keys); then ' + AT_REST },
+  { transaction: 'Pack', contract: 'traceability', event: 'pack', roles: TRADERS, relation: 'custodian of every child', endorsement: AT_REST },
+  { transaction: 'Unpack', contract: 'traceability', event: 'unpack', roles: TRADERS, relation: 'custodian of the container', endorsement: AT_REST },
+  { transaction: 'Ship', contract: 'traceability', event: 'ship', roles: TRADERS, relation: 'owner; addressee an authorised partner', endorsement: AT_REST + '; the shipment record MAJORITY' },
+  { transaction: 'VoidShipping', contract: 'traceability', event: 'voidShipping', roles: TRADERS, relation: 'shipper', endorsement: IN_TRANSIT },
+  { transaction: 'Receive', contract: 'traceability', event: 'receive', roles: TRADERS, relation: 'addressee', endorsement: IN_TRANSIT },
+  { transaction: 'Dispense', contract: 'traceability', event: 'dispense', roles: ['dispenser'], relation: 'custodian', endorsement: AT_REST },
+  { transaction: 'Decommission', contract: 'traceability', event: 'decommission', roles: TRADERS, relation: 'custodian', endorsement: AT_REST },
+  { transaction: 'Destroy', contract: 'traceability', event: 'destroy', roles: TRADERS, relation: 'custodian', endorsement: AT_REST },
+  { transaction: 'Quarantine', contract: 'traceability', event: 'quarantine', roles: TRADERS, relation: 'custodian', endorsement: AT_REST },
+  { transaction: 'Release', contract: 'traceability', event: 'release', roles: TRADERS, relation: 'custodian', endorsement: AT_REST },
+  { transaction: 'VerifyReturn', contract: 'traceability', event: 'verifyReturn', roles: TRADERS, relation: 'custodian of a returned pack', endorsement: AT_REST },
+  { transaction: 'RecallLot', contract: 'traceability', event: 'recall', roles: MAKERS, relation: 'manufacturer of the GTIN', endorsement: "one lot record: manufacturer's peer AND another member's peer (no holder's peer, no per-pack write)" },
+  { transaction: 'ExtendExpiry', contract: 'traceability', event: 'extendExpiry', roles: MAKERS, relation: 'manufacturer of the GTIN', endorsement: "one lot record: manufacturer's peer AND another member's peer" },
+  { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
+];
+
+export function commandAuthority(transaction: string): CommandAuthority {
+  const entry = COMMAND_AUTHORITY.find((c) => c.transaction === transaction);
+  if (!entry) throw new Error(`no authority entry for chaincode transaction ${transaction}`);
+  return entry;
+}
+
+/** docs/authority.md: one row per command, one column per partner role. */
+export function authorityMatrixMarkdown(): string {
+  const header = ['command', 'contract', ...TRADERS, 'relation to the records', 'endorsement'];
+  const cell = (c: CommandAuthority, role: PartnerRole): string => (c.roles === 'member' || (Array.isArray(c.roles) && c.roles.includes(role)) ? 'yes' : c.roles === 'admin' ? 'admin' : '—');
+  const rows = COMMAND_AUTHORITY.map((c) => [`\`${c.transaction}\``, c.contract, ...TRADERS.map((r) => cell(c, r)), c.relation, c.endorsement]);
+  return [
+    '# Authority matrix',
+    '',
+    'Generated from `libs/domain/src/protocol/catalogue.ts` by `npm run -s docs:authority`; a unit test fails when this file',
+    'and the catalogue disagree. The chaincode refuses a caller whose admitted roles are not ticked (`ROLE_FORBIDDEN`),',
+    'then the domain checks the relation (`NOT_OWNER`, `NOT_CUSTODIAN`, `NOT_ADDRESSEE`, `NOT_MANUFACTURER`, `PREFIX_NOT_HELD`).',
+    '`admin`: an admin identity of a member organisation (governance votes). Every key is written under a key-level policy',
+    'that no single organisation can satisfy; a key with none falls back to the chaincode\'s MAJORITY.',
+    '',
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  ].join('\n');
+}
