@@ -1,4 +1,4 @@
-import { ChaincodeEventListener, CheckpointStore, LedgerCheckpoint, LedgerEvent } from '@pedigree/ledger';
+import { ChaincodeEventListener, CheckpointStore, CommittedEvent, LedgerCheckpoint } from '@pedigree/ledger';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,8 +11,8 @@ import { ledgerFor, uniqueKey } from '../support/ledger';
 class FileProjection implements CheckpointStore {
   constructor(private readonly file: string, private readonly prefix: string) {}
 
-  read(): { keys: string[]; checkpoint?: { blockNumber: string; transactionId?: string } } {
-    return fs.existsSync(this.file) ? JSON.parse(fs.readFileSync(this.file, 'utf8')) : { keys: [] };
+  read(): { keys: string[]; transactions: Array<{ txId: string; creator: string }>; checkpoint?: { blockNumber: string; transactionId?: string } } {
+    return fs.existsSync(this.file) ? JSON.parse(fs.readFileSync(this.file, 'utf8')) : { keys: [], transactions: [] };
   }
 
   async load(): Promise<LedgerCheckpoint | undefined> {
@@ -20,10 +20,13 @@ class FileProjection implements CheckpointStore {
     return cp && { blockNumber: BigInt(cp.blockNumber), transactionId: cp.transactionId };
   }
 
-  apply = async (event: LedgerEvent, checkpoint: LedgerCheckpoint): Promise<void> => {
+  apply = async (event: CommittedEvent, checkpoint: LedgerCheckpoint): Promise<void> => {
     const state = this.read();
     const { key } = JSON.parse(Buffer.from(event.payload).toString()) as { key?: string };
-    if (event.eventName === 'ProbeWritten' && key?.startsWith(this.prefix)) state.keys.push(key);
+    if (event.eventName === 'ProbeWritten' && key?.startsWith(this.prefix)) {
+      state.keys.push(key);
+      state.transactions.push({ txId: event.transactionId, creator: event.creatorMspId });
+    }
     state.checkpoint = { blockNumber: checkpoint.blockNumber.toString(), transactionId: checkpoint.transactionId };
     const tmp = `${this.file}.tmp`;
     const fd = fs.openSync(tmp, 'w');
@@ -34,13 +37,18 @@ class FileProjection implements CheckpointStore {
   };
 }
 
-describe('a checkpointed chaincode event listener', () => {
-  it('resumes after a restart and after a failing handler, seeing each event exactly once', async () => {
+describe('a checkpointed listener over committed blocks', () => {
+  it('resumes after a restart and after a failing handler, seeing each event exactly once, with the block\'s transaction ID and creator', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-listener-'));
     const prefix = uniqueKey('listen');
     const projection = new FileProjection(path.join(dir, 'projection.json'), prefix);
     const writer = ledgerFor('manufacturer');
-    const put = (i: number) => writer.submit('Put', [`${prefix}-${i}`, String(i)], { contract: 'probe' });
+    const txIds: string[] = [];
+    const put = async (i: number) => {
+      const r = await writer.submit('Put', [`${prefix}-${i}`, String(i)], { contract: 'probe' });
+      txIds.push(r.transactionId);
+      return r;
+    };
 
     try {
       const first = await put(0);
@@ -56,7 +64,7 @@ describe('a checkpointed chaincode event listener', () => {
       // Written while nobody listens; one event's first delivery fails before anything is stored.
       for (let i = 3; i < 6; i++) await put(i);
       let failedOnce = false;
-      const flaky = async (event: LedgerEvent, cp: LedgerCheckpoint) => {
+      const flaky = async (event: CommittedEvent, cp: LedgerCheckpoint) => {
         const { key } = JSON.parse(Buffer.from(event.payload).toString()) as { key?: string };
         if (key === `${prefix}-4` && !failedOnce) {
           failedOnce = true;
@@ -73,6 +81,8 @@ describe('a checkpointed chaincode event listener', () => {
 
       expect(failedOnce).toBe(true);
       expect(projection.read().keys).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${prefix}-${i}`));
+      // Read from each block: the committed transaction's own ID and the MSP of the identity that signed it.
+      expect(projection.read().transactions).toEqual(txIds.map((txId) => ({ txId, creator: 'ManufacturerMSP' })));
     } finally {
       writer.close();
       fs.rmSync(dir, { recursive: true, force: true });
