@@ -1,8 +1,13 @@
-import { ChaincodeEventListener, CheckpointStore, CommittedEvent, LedgerCheckpoint } from '@pedigree/ledger';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import {
+  ChaincodeEventListener, CheckpointStore, CommittedEvent, defaultProfilePath, LedgerCheckpoint, ledgerConfigFromProfile, readConnectionProfile,
+} from '@pedigree/ledger';
+import { createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ledgerFor, uniqueKey } from '../support/ledger';
+import { ledgerFor, ROOT, uniqueKey } from '../support/ledger';
 
 /**
  * A projection kept in one JSON file, written atomically (write, fsync, rename) together with its
@@ -88,6 +93,53 @@ describe('a checkpointed listener over committed blocks', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/** Fabric's TxValidationCode.DUPLICATE_TXID. */
+const DUPLICATE_TXID = 9;
+
+it('hands over the event of a transaction once, though the same signed transaction was committed again (DUPLICATE_TXID)', async () => {
+  // The gateway directly: the port never sends one signed transaction twice on purpose.
+  const cfg = ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath('manufacturer', ROOT)));
+  const client = new grpc.Client(cfg.peerEndpoint, grpc.credentials.createSsl(cfg.tlsRootCert), cfg.tlsServerName ? { 'grpc.ssl_target_name_override': cfg.tlsServerName } : {});
+  const gateway = connect({
+    client, identity: { mspId: cfg.mspId, credentials: cfg.certificate }, signer: signers.newPrivateKeySigner(createPrivateKey(cfg.privateKey)), hash: hash.sha256,
+  });
+  const writer = ledgerFor('manufacturer');
+  const reader = ledgerFor('distributor');
+  const prefix = uniqueKey('dup');
+  const delivered: CommittedEvent[] = [];
+  const invalid: CommittedEvent[] = [];
+  let checkpoint: LedgerCheckpoint | undefined;
+  let listener: ChaincodeEventListener | undefined;
+  try {
+    const endorsed = await gateway.getNetwork(cfg.channel).getContract(cfg.chaincode, 'probe').newProposal('Put', { arguments: [prefix, 'once'] }).endorse();
+    const txId = endorsed.getTransactionId();
+    const first = await endorsed.submit();
+    const status = await first.getStatus();
+    expect(status.successful).toBe(true);
+    // The same envelope again: ordered, committed in a later block, marked invalid by every peer.
+    await endorsed.submit();
+    const sentinel = await writer.submit('Put', [`${prefix}-sentinel`, 'after'], { contract: 'probe' });
+
+    listener = new ChaincodeEventListener(reader, { load: async () => checkpoint }, async (e, cp) => {
+      delivered.push(e);
+      checkpoint = cp;
+    }, { startBlock: status.blockNumber, retryDelayMs: 100, onInvalid: (e) => invalid.push(e) });
+    listener.start();
+    await until(() => delivered.some((e) => e.transactionId === sentinel.transactionId), 30_000);
+
+    expect(delivered.filter((e) => e.transactionId === txId)).toHaveLength(1);
+    expect(delivered.find((e) => e.transactionId === txId)).toMatchObject({ blockNumber: status.blockNumber, creatorMspId: 'ManufacturerMSP', validationCode: 0 });
+    expect(invalid.filter((e) => e.transactionId === txId).map((e) => e.validationCode)).toEqual([DUPLICATE_TXID]);
+    expect(invalid.find((e) => e.transactionId === txId)!.blockNumber).toBeGreaterThan(status.blockNumber);
+  } finally {
+    await listener?.stop();
+    gateway.close();
+    client.close();
+    writer.close();
+    reader.close();
+  }
 });
 
 async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
