@@ -71,6 +71,14 @@ export interface ProjectorHealth {
   };
 }
 
+/**
+ * Consecutive failures of the event stream itself after which /health calls the projector unhealthy
+ * too (about a minute with the backoff): a peer restart is a blip, a stream that never reopens —
+ * an unreadable block, a checkpoint the ledger does not know — freezes the read model as surely as
+ * an event that cannot be applied.
+ */
+const STREAM_FAILURES_UNHEALTHY = 8;
+
 /** Why an apply was refused, in the projection log. */
 const FORGED_ACTOR = 'forged-actor';
 
@@ -184,7 +192,8 @@ export class ReadModelProjector {
 
   /**
    * What /health reports: unhealthy when stopped, when stuck on an event (with the event and the
-   * reason), or when more than `maxLagBlocks` behind the ledger as far as this process knows.
+   * reason), when its event stream keeps failing, or when more than `maxLagBlocks` behind the
+   * ledger as far as this process knows.
    */
   health(maxLagBlocks = 50): ProjectorHealth {
     const lag = this.lag();
@@ -193,7 +202,7 @@ export class ReadModelProjector {
     const f = status?.lastFailure;
     const reconnecting = f && f.kind === 'stream' ? { reason: f.message, since: f.since, attempts: status?.failures ?? 0 } : null;
     return {
-      healthy: this.running && !stalled && lag.blocksBehind <= maxLagBlocks,
+      healthy: this.running && !stalled && (reconnecting?.attempts ?? 0) < STREAM_FAILURES_UNHEALTHY && lag.blocksBehind <= maxLagBlocks,
       detail: { ...lag, running: this.running, stalled, reconnecting },
     };
   }
