@@ -54,6 +54,8 @@ interface Write {
   readonly lot: string;
   readonly serials: string[];
   outcome?: 'acknowledged' | 'refused-before-ordering' | 'in-doubt';
+  /** The transaction that recorded the write, as the ledger says (the original one when a retry found it done). */
+  txId?: string;
   error?: { code: string; retryable: boolean; stage?: string };
   ms?: number;
 }
@@ -85,7 +87,8 @@ async function attempt(w: Write): Promise<void> {
   const started = Date.now();
   try {
     if (w.via === 'ledger') {
-      await ledger.submit('Commission', [JSON.stringify({ eventId: w.key, gtin: GTIN, lot: w.lot, expiry: '2030-06-30', serials: w.serials })], { contract: 'traceability', timeoutMs: LEDGER_TIMEOUT_MS });
+      const r = await ledger.submit('Commission', [JSON.stringify({ eventId: w.key, gtin: GTIN, lot: w.lot, expiry: '2030-06-30', serials: w.serials })], { contract: 'traceability', timeoutMs: LEDGER_TIMEOUT_MS });
+      w.txId = (JSON.parse(Buffer.from(r.payload).toString('utf8')) as { txId: string }).txId;
       w.outcome = 'acknowledged';
       w.error = undefined;
     } else {
@@ -95,9 +98,10 @@ async function attempt(w: Write): Promise<void> {
         body: JSON.stringify({ query: `mutation($s: [String!]!, $k: String!) { commissionPacks(gtin: "${GTIN}", lot: "${w.lot}", expiry: "2030-06-30", serials: $s, idempotencyKey: $k) { transactionId } }`, variables: { s: w.serials, k: w.key } }),
         signal: AbortSignal.timeout(CALL_BOUND_MS),
       });
-      const body = (await res.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string; retryable?: boolean; details?: { stage?: string } } }> };
+      const body = (await res.json()) as { data?: { commissionPacks?: { transactionId: string } }; errors?: Array<{ extensions?: { code?: string; retryable?: boolean; details?: { stage?: string } } }> };
       const e = body.errors?.[0]?.extensions;
       if (!e && body.data) {
+        w.txId = body.data.commissionPacks?.transactionId;
         w.outcome = 'acknowledged';
         w.error = undefined;
       } else {
@@ -154,24 +158,81 @@ function postgresPids(): number[] {
   return [postmaster, ...children];
 }
 
-function kill9(pid: number): void {
-  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+/**
+ * Whether the process exists and is not a zombie (a killed child not yet reaped is dead for this
+ * purpose). Only "no such process" means not alive: any other error (EPERM …) is thrown.
+ */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false; // gone between the two looks
+  }
+}
+
+async function waitDead(pids: readonly number[], what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (pids.some(isAlive)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still alive 10 s after SIGKILL: ${pids.filter(isAlive).join(', ')}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * SIGKILL that proves it: the process was alive before, the signal was delivered (an error is
+ * thrown, never swallowed) and the process is gone after. Returns the pid, for the test to check.
+ */
+async function kill9(pid: number, what: string): Promise<number[]> {
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) throw new Error(`${what}: pid ${pid} is not running before the fault`);
+  process.kill(pid, 'SIGKILL');
+  await waitDead([pid], what);
+  return [pid];
 }
 
 async function networkUp(): Promise<void> {
   await run(process.execPath, [NETWORK_CLI, 'up'], { cwd: ROOT, timeout: 170_000 });
 }
 
-interface Fault { readonly name: string; kill(): Promise<void>; restart(): Promise<void>; readonly ledgerOutage: boolean }
+/** A fault: `kill` returns the pids it killed, each confirmed alive before and gone after. */
+interface Fault { readonly name: string; kill(): Promise<number[]>; restart(): Promise<void>; readonly ledgerOutage: boolean }
+
+async function killService(): Promise<number[]> {
+  const child = service.child;
+  const pid = child?.pid;
+  if (!child || pid === undefined || child.exitCode !== null || child.signalCode !== null || !isAlive(pid)) throw new Error('manufacturer service: not running before the fault');
+  await service.kill('SIGKILL');
+  // Died of this very signal, not of something else meanwhile.
+  if (child.signalCode !== 'SIGKILL') throw new Error(`manufacturer service: exited with ${child.exitCode ?? child.signalCode}, not by SIGKILL`);
+  await waitDead([pid], 'manufacturer service');
+  return [pid];
+}
+
+async function killPostgres(): Promise<number[]> {
+  const [postmaster, ...backends] = postgresPids();
+  await kill9(postmaster, 'postgres postmaster');
+  // Backends die with their postmaster; kill any that has not yet, tolerating only "already gone".
+  for (const pid of backends) {
+    try { process.kill(pid, 'SIGKILL'); } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; }
+  }
+  await waitDead(backends, 'postgres backends');
+  return [postmaster, ...backends];
+}
 
 const FAULTS: Fault[] = [
-  { name: 'projector (service process)', ledgerOutage: false, kill: () => service.kill('SIGKILL'), restart: () => service.start({ LOG_LEVEL: 'warn' }) },
-  { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: async () => kill9(networkPid('peer0.manufacturer.pedigree.local')), restart: networkUp },
-  { name: 'orderer', ledgerOutage: true, kill: async () => kill9(networkPid('orderer0')), restart: networkUp },
-  { name: 'chaincode service', ledgerOutage: true, kill: async () => kill9(networkPid('chaincode')), restart: networkUp },
+  { name: 'projector (service process)', ledgerOutage: false, kill: killService, restart: () => service.start({ LOG_LEVEL: 'warn' }) },
+  { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.manufacturer.pedigree.local'), 'manufacturer peer'), restart: networkUp },
+  { name: 'orderer', ledgerOutage: true, kill: () => kill9(networkPid('orderer0'), 'orderer'), restart: networkUp },
+  { name: 'chaincode service', ledgerOutage: true, kill: () => kill9(networkPid('chaincode'), 'chaincode service'), restart: networkUp },
   {
     name: 'postgres (embedded server)', ledgerOutage: false,
-    kill: async () => { for (const pid of postgresPids()) kill9(pid); },
+    kill: killPostgres,
     // The wrapper process notices nothing by itself: stop it and start a new server on the same data.
     restart: async () => { await pg.stop(); pg = await Postgres.start(PG_NAME, PG_PORT); },
   },
@@ -212,7 +273,10 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
     const lot = `F${id}${index}`;
     const load = startLoad(lot);
     await sleep(LOAD_BEFORE_MS);
-    await fault.kill();
+    const killed = await fault.kill();
+    // The fault really happened: something was killed, and none of it is alive during the outage.
+    expect(killed.length).toBeGreaterThan(0);
+    expect(killed.filter(isAlive)).toEqual([]);
     await sleep(OUTAGE_MS);
     await fault.restart();
     await sleep(LOAD_AFTER_MS);
@@ -250,10 +314,48 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
     let rm = await packsInReadModel(lot);
     for (let i = 0; i < 100 && rm.packs < expected; i++) { await sleep(300); rm = await packsInReadModel(lot); }
     expect(rm).toEqual({ packs: expected, events: expected, subjects: expected });
+    // Exactly once where a double cannot hide (the row tables' upserts would): one projection-log row
+    // per write's transaction, none doubled, none missing.
+    const txIds = writes.map((w) => w.txId);
+    expect(txIds.filter((t) => !t)).toEqual([]);
+    expect(new Set(txIds).size).toBe(writes.length);
+    const log = await pg.query<{ transactionId: string; n: number }>(DB,
+      `SELECT "transactionId", count(*)::int AS n FROM projected_transactions WHERE "transactionId" = ANY($1) GROUP BY "transactionId"`, [txIds]);
+    expect({ transactions: log.length, doubled: log.filter((r) => r.n !== 1) }).toEqual({ transactions: writes.length, doubled: [] });
 
     // The reconciler compares the whole read model with the ledger: no difference.
     const { stdout } = await run(process.execPath, [READMODEL_CLI, 'reconcile', '--role', 'manufacturer'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(DB) } })
       .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
     expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toMatchObject({ role: 'manufacturer', differences: 0 });
   }, 600_000);
+});
+
+// Moved here from test/ledger/failures.test.ts: killing a peer has no place in the normal integration run.
+describe('SIGKILL of an organisation\'s own peer (the dispenser\'s, no load)', () => {
+  it('is reported as unavailable at endorse within the deadline, and works again after it restarts', async () => {
+    const pid = networkPid('peer0.dispenser.pedigree.local');
+    const dispenser = ledgerFor('dispenser');
+    try {
+      expect(isAlive(pid)).toBe(true);
+      // Its process group: the peer and anything it started.
+      process.kill(-pid, 'SIGKILL');
+      await waitDead([pid], 'dispenser peer');
+      expect(isAlive(pid)).toBe(false);
+      const started = Date.now();
+      const err = await dispenser.submit('Put', [`down-${id}`, 'x'], { chaincode: 'pedigree-probe', contract: 'probe', timeoutMs: 5000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'LedgerError', stage: 'endorse', retryable: true });
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await networkUp();
+      dispenser.close();
+    }
+    expect(isAlive(networkPid('peer0.dispenser.pedigree.local'))).toBe(true);
+    const again = ledgerFor('dispenser');
+    try {
+      const ok = await again.submit('Put', [`back-${id}`, 'x'], { chaincode: 'pedigree-probe', contract: 'probe' });
+      expect(ok.transactionId).toBeTruthy();
+    } finally {
+      again.close();
+    }
+  }, 240_000);
 });

@@ -1,15 +1,15 @@
-import { ChaincodeEventListener, CheckpointStore } from './event-listener';
-import { Ledger, LedgerCheckpoint, LedgerEvent, LedgerEventStream } from './ledger.port';
+import { ChaincodeEventListener, CheckpointStore, EventNotApplied } from './event-listener';
+import { CommittedEvent, CommittedEventStream, Ledger, LedgerCheckpoint } from './ledger.port';
 import { LedgerError } from './ledger-error';
 
 /** A stub of the ledger port: a fixed chain of events, and streams that can be made to fail. */
-class ChainStub implements Pick<Ledger, 'chaincodeEvents'> {
+class ChainStub implements Pick<Ledger, 'committedEvents'> {
   readonly requests: (LedgerCheckpoint | undefined)[] = [];
   failAfter = Infinity;
 
-  constructor(readonly chain: LedgerEvent[]) {}
+  constructor(readonly chain: CommittedEvent[]) {}
 
-  chaincodeEvents(from?: LedgerCheckpoint): LedgerEventStream {
+  committedEvents(from?: LedgerCheckpoint): CommittedEventStream {
     this.requests.push(from);
     const start = from
       ? this.chain.findIndex((e) => e.blockNumber > from.blockNumber
@@ -35,13 +35,15 @@ class ChainStub implements Pick<Ledger, 'chaincodeEvents'> {
     };
   }
 
-  private after(e: LedgerEvent, from: LedgerCheckpoint): boolean {
+  private after(e: CommittedEvent, from: LedgerCheckpoint): boolean {
     const same = this.chain.filter((x) => x.blockNumber === from.blockNumber);
     return same.indexOf(e) > same.findIndex((x) => x.transactionId === from.transactionId);
   }
 }
 
-const event = (block: number, tx: string): LedgerEvent => ({ blockNumber: BigInt(block), transactionId: tx, eventName: 'E', payload: new Uint8Array() });
+const event = (block: number, tx: string, validationCode = 0): CommittedEvent => ({
+  blockNumber: BigInt(block), transactionId: tx, creatorMspId: 'ManufacturerMSP', validationCode, eventName: 'E', payload: new Uint8Array(),
+});
 
 /** Rows and checkpoint kept together, as the read model keeps them in one SQL transaction. */
 class Projection implements CheckpointStore {
@@ -91,5 +93,59 @@ describe('ChaincodeEventListener', () => {
     await listener.stop();
     expect(projection.seen).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(errors).toHaveLength(1);
+  });
+
+  it('hands over only events of valid transactions, and reports the invalid ones it skipped', async () => {
+    // 11: MVCC_READ_CONFLICT, 10: ENDORSEMENT_POLICY_FAILURE — their events changed nothing.
+    const ledger = new ChainStub([event(1, 'a'), event(1, 'conflict', 11), event(2, 'forged', 10), event(2, 'b')]);
+    const projection = new Projection();
+    const invalid: string[] = [];
+    const listener = new ChaincodeEventListener(ledger as unknown as Ledger, projection, async (e, cp) => {
+      projection.seen.push(e.transactionId);
+      projection.checkpoint = cp;
+    }, { retryDelayMs: 1, onInvalid: (e) => invalid.push(e.transactionId) });
+    listener.start();
+    await until(() => projection.seen.length === 2);
+    await listener.stop();
+    expect(projection.seen).toEqual(['a', 'b']);
+    expect(invalid).toEqual(['conflict', 'forged']);
+  });
+
+  it('names the event it cannot apply while it retries it with growing pauses, and goes on from it once the cause is gone', async () => {
+    const ledger = new ChainStub(chain);
+    const projection = new Projection();
+    let broken = true;
+    const attempts: number[] = [];
+    const errors: unknown[] = [];
+    const listener = new ChaincodeEventListener(ledger as unknown as Ledger, projection, async (e, cp) => {
+      if (e.transactionId === 'c' && broken) {
+        attempts.push(Date.now());
+        throw new Error('duplicate key value violates unique constraint "packs_gtin_serial"');
+      }
+      projection.seen.push(e.transactionId);
+      projection.checkpoint = cp;
+    }, { retryDelayMs: 10, maxRetryDelayMs: 80, onError: (err) => errors.push(err) });
+    listener.start();
+    await until(() => attempts.length >= 4);
+    const stuck = listener.status();
+    expect(stuck).toMatchObject({
+      running: true,
+      lastFailure: { kind: 'event-not-applied', message: expect.stringContaining('packs_gtin_serial'), event: { blockNumber: '2', transactionId: 'c', eventName: 'E' } },
+    });
+    expect(stuck.failures).toBeGreaterThanOrEqual(3);
+    expect(errors[0]).toBeInstanceOf(EventNotApplied);
+    // Nothing after the stuck event was applied: no skipping.
+    expect(projection.seen).toEqual(['a', 'b']);
+    // Backoff: the pause before the fourth attempt is longer than before the second.
+    expect(attempts[3] - attempts[2]).toBeGreaterThan(attempts[1] - attempts[0]);
+    // Every reconnect resumes from the checkpoint before the stuck event.
+    expect(ledger.requests.slice(1).every((r) => r?.transactionId === 'b')).toBe(true);
+
+    broken = false;
+    listener.retryNow();
+    await until(() => projection.seen.length === 5);
+    expect(listener.status()).toEqual({ running: true, failures: 0 });
+    await listener.stop();
+    expect(projection.seen).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });

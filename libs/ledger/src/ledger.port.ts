@@ -24,6 +24,16 @@ export interface Ledger {
    */
   chaincodeEvents(from?: LedgerCheckpoint, options?: EventOptions): LedgerEventStream;
 
+  /**
+   * The chaincode events of this ledger's chaincode read from the committed blocks themselves, in
+   * ledger order, with what the block says about each transaction: its ID, its creator's MSP ID and
+   * its validation code. Invalid transactions are included (their events had no effect); a
+   * projection keeps only `validationCode === VALID_TRANSACTION`. The checkpoint works as for
+   * {@link chaincodeEvents}. This, not `chaincodeEvents`, is what a read model projects from: an
+   * event's payload is whatever the chaincode wrote, the block's fields are what the peers validated.
+   */
+  committedEvents(from?: LedgerCheckpoint, options?: EventOptions): CommittedEventStream;
+
   /** Releases the gRPC connection. The instance is unusable afterwards. */
   close(): void;
 }
@@ -65,6 +75,8 @@ export interface LedgerCheckpoint {
 export interface EventOptions {
   /** Start here when no checkpoint is given; default the next block to be committed. */
   readonly startBlock?: bigint;
+  /** Another chaincode's events (e.g. the benchmarks' `pedigree-probe`); default the profile's. */
+  readonly chaincode?: string;
 }
 
 export interface LedgerEvent {
@@ -76,5 +88,25 @@ export interface LedgerEvent {
 
 export interface LedgerEventStream extends AsyncIterable<LedgerEvent> {
   /** Ends the stream: an iteration waiting for the next event finishes. */
+  close(): void;
+}
+
+/** Fabric's TxValidationCode.VALID: the only code whose transaction changed the world state. */
+export const VALID_TRANSACTION = 0;
+
+/** A chaincode event and what its block says about the transaction that set it. */
+export interface CommittedEvent extends LedgerEvent {
+  /** From the channel header of the transaction's envelope. */
+  readonly transactionId: string;
+  /** MSP ID of the identity that signed the transaction (its signature header's creator). */
+  readonly creatorMspId: string;
+  /** The committing peer's verdict (block metadata TRANSACTIONS_FILTER); 0 is VALID. */
+  readonly validationCode: number;
+  /** The transaction's timestamp (channel header), ISO 8601. */
+  readonly timestamp?: string;
+}
+
+export interface CommittedEventStream extends AsyncIterable<CommittedEvent> {
+  /** Ends the stream: an iteration waiting for the next block finishes. */
   close(): void;
 }

@@ -1,7 +1,8 @@
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
 import { connectFabricLedger, defaultProfilePath, Ledger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
-import { HealthRegistry, projectedEvents } from '@pedigree/platform';
-import { openReadModelDatabase, ReadModelProjector } from '@pedigree/readmodel';
+import { EventNotApplied } from '@pedigree/ledger';
+import { HealthRegistry, projectedEvents, projectorFailures, projectorPayloadMismatches, projectorStalled } from '@pedigree/platform';
+import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjector } from '@pedigree/readmodel';
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
 import { ManufacturerMutationsResolver } from './manufacturer.resolver';
@@ -51,14 +52,23 @@ class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
         }
       },
     });
-    this.health.register({
-      name: 'projector',
-      check: async () => {
-        const lag = this.p.projector.lag();
-        return { healthy: this.p.projector.running && lag.blocksBehind <= Number(process.env.PEDIGREE_MAX_LAG_BLOCKS ?? 50), detail: lag };
-      },
+    this.health.register({ name: 'projector', check: async () => this.p.projector.health(Number(process.env.PEDIGREE_MAX_LAG_BLOCKS ?? 50)) });
+    const events = this.p.projector.events;
+    events.on('projected', (e: { event: { type: string } }) => projectedEvents.inc({ type: e.event.type }));
+    projectorStalled.set(0);
+    events.on('failure', (err: unknown) => projectorFailures.inc({ kind: err instanceof EventNotApplied ? 'event-not-applied' : 'stream' }));
+    events.on('stalled', (s: ProjectorStall) => {
+      projectorStalled.set(1);
+      logger.error({ msg: 'projector stalled: event not applied, retrying', ...s });
     });
-    this.p.projector.events.on('projected', (e: { event: { type: string } }) => projectedEvents.inc({ type: e.event.type }));
+    events.on('recovered', (e: { blockNumber: string; transactionId: string }) => {
+      projectorStalled.set(0);
+      logger.warn({ msg: 'projector recovered: stalled event applied', ...e });
+    });
+    events.on('mismatch', (m: PayloadMismatch) => {
+      projectorPayloadMismatches.inc({ field: m.field, action: m.action });
+      logger.error({ msg: m.action === 'refused' ? 'event refused: payload actor is not the transaction\'s signer' : 'event payload txId differs from its block', ...m });
+    });
     // Catch up in the background: the API answers meanwhile, /health shows the lag.
     await this.p.projector.start();
   }

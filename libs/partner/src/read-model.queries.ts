@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { isExpired, isSellable, type PackRecord, type ContainerRecord } from '@pedigree/domain';
 import { ServiceError } from '@pedigree/platform';
+import { LotState, lotKey, lotStates, PACK_LOT_COLUMNS, PACK_LOT_JOIN, packRecordOfRow, type PackRowWithLot } from '@pedigree/readmodel';
 import type { Container, InventoryLine, Pack, Page, PackFilter, Product, Shipment, TraceEntry } from './graphql-types';
 
 export const DEFAULT_PAGE = 20;
@@ -89,20 +90,28 @@ export class ReadModelQueries {
     const cursor = decodeCursor(after);
     if (cursor) add('p.id > ?', cursor);
     params.push(size + 1);
-    const rows: Array<{ id: string; record: PackRecord; name: string | null }> = await this.dataSource.query(
-      `SELECT p.id, p.record, pr.name FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.id LIMIT $${params.length}`, params);
+    const rows: Array<PackRowWithLot & { id: string; name: string | null }> = await this.dataSource.query(
+      `SELECT p.id, p.record, pr.name, ${PACK_LOT_COLUMNS} FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin ${PACK_LOT_JOIN}
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.id LIMIT $${params.length}`, params);
     const at = nowIso();
-    return toPage(rows, size, (r) => r.id, (r) => packView(r.record, r.name, at));
+    return toPage(rows, size, (r) => r.id, (r) => packView(packRecordOfRow(r), r.name, at));
   }
 
   async pack(epc: string): Promise<Pack | null> {
-    const [row] = await this.dataSource.query(`SELECT p.record, pr.name FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin WHERE p.id = $1`, [epc]);
-    return row ? packView(row.record, row.name) : null;
+    const [row] = await this.dataSource.query(`SELECT p.record, pr.name, ${PACK_LOT_COLUMNS} FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin ${PACK_LOT_JOIN} WHERE p.id = $1`, [epc]);
+    return row ? packView(packRecordOfRow(row), row.name) : null;
   }
 
+  /** The pack as its lot makes it: a lot-level recall or expiry extension shows on every pack of the lot. */
   async packRecordByIdentifier(gtin: string, serial: string): Promise<{ record: PackRecord; productName: string | null } | null> {
-    const [row] = await this.dataSource.query(`SELECT p.record, pr.name FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin WHERE p.gtin = $1 AND p.serial = $2`, [gtin, serial]);
-    return row ? { record: row.record, productName: row.name } : null;
+    const [row] = await this.dataSource.query(
+      `SELECT p.record, pr.name, ${PACK_LOT_COLUMNS} FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin ${PACK_LOT_JOIN} WHERE p.gtin = $1 AND p.serial = $2`, [gtin, serial]);
+    return row ? { record: packRecordOfRow(row), productName: row.name } : null;
+  }
+
+  /** A lot's recall and expiry extension as projected, if it has either. */
+  async lotState(gtin: string, lot: string): Promise<LotState | undefined> {
+    return (await lotStates(this.dataSource, [{ gtin, lot }])).get(lotKey(gtin, lot));
   }
 
   async containers(owner: string | null, first?: number | null, after?: string | null): Promise<Page<Container>> {
@@ -121,13 +130,13 @@ export class ReadModelQueries {
   /** Every pack inside a container at any depth (recursive over the read model's aggregation). */
   async containerContents(epc: string, first?: number | null, after?: string | null): Promise<Page<Pack>> {
     const size = pageSize(first);
-    const rows: Array<{ id: string; record: PackRecord; name: string | null }> = await this.dataSource.query(
+    const rows: Array<PackRowWithLot & { id: string; name: string | null }> = await this.dataSource.query(
       `WITH RECURSIVE tree(id) AS (SELECT $1::text UNION SELECT c.id FROM containers c JOIN tree t ON c.parent = t.id)
-       SELECT p.id, p.record, pr.name FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin
+       SELECT p.id, p.record, pr.name, ${PACK_LOT_COLUMNS} FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin ${PACK_LOT_JOIN}
        WHERE p.container IN (SELECT id FROM tree) AND ($2::text IS NULL OR p.id > $2) ORDER BY p.id LIMIT $3`,
       [epc, decodeCursor(after), size + 1]);
     const at = nowIso();
-    return toPage(rows, size, (r) => r.id, (r) => packView(r.record, r.name, at));
+    return toPage(rows, size, (r) => r.id, (r) => packView(packRecordOfRow(r), r.name, at));
   }
 
   async shipments(org: string, direction: 'INBOUND' | 'OUTBOUND', first?: number | null, after?: string | null): Promise<Page<Shipment>> {

@@ -1,6 +1,7 @@
 import { DomainError, normaliseGtin, parseScan, sgtinToEpcUrn, verifyProductIdentifier, type PackRecord, type VerificationOutcome } from '@pedigree/domain';
 import { verificationsTotal } from '@pedigree/platform';
 import type { PackVerification } from './graphql-types';
+import { withLotState } from '@pedigree/readmodel';
 import type { PartnerContext } from './partner-context';
 import { nowIso } from './read-model.queries';
 
@@ -40,7 +41,13 @@ export class PackVerifier {
         epc = undefined; // a serial that cannot even form an EPC cannot be on the ledger
       }
       pack = epc ? await this.p.reads.pack(epc) : undefined;
-      if (pack) productName = (await this.p.queries.product(pack.gtin))?.name ?? null;
+      if (pack) {
+        productName = (await this.p.queries.product(pack.gtin))?.name ?? null;
+        // The ledger's pack record may predate its lot's recall or extension (one lot-level record,
+        // no per-pack write) and the read model has the lot's state. When the record was written is
+        // not known here (block 0): the lot's state counts as newer, so a recall is never missed.
+        pack = withLotState(pack, await this.p.queries.lotState(pack.gtin, pack.lot), 0n);
+      }
     }
     const outcome = verifyProductIdentifier(pack, { gtin, serial: q.serial, lot: q.lot, expiry: q.expiry }, at);
     return { ...outcome, pack: outcome.verificationFailureReason === 'No_match_GTIN_Serial' ? undefined : pack, productName, source };

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Controller, Get, Header, Injectable, LoggerService, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from './roles.guard';
 
 /** One registry per service process; /metrics renders it in the Prometheus text format. */
@@ -28,6 +28,27 @@ export const projectedEvents = new Counter({
   name: 'pedigree_projector_events_total',
   help: 'Chaincode events projected into the read model, by type',
   labelNames: ['type'] as const,
+  registers: [metricsRegistry],
+});
+
+/** 1 while the projector retries an event it cannot apply (alert on it: the read model is frozen at that event). */
+export const projectorStalled = new Gauge({
+  name: 'pedigree_projector_stalled',
+  help: 'Whether the projector is stuck retrying an event it cannot apply (1) or following the ledger (0)',
+  registers: [metricsRegistry],
+});
+
+export const projectorFailures = new Counter({
+  name: 'pedigree_projector_failures_total',
+  help: 'Failed projector attempts, by kind: an event not applied, or the event stream failing',
+  labelNames: ['kind'] as const,
+  registers: [metricsRegistry],
+});
+
+export const projectorPayloadMismatches = new Counter({
+  name: 'pedigree_projector_payload_mismatches_total',
+  help: 'Chaincode events whose payload contradicts their block (txId: the block wins; actor: refused as a forgery), by field',
+  labelNames: ['field', 'action'] as const,
   registers: [metricsRegistry],
 });
 

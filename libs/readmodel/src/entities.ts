@@ -147,6 +147,40 @@ export class IdempotencyKeyRow {
   @Column({ type: 'timestamptz' }) createdAt!: Date;
 }
 
+/**
+ * A lot's own ledger state: its recall and its expiry extension, each one lot-level record on the
+ * ledger. Applied to every pack row of the lot (overlays, expiryExtendedTo), whenever projected.
+ */
+@Entity('lots')
+export class LotRow {
+  @PrimaryColumn({ type: 'text' }) gtin!: string;
+  @PrimaryColumn({ type: 'text' }) lot!: string;
+  @Column({ type: 'text', nullable: true }) recallId!: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) recalledAt!: Date | null;
+  @Column({ type: 'date', nullable: true }) expiryExtendedTo!: string | null;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
+/**
+ * One row per transaction the projector applied (`projected`) or refused (`refused`, with the
+ * reason). Not unique per transaction on purpose: it is the evidence that nothing was applied twice.
+ */
+@Entity('projected_transactions')
+export class ProjectedTransactionRow {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) seq!: string;
+  @Column(bigintColumn) blockNumber!: string;
+  @Index() @Column({ type: 'text' }) transactionId!: string;
+  /** The MSP ID of the transaction's signer, from the block. */
+  @Column({ type: 'text' }) creatorMspId!: string;
+  @Column({ type: 'text' }) eventName!: string;
+  @Column({ type: 'text', nullable: true }) eventType!: string | null;
+  @Column({ type: 'text', nullable: true }) eventId!: string | null;
+  @Column({ type: 'text' }) outcome!: 'projected' | 'refused';
+  @Column({ type: 'text', nullable: true }) reason!: string | null;
+  @Column({ type: 'timestamptz' }) projectedAt!: Date;
+}
+
 /** Where the projector resumes: written in the same SQL transaction as the rows of the event. */
 @Entity('projector_checkpoint')
 export class ProjectorCheckpointRow {
@@ -158,5 +192,6 @@ export class ProjectorCheckpointRow {
 }
 
 export const READ_MODEL_ENTITIES = [
-  ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow,
+  ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow, LotRow,
+  ProjectedTransactionRow,
 ];

@@ -1,6 +1,7 @@
 export * from './database';
 export * from './entities';
 export * from './ledger-reads';
+export * from './lot-state';
 export * from './migrations';
 export * from './projection';
 export * from './projector';

@@ -31,15 +31,34 @@ export class LedgerReads {
   async container(epc: string): Promise<ContainerRecord | undefined> {
     return (await this.optional<{ container: ContainerRecord }>('GetContainer', [epc]))?.container;
   }
+
+  /** One page of a lot's packs (GetLot), with the lot's recall when the ledger has one; undefined for an unknown product. */
+  async lotPage(gtin: string, lot: string, pageSize: number, bookmark: string): Promise<LotPage | undefined> {
+    return this.optional<LotPage>('GetLot', [gtin, lot, String(pageSize), bookmark]);
+  }
+}
+
+export interface LotPage {
+  readonly packs: readonly PackRecord[];
+  readonly bookmark?: string;
+  readonly fetched?: number;
+  readonly recall?: { readonly recallId?: string };
+  readonly lot?: { readonly recallId?: string };
 }
 
 export interface RecordDifference {
   readonly id: string;
-  readonly kind: 'pack' | 'container';
-  readonly problem: 'missing-on-ledger' | 'differs';
+  readonly kind: 'pack' | 'container' | 'lot';
+  /**
+   * `missing-on-ledger`: a read-model row with no ledger record (an extra row); `missing-in-read-model`:
+   * a ledger record whose row is gone; `differs`: both exist and `fields` (of the record JSON) or
+   * `columns` (of the row, against what the projector derives from the ledger's record) differ.
+   */
+  readonly problem: 'missing-on-ledger' | 'missing-in-read-model' | 'differs';
   readonly readModelVersion?: number;
   readonly ledgerVersion?: number;
   readonly fields?: readonly string[];
+  readonly columns?: readonly string[];
 }
 
 /** Top-level fields whose values differ between two records. */

@@ -1,19 +1,41 @@
 import type { ContainerRecord, EpcisEvent, PackRecord } from '@pedigree/domain';
 import type { EntityManager } from 'typeorm';
+import { LotState, lotKey, lotStates, withLotState } from './lot-state';
 import type { TraceabilityEvent } from './traceability-event';
+
+/**
+ * What the block says about the transaction that set the event: the read model records these, never
+ * the payload's own claims (`txId`, `actor`, `txTime`), which are whatever the chaincode wrote.
+ */
+export interface TransactionOrigin {
+  readonly blockNumber: bigint;
+  readonly transactionId: string;
+  /** MSP ID of the transaction's signer. */
+  readonly creatorMspId: string;
+  /** The transaction's timestamp (channel header); the payload's txTime when the block has none. */
+  readonly timestamp?: string;
+}
 
 /**
  * Writes one traceability event into the read model. Pure SQL over the caller's transaction: the
  * projector commits it together with the checkpoint. Each table gets one statement per event
- * (jsonb_to_recordset), so a batch of thousands of packs costs a handful of round trips. Every write
- * is an upsert or an insert that ignores repeats, so even a re-delivered event changes nothing.
+ * (jsonb_to_recordset), so a batch of thousands of packs costs a handful of round trips. Row writes
+ * are upserts or inserts that ignore repeats; the projection log (`projected_transactions`, written
+ * by the projector) is what would show a transaction applied twice.
  */
-export async function projectEvent(m: EntityManager, e: TraceabilityEvent, blockNumber: bigint): Promise<void> {
-  const block = blockNumber.toString();
+export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origin: TransactionOrigin): Promise<void> {
+  const block = origin.blockNumber.toString();
+  const txId = origin.transactionId;
+  const actor = origin.creatorMspId;
+  const txTime = origin.timestamp ?? e.txTime;
   const packs = e.records.filter((r): r is PackRecord => r.docType === 'pack');
   const containers = e.records.filter((r): r is ContainerRecord => r.docType === 'container');
 
+  // The lot first: packs of this very event are then written with their lot's state.
+  if (e.lot && (e.type === 'recall' || e.type === 'extendExpiry')) await projectLot(m, e.type, e.lot, txTime, block, txId);
+
   if (packs.length) {
+    const lots = await lotStates(m, uniqueLots(packs));
     await m.query(
       `INSERT INTO packs (id, gtin, serial, lot, expiry, "expiryExtendedTo", status, manufacturer, owner, custodian, overlays, location, container, version, record, "blockNumber", "transactionId")
        SELECT x.id, x.gtin, x.serial, x.lot, x.expiry::date, x."expiryExtendedTo"::date, x.status, x.manufacturer, x.owner, x.custodian,
@@ -24,7 +46,7 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, block
             status = EXCLUDED.status, owner = EXCLUDED.owner, custodian = EXCLUDED.custodian, overlays = EXCLUDED.overlays,
             location = EXCLUDED.location, container = EXCLUDED.container, version = EXCLUDED.version, record = EXCLUDED.record,
             "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"`,
-      [JSON.stringify(packs.map(packColumns)), block, e.txId],
+      [JSON.stringify(packs.map((p) => packColumns(p, lots.get(lotKey(p.gtin, p.lot)), origin.blockNumber))), block, txId],
     );
   }
   if (containers.length) {
@@ -37,7 +59,7 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, block
        ON CONFLICT (id) DO UPDATE SET children = EXCLUDED.children, parent = EXCLUDED.parent, sealed = EXCLUDED.sealed, status = EXCLUDED.status,
             owner = EXCLUDED.owner, custodian = EXCLUDED.custodian, location = EXCLUDED.location, version = EXCLUDED.version,
             record = EXCLUDED.record, "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"`,
-      [JSON.stringify(containers.map(containerColumns)), block, e.txId],
+      [JSON.stringify(containers.map(containerColumns)), block, txId],
     );
   }
   if (e.product) {
@@ -46,7 +68,7 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, block
       `INSERT INTO products (gtin, name, ndc, manufacturer, record, "blockNumber", "transactionId") VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (gtin) DO UPDATE SET name = EXCLUDED.name, ndc = EXCLUDED.ndc, manufacturer = EXCLUDED.manufacturer, record = EXCLUDED.record,
             "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"`,
-      [p.gtin, p.name, p.ndc ?? null, p.manufacturer, p, block, e.txId],
+      [p.gtin, p.name, p.ndc ?? null, p.manufacturer, p, block, txId],
     );
   }
   if (e.shipment) {
@@ -55,7 +77,7 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, block
       `INSERT INTO shipments (id, sender, receiver, purpose, status, epcs, "shippedAt", "tiHash", "tsHash", "transactionStatement", record, "blockNumber", "transactionId")
        VALUES ($1, $2, $3, $4, 'in_transit', $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (id) DO NOTHING`,
-      [s.id, s.from, s.to, s.purpose, s.epcs, s.shippedAt, s.ti?.sha256 ?? null, s.statement ? 'affirmed' : null, s.statement ?? null, s, block, e.txId],
+      [s.id, s.from, s.to, s.purpose, s.epcs, s.shippedAt, s.ti?.sha256 ?? null, s.statement ? 'affirmed' : null, s.statement ?? null, s, block, txId],
     );
   }
   // A receipt or a void names top-level EPCs; the shipment is the one in transit that carried them.
@@ -63,11 +85,11 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, block
   if (e.type === 'receive' && topLevel.length) {
     await m.query(
       `UPDATE shipments SET status = 'received', "receivedAt" = $1 WHERE status = 'in_transit' AND receiver = $2 AND epcs && $3::text[]`,
-      [e.txTime, e.actor, topLevel],
+      [txTime, actor, topLevel],
     );
   }
   if (e.type === 'voidShipping' && topLevel.length) {
-    await m.query(`UPDATE shipments SET status = 'voided' WHERE status = 'in_transit' AND sender = $1 AND epcs && $2::text[]`, [e.actor, topLevel]);
+    await m.query(`UPDATE shipments SET status = 'voided' WHERE status = 'in_transit' AND sender = $1 AND epcs && $2::text[]`, [actor, topLevel]);
   }
 
   const history = [
@@ -90,24 +112,70 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, block
        SELECT x.subject, $2, x.gtin, x.lot, $3, x.status, x.owner, x.custodian, $4::timestamptz, x."epcisEvent", $5::bigint, $6
        FROM jsonb_to_recordset($1::jsonb) AS x(subject text, gtin text, lot text, status text, owner text, custodian text, "epcisEvent" jsonb)
        ON CONFLICT ("transactionId", subject, step) DO NOTHING`,
-      [JSON.stringify(history), e.type, e.actor, e.txTime, block, e.txId],
+      [JSON.stringify(history), e.type, actor, txTime, block, txId],
     );
   }
+}
+
+/**
+ * A lot-level recall or expiry extension: kept once in `lots`, and applied at once to every pack of
+ * the lot already projected (one UPDATE, whatever the lot's size). A recall is never lifted, so
+ * a later event of the lot keeps the earlier recall.
+ */
+async function projectLot(m: EntityManager, type: 'recall' | 'extendExpiry', lot: NonNullable<TraceabilityEvent['lot']>, txTime: string, block: string, txId: string): Promise<void> {
+  if (type === 'recall') {
+    if (!lot.recallId) throw new LotEventInvalid(txId, 'a lot recall without recallId');
+    await m.query(
+      `INSERT INTO lots (gtin, lot, "recallId", "recalledAt", "blockNumber", "transactionId") VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (gtin, lot) DO UPDATE SET "recallId" = coalesce(lots."recallId", EXCLUDED."recallId"), "recalledAt" = coalesce(lots."recalledAt", EXCLUDED."recalledAt"),
+         "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"`,
+      [lot.gtin, lot.lot, lot.recallId, txTime, block, txId]);
+    await m.query(
+      `UPDATE packs SET overlays = array_append(overlays, 'recalled') WHERE gtin = $1 AND lot = $2 AND NOT ('recalled' = ANY(overlays))`,
+      [lot.gtin, lot.lot]);
+  } else {
+    if (!lot.until) throw new LotEventInvalid(txId, 'a lot expiry extension without until');
+    await m.query(
+      `INSERT INTO lots (gtin, lot, "expiryExtendedTo", "blockNumber", "transactionId") VALUES ($1, $2, $3::date, $4, $5)
+       ON CONFLICT (gtin, lot) DO UPDATE SET "expiryExtendedTo" = EXCLUDED."expiryExtendedTo", "blockNumber" = EXCLUDED."blockNumber",
+         "transactionId" = EXCLUDED."transactionId"`,
+      [lot.gtin, lot.lot, lot.until, block, txId]);
+    await m.query(`UPDATE packs SET "expiryExtendedTo" = $3::date WHERE gtin = $1 AND lot = $2`, [lot.gtin, lot.lot, lot.until]);
+  }
+}
+
+/** A lot event the projector cannot apply: it stalls on it (and says so) rather than guess. */
+export class LotEventInvalid extends Error {
+  constructor(readonly transactionId: string, reason: string) {
+    super(`transaction ${transactionId}: ${reason}`);
+    this.name = 'LotEventInvalid';
+  }
+}
+
+function uniqueLots(packs: readonly PackRecord[]): Array<{ gtin: string; lot: string }> {
+  const seen = new Map<string, { gtin: string; lot: string }>();
+  for (const p of packs) seen.set(lotKey(p.gtin, p.lot), { gtin: p.gtin, lot: p.lot });
+  return [...seen.values()];
 }
 
 export function packOverlayNames(p: PackRecord): string[] {
   return [p.quarantine ? 'quarantined' : undefined, p.recall ? 'recalled' : undefined, p.returned ? 'returned' : undefined].filter((o): o is string => !!o);
 }
 
-function packColumns(p: PackRecord) {
+/**
+ * The columns of a pack row: the pack as its lot makes it (`record` stays the ledger's record as
+ * written). Reconcile derives the expected columns from the ledger's record with this same function.
+ */
+export function packColumns(record: PackRecord, lot: LotState | undefined, packBlock: bigint) {
+  const p = withLotState(record, lot, packBlock);
   return {
     id: p.id, gtin: p.gtin, serial: p.serial, lot: p.lot, expiry: p.expiry, expiryExtendedTo: p.expiryExtendedTo ?? null, status: p.status,
     manufacturer: p.manufacturer, owner: p.owner, custodian: p.custodian, overlays: packOverlayNames(p), location: p.site ?? null,
-    container: p.parent ?? null, version: p.version, record: p,
+    container: p.parent ?? null, version: p.version, record,
   };
 }
 
-function containerColumns(c: ContainerRecord) {
+export function containerColumns(c: ContainerRecord) {
   return {
     id: c.id, sscc: c.sscc, children: c.children, parent: c.parent ?? null, sealed: c.sealed, status: c.status, owner: c.owner,
     custodian: c.custodian, location: c.site ?? null, version: c.version, record: c,

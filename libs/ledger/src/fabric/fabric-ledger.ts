@@ -5,8 +5,11 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import {
-  CallOptions, EventOptions, Ledger, LedgerCheckpoint, LedgerEvent, LedgerEventStream, SubmitOptions, SubmitResult,
+  CallOptions, CommittedEvent, CommittedEventStream, EventOptions, Ledger, LedgerCheckpoint, LedgerEvent, LedgerEventStream, SubmitOptions,
+  SubmitResult,
 } from '../ledger.port';
+import type { common } from '@hyperledger/fabric-protos';
+import { chaincodeEventsOfBlock } from './block-events';
 import { LedgerError } from '../ledger-error';
 import { TX_CODE, toLedgerError } from './error-mapping';
 
@@ -214,7 +217,7 @@ class FabricLedgerImpl implements Ledger {
     let closed = false;
     const open = async () => {
       try {
-        source = await this.network.getChaincodeEvents(this.config.chaincode, { checkpoint, startBlock: options.startBlock });
+        source = await this.network.getChaincodeEvents(options.chaincode ?? this.config.chaincode, { checkpoint, startBlock: options.startBlock });
         if (closed) source.close();
         return source;
       } catch (err) {
@@ -234,6 +237,39 @@ class FabricLedgerImpl implements Ledger {
           throw toLedgerError(err, 'events');
         } finally {
           events.close();
+        }
+      },
+    };
+  }
+
+  committedEvents(from?: LedgerCheckpoint, options: EventOptions = {}): CommittedEventStream {
+    // Blocks from the checkpoint's own block: the transactions after its transaction are still to do.
+    const startBlock = from ? from.blockNumber : options.startBlock;
+    const chaincode = options.chaincode ?? this.config.chaincode;
+    let source: CloseableAsyncIterable<common.Block> | undefined;
+    let closed = false;
+    const open = async () => {
+      try {
+        source = await this.network.getBlockEvents(startBlock !== undefined ? { startBlock } : {});
+        if (closed) source.close();
+        return source;
+      } catch (err) {
+        throw toLedgerError(err, 'events');
+      }
+    };
+    return {
+      close: () => { closed = true; source?.close(); },
+      async *[Symbol.asyncIterator](): AsyncIterator<CommittedEvent> {
+        const blocks = await open();
+        try {
+          for await (const block of blocks) {
+            for (const e of chaincodeEventsOfBlock(block, chaincode, from)) yield e;
+          }
+        } catch (err) {
+          if (closed) return;
+          throw toLedgerError(err, 'events');
+        } finally {
+          blocks.close();
         }
       },
     };

@@ -9,7 +9,8 @@ import { reconcile } from '../reconcile';
  * Read-model maintenance for one service (stop the service first for `rebuild`):
  *   rebuild   --role R [--idle-ms N]  wipe the projection and re-project from block 0; done when no
  *                                     event arrived for N ms (default 3000)
- *   reconcile --role R                compare every pack and container with the ledger; exit 1 on any difference
+ *   reconcile --role R                compare every pack and container (record and columns) and every lot with the
+ *                                     ledger, extra and deleted rows included; exit 1 on any difference
  *   postgres  --name N --port P       run an embedded Postgres in the foreground (tests, DATABASE_URL users)
  */
 const ROLES: readonly PartnerRole[] = ['manufacturer', 'distributor', 'dispenser'];
@@ -63,7 +64,7 @@ async function runReconcile(): Promise<number> {
   try {
     const report = await reconcile(db.dataSource, new LedgerReads(ledger));
     for (const d of report.differences) console.log(JSON.stringify(d));
-    console.log(JSON.stringify({ role: r, packs: report.packs, containers: report.containers, differences: report.differences.length }));
+    console.log(JSON.stringify({ role: r, packs: report.packs, containers: report.containers, lots: report.lots, differences: report.differences.length }));
     return report.differences.length ? 1 : 0;
   } finally {
     ledger.close();
