@@ -13,6 +13,9 @@ async function anchor(ledger: FakeLedger, c: Record<string, unknown>, msp = 'Dis
 }
 
 describe('ForecastContract', () => {
+  // The fake ledger dates its transactions 2026-03-01; endorsers refuse proposals far from their own clock.
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
+  afterEach(() => jest.restoreAllMocks());
   it('anchors a digest with the caller organisation from its identity and emits one event', async () => {
     const ledger = new FakeLedger();
     const first = await anchor(ledger, command);
@@ -20,8 +23,10 @@ describe('ForecastContract', () => {
     expect(first.anchor).toMatchObject({ digest, modelVersion: 'm1', anchoredBy: 'DispenserMSP' });
     expect(ledger.events.map((e) => e.name)).toEqual(['ForecastAnchored']);
     const { ctx } = ledger.context('ManufacturerMSP');
-    const read = JSON.parse(await contract.GetForecastAnchor(ctx, digest)) as ForecastAnchorRecord;
+    // Anchors are the publisher's own: another organisation asks for the dispenser's by name, and has none of its own.
+    const read = JSON.parse(await contract.GetForecastAnchorOf(ctx, digest, 'DispenserMSP')) as ForecastAnchorRecord;
     expect(read.txId).toBe(first.anchor.txId);
+    await expect(contract.GetForecastAnchor(ctx, digest)).rejects.toThrow(/^NOT_FOUND: /);
   });
 
   it('is idempotent by eventId and refuses the eventId reused for another forecast', async () => {

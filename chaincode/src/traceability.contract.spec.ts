@@ -1,6 +1,6 @@
-import { KeyEndorsementPolicy } from 'fabric-shim';
-import { common } from '@hyperledger/fabric-protos';
+import { common, msp } from '@hyperledger/fabric-protos';
 import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type PackRecord } from '@pedigree/domain';
+import { GovernanceContract } from './governance.contract';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import type { TraceabilityEvent, WriteResult } from '@pedigree/domain';
@@ -13,40 +13,70 @@ const NDC = '12345-678-90';
 const GTIN = ndcToGtin14(NDC);
 const traceability = new TraceabilityContract();
 const masterdata = new MasterDataContract();
+const governance = new GovernanceContract();
 
 type Fn = (ctx: never, ...args: string[]) => Promise<string>;
 
 /** Runs one transaction as `msp`; commits it when it succeeds, as ordering and validation would. */
-async function submit(ledger: FakeLedger, msp: string, fn: Fn, args: unknown[], transient?: Record<string, string>): Promise<WriteResult> {
-  const { ctx, stub } = ledger.context(msp, { transient });
+async function submit(ledger: FakeLedger, mspId: string, fn: Fn, args: unknown[], transient?: Record<string, string>, admin = false): Promise<WriteResult> {
+  const { ctx, stub } = ledger.context(mspId, { transient, admin });
   const out = await fn(ctx as never, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
   stub.commit();
   return JSON.parse(out) as WriteResult;
 }
-async function evaluate<T>(ledger: FakeLedger, msp: string, fn: Fn, ...args: string[]): Promise<T> {
-  const { ctx } = ledger.context(msp);
+async function evaluate<T>(ledger: FakeLedger, mspId: string, fn: Fn, ...args: string[]): Promise<T> {
+  const { ctx } = ledger.context(mspId);
   return JSON.parse(await fn(ctx as never, ...args)) as T;
 }
 const lastEvent = (ledger: FakeLedger) => JSON.parse(Buffer.from(ledger.events[ledger.events.length - 1]!.payload).toString()) as TraceabilityEvent;
 const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
 const sscc = (ref: string) => ssccToEpcUrn(withCheckDigit(`00312345${ref.padStart(9, '0')}`));
-const ti = (n: number) => JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'M' }, buyer: { name: 'D' }, products: [{ ndc: NDC, quantity: n, lot: 'L1' }], invoice: 'INV-1', unitPrice: 12.5 });
+const ti = (n: number) => JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'M' }, buyer: { name: 'D' }, products: [{ ndc: NDC, quantity: n, lot: 'L1' }], invoice: 'INV-1', unitPrice: 12.5, salt: '0123456789abcdef0123456789abcdef' });
 const licence = { type: 'state', number: 'LIC-1', authority: 'NJ', validUntil: '2030-12-31' };
 const address = { street: '1 Main St', city: 'Newark', state: 'NJ', postalCode: '07102', countryCode: 'US' };
 
+const member = (mspId: string, gln: string, roles: string[], validUntil = '2030-12-31') => ({ mspId, name: mspId, roles, glns: [withCheckDigit(gln)], address, licence: { ...licence, validUntil } });
+const gov = (k: 'Propose' | 'Approve') => (governance[k] as unknown as Fn).bind(governance);
+
+/** Founds the consortium as its members' admins would: one proposes, the others approve. */
+async function found(ledger: FakeLedger): Promise<void> {
+  const change = { kind: 'found', members: [member(MFR, '031234500000', ['manufacturer']), member(DIST, '034567800000', ['wholesaler']), member(DISP, '035678900000', ['dispenser'])], prefixes: [{ prefix: '0312345', mspId: MFR }] };
+  const proposed = await submit(ledger, MFR, gov('Propose'), [{ eventId: 'g1', change }], undefined, true);
+  await submit(ledger, DIST, gov('Approve'), [{ eventId: 'g2', proposalId: proposed.txId }], undefined, true);
+  await submit(ledger, DISP, gov('Approve'), [{ eventId: 'g3', proposalId: proposed.txId }], undefined, true);
+}
+
 async function setUp(ledger: FakeLedger, serials: string[]): Promise<void> {
+  await found(ledger);
   await submit(ledger, MFR, masterdata.RegisterProduct.bind(masterdata) as Fn, [{ eventId: 'p1', ndc: NDC, name: 'Examplamab', strength: '10 mg', dosageForm: 'tablet', packSize: '30 tablets' }]);
-  for (const [msp, gln, role] of [[MFR, '0312345000001', 'manufacturer'], [DIST, '0345678000004', 'wholesaler'], [DISP, '0356789000008', 'dispenser']] as const) {
-    await submit(ledger, msp, masterdata.RegisterPartner.bind(masterdata) as Fn, [{ eventId: `r-${msp}`, name: msp, role, gln: withCheckDigit(gln.slice(0, 12)), address, licence }]);
-  }
   await submit(ledger, MFR, traceability.Commission.bind(traceability) as Fn, [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials }]);
 }
 
-function policyOf(ledger: FakeLedger, id: string): { orgs: string[]; n: number } {
-  const key = [...ledger.validationParameters.keys()].find((k) => k.includes(id)) as string;
-  const bytes = ledger.validationParameters.get(key) as Uint8Array;
-  const n = common.SignaturePolicyEnvelope.deserializeBinary(bytes).getRule()?.getNOutOf()?.getN() ?? 0;
-  return { orgs: new KeyEndorsementPolicy(bytes).listOrgs().sort(), n };
+/** Whether peers of `orgs` (one signature each) satisfy a key's policy, evaluated as Fabric's cauthdsl does. */
+function satisfiedBy(ledger: FakeLedger, id: string, orgs: string[]): boolean {
+  const serial = id.split('.').pop() as string;
+  const key = [...ledger.validationParameters.keys()].find((k) => k.startsWith('\u0000pack\u0000') && k.endsWith(`\u0000${serial}\u0000`)) as string;
+  const env = common.SignaturePolicyEnvelope.deserializeBinary(ledger.validationParameters.get(key) as Uint8Array);
+  const principals = env.getIdentitiesList().map((p) => msp.MSPRole.deserializeBinary(p.getPrincipal_asU8()).getMspIdentifier());
+  const evaluate = (rule: common.SignaturePolicy, used: boolean[]): boolean => {
+    if (rule.hasSignedBy()) {
+      const i = orgs.findIndex((o, k) => !used[k] && o === principals[rule.getSignedBy()]);
+      if (i < 0) return false;
+      used[i] = true;
+      return true;
+    }
+    const n = rule.getNOutOf() as common.SignaturePolicy.NOutOf;
+    let verified = 0;
+    for (const r of n.getRulesList()) {
+      const trial = [...used];
+      if (evaluate(r, trial)) {
+        verified++;
+        trial.forEach((u, k) => (used[k] = u));
+      }
+    }
+    return verified >= n.getN();
+  };
+  return evaluate(env.getRule() as common.SignaturePolicy, orgs.map(() => false));
 }
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
@@ -54,6 +84,9 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 }
 
 describe('TraceabilityContract (fake stub)', () => {
+  // The fake ledger's transactions are dated 2026-03-01; endorsers refuse proposals far from their clock.
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
+  afterEach(() => jest.restoreAllMocks());
   const fn = <K extends keyof TraceabilityContract>(k: K) => (traceability[k] as unknown as Fn).bind(traceability);
 
   it('commissions a batch: one record per serial, lot index, owner-only key policy, one event with every record', async () => {
@@ -64,7 +97,8 @@ describe('TraceabilityContract (fake stub)', () => {
     expect(event.records.map((r) => r.id)).toEqual([sgtin('A1'), sgtin('A2'), sgtin('A3')]);
     expect(event.epcis[0]).toMatchObject({ type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning' });
     expect(event.epcis[0]!.eventID).toMatch(/^ni:\/\/\/sha-256;/);
-    expect(policyOf(ledger, sgtin('A1'))).toEqual({ orgs: [MFR], n: 1 });
+    // At rest: the owner's peer AND another member's; never one organisation alone.
+    expect([[MFR], [DIST], [MFR, DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('A1'), o))).toEqual([false, false, true, true, false]);
     const lot = await evaluate<{ packs: PackRecord[]; product: { manufacturer: string } }>(ledger, DISP, fn('GetLot'), GTIN, 'L1', '2', '');
     expect(lot.product.manufacturer).toBe(MFR);
     expect(lot.packs).toHaveLength(2);
@@ -73,7 +107,7 @@ describe('TraceabilityContract (fake stub)', () => {
   it('refuses commissioning by anyone but the product manufacturer, and unknown products', async () => {
     const ledger = new FakeLedger();
     await setUp(ledger, ['A1']);
-    await expectCode(submit(ledger, DIST, fn('Commission'), [{ eventId: 'c2', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['B1'] }]), 'NOT_MANUFACTURER');
+    await expectCode(submit(ledger, DIST, fn('Commission'), [{ eventId: 'c2', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['B1'] }]), 'ROLE_FORBIDDEN');
     await expectCode(submit(ledger, MFR, fn('Commission'), [{ eventId: 'c3', gtin: ndcToGtin14('12345-999-90'), lot: 'L1', expiry: '2028-12-31', serials: ['B1'] }]), 'PRODUCT_UNKNOWN');
     await expectCode(submit(ledger, MFR, fn('Commission'), [{ eventId: 'c4', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A1'] }]), 'ALREADY_COMMISSIONED');
   });
@@ -103,7 +137,8 @@ describe('TraceabilityContract (fake stub)', () => {
     expect(shipped.changed).toHaveLength(11);
     expect(shipped.shipment).toMatchObject({ from: MFR, to: DIST, ti: { collection: 'tiManufacturerDistributor' } });
     expect(JSON.stringify(lastEvent(ledger))).not.toContain('INV-1');
-    expect(policyOf(ledger, sgtin('S0'))).toEqual({ orgs: [DIST, MFR], n: 1 });
+    // In transit: (shipper OR addressee) AND another member.
+    expect([[MFR], [DIST], [DISP], [MFR, DIST], [DIST, DISP], [MFR, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, false, false, true, true, true]);
 
     const information = await evaluate<{ matchesPublicHash: boolean; ti: { invoice: string } }>(ledger, DIST, fn('GetTransactionInformation'), 's1');
     expect(information).toMatchObject({ matchesPublicHash: true, ti: { invoice: 'INV-1' } });
@@ -112,7 +147,7 @@ describe('TraceabilityContract (fake stub)', () => {
     await expectCode(submit(ledger, DISP, fn('Receive'), [{ eventId: 'r0', epcs: [pallet] }]), 'NOT_ADDRESSEE');
     const received = await submit(ledger, DIST, fn('Receive'), [{ eventId: 'r1', epcs: [pallet.replace(/^.*:/, '')].map(() => pallet) }]);
     expect(received.receipt?.inferred).toHaveLength(8);
-    expect(policyOf(ledger, sgtin('S0'))).toEqual({ orgs: [DIST], n: 1 });
+    expect([[DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, false, true]);
     expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizStep: 'receiving', persistentDisposition: { set: ['completeness_inferred'] } });
 
     await submit(ledger, DIST, fn('Unpack'), [{ eventId: 'u1', parent: pallet }]);
@@ -137,9 +172,13 @@ describe('TraceabilityContract (fake stub)', () => {
     const ledger = new FakeLedger();
     await setUp(ledger, ['A1', 'A2']);
     await submit(ledger, MFR, fn('Commission'), [{ eventId: 'c-old', gtin: GTIN, lot: 'OLD', expiry: '2020-01-31', serials: ['E1'] }]);
-    await expectCode(submit(ledger, DIST, fn('RecallLot'), [{ eventId: 'x0', gtin: GTIN, lot: 'L1', recallId: 'R-1' }]), 'NOT_MANUFACTURER');
+    await expectCode(submit(ledger, DIST, fn('RecallLot'), [{ eventId: 'x0', gtin: GTIN, lot: 'L1', recallId: 'R-1' }]), 'ROLE_FORBIDDEN');
     const recall = await submit(ledger, MFR, fn('RecallLot'), [{ eventId: 'x1', gtin: GTIN, lot: 'L1', recallId: 'R-1' }]);
-    expect(recall.changed).toEqual([sgtin('A1'), sgtin('A2')]);
+    // One lot record, no pack written; packs commissioned into the lot later are born recalled.
+    expect(recall.changed).toEqual([]);
+    expect(lastEvent(ledger)).toMatchObject({ type: 'recall', records: [], lot: { gtin: GTIN, lot: 'L1', recallId: 'R-1' } });
+    await submit(ledger, MFR, fn('Commission'), [{ eventId: 'c-late', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A3'] }]);
+    expect((await evaluate<{ overlays: string[] }>(ledger, DISP, fn('GetPack'), sgtin('A3'))).overlays).toEqual(['recalled']);
     expect((await evaluate<{ overlays: string[] }>(ledger, DISP, fn('GetPack'), sgtin('A1'))).overlays).toEqual(['recalled']);
     expect((await evaluate<{ overlays: string[] }>(ledger, DISP, fn('GetPack'), sgtin('E1'))).overlays).toEqual(['expired']);
     expect(await evaluate(ledger, DISP, fn('VerifyPack'), JSON.stringify({ gtin: GTIN, serial: 'E1' }))).toMatchObject({ verified: true, additionalInfo: 'Expired' });
@@ -150,7 +189,8 @@ describe('TraceabilityContract (fake stub)', () => {
     const ledger = new FakeLedger();
     await setUp(ledger, ['A1']);
     await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: 'NobodyMSP', epcs: [sgtin('A1')], statement: { affirmed: true } }], { ti: ti(1) }), 'PARTNER_UNKNOWN');
-    await submit(ledger, DIST, masterdata.RegisterPartner.bind(masterdata) as Fn, [{ eventId: 'r-lapse', name: DIST, role: 'wholesaler', gln: withCheckDigit('034567800000'), address, licence: { ...licence, validUntil: '2020-01-01' } }]);
+    const lapse = await submit(ledger, MFR, gov('Propose'), [{ eventId: 'g-lapse', change: { kind: 'admitPartner', partner: member(DIST, '034567800000', ['wholesaler'], '2020-01-01') } }], undefined, true);
+    await submit(ledger, DISP, gov('Approve'), [{ eventId: 'g-lapse2', proposalId: lapse.txId }], undefined, true);
     await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's2', to: DIST, epcs: [sgtin('A1')], statement: { affirmed: true } }], { ti: ti(1) }), 'PARTNER_UNLICENSED');
   });
 

@@ -33,7 +33,7 @@ export class FakeLedger {
   clock = Date.parse('2026-03-01T10:00:00.000Z');
 
   /** A context for one transaction by `mspId`; call `commit()` on the stub when it succeeded. */
-  context(mspId: string, options: { transient?: Record<string, string>; at?: string } = {}): { ctx: Context; stub: FakeStub } {
+  context(mspId: string, options: { transient?: Record<string, string>; at?: string; admin?: boolean } = {}): { ctx: Context; stub: FakeStub } {
     this.txCount += 1;
     const at = options.at ? Date.parse(options.at) : (this.clock += 1000);
     const stub = new FakeStub(this, `tx${String(this.txCount).padStart(6, '0')}`, at, mspId, options.transient ?? {});
@@ -41,7 +41,7 @@ export class FakeLedger {
     // The runtime Context has these setters; fabric-contract-api's typings omit them.
     const settable = ctx as unknown as { setChaincodeStub(s: ChaincodeStub): void; setClientIdentity(c: unknown): void };
     settable.setChaincodeStub(stub as unknown as ChaincodeStub);
-    settable.setClientIdentity({ getMSPID: () => mspId, getID: () => `x509::CN=User1@${mspId}`, getIDBytes: () => new Uint8Array(), getAttributeValue: () => null, assertAttributeValue: () => false } as never);
+    settable.setClientIdentity({ getMSPID: () => mspId, getID: () => (options.admin ? `x509::/OU=admin/CN=Admin@${mspId}::/CN=ca.${mspId}` : `x509::/OU=client/CN=User1@${mspId}::/CN=ca.${mspId}`), getIDBytes: () => new Uint8Array(), getAttributeValue: () => null, assertAttributeValue: () => false } as never);
     return { ctx, stub };
   }
 }

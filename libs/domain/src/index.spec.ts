@@ -9,7 +9,7 @@ describe('@pedigree/domain public API', () => {
   });
 
   it('maps every error code to a transport category', () => {
-    for (const code of Object.values(domain.DomainErrorCode)) expect(domain.DOMAIN_ERROR_CATEGORY[code]).toMatch(/^(BAD_INPUT|FORBIDDEN|NOT_FOUND|CONFLICT)$/);
+    for (const code of Object.values(domain.DomainErrorCode)) expect(domain.DOMAIN_ERROR_CATEGORY[code]).toMatch(/^(BAD_INPUT|FORBIDDEN|NOT_FOUND|CONFLICT|INTERNAL)$/);
   });
 
   it('ships a pack end to end with events and records that agree', () => {
