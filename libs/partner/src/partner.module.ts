@@ -47,7 +47,7 @@ class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
         } catch (err) {
           // A chaincode answer ("no such event") proves peer and chaincode are up.
           const kind = (err as { kind?: string }).kind;
-          return kind === 'chaincode' ? { healthy: true } : { healthy: false, detail: (err as Error).message };
+          return kind === 'chaincode' ? { healthy: true } : { healthy: false, reason: 'LEDGER_UNREACHABLE', detail: (err as Error).message };
         }
       },
     });
@@ -55,7 +55,9 @@ class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
       name: 'projector',
       check: async () => {
         const lag = this.p.projector.lag();
-        return { healthy: this.p.projector.running && lag.blocksBehind <= Number(process.env.PEDIGREE_MAX_LAG_BLOCKS ?? 50), detail: lag };
+        const running = this.p.projector.running;
+        const healthy = running && lag.blocksBehind <= Number(process.env.PEDIGREE_MAX_LAG_BLOCKS ?? 50);
+        return { healthy, ...(healthy ? {} : { reason: running ? 'PROJECTOR_BEHIND' : 'PROJECTOR_STOPPED' }), detail: lag };
       },
     });
     this.p.projector.events.on('projected', (e: { event: { type: string } }) => projectedEvents.inc({ type: e.event.type }));
