@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { canonicalJson } from '@pedigree/domain';
-import { ServiceError } from '@pedigree/platform';
+// The Nest-free module, so that unit specs can load this without NestJS.
+import { ServiceError } from '@pedigree/platform/client-failure';
 
 /**
  * Where the event-ID secret lives: a row of idempotency_keys under a key no client key can take
