@@ -82,6 +82,7 @@ describe('JWTs (jose, asymmetric per-organisation keys)', () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
     const privateJwk = { ...(await exportJWK(privateKey)), kid: 'k', org: 'DispenserMSP' } as JWK;
     expect(() => localOrganisationKeys({ keys: [privateJwk] })).toThrow(/private key/);
+    expect(() => localOrganisationKeys({ keys: [dispenserKey.jwk, { ...manufacturerKey.jwk, kid: dispenserKey.kid }] })).toThrow(/two keys/);
   });
 });
 

@@ -124,8 +124,10 @@ function orgsOfJwk(jwk: JWK & { org?: unknown }): string[] {
   return [];
 }
 
+/** Two keys under one kid would let either speak for both organisations: such a kid speaks for none. */
 function orgsOfKid(set: JSONWebKeySet, kid: string): readonly string[] {
-  return set.keys.filter((k) => k.kid === kid).flatMap(orgsOfJwk);
+  const keys = set.keys.filter((k) => k.kid === kid);
+  return keys.length === 1 ? orgsOfJwk(keys[0]) : [];
 }
 
 /** A JWKS on disk: every key must name its kid and the organisation(s) it speaks for. */
@@ -135,6 +137,7 @@ export function localOrganisationKeys(set: JSONWebKeySet): OrganisationKeys {
     if (!k.kid) throw invalid(`JWKS key ${i} has no kid`);
     if (!orgsOfJwk(k).length) throw invalid(`JWKS key ${k.kid} names no org it may speak for`);
     if ('d' in k) throw invalid(`JWKS key ${k.kid} is a private key: the services need public keys only`);
+    if (set.keys.findIndex((o) => o.kid === k.kid) !== i) throw invalid(`JWKS kid ${k.kid} names two keys`);
   }
   return { resolve: createLocalJWKSet(set), orgsOf: (kid) => orgsOfKid(set, kid) };
 }
