@@ -38,7 +38,13 @@ export function embeddedPassword(dataDir: string): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
   const password = fs.existsSync(path.join(dataDir, 'PG_VERSION')) ? LEGACY_PASSWORD : randomBytes(24).toString('base64url');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  try {
+    // Exclusive: of two processes asking at once (a service and the forecast reading its database), one writes.
+    fs.writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return fs.readFileSync(file, 'utf8').trim();
+  }
   return password;
 }
 
