@@ -24,7 +24,7 @@ const PARTNER_GLN_TTL_MS = 60_000;
 @Controller()
 export class VerificationResponderController {
   private readonly verifier: PackVerifier;
-  private readonly glns = new Map<string, { gln: string | undefined; until: number }>();
+  private readonly glns = new Map<string, { gln: string; until: number }>();
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {
     this.verifier = new PackVerifier(p);
   }
@@ -46,7 +46,8 @@ export class VerificationResponderController {
     const cached = this.glns.get(org);
     if (cached && cached.until > Date.now()) return cached.gln;
     const partner = await this.p.reads.optional<PartnerRecord>('GetPartner', [org], MASTER_DATA);
-    this.glns.set(org, { gln: partner?.gln, until: Date.now() + PARTNER_GLN_TTL_MS });
+    // Only a registration is remembered: a partner that registers now is answered at once.
+    if (partner) this.glns.set(org, { gln: partner.gln, until: Date.now() + PARTNER_GLN_TTL_MS });
     return partner?.gln;
   }
 
