@@ -450,6 +450,19 @@ describe('GraphQL abuse is refused before it costs', () => {
     expect(r.executed).toBe(0);
   });
 
+  it('an expensive page asked for in a variable (costed at its value, not at a guess)', async () => {
+    const r = await post({ query: 'query($n: Int) { packs(first: $n) { edges { node { epc status lot } } } }', variables: { n: 100000 } });
+    expect(r.text).toMatch(/"limit":"cost"/);
+    expect(r.executed).toBe(0);
+  });
+
+  it('aliases spread over the operations of a batch (counted together)', async () => {
+    const each = `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const r = await post(Array.from({ length: 10 }, () => ({ query: each })));
+    expect(r.text).toMatch(/"limit":"aliases"/);
+    expect(r.executed).toBe(0);
+  });
+
   it('a request body too large is refused before it is parsed', async () => {
     const r = await post({ query: `{ ${Array.from({ length: 50_000 }, (_, i) => `a${i}: __typename`).join(' ')} }` });
     expect([400, 413]).toContain(r.status);
