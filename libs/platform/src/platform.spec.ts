@@ -3,6 +3,7 @@ import { LedgerError } from '@pedigree/ledger';
 import { AccessError } from './auth';
 import { classifyFailure } from './client-failure';
 import { RateLimitedError } from './rate-limit';
+import { healthReport, redactedHealthReport } from './service-health';
 
 describe('error mapping', () => {
   it('maps domain, ledger and access failures to stable codes', () => {
@@ -34,5 +35,20 @@ describe('read model outage', () => {
       .toMatchObject({ code: 'READ_MODEL_UNAVAILABLE', retryable: true });
     expect(classifyFailure(new Error('Connection terminated unexpectedly'))).toMatchObject({ code: 'READ_MODEL_UNAVAILABLE' });
     expect(classifyFailure(Object.assign(new Error('syntax error'), { code: '42601' }))).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', retryable: false });
+  });
+});
+
+describe('health for callers who did not authenticate', () => {
+  it('keeps health and reason codes, drops details and raw error texts', async () => {
+    const report = await healthReport('dispenser', [
+      { name: 'database', check: async () => { throw new Error('connect ECONNREFUSED 10.1.2.3:5432 (password authentication failed for user "pedigree")'); } },
+      { name: 'ledger', check: async () => ({ healthy: false, reason: 'LEDGER_UNREACHABLE', detail: 'peer0.manufacturer:7051 14 UNAVAILABLE' }) },
+      { name: 'projector', check: async () => ({ healthy: true, detail: { blocksBehind: 0 } }) },
+    ]);
+    expect(report.status).toBe('degraded');
+    expect(report.checks.database).toMatchObject({ healthy: false, reason: 'CHECK_FAILED' });
+    const open = redactedHealthReport(report);
+    expect(open.checks).toEqual({ database: { healthy: false, reason: 'CHECK_FAILED' }, ledger: { healthy: false, reason: 'LEDGER_UNREACHABLE' }, projector: { healthy: true } });
+    expect(JSON.stringify(open)).not.toMatch(/ECONNREFUSED|peer0|password/);
   });
 });
