@@ -85,15 +85,6 @@ export function demoApiKeys(): ApiKeyRecord[] {
     USER_ROLES.map((role) => ({ sha256: sha256(`demo-${service}-${role}`), subject: `${service}-${role}`, org, role })));
 }
 
-/** The settings this module reads, with what they mean (libs/platform/README.md says the same). */
-export const AUTH_ENV = {
-  PEDIGREE_DEMO: '1: load the demo API keys (npm start); refused with NODE_ENV=production',
-  PEDIGREE_API_KEYS: 'JSON [{"sha256":"<hex SHA-256 of the key>","subject","org","role"}]',
-  PEDIGREE_JWKS: 'path or https URL of a JWKS; each key has a kid and an org (MSP ID) it may speak for',
-  PEDIGREE_JWT_ISSUER: 'accepted iss values, comma-separated (required with PEDIGREE_JWKS)',
-  PEDIGREE_JWT_AUDIENCE: 'the aud every token must carry (required with PEDIGREE_JWKS)',
-} as const;
-
 function invalid(message: string): ServiceConfigError {
   return new ServiceConfigError('AUTH_CONFIG_INVALID', message);
 }
@@ -176,7 +167,8 @@ function jwtConfigFromEnv(env: NodeJS.ProcessEnv): JwtConfig | undefined {
 }
 
 /**
- * From the environment (see AUTH_ENV). Without demo mode, configured keys or a JWKS there is no way
+ * From the environment (PEDIGREE_DEMO, PEDIGREE_API_KEYS, PEDIGREE_JWKS, PEDIGREE_JWT_ISSUER,
+ * PEDIGREE_JWT_AUDIENCE; libs/platform/README.md says what each means). Without demo mode, configured keys or a JWKS there is no way
  * to tell a partner from a stranger, so this refuses rather than start open.
  */
 export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {

@@ -15,13 +15,10 @@ export interface RateLimits {
 /** Sized for people and their integrations; the bench and the tests raise them explicitly. */
 export const DEFAULT_RATE_LIMITS: RateLimits = { perPrincipal: 600, anonymous: 60, windowMs: 60_000 };
 
-export const RATE_LIMIT_ENV = {
-  PEDIGREE_RATE_LIMIT: `requests per window per principal (default ${DEFAULT_RATE_LIMITS.perPrincipal})`,
-  PEDIGREE_RATE_LIMIT_ANONYMOUS: `requests per window per IP address without valid credentials (default ${DEFAULT_RATE_LIMITS.anonymous})`,
-  PEDIGREE_RATE_WINDOW_SECONDS: `the window (default ${DEFAULT_RATE_LIMITS.windowMs / 1000})`,
-} as const;
+/** The settings (libs/platform/README.md). */
+type RateLimitSetting = 'PEDIGREE_RATE_LIMIT' | 'PEDIGREE_RATE_LIMIT_ANONYMOUS' | 'PEDIGREE_RATE_WINDOW_SECONDS';
 
-function positive(env: NodeJS.ProcessEnv, name: keyof typeof RATE_LIMIT_ENV, fallback: number): number {
+function positive(env: NodeJS.ProcessEnv, name: RateLimitSetting, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const n = Number(text);
