@@ -359,6 +359,10 @@ describe('rate limits: a caller over its budget is refused before anything runs'
     const epcis = await fetch(`${s.url}/epcis/events?epc=${encodeURIComponent(sgtinToEpcUrn(GTIN, SERIAL))}`, { headers: { 'x-api-key': RATE_PROBE_KEY } });
     expect(epcis.status).toBe(429);
     expect(await epcis.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    // And the routes that only look at credentials: no place to go on guessing.
+    expect((await fetch(`${s.url}/metrics`, { headers: { 'x-api-key': RATE_PROBE_KEY } })).status).toBe(429);
+    expect((await fetch(`${s.url}/health`, { headers: { 'x-api-key': RATE_PROBE_KEY } })).status).toBe(429);
+    expect([200, 503]).toContain((await fetch(`${s.url}/health`)).status);
   });
 });
 

@@ -1,7 +1,7 @@
 import { ThrottlerStorageService } from '@nestjs/throttler';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError, GraphQLSchema, parse } from 'graphql';
@@ -127,9 +127,9 @@ export class PlatformModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(RequestMetricsMiddleware).forRoutes('*path');
     consumer.apply(batchLimit(PlatformModule.maxBatch)).forRoutes('graphql');
-    // Everything a caller can make the service work for; /health and /metrics are cheap and
-    // answered to load balancers and scrapers however often they ask.
-    consumer.apply(RateLimitMiddleware).exclude({ path: 'health', method: RequestMethod.ALL }, { path: 'metrics', method: RequestMethod.ALL }).forRoutes('*path');
+    // Every route, /metrics and /health included: any route that looks at credentials is a place
+    // to guess them (the middleware lets load balancers' credential-less /health probes through).
+    consumer.apply(RateLimitMiddleware).forRoutes('*path');
     consumer.apply(QueryCostMiddleware).forRoutes('graphql');
   }
 }

@@ -38,6 +38,12 @@ export class RateLimitMiddleware implements NestMiddleware {
   ) {}
 
   async use(req: AuthenticatedRequest, res: Response, next: NextFunction): Promise<void> {
+    // A probe without credentials is answered codes only and guesses nothing: not counted, so
+    // load balancers polling /health never spend anyone's budget.
+    if ((req.originalUrl ?? req.url).split('?')[0] === '/health' && req.headers['x-api-key'] === undefined && req.headers.authorization === undefined) {
+      next();
+      return;
+    }
     try {
       const principal = await identityOf(req, this.authenticator).catch(() => undefined);
       const weight = Array.isArray(req.body) ? req.body.length : 1;
