@@ -9,8 +9,8 @@ const moduleNameMapper = {
   '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)$': '<rootDir>/libs/$1/src',
   '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-// fabric-gateway requires @noble/curves, which ships only ES modules: compile those to CommonJS.
-const esmOnly = ['@noble'];
+// fabric-gateway requires @noble/curves and auth requires jose, which ship only ES modules: compile those to CommonJS.
+const esmOnly = ['@noble', 'jose'];
 const common = {
   transform: { '^.+\\.[tj]s$': tsJest },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],

@@ -172,12 +172,19 @@ describe('the DSCSA story across manufacturer, distributor and dispenser', () =>
   });
 
   it('the manufacturer answers VRS requests the GS1 Lightweight Messaging way', async () => {
-    const url = `${m().url}/verify/gtin/${GTIN}/lot/WRONG/ser/${encodeURIComponent(serial(2))}?exp=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0312346000015&corrUUID=c0ffee-${runId}`;
-    const res = await fetch(url);
+    // The distributor's GLN as registerPartners put it on the ledger.
+    const gln = withCheckDigit('031234600001');
+    const url = `${m().url}/verify/gtin/${GTIN}/lot/WRONG/ser/${encodeURIComponent(serial(2))}?exp=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=${gln}&corrUUID=c0ffee-${runId}`;
+    // The requester is the distributor, authenticated, asking under its own registered GLN.
+    const asDistributor = { headers: { 'x-api-key': key('distributor', 'operator') } };
+    const res = await fetch(url, asDistributor);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ corrUUID: `c0ffee-${runId}`, data: { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot' } });
-    expect((await fetch(url.replace('reqGLN=0312346000015', 'reqGLN='))).status).toBe(401);
-    expect((await fetch(url.replace(GTIN, withCheckDigit('0031234500001')))).status).toBe(404);
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url.replace(`reqGLN=${gln}`, 'reqGLN='), asDistributor)).status).toBe(400);
+    // Any other 13 digits are not the distributor's to ask under.
+    expect((await fetch(url.replace(`reqGLN=${gln}`, 'reqGLN=0312346000015'), asDistributor)).status).toBe(403);
+    expect((await fetch(url.replace(GTIN, withCheckDigit('0031234500001')), asDistributor)).status).toBe(404);
   });
 
   it('a user of another organisation is refused every mutation with FORBIDDEN', async () => {

@@ -14,6 +14,12 @@ export const MSP: Record<Role, string> = { manufacturer: 'ManufacturerMSP', dist
 const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 export const PORTS: Record<Role, number> = { manufacturer: 5001 + offset % 1000, distributor: 5002 + offset % 1000, dispenser: 5003 + offset % 1000 };
 
+/**
+ * The demo keys (the suites log in as `demo-<role>-<user role>`), and rate limits no suite reaches:
+ * the defaults are sized for people. test/security sets its own to show the limiter refusing.
+ */
+export const TEST_SERVICE_ENV: Record<string, string> = { PEDIGREE_DEMO: '1', PEDIGREE_RATE_LIMIT: '100000000', PEDIGREE_RATE_LIMIT_ANONYMOUS: '100000000' };
+
 export const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
 export class Postgres {
@@ -73,7 +79,7 @@ export class Service {
     const main = path.join(ROOT, 'dist/apps', this.role, 'src/main.js');
     this.child = spawn(process.execPath, [main], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(this.port), DATABASE_URL: this.databaseUrl, NODE_ENV: 'test', ...env },
+      env: { ...process.env, PORT: String(this.port), DATABASE_URL: this.databaseUrl, NODE_ENV: 'test', ...TEST_SERVICE_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (b: Buffer) => { this.log = (this.log + b.toString()).slice(-20_000); });

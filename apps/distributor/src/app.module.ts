@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { PartnerModule, ORG_OF_ROLE } from '@pedigree/partner';
+import { DEFAULT_PAGE, MAX_PAGE, PartnerModule, ORG_OF_ROLE } from '@pedigree/partner';
 import { PlatformModule } from '@pedigree/platform';
 
 const org = process.env.PEDIGREE_ORG ?? ORG_OF_ROLE.distributor;
 
 @Module({
-  imports: [PlatformModule.forRoot({ service: 'distributor', org }), PartnerModule.forRoot({ role: 'distributor', org })],
+  imports: [PlatformModule.forRoot({ service: 'distributor', org, limits: { defaultPageSize: DEFAULT_PAGE, maxPageSize: MAX_PAGE } }), PartnerModule.forRoot({ role: 'distributor', org })],
 })
 export class DistributorModule {}

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ensureDatabase, postgresDataDir, postgresPortFor, PostgresServer, startEmbeddedPostgres } from '@pedigree/readmodel';
+import { embeddedDatabaseUrl, ensureDatabase, postgresDataDir, postgresPortFor, PostgresServer, startEmbeddedPostgres } from '@pedigree/readmodel';
 import { FORECAST_ENTITIES } from './entities';
 import { FORECAST_MIGRATIONS } from './migrations';
 
@@ -34,7 +34,7 @@ export async function openForecastDatabases(log: (line: string) => void = () => 
   await own.initialize();
   await own.runMigrations({ transaction: 'all' });
 
-  const demandUrl = process.env.DEMAND_DATABASE_URL ?? `postgres://pedigree:pedigree@127.0.0.1:${postgresPortFor('dispenser')}/pedigree_dispenser`;
+  const demandUrl = process.env.DEMAND_DATABASE_URL ?? embeddedDatabaseUrl('dispenser', postgresPortFor('dispenser'), 'pedigree_dispenser');
   // The read model belongs to the dispenser service: no entities, no migrations, read-only sessions.
   const demand = new DataSource({ type: 'postgres', url: demandUrl, entities: [], synchronize: false, extra: { max: 5, options: '-c default_transaction_read_only=on' } });
   return {

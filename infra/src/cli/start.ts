@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     const main = path.join(root, 'dist/apps', service, 'src/main.js');
     // PORT would give every service the same port: each takes its role's default (plus any offset).
     const { PORT: _ignored, ...env } = process.env;
-    const child = spawn(process.execPath, [main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The demo keys of the printed logins; without PEDIGREE_DEMO=1 a service refuses to start unconfigured.
+    const child = spawn(process.execPath, [main], { cwd: root, env: { PEDIGREE_DEMO: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     prefix(child, service);
     child.on('exit', (code, signal) => console.log(`[${service}] exited (${signal ?? code})`));

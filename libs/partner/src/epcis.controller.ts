@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/co
 import {
   computeEventHashId, DomainError, EPCIS_CONTEXT, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument, type EpcisEvent,
 } from '@pedigree/domain';
-import { Roles, ServiceError } from '@pedigree/platform';
+import { classifyFailure, Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
 import type { MutationReceipt } from './ledger-commands';
 import { PartnerContext } from './partner-context';
@@ -17,6 +17,9 @@ interface EventShape {
  * EPCIS 2.0 JSON-LD in and out. Capture validates the whole document first and refuses it whole,
  * with every problem, if anything is wrong; then records each event as one ledger transaction whose
  * event ID is the event's eventID (or its CBV 2.0 hash), so a re-sent document writes nothing twice.
+ * Not atomic on the ledger: a refusal by the chaincode after the first event answers
+ * EPCIS_PARTIALLY_CAPTURED with what was recorded (all-or-nothing needs one chaincode transaction
+ * for the whole document).
  */
 @Controller('epcis')
 export class EpcisController {
@@ -30,10 +33,21 @@ export class EpcisController {
     if (issues.length) throw new DomainError('EPCIS_INVALID', `the document has ${issues.length} problem(s); nothing was captured`, { issues });
     const events = (doc as { epcisBody: { eventList: EventShape[] } }).epcisBody.eventList;
     const commands = events.map((e, i) => ({ event: e, ...commandFor(e, i) }));
-    const results = [];
-    for (const c of commands) {
+    const results: Array<MutationReceipt & { epcisEventId: string }> = [];
+    for (const [index, c] of commands.entries()) {
       const eventId = c.event.eventID ?? computeEventHashId(c.event);
-      results.push({ ...(await this.p.commands.submit(c.transaction, { ...c.command, eventId })), epcisEventId: eventId });
+      try {
+        results.push({ ...(await this.p.commands.submit(c.transaction, { ...c.command, eventId })), epcisEventId: eventId });
+      } catch (err) {
+        if (!results.length) throw err; // nothing recorded: the refusal is the whole answer
+        // Each event is its own ledger transaction, so the ones before this stay recorded: say so,
+        // rather than let the client believe the document was refused whole. Re-sending it after
+        // the fix records only the rest (the recorded events are chaincode duplicates).
+        const cause = classifyFailure(err);
+        throw new ServiceError('CONFLICT', 'EPCIS_PARTIALLY_CAPTURED',
+          `events 0-${index - 1} of the document were recorded; epcisBody.eventList[${index}] was refused (${cause.domainCode ?? cause.code}: ${cause.message}); fix it and send the document again`,
+          { captured: results, refusedAt: index, cause: { code: cause.code, domainCode: cause.domainCode, retryable: cause.retryable } });
+      }
     }
     return { captured: results.length, results };
   }

@@ -48,7 +48,7 @@ class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
         } catch (err) {
           // A chaincode answer ("no such event") proves peer and chaincode are up.
           const kind = (err as { kind?: string }).kind;
-          return kind === 'chaincode' ? { healthy: true } : { healthy: false, detail: (err as Error).message };
+          return kind === 'chaincode' ? { healthy: true } : { healthy: false, reason: 'LEDGER_UNREACHABLE', detail: (err as Error).message };
         }
       },
     });

@@ -25,14 +25,15 @@ export interface VerificationAnswer extends VerificationOutcome {
 export class PackVerifier {
   constructor(private readonly p: PartnerContext) {}
 
-  async lookup(q: VerificationQuery): Promise<VerificationAnswer> {
+  /** `ledgerFallback: false` answers from the read model only (callers from other organisations). */
+  async lookup(q: VerificationQuery, options: { ledgerFallback?: boolean } = {}): Promise<VerificationAnswer> {
     const at = nowIso();
     const gtin = normaliseGtin(q.gtin);
     const local = await this.p.queries.packRecordByIdentifier(gtin, q.serial);
     let pack = local?.record;
     let productName = local?.productName ?? null;
     let source: VerificationAnswer['source'] = 'read-model';
-    if (!pack) {
+    if (!pack && options.ledgerFallback !== false) {
       source = 'ledger';
       let epc: string | undefined;
       try {

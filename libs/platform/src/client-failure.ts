@@ -1,6 +1,7 @@
 import { DOMAIN_ERROR_CATEGORY, DomainError, DomainErrorCategory, DomainErrorCode } from '@pedigree/domain';
 import { LedgerError } from '@pedigree/ledger';
 import { AccessError } from './auth';
+import { RateLimitedError } from './rate-limit';
 
 /**
  * The one place where failures become what a client sees. Services throw DomainError, LedgerError,
@@ -8,7 +9,7 @@ import { AccessError } from './auth';
  * `code`; a client retries only when `retryable` is true.
  */
 export interface ClientFailure {
-  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'LEDGER_UNAVAILABLE' | 'LEDGER_ERROR' | 'READ_MODEL_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'LEDGER_UNAVAILABLE' | 'LEDGER_ERROR' | 'READ_MODEL_UNAVAILABLE' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
   readonly message: string;
   readonly httpStatus: number;
   readonly retryable: boolean;
@@ -28,7 +29,7 @@ const CATEGORY_TO_CODE: Record<DomainErrorCategory, ClientFailure['code']> = {
   BAD_INPUT: 'BAD_USER_INPUT', FORBIDDEN: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 const CODE_TO_STATUS: Record<ClientFailure['code'], number> = {
-  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, READ_MODEL_UNAVAILABLE: 503, INTERNAL_SERVER_ERROR: 500,
+  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, READ_MODEL_UNAVAILABLE: 503, RATE_LIMITED: 429, INTERNAL_SERVER_ERROR: 500,
 };
 
 function failure(code: ClientFailure['code'], message: string, extra: Partial<ClientFailure> = {}): ClientFailure {
@@ -41,10 +42,13 @@ export function classifyFailure(err: unknown): ClientFailure {
   }
   if (err instanceof ServiceError) return failure(CATEGORY_TO_CODE[err.category], err.message, { domainCode: err.serviceCode, details: err.details });
   if (err instanceof AccessError) return failure(err.reason, err.message);
+  if (err instanceof RateLimitedError) return failure('RATE_LIMITED', err.message, { retryable: true, details: { retryAfterSeconds: err.retryAfterSeconds } });
   if (err instanceof LedgerError) {
     if (err.kind === 'chaincode' && err.chaincodeCode) {
-      // Chaincode codes are the domain's catalogue; a code outside it is a fault of the chaincode, not of the caller.
-      const category: DomainErrorCategory = DOMAIN_ERROR_CATEGORY[err.chaincodeCode as DomainErrorCode] ?? 'INTERNAL';
+      // Chaincode codes are the domain's catalogue; a code outside it is the chaincode failing, not the
+      // client asking wrongly: the client cannot fix it, so it must not read as a 400 (and its text may be internal).
+      const category: DomainErrorCategory | undefined = DOMAIN_ERROR_CATEGORY[err.chaincodeCode as DomainErrorCode];
+      if (!category || category === 'INTERNAL') return failure('INTERNAL_SERVER_ERROR', 'internal error', { domainCode: err.chaincodeCode });
       // The chaincode message is `CODE: text` from one peer; show the text once.
       const text = (err.details[0]?.message ?? err.message).replace(/^.*?\b[A-Z_]{3,}:\s*/, '');
       return failure(CATEGORY_TO_CODE[category], text, { domainCode: err.chaincodeCode, details: { suspect: /\[suspect\]/.test(err.message) || undefined } });

@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, Inject, Injectable, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Injectable, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Public } from './roles.guard';
-import { HealthCheck, healthReport } from './service-health';
+import { Authenticator } from './auth';
+import { AUTHENTICATOR, AuthenticatedRequest, identityOf, Public } from './roles.guard';
+import { HealthCheck, healthReport, redactedHealthReport } from './service-health';
 
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
@@ -26,15 +27,20 @@ export class HealthController {
   constructor(
     @Inject(SERVICE_NAME) private readonly service: string,
     private readonly registry: HealthRegistry,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
   ) {}
 
-  /** 200 when every dependency is healthy, 503 otherwise, with each check's detail. */
+  /**
+   * 200 when every dependency is healthy, 503 otherwise. Anyone may ask (load balancers do), but
+   * only the service's own users see each check's detail: error texts name hosts, paths and versions.
+   */
   @Public()
   @Get('health')
   @HttpCode(200)
-  async health(@Res({ passthrough: true }) res: Response) {
+  async health(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response) {
     const report = await healthReport(this.service, this.registry.all());
     if (report.status !== 'ok') res.status(503);
-    return report;
+    const own = await identityOf(req, this.authenticator).then((p) => this.authenticator.admit(p), () => undefined).catch(() => undefined);
+    return own ? report : redactedHealthReport(report);
   }
 }

@@ -7,3 +7,5 @@ export * from './platform.module';
 export * from './query-limits';
 export * from './roles.guard';
 export * from './service-health';
+export * from './rate-limit';
+export * from './request-limits.middleware';

@@ -1,8 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Controller, Get, Header, Injectable, LoggerService, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import * as http from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { Public } from './roles.guard';
+import { ServiceConfigError } from './auth';
+import { Roles } from './roles.guard';
 
 /** One registry per service process; /metrics renders it in the Prometheus text format. */
 export const metricsRegistry = new Registry();
@@ -81,9 +83,15 @@ export const graphqlOperationMetrics: ApolloServerPlugin = {
   },
 };
 
+/**
+ * /metrics on the service's own port needs an admin or auditor of its organisation: the figures
+ * (request rates per route, ledger outcomes, projector progress) are the organisation's business.
+ * A scraper that cannot authenticate gets its own listener (PEDIGREE_METRICS_ADDRESS), bound where
+ * only it can reach.
+ */
 @Controller()
 export class MetricsController {
-  @Public()
+  @Roles('admin', 'auditor')
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async metrics(): Promise<string> {
@@ -120,4 +128,31 @@ export class JsonLogger implements LoggerService {
     const line = JSON.stringify({ time: new Date().toISOString(), level, service: this.service, context, ...body, ...(stack ? { stack } : {}) });
     (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
   }
+}
+
+/** PEDIGREE_METRICS_ADDRESS `host:port`: /metrics without authentication on its own listener. */
+export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } | undefined {
+  const text = env.PEDIGREE_METRICS_ADDRESS?.trim();
+  if (!text) return undefined;
+  const m = text.match(/^(.+):(\d{1,5})$/);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new ServiceConfigError('LIMIT_CONFIG_INVALID', `PEDIGREE_METRICS_ADDRESS must be host:port, not ${JSON.stringify(text)}`);
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+export function startMetricsListener(address: { host: string; port: number }): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metricsRegistry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => resolve(server));
+  });
 }

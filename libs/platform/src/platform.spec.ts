@@ -1,31 +1,9 @@
-import { parse, specifiedRules, validate, buildSchema } from 'graphql';
 import { DomainError } from '@pedigree/domain';
 import { LedgerError } from '@pedigree/ledger';
-import { AccessError, Authenticator, demoApiKeys, signJwt, verifyJwt } from './auth';
+import { AccessError } from './auth';
 import { classifyFailure } from './client-failure';
-import { queryLimitRules } from './query-limits';
-
-const auth = new Authenticator({ modes: new Set(['api-key', 'jwt']), apiKeys: demoApiKeys(), jwtSecret: 's3cret' }, 'DispenserMSP');
-
-describe('authentication', () => {
-  it('admits a key of its own organisation with its role', () => {
-    expect(auth.authenticate({ 'x-api-key': 'demo-dispenser-pharmacist' })).toMatchObject({ org: 'DispenserMSP', role: 'pharmacist', via: 'api-key' });
-  });
-  it('refuses a key of another organisation as FORBIDDEN and an unknown key as UNAUTHENTICATED', () => {
-    expect(() => auth.authenticate({ 'x-api-key': 'demo-manufacturer-admin' })).toThrow(expect.objectContaining({ reason: 'FORBIDDEN' }));
-    expect(() => auth.authenticate({ 'x-api-key': 'nope' })).toThrow(expect.objectContaining({ reason: 'UNAUTHENTICATED' }));
-    expect(() => auth.authenticate({})).toThrow(expect.objectContaining({ reason: 'UNAUTHENTICATED' }));
-  });
-  it('verifies HS256 JWTs and refuses tampered, expired and alg-swapped ones', () => {
-    const token = signJwt({ sub: 'ann', org: 'DispenserMSP', role: 'pharmacist' }, 's3cret');
-    expect(auth.authenticate({ authorization: `Bearer ${token}` })).toMatchObject({ subject: 'ann', via: 'jwt' });
-    expect(() => verifyJwt(token, 'other')).toThrow(AccessError);
-    expect(() => verifyJwt(signJwt({ sub: 'a', org: 'DispenserMSP', role: 'admin', exp: 10 }, 's3cret'), 's3cret', 20)).toThrow(/expired/);
-    const [, payload, sig] = token.split('.');
-    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.${sig}`;
-    expect(() => verifyJwt(none, 's3cret')).toThrow(AccessError);
-  });
-});
+import { RateLimitedError } from './rate-limit';
+import { healthReport, redactedHealthReport } from './service-health';
 
 describe('error mapping', () => {
   it('maps domain, ledger and access failures to stable codes', () => {
@@ -38,16 +16,14 @@ describe('error mapping', () => {
     expect(classifyFailure(new AccessError('FORBIDDEN', 'no'))).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403 });
     expect(classifyFailure(new Error('secret detail'))).toEqual(expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR', message: 'internal error' }));
   });
-});
-
-describe('query limits', () => {
-  const schema = buildSchema(`type Q { a(first: Int): [Q!]! n: Int } schema { query: Q }`);
-  const errors = (q: string) => validate(schema, parse(q), [...specifiedRules, ...queryLimitRules({ maxDepth: 4, maxAliases: 2, maxCost: 500, maxBatch: 10 })]).map((e) => e.extensions.limit);
-  it('passes a small query and refuses depth, alias and cost abuse', () => {
-    expect(errors('{ a { n } }')).toEqual([]);
-    expect(errors('{ a { a { a { a { n } } } } }')).toContain('depth');
-    expect(errors('{ x: n y: n z: n }')).toContain('aliases');
-    expect(errors('{ a(first: 100) { a(first: 100) { n } } }')).toContain('cost');
+  it('maps a chaincode code no catalogue knows to a server error, never to bad input', () => {
+    const f = classifyFailure(new LedgerError({ stage: 'endorse', kind: 'chaincode', chaincodeCode: 'WORLD_STATE_CORRUPT', message: 'WORLD_STATE_CORRUPT: key pack~x unreadable' }));
+    expect(f).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', httpStatus: 500, retryable: false, message: 'internal error' });
+    expect(f.message).not.toContain('pack~x');
+    expect(classifyFailure(new LedgerError({ stage: 'endorse', kind: 'chaincode', chaincodeCode: 'BATCH_TOO_LARGE', message: 'BATCH_TOO_LARGE: too many' }))).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+  it('maps a refused rate to a retryable 429', () => {
+    expect(classifyFailure(new RateLimitedError(7))).toMatchObject({ code: 'RATE_LIMITED', httpStatus: 429, retryable: true, details: { retryAfterSeconds: 7 } });
   });
 });
 
@@ -59,5 +35,20 @@ describe('read model outage', () => {
       .toMatchObject({ code: 'READ_MODEL_UNAVAILABLE', retryable: true });
     expect(classifyFailure(new Error('Connection terminated unexpectedly'))).toMatchObject({ code: 'READ_MODEL_UNAVAILABLE' });
     expect(classifyFailure(Object.assign(new Error('syntax error'), { code: '42601' }))).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', retryable: false });
+  });
+});
+
+describe('health for callers who did not authenticate', () => {
+  it('keeps health and reason codes, drops details and raw error texts', async () => {
+    const report = await healthReport('dispenser', [
+      { name: 'database', check: async () => { throw new Error('connect ECONNREFUSED 10.1.2.3:5432 (password authentication failed for user "pedigree")'); } },
+      { name: 'ledger', check: async () => ({ healthy: false, reason: 'LEDGER_UNREACHABLE', detail: 'peer0.manufacturer:7051 14 UNAVAILABLE' }) },
+      { name: 'projector', check: async () => ({ healthy: true, detail: { blocksBehind: 0 } }) },
+    ]);
+    expect(report.status).toBe('degraded');
+    expect(report.checks.database).toMatchObject({ healthy: false, reason: 'CHECK_FAILED' });
+    const open = redactedHealthReport(report);
+    expect(open.checks).toEqual({ database: { healthy: false, reason: 'CHECK_FAILED' }, ledger: { healthy: false, reason: 'LEDGER_UNREACHABLE' }, projector: { healthy: true } });
+    expect(JSON.stringify(open)).not.toMatch(/ECONNREFUSED|peer0|password/);
   });
 });

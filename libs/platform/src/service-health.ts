@@ -1,13 +1,21 @@
 /** One dependency's view in /health: the database, the ledger, the projector's lag. */
 export interface HealthCheck {
   readonly name: string;
-  check(): Promise<{ healthy: boolean; detail?: unknown }>;
+  check(): Promise<CheckResult>;
+}
+
+export interface CheckResult {
+  readonly healthy: boolean;
+  /** A stable code saying why it is unhealthy (shown to anyone), e.g. LEDGER_UNREACHABLE. */
+  readonly reason?: string;
+  /** Anything else (error texts, lag figures): shown to the service's own users only. */
+  readonly detail?: unknown;
 }
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';
   readonly service: string;
-  readonly checks: Record<string, { healthy: boolean; detail?: unknown }>;
+  readonly checks: Record<string, CheckResult>;
 }
 
 export async function healthReport(service: string, checks: readonly HealthCheck[]): Promise<HealthReport> {
@@ -15,12 +23,20 @@ export async function healthReport(service: string, checks: readonly HealthCheck
     try {
       return [c.name, await c.check()] as const;
     } catch (err) {
-      return [c.name, { healthy: false, detail: (err as Error).message }] as const;
+      return [c.name, { healthy: false, reason: 'CHECK_FAILED', detail: (err as Error).message }] as const;
     }
   }));
   return {
     status: results.every(([, r]) => r.healthy) ? 'ok' : 'degraded',
     service,
     checks: Object.fromEntries(results),
+  };
+}
+
+/** The report for callers who did not authenticate: health and reason codes, no details. */
+export function redactedHealthReport(report: HealthReport): HealthReport {
+  return {
+    ...report,
+    checks: Object.fromEntries(Object.entries(report.checks).map(([name, r]) => [name, r.healthy ? { healthy: true } : { healthy: false, reason: r.reason ?? 'UNHEALTHY' }])),
   };
 }

