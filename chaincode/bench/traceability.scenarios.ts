@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
 import { LedgerScenario, ScenarioContext } from '../../infra/src/bench/harness';
 
@@ -17,11 +18,7 @@ const registered = new Set<string>();
 async function registerMasterData({ ledgers, runId }: ScenarioContext): Promise<void> {
   if (registered.has(runId)) return;
   await ledgers.manufacturer.submit('RegisterProduct', [JSON.stringify({ eventId: `bench-prod-${runId}`, ndc: NDC, name: 'Benchamab', strength: '10 mg', dosageForm: 'tablet', packSize: '30 tablets' })], MASTER);
-  const glns = { manufacturer: '031234500000', distributor: '034567800000', dispenser: '035678900000' } as const;
-  const roles = { manufacturer: 'manufacturer', distributor: 'wholesaler', dispenser: 'dispenser' } as const;
-  for (const role of ['manufacturer', 'distributor', 'dispenser'] as const) {
-    await ledgers[role].submit('RegisterPartner', [JSON.stringify({ eventId: `bench-partner-${role}-${runId}`, name: role, role: roles[role], gln: withCheckDigit(glns[role]), address: { street: '1 Main St', city: 'Newark', postalCode: '07102', countryCode: 'US' }, licence: { type: 'state', number: `LIC-${role}`, authority: 'NJ', validUntil: '2030-12-31' } })], MASTER);
-  }
+  // Partners are the consortium's founding members (network:up): nothing to register.
   registered.add(runId);
 }
 
@@ -59,7 +56,7 @@ function shipScenario(batch: number, units: number): LedgerScenario {
     },
     run: async (ctx, i) => {
       const epcs = serialsOf(prefix(ctx), i * batch, batch).map((s) => sgtinToEpcUrn(GTIN, s));
-      const ti = JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'Acme' }, buyer: { name: 'Distributor' }, products: [{ ndc: NDC, quantity: batch }], invoice: `INV-${i}` });
+      const ti = JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'Acme' }, buyer: { name: 'Distributor' }, products: [{ ndc: NDC, quantity: batch }], invoice: `INV-${i}`, salt: randomBytes(16).toString('hex') });
       await ctx.ledgers.manufacturer.submit('Ship', [JSON.stringify({ eventId: `bench-s${batch}-${ctx.runId}-${i}`, to: 'DistributorMSP', epcs, statement: { affirmed: true } })], {
         ...TRACE,
         transient: { ti },

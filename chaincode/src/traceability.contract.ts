@@ -32,7 +32,6 @@ import {
   sgtinToEpcUrn,
   shipContainer,
   shipEvent,
-  TERMINAL_STATUSES,
   unpackEvent,
   verifyProductIdentifier,
   voidContainerShipment,
@@ -635,13 +634,6 @@ async function requireShipment(state: WorldState, shipmentId: string): Promise<S
   return shipment;
 }
 
-async function requireManufacturedBy(state: WorldState, gtin: string, actor: OrgId, command: string): Promise<ProductRecord> {
-  const product = await requireProduct(state, gtin);
-  if (product.manufacturer !== actor) {
-    throw new DomainError('NOT_MANUFACTURER', `${command} of ${product.gtin} needs its manufacturer (${product.manufacturer}); ${actor} is not`, { role: 'manufacturer', actor, expected: product.manufacturer });
-  }
-  return product;
-}
 
 /** The lot record under its manufacturer's key policy (manufacturer AND another member). */
 async function putLotStatus(state: WorldState, record: LotStatusRecord): Promise<void> {

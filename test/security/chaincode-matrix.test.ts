@@ -1,6 +1,6 @@
 import { Ledger, LedgerError, SubmitOptions } from '@pedigree/ledger';
-import { sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { GTIN, MASTER, NDC, TRACE, runIds, seenBy } from '../support/chaincode';
+import { sgtinToEpcUrn } from '@pedigree/domain';
+import { GTIN, MASTER, NDC, TRACE, runIds, salted, seenBy } from '../support/chaincode';
 import { MSP, ROLES, Role, ledgerFor } from '../support/ledger';
 
 /**
@@ -10,14 +10,15 @@ import { MSP, ROLES, Role, ledgerFor } from '../support/ledger';
  * code — never for some other reason the owner would also meet — and nothing may change: the
  * records read back equal, the event IDs never recorded. The targets are chosen so that the same
  * command by their owner would be legal (checked for the quarantined and the returned pack).
- * Not in the matrix: RegisterPartner (writes only the caller's own partner record, keyed by its
- * MSP ID from the certificate) and AnchorForecast (write-once anchors under the caller's identity).
+ * An authority code is the partner's admitted role (ROLE_FORBIDDEN), its company prefix
+ * (PREFIX_NOT_HELD) or its relation to the record (NOT_OWNER, …). Not in the matrix: governance
+ * (test/chaincode/trust.test.ts) and AnchorForecast (anchors are keyed by their publisher).
  */
 const { run, ssccOf: sscc } = runIds();
-const AUTHORITY_CODES = ['NOT_OWNER', 'NOT_CUSTODIAN', 'NOT_ADDRESSEE', 'NOT_MANUFACTURER'];
+const AUTHORITY_CODES = ['NOT_OWNER', 'NOT_CUSTODIAN', 'NOT_ADDRESSEE', 'NOT_MANUFACTURER', 'ROLE_FORBIDDEN', 'PREFIX_NOT_HELD'];
 const lot = `M${run}`;
 const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
-const ti = (buyer: string) => JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'Acme Pharma' }, buyer: { name: buyer }, products: [{ ndc: NDC, quantity: 1, lot }] });
+const ti = (buyer: string) => salted({ transactionDate: '2026-03-01', seller: { name: 'Acme Pharma' }, buyer: { name: buyer }, products: [{ ndc: NDC, quantity: 1, lot }] });
 
 /**
  * P1 stays with the manufacturer, P2 is in transit to the distributor, P3 is inside the
@@ -47,15 +48,7 @@ beforeAll(async () => {
   }
   const m = l.manufacturer;
   await m.submit('RegisterProduct', [JSON.stringify({ eventId: `mx-prod-${run}`, ndc: NDC, name: 'Amoxicillin 500 mg capsules', strength: '500 mg', dosageForm: 'capsule', packSize: '30 capsules' })], MASTER);
-  // Shipping needs both partners registered; register only who is missing, so other suites' records stand.
-  const glns: Record<Role, string> = { manufacturer: '031234500000', distributor: '034567800000', dispenser: '035678900000' };
-  const roles: Record<Role, string> = { manufacturer: 'manufacturer', distributor: 'wholesaler', dispenser: 'dispenser' };
-  for (const role of ROLES) {
-    const known = await l[role].evaluate('GetPartner', [MSP[role]], MASTER).then(() => true, () => false);
-    if (known) continue;
-    await l[role].submit('RegisterPartner', [JSON.stringify({ eventId: `mx-partner-${role}-${run}`, name: role, role: roles[role], gln: withCheckDigit(glns[role]), address: { street: '1 Main St', city: 'Newark', postalCode: '07102', countryCode: 'US' }, licence: { type: 'state', number: `LIC-${role}`, authority: 'NJ', validUntil: '2099-12-31' } })], MASTER);
-    await seenByAll(`mx-partner-${role}-${run}`);
-  }
+  // Partners are the consortium's founding members (network:up), admitted by governance, not self-registered.
   await m.submit('Commission', [JSON.stringify({ eventId: `mx-com-${run}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: ['A', 'B', 'C', 'D', 'E', 'F'].map((x) => `${run}${x}`) })], TRACE);
   await m.submit('Pack', [JSON.stringify({ eventId: `mx-pack-${run}`, parent: C, children: [P3] })], TRACE);
   await m.submit('Ship', [JSON.stringify({ eventId: `mx-ship-${run}`, to: MSP.distributor, epcs: [P2], statement: { affirmed: true } })], { ...TRACE, transient: { ti: ti('Distributor') }, endorsingOrganizations: [MSP.manufacturer, MSP.distributor] });
@@ -146,7 +139,7 @@ describe('every chaincode write by every identity of an organisation that does n
         .toEqual({ who: `${org}/${who.user}`, stage: 'endorse', kind: 'chaincode', code: 'authority' });
       // Never recorded: neither the attacker's peer nor the owner's knows the event ID.
       for (const ledger of [who.ledger, l[attempt.owner ?? 'manufacturer']]) {
-        expect(await ledger.evaluate('GetEvent', [eventId], TRACE).then(() => 'recorded', () => 'absent')).toBe('absent');
+        expect(await ledger.evaluate('GetEventOf', [eventId, MSP[org]], TRACE).then(() => 'recorded', () => 'absent')).toBe('absent');
       }
     }
     expect(await snapshot()).toEqual(before);

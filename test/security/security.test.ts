@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
 // The auth module alone: the package index pulls in NestJS, which Jest here cannot load as ESM.
 import { sha256, USER_ROLES, UserRole } from '@pedigree/platform/auth';
-import { key, MSP, Postgres, registerPartners, ROLES, Role, ROOT, Service } from '../services/support';
+import { key, MSP, Postgres, ROLES, Role, ROOT, Service } from '../services/support';
 
 /**
  * The security matrix, automated. Rows already covered elsewhere are not repeated here:
@@ -77,7 +77,6 @@ beforeAll(async () => {
       } : {}),
     });
   }));
-  await registerPartners(services);
   // One real pack, so the tamper test has a row whose ledger state is known.
   const m = services.manufacturer;
   await m.ok(key('manufacturer', 'operator'), `mutation { registerProduct(ndc: "12345-678-90", name: "Amoxicillin 500 mg capsules", strength: "500 mg", dosageForm: "capsule", packSize: "30 capsules") { transactionId } }`);

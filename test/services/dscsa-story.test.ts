@@ -1,5 +1,5 @@
 import { GS, ssccToEpcUrn, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { key, MSP, Postgres, registerPartners, RESULT, ROLES, Role, runId, Service } from './support';
+import { key, MSP, Postgres, RESULT, ROLES, Role, runId, Service } from './support';
 
 /**
  * The DSCSA story through the three services over HTTP, on the real network and Postgres, then a
@@ -27,7 +27,6 @@ beforeAll(async () => {
     services[r] = new Service(r, pg.databaseUrl(`story_${r}_${runId}`));
     await services[r].start();
   }
-  await registerPartners(services);
 }, 240_000);
 
 afterAll(async () => {
@@ -172,7 +171,7 @@ describe('the DSCSA story across manufacturer, distributor and dispenser', () =>
   });
 
   it('the manufacturer answers VRS requests the GS1 Lightweight Messaging way', async () => {
-    // The distributor's GLN as registerPartners put it on the ledger.
+    // A GLN the consortium admitted for the distributor (infra/consortium.yaml).
     const gln = withCheckDigit('031234600001');
     const url = `${m().url}/verify/gtin/${GTIN}/lot/WRONG/ser/${encodeURIComponent(serial(2))}?exp=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=${gln}&corrUUID=c0ffee-${runId}`;
     // The requester is the distributor, authenticated, asking under its own registered GLN.
@@ -195,8 +194,7 @@ describe('the DSCSA story across manufacturer, distributor and dispenser', () =>
     };
     const common = [`packContainer(sscc:"${SSCC}",children:["${sgtin(4)}"])`, `unpackContainer(sscc:"${SSCC}")`, `shipPacks(to:"x",epcs:["${sgtin(4)}"],transactionInformation:{},statementAffirmed:true)`,
       `returnPacks(to:"x",epcs:["${sgtin(4)}"])`, `voidShipment(epcs:["${sgtin(4)}"])`, `receivePacks(epcs:["${sgtin(4)}"])`, `quarantinePacks(epcs:["${sgtin(4)}"],reason:suspect)`,
-      `releasePacks(epcs:["${sgtin(4)}"])`, `verifyReturn(epcs:["${sgtin(4)}"],verified:true)`, `decommissionPacks(epcs:["${sgtin(4)}"])`, `destroyPacks(epcs:["${sgtin(4)}"])`,
-      `registerPartner(name:"x",partnerRole:"x",gln:"x",address:{},licence:{})`];
+      `releasePacks(epcs:["${sgtin(4)}"])`, `verifyReturn(epcs:["${sgtin(4)}"],verified:true)`, `decommissionPacks(epcs:["${sgtin(4)}"])`, `destroyPacks(epcs:["${sgtin(4)}"])`];
     let tried = 0;
     for (const target of ROLES) {
       for (const intruder of ROLES.filter((r) => r !== target)) {

@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { withCheckDigit } from '@pedigree/domain';
 
 /**
  * Runs the three partner services as real processes (as in production: `node dist/apps/<role>/src/main.js`)
@@ -130,14 +129,3 @@ export const key = (role: Role, userRole: string) => `demo-${role}-${userRole}`;
 
 export const RESULT = 'transactionId blockNumber eventId duplicate changed shipmentId inferred pending readModelUpdated';
 
-export async function registerPartners(services: Record<Role, Service>): Promise<void> {
-  const gln: Record<Role, string> = { manufacturer: withCheckDigit('031234500001'), distributor: withCheckDigit('031234600001'), dispenser: withCheckDigit('031234700001') };
-  const partnerRole: Record<Role, string> = { manufacturer: 'manufacturer', distributor: 'wholesaler', dispenser: 'dispenser' };
-  for (const r of ROLES) {
-    await services[r].ok(key(r, 'admin'), `mutation($n: String!, $r: String!, $g: String!, $a: JSON!, $l: JSON!) { registerPartner(name: $n, partnerRole: $r, gln: $g, address: $a, licence: $l) { transactionId } }`, {
-      n: `${r} inc`, r: partnerRole[r], g: gln[r],
-      a: { street: '1 Main St', city: 'Springfield', state: 'IL', postalCode: '62701', countryCode: 'US' },
-      l: { type: 'state licence', number: `${r}-1`, authority: 'IL', validUntil: '2099-12-31' },
-    });
-  }
-}

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { toBuffer } from 'bwip-js/node';
 import { GS, ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
 import { createWebServer } from '../../apps/web/src/server';
-import { key, MSP, Postgres, registerPartners, ROLES, Role, ROOT, runId, Service } from '../services/support';
+import { key, MSP, Postgres, ROLES, Role, ROOT, runId, Service } from '../services/support';
 import { ensureChromium, launchChromium } from './browser';
 
 /**
@@ -66,7 +66,6 @@ beforeAll(async () => {
   }
   forecast = new Service('forecast' as Role, pg.databaseUrl(`web_forecast_${runId}`), PORT.forecast);
   await forecast.start({ DEMAND_DATABASE_URL: pg.databaseUrl(`web_dispenser_${runId}`), FORECAST_LEDGER_ROLE: 'dispenser', FORECAST_TRAIN_MAX_EPOCHS: '5', FORECAST_TRAIN_MEMBERS: '1' });
-  await registerPartners(services);
 
   const m = services.manufacturer, d = services.distributor, p = services.dispenser;
   await m.ok(key('manufacturer', 'operator'), `mutation($n: String!, $d: String!) { registerProduct(ndc: $d, name: $n, strength: "500 mg", dosageForm: "capsule", packSize: "30") { transactionId } }`, { n: PRODUCT, d: NDC });

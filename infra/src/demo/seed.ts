@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
 import { readCsvFile } from '@pedigree/forecasting';
 import { servicePort } from '@pedigree/platform';
 

@@ -24,7 +24,7 @@ const PARTNER_GLN_TTL_MS = 60_000;
 @Controller()
 export class VerificationResponderController {
   private readonly verifier: PackVerifier;
-  private readonly glns = new Map<string, { gln: string; until: number }>();
+  private readonly glns = new Map<string, { glns: readonly string[]; until: number }>();
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {
     this.verifier = new PackVerifier(p);
   }
@@ -41,14 +41,15 @@ export class VerificationResponderController {
     return this.answer(gtin, lot, serial, q['17'], q, req.principal as Principal, res);
   }
 
-  /** The GLN the caller's organisation registered (the ledger's partner registry), cached briefly. */
-  private async registeredGln(org: string): Promise<string | undefined> {
+  /** The GLNs the consortium admitted for the caller's organisation (the ledger's partner registry), cached briefly. */
+  private async registeredGlns(org: string): Promise<readonly string[] | undefined> {
     const cached = this.glns.get(org);
-    if (cached && cached.until > Date.now()) return cached.gln;
+    if (cached && cached.until > Date.now()) return cached.glns;
     const partner = await this.p.reads.optional<PartnerRecord>('GetPartner', [org], MASTER_DATA);
-    // Only a registration is remembered: a partner that registers now is answered at once.
-    if (partner) this.glns.set(org, { gln: partner.gln, until: Date.now() + PARTNER_GLN_TTL_MS });
-    return partner?.gln;
+    const glns = partner ? (partner.glns?.length ? partner.glns : [partner.gln]) : undefined;
+    // Only an admission is remembered: a partner admitted now is answered at once.
+    if (glns) this.glns.set(org, { glns, until: Date.now() + PARTNER_GLN_TTL_MS });
+    return glns;
   }
 
   private async answer(gtinText: string, lot: string, serial: string, exp: string | undefined, q: VrsQuery, principal: Principal, res: Response): Promise<void> {
@@ -57,12 +58,12 @@ export class VerificationResponderController {
       res.status(400).json({ error: 'reqGLN (13-digit requester GLN) is required' });
       return;
     }
-    const registered = await this.registeredGln(principal.org);
+    const registered = await this.registeredGlns(principal.org);
     if (registered === undefined) {
       res.status(403).json({ error: `${principal.org} is not a registered trading partner` });
       return;
     }
-    if (registered !== requester) {
+    if (!registered.includes(requester)) {
       res.status(403).json({ error: `reqGLN ${requester} is not a GLN of ${principal.org}` });
       return;
     }
