@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
 import { LedgerScenario, ScenarioContext } from '../../infra/src/bench/harness';
 
 /**
