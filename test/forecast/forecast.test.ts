@@ -14,8 +14,9 @@ const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 const PG_PORT = 5407 + offset;
 const PORT: Record<Role | 'forecast', number> = { manufacturer: 5021 + offset, distributor: 5022 + offset, dispenser: 5023 + offset, forecast: 5024 + offset };
 
-// Products unique to this run: packs and forecast anchors on the shared ledger never clash with an earlier run.
-const product = (n: number) => `5${String(Date.now() % 10_000).padStart(4, '0')}-${String(100 + n)}-01`;
+// Products unique to this run (product code from the clock, under the manufacturer's labeler 12345,
+// whose company prefix the consortium assigned it): packs and anchors never clash with an earlier run.
+const product = (n: number) => `12345-${String(Date.now() % 10_000).padStart(4, '0')}-${n}`;
 const NDC = product(1);
 const OTHER_NDC = product(2);
 const GTIN = ndcToGtin14(NDC);

@@ -17,7 +17,7 @@ describe('the Fabric gateway across three organisations', () => {
     const others = ROLES.filter((r) => r !== role);
     const key = uniqueKey(role);
     const tip = await currentBlock(ledgers[others[0]]);
-    const events = ledgers[others[1]].chaincodeEvents(undefined, { startBlock: tip });
+    const events = ledgers[others[1]].chaincodeEvents(undefined, { startBlock: tip, chaincode: 'pedigree-probe' });
 
     // Endorsement by the two other organisations only: the writer's own peer does not vouch for it.
     const result = await ledgers[role].submit('Put', [key, `hello from ${role}`], {

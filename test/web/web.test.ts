@@ -22,7 +22,8 @@ const PORT: Record<Role | 'forecast', number> = { manufacturer: 5071 + OFFSET, d
 const PG_PORT = 5471 + OFFSET;
 const ARTIFACTS = path.join(ROOT, 'test-artifacts/web');
 
-const NDC = `5${String(Date.now() % 10_000).padStart(4, '0')}-${String(300 + (process.pid % 600))}-01`;
+// Under the manufacturer's labeler 12345 (its company prefix, infra/consortium.yaml); product code from the clock, unique per run.
+const NDC = `12345-${String((Date.now() + 5000) % 10_000).padStart(4, '0')}-${process.pid % 10}`;
 const GTIN = ndcToGtin14(NDC);
 const PRODUCT = 'Web test amoxicillin 500 mg';
 const LOT = `W${runId}`.slice(0, 20);

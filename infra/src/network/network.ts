@@ -196,6 +196,8 @@ export class Network {
         // It died while we waited: start it afresh below.
       }
     }
+    // A process just stopped may hold its port a moment longer (the kernel closes its sockets after exit).
+    for (let i = 0; i < 50 && (await proc.portOpen(spec.port)); i++) await proc.sleep(100);
     if (await proc.portOpen(spec.port)) {
       throw new Error(`port ${spec.port} for ${spec.name} is taken by a process this network did not start`);
     }
@@ -304,6 +306,31 @@ export class Network {
     if (await this.ensureRunning(spec)) changed.push(`${cc.name} chaincode server`);
     if (changed.length > 0) await this.waitChaincodeReady(cc.name);
     return changed;
+  }
+
+  /**
+   * One organisation runs a package of its own choosing for the committed definition: installs it on
+   * its peer and approves the same definition (same sequence) with that package ID. This is all an
+   * organisation needs to point its own peer at modified chaincode; the test of that attack
+   * (test/security/rogue-chaincode.test.ts) uses it, and again to put the honest package back.
+   */
+  async approvePackageForOrg(mspId: string, file: string, packageId: string, cc: ChaincodeDeployment = CHAINCODES[0] as ChaincodeDeployment): Promise<void> {
+    const org = PEER_ORGS.find((o) => o.mspId === mspId);
+    if (!org) throw new Error(`no peer organisation ${mspId}`);
+    const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+    const installed = (JSON.parse(stdout || '{}').installed_chaincodes ?? []) as { package_id: string }[];
+    if (!installed.some((c) => c.package_id === packageId)) await this.peerCli(org, ['lifecycle', 'chaincode', 'install', file]);
+    const committed = await this.committedDefinition(org, cc.name);
+    if (!committed) throw new Error(`${cc.name} is not committed`);
+    const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
+    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), ...collections, '--package-id', packageId]);
+  }
+
+  /** The package file and ID `up` installed for a chaincode. */
+  installedPackage(cc: ChaincodeDeployment = CHAINCODES[0] as ChaincodeDeployment): { file: string; packageId: string } | undefined {
+    const packageId = this.installedPackageId(cc);
+    if (!packageId) return undefined;
+    return { packageId, file: path.join(this.chaincodeHome(cc), `${packageId.split(':')[0]}.tgz`) };
   }
 
   private async committedDefinition(org: PeerOrg, name: string): Promise<{ version: string; sequence: number } | undefined> {
