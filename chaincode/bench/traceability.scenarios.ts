@@ -66,7 +66,34 @@ function shipScenario(batch: number, units: number): LedgerScenario {
   };
 }
 
+/** Size of the recalled lot: the issue's real-world lot (10^5 packs). */
+export const RECALL_LOT_SIZE = 100_000;
+
+/**
+ * A 100,000-pack lot recalled in one transaction. Setup commissions the lot (2,000 serials a
+ * transaction, two in flight); the measured unit is the RecallLot transaction alone.
+ */
+function recallScenario(): LedgerScenario {
+  const lot = (ctx: ScenarioContext) => `RC${ctx.runId}`;
+  return {
+    name: `recall of a ${RECALL_LOT_SIZE.toLocaleString('en-US')}-pack lot, one transaction`,
+    eventsPerTx: RECALL_LOT_SIZE,
+    units: 1,
+    setup: async (ctx) => {
+      await registerMasterData(ctx);
+      const chunks = Array.from({ length: RECALL_LOT_SIZE / 2000 }, (_, k) => k);
+      for (let k = 0; k < chunks.length; k += 2) {
+        await Promise.all(chunks.slice(k, k + 2).map((c) => ctx.ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-rcsetup-${ctx.runId}-${c}`, gtin: GTIN, lot: lot(ctx), expiry: '2028-12-31', serials: serialsOf(`RC${ctx.runId}-`, c * 2000, 2000) })], { ...TRACE, timeoutMs: 180_000 })));
+      }
+    },
+    run: async (ctx) => {
+      await ctx.ledgers.manufacturer.submit('RecallLot', [JSON.stringify({ eventId: `bench-recall-${ctx.runId}`, gtin: GTIN, lot: lot(ctx), recallId: `RC-${ctx.runId}` })], TRACE);
+    },
+  };
+}
+
 export const traceabilityScenarios: LedgerScenario[] = [
+  recallScenario(),
   commissionScenario(1, 300),
   commissionScenario(100, 40),
   commissionScenario(500, 12),

@@ -1,21 +1,13 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import {
   approve, assertDisjointPrefixes, canonicalJson, DomainError, enactedOnProposal, parseGovernanceChange, pglnToEpcUrn, propose,
-  type ConsortiumRecord, type GovernanceChange, type IsoTimestamp, type OrgId, type PartnerAdmission, type PartnerRecord, type PrefixRecord, type ProposalRecord,
+  type ApproveCommand, type ConsortiumRecord, type ProposeCommand, type IsoTimestamp, type OrgId, type PartnerAdmission, type PartnerRecord, type PrefixRecord, type ProposalRecord,
 } from '@pedigree/domain';
 import { ChaincodeError } from './errors';
 import { KeyType } from './keys';
 import { page, reading } from './master-data.contract';
-import { recordEvent, type Command } from './recorder';
+import { recordEvent } from './recorder';
 import { WorldState } from './world-state';
-
-export interface ProposeCommand extends Command {
-  readonly change: GovernanceChange;
-}
-
-export interface ApproveCommand extends Command {
-  readonly proposalId: string;
-}
 
 /** A founding needs at least two organisations: one organisation cannot found a consortium of itself. */
 const MIN_FOUNDERS = 2;

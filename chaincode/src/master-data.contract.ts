@@ -2,19 +2,10 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import { assertNotBackdated, canonicalJson, DomainError, formatNdc, gtinPrefixCandidates, ndcToGtin14, normaliseGtin, parseNdc, type IsoTimestamp, type OrgId, type PrefixRecord } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
-import { recordEvent, type Command } from './recorder';
-import type { PartnerRecord, ProductRecord } from '@pedigree/domain';
+import { recordEvent } from './recorder';
+import type { PartnerRecord, ProductRecord, RegisterProductCommand } from '@pedigree/domain';
 import { WorldState } from './world-state';
 
-export interface RegisterProductCommand extends Command {
-  readonly gtin?: string;
-  /** Dashed NDC; the GTIN is derived from it (indicator 0) when gtin is not given. */
-  readonly ndc?: string;
-  readonly name: string;
-  readonly strength: string;
-  readonly dosageForm: string;
-  readonly packSize: string;
-}
 
 /**
  * Master data: the product registry — a GTIN is registered only by the holder of its GS1 company

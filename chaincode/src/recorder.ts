@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, commandAuthority, DomainError, sha256Hex, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord } from '@pedigree/domain';
+import { canonicalJson, commandAuthority, DomainError, type Command, sha256Hex, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
 import type { ChaincodeEventType, EventReceipt, TraceabilityEvent, WriteResult } from '@pedigree/domain';
@@ -21,9 +21,6 @@ export interface CommandScope {
   readonly eventId: string;
 }
 
-export interface Command {
-  readonly eventId: string;
-}
 
 /** Parses a command argument: one JSON object carrying the client's event ID. */
 export function parseCommand<T extends Command>(json: string, type: string): T {

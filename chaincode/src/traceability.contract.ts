@@ -39,89 +39,36 @@ import {
   withLotStatus,
   type ContainerRecord,
   type EpcisEvent,
+  TI_TRANSIENT_KEY,
   type IsoDate,
+  type CommissionCommand,
+  type DecommissionCommand,
+  type DispenseCommand,
+  type EpcsCommand,
+  type ExtendExpiryCommand,
+  type PackCommandInput,
+  type QuarantineCommand,
+  type RecallLotCommand,
+  type ReceiveCommand,
+  type ShipCommand,
+  type UnpackCommandInput,
+  type VerifyReturnCommand,
   type LotStatusRecord,
   type OrgId,
   type PackCommand,
   type PackRecord,
-  type QuarantineReason,
   type TraceRecord,
 } from '@pedigree/domain';
 import { tradingPairCollection } from './collections';
 import { ChaincodeError } from './errors';
 import { KeyType, stateKey } from './keys';
 import { page, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
-import { MAX_IDS_PER_TX, recordEvent, requireList, type Command, type CommandScope, type Outcome } from './recorder';
+import { MAX_IDS_PER_TX, recordEvent, requireList, type CommandScope, type Outcome } from './recorder';
 import type { EventReceipt, ProductRecord, ShipmentRecord } from '@pedigree/domain';
 import { isPackId, traceKey, txTime, WorldState } from './world-state';
 
-// ---- commands (one JSON argument each; see chaincode/README.md) --------------------------------
+// Commands are the protocol's (libs/domain/src/protocol/commands.ts): one type for chaincode and clients.
 
-export interface CommissionCommand extends Command {
-  readonly gtin: string;
-  readonly lot: string;
-  readonly expiry: IsoDate;
-  readonly serials: readonly string[];
-  readonly site?: string;
-}
-export interface PackCommandInput extends Command {
-  /** SSCC (18 digits) or SSCC EPC URN of the case or pallet. */
-  readonly parent: string;
-  /** SGTIN URNs of packs, or SSCC URNs of cases going onto a pallet. */
-  readonly children: readonly string[];
-  /** Close the container after packing (default true): its contents may then be inferred. */
-  readonly sealed?: boolean;
-}
-export interface UnpackCommandInput extends Command {
-  readonly parent: string;
-  readonly children?: readonly string[];
-}
-export interface ShipCommand extends Command {
-  /** MSP ID of the addressee, a registered, licensed trading partner. */
-  readonly to: OrgId;
-  readonly toSite?: string;
-  readonly purpose?: 'sale' | 'return';
-  /** Top-level EPCs: outermost container SSCCs and loose pack SGTINs. */
-  readonly epcs: readonly string[];
-  /** DSCSA Transaction Statement; required for a sale. */
-  readonly statement?: { readonly affirmed: boolean; readonly legalNotice?: string };
-}
-export interface ReceiveCommand extends Command {
-  readonly epcs: readonly string[];
-  /** EPCs scanned at receipt; scanning any child of a container means all of its children must be scanned. */
-  readonly scanned?: readonly string[];
-  /** Containers found with a broken seal. */
-  readonly brokenSeals?: readonly string[];
-  readonly site?: string;
-}
-export interface EpcsCommand extends Command {
-  readonly epcs: readonly string[];
-}
-export interface DispenseCommand extends EpcsCommand {
-  readonly site?: string;
-}
-export interface DecommissionCommand extends EpcsCommand {
-  readonly reason?: string;
-}
-export interface QuarantineCommand extends EpcsCommand {
-  readonly reason: QuarantineReason;
-}
-export interface VerifyReturnCommand extends EpcsCommand {
-  readonly verified: boolean;
-}
-export interface RecallLotCommand extends Command {
-  readonly gtin: string;
-  readonly lot: string;
-  readonly recallId: string;
-}
-export interface ExtendExpiryCommand extends Command {
-  readonly gtin: string;
-  readonly lot: string;
-  readonly until: IsoDate;
-}
-
-/** The transient key that carries a shipment's Transaction Information. */
-export const TI_TRANSIENT_KEY = 'ti';
 const DEFAULT_LEGAL_NOTICE = 'Seller has complied with each applicable subsection of FDCA Sec. 581(27)(A)-(G).';
 
 /** Records changed by one command, in first-change order (the order they are written and published). */

@@ -85,6 +85,38 @@ describe('ledger trust rules on the real network', () => {
     expect(code(byOther)).toBe('ROLE_FORBIDDEN');
   });
 
+  it('lets no organisation alone give itself a role or a company prefix: governance needs a majority of the members\' admins', async () => {
+    const admin = { distributor: ledgerFor('distributor', 'Admin'), manufacturer: ledgerFor('manufacturer', 'Admin') };
+    const GOV = { contract: 'governance' } as const;
+    try {
+      const partner = decode<{ roles: string[]; name: string; glns: string[]; address: unknown; licence: unknown }>(await l.distributor.evaluate('GetPartner', [MSP.distributor], MASTER));
+      const selfPromotion = { kind: 'admitPartner', partner: { mspId: MSP.distributor, name: partner.name, roles: ['wholesaler', 'dispenser'], glns: partner.glns, address: partner.address, licence: partner.licence } };
+      // A user (not an admin) may not even propose.
+      expect(code(await l.distributor.submit('Propose', [JSON.stringify({ eventId: `gov-u-${run}`, change: selfPromotion })], GOV).catch((e: unknown) => e))).toBe('GOVERNANCE_FORBIDDEN');
+      const proposed = decode<{ txId: string }>((await admin.distributor.submit('Propose', [JSON.stringify({ eventId: `gov-p-${run}`, change: selfPromotion })], GOV)).payload);
+      await seenBy(admin.distributor, `gov-p-${run}`);
+      expect(code(await admin.distributor.submit('Approve', [JSON.stringify({ eventId: `gov-a-${run}`, proposalId: proposed.txId })], GOV).catch((e: unknown) => e))).toBe('GOVERNANCE_FORBIDDEN');
+      expect(decode(await l.manufacturer.evaluate('GetProposal', [proposed.txId], GOV))).toMatchObject({ status: 'open', approvals: [MSP.distributor], threshold: 2 });
+      expect(decode(await l.manufacturer.evaluate('GetPartner', [MSP.distributor], MASTER))).toMatchObject({ roles: ['wholesaler'] });
+      // Still a wholesaler: dispensing is refused.
+      expect(code(await l.distributor.submit('Dispense', [JSON.stringify({ eventId: `gov-d-${run}`, epcs: [sgtin(`none${run}`)] })], TRACE).catch((e: unknown) => e))).toBe('ROLE_FORBIDDEN');
+
+      // A prefix for the distributor enacted by a majority: the manufacturer's admin approves.
+      const prefix = `09${String(Date.now()).slice(-8)}`;
+      const assign = decode<{ txId: string }>((await admin.distributor.submit('Propose', [JSON.stringify({ eventId: `gov-px-${run}`, change: { kind: 'assignPrefix', assignment: { prefix, mspId: MSP.distributor } } })], GOV)).payload);
+      await seenBy(admin.manufacturer, `gov-px-${run}`);
+      await admin.manufacturer.submit('Approve', [JSON.stringify({ eventId: `gov-pa-${run}`, proposalId: assign.txId })], GOV);
+      expect(decode(await admin.manufacturer.evaluate('GetProposal', [assign.txId], GOV))).toMatchObject({ status: 'enacted', approvals: [MSP.distributor, MSP.manufacturer].sort() });
+      // A nested prefix would put GTINs under two holders: refused at enactment.
+      const nested = decode<{ txId: string }>((await admin.manufacturer.submit('Propose', [JSON.stringify({ eventId: `gov-pn-${run}`, change: { kind: 'assignPrefix', assignment: { prefix: `${prefix}1`, mspId: MSP.manufacturer } } })], GOV)).payload);
+      await seenBy(admin.distributor, `gov-pn-${run}`);
+      expect(code(await admin.distributor.submit('Approve', [JSON.stringify({ eventId: `gov-pna-${run}`, proposalId: nested.txId })], GOV).catch((e: unknown) => e))).toBe('COMMAND_INVALID');
+    } finally {
+      admin.distributor.close();
+      admin.manufacturer.close();
+    }
+  });
+
   it('refuses a transaction dated before the pack\'s last change, and one far from the endorsers\' clocks', async () => {
     const serial = `T${run}`;
     await l.manufacturer.submit('Commission', [JSON.stringify({ eventId: `time-com-${run}`, gtin: GTIN, lot: `T${run}`, expiry: '2029-06-30', serials: [serial] })], TRACE);

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { voucherAndAnotherPolicy } from '../../src/endorsement';
 
 /** What Put records: the value and which organisation wrote it, with the transaction's own time. */
 export interface ProbeRecord {
@@ -41,6 +42,29 @@ export class ProbeContract extends Contract {
   @Transaction()
   async Noop(ctx: Context): Promise<void> {
     await ctx.stub.putState(probeKey(ctx, `noop-${ctx.stub.getTxID()}`), Buffer.from('1'));
+  }
+
+  /**
+   * `count` new keys of `bytes` bytes each, as a commissioning batch writes them, each under a
+   * key-level policy: `none`; `holder` (the writer's peer alone: the at-rest policy before the
+   * trust change); `holderAndAnother` (the writer's peer AND another member's: the policy now).
+   * The benchmarks compare the same write volume under each, so the policies' cost is measured.
+   */
+  @Transaction()
+  async PutKeys(ctx: Context, prefix: string, count: string, bytes: string, policy: string, membersJson: string): Promise<void> {
+    const n = Number(count);
+    const size = Number(bytes);
+    if (!Number.isInteger(n) || n < 1 || n > 5000 || !Number.isInteger(size) || size < 1 || size > 10_000) throw new Error('PROBE_ARGS: count 1-5000, bytes 1-10000');
+    const writer = ctx.clientIdentity.getMSPID();
+    const members = JSON.parse(membersJson) as string[];
+    const parameter = policy === 'holder' ? voucherAndAnotherPolicy([writer], [writer]) : policy === 'holderAndAnother' ? voucherAndAnotherPolicy([writer], members) : undefined;
+    if (policy !== 'none' && !parameter) throw new Error('PROBE_ARGS: policy is none, holder or holderAndAnother');
+    const value = Buffer.from('x'.repeat(size));
+    for (let i = 0; i < n; i++) {
+      const key = probeKey(ctx, `${prefix}-${i}`);
+      await ctx.stub.putState(key, value);
+      if (parameter) await ctx.stub.setStateValidationParameter(key, parameter);
+    }
   }
 
   @Transaction(false)

@@ -128,6 +128,14 @@ async function ledgerRows(ledgers: ReturnType<typeof connectAll>): Promise<void>
     const r = await ran(n);
     rows.push({ group: 'ledger', measure: `${r.name}, pack events/s`, value: f(r.eventsPerSecond), reference: ref, refValue });
   }
+  // What the stricter key policies cost: the same write volume (500 keys of a pack record's size a
+  // transaction) under no policy, the old one-organisation policy and the policy now.
+  const keys: ScenarioResult[] = [];
+  for (const label of ['no key policy', "writer's peer alone", "writer's AND another"]) keys.push(await ran(`probe, 500 keys/tx of 600 B, ${label}`));
+  const [none] = keys;
+  for (const k of keys) rows.push({ group: 'ledger', measure: `${k.name}, keys/s`, value: f(k.eventsPerSecond), reference: 'same volume, no key policy, keys/s', refValue: f(none?.eventsPerSecond ?? NaN) });
+  const recall = await ran('recall of a', 1);
+  rows.push({ group: 'ledger', measure: `${recall.name}, seconds (p50 of 1)`, value: f(recall.p50ms / 1000, 2), reference: ref, refValue });
 }
 
 function pssMiB(pid: number): number {

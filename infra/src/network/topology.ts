@@ -69,7 +69,7 @@ export const CHAINCODES: readonly ChaincodeDeployment[] = [
   },
   // The benchmarks' single-put baseline and the ledger tests' probe: a chaincode of its own, so the
   // production chaincode carries no probe.
-  { name: 'pedigree-probe', process: 'chaincode-probe', module: 'chaincode/probe', port: port(9998), sources: ['dist/chaincode/probe', 'chaincode/probe/package.json'] },
+  { name: 'pedigree-probe', process: 'chaincode-probe', module: 'chaincode/probe', port: port(9998), sources: ['dist/chaincode/probe', 'dist/chaincode/src/endorsement.js', 'chaincode/probe/package.json'] },
 ];
 
 export const PROBE_CHAINCODE = 'pedigree-probe';

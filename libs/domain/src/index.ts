@@ -209,3 +209,8 @@ export { PARTNER_ROLES, majority, parseGovernanceChange, propose, approve, enact
 export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceChangeKind, ConsortiumRecord, PrefixRecord, ProposalRecord } from './consortium/governance';
 export { COMMAND_AUTHORITY, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
 export type { CommandAuthority, ChaincodeContract } from './protocol/catalogue';
+export { contractOf, TI_TRANSIENT_KEY } from './protocol/commands';
+export type {
+  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
+  EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand,
+} from './protocol/commands';

@@ -5,6 +5,7 @@ import {
 import { classifyFailure, Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
 import type { MutationReceipt } from './ledger-commands';
+import type { LedgerCommandInputs, LedgerCommandName } from '@pedigree/domain';
 import { PartnerContext } from './partner-context';
 import { OPERATORS, READERS } from './roles';
 
@@ -37,7 +38,7 @@ export class EpcisController {
     for (const [index, c] of commands.entries()) {
       const eventId = c.event.eventID ?? computeEventHashId(c.event);
       try {
-        results.push({ ...(await this.p.commands.submit(c.transaction, { ...c.command, eventId })), epcisEventId: eventId });
+        results.push({ ...(await submitCaptured(this.p, c, eventId)), epcisEventId: eventId });
       } catch (err) {
         if (!results.length) throw err; // nothing recorded: the refusal is the whole answer
         // Each event is its own ledger transaction, so the ones before this stay recorded: say so,
@@ -68,8 +69,16 @@ export class EpcisController {
   }
 }
 
+/** A chaincode command an EPCIS event maps to, typed per transaction. */
+type CapturedCommand = { [K in LedgerCommandName]: { readonly transaction: K; readonly command: Omit<LedgerCommandInputs[K], 'eventId'> } }[LedgerCommandName];
+
+function submitCaptured(p: PartnerContext, c: CapturedCommand, eventId: string): Promise<MutationReceipt> {
+  // TypeScript does not correlate the union's transaction with its command; CapturedCommand does.
+  return p.commands.submit(c.transaction, { ...c.command, eventId } as LedgerCommandInputs[typeof c.transaction]);
+}
+
 /** Maps one validated DSCSA event to the chaincode command that records it. */
-function commandFor(e: EventShape, index: number): { transaction: string; command: Record<string, unknown> } {
+function commandFor(e: EventShape, index: number): CapturedCommand {
   const step = e.bizStep ? normaliseVocabulary('bizStep', e.bizStep) : '';
   const epcs = e.epcList ?? [];
   switch (`${e.type}/${e.action}/${step}`) {
@@ -79,13 +88,13 @@ function commandFor(e: EventShape, index: number): { transaction: string; comman
       if (gtins.size !== 1 || ids.some((i) => i.scheme !== 'sgtin')) throw refuse(index, 'a commissioning event must list SGTINs of one GTIN');
       return {
         transaction: 'Commission',
-        command: { gtin: normaliseGtin([...gtins][0] as string), lot: e.ilmd?.['cbvmda:lotNumber'], expiry: e.ilmd?.['cbvmda:itemExpirationDate'], serials: ids.map((i) => i.serial) },
+        command: { gtin: normaliseGtin([...gtins][0] as string), lot: String(e.ilmd?.['cbvmda:lotNumber'] ?? ''), expiry: String(e.ilmd?.['cbvmda:itemExpirationDate'] ?? ''), serials: ids.map((i) => String(i.serial)) },
       };
     }
     case 'AggregationEvent/ADD/packing':
-      return { transaction: 'Pack', command: { parent: e.parentID, children: e.childEPCs ?? [], sealed: true } };
+      return { transaction: 'Pack', command: { parent: String(e.parentID ?? ''), children: e.childEPCs ?? [], sealed: true } };
     case 'AggregationEvent/DELETE/unpacking':
-      return { transaction: 'Unpack', command: { parent: e.parentID, ...(e.childEPCs?.length ? { children: e.childEPCs } : {}) } };
+      return { transaction: 'Unpack', command: { parent: String(e.parentID ?? ''), ...(e.childEPCs?.length ? { children: e.childEPCs } : {}) } };
     case 'ObjectEvent/OBSERVE/receiving':
       return { transaction: 'Receive', command: { epcs } };
     case 'ObjectEvent/OBSERVE/dispensing':

@@ -1,17 +1,10 @@
+import { contractOf, type LedgerCommandInputs, type LedgerCommandName, type WriteResult } from '@pedigree/domain';
 import { Ledger, SubmitOptions } from '@pedigree/ledger';
 import { ledgerSubmissions } from '@pedigree/platform';
-import { MASTER_DATA, ReadModelProjector, TRACEABILITY } from '@pedigree/readmodel';
+import { ReadModelProjector } from '@pedigree/readmodel';
 
-/** What the chaincode answers for every write (chaincode/src/records.ts WriteResult). */
-export interface WriteResult {
-  readonly duplicate: boolean;
-  readonly eventId: string;
-  readonly type: string;
-  readonly txId: string;
-  readonly changed: readonly string[];
-  readonly shipment?: { readonly id: string; readonly [k: string]: unknown };
-  readonly receipt?: { readonly inferred: readonly string[]; readonly verified: readonly string[]; readonly pending: readonly string[] };
-}
+/** How a write may be sent: the contract is the catalogue's, never the caller's to spell. */
+export type CommandOptions = Omit<SubmitOptions, 'contract' | 'chaincode'>;
 
 /** What a mutation answers: the committed transaction and what it changed. */
 export interface MutationReceipt {
@@ -40,11 +33,11 @@ export class LedgerCommands {
     private readonly readModelWaitMs = Number(process.env.PEDIGREE_READ_MODEL_WAIT_MS ?? 10_000),
   ) {}
 
-  async submit(transaction: string, command: Record<string, unknown> & { eventId: string }, options: SubmitOptions & { contract?: string } = {}): Promise<MutationReceipt> {
+  async submit<K extends LedgerCommandName>(transaction: K, command: LedgerCommandInputs[K], options: CommandOptions = {}): Promise<MutationReceipt> {
     const end = ledgerSubmissions.startTimer({ transaction });
     let result;
     try {
-      result = await this.ledger.submit(transaction, [JSON.stringify(command)], { contract: TRACEABILITY, ...options });
+      result = await this.ledger.submit(transaction, [JSON.stringify(command)], { ...options, contract: contractOf(transaction) });
       end({ outcome: 'committed' });
     } catch (err) {
       end({ outcome: 'failed' });
@@ -67,7 +60,4 @@ export class LedgerCommands {
     };
   }
 
-  masterData(transaction: string, command: Record<string, unknown> & { eventId: string }): Promise<MutationReceipt> {
-    return this.submit(transaction, command, { contract: MASTER_DATA });
-  }
 }

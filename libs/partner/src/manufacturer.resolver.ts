@@ -2,7 +2,6 @@ import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { normaliseGtin } from '@pedigree/domain';
 import { Roles } from '@pedigree/platform';
-import { MASTER_DATA } from '@pedigree/readmodel';
 import { MutationResult } from './graphql-types';
 import { PartnerContext } from './partner-context';
 import { OPERATORS } from './roles';
@@ -25,7 +24,7 @@ export class ManufacturerMutationsResolver {
     @Args('ndc', { nullable: true, description: 'Dashed NDC; the GTIN is derived when gtin is omitted' }) ndc?: string,
     @Args('idempotencyKey', KEY) idempotencyKey?: string,
   ) {
-    return this.p.write('registerProduct', 'RegisterProduct', { name, strength, dosageForm, packSize, ...(gtin ? { gtin } : {}), ...(ndc ? { ndc } : {}) }, idempotencyKey, { contract: MASTER_DATA });
+    return this.p.write('registerProduct', 'RegisterProduct', { name, strength, dosageForm, packSize, ...(gtin ? { gtin } : {}), ...(ndc ? { ndc } : {}) }, idempotencyKey);
   }
 
   @Roles(...OPERATORS)

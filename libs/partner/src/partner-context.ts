@@ -1,7 +1,8 @@
+import type { LedgerCommandInputs, LedgerCommandName } from '@pedigree/domain';
 import { Ledger } from '@pedigree/ledger';
 import { LedgerReads, ReadModelDatabase, ReadModelProjector } from '@pedigree/readmodel';
 import { IdempotencyStore } from './idempotency';
-import { LedgerCommands } from './ledger-commands';
+import { LedgerCommands, type CommandOptions } from './ledger-commands';
 import { ReadModelQueries } from './read-model.queries';
 import { PartnerRole } from './tokens';
 
@@ -26,8 +27,8 @@ export class PartnerContext {
   }
 
   /** One write step: idempotency key, event ID, submit, wait for commit and the read model. */
-  write(operation: string, transaction: string, request: Record<string, unknown>, idempotencyKey?: string | null, options: { contract?: string; transient?: Record<string, string>; endorsingOrganizations?: string[] } = {}) {
-    return this.idempotency.run(idempotencyKey, operation, request, (eventId) =>
-      this.commands.submit(transaction, { ...request, eventId }, options));
+  write<K extends LedgerCommandName>(operation: string, transaction: K, request: Omit<LedgerCommandInputs[K], 'eventId'>, idempotencyKey?: string | null, options: CommandOptions = {}) {
+    return this.idempotency.run(idempotencyKey, operation, request as Record<string, unknown>, (eventId) =>
+      this.commands.submit(transaction, { ...request, eventId } as LedgerCommandInputs[K], options));
   }
 }

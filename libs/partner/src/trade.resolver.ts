@@ -50,7 +50,7 @@ export class TradeMutationsResolver {
     @Args('toSite', { nullable: true }) toSite?: string,
     @Args('idempotencyKey', KEY) idempotencyKey?: string,
   ) {
-    const request = { to, epcs: toEpcs(epcs), purpose: 'sale', statement: { affirmed: statementAffirmed }, ...(toSite ? { toSite } : {}) };
+    const request = { to, epcs: toEpcs(epcs), purpose: 'sale' as const, statement: { affirmed: statementAffirmed }, ...(toSite ? { toSite } : {}) };
     // Only seller and buyer endorse: both hold the private collection, no third peer sees the TI.
     // The salt keeps the TI's public hash from being confirmed by guessing its few fields.
     const ti = transactionInformation && typeof transactionInformation === 'object' ? { ...(transactionInformation as Record<string, unknown>), salt: randomBytes(16).toString('hex') } : transactionInformation;
@@ -64,7 +64,7 @@ export class TradeMutationsResolver {
     @Args('epcs', { type: () => [String] }) epcs: string[],
     @Args('idempotencyKey', KEY) idempotencyKey?: string,
   ) {
-    return this.p.write('return', 'Ship', { to, epcs: toEpcs(epcs), purpose: 'return' }, idempotencyKey, { endorsingOrganizations: [this.p.org, to] });
+    return this.p.write('return', 'Ship', { to, epcs: toEpcs(epcs), purpose: 'return' as const }, idempotencyKey, { endorsingOrganizations: [this.p.org, to] });
   }
 
   @Roles(...OPERATORS)

@@ -1,5 +1,4 @@
 import { DOMAIN_ERROR_CATEGORY, DomainError, DomainErrorCategory, DomainErrorCode } from '@pedigree/domain';
-import { LedgerError } from '@pedigree/ledger';
 import { AccessError } from './auth';
 import { RateLimitedError } from './rate-limit';
 
@@ -43,7 +42,7 @@ export function classifyFailure(err: unknown): ClientFailure {
   if (err instanceof ServiceError) return failure(CATEGORY_TO_CODE[err.category], err.message, { domainCode: err.serviceCode, details: err.details });
   if (err instanceof AccessError) return failure(err.reason, err.message);
   if (err instanceof RateLimitedError) return failure('RATE_LIMITED', err.message, { retryable: true, details: { retryAfterSeconds: err.retryAfterSeconds } });
-  if (err instanceof LedgerError) {
+  if (isLedgerFailure(err)) {
     if (err.kind === 'chaincode' && err.chaincodeCode) {
       // Chaincode codes are the domain's catalogue; a code outside it is the chaincode failing, not the
       // client asking wrongly: the client cannot fix it, so it must not read as a 400 (and its text may be internal).
@@ -72,6 +71,24 @@ export function classifyFailure(err: unknown): ClientFailure {
   return failure('INTERNAL_SERVER_ERROR', 'internal error');
 }
 
+
+/**
+ * What the ledger adapter throws (@pedigree/ledger's LedgerError), recognised by shape: the platform
+ * maps ledger failures without depending on the ledger adapter (and so on fabric-gateway), which
+ * keeps services that never touch a ledger — the web server — free of it.
+ */
+export interface LedgerFailure extends Error {
+  readonly name: 'LedgerError';
+  readonly stage: string;
+  readonly kind: 'chaincode' | 'unavailable' | 'deadline' | 'conflict' | 'denied' | 'policy' | 'invalid' | 'unknown';
+  readonly chaincodeCode?: string;
+  readonly details: ReadonlyArray<{ readonly message?: string }>;
+}
+
+export function isLedgerFailure(err: unknown): err is LedgerFailure {
+  const e = err as Partial<LedgerFailure> | null;
+  return err instanceof Error && e?.name === 'LedgerError' && typeof e.kind === 'string' && typeof e.stage === 'string' && Array.isArray(e.details);
+}
 
 /** Nest's HttpException, recognised by shape so this module stays free of Nest (unit-testable under Jest). */
 export function isHttpException(err: unknown): err is Error & { getStatus(): number } {

@@ -137,7 +137,8 @@ class FabricLedgerImpl implements Ledger {
     const transactionId = proposal.getTransactionId();
     let endorsed;
     try {
-      endorsed = await proposal.endorse({ deadline: Math.min(overall, Date.now() + this.deadlines.endorse) });
+      // A caller's own timeout covers endorsement too (a 5,000-serial batch endorses for seconds).
+      endorsed = await proposal.endorse({ deadline: Math.min(overall, Date.now() + (options.timeoutMs ?? this.deadlines.endorse)) });
     } catch (err) {
       throw toLedgerError(err, 'endorse', transactionId);
     }

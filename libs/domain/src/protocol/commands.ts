@@ -1,0 +1,124 @@
+import type { IsoDate } from '../time';
+import type { OrgId, QuarantineReason } from '../lifecycle/records';
+import type { GovernanceChange } from '../consortium/governance';
+import type { ChaincodeContract } from './catalogue';
+import { COMMAND_AUTHORITY } from './catalogue';
+
+/**
+ * The ledger protocol's write commands: one JSON argument per chaincode transaction, the same type
+ * for the chaincode that parses it and every client that sends it (partner services, seed,
+ * benches, tests). Each carries the client's event ID (a UUID, or the EPCIS event hash ID).
+ */
+export interface Command {
+  readonly eventId: string;
+}
+
+export interface RegisterProductCommand extends Command {
+  readonly gtin?: string;
+  /** Dashed NDC; the GTIN is derived from it (indicator 0) when gtin is not given. */
+  readonly ndc?: string;
+  readonly name: string;
+  readonly strength: string;
+  readonly dosageForm: string;
+  readonly packSize: string;
+}
+export interface CommissionCommand extends Command {
+  readonly gtin: string;
+  readonly lot: string;
+  readonly expiry: IsoDate;
+  readonly serials: readonly string[];
+  readonly site?: string;
+}
+export interface PackCommandInput extends Command {
+  /** SSCC (18 digits) or SSCC EPC URN of the case or pallet. */
+  readonly parent: string;
+  /** SGTIN URNs of packs, or SSCC URNs of cases going onto a pallet. */
+  readonly children: readonly string[];
+  /** Close the container after packing (default true): its contents may then be inferred. */
+  readonly sealed?: boolean;
+}
+export interface UnpackCommandInput extends Command {
+  readonly parent: string;
+  readonly children?: readonly string[];
+}
+export interface ShipCommand extends Command {
+  /** MSP ID of the addressee, an admitted, licensed trading partner. */
+  readonly to: OrgId;
+  readonly toSite?: string;
+  readonly purpose?: 'sale' | 'return';
+  /** Top-level EPCs: outermost container SSCCs and loose pack SGTINs. */
+  readonly epcs: readonly string[];
+  /** DSCSA Transaction Statement; required for a sale. */
+  readonly statement?: { readonly affirmed: boolean; readonly legalNotice?: string };
+}
+export interface ReceiveCommand extends Command {
+  readonly epcs: readonly string[];
+  /** EPCs scanned at receipt; scanning any child of a container means all of its children must be scanned. */
+  readonly scanned?: readonly string[];
+  /** Containers found with a broken seal. */
+  readonly brokenSeals?: readonly string[];
+  readonly site?: string;
+}
+export interface EpcsCommand extends Command {
+  readonly epcs: readonly string[];
+}
+export interface DispenseCommand extends EpcsCommand {
+  readonly site?: string;
+}
+export interface DecommissionCommand extends EpcsCommand {
+  readonly reason?: string;
+}
+export interface QuarantineCommand extends EpcsCommand {
+  readonly reason: QuarantineReason;
+}
+export interface VerifyReturnCommand extends EpcsCommand {
+  readonly verified: boolean;
+}
+export interface RecallLotCommand extends Command {
+  readonly gtin: string;
+  readonly lot: string;
+  readonly recallId: string;
+}
+export interface ExtendExpiryCommand extends Command {
+  readonly gtin: string;
+  readonly lot: string;
+  readonly until: IsoDate;
+}
+export interface ProposeCommand extends Command {
+  readonly change: GovernanceChange;
+}
+export interface ApproveCommand extends Command {
+  readonly proposalId: string;
+}
+
+/** Each chaincode write and its command type. */
+export interface LedgerCommandInputs {
+  readonly RegisterProduct: RegisterProductCommand;
+  readonly Commission: CommissionCommand;
+  readonly Pack: PackCommandInput;
+  readonly Unpack: UnpackCommandInput;
+  readonly Ship: ShipCommand;
+  readonly VoidShipping: EpcsCommand;
+  readonly Receive: ReceiveCommand;
+  readonly Dispense: DispenseCommand;
+  readonly Decommission: DecommissionCommand;
+  readonly Destroy: EpcsCommand;
+  readonly Quarantine: QuarantineCommand;
+  readonly Release: EpcsCommand;
+  readonly VerifyReturn: VerifyReturnCommand;
+  readonly RecallLot: RecallLotCommand;
+  readonly ExtendExpiry: ExtendExpiryCommand;
+  readonly Propose: ProposeCommand;
+  readonly Approve: ApproveCommand;
+}
+export type LedgerCommandName = keyof LedgerCommandInputs;
+
+/** The contract a command is sent to, from the authority catalogue: callers never spell it. */
+export function contractOf(transaction: LedgerCommandName): ChaincodeContract {
+  const entry = COMMAND_AUTHORITY.find((c) => c.transaction === transaction);
+  if (!entry) throw new Error(`no catalogue entry for ${transaction}`);
+  return entry.contract;
+}
+
+/** The transient key that carries a shipment's Transaction Information (Ship). */
+export const TI_TRANSIENT_KEY = 'ti';
