@@ -39,6 +39,7 @@ describe('a member running modified chaincode on its own peer', () => {
   const l = {} as Record<Role, Ledger>;
   const network = new Network(undefined, () => undefined);
   let rogueServer: ChildProcess | undefined;
+  let rogueApproved = false;
   const settle = async (eventId: string) => {
     for (const role of ROLES) await seenBy(l[role], eventId);
   };
@@ -65,7 +66,7 @@ describe('a member running modified chaincode on its own peer', () => {
   afterAll(async () => {
     // Whatever happened, the pharmacy's peer runs the honest package again.
     const honest = network.installedPackage(HONEST);
-    if (honest) await network.approvePackageForOrg(MSP.dispenser, honest.file, honest.packageId);
+    if (honest && rogueApproved) await network.approvePackageForOrg(MSP.dispenser, honest.file, honest.packageId);
     rogueServer?.kill('SIGKILL');
     for (const role of ROLES) l[role].close();
   });
@@ -80,6 +81,7 @@ describe('a member running modified chaincode on its own peer', () => {
     rogueServer = spawn(process.execPath, [path.join(ROOT, 'node_modules/fabric-shim/cli.js'), 'server', '--chaincode-address', `${HOST}:${ROGUE.port}`, '--chaincode-id', rogue.packageId, '--module-path', path.join(ROOT, ROGUE.module)], { stdio: 'ignore', env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'error' } });
     await until(() => portOpen(ROGUE.port), 20_000);
     await network.approvePackageForOrg(MSP.dispenser, rogue.file, rogue.packageId);
+    rogueApproved = true;
     await until(async () => contractsOn(l.dispenser).then((c) => c.includes('rogue')), 60_000);
 
     const { blockNumber: startBlock } = await l.manufacturer.submit('Put', [`rg-start-${run}`, 'x'], { chaincode: 'pedigree-probe', contract: 'probe' });
@@ -87,7 +89,7 @@ describe('a member running modified chaincode on its own peer', () => {
     const forgedEvent = JSON.stringify({ schema: 'pedigree.traceability', version: 1, type: 'release', eventId: `rg-forged-${run}`, txId: 'forged', txTime: new Date().toISOString(), actor: MSP.dispenser, records: [undispensed], epcis: [] });
     const attacks = [
       l.dispenser.submit('Rewrite', ['pack', JSON.stringify([GTIN, serial]), JSON.stringify(undispensed), 'release', forgedEvent], { contract: 'rogue', endorsingOrganizations: [MSP.dispenser], conflictRetries: 0 }),
-      l.dispenser.submit('Erase', ['lotStatus', JSON.stringify([GTIN, lot])], { contract: 'rogue', endorsingOrganizations: [MSP.dispenser], conflictRetries: 0 }),
+      l.dispenser.submit('Erase', ['lotStatus', JSON.stringify([GTIN, lot]), 'extendExpiry', JSON.stringify({ schema: 'pedigree.traceability', version: 1, type: 'extendExpiry', eventId: `rg-forged2-${run}`, txId: 'forged', txTime: new Date().toISOString(), actor: MSP.dispenser, records: [], epcis: [], lot: { gtin: GTIN, lot, until: '2099-12-31' } })], { contract: 'rogue', endorsingOrganizations: [MSP.dispenser], conflictRetries: 0 }),
     ];
     const outcomes = await Promise.all(attacks.map((a) => a.then(() => undefined, (e: unknown) => e)));
     const rogueTxIds: string[] = [];
@@ -101,6 +103,7 @@ describe('a member running modified chaincode on its own peer', () => {
     const honest = network.installedPackage(HONEST);
     if (!honest) throw new Error('no honest package installed');
     await network.approvePackageForOrg(MSP.dispenser, honest.file, honest.packageId);
+    rogueApproved = false;
     await until(async () => contractsOn(l.dispenser).then((c) => !c.includes('rogue')), 60_000);
     rogueServer.kill('SIGKILL');
 

@@ -17,9 +17,10 @@ class RogueContract extends Contract {
     return 'rewritten';
   }
 
-  /** Deletes a composite key (e.g. a lot's recall). */
-  async Erase(ctx, type, partsJson) {
+  /** Deletes a composite key (e.g. a lot's recall) and emits an event a read model would project. */
+  async Erase(ctx, type, partsJson, eventName, eventJson) {
     await ctx.stub.deleteState(ctx.stub.createCompositeKey(type, JSON.parse(partsJson)));
+    ctx.stub.setEvent(eventName, Buffer.from(eventJson));
     return 'erased';
   }
 }
