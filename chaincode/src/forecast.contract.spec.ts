@@ -12,12 +12,18 @@ async function anchor(ledger: FakeLedger, c: Record<string, unknown>, msp = 'Dis
   return out;
 }
 
+/** The anchoring organisation is an admitted partner (governance wrote its record). */
+function admitted(ledger: FakeLedger): FakeLedger {
+  for (const org of ['DispenserMSP', 'ManufacturerMSP']) ledger.state.set(`\u0000partner\u0000${org}\u0000`, Buffer.from(JSON.stringify({ docType: 'partner', mspId: org })));
+  return ledger;
+}
+
 describe('ForecastContract', () => {
   // The fake ledger dates its transactions 2026-03-01; endorsers refuse proposals far from their own clock.
   beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
   afterEach(() => jest.restoreAllMocks());
   it('anchors a digest with the caller organisation from its identity and emits one event', async () => {
-    const ledger = new FakeLedger();
+    const ledger = admitted(new FakeLedger());
     const first = await anchor(ledger, command);
     expect(first.duplicate).toBe(false);
     expect(first.anchor).toMatchObject({ digest, modelVersion: 'm1', anchoredBy: 'DispenserMSP' });
@@ -30,7 +36,7 @@ describe('ForecastContract', () => {
   });
 
   it('is idempotent by eventId and refuses the eventId reused for another forecast', async () => {
-    const ledger = new FakeLedger();
+    const ledger = admitted(new FakeLedger());
     const first = await anchor(ledger, command);
     const again = await anchor(ledger, command);
     expect(again).toEqual({ duplicate: true, anchor: first.anchor });
@@ -38,8 +44,12 @@ describe('ForecastContract', () => {
     await expect(anchor(ledger, { ...command, digest: 'b'.repeat(64) })).rejects.toThrow(/^DUPLICATE_EVENT/);
   });
 
+  it('refuses an organisation the consortium never admitted', async () => {
+    await expect(anchor(new FakeLedger(), command)).rejects.toThrow(/^PARTNER_UNKNOWN/);
+  });
+
   it('writes sorted-key JSON so every endorser produces the same bytes', async () => {
-    const ledger = new FakeLedger();
+    const ledger = admitted(new FakeLedger());
     await anchor(ledger, command);
     const payload = Buffer.from(ledger.events[0].payload).toString();
     const keys = Object.keys(JSON.parse(payload) as object);
@@ -47,7 +57,7 @@ describe('ForecastContract', () => {
   });
 
   it('refuses malformed commands and answers NOT_FOUND for an unknown digest', async () => {
-    const ledger = new FakeLedger();
+    const ledger = admitted(new FakeLedger());
     await expect(anchor(ledger, { ...command, digest: 'xyz' })).rejects.toThrow(/^COMMAND_INVALID/);
     await expect(anchor(ledger, { ...command, eventId: '' })).rejects.toThrow(/^COMMAND_INVALID/);
     const { ctx } = ledger.context('DispenserMSP');

@@ -57,6 +57,9 @@ export class ForecastContract extends Contract {
       const c = parseAnchorCommand(commandJson);
       assertTimely(ctx);
       const anchoredBy = ctx.clientIdentity.getMSPID();
+      if ((await ctx.stub.getState(ctx.stub.createCompositeKey('partner', [anchoredBy]))).length === 0) {
+        throw new ChaincodeError('PARTNER_UNKNOWN', `${anchoredBy} is not an admitted member of the consortium`);
+      }
       // Anchors are the publisher's own: keyed by (digest or event ID, publisher), so another
       // organisation anchoring the same digest first can neither squat nor answer for ours.
       const byEvent = await readJson<ForecastAnchorRecord>(ctx, ANCHOR_EVENT_KEY, c.eventId, anchoredBy);
