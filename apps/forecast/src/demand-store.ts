@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ServiceError } from '@pedigree/platform';
 import { normaliseGtin } from '@pedigree/domain';
 import { parseCsv, parseMonth, formatMonth } from '@pedigree/forecasting';
+import { DispenseDemandReads } from '@pedigree/readmodel';
 import { DemandRecord, DemandSources } from './demand-periods';
 
 export interface SeriesKey {
@@ -34,25 +35,26 @@ const MAX_IMPORT_ROWS = 200_000;
 
 /** Reads demand: imported history from the forecast database, live dispenses from the dispenser's read model. */
 export class DemandStore {
+  private readonly live: DispenseDemandReads;
+
   constructor(
     private readonly own: DataSource,
-    private readonly demand: () => Promise<DataSource>,
-    private readonly org: string,
-  ) {}
+    demand: () => Promise<DataSource>,
+    org: string,
+  ) {
+    // The dispenser's read model is read through its own module's port, never by SQL of ours.
+    this.live = new DispenseDemandReads(demand, org);
+  }
 
   /** Both sources of one series. */
   async sources(key: SeriesKey): Promise<DemandSources> {
     const imported: Array<{ periodStart: string; covers: 'day' | 'month'; quantity: number }> = await this.own.query(
       `SELECT to_char("periodStart", 'YYYY-MM-DD') AS "periodStart", covers, quantity FROM imported_demand WHERE gtin = $1 AND location = $2 ORDER BY "periodStart"`,
       [key.gtin, key.location]);
-    const live: Array<{ day: string; n: string }> = await (await this.demand()).query(
-      `SELECT to_char((t."occurredAt" AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*) AS n
-       FROM trace_events t LEFT JOIN packs p ON p.id = t.subject
-       WHERE t.step = 'dispense' AND t.actor = $1 AND t.gtin = $2 AND coalesce(p.location, $1) = $3
-       GROUP BY 1`, [this.org, key.gtin, key.location]);
+    const live = await this.live.dispensedPerDay(key.gtin, key.location);
     return {
       imported: imported.map((r): DemandRecord => ({ date: r.periodStart, covers: r.covers, quantity: Number(r.quantity) })),
-      dispensed: new Map(live.map((r) => [r.day, Number(r.n)])),
+      dispensed: live,
     };
   }
 
@@ -60,9 +62,7 @@ export class DemandStore {
   async seriesKeys(location?: string): Promise<SeriesKey[]> {
     const imported: SeriesKey[] = await this.own.query(
       `SELECT DISTINCT gtin, location FROM imported_demand WHERE ($1::text IS NULL OR location = $1)`, [location ?? null]);
-    const live: SeriesKey[] = await (await this.demand()).query(
-      `SELECT DISTINCT t.gtin, coalesce(p.location, $1) AS location FROM trace_events t LEFT JOIN packs p ON p.id = t.subject
-       WHERE t.step = 'dispense' AND t.actor = $1 AND t.gtin IS NOT NULL AND ($2::text IS NULL OR coalesce(p.location, $1) = $2)`, [this.org, location ?? null]);
+    const live: SeriesKey[] = await this.live.dispensedSeries(location);
     const all = new Map<string, SeriesKey>();
     for (const k of [...imported, ...live]) all.set(`${k.location}|${k.gtin}`, { gtin: k.gtin, location: k.location });
     return [...all.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k);
@@ -72,27 +72,16 @@ export class DemandStore {
   async productKnown(gtin: string): Promise<boolean> {
     const [own] = await this.own.query(`SELECT 1 FROM imported_demand WHERE gtin = $1 LIMIT 1`, [gtin]);
     if (own) return true;
-    const [registered] = await (await this.demand()).query(`SELECT 1 FROM products WHERE gtin = $1 LIMIT 1`, [gtin]);
-    return Boolean(registered);
+    return this.live.productKnown(gtin);
   }
 
   async productName(gtin: string): Promise<string | null> {
-    const [row] = await (await this.demand()).query(`SELECT name FROM products WHERE gtin = $1`, [gtin]);
-    return (row?.name as string | undefined) ?? null;
+    return this.live.productName(gtin);
   }
 
   /** Sellable packs on hand and packs addressed to this organisation still in transit. */
-  async stock(key: SeriesKey): Promise<{ onHand: number; inTransit: number }> {
-    const db = await this.demand();
-    const [onHand] = await db.query(
-      `SELECT count(*) AS n FROM packs p WHERE p.custodian = $1 AND p.gtin = $2 AND coalesce(p.location, $1) = $3
-         AND p.status IN ('commissioned', 'packed', 'received') AND cardinality(p.overlays) = 0
-         AND coalesce(p."expiryExtendedTo", p.expiry) >= current_date`, [this.org, key.gtin, key.location]);
-    // A shipment names its top-level EPCs: loose packs, or cases whose packs point at them.
-    const [inTransit] = await db.query(
-      `SELECT count(DISTINCT p.id) AS n FROM shipments s JOIN packs p ON (p.id = ANY(s.epcs) OR p.container = ANY(s.epcs))
-       WHERE s.receiver = $1 AND s.status = 'in_transit' AND p.gtin = $2`, [this.org, key.gtin]);
-    return { onHand: Number(onHand?.n ?? 0), inTransit: Number(inTransit?.n ?? 0) };
+  async stock(key: SeriesKey, today = new Date().toISOString().slice(0, 10)): Promise<{ onHand: number; inTransit: number }> {
+    return this.live.stock(key.gtin, key.location, today);
   }
 
   /**

@@ -7,3 +7,4 @@ export * from './projection';
 export * from './projector';
 export * from './reconcile';
 export * from './traceability-event';
+export * from './demand-reads';
