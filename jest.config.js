@@ -6,8 +6,8 @@ const tsJest = ['ts-jest', {
   tsconfig: { isolatedModules: true, allowJs: true, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true, target: 'ES2022', module: 'commonjs' },
 }];
 const moduleNameMapper = {
-  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)$': '<rootDir>/libs/$1/src',
-  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner|host|graphql-client)$': '<rootDir>/libs/$1/src',
+  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner|host|graphql-client)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 // fabric-gateway requires @noble/curves, which ships only ES modules: compile those to CommonJS.
 const esmOnly = ['@noble'];
