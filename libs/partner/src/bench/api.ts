@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { GS } from '@pedigree/domain';
+import { requestGraphQL } from '@pedigree/graphql-client';
 import { closedLoop, percentile } from '../../../../infra/src/bench/harness';
 
 /**
@@ -33,11 +34,8 @@ function start(args: string[], env: Record<string, string>, ready: (out: string)
   });
 }
 
-async function gql(port: number, key: string, query: string, variables: object = {}): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data as Record<string, unknown>;
+function gql(port: number, key: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  return requestGraphQL(`http://127.0.0.1:${port}/graphql`, query, variables, { apiKey: key });
 }
 
 async function measure(name: string, units: number, run: (i: number) => Promise<void>, eventsPerUnit = 1) {
