@@ -94,7 +94,8 @@ function watch(r: Running, done?: () => void): void {
   r.child.once('exit', (code, signal) => {
     if (stopping) return;
     if (done && code === 0) return done();
-    const why = r.tail.length ? `: ${r.tail[r.tail.length - 1]}` : '';
+    const last = r.tail[r.tail.length - 1]?.replace(new RegExp(`^${r.service}: `), '');
+    const why = last ? `: ${last}` : '';
     void fail(`${r.service} exited (${signal ?? `code ${code}`})${why}`);
   });
 }
@@ -137,6 +138,7 @@ async function stopAll(why: string): Promise<void> {
     console.error('start: stopping the network it started...');
     await network.down().catch((err: Error) => console.error(`start: network down: ${err.message}`));
   }
+  console.error('start: stopped everything it started');
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
