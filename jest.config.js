@@ -12,6 +12,7 @@ const moduleNameMapper = {
 // fabric-gateway requires @noble/curves, which ships only ES modules: compile those to CommonJS.
 const esmOnly = ['@noble'];
 const common = {
+  setupFiles: ['<rootDir>/test/support/quiet-libraries.js'],
   transform: { '^.+\\.[tj]s$': tsJest },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper,
@@ -19,6 +20,11 @@ const common = {
 };
 
 module.exports = {
+  // One line per suite; a failing suite's failures and what it printed (test/support/suite-reporter.js).
+  // `--reporters=default` on the command line brings Jest's own back.
+  reporters: ['<rootDir>/test/support/suite-reporter.js'],
+  // Console output buffered per suite, so the reporter can show it beside a failure.
+  verbose: false,
   projects: [
     {
       ...common,
