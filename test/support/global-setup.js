@@ -8,7 +8,13 @@ const { assertFreshBuild } = require('./fresh-build');
 
 module.exports = async function globalSetup() {
   const root = path.resolve(__dirname, '../..');
-  assertFreshBuild(root);
+  try {
+    assertFreshBuild(root);
+  } catch (err) {
+    // An expected condition with its fix: one line, not Jest's stack of its own global-setup runner.
+    process.stderr.write(`\n[integration] ${err.message}\n`);
+    process.exit(1);
+  }
   const cli = path.join(root, 'dist/infra/src/cli/network.js');
   // Anything of the network already running means someone else started it: leave it running after.
   const { Network } = require(path.join(root, 'dist/infra/src/network/network.js'));
