@@ -18,10 +18,19 @@ export function portHolder(port: number): PortHolder | undefined {
   return fromProcfs(port) ?? fromSs(port);
 }
 
-/** "pid 123 (node dist/apps/web/src/main.js)", or a note that the holder is not visible. */
+/**
+ * "pid 123 (node dist/apps/web/src/main.js)"; else, when no one listens but a connection has the
+ * port as its own end (the kernel hands out ephemeral ports to outgoing connections), that and the
+ * range; else a note that the holder is not visible.
+ */
 export function describeHolder(port: number): string {
   const holder = portHolder(port);
-  return holder ? `pid ${holder.pid} (${holder.command})` : 'a process this user cannot see (try `ss -ltnp` as root)';
+  if (holder) return `pid ${holder.pid} (${holder.command})`;
+  const range = ephemeralRange();
+  if (localSockets(port).some((s) => s.state !== '0A') && range && port >= range[0] && port <= range[1]) {
+    return `a connection's own end: ${range[0]}-${range[1]} is the kernel's range for outgoing connections (net.ipv4.ip_local_port_range), so use ports outside it`;
+  }
+  return 'a process this user cannot see (try `ss -ltnp` as root)';
 }
 
 /** True when nothing listens on 127.0.0.1:`port` (tried by listening on it, the only sure test). */
@@ -43,8 +52,9 @@ export function portTakenMessage(port: number, what: string): string {
   return `port ${port} (${what}) is already in use by ${describeHolder(port)}; stop it, or shift every port with PEDIGREE_PORT_OFFSET=<n>`;
 }
 
-function fromProcfs(port: number): PortHolder | undefined {
-  const inodes = new Set<string>();
+/** Sockets whose local end is `port`, from /proc/net/tcp{,6}: state (0A is LISTEN) and inode. */
+function localSockets(port: number): Array<{ state: string; inode: string }> {
+  const found: Array<{ state: string; inode: string }> = [];
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -54,10 +64,24 @@ function fromProcfs(port: number): PortHolder | undefined {
     }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
-      // local_address is HEX_IP:HEX_PORT, st 0A is LISTEN, the inode is the tenth column.
-      if (f.length > 9 && f[3] === '0A' && parseInt(f[1].split(':')[1], 16) === port && f[9] !== '0') inodes.add(f[9]);
+      // local_address is HEX_IP:HEX_PORT, then rem_address, st; the inode is the tenth column.
+      if (f.length > 9 && parseInt(f[1].split(':')[1], 16) === port) found.push({ state: f[3], inode: f[9] });
     }
   }
+  return found;
+}
+
+function ephemeralRange(): [number, number] | undefined {
+  try {
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return [low, high];
+  } catch {
+    return undefined;
+  }
+}
+
+function fromProcfs(port: number): PortHolder | undefined {
+  const inodes = new Set(localSockets(port).filter((s) => s.state === '0A' && s.inode !== '0').map((s) => s.inode));
   if (!inodes.size) return undefined;
   let pids: string[];
   try {

@@ -28,6 +28,11 @@ const COLUMNS: Column[] = [
   { key: 'orderQuantity', label: 'Order qty', numeric: true }, { key: 'reorderNow', label: 'Reorder now' }, { key: 'method', label: 'Method' },
 ];
 
+/** An SGLN URN may wrap after its colons and dots, so the table fits without breaking names mid-word. */
+function breakable(text: string): Array<string | HTMLElement> {
+  return text.split(/(?<=[:.])/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
+}
+
 export function toCsv(lines: readonly ReorderLine[]): string {
   const keys: Array<keyof ReorderLine> = ['gtin', 'productName', 'location', 'onHand', 'inTransit', 'reorderPoint', 'orderUpToLevel', 'orderQuantity', 'reorderNow', 'method', 'forecastDigest', 'problem'];
   const cell = (v: unknown) => {
@@ -63,7 +68,7 @@ export function plannerPage(): HTMLElement {
             c.label, active ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''));
       }), h('th', { scope: 'col' }, 'Forecast'))),
       h('tbody', {}, ...sorted.map((l) => h('tr', { class: l.reorderNow ? 'reorder' : '' },
-        ...COLUMNS.map((c) => h('td', { class: c.numeric ? 'num' : c.key === 'gtin' ? 'mono gtin' : c.key === 'location' ? 'mono' : '' }, c.key === 'reorderNow' ? (l.reorderNow ? 'yes' : l.reorderNow === false ? 'no' : '—') : l[c.key] === null ? (c.key === 'method' ? l.problem ?? '—' : '—') : String(l[c.key]))),
+        ...COLUMNS.map((c) => h('td', { class: c.numeric ? 'num' : c.key === 'gtin' ? 'mono gtin' : c.key === 'location' ? 'mono location' : '' }, c.key === 'reorderNow' ? (l.reorderNow ? 'yes' : l.reorderNow === false ? 'no' : '—') : l[c.key] === null ? (c.key === 'method' ? l.problem ?? '—' : '—') : c.key === 'location' ? breakable(String(l[c.key])) : String(l[c.key]))),
         h('td', {}, h('button', { type: 'button', class: 'link', 'data-gtin': l.gtin, onclick: (() => void showForecast(l)) as EventListener }, 'Show'))))));
   };
 
