@@ -97,3 +97,50 @@ itAsRoot('a clone in a 0700 folder starts its embedded Postgres as root and answ
   await exited;
   expect(await isPortFree(PG_PORT)).toBe(true);
 }, 120_000);
+
+/** Runs this checkout's `readmodel postgres` as user `nobody` (from root), data under `dataDir`, to its ready line or its end. */
+function asNobody(dataDir: string, name: string): { child: ChildProcess; ready: Promise<{ url?: string; output: string; code?: number | null }> } {
+  const { DATABASE_URL: _none, ...env } = process.env;
+  const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js'), 'postgres', '--name', name, '--port', String(PG_PORT)], {
+    cwd: path.dirname(dataDir), env: { ...env, PEDIGREE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<{ url?: string; output: string; code?: number | null }>((resolve) => {
+    const on = (b: Buffer) => {
+      output += b.toString();
+      const m = output.match(/"url":"([^"]+)"/);
+      if (m) resolve({ url: m[1], output });
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.once('exit', (code) => resolve({ output, code }));
+  });
+  return { child, ready };
+}
+
+itAsRoot('as an ordinary user in its own 0700 folder it runs in place; on a data folder of a root run it says so in one line', async () => {
+  const own = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-first-run-user-'));
+  try {
+    fs.chownSync(own, Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })), 0);
+    const run = asNobody(path.join(own, 'data'), 'plain');
+    const { url, output } = await run.ready;
+    expect({ url: Boolean(url), output }).toEqual({ url: true, output: expect.any(String) });
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    expect((await client.query<{ user: string }>('SELECT current_user AS user')).rows).toEqual([{ user: 'pedigree' }]);
+    await client.end();
+    expect(fs.lstatSync(path.join(own, 'data/plain')).isDirectory()).toBe(true); // in place, no link
+    const exited = new Promise((r) => run.child.once('exit', r));
+    run.child.kill('SIGTERM');
+    await exited;
+
+    // A data folder owned by someone else (as a root run leaves it): refused with the fix, no stack.
+    fs.mkdirSync(path.join(own, 'data/made-by-root'), { mode: 0o700 });
+    const refused = await asNobody(path.join(own, 'data'), 'made-by-root').ready;
+    expect(refused.code).not.toBe(0);
+    expect(refused.output.trim()).toMatch(/^readmodel postgres: embedded Postgres: \S+made-by-root belongs to uid 0 \(made by a run as root\); remove it/);
+    expect(refused.output.trim().split('\n')).toHaveLength(1);
+  } finally {
+    fs.rmSync(own, { recursive: true, force: true });
+  }
+}, 60_000);
