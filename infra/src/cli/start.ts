@@ -100,17 +100,37 @@ function watch(r: Running, done?: () => void): void {
   });
 }
 
-async function waitHealthy(service: ServiceName, port: number, timeoutMs = 120_000): Promise<void> {
+/**
+ * Until /health answers 200 (every check of the service healthy). A 503 is reported once with the
+ * failing checks (a projector catching up on a long ledger, the dispenser's read model not there yet
+ * for the forecast service) and waited out; past the deadline it is the reason given.
+ */
+async function waitHealthy(service: ServiceName, port: number, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let waitingFor = '';
   while (Date.now() < deadline && !stopping) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-      if (res.status < 500 || res.status === 503) return;
+      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5000) });
+      if (res.status === 200) return;
+      const unhealthy = failingChecks(await res.text());
+      if (unhealthy !== waitingFor) console.log(`start: ${service} answers, not healthy yet (${unhealthy || `HTTP ${res.status}`}); waiting`);
+      waitingFor = unhealthy;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (!stopping) throw new SetupFailure(`${service} did not answer on port ${port} within ${timeoutMs / 1000} s (its lines above say why)`);
+  if (!stopping) throw new SetupFailure(`${service} was not healthy on port ${port} within ${timeoutMs / 1000} s (${waitingFor || 'no answer; its lines above say why'})`);
   await new Promise(() => undefined); // a failure elsewhere is already stopping everything
+}
+
+/** "projector: {...}; ledger: ..." from a health report's unhealthy checks. */
+function failingChecks(body: string): string {
+  try {
+    const report = JSON.parse(body) as { checks?: Record<string, { healthy?: boolean; detail?: unknown }> };
+    return Object.entries(report.checks ?? {}).filter(([, c]) => c.healthy === false)
+      .map(([name, c]) => `${name}: ${typeof c.detail === 'string' ? c.detail : JSON.stringify(c.detail ?? null)}`).join('; ').slice(0, 300);
+  } catch {
+    return '';
+  }
 }
 
 async function fail(message: string): Promise<void> {
