@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -101,7 +101,7 @@ itAsRoot('a clone in a 0700 folder starts its embedded Postgres as root and answ
 /** Runs this checkout's `readmodel postgres` as user `nobody` (from root), data under `dataDir`, to its ready line or its end. */
 function asNobody(dataDir: string, name: string): { child: ChildProcess; ready: Promise<{ url?: string; output: string; code?: number | null }> } {
   const { DATABASE_URL: _none, ...env } = process.env;
-  const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js'), 'postgres', '--name', name, '--port', String(PG_PORT)], {
+  const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, 'postgres', '--name', name, '--port', String(PG_PORT)], {
     cwd: path.dirname(dataDir), env: { ...env, PEDIGREE_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -118,13 +118,20 @@ function asNobody(dataDir: string, name: string): { child: ChildProcess; ready: 
   return { child, ready };
 }
 
-itAsRoot('as an ordinary user in its own 0700 folder it runs in place; on a data folder of a root run it says so in one line', async () => {
+// This checkout's own code run as nobody: possible only where nobody can reach it (not when this
+// checkout is itself in a private folder, as on a fresh clone under mktemp -d).
+const CLI = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
+const nobodyReaches = asRoot && spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'test', '-r', CLI, '-a', '-x', process.execPath]).status === 0;
+if (asRoot && !nobodyReaches) console.warn(`test/first-run/private-folder: the ordinary-user case skipped: user nobody cannot reach ${CLI} or ${process.execPath}`);
+const itAsNobody = nobodyReaches ? it : it.skip;
+
+itAsNobody('as an ordinary user in its own 0700 folder it runs in place; on a data folder of a root run it says so in one line', async () => {
   const own = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-first-run-user-'));
   try {
     fs.chownSync(own, Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })), 0);
     const run = asNobody(path.join(own, 'data'), 'plain');
     const { url, output } = await run.ready;
-    expect({ url: Boolean(url), output }).toEqual({ url: true, output: expect.any(String) });
+    if (!url) throw new Error(`readmodel postgres as nobody did not start: ${output}`);
     const client = new Client({ connectionString: url });
     await client.connect();
     expect((await client.query<{ user: string }>('SELECT current_user AS user')).rows).toEqual([{ user: 'pedigree' }]);
