@@ -96,9 +96,22 @@ export async function launchEmbeddedPostgres(options: EmbeddedPostgresOptions): 
 
 async function initdb(bin: string, dataDir: string, options: EmbeddedPostgresOptions, account: Account | undefined): Promise<void> {
   // Beside the data folder, which its user can reach by construction, and never readable by others.
-  const pwfile = path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.pw`);
+  // Named by this process, so that one killed during initdb leaves a file the next launch removes.
+  const parent = path.dirname(dataDir);
+  for (const f of fs.readdirSync(parent)) {
+    const owner = f.match(/^\..+\.(\d+)\.pw$/)?.[1];
+    if (owner && !isAlive(Number(owner))) fs.rmSync(path.join(parent, f), { force: true });
+  }
+  const pwfile = path.join(parent, `.${path.basename(dataDir)}.${process.pid}.pw`);
   fs.writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
   if (account) fs.chownSync(pwfile, account.uid, account.gid);
+  // Stopped during initdb (npm start giving up): remove the file, then die of the signal as before.
+  const onSignal = (signal: NodeJS.Signals) => {
+    fs.rmSync(pwfile, { force: true });
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+    if (!process.listenerCount(signal)) process.kill(process.pid, signal);
+  };
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(path.join(bin, 'initdb'), [
@@ -111,6 +124,7 @@ async function initdb(bin: string, dataDir: string, options: EmbeddedPostgresOpt
       child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`embedded Postgres: initdb of ${dataDir} failed (${code}): ${lastLines(output)}`))));
     });
   } finally {
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
     fs.rmSync(pwfile, { force: true });
   }
 }
