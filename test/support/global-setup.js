@@ -1,10 +1,10 @@
 // Starts the real Fabric network for the integration suite when it is not already running, and
 // remembers whether it did, so that global-teardown stops only what this run started. Refuses a
-// dist/ older than the sources first (fresh-build.js): the suites run the built code.
+// dist/ older than the sources first (infra/bin/fresh-build.js): the suites run the built code.
 // The network CLI's lines are kept and shown only when it fails: one line here when it works.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { assertFreshBuild } = require('./fresh-build');
+const { assertFreshBuild } = require('../../infra/bin/fresh-build');
 
 module.exports = async function globalSetup() {
   const root = path.resolve(__dirname, '../..');

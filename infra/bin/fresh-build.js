@@ -1,8 +1,8 @@
-// The integration tests run what `npm run build` put in dist/ (services as processes, the network
-// CLI): a source changed since would be tested as it was, without a word. So every source file the
-// build compiles must have its output, at least as new; the web screens' sources against dist/web.
-// `npm test`, `npm run test:integration` and the other scripts build first; a bare
-// `jest --selectProjects integration` after an edit is refused with what to run.
+// Whether dist/ holds the build of the sources: every source file the build compiles must have its
+// output, at least as new; the web screens' sources against dist/web. The integration tests run
+// what is in dist/ (services as processes, the network CLI), so test/support/global-setup.js refuses
+// a stale one with what to run. `node infra/bin/fresh-build.js` builds only when dist/ is stale
+// (the build's output on stderr), so quick commands such as `npm run -s scan` do not rebuild each call.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -44,3 +44,12 @@ function assertFreshBuild(root) {
 }
 
 module.exports = { assertFreshBuild, staleSource };
+
+if (require.main === module) {
+  const root = path.resolve(__dirname, '../..');
+  if (staleSource(root)) {
+    const { spawnSync } = require('node:child_process');
+    const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
+    process.exit(r.status ?? 1);
+  }
+}
