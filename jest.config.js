@@ -6,12 +6,13 @@ const tsJest = ['ts-jest', {
   tsconfig: { isolatedModules: true, allowJs: true, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true, target: 'ES2022', module: 'commonjs' },
 }];
 const moduleNameMapper = {
-  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)$': '<rootDir>/libs/$1/src',
-  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner|host|graphql-client)$': '<rootDir>/libs/$1/src',
+  '^@pedigree/(domain|ledger|forecasting|platform|readmodel|partner|host|graphql-client)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 // fabric-gateway requires @noble/curves and auth requires jose, which ship only ES modules: compile those to CommonJS.
 const esmOnly = ['@noble', 'jose'];
 const common = {
+  setupFiles: ['<rootDir>/test/support/quiet-libraries.js'],
   transform: { '^.+\\.[tj]s$': tsJest },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper,
@@ -19,6 +20,11 @@ const common = {
 };
 
 module.exports = {
+  // One line per suite; a failing suite's failures and what it printed (test/support/suite-reporter.js).
+  // `--reporters=default` on the command line brings Jest's own back.
+  reporters: ['<rootDir>/test/support/suite-reporter.js'],
+  // Console output buffered per suite, so the reporter can show it beside a failure.
+  verbose: false,
   projects: [
     {
       ...common,

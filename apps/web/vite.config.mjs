@@ -7,6 +7,8 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('./client'),
   base: './',
+  // The one GraphQL client of the project, written for the browser and Node alike.
+  resolve: { alias: { '@pedigree/graphql-client': here('../../libs/graphql-client/src/index.ts') } },
   logLevel: 'warn',
   build: { outDir: here('../../dist/web'), emptyOutDir: true, chunkSizeWarningLimit: 2000 },
   server: {

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { Client } from 'pg';
+import { GraphQLRequestError, GraphQLResponse, postGraphQL, requestGraphQL } from '@pedigree/graphql-client';
 
 /**
  * Runs the three partner services as real processes (as in production: `node dist/apps/<role>/src/main.js`)
@@ -108,20 +109,16 @@ export class Service {
     });
   }
 
-  async gql<T = Record<string, unknown>>(apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
-    const res = await fetch(`${this.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify({ query, variables }),
-    });
-    return res.json() as Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+  /** The whole answer, errors included: tests look at the refusals. */
+  gql<T = Record<string, unknown>>(apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+    return postGraphQL<T>(`${this.url}/graphql`, query, variables, { apiKey });
   }
 
   /** Data of a GraphQL call that must succeed. */
-  async ok<T = Record<string, unknown>>(apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const r = await this.gql<T>(apiKey, query, variables);
-    if (r.errors?.length) throw new Error(`${this.role}: ${JSON.stringify(r.errors)}`);
-    return r.data as T;
+  ok<T = Record<string, unknown>>(apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    return requestGraphQL<T>(`${this.url}/graphql`, query, variables, { apiKey }).catch((err: Error) => {
+      throw new Error(`${this.role}: ${err instanceof GraphQLRequestError && err.errors.length ? JSON.stringify(err.errors) : err.message}`);
+    });
   }
 }
 

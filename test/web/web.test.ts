@@ -194,6 +194,15 @@ describeBrowser('web front end in Chromium', () => {
     await page.click('button[data-sort="onHand"]');
     expect(await page.getAttribute('th:has(button[data-sort="onHand"])', 'aria-sort')).toBe('ascending');
     await shot(page, '06-planner-forecast');
+    // The tables fit a 1280 px screen; on a phone they scroll inside their box, never the page.
+    const fit = `({ page: document.documentElement.scrollWidth - innerWidth, boxes: [...document.querySelectorAll('.scroll')].map((b) => b.scrollWidth - b.clientWidth) })`;
+    expect(await page.evaluate(fit)).toEqual({ page: 0, boxes: [0, 0] });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const phone = (await page.evaluate(fit)) as { page: number; boxes: number[] };
+    expect(phone.page).toBe(0);
+    expect(phone.boxes[0]).toBeGreaterThan(0); // the reorder table scrolls inside its box
+    await shot(page, '06-planner-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     const csv = fs.readFileSync(await download.path(), 'utf8');

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { portTakenMessage } from '@pedigree/host';
 import { DEFAULT_PORTS, servicePort } from '@pedigree/platform';
 import { createWebServer, WebService } from './server';
 
@@ -12,6 +13,11 @@ function defaultUpstream(service: WebService): string {
 }
 
 const server = createWebServer({ staticDir, upstream: defaultUpstream });
+// A port already taken is the user's to fix: one line naming who holds it, not an unhandled 'error' event.
+server.once('error', (err: NodeJS.ErrnoException) => {
+  console.error(`web: ${err.code === 'EADDRINUSE' ? portTakenMessage(port, 'web screens') : err.message}`);
+  process.exit(1);
+});
 server.listen(port, host, () => console.log(`web: listening on http://${host}:${port}/`));
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => {
   server.close(() => process.exit(0));

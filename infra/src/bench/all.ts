@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { GS, sgtinToEpcUrn } from '@pedigree/domain';
 import { embeddedDatabaseUrl } from '@pedigree/readmodel';
+import { requestGraphQL } from '@pedigree/graphql-client';
 import { closedLoop, connectAll, LedgerScenario, machine, percentile, runScenario, ScenarioResult } from './harness';
 import { probeScenarios } from './probe.scenarios';
 import { traceabilityScenarios } from '../../../chaincode/bench/traceability.scenarios';
@@ -79,11 +80,8 @@ async function stopAll(): Promise<void> {
   }
 }
 
-async function gql<T = Record<string, unknown>>(port: number, key: string, query: string, variables: object = {}): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 500));
-  return body.data as T;
+function gql<T = Record<string, unknown>>(port: number, key: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return requestGraphQL<T>(`http://127.0.0.1:${port}/graphql`, query, variables, { apiKey: key });
 }
 
 interface Measured { ops: number; perSecond: number; p50: number; p99: number; max: number }

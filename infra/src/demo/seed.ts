@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
 import { readCsvFile } from '@pedigree/forecasting';
+import { requestGraphQL } from '@pedigree/graphql-client';
 import { servicePort } from '@pedigree/platform';
 
 /**
@@ -31,11 +32,8 @@ const PRODUCTS = [
 ];
 const MONTHS = 96;
 
-async function gql<T>(service: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${url(service)}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-  if (body.errors?.length) throw new Error(`${service}: ${body.errors.map((e) => `${e.extensions?.code ?? ''} ${e.message}`).join('; ')}`);
-  return body.data as T;
+function gql<T>(service: string, apiKey: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return requestGraphQL<T>(`${url(service)}/graphql`, query, variables, { apiKey }).catch((err: Error) => { throw new Error(`${service}: ${err.message}`); });
 }
 
 function gtinOf(ndc: string): string {

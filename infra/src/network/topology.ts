@@ -3,9 +3,9 @@ import * as path from 'node:path';
 
 /**
  * The network this project runs on one machine: one Raft orderer and one peer per trading-partner
- * organisation, every process on loopback. Ports follow shared/docs/fabric-native.md §2.1 so that
- * nothing clashes with Fabric's defaults (9443 is both the peer's operations and the orderer's admin
- * default).
+ * organisation, every process on loopback. Ports are those of infra/README.md ("Ports"), chosen so
+ * that nothing clashes with Fabric's defaults (9443 is both the peer's operations and the orderer's
+ * admin default).
  */
 export const CHANNEL = 'supplychain';
 export const CHAINCODE = 'pedigree';

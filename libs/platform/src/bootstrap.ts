@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { processAuthConfig, ServiceConfigError } from './auth';
 import { JsonLogger, metricsAddressFromEnv, startMetricsListener } from './observability';
 import { rateLimitsFromEnv } from './rate-limit';
+import { isSetupFailure, portTakenMessage, SetupFailure } from '@pedigree/host';
 
 /** Default ports, one per role, so that `npm start` can run them all on one machine. */
 export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
@@ -34,19 +35,37 @@ function checkConfiguration(service: string): { metrics?: { host: string; port: 
   }
 }
 
-/** Starts a service on PORT (or its role's default) and shuts down cleanly on SIGTERM/SIGINT. */
-export async function bootstrapService(service: string, module: Type<unknown>): Promise<INestApplication> {
+/**
+ * Starts a service on PORT (or its role's default) and shuts down cleanly on SIGTERM/SIGINT. A
+ * condition the user can fix (a port taken, Postgres unable to start) ends the process with one
+ * line saying what and how to fix it, exit code 1; anything else keeps its stack.
+ */
+export async function bootstrapService(service: string, module: Type<unknown>): Promise<INestApplication | undefined> {
   const { metrics } = checkConfiguration(service);
-  const app = await NestFactory.create(module, { logger: process.env.LOG_FORMAT === 'text' ? undefined : new JsonLogger(service) });
-  app.enableShutdownHooks();
   const port = servicePort(service);
-  await app.listen(port, process.env.HOST ?? '127.0.0.1');
-  const logger = new Logger(service);
-  if (metrics) {
-    const listener = await startMetricsListener(metrics);
-    app.getHttpServer().on('close', () => listener.close());
-    logger.log(`metrics on http://${metrics.host}:${metrics.port}/metrics`);
+  try {
+    // abortOnError: false, so a failed start is thrown to here instead of Nest's process.abort().
+    const app = await NestFactory.create(module, { abortOnError: false, logger: process.env.LOG_FORMAT === 'text' ? undefined : new JsonLogger(service) });
+    app.enableShutdownHooks();
+    try {
+      await app.listen(port, process.env.HOST ?? '127.0.0.1');
+    } catch (err) {
+      await app.close().catch(() => undefined);
+      throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new SetupFailure(portTakenMessage(port, 'GraphQL')) : err;
+    }
+    const logger = new Logger(service);
+    if (metrics) {
+      const listener = await startMetricsListener(metrics);
+      app.getHttpServer().on('close', () => listener.close());
+      logger.log(`metrics on http://${metrics.host}:${metrics.port}/metrics`);
+    }
+    logger.log(`listening on http://${process.env.HOST ?? '127.0.0.1'}:${port}/graphql`);
+    return app;
+  } catch (err) {
+    process.stderr.write(isSetupFailure(err) ? `${service}: ${(err as Error).message}\n` : `${service}: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+    // Let the exit handlers run (an embedded Postgres started before the failure is stopped).
+    setTimeout(() => process.exit(1), 100).unref();
+    return undefined;
   }
-  logger.log(`listening on http://${process.env.HOST ?? '127.0.0.1'}:${port}/graphql`);
-  return app;
 }

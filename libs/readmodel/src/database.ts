@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { launchEmbeddedPostgres } from './embedded-postgres';
 import { READ_MODEL_ENTITIES } from './entities';
 import { READ_MODEL_MIGRATIONS } from './migrations';
 
@@ -53,11 +54,6 @@ export function embeddedDatabaseUrl(name: string, port: number, database: string
   return `postgres://${EMBEDDED_USER}:${encodeURIComponent(embeddedPassword(postgresDataDir(name)))}@127.0.0.1:${port}/${database}`;
 }
 
-/** The part of embedded-postgres's API this module uses (its types need ESM module resolution). */
-interface EmbeddedPostgresConstructor {
-  new (options: Record<string, unknown>): { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
-}
-
 /** A Postgres server this process started, and how to reach one database in it. */
 export interface PostgresServer {
   readonly url: (database: string) => string;
@@ -65,45 +61,17 @@ export interface PostgresServer {
 }
 
 /**
- * Starts (initialising on first use) an embedded PostgreSQL 18 with its data under `dataDir`. When
- * running as root the library must create and use the `postgres` OS user, because postgres refuses
- * to run as root; the directory is then chowned to it, so every parent must be traversable.
+ * Starts (initialising on first use) an embedded PostgreSQL 18 with its data under `dataDir`, as
+ * the user, or as root as the `postgres` account with everything it needs placed where it can reach
+ * it (see embedded-postgres.ts). A condition the user can fix fails as a one-line SetupFailure.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: (line: string) => void = () => {}): Promise<PostgresServer> {
-  // ESM-only package: a dynamic import keeps this CommonJS build loadable (Node 24 require(esm)).
-  const specifier = 'embedded-postgres';
-  const { default: EmbeddedPostgres } = (await import(specifier)) as { default: EmbeddedPostgresConstructor };
-  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const password = embeddedPassword(dataDir);
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: EMBEDDED_USER,
-    password,
-    persistent: true,
-    createPostgresUser: asRoot,
-    onLog: (m: unknown) => log(String(m).trim()),
-    onError: (m: unknown) => log(String(m).trim()),
-  });
-  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
-  // A server killed hard leaves its pid file behind; postgres itself refuses a live one.
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (fs.existsSync(pidFile) && !isAlive(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]))) fs.rmSync(pidFile);
-  await server.start();
+  const server = await launchEmbeddedPostgres({ dataDir, port, user: EMBEDDED_USER, password, log });
   return {
     url: (database) => `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */

@@ -1,3 +1,5 @@
+import { requestGraphQL } from '@pedigree/graphql-client';
+
 /** The signed-in user (an API key and what it is for), kept in session storage: closing the tab signs out. */
 export type Org = 'manufacturer' | 'distributor' | 'dispenser';
 export type Service = Org | 'forecast';
@@ -28,31 +30,9 @@ export function parseDemoKey(apiKey: string): { org: Org; role: string } | null 
   return m ? { org: m[1] as Org, role: m[2] } : null;
 }
 
-export class ApiError extends Error {
-  constructor(message: string, readonly code?: string) {
-    super(message);
-  }
-}
-
 /** One GraphQL call through the web server's same-origin proxy, as the signed-in user. */
-export async function gql<T>(service: Service, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const s = session();
-  const res = await fetch(`api/${service}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(s ? { 'x-api-key': s.apiKey } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  let body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string; domainCode?: string } }> };
-  try {
-    body = await res.json();
-  } catch {
-    throw new ApiError(`${service} answered ${res.status}`);
-  }
-  if (body.errors?.length) {
-    const e = body.errors[0];
-    throw new ApiError(body.errors.map((x) => x.message).join('; '), e.extensions?.domainCode ?? e.extensions?.code);
-  }
-  return body.data as T;
+export function gql<T>(service: Service, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return requestGraphQL<T>(`api/${service}/graphql`, query, variables, { apiKey: session()?.apiKey });
 }
 
 export interface Connection<T> { edges: Array<{ node: T }> }

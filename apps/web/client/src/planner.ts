@@ -28,6 +28,11 @@ const COLUMNS: Column[] = [
   { key: 'orderQuantity', label: 'Order qty', numeric: true }, { key: 'reorderNow', label: 'Reorder now' }, { key: 'method', label: 'Method' },
 ];
 
+/** An SGLN URN may wrap after its colons and dots, so the table fits without breaking names mid-word. */
+function breakable(text: string): Array<string | HTMLElement> {
+  return text.split(/(?<=[:.])/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
+}
+
 export function toCsv(lines: readonly ReorderLine[]): string {
   const keys: Array<keyof ReorderLine> = ['gtin', 'productName', 'location', 'onHand', 'inTransit', 'reorderPoint', 'orderUpToLevel', 'orderQuantity', 'reorderNow', 'method', 'forecastDigest', 'problem'];
   const cell = (v: unknown) => {
@@ -58,12 +63,12 @@ export function plannerPage(): HTMLElement {
       h('caption', {}, `Reorder suggestions (${lines.length})`),
       h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => {
         const active = sort.key === c.key;
-        return h('th', { scope: 'col', 'aria-sort': active ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none' },
+        return h('th', { scope: 'col', class: c.numeric ? 'num' : '', 'aria-sort': active ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none' },
           h('button', { type: 'button', class: 'sort', 'data-sort': c.key, onclick: (() => { sort = { key: c.key, dir: active ? (-sort.dir as 1 | -1) : 1 }; renderTable(); }) as EventListener },
             c.label, active ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''));
       }), h('th', { scope: 'col' }, 'Forecast'))),
       h('tbody', {}, ...sorted.map((l) => h('tr', { class: l.reorderNow ? 'reorder' : '' },
-        ...COLUMNS.map((c) => h('td', { class: c.numeric ? 'num' : '' }, c.key === 'reorderNow' ? (l.reorderNow ? 'yes' : l.reorderNow === false ? 'no' : '—') : l[c.key] === null ? (c.key === 'method' ? l.problem ?? '—' : '—') : String(l[c.key]))),
+        ...COLUMNS.map((c) => h('td', { class: c.numeric ? 'num' : c.key === 'gtin' ? 'mono gtin' : c.key === 'location' ? 'mono location' : '' }, c.key === 'reorderNow' ? (l.reorderNow ? 'yes' : l.reorderNow === false ? 'no' : '—') : l[c.key] === null ? (c.key === 'method' ? l.problem ?? '—' : '—') : c.key === 'location' ? breakable(String(l[c.key])) : String(l[c.key]))),
         h('td', {}, h('button', { type: 'button', class: 'link', 'data-gtin': l.gtin, onclick: (() => void showForecast(l)) as EventListener }, 'Show'))))));
   };
 
@@ -94,9 +99,9 @@ export function plannerPage(): HTMLElement {
           h('dt', {}, 'History through'), h('dd', {}, f.historyThrough),
           h('dt', {}, 'Digest'), h('dd', { class: 'mono' }, f.digest),
           f.notes.length ? [h('dt', {}, 'Notes'), h('dd', {}, f.notes.join('; '))] : null),
-        h('table', { class: 'compact' }, h('caption', {}, 'Forecast per month'),
-          h('thead', {}, h('tr', {}, ...['Month', 'q10', 'median', 'q90'].map((c) => h('th', { scope: 'col' }, c)))),
-          h('tbody', {}, ...f.periods.map((p) => h('tr', {}, h('td', {}, p.period.slice(0, 7)), ...[p.q10, p.q50, p.q90].map((v) => h('td', { class: 'num' }, v.toFixed(0))))))));
+        h('div', { class: 'scroll' }, h('table', { class: 'compact' }, h('caption', {}, 'Forecast per month'),
+          h('thead', {}, h('tr', {}, ...['Month', 'q10', 'median', 'q90'].map((c, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, c)))),
+          h('tbody', {}, ...f.periods.map((p) => h('tr', {}, h('td', {}, p.period.slice(0, 7)), ...[p.q10, p.q50, p.q90].map((v) => h('td', { class: 'num' }, v.toFixed(0)))))))));
     } catch (err) {
       chart.replaceChildren(h('h2', { id: 'forecast-title' }, 'Forecast'), notice(`No forecast: ${(err as Error).message}`, 'error'));
     }

@@ -1,4 +1,4 @@
-import { ApiError, gql } from './api';
+import { gql } from './api';
 import { decodeCanvas, decodeImageFile } from './decode';
 import { append, h, notice, onLeave } from './dom';
 
@@ -63,7 +63,7 @@ export function scanPage(): HTMLElement {
     try {
       record.result = (await gql<{ verifyPack: Verification }>('dispenser', VERIFY, { s: scan })).verifyPack;
     } catch (err) {
-      record.error = err instanceof ApiError && err.code ? `${err.code}: ${err.message}` : (err as Error).message;
+      record.error = (err as Error).message; // GraphQL errors carry their code: `CODE: message`
     }
     showVerdict(record, via);
     renderHistory();

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { GS } from '@pedigree/domain';
 import { embeddedDatabaseUrl } from '@pedigree/readmodel';
-import { closedLoop, percentile } from '../../../../infra/src/bench/harness';
+import { requestGraphQL } from '@pedigree/graphql-client';
+import { closedLoop, percentile } from './harness';
+import { projectRoot } from '../network/topology';
 
 /**
  * `npm run bench:api [-- --concurrency 16 --seconds 10 --batch 10]`: verifications per second with
@@ -13,7 +15,7 @@ import { closedLoop, percentile } from '../../../../infra/src/bench/harness';
  * the raw ledger baseline (evaluate VerifyPack; submit Commission) measured in the same run.
  * Starts its own embedded Postgres and the two services on ports 5101/5103.
  */
-const root = path.resolve(__dirname, '../../../../..');
+const root = projectRoot();
 const arg = (n: string, d: number) => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? Number(process.argv[i + 1]) : d; };
 const concurrency = arg('concurrency', 16);
 const seconds = arg('seconds', 10);
@@ -34,11 +36,8 @@ function start(args: string[], env: Record<string, string>, ready: (out: string)
   });
 }
 
-async function gql(port: number, key: string, query: string, variables: object = {}): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data as Record<string, unknown>;
+function gql(port: number, key: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  return requestGraphQL(`http://127.0.0.1:${port}/graphql`, query, variables, { apiKey: key });
 }
 
 async function measure(name: string, units: number, run: (i: number) => Promise<void>, eventsPerUnit = 1) {

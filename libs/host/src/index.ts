@@ -1,0 +1,2 @@
+export * from './setup-failure';
+export * from './ports';
