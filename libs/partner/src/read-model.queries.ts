@@ -177,7 +177,7 @@ export class ReadModelQueries {
   async trace(subjects: string[], first?: number | null, after?: string | null, options: TraceOptions = {}): Promise<Page<TraceEntry>> {
     const size = pageSize(first);
     const rows: Array<TraceRowShape> = await this.dataSource.query(
-      `SELECT ${traceColumns(options)} FROM trace_events WHERE subject = ANY($1) AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`, [subjects, decodeCursor(after), size + 1]);
+      `SELECT ${traceColumns(options)} FROM trace_events t WHERE subject = ANY($1) AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`, [subjects, decodeCursor(after), size + 1]);
     return toPage(rows, size, (r) => String(r.seq), traceView);
   }
 
@@ -185,13 +185,14 @@ export class ReadModelQueries {
   async lotTrace(gtin: string, lot: string, first?: number | null, after?: string | null, options: TraceOptions = {}): Promise<Page<TraceEntry>> {
     const size = pageSize(first);
     const rows: Array<TraceRowShape> = await this.dataSource.query(
-      `SELECT ${traceColumns(options)} FROM trace_events WHERE gtin = $1 AND lot = $2 AND ($3::bigint IS NULL OR seq > $3) ORDER BY seq LIMIT $4`, [gtin, lot, decodeCursor(after), size + 1]);
+      `SELECT ${traceColumns(options)} FROM trace_events t WHERE gtin = $1 AND lot = $2 AND ($3::bigint IS NULL OR seq > $3) ORDER BY seq LIMIT $4`, [gtin, lot, decodeCursor(after), size + 1]);
     return toPage(rows, size, (r) => String(r.seq), traceView);
   }
 
   async epcisEvents(subjects: string[]): Promise<unknown[]> {
     const rows: Array<{ epcisEvent: unknown; transactionId: string }> = await this.dataSource.query(
-      `SELECT DISTINCT ON ("transactionId") "epcisEvent", "transactionId", seq FROM trace_events WHERE subject = ANY($1) AND "epcisEvent" IS NOT NULL ORDER BY "transactionId", seq`, [subjects]);
+      `SELECT DISTINCT ON (t."transactionId") ${EPCIS_OF_ROW} AS "epcisEvent", t."transactionId", t.seq FROM trace_events t
+       WHERE t.subject = ANY($1) AND (t."epcisEvent" IS NOT NULL OR t."epcisIndex" IS NOT NULL) ORDER BY t."transactionId", t.seq`, [subjects]);
     return rows.map((r) => r.epcisEvent);
   }
 
@@ -206,8 +207,11 @@ export interface TraceOptions {
   readonly withEpcis?: boolean;
 }
 
+/** A trace row's EPCIS event: its inline copy (rows projected before epcis_events), else the one it points at. */
+const EPCIS_OF_ROW = `coalesce(t."epcisEvent", (SELECT e.event FROM epcis_events e WHERE e."transactionId" = t."transactionId" AND e.idx = t."epcisIndex"))`;
+
 function traceColumns(options: TraceOptions): string {
-  const epcis = options.withEpcis === false ? 'NULL AS "epcisEvent"' : '"epcisEvent"';
+  const epcis = options.withEpcis === false ? 'NULL AS "epcisEvent"' : `${EPCIS_OF_ROW} AS "epcisEvent"`;
   return `seq, subject, step, actor, status, owner, custodian, "occurredAt", "transactionId", "blockNumber", ${epcis}`;
 }
 

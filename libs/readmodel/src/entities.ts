@@ -107,8 +107,10 @@ export class TraceEventRow {
   @Column({ type: 'text', nullable: true }) owner!: string | null;
   @Column({ type: 'text', nullable: true }) custodian!: string | null;
   @Column({ type: 'timestamptz' }) occurredAt!: Date;
-  /** The EPCIS 2.0 event the transaction recorded, when it carried one. */
+  /** Inline EPCIS event of rows projected before epcis_events existed; newer rows point at it by `epcisIndex`. */
   @Column({ type: 'jsonb', nullable: true }) epcisEvent!: Record<string, unknown> | null;
+  /** Index of the transaction's EPCIS event in `epcis_events` (with `transactionId`). */
+  @Column({ type: 'smallint', nullable: true }) epcisIndex!: number | null;
   @Column(bigintColumn) blockNumber!: string;
   @Column({ type: 'text' }) transactionId!: string;
 }

@@ -92,6 +92,17 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
     await m.query(`UPDATE shipments SET status = 'voided' WHERE status = 'in_transit' AND sender = $1 AND epcs && $2::text[]`, [actor, topLevel]);
   }
 
+  // Each EPCIS event once per transaction; trace rows point at theirs by index (see the migration
+  // EpcisEventsOnce: a copy per row grew with the square of the batch).
+  if (e.epcis.length) {
+    await m.query(
+      `INSERT INTO epcis_events ("transactionId", idx, event) SELECT $2, x.idx, x.event FROM jsonb_to_recordset($1::jsonb) AS x(idx smallint, event jsonb)
+       ON CONFLICT ("transactionId", idx) DO NOTHING`,
+      [JSON.stringify(e.epcis.map((event, idx) => ({ idx, event }))), txId],
+    );
+  }
+  const eventOf = epcisIndexOf(e.epcis);
+  const first = e.epcis.length ? 0 : null;
   const history = [
     ...e.records.map((r) => ({
       subject: r.id,
@@ -100,17 +111,17 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
       status: r.status,
       owner: r.owner,
       custodian: r.custodian,
-      epcisEvent: epcisEventFor(e.epcis, r.id) ?? null,
+      epcisIndex: eventOf(r.id),
     })),
-    ...(e.shipment ? [{ subject: e.shipment.id, gtin: null, lot: null, status: 'in_transit', owner: null, custodian: null, epcisEvent: e.epcis[0] ?? null }] : []),
-    ...(e.product ? [{ subject: e.product.gtin, gtin: e.product.gtin, lot: null, status: null, owner: null, custodian: null, epcisEvent: null }] : []),
-    ...(e.lot ? [{ subject: `lot:${e.lot.gtin}:${e.lot.lot}`, gtin: e.lot.gtin, lot: e.lot.lot, status: null, owner: null, custodian: null, epcisEvent: e.epcis[0] ?? null }] : []),
+    ...(e.shipment ? [{ subject: e.shipment.id, gtin: null, lot: null, status: 'in_transit', owner: null, custodian: null, epcisIndex: first }] : []),
+    ...(e.product ? [{ subject: e.product.gtin, gtin: e.product.gtin, lot: null, status: null, owner: null, custodian: null, epcisIndex: null }] : []),
+    ...(e.lot ? [{ subject: `lot:${e.lot.gtin}:${e.lot.lot}`, gtin: e.lot.gtin, lot: e.lot.lot, status: null, owner: null, custodian: null, epcisIndex: first }] : []),
   ];
   if (history.length) {
     await m.query(
-      `INSERT INTO trace_events (subject, step, gtin, lot, actor, status, owner, custodian, "occurredAt", "epcisEvent", "blockNumber", "transactionId")
-       SELECT x.subject, $2, x.gtin, x.lot, $3, x.status, x.owner, x.custodian, $4::timestamptz, x."epcisEvent", $5::bigint, $6
-       FROM jsonb_to_recordset($1::jsonb) AS x(subject text, gtin text, lot text, status text, owner text, custodian text, "epcisEvent" jsonb)
+      `INSERT INTO trace_events (subject, step, gtin, lot, actor, status, owner, custodian, "occurredAt", "epcisIndex", "blockNumber", "transactionId")
+       SELECT x.subject, $2, x.gtin, x.lot, $3, x.status, x.owner, x.custodian, $4::timestamptz, x."epcisIndex", $5::bigint, $6
+       FROM jsonb_to_recordset($1::jsonb) AS x(subject text, gtin text, lot text, status text, owner text, custodian text, "epcisIndex" smallint)
        ON CONFLICT ("transactionId", subject, step) DO NOTHING`,
       [JSON.stringify(history), e.type, actor, txTime, block, txId],
     );
@@ -182,11 +193,17 @@ export function containerColumns(c: ContainerRecord) {
   };
 }
 
-/** The EPCIS event of the transaction that names this record, or the first one (inferred contents). */
-function epcisEventFor(events: readonly EpcisEvent[], id: string): EpcisEvent | undefined {
-  const names = (ev: EpcisEvent): string[] => {
+/**
+ * Which of the transaction's EPCIS events names a record (else the first: inferred contents), as a
+ * lookup built once per event — a per-record scan of every event's EPC list was quadratic.
+ */
+function epcisIndexOf(events: readonly EpcisEvent[]): (id: string) => number | null {
+  const index = new Map<string, number>();
+  events.forEach((ev, i) => {
     const v = ev as unknown as { epcList?: string[]; childEPCs?: string[]; parentID?: string; inputEPCList?: string[]; outputEPCList?: string[] };
-    return [...(v.epcList ?? []), ...(v.childEPCs ?? []), ...(v.parentID ? [v.parentID] : []), ...(v.inputEPCList ?? []), ...(v.outputEPCList ?? [])];
-  };
-  return events.find((ev) => names(ev).includes(id)) ?? events[0];
+    for (const id of [...(v.epcList ?? []), ...(v.childEPCs ?? []), ...(v.parentID ? [v.parentID] : []), ...(v.inputEPCList ?? []), ...(v.outputEPCList ?? [])]) {
+      if (!index.has(id)) index.set(id, i);
+    }
+  });
+  return (id) => index.get(id) ?? (events.length ? 0 : null);
 }

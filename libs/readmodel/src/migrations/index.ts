@@ -1,6 +1,7 @@
 import { InitialReadModel1763800000000 } from './1763800000000-initial-read-model';
 import { LotTraceOrder1763900000000 } from './1763900000000-lot-trace-order';
 import { LotsAndProjectedTransactions1764000000000 } from './1764000000000-lots-and-projected-transactions';
+import { EpcisEventsOnce1764100000000 } from './1764100000000-epcis-events-once';
 
 /** In order. Never edit a released migration: add one. */
-export const READ_MODEL_MIGRATIONS = [InitialReadModel1763800000000, LotTraceOrder1763900000000, LotsAndProjectedTransactions1764000000000];
+export const READ_MODEL_MIGRATIONS = [InitialReadModel1763800000000, LotTraceOrder1763900000000, LotsAndProjectedTransactions1764000000000, EpcisEventsOnce1764100000000];
