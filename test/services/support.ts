@@ -89,11 +89,30 @@ export class Service {
       if (this.child.exitCode !== null) throw new Error(`${this.role} exited: ${this.log.slice(-3000)}`);
       try {
         const res = await fetch(`${this.url}/health`);
-        if (res.status === 200 || res.status === 503) return;
+        if (res.status === 200 || res.status === 503) return this.caughtUp();
       } catch { /* not listening yet */ }
       await new Promise((r) => setTimeout(r, 300));
     }
     throw new Error(`${this.role} did not start: ${this.log.slice(-3000)}`);
+  }
+
+  /**
+   * A fresh read model replays the whole chain first (on a long-used ledger: 100,000-pack lots);
+   * a suite starts once its projector has projected something and then gone 2 s without a new
+   * event, so "the mutation's answer says the read model is updated" is about this suite's own
+   * writes, not about catching up with everyone else's.
+   */
+  private async caughtUp(timeoutMs = 300_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const auditor = key(this.role, 'auditor');
+    while (Date.now() < deadline) {
+      const report = await fetch(`${this.url}/health`, { headers: { 'x-api-key': auditor } }).then((r) => r.json() as Promise<{ checks?: Record<string, { detail?: { checkpointBlock?: string | null; lastEventAgoMs?: number | null } }> }>).catch(() => undefined);
+      const lag = report?.checks?.projector?.detail;
+      if (!lag) return; // a service without a projector (forecast)
+      if (lag.checkpointBlock && (lag.lastEventAgoMs ?? 0) > 2000) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`${this.role}'s read model did not catch up with the ledger in ${timeoutMs / 1000} s`);
   }
 
   /** SIGKILL: no shutdown hooks, no chance to finish a transaction. */
