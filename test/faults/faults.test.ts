@@ -226,7 +226,7 @@ async function killPostgres(): Promise<number[]> {
 }
 
 const FAULTS: Fault[] = [
-  { name: 'projector (service process)', ledgerOutage: false, kill: killService, restart: () => service.start({ LOG_LEVEL: 'warn' }) },
+  { name: 'projector (service process)', ledgerOutage: false, kill: killService, restart: () => service.start({ LOG_LEVEL: 'warn' }, { caughtUp: false }) },
   { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.manufacturer.pedigree.local'), 'manufacturer peer'), restart: networkUp },
   { name: 'orderer', ledgerOutage: true, kill: () => kill9(networkPid('orderer0'), 'orderer'), restart: networkUp },
   { name: 'chaincode service', ledgerOutage: true, kill: () => kill9(networkPid('chaincode'), 'chaincode service'), restart: networkUp },
@@ -281,7 +281,7 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
     await fault.restart();
     await sleep(LOAD_AFTER_MS);
     const writes = await load.stop();
-    if (service.child?.exitCode !== null || service.child.signalCode !== null) await service.start({ LOG_LEVEL: 'warn' });
+    if (service.child?.exitCode !== null || service.child.signalCode !== null) await service.start({ LOG_LEVEL: 'warn' }, { caughtUp: false });
 
     const failed = writes.filter((w) => w.outcome !== 'acknowledged');
     const summary = { writes: writes.length, acknowledged: writes.length - failed.length, failed: failed.map((w) => ({ via: w.via, ...w.error })), maxMs: Math.max(...writes.map((w) => w.ms ?? 0)) };

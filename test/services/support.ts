@@ -75,7 +75,8 @@ export class Service {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async start(env: Record<string, string> = {}): Promise<void> {
+  /** `caughtUp: false` for a restart under load, where the projector is never idle long enough to tell. */
+  async start(env: Record<string, string> = {}, options: { caughtUp?: boolean } = {}): Promise<void> {
     const main = path.join(ROOT, 'dist/apps', this.role, 'src/main.js');
     this.child = spawn(process.execPath, [main], {
       cwd: ROOT,
@@ -89,7 +90,7 @@ export class Service {
       if (this.child.exitCode !== null) throw new Error(`${this.role} exited: ${this.log.slice(-3000)}`);
       try {
         const res = await fetch(`${this.url}/health`);
-        if (res.status === 200 || res.status === 503) return this.caughtUp();
+        if (res.status === 200 || res.status === 503) return options.caughtUp === false ? undefined : this.caughtUp();
       } catch { /* not listening yet */ }
       await new Promise((r) => setTimeout(r, 300));
     }
