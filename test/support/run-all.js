@@ -2,7 +2,8 @@
 // SIGKILLs the orderer, a peer, the chaincode service and Postgres for minutes, then runs on its own:
 // inside the same Jest run, a machine with more cores would run it beside other suites and break
 // them. Arguments (`npm test -- <pattern>`) go to Jest alone and skip the fault run, as before;
-// PEDIGREE_FAULTS=full makes the fault run longer, PEDIGREE_FAULTS=off skips it.
+// PEDIGREE_FAULTS=full makes the fault run longer, PEDIGREE_FAULTS=off skips it. Last, the scale
+// suite (test/scale: a 100,000-pack lot recalled), after which no other suite replays that lot.
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
@@ -16,9 +17,15 @@ function jestRun(jestArgs, env) {
   return r.status ?? 1;
 }
 
-const { PEDIGREE_FAULTS: _omit, ...withoutFaults } = process.env;
+const { PEDIGREE_FAULTS: _omit, PEDIGREE_SCALE: _omitScale, ...withoutFaults } = process.env;
 const first = jestRun(args, args.length ? process.env : withoutFaults);
-if (args.length || faults === 'off') process.exit(first);
-process.stderr.write(`\n[faults] the fault suite, alone (PEDIGREE_FAULTS=${faults})\n`);
-const second = jestRun(['test/faults', '--selectProjects', 'integration'], { ...process.env, PEDIGREE_FAULTS: faults });
-process.exit(first || second);
+if (args.length) process.exit(first);
+let second = 0;
+if (faults !== 'off') {
+  process.stderr.write(`\n[faults] the fault suite, alone (PEDIGREE_FAULTS=${faults})\n`);
+  second = jestRun(['test/faults', '--selectProjects', 'integration'], { ...withoutFaults, PEDIGREE_FAULTS: faults });
+}
+// Last: a 100,000-pack lot on the ledger, which every later fresh read model would replay first.
+process.stderr.write('\n[scale] the 100,000-pack recall, last\n');
+const third = jestRun(['test/scale', '--selectProjects', 'integration'], { ...withoutFaults, PEDIGREE_SCALE: '1' });
+process.exit(first || second || third);
