@@ -104,13 +104,16 @@ export class Service {
    * writes, not about catching up with everyone else's.
    */
   private async caughtUp(timeoutMs = 300_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const started = Date.now();
+    const deadline = started + timeoutMs;
     const auditor = key(this.role, 'auditor');
     while (Date.now() < deadline) {
       const report = await fetch(`${this.url}/health`, { headers: { 'x-api-key': auditor } }).then((r) => r.json() as Promise<{ checks?: Record<string, { detail?: { checkpointBlock?: string | null; lastEventAgoMs?: number | null } }> }>).catch(() => undefined);
       const lag = report?.checks?.projector?.detail;
       if (!lag) return; // a service without a projector (forecast)
-      if (lag.checkpointBlock && (lag.lastEventAgoMs ?? 0) > 2000) return;
+      // Idle: 2 s since its last event, or (a restart already at the tip) no event at all in 2 s.
+      const idleFor = lag.lastEventAgoMs ?? Date.now() - started;
+      if (lag.checkpointBlock && idleFor > 2000) return;
       await new Promise((r) => setTimeout(r, 500));
     }
     throw new Error(`${this.role}'s read model did not catch up with the ledger in ${timeoutMs / 1000} s`);
