@@ -488,7 +488,8 @@ it('the reconciler finds a tampered read-model row', async () => {
   const found = tampered.out.trim().split('\n').map((l) => JSON.parse(l) as { id?: string; problem?: string; fields?: string[] }).find((d) => d.id === epc);
   expect(found).toMatchObject({ id: epc, problem: 'differs' });
   expect(found?.fields).toContain('status');
-});
+  // Two reconciles of the whole read model against the ledger: minutes once the chain holds a few thousand packs on a loaded machine.
+}, 600_000);
 
 describe('no secret in the repository', () => {
   const PATTERNS: Array<[string, RegExp]> = [

@@ -34,7 +34,7 @@ beforeAll(async () => {
   service = new Service('manufacturer', pg.databaseUrl(DB), 5011 + OFFSET);
   await service.start(SERVICE_ENV);
   await ledger.submit('RegisterProduct', [JSON.stringify({ eventId: `crash-product-${runId}`, ndc: '12345-678-90', name: 'Amoxicillin 500 mg capsules', strength: '500 mg', dosageForm: 'capsule', packSize: '30 capsules' })], { contract: 'masterdata' });
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   await service?.kill('SIGTERM');
@@ -162,7 +162,7 @@ it('an event the projector cannot apply turns /health unhealthy naming it, alert
   expect(log.map((r) => r.transactionId)).toEqual([stuckTx, after]);
   const [p] = await pg.query<{ id: string }>(DB, `SELECT id FROM packs WHERE gtin = $1 AND serial = $2`, [GTIN, serial]);
   expect(p.id).toBe(sgtinToEpcUrn(GTIN, serial));
-}, 180_000);
+}, 600_000);
 
 it('the reconciler reports a tampered status column, overlays, custodian, a deleted row and an extra row, each', async () => {
   await service.kill('SIGTERM');
@@ -190,4 +190,4 @@ it('the reconciler reports a tampered status column, overlays, custodian, a dele
   expect(found(d.id)).toEqual([{ kind: 'pack', problem: 'missing-in-read-model', fields: undefined, columns: undefined }]);
   expect(found(extra)).toEqual([{ kind: 'pack', problem: 'missing-on-ledger', fields: undefined, columns: undefined }]);
   expect(tampered.differences).toHaveLength(5);
-}, 180_000);
+}, 600_000);
