@@ -56,7 +56,7 @@ interface Write {
   outcome?: 'acknowledged' | 'refused-before-ordering' | 'in-doubt';
   /** The transaction that recorded the write, as the ledger says (the original one when a retry found it done). */
   txId?: string;
-  error?: { code: string; retryable: boolean; stage?: string };
+  error?: { code: string; retryable: boolean; stage?: string; message?: string };
   ms?: number;
 }
 
@@ -111,7 +111,7 @@ async function attempt(w: Write): Promise<void> {
     }
   } catch (err) {
     if (err instanceof LedgerError) {
-      w.error = { code: `LedgerError:${err.kind}`, retryable: err.retryable, stage: err.stage };
+      w.error = { code: `LedgerError:${err.kind}`, retryable: err.retryable, stage: err.stage, ...(err.retryable ? {} : { message: err.message }) };
       w.outcome = err.stage === 'endorse' || err.stage === 'evaluate' ? 'refused-before-ordering' : 'in-doubt';
     } else {
       // The service itself is gone (connection refused/reset): it may have submitted before dying.
@@ -291,6 +291,8 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
     expect(summary.maxMs).toBeLessThan(CALL_BOUND_MS);
     expect(writes.length - failed.length).toBeGreaterThan(0);
     // Every failure a client saw was typed and retryable.
+    const notRetryable = failed.filter((w) => w.error?.retryable !== true);
+    if (notRetryable.length) process.stderr.write(`[faults] ${fault.name}: not retryable: ${JSON.stringify(notRetryable.map((w) => w.error))}\n`);
     for (const w of failed) {
       expect({ via: w.via, ...w.error, retryable: w.error?.retryable }).toEqual({ via: w.via, ...w.error, retryable: true });
       if (w.via === 'graphql' && !w.error?.code.startsWith('transport')) expect(['LEDGER_UNAVAILABLE', 'CONFLICT', 'READ_MODEL_UNAVAILABLE']).toContain(w.error?.code);
