@@ -227,7 +227,7 @@ async function killPostgres(): Promise<number[]> {
 
 const FAULTS: Fault[] = [
   { name: 'projector (service process)', ledgerOutage: false, kill: killService, restart: () => service.start({ LOG_LEVEL: 'warn' }, { caughtUp: false }) },
-  { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.manufacturer.pedigree.local'), 'manufacturer peer'), restart: networkUp },
+  { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.acme.pedigree.local'), 'manufacturer peer'), restart: networkUp },
   { name: 'orderer', ledgerOutage: true, kill: () => kill9(networkPid('orderer0'), 'orderer'), restart: networkUp },
   { name: 'chaincode service', ledgerOutage: true, kill: () => kill9(networkPid('chaincode'), 'chaincode service'), restart: networkUp },
   {
@@ -326,7 +326,7 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
     expect({ transactions: log.length, doubled: log.filter((r) => r.n !== 1) }).toEqual({ transactions: writes.length, doubled: [] });
 
     // The reconciler compares the whole read model with the ledger: no difference.
-    const { stdout } = await run(process.execPath, [READMODEL_CLI, 'reconcile', '--role', 'manufacturer'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(DB) } })
+    const { stdout } = await run(process.execPath, [READMODEL_CLI, 'reconcile', '--role', 'manufacturer', '--org', 'ManufacturerMSP'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(DB) } })
       .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
     expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toMatchObject({ role: 'manufacturer', differences: 0 });
   }, 600_000);
@@ -335,7 +335,7 @@ describe.each(FAULTS.map((f, i) => [f.name, f, i] as const))('SIGKILL of the %s 
 // Moved here from test/ledger/failures.test.ts: killing a peer has no place in the normal integration run.
 describe('SIGKILL of an organisation\'s own peer (the dispenser\'s, no load)', () => {
   it('is reported as unavailable at endorse within the deadline, and works again after it restarts', async () => {
-    const pid = networkPid('peer0.dispenser.pedigree.local');
+    const pid = networkPid('peer0.mainstreet.pedigree.local');
     const dispenser = ledgerFor('dispenser');
     try {
       expect(isAlive(pid)).toBe(true);
@@ -351,7 +351,7 @@ describe('SIGKILL of an organisation\'s own peer (the dispenser\'s, no load)', (
       await networkUp();
       dispenser.close();
     }
-    expect(isAlive(networkPid('peer0.dispenser.pedigree.local'))).toBe(true);
+    expect(isAlive(networkPid('peer0.mainstreet.pedigree.local'))).toBe(true);
     const again = ledgerFor('dispenser');
     try {
       const ok = await again.submit('Put', [`back-${id}`, 'x'], { chaincode: 'pedigree-probe', contract: 'probe' });

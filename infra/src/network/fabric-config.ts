@@ -135,7 +135,7 @@ export function coreYaml(sampleConfig: string, root: string): string {
   // (a duplicate copy of an old transaction, its data long purged from the transient store) holds
   // up every later commit until this threshold, then is marked for reconciliation. The sample's
   // 60 s turned 13 resent shipments into 13 minutes of stalled peers; the endorsing peers of our
-  // two-party collections always have the data locally, so 5 s loses nothing.
+  // implicit collections (seller's and buyer's, each endorsing its own) have the data locally, so 5 s loses nothing.
   doc.peer.gossip.pvtData.pullRetryThreshold = '5s';
   return YAML.stringify(doc);
 }

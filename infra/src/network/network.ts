@@ -8,7 +8,7 @@ import { packageChaincode } from './chaincode-package';
 import * as proc from './processes';
 import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
-  networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
+  connectionProfileFile, networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
 
@@ -369,7 +369,7 @@ export class Network {
     const deadline = Date.now() + timeoutMs;
     const all = PEER_ORGS.map((o) => o.mspId);
     for (const org of PEER_ORGS) {
-      const file = path.join(this.paths.home, 'connections', `${org.role}.json`);
+      const file = connectionProfileFile(this.paths, org);
       const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(file), 'User1', { endorse: 10_000, commitStatus: 20_000 }));
       try {
         while (true) {
@@ -410,7 +410,7 @@ export class Network {
         chaincode: CHAINCODE,
         users,
       };
-      writeIfChanged(path.join(this.paths.home, 'connections', `${org.role}.json`), `${JSON.stringify(profile, null, 2)}\n`);
+      writeIfChanged(connectionProfileFile(this.paths, org), `${JSON.stringify(profile, null, 2)}\n`);
     }
   }
 
