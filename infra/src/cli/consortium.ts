@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile } from '@pedigree/ledger';
 import { parseGovernanceChange } from '@pedigree/domain';
 import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS } from '../network/topology';

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
 import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, type Ledger } from '@pedigree/ledger';
