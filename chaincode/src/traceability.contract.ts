@@ -484,6 +484,9 @@ export class TraceabilityContract extends Contract {
       if (caller !== shipment.from && caller !== shipment.to) {
         throw new ChaincodeError('TI_FORBIDDEN', `only ${shipment.from} and ${shipment.to} may read the Transaction Information of shipment ${shipmentId}`);
       }
+      // Each organisation's chaincode server knows whose peer it serves: TI is read on one's own peer.
+      const peer = process.env.PEDIGREE_PEER_MSP;
+      if (peer && peer !== caller) throw new ChaincodeError('TI_FORBIDDEN', `read the Transaction Information of shipment ${shipmentId} on your own organisation's peer, not ${peer}'s`);
       if (!shipment.ti) throw new ChaincodeError('NOT_FOUND', `shipment ${shipmentId} carries no Transaction Information`);
       // The caller's own copy (a shipment of before implicit collections: the pair's collection).
       const collection = shipment.ti.collection ?? implicitCollectionOf(caller);

@@ -229,7 +229,7 @@ const FAULTS: Fault[] = [
   { name: 'projector (service process)', ledgerOutage: false, kill: killService, restart: () => service.start({ LOG_LEVEL: 'warn' }, { caughtUp: false }) },
   { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.acme.pedigree.local'), 'manufacturer peer'), restart: networkUp },
   { name: 'orderer', ledgerOutage: true, kill: () => kill9(networkPid('orderer0'), 'orderer'), restart: networkUp },
-  { name: 'chaincode service', ledgerOutage: true, kill: () => kill9(networkPid('chaincode'), 'chaincode service'), restart: networkUp },
+  { name: 'chaincode service', ledgerOutage: true, kill: () => kill9(networkPid('chaincode-acme'), 'the manufacturer\'s chaincode server'), restart: networkUp },
   {
     name: 'postgres (embedded server)', ledgerOutage: false,
     kill: killPostgres,

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
+import { cryptoConfig, FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
 import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
-import { packageChaincode } from './chaincode-package';
+import { ChaincodePackage, packageChaincode } from './chaincode-package';
 import * as proc from './processes';
 import {
-  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
+  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
   connectionProfileFile, networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
@@ -38,12 +39,16 @@ export class Network {
   }
 
   specs(): proc.ProcessSpec[] {
-    return [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.map((cc) => this.chaincodeSpec(cc))];
+    return [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.flatMap((cc) => PEER_ORGS.map((o) => this.chaincodeSpec(cc, o)))];
   }
 
   async up(): Promise<{ changed: string[] }> {
     const changed: string[] = [];
     const p = this.paths;
+    const previous = path.join(p.config, 'crypto-config.yaml');
+    if (fs.existsSync(path.join(p.crypto, 'peerOrganizations')) && fs.existsSync(previous) && fs.readFileSync(previous, 'utf8') !== cryptoConfig()) {
+      throw new Error(`the network in ${p.home} was made for other organisations than ${consortiumFile(p.root)} names; wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
+    }
     writeConfig(p, this.install);
     if (!fs.existsSync(path.join(p.crypto, 'peerOrganizations'))) {
       await this.tool('cryptogen', ['generate', `--config=${path.join(p.config, 'crypto-config.yaml')}`, `--output=${p.crypto}`]);
@@ -167,19 +172,26 @@ export class Network {
     };
   }
 
-  private chaincodeSpec(cc: ChaincodeDeployment): proc.ProcessSpec {
+  /** One organisation's chaincode server: it serves that organisation's peer only, and knows whose peer it is. */
+  private chaincodeSpec(cc: ChaincodeDeployment, org: PeerOrg): proc.ProcessSpec {
     const p = this.paths;
+    const port = chaincodeServerPort(cc, org);
     return {
-      name: cc.process,
+      name: chaincodeServerName(cc, org),
       command: process.execPath,
       args: [
         path.join(p.root, 'node_modules/fabric-shim/cli.js'), 'server',
-        '--chaincode-address', `${HOST}:${cc.port}`,
-        '--chaincode-id', this.installedPackageId(cc) ?? 'unset',
+        '--chaincode-address', `${org.host}:${port}`,
+        '--chaincode-id', this.installedPackageId(cc, org) ?? 'unset',
         '--module-path', path.join(p.root, cc.module),
       ],
-      port: cc.port,
-      env: { ...baseEnv(), CORE_CHAINCODE_LOGGING_LEVEL: process.env.CORE_CHAINCODE_LOGGING_LEVEL ?? 'warning', ...(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ? { PEDIGREE_CLOCK_SKEW_SECONDS: process.env.PEDIGREE_CLOCK_SKEW_SECONDS } : {}) },
+      port,
+      env: {
+        ...baseEnv(),
+        PEDIGREE_PEER_MSP: org.mspId,
+        CORE_CHAINCODE_LOGGING_LEVEL: process.env.CORE_CHAINCODE_LOGGING_LEVEL ?? 'warning',
+        ...(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ? { PEDIGREE_CLOCK_SKEW_SECONDS: process.env.PEDIGREE_CLOCK_SKEW_SECONDS } : {}),
+      },
     };
   }
 
@@ -249,13 +261,14 @@ export class Network {
 
   // --- chaincode -------------------------------------------------------------------------------
 
-  private chaincodeHome(cc: ChaincodeDeployment): string {
-    return cc.name === CHAINCODE ? path.join(this.paths.home, 'chaincode') : path.join(this.paths.home, 'chaincode', cc.name);
+  /** Where one organisation's package of a chaincode (its own server's address) is built and recorded. */
+  private chaincodeHome(cc: ChaincodeDeployment, org: PeerOrg): string {
+    return path.join(this.paths.home, 'chaincode', cc.name, org.key);
   }
 
-  private installedPackageId(cc: ChaincodeDeployment): string | undefined {
+  private installedPackageId(cc: ChaincodeDeployment, org: PeerOrg): string | undefined {
     try {
-      return fs.readFileSync(path.join(this.chaincodeHome(cc), 'package-id'), 'utf8').trim();
+      return fs.readFileSync(path.join(this.chaincodeHome(cc, org), 'package-id'), 'utf8').trim();
     } catch {
       return undefined;
     }
@@ -264,14 +277,23 @@ export class Network {
   /**
    * The chaincode definition's version is a digest of the chaincode code and its collections, so a
    * code change is a new package, a new approval and a new sequence — governance sees every change.
+   * Each organisation packages the same code for its own chaincode server's address (so package IDs
+   * differ by organisation), installs it on its peer and approves the definition with its own ID.
    */
   private async ensureChaincode(cc: ChaincodeDeployment): Promise<string[]> {
     const changed: string[] = [];
-    const pkg = await packageChaincode(this.paths.root, this.chaincodeHome(cc), `${HOST}:${cc.port}`, cc);
+    const pkgs = new Map<string, ChaincodePackage>();
+    for (const org of PEER_ORGS) {
+      pkgs.set(org.mspId, await packageChaincode(this.paths.root, this.chaincodeHome(cc, org), `${org.host}:${chaincodeServerPort(cc, org)}`, cc));
+    }
+    const pkgOf = (org: PeerOrg) => pkgs.get(org.mspId) as ChaincodePackage;
     const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
-    const version = pkg.digest;
+    const policy = definitionEndorsementPolicy();
+    // The version names the code and the policy: either changing is a new definition to approve.
+    const version = createHash('sha256').update(`${pkgOf(PEER_ORGS[0]!).digest}\n${policy}`).digest('hex').slice(0, 16);
 
     for (const org of PEER_ORGS) {
+      const pkg = pkgOf(org);
       const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
       const installed = (JSON.parse(stdout || '{}').installed_chaincodes ?? []) as { package_id: string }[];
       if (!installed.some((c) => c.package_id === pkg.packageId)) {
@@ -284,26 +306,37 @@ export class Network {
     const committed = await this.committedDefinition(PEER_ORGS[0], cc.name);
     if (committed?.version !== version) {
       const sequence = String((committed?.sequence ?? 0) + 1);
-      const defn = ['-C', CHANNEL, '-n', cc.name, '-v', version, '--sequence', sequence, ...collections];
+      const defn = ['-C', CHANNEL, '-n', cc.name, '-v', version, '--sequence', sequence, '--signature-policy', policy, ...collections];
       const { stdout } = await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'checkcommitreadiness', ...defn, '--output', 'json']);
       const approvals = (JSON.parse(stdout).approvals ?? {}) as Record<string, boolean>;
       for (const org of PEER_ORGS) {
         if (approvals[org.mspId]) continue;
         this.log(`approving chaincode ${version} sequence ${sequence} for ${org.mspId}`);
-        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), ...defn, '--package-id', pkg.packageId]);
+        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), ...defn, '--package-id', pkgOf(org).packageId]);
       }
       const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${HOST}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
       this.log(`committing chaincode ${version} sequence ${sequence}`);
       await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(), ...defn, ...peers]);
       changed.push(`chaincode ${version} committed at sequence ${sequence}`);
+    } else {
+      // The definition stands; an organisation whose approval names another package (a server
+      // address moved, a modified package put back) approves its own again for the same sequence.
+      for (const org of PEER_ORGS) {
+        if ((await this.approvedPackageId(org, cc.name)) === pkgOf(org).packageId) continue;
+        this.log(`re-approving chaincode ${version} sequence ${committed.sequence} for ${org.mspId} with its own package`);
+        await this.approvePackageForOrg(org.mspId, pkgOf(org).file, pkgOf(org).packageId, cc);
+        changed.push(`${org.mspId} approved its own package of ${cc.name}`);
+      }
     }
 
-    const idFile = path.join(this.chaincodeHome(cc), 'package-id');
-    const previous = this.installedPackageId(cc);
-    writeIfChanged(idFile, `${pkg.packageId}\n`);
-    const spec = this.chaincodeSpec(cc);
-    if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
-    if (await this.ensureRunning(spec)) changed.push(`${cc.name} chaincode server`);
+    for (const org of PEER_ORGS) {
+      const pkg = pkgOf(org);
+      const previous = this.installedPackageId(cc, org);
+      writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkg.packageId}\n`);
+      const spec = this.chaincodeSpec(cc, org);
+      if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
+      if (await this.ensureRunning(spec)) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
+    }
     if (changed.length > 0) await this.waitChaincodeReady(cc.name);
     return changed;
   }
@@ -323,14 +356,24 @@ export class Network {
     const committed = await this.committedDefinition(org, cc.name);
     if (!committed) throw new Error(`${cc.name} is not committed`);
     const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
-    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), ...collections, '--package-id', packageId]);
+    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), '--signature-policy', definitionEndorsementPolicy(), ...collections, '--package-id', packageId]);
   }
 
-  /** The package file and ID `up` installed for a chaincode. */
-  installedPackage(cc: ChaincodeDeployment = CHAINCODES[0] as ChaincodeDeployment): { file: string; packageId: string } | undefined {
-    const packageId = this.installedPackageId(cc);
-    if (!packageId) return undefined;
-    return { packageId, file: path.join(this.chaincodeHome(cc), `${packageId.split(':')[0]}.tgz`) };
+  /** The package file and ID `up` installed for an organisation's chaincode server. */
+  installedPackage(mspId: string, cc: ChaincodeDeployment = CHAINCODES[0] as ChaincodeDeployment): { file: string; packageId: string } | undefined {
+    const org = PEER_ORGS.find((o) => o.mspId === mspId);
+    const packageId = org && this.installedPackageId(cc, org);
+    if (!org || !packageId) return undefined;
+    return { packageId, file: path.join(this.chaincodeHome(cc, org), `${packageId.split(':')[0]}.tgz`) };
+  }
+
+  private async approvedPackageId(org: PeerOrg, name: string): Promise<string | undefined> {
+    try {
+      const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryapproved', '-C', CHANNEL, '-n', name, '--output', 'json']);
+      return (JSON.parse(stdout) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } }).source?.Type?.LocalPackage?.package_id;
+    } catch {
+      return undefined;
+    }
   }
 
   private async committedDefinition(org: PeerOrg, name: string): Promise<{ version: string; sequence: number } | undefined> {

@@ -116,11 +116,12 @@ export const ORDERER = {
 export interface ChaincodeDeployment {
   /** Chaincode name on the channel. */
   readonly name: string;
-  /** Process name under pids/ and logs/. */
+  /** Process name under pids/ and logs/ (each organisation's server: `<process>-<org key>`). */
   readonly process: string;
   /** Folder (relative to the project root) whose package.json `main` the chaincode server loads. */
   readonly module: string;
-  readonly port: number;
+  /** Its place among each organisation's chaincode server ports (see chaincodeServerPort). */
+  readonly slot: number;
   /** Private data collections config (relative to the root), part of the definition every org approves. */
   readonly collections?: string;
   /** Compiled folders and files whose bytes make the definition's version (a code change is a new approval). */
@@ -129,15 +130,41 @@ export interface ChaincodeDeployment {
 
 export const CHAINCODES: readonly ChaincodeDeployment[] = [
   {
-    name: CHAINCODE, process: 'chaincode', module: 'chaincode', port: port(9999),
+    name: CHAINCODE, process: 'chaincode', module: 'chaincode', slot: 0,
     sources: ['dist/chaincode/src', 'dist/libs/domain', 'chaincode/package.json'],
   },
   // The benchmarks' single-put baseline and the ledger tests' probe: a chaincode of its own, so the
   // production chaincode carries no probe.
-  { name: 'pedigree-probe', process: 'chaincode-probe', module: 'chaincode/probe', port: port(9998), sources: ['dist/chaincode/probe', 'dist/chaincode/src/endorsement.js', 'chaincode/probe/package.json'] },
+  { name: 'pedigree-probe', process: 'chaincode-probe', module: 'chaincode/probe', slot: 1, sources: ['dist/chaincode/probe', 'dist/chaincode/src/endorsement.js', 'chaincode/probe/package.json'] },
 ];
 
 export const PROBE_CHAINCODE = 'pedigree-probe';
+
+/**
+ * Each organisation runs its own chaincode servers, for the package it installed and approved: an
+ * endorsement by its peer is its own code's decision, not a process shared with its competitors.
+ * Ports: 6900 + 10·(its position in consortium.yaml) + the chaincode's slot.
+ */
+export function chaincodeServerPort(cc: Pick<ChaincodeDeployment, 'slot'>, org: PeerOrg): number {
+  const i = PEER_ORGS.findIndex((o) => o.mspId === org.mspId);
+  if (i < 0) throw new Error(`${org.mspId} is not a member of this network`);
+  return port(6900 + 10 * i + cc.slot);
+}
+
+/**
+ * The chaincode definitions' endorsement policy, for keys without a key-level policy of their own
+ * (a new record, an idempotency receipt): the peers of any two member organisations. Never one
+ * alone, and — unlike MAJORITY — a transaction's cost does not grow with the consortium: with 40
+ * members MAJORITY would need 21 endorsements on every shipment. A member joining or leaving changes
+ * the policy, so it is a new definition every member approves.
+ */
+export function definitionEndorsementPolicy(orgs: readonly PeerOrg[] = PEER_ORGS): string {
+  return `OutOf(2, ${orgs.map((o) => `'${o.mspId}.peer'`).join(', ')})`;
+}
+
+export function chaincodeServerName(cc: Pick<ChaincodeDeployment, 'process'>, org: PeerOrg): string {
+  return `${cc.process}-${org.key}`;
+}
 
 /** The first organisation (in consortium.yaml's order) that runs this partner service. */
 export function orgByApp(app: PartnerApp): PeerOrg {
