@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { sgtinToEpcUrn } from '@pedigree/domain';
 import { LedgerError } from '@pedigree/ledger';
+import { Network } from '../../infra/src/network/network';
 import { ledgerFor } from '../support/ledger';
 import { Postgres, ROOT, Service } from '../services/support';
 
@@ -225,10 +226,17 @@ async function killPostgres(): Promise<number[]> {
   return [postmaster, ...backends];
 }
 
+async function killRaftLeader(): Promise<number[]> {
+  const leader = await new Network(undefined, () => undefined).raftLeader();
+  if (!leader) throw new Error('the ordering service has no Raft leader to kill');
+  return kill9(networkPid(leader.process), `Raft leader ${leader.process}`);
+}
+
 const FAULTS: Fault[] = [
   { name: 'projector (service process)', ledgerOutage: false, kill: killService, restart: () => service.start({ LOG_LEVEL: 'warn' }, { caughtUp: false }) },
   { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.acme.pedigree.local'), 'manufacturer peer'), restart: networkUp },
-  { name: 'orderer', ledgerOutage: true, kill: () => kill9(networkPid('orderer0'), 'orderer'), restart: networkUp },
+  // Three Raft nodes: the leader's death costs an election (its spike shows in maxMs), not the service.
+  { name: 'orderer (the Raft leader)', ledgerOutage: true, kill: killRaftLeader, restart: networkUp },
   { name: 'chaincode service', ledgerOutage: true, kill: () => kill9(networkPid('chaincode-acme'), 'the manufacturer\'s chaincode server'), restart: networkUp },
   {
     name: 'postgres (embedded server)', ledgerOutage: false,

@@ -8,7 +8,7 @@ import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } f
 import { ChaincodePackage, packageChaincode } from './chaincode-package';
 import * as proc from './processes';
 import {
-  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
+  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, HOST, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
   connectionProfileFile, networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
@@ -39,7 +39,7 @@ export class Network {
   }
 
   specs(): proc.ProcessSpec[] {
-    return [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.flatMap((cc) => PEER_ORGS.map((o) => this.chaincodeSpec(cc, o)))];
+    return [...ORDERERS.map((n) => this.ordererSpec(n)), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.flatMap((cc) => PEER_ORGS.map((o) => this.chaincodeSpec(cc, o)))];
   }
 
   async up(): Promise<{ changed: string[] }> {
@@ -59,10 +59,13 @@ export class Network {
       await this.tool('configtxgen', ['-profile', CHANNEL, '-channelID', CHANNEL, '-outputBlock', block], { FABRIC_CFG_PATH: p.config });
       changed.push('channel genesis block');
     }
-    for (const spec of [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o))]) {
+    for (const spec of [...ORDERERS.map((n) => this.ordererSpec(n)), ...PEER_ORGS.map((o) => this.peerSpec(o))]) {
       if (await this.ensureRunning(spec)) changed.push(spec.name);
     }
-    if (await this.ensureOrdererJoined(block)) changed.push(`${ORDERER.host} joined ${CHANNEL}`);
+    const joined = [];
+    for (const node of ORDERERS) if (await this.ensureOrdererJoined(node, block)) joined.push(node);
+    changed.push(...joined.map((n) => `${n.process} joined ${CHANNEL}`));
+    if (joined.length) await this.waitRaftLeader();
     for (const org of PEER_ORGS) {
       if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
     }
@@ -103,31 +106,36 @@ export class Network {
 
   // --- processes ---------------------------------------------------------------------------------
 
-  private ordererSpec(): proc.ProcessSpec {
+  private ordererSpec(node: OrdererNode): proc.ProcessSpec {
     const p = this.paths;
-    const dir = ordererDir(p);
-    const data = path.join(p.data, ORDERER.host);
+    const dir = ordererDir(p, node);
+    const data = path.join(p.data, node.process);
+    // Raft traffic between the nodes is TLS, each node trusting every node's TLS CA.
+    const clusterCas = `[${ORDERERS.map((n) => ordererTlsCa(p, n)).join(',')}]`;
     return {
-      name: ORDERER.host,
+      name: node.process,
       command: this.bin('orderer'),
       args: [],
-      port: ORDERER.port,
-      healthUrl: `http://${HOST}:${ORDERER.operationsPort}/healthz`,
+      port: node.port,
+      healthUrl: `http://${node.address}:${node.operationsPort}/healthz`,
       env: {
         ...baseEnv(),
         FABRIC_CFG_PATH: p.config,
-        ORDERER_GENERAL_LISTENADDRESS: HOST,
-        ORDERER_GENERAL_LISTENPORT: String(ORDERER.port),
-        ORDERER_GENERAL_LOCALMSPID: ORDERER.mspId,
+        ORDERER_GENERAL_LISTENADDRESS: node.address,
+        ORDERER_GENERAL_LISTENPORT: String(node.port),
+        ORDERER_GENERAL_LOCALMSPID: node.mspId,
         ORDERER_GENERAL_LOCALMSPDIR: path.join(dir, 'msp'),
         ORDERER_GENERAL_TLS_ENABLED: 'true',
         ORDERER_GENERAL_TLS_PRIVATEKEY: path.join(dir, 'tls/server.key'),
         ORDERER_GENERAL_TLS_CERTIFICATE: path.join(dir, 'tls/server.crt'),
-        ORDERER_GENERAL_TLS_ROOTCAS: `[${path.join(dir, 'tls/ca.crt')}]`,
+        ORDERER_GENERAL_TLS_ROOTCAS: clusterCas,
+        ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: path.join(dir, 'tls/server.crt'),
+        ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: path.join(dir, 'tls/server.key'),
+        ORDERER_GENERAL_CLUSTER_ROOTCAS: clusterCas,
         ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
         ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
-        ORDERER_ADMIN_LISTENADDRESS: `${HOST}:${ORDERER.adminPort}`,
-        ORDERER_OPERATIONS_LISTENADDRESS: `${HOST}:${ORDERER.operationsPort}`,
+        ORDERER_ADMIN_LISTENADDRESS: `${node.address}:${node.adminPort}`,
+        ORDERER_OPERATIONS_LISTENADDRESS: `${node.address}:${node.operationsPort}`,
         ORDERER_METRICS_PROVIDER: 'prometheus',
         ORDERER_FILELEDGER_LOCATION: data,
         ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft/wal'),
@@ -221,23 +229,40 @@ export class Network {
 
   // --- channel ---------------------------------------------------------------------------------
 
-  private async ensureOrdererJoined(block: string): Promise<boolean> {
-    const base = `http://${HOST}:${ORDERER.adminPort}/participation/v1/channels`;
+  private async ensureOrdererJoined(node: OrdererNode, block: string): Promise<boolean> {
+    const base = `http://${node.address}:${node.adminPort}/participation/v1/channels`;
     // A restarted orderer reports healthy on its operations port a moment before its admin port listens.
     const existing = await retryFetch(`${base}/${CHANNEL}`);
     if (existing.ok) return false;
     const form = new FormData();
     form.append('config-block', new Blob([fs.readFileSync(block)]), `${CHANNEL}.block`);
     const res = await fetch(base, { method: 'POST', body: form, signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`orderer refused to join ${CHANNEL}: ${res.status} ${await res.text()}`);
-    // Raft elects its single leader shortly after the join; the first submit needs it.
-    const deadline = Date.now() + 30_000;
+    if (!res.ok) throw new Error(`${node.process} refused to join ${CHANNEL}: ${res.status} ${await res.text()}`);
+    return true;
+  }
+
+  /** The nodes elect a Raft leader shortly after joining; the first submit needs one. */
+  private async waitRaftLeader(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const info = await (await fetch(`${base}/${CHANNEL}`)).json() as { status?: string };
-      if (info.status === 'active') return true;
-      await proc.sleep(200);
+      if ((await this.raftLeader()) !== undefined) return;
+      await proc.sleep(250);
     }
-    throw new Error(`orderer channel ${CHANNEL} did not become active`);
+    throw new Error(`the ordering service of ${CHANNEL} elected no Raft leader within ${timeoutMs / 1000} s`);
+  }
+
+  /**
+   * The orderer node that leads the channel's Raft cluster now (from each node's
+   * consensus_etcdraft_is_leader metric), or undefined while there is none.
+   */
+  async raftLeader(): Promise<OrdererNode | undefined> {
+    for (const node of ORDERERS) {
+      try {
+        const text = await (await fetch(`http://${node.address}:${node.operationsPort}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        if (new RegExp(`^consensus_etcdraft_is_leader\\{channel="${CHANNEL}"\\} 1$`, 'm').test(text)) return node;
+      } catch { /* down: not the leader */ }
+    }
+    return undefined;
   }
 
   private async ensurePeerJoined(org: PeerOrg, block: string): Promise<boolean> {
@@ -460,7 +485,9 @@ export class Network {
   // --- CLI plumbing ----------------------------------------------------------------------------
 
   private ordererFlags(): string[] {
-    return ['-o', `${HOST}:${ORDERER.port}`, '--tls', '--cafile', ordererTlsCa(this.paths)];
+    // Any node takes a submission and forwards it to the leader; the first is as good as another.
+    const node = ORDERERS[0]!;
+    return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(this.paths, node)];
   }
 
   private async peerCli(org: PeerOrg, args: string[]) {

@@ -102,15 +102,51 @@ function loadPeerOrgs(): PeerOrg[] {
 
 export const PEER_ORGS: readonly PeerOrg[] = loadPeerOrgs();
 
-export const ORDERER = {
-  mspId: 'OrdererMSP',
-  name: 'Orderer',
-  domain: 'orderer.pedigree.local',
-  host: 'orderer0',
-  port: port(7050),
-  adminPort: port(7053),
-  operationsPort: port(8443),
-} as const;
+/**
+ * One node of the Raft ordering service, run by a member organisation: ordering survives a node
+ * (three nodes tolerate one down), and no single company owns the order of transactions. Each
+ * node has an orderer organisation of its own (cryptogen issues orderer identities only there),
+ * named after its owner.
+ */
+export interface OrdererNode {
+  readonly owner: PeerOrg;
+  readonly mspId: string;
+  /** Process name under pids/ and logs/. */
+  readonly process: string;
+  /** Org name in cryptogen's config. */
+  readonly name: string;
+  readonly domain: string;
+  /** Host name in cryptogen's config (its certificate's CN is `<host>.<domain>`). */
+  readonly host: string;
+  readonly address: string;
+  readonly port: number;
+  readonly adminPort: number;
+  readonly operationsPort: number;
+}
+
+function loadOrderers(orgs: readonly PeerOrg[], owners: readonly string[]): OrdererNode[] {
+  // The members consortium.yaml marks `orderer: true`; else the first three (or all, if fewer).
+  const chosen = owners.length ? orgs.filter((o) => owners.includes(o.key)) : orgs.slice(0, 3);
+  return chosen.map((owner, i) => ({
+    owner,
+    mspId: `${owner.name}OrdererMSP`,
+    process: `orderer-${owner.key}`,
+    name: `${owner.name}Orderer`,
+    domain: `orderer.${owner.domain}`,
+    host: 'orderer0',
+    address: owner.host,
+    port: port(7050 + 100 * i),
+    adminPort: port(7053 + 100 * i),
+    operationsPort: port(8443 + i),
+  }));
+}
+
+function ordererOwners(): string[] {
+  const doc = YAML.parse(fs.readFileSync(consortiumFile(), 'utf8')) as { members?: Array<{ key?: string; orderer?: boolean }> };
+  return (doc.members ?? []).filter((m) => m.orderer === true).map((m) => String(m.key));
+}
+
+export const ORDERERS: readonly OrdererNode[] = loadOrderers(PEER_ORGS, ordererOwners());
 
 /** What `up` deploys: each chaincode definition, the chaincode server process that runs it, what it is built from. */
 export interface ChaincodeDeployment {
@@ -239,10 +275,10 @@ export function userMspDir(p: NetworkPaths, org: PeerOrg, user = 'User1'): strin
   return path.join(p.crypto, 'peerOrganizations', org.domain, 'users', `${user}@${org.domain}`, 'msp');
 }
 
-export function ordererDir(p: NetworkPaths): string {
-  return path.join(p.crypto, 'ordererOrganizations', ORDERER.domain, 'orderers', `${ORDERER.host}.${ORDERER.domain}`);
+export function ordererDir(p: NetworkPaths, node: OrdererNode): string {
+  return path.join(p.crypto, 'ordererOrganizations', node.domain, 'orderers', `${node.host}.${node.domain}`);
 }
 
-export function ordererTlsCa(p: NetworkPaths): string {
-  return path.join(ordererDir(p), 'tls', 'ca.crt');
+export function ordererTlsCa(p: NetworkPaths, node: OrdererNode): string {
+  return path.join(ordererDir(p, node), 'tls', 'ca.crt');
 }
