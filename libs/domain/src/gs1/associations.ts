@@ -7,9 +7,11 @@ import { aiDefinition, matchesAiPattern } from './application-identifiers';
  *  - req=: every clause needs one alternative whose AIs (joined by "+") are all present;
  *  - ex=: no other AI may match an excluded AI or pattern ("310n": any digit in place of n); an AI
  *    never excludes itself.
- * Throws AI_ASSOCIATION naming the AI and the rule (details.rule "req" or "ex").
+ *  - GenSpecs' digital signature rule (as GS1's Syntax Engine applies it): with (8030), a (253),
+ *    (255) or (8003) key must carry its serial component (rule "digsig-serial"; needs `values`).
+ * Throws AI_ASSOCIATION naming the AI and the rule (details.rule "req", "ex" or "digsig-serial").
  */
-export function checkAiAssociations(ais: Iterable<string>): void {
+export function checkAiAssociations(ais: Iterable<string>, values?: Readonly<Record<string, string>>): void {
   // Ascending AI order and exclusions before requisites, so that one set always yields the same error.
   const present = [...new Set(ais)].sort();
   const has = (pattern: string): boolean => present.some((ai) => matchesAiPattern(ai, pattern));
@@ -26,6 +28,15 @@ export function checkAiAssociations(ais: Iterable<string>): void {
       if (clause.some((alternative) => alternative.every(has))) continue;
       const shown = clause.map((alternative) => alternative.map((a) => `(${a})`).join('+'));
       throw aiError('AI_ASSOCIATION', ai, `requires ${shown.length > 1 ? 'one of ' : ''}AI ${shown.join(', ')} in the same scan`, { rule: 'req', requisites: shown });
+    }
+  }
+  if (values && present.includes('8030')) {
+    for (const ai of ['253', '255', '8003']) {
+      const value = values[ai];
+      const def = aiDefinition(ai);
+      if (value === undefined || !def) continue;
+      const minimum = def.components.filter((c) => !c.optional).reduce((n, c) => n + c.min, 0);
+      if (value.length === minimum) throw aiError('AI_ASSOCIATION', ai, 'carries no serial component, which a key signed by a digital signature (8030) must have', { rule: 'digsig-serial' });
     }
   }
 }

@@ -195,7 +195,7 @@ export function parseDigitalLink(uri: string, options: DigitalLinkParseOptions =
     }
   }
   for (const [ai, value] of Object.entries(ais)) validateAiValue(ai, value, options);
-  checkAiAssociations(Object.keys(ais));
+  checkAiAssociations(Object.keys(ais), ais);
   const stem = segments.slice(0, keyIndex);
   return {
     ais,
@@ -231,7 +231,7 @@ export function buildDigitalLink(ais: Readonly<Record<string, string>>, options:
   const values: Record<string, string> = { ...ais };
   for (const ai of ['01', '02']) if (values[ai] !== undefined) values[ai] = normaliseGtin(values[ai] as string);
   for (const [ai, value] of Object.entries(values)) validateAiValue(ai, value);
-  checkAiAssociations(present);
+  checkAiAssociations(present, values);
 
   // Of the key's alternative qualifier sequences, take one whose leftovers can all be query
   // attributes, covering the most AIs.

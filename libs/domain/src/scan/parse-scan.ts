@@ -169,7 +169,7 @@ function checkWholeScan(elements: readonly Element[]): Record<string, string> {
     }
     ais[ai] = value;
   }
-  checkAiAssociations(Object.keys(ais));
+  checkAiAssociations(Object.keys(ais), ais);
   return ais;
 }
 
