@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { isDomainError } from '../errors';
 import { parseScan } from '../scan/parse-scan';
 import { APPLICATION_IDENTIFIERS, aiDefinition, matchesAiPattern } from './application-identifiers';
 import { checkAiAssociations } from './associations';
 import { validateAiValue } from './ai-value';
+import { toElementString } from './element-string';
 import { withCheckDigit } from './check-digit';
 import { alphaCheckPair, lint, LINTERS } from './linters';
 import { ISO3166_ALPHA2, ISO3166_NUMERIC, ISO4217_NUMERIC, PACKAGE_TYPE_CODES, SYNTAX_DICTIONARY, SYNTAX_DICTIONARY_REVISION } from './syntax-dictionary.generated';
@@ -253,5 +255,33 @@ describe('linters on their own', () => {
 
   it('an unknown linter name is a failure, not a pass', () => {
     expect(lint('nosuchlinter', 'x', context)).toMatchObject({ code: 'AI_INVALID' });
+  });
+});
+
+describe('syntax properties', () => {
+  const ais = [...APPLICATION_IDENTIFIERS.keys()];
+  const unit = fc.constantFrom(...'0123456789', 'A', 'z', '-', '/', '=', '%', ' ', '\u001d');
+  const element = fc.tuple(fc.constantFrom(...ais), fc.string({ unit, minLength: 1, maxLength: 20 }));
+  const scan = fc.array(element, { minLength: 1, maxLength: 5 }).map((list) => list.map(([ai, value]) => `(${ai})${value}`).join(''));
+
+  it('whatever a scan of random AIs yields obeys the dictionary: values, associations, and it re-encodes', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(scan, fc.boolean(), (input, raw) => {
+        let parsed;
+        try {
+          parsed = parseScan(raw ? input.replace(/[()]/g, '') : input);
+        } catch (e) {
+          if (!isDomainError(e)) throw e;
+          return;
+        }
+        accepted++;
+        for (const [ai, value] of Object.entries(parsed.ais)) expect(() => validateAiValue(ai, value)).not.toThrow();
+        expect(() => checkAiAssociations(Object.keys(parsed.ais), parsed.ais)).not.toThrow();
+        expect(parseScan(toElementString(parsed.ais)).ais).toEqual(parsed.ais);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(accepted).toBeGreaterThan(0);
   });
 });
