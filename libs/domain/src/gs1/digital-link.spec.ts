@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isDomainError } from '../errors';
-import { parseScan } from '../scan/parse-scan';
+import { parseScan, scanToDigitalLink } from '../scan/parse-scan';
 import { withCheckDigit } from './check-digit';
 import { CSET82 } from './charset';
 import { buildDigitalLink, canonicalDigitalLink, parseDigitalLink } from './digital-link';
@@ -203,5 +203,18 @@ describe('Digital Link properties', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('scan -> Digital Link', () => {
+  it('turns an element string, a bracketed scan or a Digital Link into the canonical Digital Link', () => {
+    const expected = `https://id.gs1.org/01/${GTIN}/10/L/21/S?17=271130`;
+    expect(scanToDigitalLink(`]d201${GTIN}17271130` + '10L\u001d21S')).toBe(expected);
+    expect(scanToDigitalLink(`(01)${GTIN}(21)S(10)L(17)271130`)).toBe(expected);
+    expect(scanToDigitalLink(`]Q1https://brand.example/x/01/${GTIN}/10/L/21/S?linkType=all&17=271130`)).toBe(expected);
+  });
+
+  it('says so when a Digital Link is compressed', () => {
+    expect(failure(() => parseDigitalLink('https://id.gs1.org/AQnYUc1gHZaw-CAxbpjBaPEuHR0'))).toEqual({ code: 'DIGITAL_LINK_INVALID', rule: 'compressed' });
   });
 });

@@ -134,6 +134,10 @@ export function parseDigitalLink(uri: string, options: DigitalLinkParseOptions =
   }
   if (keyIndex === -1) {
     if (segments[segments.length - 1] === '') throw dlError('the path may not end with "/"', uri, { rule: 'path' });
+    const last = segments[segments.length - 1] as string;
+    if (segments.length >= 1 && /^[A-Za-z0-9_-]{10,}$/.test(last) && !/^\d+$/.test(last)) {
+      throw dlError('looks like a compressed GS1 Digital Link (one base64url path element), which is not supported: ask for the uncompressed form', uri, { rule: 'compressed' });
+    }
     const alpha = segments.find((s) => CONVENIENCE_ALPHAS[s] !== undefined);
     if (alpha && !options.permitConvenienceAlphas) {
       throw dlError(`"/${alpha}/" is a convenience alpha, which GS1 Digital Link 1.2 deprecated; write the AI (/${CONVENIENCE_ALPHAS[alpha]}/)`, uri, { rule: 'convenience-alpha' });

@@ -4,7 +4,7 @@ import { aiAt, aiDefinition } from '../gs1/application-identifiers';
 import { checkAiAssociations } from '../gs1/associations';
 import { decodeGs1Date, expiryToIsoDate, validateAiValue, type CenturyOptions } from '../gs1/ai-value';
 import { describeCharacter } from '../gs1/charset';
-import { isDigitalLinkUri, parseDigitalLink } from '../gs1/digital-link';
+import { buildDigitalLink, isDigitalLinkUri, parseDigitalLink, type DigitalLinkOptions } from '../gs1/digital-link';
 import { parseEpcUrn } from '../gs1/epc-urn';
 import type { Gtin14 } from '../gs1/gtin';
 
@@ -136,6 +136,16 @@ export function parseScan(input: string, options: ParseScanOptions = {}): Parsed
   if (/^urn:epc:/i.test(text)) return fromElements(epcUrnElements(text), 'epc-urn', options);
   if (text.startsWith('(')) return fromElements(parseBracketed(text, options), 'bracketed', options);
   return parseElementString(text, options);
+}
+
+/**
+ * Any scan (element string, bracketed, EPC URN, Digital Link) as a GS1 Digital Link: the key, its
+ * qualifiers in order, the other AIs as query attributes (see `buildDigitalLink`). A Digital Link
+ * comes back in that canonical shape, on `options.base` (default https://id.gs1.org).
+ */
+export function scanToDigitalLink(input: string, options: ParseScanOptions & DigitalLinkOptions = {}): string {
+  const { ais } = parseScan(input, options);
+  return buildDigitalLink(ais, { ...(options.base ? { base: options.base } : {}), ...(options.primaryKey ? { primaryKey: options.primaryKey } : {}) });
 }
 
 function fromDigitalLink(uri: string, options: ParseScanOptions, symbologyIdentifier?: string): ParsedScan {
