@@ -68,14 +68,16 @@ export function encodeDigitalLinkValue(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-function decode(value: string, uri: string, ai: string, query: boolean): string {
+/** Percent-decodes the value of AI `ai`, or of the non-AI parameter `parameter`. */
+function decode(value: string, uri: string, ai: string | undefined, query: boolean, parameter?: string): string {
+  const what = ai !== undefined ? `AI (${ai})` : `parameter ${JSON.stringify(parameter)}`;
   let out: string;
   try {
     out = decodeURIComponent(query ? value.replace(/\+/g, ' ') : value);
   } catch {
-    throw dlError(`value ${JSON.stringify(value)} of AI (${ai}) has a malformed percent-encoding`, uri, { ai, rule: 'percent-encoding' });
+    throw dlError(`${JSON.stringify(value)} in ${what} has a malformed percent-encoding`, uri, { ...(ai ? { ai } : {}), rule: 'percent-encoding' });
   }
-  if (out.includes('\u0000')) throw dlError(`value of AI (${ai}) decodes to a NUL character`, uri, { ai, rule: 'percent-encoding' });
+  if (ai !== undefined && out.includes('\u0000')) throw dlError(`value of ${what} decodes to a NUL character`, uri, { ai, rule: 'percent-encoding' });
   return out;
 }
 
@@ -173,7 +175,7 @@ export function parseDigitalLink(uri: string, options: DigitalLinkParseOptions =
     const key = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
     if (!/^\d+$/.test(key)) {
-      parameters[decode(key, uri, key, true)] = decode(value, uri, key, true);
+      parameters[decode(key, uri, undefined, true, key)] = decode(value, uri, undefined, true, key);
       continue;
     }
     const def = aiDefinition(key);
