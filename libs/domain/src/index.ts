@@ -71,7 +71,7 @@ export {
 export type { ParsedDigitalLink, DigitalLinkOptions, DigitalLinkParseOptions } from './gs1/digital-link';
 export { APPLICATION_IDENTIFIERS, aiDefinition, aiAt, DIGITAL_LINK_PRIMARY_KEYS, matchesAiPattern } from './gs1/application-identifiers';
 export type { AiDefinition, AiComponent, ComponentCheck, DictionaryEntry, DictionaryComponent } from './gs1/application-identifiers';
-export { checkAiAssociations } from './gs1/associations';
+export { checkAiAssociations, aiAssociationViolations } from './gs1/associations';
 export { LINTERS, lint } from './gs1/linters';
 export type { LintFailure, LintContext } from './gs1/linters';
 export { SYNTAX_DICTIONARY_REVISION } from './gs1/syntax-dictionary.generated';

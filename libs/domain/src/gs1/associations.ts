@@ -1,4 +1,4 @@
-import { aiError } from '../errors';
+import { aiError, type DomainError } from '../errors';
 import { aiDefinition, matchesAiPattern } from './application-identifiers';
 
 /**
@@ -9,25 +9,23 @@ import { aiDefinition, matchesAiPattern } from './application-identifiers';
  *    never excludes itself.
  *  - GenSpecs' digital signature rule (as GS1's Syntax Engine applies it): with (8030), a (253),
  *    (255) or (8003) key must carry its serial component (rule "digsig-serial"; needs `values`).
- * Throws AI_ASSOCIATION naming the AI and the rule (details.rule "req", "ex" or "digsig-serial").
  */
-export function checkAiAssociations(ais: Iterable<string>, values?: Readonly<Record<string, string>>): void {
-  // Ascending AI order and exclusions before requisites, so that one set always yields the same error.
+export function aiAssociationViolations(ais: Iterable<string>, values?: Readonly<Record<string, string>>): DomainError[] {
+  // Ascending AI order and exclusions before requisites, so that one set always yields the same first error.
   const present = [...new Set(ais)].sort();
   const has = (pattern: string): boolean => present.some((ai) => matchesAiPattern(ai, pattern));
+  const out: DomainError[] = [];
   for (const ai of present) {
     for (const pattern of aiDefinition(ai)?.exclusions ?? []) {
       const clash = present.find((other) => other !== ai && matchesAiPattern(other, pattern));
-      if (clash) {
-        throw aiError('AI_ASSOCIATION', ai, `may not appear together with AI (${clash})`, { rule: 'ex', excluded: clash, ...(pattern !== clash ? { pattern } : {}) });
-      }
+      if (clash) out.push(aiError('AI_ASSOCIATION', ai, `may not appear together with AI (${clash})`, { rule: 'ex', excluded: clash, ...(pattern !== clash ? { pattern } : {}) }));
     }
   }
   for (const ai of present) {
     for (const clause of aiDefinition(ai)?.requisites ?? []) {
       if (clause.some((alternative) => alternative.every(has))) continue;
       const shown = clause.map((alternative) => alternative.map((a) => `(${a})`).join('+'));
-      throw aiError('AI_ASSOCIATION', ai, `requires ${shown.length > 1 ? 'one of ' : ''}AI ${shown.join(', ')} in the same scan`, { rule: 'req', requisites: shown });
+      out.push(aiError('AI_ASSOCIATION', ai, `requires ${shown.length > 1 ? 'one of ' : ''}AI ${shown.join(', ')} in the same scan`, { rule: 'req', requisites: shown }));
     }
   }
   if (values && present.includes('8030')) {
@@ -36,7 +34,14 @@ export function checkAiAssociations(ais: Iterable<string>, values?: Readonly<Rec
       const def = aiDefinition(ai);
       if (value === undefined || !def) continue;
       const minimum = def.components.filter((c) => !c.optional).reduce((n, c) => n + c.min, 0);
-      if (value.length === minimum) throw aiError('AI_ASSOCIATION', ai, 'carries no serial component, which a key signed by a digital signature (8030) must have', { rule: 'digsig-serial' });
+      if (value.length === minimum) out.push(aiError('AI_ASSOCIATION', ai, 'carries no serial component, which a key signed by a digital signature (8030) must have', { rule: 'digsig-serial' }));
     }
   }
+  return out;
+}
+
+/** Throws the first of `aiAssociationViolations`: AI_ASSOCIATION naming the AI and the rule ("req", "ex", "digsig-serial"). */
+export function checkAiAssociations(ais: Iterable<string>, values?: Readonly<Record<string, string>>): void {
+  const [first] = aiAssociationViolations(ais, values);
+  if (first) throw first;
 }

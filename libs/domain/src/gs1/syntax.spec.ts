@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { isDomainError } from '../errors';
 import { parseScan } from '../scan/parse-scan';
 import { APPLICATION_IDENTIFIERS, aiDefinition, matchesAiPattern } from './application-identifiers';
-import { checkAiAssociations } from './associations';
+import { aiAssociationViolations, checkAiAssociations } from './associations';
 import { validateAiValue } from './ai-value';
 import { toElementString } from './element-string';
 import { withCheckDigit } from './check-digit';
@@ -283,5 +283,40 @@ describe('syntax properties', () => {
       { numRuns: 2000 },
     );
     expect(accepted).toBeGreaterThan(0);
+  });
+});
+
+/** Every ex= and req= of every dictionary row, as the association layer reads them. */
+describe('every association rule in the dictionary', () => {
+  const all = [...APPLICATION_IDENTIFIERS.values()];
+  /** A concrete AI for a pattern ("310n" -> 3100), other than `not`. */
+  const concrete = (pattern: string, not?: string): string | undefined => all.find((d) => d.ai !== not && matchesAiPattern(d.ai, pattern))?.ai;
+  const mine = (ai: string, rule: string, set: string[]): DomainErrorLike[] =>
+    aiAssociationViolations(set).filter((e) => e.details.ai === ai && e.details.rule === rule);
+  type DomainErrorLike = ReturnType<typeof aiAssociationViolations>[number];
+
+  const exclusions = all.flatMap((d) => d.exclusions.map((p) => [d.ai, p, concrete(p, d.ai)] as const)).filter(([, , other]) => other !== undefined);
+  it(`has exclusions to test (${exclusions.length})`, () => expect(exclusions.length).toBeGreaterThan(150));
+  it.each(exclusions)('(%s) ex=%s: refused alongside (%s)', (ai, _pattern, other) => {
+    expect(mine(ai, 'ex', [ai, other as string])).toHaveLength(1);
+  });
+
+  const clauses = all.flatMap((d) => d.requisites.map((clause, i) => [d.ai, i, clause] as const));
+  it(`has requisite clauses to test (${clauses.length})`, () => expect(clauses.length).toBeGreaterThan(400));
+  it.each(clauses.map(([ai, i, clause]) => [ai, clause.map((a) => a.join('+')).join(','), i, clause] as const))('(%s) req=%s: refused alone, met by each alternative', (ai, _shown, i, clause) => {
+    expect(mine(ai, 'req', [ai]).length).toBeGreaterThanOrEqual(1);
+    for (const alternative of clause) {
+      const set = [ai, ...alternative.map((p) => concrete(p) as string)];
+      const unmet = mine(ai, 'req', set).filter((e) => (e.details.requisites as string[]).join(',') === clause.map((a) => a.map((x) => `(${x})`).join('+')).join(','));
+      expect({ clause: i, alternative, unmet: unmet.length }).toEqual({ clause: i, alternative, unmet: 0 });
+      if (alternative.length > 1) {
+        // "+": every part is needed; dropping any one part leaves the clause unmet (unless another alternative covers it).
+        for (const dropped of alternative) {
+          const partial = set.filter((x) => x !== concrete(dropped));
+          const covered = clause.some((alt) => alt.every((p) => partial.some((x) => matchesAiPattern(x, p))));
+          if (!covered) expect(mine(ai, 'req', partial).length).toBeGreaterThanOrEqual(1);
+        }
+      }
+    }
   });
 });
