@@ -18,7 +18,11 @@ export const PORTS: Record<Role, number> = { manufacturer: 5001 + offset % 1000,
  * The demo keys (the suites log in as `demo-<role>-<user role>`), and rate limits no suite reaches:
  * the defaults are sized for people. test/security sets its own to show the limiter refusing.
  */
-export const TEST_SERVICE_ENV: Record<string, string> = { PEDIGREE_DEMO: '1', PEDIGREE_RATE_LIMIT: '100000000', PEDIGREE_RATE_LIMIT_ANONYMOUS: '100000000' };
+export const TEST_SERVICE_ENV: Record<string, string> = {
+  PEDIGREE_DEMO: '1', PEDIGREE_RATE_LIMIT: '100000000', PEDIGREE_RATE_LIMIT_ANONYMOUS: '100000000',
+  // The default consortium's second pharmacy has demo keys too (`demo-riverside-<role>`), as under npm start.
+  PEDIGREE_DEMO_ORGS: JSON.stringify({ ...MSP, riverside: 'RiversideMSP' }),
+};
 
 export const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
 
@@ -71,7 +75,8 @@ export class Service {
   readonly url: string;
   log = '';
 
-  constructor(readonly role: Role, readonly databaseUrl: string, readonly port = PORTS[role]) {
+  /** `name` is its demo-key name: the role for the first organisation of a role, else the organisation's (riverside). */
+  constructor(readonly role: Role, readonly databaseUrl: string, readonly port = PORTS[role], readonly name: string = role) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -106,7 +111,7 @@ export class Service {
   private async caughtUp(timeoutMs = 300_000): Promise<void> {
     const started = Date.now();
     const deadline = started + timeoutMs;
-    const auditor = key(this.role, 'auditor');
+    const auditor = `demo-${this.name}-auditor`;
     while (Date.now() < deadline) {
       const report = await fetch(`${this.url}/health`, { headers: { 'x-api-key': auditor } }).then((r) => r.json() as Promise<{ checks?: Record<string, { detail?: { checkpointBlock?: string | null; lastEventAgoMs?: number | null } }> }>).catch(() => undefined);
       const lag = report?.checks?.projector?.detail;

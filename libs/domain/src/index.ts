@@ -204,6 +204,7 @@ export {
 } from './lifecycle/aggregation';
 export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, AggregateInput, DisaggregateInput, ShipContainerInput, ReceiveContainerInput } from './lifecycle/aggregation';
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
+export { recordConcerns } from './lifecycle/visibility';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
 
 // Lot-level decisions, consortium governance, the authority catalogue

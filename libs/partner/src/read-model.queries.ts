@@ -177,7 +177,7 @@ export class ReadModelQueries {
   async trace(subjects: string[], first?: number | null, after?: string | null, options: TraceOptions = {}): Promise<Page<TraceEntry>> {
     const size = pageSize(first);
     const rows: Array<TraceRowShape> = await this.dataSource.query(
-      `SELECT ${traceColumns(options)} FROM trace_events t WHERE subject = ANY($1) AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`, [subjects, decodeCursor(after), size + 1]);
+      `SELECT ${traceColumns(options)} FROM trace_events t WHERE subject = ANY($1) AND ${VISIBLE_SUBJECT} AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`, [subjects, decodeCursor(after), size + 1]);
     return toPage(rows, size, (r) => String(r.seq), traceView);
   }
 
@@ -185,14 +185,14 @@ export class ReadModelQueries {
   async lotTrace(gtin: string, lot: string, first?: number | null, after?: string | null, options: TraceOptions = {}): Promise<Page<TraceEntry>> {
     const size = pageSize(first);
     const rows: Array<TraceRowShape> = await this.dataSource.query(
-      `SELECT ${traceColumns(options)} FROM trace_events t WHERE gtin = $1 AND lot = $2 AND ($3::bigint IS NULL OR seq > $3) ORDER BY seq LIMIT $4`, [gtin, lot, decodeCursor(after), size + 1]);
+      `SELECT ${traceColumns(options)} FROM trace_events t WHERE gtin = $1 AND lot = $2 AND ${VISIBLE_SUBJECT} AND ($3::bigint IS NULL OR seq > $3) ORDER BY seq LIMIT $4`, [gtin, lot, decodeCursor(after), size + 1]);
     return toPage(rows, size, (r) => String(r.seq), traceView);
   }
 
   async epcisEvents(subjects: string[]): Promise<unknown[]> {
     const rows: Array<{ epcisEvent: unknown; transactionId: string }> = await this.dataSource.query(
       `SELECT DISTINCT ON (t."transactionId") ${EPCIS_OF_ROW} AS "epcisEvent", t."transactionId", t.seq FROM trace_events t
-       WHERE t.subject = ANY($1) AND (t."epcisEvent" IS NOT NULL OR t."epcisIndex" IS NOT NULL) ORDER BY t."transactionId", t.seq`, [subjects]);
+       WHERE t.subject = ANY($1) AND ${VISIBLE_SUBJECT} AND (t."epcisEvent" IS NOT NULL OR t."epcisIndex" IS NOT NULL) ORDER BY t."transactionId", t.seq`, [subjects]);
     return rows.map((r) => r.epcisEvent);
   }
 
@@ -201,6 +201,15 @@ export class ReadModelQueries {
     return Number(row.n);
   }
 }
+
+/**
+ * History is kept whole (the channel's shared record: a pack reaching this organisation later has
+ * its pedigree), but answered only for what this read model holds: its packs, containers and
+ * shipments (projectEvent keeps those that concern it), lots and products (public).
+ */
+const VISIBLE_SUBJECT = `(t.subject LIKE 'lot:%' OR t.subject = t.gtin
+  OR EXISTS (SELECT 1 FROM packs vp WHERE vp.id = t.subject) OR EXISTS (SELECT 1 FROM containers vc WHERE vc.id = t.subject)
+  OR EXISTS (SELECT 1 FROM shipments vs WHERE vs.id = t.subject))`;
 
 export interface TraceOptions {
   /** Load each entry's EPCIS event JSON (the bulk of a row); false when the client did not ask for it. */

@@ -1,4 +1,4 @@
-import type { ContainerRecord, EpcisEvent, PackRecord } from '@pedigree/domain';
+import { recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
 import type { EntityManager } from 'typeorm';
 import { LotState, lotKey, lotStates, withLotState } from './lot-state';
 import type { TraceabilityEvent } from './traceability-event';
@@ -22,14 +22,23 @@ export interface TransactionOrigin {
  * (jsonb_to_recordset), so a batch of thousands of packs costs a handful of round trips. Row writes
  * are upserts or inserts that ignore repeats; the projection log (`projected_transactions`, written
  * by the projector) is what would show a transaction applied twice.
+ *
+ * With a `viewer` (the organisation whose read model this is), the current state it keeps is what
+ * concerns it (recordConcerns: what it owns, holds, held or ships and receives; a container it once
+ * had), shipments to or from it, and what is public (products, lot recalls): a pharmacy's read
+ * model does not list its competitors' stock. The history (trace_events, epcis_events) is the
+ * channel's shared record and is kept whole, so a pack that reaches the viewer later has its
+ * pedigree from commissioning; the API answers history only for subjects the viewer has a row of.
  */
-export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origin: TransactionOrigin): Promise<void> {
+export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origin: TransactionOrigin, viewer?: OrgId): Promise<void> {
   const block = origin.blockNumber.toString();
   const txId = origin.transactionId;
   const actor = origin.creatorMspId;
   const txTime = origin.timestamp ?? e.txTime;
-  const packs = e.records.filter((r): r is PackRecord => r.docType === 'pack');
-  const containers = e.records.filter((r): r is ContainerRecord => r.docType === 'container');
+  const records = viewer === undefined ? e.records : await concerning(m, e.records, viewer);
+  const packs = records.filter((r): r is PackRecord => r.docType === 'pack');
+  const containers = records.filter((r): r is ContainerRecord => r.docType === 'container');
+  const shipment = e.shipment && (viewer === undefined || e.shipment.from === viewer || e.shipment.to === viewer) ? e.shipment : undefined;
 
   // The lot first: packs of this very event are then written with their lot's state.
   if (e.lot && (e.type === 'recall' || e.type === 'extendExpiry')) await projectLot(m, e.type, e.lot, txTime, block, txId);
@@ -71,8 +80,8 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
       [p.gtin, p.name, p.ndc ?? null, p.manufacturer, p, block, txId],
     );
   }
-  if (e.shipment) {
-    const s = e.shipment;
+  if (shipment) {
+    const s = shipment;
     await m.query(
       `INSERT INTO shipments (id, sender, receiver, purpose, status, epcs, "shippedAt", "tiHash", "tsHash", "transactionStatement", record, "blockNumber", "transactionId")
        VALUES ($1, $2, $3, $4, 'in_transit', $5, $6, $7, $8, $9, $10, $11, $12)
@@ -81,7 +90,7 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
     );
   }
   // A receipt or a void names top-level EPCs; the shipment is the one in transit that carried them.
-  const topLevel = e.records.map((r) => r.id);
+  const topLevel = records.map((r) => r.id);
   if (e.type === 'receive' && topLevel.length) {
     await m.query(
       `UPDATE shipments SET status = 'received', "receivedAt" = $1 WHERE status = 'in_transit' AND receiver = $2 AND epcs && $3::text[]`,
@@ -126,6 +135,18 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
       [JSON.stringify(history), e.type, actor, txTime, block, txId],
     );
   }
+}
+
+/** The records that concern the viewer, and those it already has a row of (a container it once held). */
+async function concerning(m: EntityManager, records: TraceabilityEvent['records'], viewer: OrgId): Promise<TraceabilityEvent['records']> {
+  const kept = records.filter((r) => recordConcerns(r, viewer));
+  const others = records.filter((r) => !recordConcerns(r, viewer)).map((r) => r.id);
+  if (!others.length) return kept;
+  const rows: Array<{ id: string }> = await m.query(
+    `SELECT id FROM packs WHERE id = ANY($1::text[]) UNION ALL SELECT id FROM containers WHERE id = ANY($1::text[])`, [others]);
+  if (!rows.length) return kept;
+  const known = new Set(rows.map((r) => r.id));
+  return records.filter((r) => recordConcerns(r, viewer) || known.has(r.id));
 }
 
 /**

@@ -112,6 +112,8 @@ export class ReadModelProjector {
     private readonly ledger: Ledger,
     readonly name = 'ledger',
     private readonly onError: (err: unknown) => void = () => {},
+    /** Whose read model this is: only what concerns it is kept (projectEvent); undefined keeps everything. */
+    private readonly viewer: string | undefined = ledger.mspId,
   ) {
     this.events.setMaxListeners(0);
   }
@@ -151,7 +153,7 @@ export class ReadModelProjector {
     const mismatches = decoded ? payloadMismatches(decoded, origin) : [];
     const refused = mismatches.find((x) => x.action === 'refused');
     await this.dataSource.transaction(async (m) => {
-      if (decoded && !refused) await projectEvent(m, decoded, origin);
+      if (decoded && !refused) await projectEvent(m, decoded, origin, this.viewer);
       if (decoded) await logTransaction(m, event, decoded, refused ? { outcome: 'refused', reason: FORGED_ACTOR } : { outcome: 'projected' });
       await saveCheckpoint(m, this.name, checkpoint);
     });

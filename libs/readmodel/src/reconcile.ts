@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { canonicalJson, type ContainerRecord, type PackRecord } from '@pedigree/domain';
+import { canonicalJson, recordConcerns, type ContainerRecord, type OrgId, type PackRecord } from '@pedigree/domain';
 import { differingFields, LedgerReads, RecordDifference } from './ledger-reads';
 import { allLotStates, LotState, lotKey, withLotState } from './lot-state';
 import { containerColumns, packColumns } from './projection';
@@ -39,9 +39,10 @@ interface ContainerRowShape extends Record<(typeof CONTAINER_COLUMNS)[number], u
  *   on the ledger (GetLot), and every pack or container its history names is looked up;
  * - each lot's recall against the ledger's (GetLot answers with the lot's recall, if any).
  * A lot's recall and expiry extension are applied to both sides alike before comparing, so a
- * ledger that reports packs with or without their lot's state gives the same verdict.
+ * ledger that reports packs with or without their lot's state gives the same verdict. With a
+ * `viewer`, a ledger pack that does not concern it (recordConcerns) is not missing from its rows.
  */
-export async function reconcile(dataSource: DataSource, reads: LedgerReads, concurrency = 16): Promise<ReconcileReport> {
+export async function reconcile(dataSource: DataSource, reads: LedgerReads, concurrency = 16, viewer?: OrgId): Promise<ReconcileReport> {
   const packs: PackRowShape[] = await dataSource.query(
     `SELECT id, gtin, serial, lot, to_char(expiry, 'YYYY-MM-DD') AS expiry, to_char("expiryExtendedTo", 'YYYY-MM-DD') AS "expiryExtendedTo", status, manufacturer,
             owner, custodian, overlays, location, container, version, record, "blockNumber"::text AS "blockNumber" FROM packs ORDER BY id`);
@@ -118,12 +119,14 @@ export async function reconcile(dataSource: DataSource, reads: LedgerReads, conc
 
   // 4. Ledger records whose rows are gone: packs of the listed lots, and whatever the history names.
   for (const [id, p] of ledgerPacks) {
+    // A pack that concerns another organisation only is not this read model's to hold.
+    if (viewer !== undefined && !recordConcerns(p, viewer)) continue;
     if (!packIds.has(id)) differences.push({ id, kind: 'pack', problem: 'missing-in-read-model', ledgerVersion: p.version });
   }
   const unlisted = namedInHistory.map((r) => r.subject).filter((id) => !packIds.has(id) && !containerIds.has(id) && !ledgerPacks.has(id));
   await pool(unlisted, concurrency, async (id) => {
     const onLedger = id.startsWith('urn:epc:id:sscc:') ? await reads.container(id) : await reads.pack(id);
-    if (onLedger) differences.push({ id, kind: onLedger.docType, problem: 'missing-in-read-model', ledgerVersion: onLedger.version });
+    if (onLedger && (viewer === undefined || recordConcerns(onLedger, viewer))) differences.push({ id, kind: onLedger.docType, problem: 'missing-in-read-model', ledgerVersion: onLedger.version });
   });
 
   differences.sort((a, b) => a.id.localeCompare(b.id) || a.problem.localeCompare(b.problem));
