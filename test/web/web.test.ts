@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { toBuffer } from 'bwip-js/node';
 import { GS, ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { createWebServer } from '../../apps/web/src/server';
+import { createWebServer, DEFAULT_WEB_SERVICES } from '../../apps/web/src/server';
 import { key, MSP, Postgres, ROLES, Role, ROOT, runId, Service } from '../services/support';
 import { ensureChromium, launchChromium } from './browser';
 
@@ -89,8 +89,8 @@ beforeAll(async () => {
   }
   await forecast.ok(key('dispenser', 'planner'), `mutation($csv: String!) { importDemandHistory(csv: $csv, gtinColumn: "gtin", periodColumn: "month", valueColumn: "quantity", source: "web-test") { rows } }`, { csv: rows.join('\n') });
 
-  const upstream = { manufacturer: services.manufacturer.url, distributor: services.distributor.url, dispenser: services.dispenser.url, forecast: forecast.url };
-  web = createWebServer({ staticDir: path.join(ROOT, 'dist/web'), upstream: (s) => upstream[s] });
+  const url = { manufacturer: services.manufacturer.url, distributor: services.distributor.url, dispenser: services.dispenser.url, forecast: forecast.url };
+  web = createWebServer({ staticDir: path.join(ROOT, 'dist/web'), services: DEFAULT_WEB_SERVICES.map((s) => ({ ...s, url: url[s.app] })) });
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
   browser = await launchChromium();

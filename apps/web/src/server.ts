@@ -8,14 +8,32 @@ import * as path from 'node:path';
  * services stay unchanged. Plain node:http: it does nothing a framework would help with, and it
  * imports nothing of NestJS, so tests load it in-process.
  */
-export const WEB_SERVICES = ['manufacturer', 'distributor', 'dispenser', 'forecast'] as const;
-export type WebService = (typeof WEB_SERVICES)[number];
+/** The kinds of service behind the screens: a partner service of a role, or the planners' forecast. */
+export type WebApp = 'manufacturer' | 'distributor' | 'dispenser' | 'forecast';
+
+/** One service the screens reach at /api/<name>/graphql: one per member organisation, and forecast. */
+export interface WebService {
+  /** Lower-case name in the URL and in demo keys (`demo-<name>-<role>`). */
+  readonly name: string;
+  readonly app: WebApp;
+  /** Who it is, as a user recognises it: the organisation's legal name. */
+  readonly label: string;
+  /** Base URL, e.g. http://127.0.0.1:4003. */
+  readonly url: string;
+}
+
+/** The first three organisations' services on their default ports: what runs without configuration. */
+export const DEFAULT_WEB_SERVICES: readonly Omit<WebService, 'url'>[] = [
+  { name: 'manufacturer', app: 'manufacturer', label: 'Manufacturer' },
+  { name: 'distributor', app: 'distributor', label: 'Distributor' },
+  { name: 'dispenser', app: 'dispenser', label: 'Pharmacy' },
+  { name: 'forecast', app: 'forecast', label: 'Forecast (planners)' },
+];
 
 export interface WebServerOptions {
   /** Folder holding index.html and assets (dist/web). */
   staticDir: string;
-  /** Base URL of a service, e.g. http://127.0.0.1:4003. */
-  upstream: (service: WebService) => string;
+  services: readonly WebService[];
 }
 
 const TYPES: Record<string, string> = {
@@ -34,7 +52,13 @@ export function createWebServer(options: WebServerOptions): http.Server {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
-    const api = url.pathname.match(/^\/api\/([a-z]+)\/graphql$/);
+    if (url.pathname === '/api/services') {
+      // Names, kinds and labels only: where the services run is the server's business.
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify(options.services.map(({ name, app, label }) => ({ name, app, label }))));
+      return;
+    }
+    const api = url.pathname.match(/^\/api\/([a-z][a-z0-9]*)\/graphql$/);
     const handled = api ? proxy(api[1], req, res, options) : serveStatic(root, url.pathname, res);
     handled.catch((err: Error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
@@ -44,7 +68,8 @@ export function createWebServer(options: WebServerOptions): http.Server {
 }
 
 async function proxy(service: string, req: http.IncomingMessage, res: http.ServerResponse, options: WebServerOptions): Promise<void> {
-  if (!(WEB_SERVICES as readonly string[]).includes(service)) {
+  const target = options.services.find((s) => s.name === service);
+  if (!target) {
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: `no service ${service}` }] }));
     return;
   }
@@ -64,7 +89,7 @@ async function proxy(service: string, req: http.IncomingMessage, res: http.Serve
     if (typeof v === 'string') headers[h] = v;
   }
   const method = req.method ?? 'GET';
-  const upstream = await fetch(`${options.upstream(service as WebService)}/graphql`, {
+  const upstream = await fetch(`${target.url}/graphql`, {
     method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks),
     // Retraining and ledger writes answer after commit: seconds, not minutes.
     signal: AbortSignal.timeout(120_000),

@@ -39,8 +39,13 @@ function services(): ServiceSpec[] {
 }
 
 /** The environment that makes a partner service one organisation's: its MSP, ports and read model. */
-function serviceEnv(spec: ServiceSpec, demoOrgs: Record<string, string>): NodeJS.ProcessEnv {
+function serviceEnv(spec: ServiceSpec, demoOrgs: Record<string, string>, all: readonly ServiceSpec[]): NodeJS.ProcessEnv {
   const base = { PEDIGREE_DEMO: '1', PEDIGREE_DEMO_ORGS: JSON.stringify(demoOrgs) };
+  if (spec.app === 'web') {
+    // The screens reach every service by name, and show organisations by their legal names.
+    const services = all.filter((s) => s.app !== 'web').map((s) => ({ name: s.name, app: s.app, label: s.org?.legalName ?? 'Forecast (planners)', url: `http://127.0.0.1:${s.port}` }));
+    return { ...base, PEDIGREE_WEB_SERVICES: JSON.stringify(services) };
+  }
   if (!spec.org) return base;
   return { ...base, PEDIGREE_ORG: spec.org.mspId, PORT: String(spec.port), PEDIGREE_PG_PORT: String(spec.org.postgresPort), PEDIGREE_READMODEL_NAME: spec.name };
 }
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
     // PORT would give every service the same port: each takes its own (plus any offset).
     const { PORT: _ignored, ...env } = process.env;
     // The demo keys of the printed logins; without PEDIGREE_DEMO=1 a service refuses to start unconfigured.
-    const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     watch({ service: spec.name, child, tail: [] });
   }
   await Promise.all(SERVICES.map((s) => waitHealthy(s.name, s.port)));

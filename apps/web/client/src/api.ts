@@ -1,9 +1,30 @@
 import { requestGraphQL } from '@pedigree/graphql-client';
 
-/** The signed-in user (an API key and what it is for), kept in session storage: closing the tab signs out. */
-export type Org = 'manufacturer' | 'distributor' | 'dispenser';
+/** A partner service's name (`/api/<name>/graphql`): one per member organisation of the consortium. */
+export type Org = string;
 export type Service = Org | 'forecast';
-export interface Session { apiKey: string; org: Org; role: string; label: string }
+export type App = 'manufacturer' | 'distributor' | 'dispenser' | 'forecast';
+/** A service the web server reaches, as /api/services lists it. */
+export interface ServiceInfo { name: string; app: App; label: string }
+/** The signed-in user (an API key and what it is for), kept in session storage: closing the tab signs out. */
+export interface Session { apiKey: string; org: Org; app: App; role: string; label: string }
+
+let services: ServiceInfo[] = [];
+
+/** The services behind the screens (every member organisation's, and forecast), loaded once at start. */
+export async function loadServices(): Promise<ServiceInfo[]> {
+  const res = await fetch('api/services').catch(() => undefined);
+  services = res?.ok ? (await res.json()) as ServiceInfo[] : [];
+  return services;
+}
+
+export function partnerServices(): ServiceInfo[] {
+  return services.filter((s) => s.app !== 'forecast');
+}
+
+export function serviceInfo(name: string): ServiceInfo | undefined {
+  return services.find((s) => s.name === name);
+}
 
 const SESSION_KEY = 'pedigree.session';
 
@@ -26,8 +47,15 @@ export function signOut(): void {
 
 /** `demo-<org>-<role>` keys say who they are; other keys need the organisation chosen. */
 export function parseDemoKey(apiKey: string): { org: Org; role: string } | null {
-  const m = apiKey.trim().match(/^demo-(manufacturer|distributor|dispenser)-(admin|operator|pharmacist|planner|auditor)$/);
-  return m ? { org: m[1] as Org, role: m[2] } : null;
+  const m = apiKey.trim().match(/^demo-([a-z][a-z0-9]*)-(admin|operator|pharmacist|planner|auditor)$/);
+  return m && m[1] !== 'forecast' ? { org: m[1], role: m[2] } : null;
+}
+
+/** The pharmacy whose counter the scan screen serves: the signed-in one, else the first. */
+export function pharmacyService(): Service {
+  const s = session();
+  if (s && s.app === 'dispenser') return s.org;
+  return partnerServices().find((x) => x.app === 'dispenser')?.name ?? 'dispenser';
 }
 
 /** One GraphQL call through the web server's same-origin proxy, as the signed-in user. */

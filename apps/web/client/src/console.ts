@@ -1,5 +1,5 @@
 import { toSVG } from 'bwip-js/browser';
-import { Connection, gql, nodes, session } from './api';
+import { Connection, gql, nodes, serviceInfo, session } from './api';
 import { h, notice } from './dom';
 
 /**
@@ -50,7 +50,7 @@ export function consolePage(): HTMLElement {
     }) as EventListener,
   }, title)));
   queueMicrotask(() => open('shipments'));
-  return h('div', { class: 'console-page' }, h('h1', {}, `Partner console — ${org}`), tabs, body);
+  return h('div', { class: 'console-page' }, h('h1', {}, `Partner console — ${serviceInfo(org)?.label ?? org}`), tabs, body);
 }
 
 function loading<T>(target: HTMLElement, work: () => Promise<T>, render: (v: T) => Array<Node | null>): void {

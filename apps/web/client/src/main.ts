@@ -1,4 +1,4 @@
-import { session, signOut } from './api';
+import { loadServices, serviceInfo, session, signOut } from './api';
 import { consolePage } from './console';
 import { h, leave } from './dom';
 import { defaultScreen, loginPage } from './login';
@@ -28,7 +28,7 @@ function route(): void {
   }
   if (!s || location.hash === '#/login' || !SCREENS[location.hash]) {
     if (s && !SCREENS[location.hash] && location.hash !== '#/login') {
-      location.hash = defaultScreen(s.role, s.org);
+      location.hash = defaultScreen(s.role, s.app ?? 'dispenser');
       return;
     }
     nav.replaceChildren();
@@ -39,11 +39,12 @@ function route(): void {
   }
   nav.replaceChildren(...Object.entries(SCREENS).map(([hash, screen]) =>
     h('a', { href: hash, 'aria-current': location.hash === hash ? 'page' : undefined }, screen.title)));
-  who.replaceChildren(h('span', {}, `${s.label} · ${s.org}`), ' ', h('a', { href: '#/logout' }, 'Sign out'));
+  who.replaceChildren(h('span', {}, `${s.label} · ${serviceInfo(s.org)?.label ?? s.org}`), ' ', h('a', { href: '#/logout' }, 'Sign out'));
   const screen = SCREENS[location.hash];
   document.title = `${screen.title} — Pedigree`;
   main.replaceChildren(screen.render());
 }
 
 window.addEventListener('hashchange', route);
-route();
+// The organisations come from the server (the consortium's), before the first screen is drawn.
+void loadServices().finally(route);

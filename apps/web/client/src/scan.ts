@@ -1,4 +1,4 @@
-import { gql } from './api';
+import { gql, pharmacyService } from './api';
 import { decodeCanvas, decodeImageFile } from './decode';
 import { append, h, notice, onLeave } from './dom';
 
@@ -61,7 +61,7 @@ export function scanPage(): HTMLElement {
     const record: ScanRecord = { at: new Date(), scan, result: null, dispensed: false };
     records.unshift(record);
     try {
-      record.result = (await gql<{ verifyPack: Verification }>('dispenser', VERIFY, { s: scan })).verifyPack;
+      record.result = (await gql<{ verifyPack: Verification }>(pharmacyService(), VERIFY, { s: scan })).verifyPack;
     } catch (err) {
       record.error = (err as Error).message; // GraphQL errors carry their code: `CODE: message`
     }
@@ -80,7 +80,7 @@ export function scanPage(): HTMLElement {
     dispense.addEventListener('click', async () => {
       dispense.disabled = true;
       try {
-        await gql('dispenser', DISPENSE, { e: [record.scan], k: `web-dispense-${record.scan}` });
+        await gql(pharmacyService(), DISPENSE, { e: [record.scan], k: `web-dispense-${record.scan}` });
         record.dispensed = true;
         showVerdict(record, via);
         renderHistory();
