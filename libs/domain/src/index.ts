@@ -146,9 +146,11 @@ export type {
   RecallInput,
   TransactionInput,
 } from './epcis/builders';
-export { validateEpcisEvent, validateEpcisDocument, assertValidEpcisEvent, assertValidEpcisDocument } from './epcis/validate';
+export { validateEpcisEvent, validateEpcisDocument, assertValidEpcisEvent, assertValidEpcisDocument, jsonPointer, MEASUREMENT_TYPES } from './epcis/validate';
+export { epcUriProblem, isEpcUri, parseEpcUri, epcUriToCanonicalDigitalLink, canonicalDigitalLinkForHash, canonicalIdentifierForHash, EPC_ID_SCHEMES } from './epcis/epc-uri';
+export type { EpcUri, EpcUriKind } from './epcis/epc-uri';
 export type { ValidationIssue, ValidateOptions } from './epcis/validate';
-export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES } from './epcis/event-hash';
+export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES, contextNamespaces } from './epcis/event-hash';
 export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
 export type { DscsaStep, DscsaStepProfile, ProfileRequirement } from './epcis/dscsa-profile';

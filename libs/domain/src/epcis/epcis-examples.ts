@@ -155,3 +155,67 @@ export function documentOf(events: readonly unknown[], extra: Record<string, unk
     type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-01T11:00:00Z', ...extra, epcisBody: { eventList: events },
   };
 }
+
+/** Extra prefixes a hash vector's document declares in @context (`null`: only the EPCIS context). */
+export type VectorContext = Readonly<Record<string, string>> | null;
+
+/**
+ * Hash vectors per field family. Expected pre-hashes and hashes live in hash-vectors.json, computed
+ * by GS1's reference implementation (see that file's `producedBy`).
+ */
+export const HASH_EVENTS: ReadonlyArray<readonly [string, VectorContext, Record<string, unknown>]> = [
+  ...Object.entries(VALID_EVENTS).map(([name, event]) => [name, { gs1ushc: 'http://epcis.gs1us.org/hc/ns', example: 'https://example.com/epcis/' }, event] as const),
+  ['ilmdUndeclaredPrefix', null, { ...VALID_EVENTS['objectCommission'] }],
+  ['ilmdDeclaredPrefix', { cbvmda: 'urn:epcglobal:cbv:mda:' }, { ...VALID_EVENTS['objectCommission'] }],
+  ['vocabularySpellings', null, {
+    type: 'ObjectEvent', ...T, action: 'OBSERVE', bizStep: 'urn:epcglobal:cbv:bizstep:receiving', disposition: 'https://ref.gs1.org/cbv/Disp-in_progress',
+    epcList: ['https://id.gs1.org/01/00312345678906/21/1002'],
+    sourceList: [{ type: 'urn:epcglobal:cbv:sdt:owning_party', source: 'urn:epc:id:pgln:0312345.00000' }],
+    destinationList: [{ type: 'owning_party', destination: 'https://id.gs1.org/417/0398765000006' }],
+  }],
+  ['digitalLinksEverywhere', null, {
+    type: 'ObjectEvent', ...T, action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit',
+    epcList: ['https://brand.example/dl/01/00312345678906/10/L1/21/S%2F1?17=281130', 'https://example.org/00/003123450000001230'],
+    readPoint: { id: 'https://example.org/414/0312345000014/254/7' },
+    bizTransactionList: [{ type: 'desadv', bizTransaction: 'https://example.org/253/0312345000010ASN77?x=1' }, { type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0398765000006:PO-4711' }],
+    sourceList: [{ type: 'owning_party', source: 'https://example.org/417/0312345000004' }],
+    destinationList: [{ type: 'owning_party', destination: 'urn:epc:id:pgln:0398765.00000' }],
+    sensorElementList: [{ sensorMetadata: { bizRules: 'https://example.org/253/0312345000010RULES', deviceID: 'https://example.org/8004/0312345DEV1' }, sensorReport: [{ type: 'Temperature', value: 4 }] }],
+  }],
+  ['fieldOrderWithinEntries', null, {
+    type: 'ObjectEvent', ...T, action: 'OBSERVE', epcList: ['urn:epc:id:sgtin:0312345.067890.1002'],
+    bizTransactionList: [{ bizTransaction: 'urn:epcglobal:cbv:bt:0398765000006:PO-1', type: 'po' }],
+    sourceList: [{ source: 'urn:epc:id:pgln:0312345.00000', type: 'owning_party' }],
+    destinationList: [{ type: 'possessing_party', destination: 'urn:epc:id:pgln:0398765.00000' }],
+  }],
+  ['numbersAndBooleans', null, {
+    type: 'ObjectEvent', ...T, action: 'OBSERVE', epcList: [], readPoint: { id: 'urn:epc:id:sgln:0312345.00001.0' },
+    quantityList: [{ epcClass: 'urn:epc:class:lgtin:0312345.067890.0012', quantity: 12.5, uom: 'KGM' }],
+    sensorElementList: [{ sensorReport: [
+      { type: 'Temperature', value: 0.00001, minValue: -0.5, maxValue: 1e21, uom: 'CEL' },
+      { type: 'Temperature', booleanValue: false, stringValue: '007' },
+    ] }],
+  }],
+  ['timeRounding', null, { type: 'ObjectEvent', eventTime: '2026-03-01T10:15:30.1235+01:00', eventTimeZoneOffset: '+01:00', action: 'OBSERVE', epcList: ['urn:epc:id:sgtin:0312345.067890.1002'] }],
+  ['timeRoundingEven', null, { type: 'ObjectEvent', eventTime: '2026-03-01T23:59:59.1225-05:00', eventTimeZoneOffset: '-05:00', action: 'OBSERVE', epcList: ['urn:epc:id:sgtin:0312345.067890.1002'] }],
+  ['extensionsAtEveryLevel', { example: 'https://example.com/epcis/' }, {
+    type: 'ObjectEvent', ...T, action: 'OBSERVE', epcList: ['urn:epc:id:sgtin:0312345.067890.1002'],
+    readPoint: { id: 'urn:epc:id:sgln:0312345.00001.0', 'example:dock': 'D4' },
+    'example:carrier': { 'example:name': 'ACME', 'example:scac': 'ACME1' },
+    'example:temperatureLog': ['a', 'b'],
+    'gs1ushc:dropShipment': 'true',
+  }],
+  ['sensorComponentsAndAlerts', { gs1: 'https://gs1.org/voc/' }, {
+    type: 'ObjectEvent', ...T, action: 'OBSERVE', epcList: ['urn:epc:id:sscc:0312345.0123456789'],
+    sensorElementList: [
+      { sensorMetadata: { time: '2026-03-01T10:00:00.000+01:00', deviceID: 'urn:epc:id:giai:4012345.TEMP-7', rawData: 'https://example.com/raw/1', dataProcessingMethod: 'https://example.com/method/avg' },
+        sensorReport: [
+          { type: 'gs1:Temperature', value: 7.5, uom: 'CEL', exception: 'ALARM_CONDITION' },
+          { type: 'Length', component: 'latitude', value: 48.1, uom: 'DD', coordinateReferenceSystem: 'http://www.opengis.net/def/crs/EPSG/0/4979' },
+          { type: 'Count', microorganism: 'https://www.ncbi.nlm.nih.gov/taxonomy/1126011', chemicalSubstance: 'https://identifiers.org/inchikey:CZMRCDWAGMRECN-UGDNZRGBSA-N', value: 3, sDev: 0.1, percRank: 50, percValue: 2 },
+        ] },
+      { sensorReport: [{ type: 'RelativeHumidity', value: 40, uom: 'P1', time: '2026-03-01T09:00:00Z' }] },
+    ],
+  }],
+  ['errorDeclarationIgnored', null, { ...VALID_EVENTS['objectErrorDeclared'], certificationInfo: ['https://cert.example.com/b', 'https://cert.example.com/a'] }],
+];
