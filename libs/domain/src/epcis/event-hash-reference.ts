@@ -59,9 +59,15 @@ const PROP_ORDER: Order = [
 const IGNORED_AT_TOP = new Set(['recordTime', 'eventID', 'type', 'errorDeclaration']);
 const UNORDERED_PAIRS = new Set(['bizTransaction', 'source', 'destination']);
 
-export function referencePreString(event: object, namespaces: Readonly<Record<string, string>>): string {
-  const e = expandBareStrings(event as Record<string, unknown>);
-  const tree = structure(toTree(e, namespaces));
+/**
+ * `source`: how the event reached us. The reference implementation treats the two forms
+ * differently, and partners hash what they sent: JSON-LD gets the expansion heuristic and Python's
+ * `True`/`False`; XML gets only `gs1:`/`cbv:` value prefixes expanded and values as written (the
+ * reader turned the XML's CBV URNs into bare terms, which are mapped back to Web URIs here).
+ */
+export function referencePreString(event: object, namespaces: Readonly<Record<string, string>>, source: 'json-ld' | 'xml' = 'json-ld'): string {
+  const e = source === 'xml' ? standardVocabularyToWeb(event as Record<string, unknown>) : expandBareStrings(event as Record<string, unknown>);
+  const tree = structure(toTree(e, source === 'xml' ? {} : namespaces, source === 'xml' ? namespaces : undefined));
   const type = typeof e['type'] === 'string' ? e['type'] : '';
   return `eventType=${type}${ordered(tree.kids, PROP_ORDER)}${remainder(tree.kids)}`;
 }
@@ -76,16 +82,17 @@ function nsReplace(text: string, namespaces: Readonly<Record<string, string>>, i
   return isValue ? iri + text.slice(colon + 1) : `{${iri}}${text.slice(colon + 1)}`;
 }
 
-function scalarText(v: unknown): string {
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
+function scalarText(v: unknown, xml: boolean): string {
+  if (typeof v === 'boolean') return xml ? String(v) : v ? 'True' : 'False';
   if (v === null) return 'None';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloat(v);
   return String(v);
 }
 
-function toTree(value: unknown, ns: Readonly<Record<string, string>>): Node {
+/** `keyNs` set: XML mode, where only element names carry namespaces and values expand gs1:/cbv:. */
+function toTree(value: unknown, ns: Readonly<Record<string, string>>, keyNs?: Readonly<Record<string, string>>): Node {
   if (Array.isArray(value)) {
-    const kids = value.map((v) => toTree(v, ns));
+    const kids = value.map((v) => toTree(v, ns, keyNs));
     kids.sort(compareItems);
     return node('', '', kids);
   }
@@ -94,15 +101,41 @@ function toTree(value: unknown, ns: Readonly<Record<string, string>>): Node {
     const kids: Item[] = [];
     for (const [rawKey, val] of Object.entries(obj)) {
       if (rawKey === '#text' || rawKey === 'rdfs:comment' || rawKey === 'comment') continue;
-      const child = toTree(val, ns);
-      const key = nsReplace(rawKey, ns, false);
+      const child = toTree(val, ns, keyNs);
+      const key = nsReplace(rawKey, keyNs ?? ns, false);
       if (Array.isArray(val)) for (const el of child.kids as Node[]) kids.push(node(key, el.text, el.kids));
       else kids.push(node(key, child.text, child.kids));
     }
     if (!Object.keys(obj).some((k) => UNORDERED_PAIRS.has(k))) kids.sort(compareItems);
     return node(typeof obj['type'] === 'string' ? obj['type'] : '', typeof obj['#text'] === 'string' ? obj['#text'] : '', kids);
   }
-  return node('', typeof value === 'string' ? nsReplace(value, ns, true) : scalarText(value));
+  if (keyNs) return node('', typeof value === 'string' ? xmlValuePrefix(value) : scalarText(value, true));
+  return node('', typeof value === 'string' ? nsReplace(value, ns, true) : scalarText(value, false));
+}
+
+function xmlValuePrefix(value: string): string {
+  if (value.startsWith('gs1:')) return value.split('gs1:').join('https://gs1.org/voc/');
+  if (value.startsWith('cbv:')) return value.split('cbv:').join('https://ref.gs1.org/cbv/');
+  return value;
+}
+
+/** XML mode: the bare CBV terms the reader produced from URNs, back to what the URNs canonicalise to. */
+function standardVocabularyToWeb(event: Record<string, unknown>): Record<string, unknown> {
+  const e: Record<string, unknown> = { ...event };
+  const web = (v: unknown, terms: Iterable<string>, base: string): unknown => (typeof v === 'string' && new Set(terms).has(v) ? base + v : v);
+  const objects = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+  if (e['bizStep'] !== undefined) e['bizStep'] = web(e['bizStep'], BIZ_STEPS, CBV + 'BizStep-');
+  if (e['disposition'] !== undefined) e['disposition'] = web(e['disposition'], DISPOSITIONS, CBV + 'Disp-');
+  const pd = e['persistentDisposition'];
+  if (typeof pd === 'object' && pd !== null) {
+    const p = pd as Record<string, unknown>;
+    e['persistentDisposition'] = Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.isArray(v) ? v.map((d) => web(d, DISPOSITIONS, CBV + 'Disp-')) : v]));
+  }
+  if (Array.isArray(e['bizTransactionList'])) e['bizTransactionList'] = objects(e['bizTransactionList']).map((b) => ('type' in b ? { ...b, type: web(b['type'], BIZ_TRANSACTION_TYPES, CBV + 'BTT-') } : b));
+  for (const key of ['sourceList', 'destinationList']) {
+    if (Array.isArray(e[key])) e[key] = objects(e[key]).map((s) => ('type' in s ? { ...s, type: web(s['type'], SOURCE_DESTINATION_TYPES, CBV + 'SDT-') } : s));
+  }
+  return e;
 }
 
 /** Python tuple ordering of (name, text, children). */

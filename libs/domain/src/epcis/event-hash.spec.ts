@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { HASH_EVENTS } from './epcis-examples';
 import { computeEventHashId, contextNamespaces, eventHashPreString } from './event-hash';
 import vectors from './hash-vectors.json';
+import { readEpcisXml, writeEpcisXml, xmlHashOptions } from './xml';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -45,5 +46,18 @@ describe('CBV 2.0 event hash: the two readings where text and reference disagree
     for (const reading of ['reference', 'cbv-text'] as const) {
       expect(computeEventHashId(event, { reading })).toBe(`ni:///sha-256;${sha256(eventHashPreString(event, { reading }))}?ver=CBV2.0`);
     }
+  });
+});
+
+describe('CBV 2.0 event hash of XML input agrees with the reference implementation hashing the XML', () => {
+  const events = new Map(HASH_EVENTS.map(([name, ctx, event]) => [name, { ctx, event }]));
+  const CONTEXT = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+  it.each(vectors.xmlVectors.map((v) => [v.name, v.version, v] as const))('%s as EPCIS %s XML', (name, version, vector) => {
+    const { ctx, event } = events.get(name) as { ctx: Record<string, string> | null; event: Record<string, unknown> };
+    const doc = { '@context': ctx ? [CONTEXT, ctx] : [CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: '2026-03-01T11:00:00Z', epcisBody: { eventList: [event] } };
+    const read = readEpcisXml(writeEpcisXml(doc, { version: version as '1.2' | '2.0' }));
+    const back = (read.document['epcisBody'] as { eventList: Record<string, unknown>[] }).eventList[0] as Record<string, unknown>;
+    expect(eventHashPreString(back, xmlHashOptions(read))).toBe(vector.prehash);
+    expect(computeEventHashId(back, xmlHashOptions(read))).toBe(vector.hash);
   });
 });

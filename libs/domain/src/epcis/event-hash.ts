@@ -46,6 +46,11 @@ export interface EventHashOptions {
    * sensorElementList, CBV-defined prefixes always expanded). See docs/events.md.
    */
   readonly reading?: 'reference' | 'cbv-text';
+  /**
+   * The form the event arrived in, for the reference reading: `xml` for events read by the EPCIS
+   * XML reader (what a partner hashing its XML file gets), `json-ld` (default) otherwise.
+   */
+  readonly source?: 'json-ld' | 'xml';
 }
 
 /** Prefixes from the EPCIS 2.0 context that DSCSA files use. */
@@ -122,7 +127,7 @@ function cbvTextPreString(event: object, options: EventHashOptions): string {
 }
 
 export function eventHashPreString(event: object, options: EventHashOptions = {}): string {
-  return options.reading === 'cbv-text' ? cbvTextPreString(event, options) : referencePreString(event, options.namespaces ?? {});
+  return options.reading === 'cbv-text' ? cbvTextPreString(event, options) : referencePreString(event, options.namespaces ?? {}, options.source);
 }
 
 /** `ni:///sha-256;{hex}?ver=CBV2.0` */

@@ -1,4 +1,4 @@
-export { EpcisXmlReader, readEpcisXml } from './reader';
+export { EpcisXmlReader, readEpcisXml, xmlHashOptions } from './reader';
 export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation } from './reader';
 export { epcisXmlChunks, writeEpcisXml, escapeXml } from './writer';
 export type { EpcisXmlWriteOptions } from './writer';

@@ -257,7 +257,7 @@ function eventFromXml(node: XNode, ns: Record<string, string>, fail: Fail): Json
 function readFields(node: XNode, out: JsonObject, ns: Record<string, string>, fail: Fail): void {
   for (const kid of node.kids) {
     if (kid.uri !== '') {
-      out[keyOf(kid, ns)] = genericValue(kid, ns);
+      put(out, keyOf(kid, ns), genericValue(kid, ns));
       continue;
     }
     const name = kid.local;
@@ -328,8 +328,8 @@ function readFields(node: XNode, out: JsonObject, ns: Record<string, string>, fa
       case 'ilmd': {
         const ilmd: JsonObject = {};
         for (const k of kid.kids) {
-          if (k.uri === '' && k.local === 'extension') for (const x of k.kids) ilmd[keyOf(x, ns)] = genericValue(x, ns);
-          else ilmd[keyOf(k, ns)] = genericValue(k, ns);
+          if (k.uri === '' && k.local === 'extension') for (const x of k.kids) put(ilmd, keyOf(x, ns), genericValue(x, ns));
+          else put(ilmd, keyOf(k, ns), genericValue(k, ns));
         }
         out[name] = ilmd;
         break;
@@ -355,8 +355,8 @@ function location(node: XNode, ns: Record<string, string>): JsonObject {
   const out: JsonObject = {};
   for (const k of node.kids) {
     if (k.uri === '' && k.local === 'id') out['id'] = text(k);
-    else if (k.uri === '' && k.local === 'extension') for (const x of k.kids) out[keyOf(x, ns)] = genericValue(x, ns);
-    else out[keyOf(k, ns)] = genericValue(k, ns);
+    else if (k.uri === '' && k.local === 'extension') for (const x of k.kids) put(out, keyOf(x, ns), genericValue(x, ns));
+    else put(out, keyOf(k, ns), genericValue(k, ns));
   }
   return out;
 }
@@ -364,11 +364,11 @@ function location(node: XNode, ns: Record<string, string>): JsonObject {
 function errorDeclaration(node: XNode, ns: Record<string, string>): JsonObject {
   const out: JsonObject = {};
   for (const k of node.kids) {
-    if (k.uri !== '') out[keyOf(k, ns)] = genericValue(k, ns);
+    if (k.uri !== '') put(out, keyOf(k, ns), genericValue(k, ns));
     else if (k.local === 'declarationTime') out['declarationTime'] = text(k);
     else if (k.local === 'reason') out['reason'] = vocab('errorReason', text(k));
     else if (k.local === 'correctiveEventIDs') out['correctiveEventIDs'] = k.kids.filter((c) => c.local === 'correctiveEventID').map(text);
-    else if (k.local === 'extension') for (const x of k.kids) out[keyOf(x, ns)] = genericValue(x, ns);
+    else if (k.local === 'extension') for (const x of k.kids) put(out, keyOf(x, ns), genericValue(x, ns));
   }
   return out;
 }
@@ -393,8 +393,8 @@ function sensorElement(node: XNode, ns: Record<string, string>): JsonObject {
   for (const k of node.kids) {
     if (k.uri === '' && k.local === 'sensorMetadata') out['sensorMetadata'] = sensorAttributes(k, ns);
     else if (k.uri === '' && k.local === 'sensorReport') reports.push(sensorAttributes(k, ns));
-    else if (k.uri === '' && k.local === 'extension') for (const x of k.kids) out[keyOf(x, ns)] = genericValue(x, ns);
-    else out[keyOf(k, ns)] = genericValue(k, ns);
+    else if (k.uri === '' && k.local === 'extension') for (const x of k.kids) put(out, keyOf(x, ns), genericValue(x, ns));
+    else put(out, keyOf(k, ns), genericValue(k, ns));
   }
   out['sensorReport'] = reports;
   return out;
@@ -408,7 +408,7 @@ function headerFromXml(node: XNode, ns: Record<string, string>, fail: Fail): Jso
     if (k.uri === SBDH_NS && k.local === 'StandardBusinessDocumentHeader') out[keyOf(k, ns)] = genericValue(k, ns, true);
     else if (k.uri === '' && k.local === 'extension') k.kids.forEach(take);
     else if (k.uri === '' && k.local === 'EPCISMasterData') out['epcisMasterData'] = masterData(k, ns);
-    else if (k.uri !== '') out[keyOf(k, ns)] = genericValue(k, ns, true);
+    else if (k.uri !== '') put(out, keyOf(k, ns), genericValue(k, ns, true));
     else fail(`<${k.local}> is not an element of EPCISHeader`, k);
   };
   node.kids.forEach(take);
@@ -429,4 +429,18 @@ function masterData(node: XNode, ns: Record<string, string>): JsonObject {
     };
   });
   return { vocabularyList };
+}
+
+/**
+ * Event hash options for events read from XML: the reference implementation names an XML
+ * extension `{namespace}local` with the namespace exactly as declared and reads values as written.
+ */
+export function xmlHashOptions(read: { readonly namespaces: Readonly<Record<string, string>> }): { namespaces: Record<string, string>; source: 'xml' } {
+  return { namespaces: { ...read.namespaces }, source: 'xml' };
+}
+
+/** Adds a value under a key, turning repeats into arrays (repeated XML elements). */
+function put(out: JsonObject, key: string, value: Json): void {
+  const prev = out[key];
+  out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
 }
