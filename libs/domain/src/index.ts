@@ -153,6 +153,11 @@ export type { ValidationIssue, ValidateOptions } from './epcis/validate';
 export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES, contextNamespaces } from './epcis/event-hash';
 export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
+export {
+  EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, readAndValidateEpcisXml, dscsaHeaderOf,
+  EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,
+} from './epcis/xml';
+export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation, EpcisXmlWriteOptions, EpcisXmlVersion, DscsaHeader, ValidatedEpcisXml, XmlValidationIssue } from './epcis/xml';
 export type { DscsaStep, DscsaStepProfile, ProfileRequirement } from './epcis/dscsa-profile';
 
 // Pack lifecycle

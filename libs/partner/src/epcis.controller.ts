@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import {
-  computeEventHashId, DomainError, EPCIS_CONTEXT, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument, type EpcisEvent,
+  computeEventHashId, contextNamespaces, DomainError, EPCIS_CONTEXT, EpcisXmlReader, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument,
+  xmlHashOptions, type EpcisEvent, type EventHashOptions,
 } from '@pedigree/domain';
 import { classifyFailure, Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
@@ -14,8 +16,34 @@ interface EventShape {
   ilmd?: Record<string, string>; readPoint?: { id: string };
 }
 
+/** Largest XML body read (bytes); PEDIGREE_EPCIS_XML_MAX_BYTES overrides. */
+const XML_MAX_BYTES = Number(process.env['PEDIGREE_EPCIS_XML_MAX_BYTES'] ?? 64 * 1024 * 1024);
+
 /**
- * EPCIS 2.0 JSON-LD in and out. Capture validates the whole document first and refuses it whole,
+ * Reads an XML body straight from the request stream into the streaming EPCIS reader (Nest's
+ * JSON parser leaves such bodies unread), so the XML text is never held whole.
+ */
+async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHashOptions; locations: readonly { line: number; column: number; path: string }[] }> {
+  const reader = new EpcisXmlReader();
+  let bytes = 0;
+  req.setEncoding('utf8');
+  for await (const chunk of req as AsyncIterable<string>) {
+    bytes += Buffer.byteLength(chunk);
+    if (bytes > XML_MAX_BYTES) throw new ServiceError('BAD_INPUT', 'EPCIS_TOO_LARGE', `the XML document is larger than ${XML_MAX_BYTES} bytes`);
+    reader.write(chunk);
+  }
+  const read = reader.end();
+  return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations };
+}
+
+function isXml(req: Request): boolean {
+  return /^(application|text)\/([a-z0-9.+-]*\+)?xml\b/i.test(String(req.headers['content-type'] ?? ''));
+}
+
+/**
+ * EPCIS 2.0 JSON-LD in and out; EPCIS 1.2 and 2.0 XML in (`Content-Type: application/xml` or
+ * `text/xml`), converted to the same EPCIS 2.0 events and checked the same way; XML issues also
+ * carry the line, column and element of their event. Capture validates the whole document first and refuses it whole,
  * with every problem, if anything is wrong; then records each event as one ledger transaction whose
  * event ID is the event's eventID (or its CBV 2.0 hash), so a re-sent document writes nothing twice.
  * Not atomic on the ledger: a refusal by the chaincode after the first event answers
@@ -29,14 +57,21 @@ export class EpcisController {
   @Roles(...OPERATORS)
   @Post('capture')
   @HttpCode(200)
-  async capture(@Body() doc: unknown): Promise<{ captured: number; results: Array<MutationReceipt & { epcisEventId: string }> }> {
-    const issues = validateEpcisDocument(doc, { dscsa: true });
+  async capture(@Body() body: unknown, @Req() req: Request): Promise<{ captured: number; results: Array<MutationReceipt & { epcisEventId: string }> }> {
+    const xml = isXml(req) ? await readXmlBody(req) : undefined;
+    const doc = xml ? xml.doc : body;
+    const hash: EventHashOptions = xml ? xml.hash : { namespaces: contextNamespaces((doc as { '@context'?: unknown } | null)?.['@context']) };
+    const issues = validateEpcisDocument(doc, { dscsa: true }).map((issue) => {
+      const m = /^epcisBody\.eventList\[(\d+)\]/.exec(issue.path);
+      const at = m && xml ? xml.locations[Number(m[1])] : undefined;
+      return at ? { ...issue, line: at.line, column: at.column, element: at.path } : issue;
+    });
     if (issues.length) throw new DomainError('EPCIS_INVALID', `the document has ${issues.length} problem(s); nothing was captured`, { issues });
     const events = (doc as { epcisBody: { eventList: EventShape[] } }).epcisBody.eventList;
     const commands = events.map((e, i) => ({ event: e, ...commandFor(e, i) }));
     const results: Array<MutationReceipt & { epcisEventId: string }> = [];
     for (const [index, c] of commands.entries()) {
-      const eventId = c.event.eventID ?? computeEventHashId(c.event);
+      const eventId = c.event.eventID ?? computeEventHashId(c.event, hash);
       try {
         results.push({ ...(await submitCaptured(this.p, c, eventId)), epcisEventId: eventId });
       } catch (err) {

@@ -3,7 +3,7 @@ import { DomainError } from '../../errors';
 import { EPCIS_CONTEXT } from '../events';
 import { normaliseVocabulary, type VocabularyKind } from '../vocabulary';
 import {
-  EPC_LIST_FIELDS, EPCIS_NS, EVENT_ELEMENTS, QUANTITY_LIST_FIELDS, SBDH_NS, SENSOR_NUMBERS, XSI_NS, type EpcisXmlVersion,
+  EPC_LIST_FIELDS, EPCIS_NS, EVENT_ELEMENTS, QUANTITY_LIST_FIELDS, SBDH_NS, SENSOR_NUMBERS, WELL_KNOWN_PREFIXES, XSI_NS, type EpcisXmlVersion,
 } from './xml-model';
 
 /**
@@ -195,6 +195,13 @@ type Fail = (message: string, at: XNode) => never;
 
 function keyOf(node: XNode, ns: Record<string, string>): string {
   if (node.uri === '') return node.local;
+  // GS1's own namespaces get their usual prefixes whatever the file called them (cbvmda:lotNumber
+  // is what the DSCSA checks and builders look for).
+  const known = Object.entries(WELL_KNOWN_PREFIXES).find(([, uri]) => uri === node.uri)?.[0];
+  if (known && (ns[known] === undefined || ns[known] === node.uri)) {
+    ns[known] = node.uri;
+    return `${known}:${node.local}`;
+  }
   let prefix = node.prefix;
   if (prefix === '' || ns[prefix] !== node.uri) {
     prefix = Object.entries(ns).find(([, uri]) => uri === node.uri)?.[0] ?? '';
