@@ -29,7 +29,8 @@ interface SchemeRule {
   readonly rest: (parts: readonly string[], cp: string) => string | undefined;
 }
 
-const numeric = (s: string | undefined, min: number, max: number): boolean => s !== undefined && new RegExp(`^\\d{${min},${max}}$`).test(s);
+const DIGITS = /^\d+$/;
+const numeric = (s: string | undefined, min: number, max: number): boolean => s !== undefined && s.length >= min && s.length <= max && DIGITS.test(s);
 
 /** Decodes TDS %-escapes; undefined when a character is not allowed. */
 export function decodeEpcComponent(value: string): string | undefined {
@@ -244,6 +245,9 @@ const SHORT_NAMES: ReadonlyArray<readonly [string, string]> = [
   ['sscc', '00'], ['gdti', '253'], ['ginc', '401'], ['gsin', '402'], ['grai', '8003'], ['giai', '8004'], ['cpv', '22'], ['lot', '10'], ['ser', '21'],
 ];
 const X = `["'\\-.0-9;-?A-Z_a-z]`;
+const DL_SHAPE = new RegExp(`^https?:(//(([^/?#]*)@)?([^/?#:]*)(:([^/?#]*))?)?(([^?#]*)(/(${DL_KEYS})/)(\\d{4}[^/]+)(/[^/]+/[^/]+)?/?(\\?([^?\\n]*))?(#([^\\n]*))?|(/[A-Za-z_-]{10}$))`);
+const CPV = new RegExp(`^https://id\\.gs1\\.org/(8006/\\d{18}|01/\\d{14})/22/`);
+const LOT_AND_SERIAL = new RegExp(`^https://id\\.gs1\\.org/(8006/\\d{18}|01/\\d{14})/10/${X}{0,20}/21/${X}{0,20}$`);
 const CANONICAL_FORMS: readonly RegExp[] = [
   /^https:\/\/id\.gs1\.org\/00\/\d{18}$/,
   new RegExp(`^https://id\\.gs1\\.org/01/\\d{14}/21/${X}{0,20}$`),
@@ -274,7 +278,7 @@ const CANONICAL_FORMS: readonly RegExp[] = [
  * re-encoded), as in the reference implementation.
  */
 export function canonicalDigitalLinkForHash(uri: string): string | undefined {
-  if (!new RegExp(`^https?:(//(([^/?#]*)@)?([^/?#:]*)(:([^/?#]*))?)?(([^?#]*)(/(${DL_KEYS})/)(\\d{4}[^/]+)(/[^/]+/[^/]+)?/?(\\?([^?\\n]*))?(#([^\\n]*))?|(/[A-Za-z_-]{10}$))`).test(uri)) return undefined;
+  if (!DL_SHAPE.test(uri)) return undefined;
   let u = uri.includes('?') ? uri.slice(0, uri.indexOf('?')) : uri;
   for (const [short, ai] of SHORT_NAMES) u = u.split(`/${short}/`).join(`/${ai}/`);
   if (!/^https:\/\/id\.gs1\.org\/(01|8006|8010|414|417|8017|8018|255|00|253|401|402|8003|8004)\/(\d{4}[^/]+)(\/[^/]+\/[^/]+)?\/?(\?([^?\n]*))?(#([^\n]*))?|(\/[A-Za-z_-]{10}$)/.test(u)) {
@@ -292,13 +296,12 @@ export function canonicalDigitalLinkForHash(uri: string): string | undefined {
     else if (/^https:\/\/id\.gs1\.org\/01\/\d{8}/.test(u)) u = u.replace('/01/', '/01/000000');
   }
   // CPV (22) is dropped; then the serial wins over the lot.
-  const cpv = new RegExp(`^https://id\\.gs1\\.org/(8006/\\d{18}|01/\\d{14})/22/`);
-  if (cpv.test(u)) {
+  if (CPV.test(u)) {
     const afterCpv = u.slice(u.indexOf('/22/') + 4);
     const next = afterCpv.indexOf('/');
     u = u.slice(0, u.indexOf('/22/')) + (next === -1 ? '' : afterCpv.slice(next));
   }
-  if (new RegExp(`^https://id\\.gs1\\.org/(8006/\\d{18}|01/\\d{14})/10/${X}{0,20}/21/${X}{0,20}$`).test(u)) {
+  if (LOT_AND_SERIAL.test(u)) {
     const afterLot = u.slice(u.indexOf('/10/') + 4);
     u = u.slice(0, u.indexOf('/10/')) + afterLot.slice(afterLot.indexOf('/'));
   }

@@ -122,7 +122,7 @@ function xmlValuePrefix(value: string): string {
 /** XML mode: the bare CBV terms the reader produced from URNs, back to what the URNs canonicalise to. */
 function standardVocabularyToWeb(event: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...event };
-  const web = (v: unknown, terms: Iterable<string>, base: string): unknown => (typeof v === 'string' && new Set(terms).has(v) ? base + v : v);
+  const web = (v: unknown, terms: Iterable<string>, base: string): unknown => (typeof v === 'string' && setOf(terms).has(v) ? base + v : v);
   const objects = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
   if (e['bizStep'] !== undefined) e['bizStep'] = web(e['bizStep'], BIZ_STEPS, CBV + 'BizStep-');
   if (e['disposition'] !== undefined) e['disposition'] = web(e['disposition'], DISPOSITIONS, CBV + 'Disp-');
@@ -258,7 +258,7 @@ const CBV_URNS: ReadonlyArray<readonly [string, string]> = [
 
 function canonicalValue(text: string): string {
   let t = text;
-  for (const [urn, web] of CBV_URNS) t = t.split(urn).join(web);
+  if (t.includes('urn:epcglobal:cbv:')) for (const [urn, web] of CBV_URNS) t = t.split(urn).join(web);
   t = pyNumeric(t);
   return canonicalIdentifierForHash(t) ?? t;
 }
@@ -315,9 +315,16 @@ function utcMillis(text: string): string {
 const CBV = 'https://ref.gs1.org/cbv/';
 const GS1 = 'https://gs1.org/voc/';
 
+const SETS = new Map<Iterable<string>, ReadonlySet<string>>();
+function setOf(terms: Iterable<string>): ReadonlySet<string> {
+  let s = SETS.get(terms);
+  if (!s) SETS.set(terms, (s = new Set(terms)));
+  return s;
+}
+
 function vocabIri(value: unknown, terms: Iterable<string>, base: string): string | undefined {
   if (typeof value !== 'string') return undefined;
-  if (new Set(terms).has(value)) return base + value;
+  if (setOf(terms).has(value)) return base + value;
   if (value.startsWith('cbv:')) return CBV + value.slice(4);
   if (value.startsWith('gs1:')) return GS1 + value.slice(4);
   return undefined;
