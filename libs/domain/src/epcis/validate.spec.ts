@@ -131,3 +131,24 @@ const schema = gs1Schema();
     expect(validate(single(event))).toBe(false);
   });
 });
+
+/** GS1's published EPCIS 2.0 examples (JSON and XML) from the same mirror, when present: all must be accepted. */
+const MIRROR = '/work/.mirror/gs1+EPCIS/repo';
+const examples = ((): Array<[string, string]> => {
+  if (!existsSync(MIRROR)) return [];
+  try {
+    const files = execFileSync('git', ['--git-dir', MIRROR, 'ls-tree', '-r', '--name-only', 'HEAD'], { encoding: 'utf8' }).split('\n').filter((f) => /^(JSON|XML)\/.*\.(jsonld|json|xml)$/.test(f));
+    return files.map((f) => [f, execFileSync('git', ['--git-dir', MIRROR, 'show', `HEAD:${f}`], { encoding: 'utf8', maxBuffer: 1 << 26 })] as [string, string]);
+  } catch {
+    return [];
+  }
+})();
+const eventDocuments = examples.filter(([, text]) => /EPCISDocument/.test(text) && !/EPCISQueryDocument|EPCISMasterDataDocument|EPCISCaptureJob/.test(text.slice(0, 2000)));
+(eventDocuments.length ? describe : describe.skip)("GS1's published EPCIS 2.0 examples are accepted (oracle)", () => {
+  it.each(eventDocuments)('%s', (file, text) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { readAndValidateEpcisXml } = require('./xml') as typeof import('./xml');
+    const issues = file.startsWith('XML/') ? readAndValidateEpcisXml(text).issues : validateEpcisDocument(JSON.parse(text));
+    expect(issues).toEqual([]);
+  });
+});

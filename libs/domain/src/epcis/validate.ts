@@ -117,7 +117,9 @@ function invalid(issues: readonly ValidationIssue[]): DomainError {
 // i.e. a prefixed name / URI such as `gs1ushc:dropShipment`.
 
 const COMMON_FIELDS = ['@context', 'type', 'eventTime', 'recordTime', 'eventTimeZoneOffset', 'eventID', 'certificationInfo', 'errorDeclaration'];
-const SHARED = ['bizStep', 'disposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList'];
+// persistentDisposition is in every event type of the EPCIS 2.0 standard and XSD; GS1's JSON schema
+// lists it for ObjectEvent and TransformationEvent only. We follow the standard (docs/events.md).
+const SHARED = ['bizStep', 'disposition', 'persistentDisposition', 'readPoint', 'bizLocation', 'bizTransactionList', 'sourceList', 'destinationList', 'sensorElementList'];
 const EVENT_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
   ObjectEvent: new Set([...COMMON_FIELDS, ...SHARED, 'action', 'epcList', 'quantityList', 'persistentDisposition', 'ilmd']),
   AggregationEvent: new Set([...COMMON_FIELDS, ...SHARED, 'action', 'parentID', 'childEPCs', 'childQuantityList']),
@@ -357,7 +359,11 @@ function sensorElement(item: Obj, p: string, issues: Issues): void {
     }
     extensionKeys(r, SENSOR_REPORT_FIELDS, rp, issues);
     const t = r['type'];
-    if (t === undefined) issues.add(`${rp}.type`, 'required', 'type is required (a GS1 measurement type such as Temperature, or a URI)');
+    // An alert-only report (exception, no measurement) has no type in GS1's own XML examples; the
+    // JSON schema wants one always. Required here unless there is an exception.
+    if (t === undefined) {
+      if (r['exception'] === undefined) issues.add(`${rp}.type`, 'required', 'type is required (a GS1 measurement type such as Temperature, or a URI) unless the report is an exception');
+    }
     else if (!isMeasurementType(t)) issues.add(`${rp}.type`, 'vocabulary', `${JSON.stringify(t)} is not a GS1 measurement type (Temperature, RelativeHumidity, ...) nor a non-GS1 URI`);
     const ex = r['exception'];
     if (ex !== undefined && !(typeof ex === 'string' && (SENSOR_ALERT_TYPES.has(ex) || (isUri(ex) && !GS1_VOC.test(ex)) || SENSOR_ALERT_TYPES.has(ex.replace(/^gs1:/, ''))))) {
@@ -385,8 +391,9 @@ const GS1_VOC = /^https?:\/\/(www\.)?gs1\.org\/voc\//;
 
 function isMeasurementType(t: unknown): boolean {
   if (typeof t !== 'string') return false;
+  // Bare words must be GS1 measurement types; any URI or CURIE (gs1:EffectiveDoseRate included,
+  // as GS1's own examples use) is accepted, as the schema does, except full gs1.org/voc IRIs.
   if (MEASUREMENT_TYPES.has(t)) return true;
-  if (t.startsWith('gs1:')) return MEASUREMENT_TYPES.has(t.slice(4));
   return isUri(t) && !GS1_VOC.test(t);
 }
 

@@ -351,7 +351,10 @@ function quantity(q: XNode, fail: Fail): JsonObject {
   const out: JsonObject = {};
   for (const k of q.kids) {
     if (k.local === 'epcClass') out['epcClass'] = text(k);
-    else if (k.local === 'quantity') out['quantity'] = numberOr(text(k));
+    else if (k.local === 'quantity') {
+      // xsi:nil: the quantity is unknown (EPCIS 2.0 XSD), which JSON-LD says by leaving it out.
+      if (!k.attributes.some((a) => a.uri === XSI_NS && a.local === 'nil' && a.value === 'true')) out['quantity'] = numberOr(text(k));
+    }
     else if (k.local === 'uom') out['uom'] = text(k);
     else if (k.uri === '') fail(`<${k.local}> is not part of a quantityElement`, k);
   }
