@@ -148,7 +148,7 @@ const eventDocuments = examples.filter(([, text]) => /EPCISDocument/.test(text) 
   it.each(eventDocuments)('%s', (file, text) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { readAndValidateEpcisXml } = require('./xml') as typeof import('./xml');
-    const issues = file.startsWith('XML/') ? readAndValidateEpcisXml(text).issues : validateEpcisDocument(JSON.parse(text));
+    const issues = file.endsWith('.xml') ? readAndValidateEpcisXml(text).issues : validateEpcisDocument(JSON.parse(text));
     expect(issues).toEqual([]);
   });
 });
