@@ -1,4 +1,4 @@
-import { sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { readEpcisXml, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
 import { key, Postgres, runId, Service } from './support';
 
 /**
@@ -69,6 +69,21 @@ describe('EPCIS XML capture', () => {
     const again = (await (await post(body, 'text/xml; charset=utf-8')).json()) as typeof out;
     expect(again.results.map((r) => r.epcisEventId)).toEqual(out.results.map((r) => r.epcisEventId));
     expect(again.results.every((r) => r.duplicate)).toBe(true);
+  });
+
+  it('exports the events of a pack as EPCIS 1.2 XML (Accept or format) that reads back as the JSON-LD export', async () => {
+    const epc = encodeURIComponent(sgtinToEpcUrn(GTIN, serial(1)));
+    const headers = { 'x-api-key': key('manufacturer', 'auditor') };
+    const json = (await (await fetch(`${m.url}/epcis/events?epc=${epc}`, { headers })).json()) as { epcisBody: { eventList: Array<Record<string, unknown>> } };
+    expect(json.epcisBody.eventList.length).toBeGreaterThanOrEqual(2);
+    for (const how of [`${m.url}/epcis/events?epc=${epc}&format=xml-1.2`, `${m.url}/epcis/events?epc=${epc}`]) {
+      const res = await fetch(how, { headers: { ...headers, accept: 'application/xml' } });
+      expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
+      const read = readEpcisXml(await res.text());
+      expect(read.version).toBe('1.2');
+      const events = (read.document['epcisBody'] as { eventList: Array<Record<string, unknown>> }).eventList;
+      expect(events.map((e) => e['eventID'])).toEqual(json.epcisBody.eventList.map((e) => e['eventID']));
+    }
   });
 
   it('refuses XML that is not well-formed with the line and column', async () => {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   computeEventHashId, contextNamespaces, DomainError, EPCIS_CONTEXT, EpcisXmlReader, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument,
-  xmlHashOptions, type EpcisEvent, type EventHashOptions,
+  writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions,
 } from '@pedigree/domain';
 import { classifyFailure, Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
@@ -34,6 +34,14 @@ async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHas
   }
   const read = reader.end();
   return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations };
+}
+
+/** `?format=xml-1.2|xml-2.0`, else `Accept: application/xml` (EPCIS 1.2, what DSCSA partners read), else JSON-LD. */
+function xmlExportVersion(format: string | undefined, accept: string): '1.2' | '2.0' | undefined {
+  if (format === 'xml-1.2' || format === 'xml') return '1.2';
+  if (format === 'xml-2.0') return '2.0';
+  if (format !== undefined && format !== 'json' && format !== 'json-ld') throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'format is json-ld, xml-1.2 or xml-2.0');
+  return format === undefined && /\b(application|text)\/xml\b/.test(accept) && !/application\/(ld\+)?json/.test(accept) ? '1.2' : undefined;
 }
 
 function isXml(req: Request): boolean {
@@ -90,7 +98,10 @@ export class EpcisController {
 
   @Roles(...READERS)
   @Get('events')
-  async events(@Query('epc') epc?: string, @Query('shipment') shipment?: string): Promise<unknown> {
+  async events(
+    @Query('epc') epc: string | undefined, @Query('shipment') shipment: string | undefined, @Query('format') format: string | undefined,
+    @Req() req: Request, @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
     if (!epc && !shipment) throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'give epc or shipment');
     const subjects = epc ? [toEpc(epc)] : [];
     if (shipment) {
@@ -100,7 +111,15 @@ export class EpcisController {
     }
     const eventList = (await this.p.queries.epcisEvents(subjects)) as EpcisEvent[];
     eventList.sort((a, b) => String((a as { eventTime?: string }).eventTime).localeCompare(String((b as { eventTime?: string }).eventTime)));
-    return { '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } };
+    const doc = { '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } };
+    const version = xmlExportVersion(format, String(req.headers['accept'] ?? ''));
+    if (!version) return doc;
+    // EPCIS 1.2 partners get what 1.2 can carry; what was left out is named in a header.
+    const omitted = new Set<string>();
+    const xml = writeEpcisXml(doc, { version, onOmit: (_path, what) => omitted.add(what) });
+    res.setHeader('content-type', 'application/xml; charset=utf-8');
+    if (omitted.size) res.setHeader('x-epcis-omitted', [...omitted].join(', '));
+    return xml;
   }
 }
 

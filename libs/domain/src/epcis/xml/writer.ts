@@ -20,6 +20,12 @@ export interface EpcisXmlWriteOptions {
   readonly version: EpcisXmlVersion;
   /** Pretty-print with this indent (default two spaces; '' for none). */
   readonly indent?: string;
+  /**
+   * For exports to partners on EPCIS 1.2: leave out what 1.2 cannot carry (sensor data,
+   * persistentDisposition, certificationInfo; AssociationEvents entirely) and report each omission
+   * here, instead of refusing the document.
+   */
+  readonly onOmit?: (path: string, what: string) => void;
 }
 
 const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -85,12 +91,22 @@ export function* epcisXmlChunks(document: object, options: EpcisXmlWriteOptions)
   out.line(1, '<EPCISBody>');
   out.line(2, '<EventList>');
   yield out.take();
-  events.forEach((event, i) => {
+  events.forEach((original, i) => {
+    let event = original;
     const path = `epcisBody.eventList[${i}]`;
     const type = String(event['type']);
     if (version === '1.2') {
-      if (type === 'AssociationEvent') throw unrepresentable('AssociationEvent does not exist in EPCIS 1.2', path);
-      for (const k of NOT_IN_12) if (event[k] !== undefined) throw unrepresentable(`${k} has no place in EPCIS 1.2 XML`, `${path}.${k}`);
+      if (type === 'AssociationEvent') {
+        if (!options.onOmit) throw unrepresentable('AssociationEvent does not exist in EPCIS 1.2', path);
+        options.onOmit(path, 'AssociationEvent');
+        return;
+      }
+      for (const k of NOT_IN_12) {
+        if (event[k] === undefined) continue;
+        if (!options.onOmit) throw unrepresentable(`${k} has no place in EPCIS 1.2 XML`, `${path}.${k}`);
+        options.onOmit(`${path}.${k}`, k);
+        event = { ...event, [k]: undefined };
+      }
     }
     if (!(type in ORDER_20)) throw unrepresentable(`unknown event type ${JSON.stringify(type)}`, `${path}.type`);
     const wrap = version === '1.2' && type === 'TransformationEvent';

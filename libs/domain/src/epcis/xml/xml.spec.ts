@@ -61,8 +61,13 @@ describe('EPCIS XML round trips', () => {
     ['AssociationEvent', VALID_EVENTS['association'], 'AssociationEvent'],
     ['persistentDisposition', VALID_EVENTS['objectClassLevel'], 'persistentDisposition'],
     ['certificationInfo', VALID_EVENTS['objectErrorDeclared'], 'certificationInfo'],
-  ])('refuses to write %s as 1.2 rather than drop it', (_what, event, needle) => {
+  ])('refuses to write %s as 1.2 rather than drop it, unless told to omit it and say so', (_what, event, needle) => {
     expect(() => writeEpcisXml(documentOf([event]), { version: '1.2' })).toThrow(new RegExp(needle));
+    const omitted: string[] = [];
+    const xml = writeEpcisXml(documentOf([event]), { version: '1.2', onOmit: (_path, what) => omitted.push(what) });
+    expect(omitted).toContain(needle);
+    expect(xml).not.toContain(`<${needle}`);
+    expect(validateEpcisDocument(readEpcisXml(xml).document).filter((i) => i.rule !== 'required')).toEqual([]);
   });
 });
 
