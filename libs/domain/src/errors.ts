@@ -49,6 +49,8 @@ export const DomainErrorCode = {
   EPCIS_XML_INVALID: 'EPCIS_XML_INVALID',
   /** The document carries something the target format cannot (e.g. sensor data or AssociationEvent in EPCIS 1.2 XML). */
   EPCIS_UNREPRESENTABLE: 'EPCIS_UNREPRESENTABLE',
+  /** An EPCIS query parameter is unknown or malformed (QueryParameterException), or the result too large. */
+  EPCIS_QUERY_INVALID: 'EPCIS_QUERY_INVALID',
 
   // --- pack lifecycle -------------------------------------------------------------------------------
   /** A lifecycle command is malformed (missing addressee, unknown quarantine reason, ...). */
@@ -131,6 +133,7 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   VOCABULARY_UNKNOWN: 'BAD_INPUT',
   EPCIS_XML_INVALID: 'BAD_INPUT',
   EPCIS_UNREPRESENTABLE: 'BAD_INPUT',
+  EPCIS_QUERY_INVALID: 'BAD_INPUT',
   COMMAND_INVALID: 'BAD_INPUT',
   ILLEGAL_TRANSITION: 'CONFLICT',
   NOT_OWNER: 'FORBIDDEN',

@@ -162,6 +162,8 @@ export {
 } from './epcis/xml';
 export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation, EpcisXmlWriteOptions, EpcisXmlVersion, DscsaHeader, ValidatedEpcisXml, XmlValidationIssue } from './epcis/xml';
 export type { DscsaStep, DscsaStepProfile, ProfileRequirement } from './epcis/dscsa-profile';
+export { parseEpcisQuery, matchesEpcisQuery, runEpcisQuery, epcMatches } from './epcis/query';
+export type { EpcisQuery, EpcisQueryParams } from './epcis/query';
 
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';
