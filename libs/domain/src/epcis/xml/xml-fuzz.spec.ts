@@ -14,7 +14,15 @@ import { readAndValidateEpcisXml, readEpcisXml, writeEpcisXml } from './index';
  */
 const RUNS = Math.max(50, Math.round(Number(process.env.PEDIGREE_FUZZ_RUNS ?? 2000) / 4));
 const params = { numRuns: RUNS, seed: process.env.PEDIGREE_FUZZ_SEED ? Number(process.env.PEDIGREE_FUZZ_SEED) : undefined };
-if (RUNS >= 2500) jest.setTimeout(1_800_000);
+const bench = RUNS >= 2500;
+if (bench) jest.setTimeout(1_800_000);
+
+function timed(name: string, body: () => void): void {
+  const t0 = performance.now();
+  body();
+  const s = (performance.now() - t0) / 1000;
+  if (bench) process.stdout.write(`[fuzz] ${name}: ${RUNS} inputs in ${s.toFixed(1)} s (${Math.round(RUNS / s)}/s)\n`);
+}
 
 type Obj = Record<string, unknown>;
 const eventsOf = (doc: Obj): Obj[] => (doc['epcisBody'] as { eventList: Obj[] }).eventList;
@@ -67,15 +75,15 @@ function assertAcceptedIsValid(document: Obj): void {
 const mutate = fc.tuple(fc.nat(), fc.constantFrom('replace', 'drop', 'dup', 'truncate', 'insert'), fc.constantFrom(...'<>/&"=x:; \n0%'.split(''), '<foo>', '</epc>', '<!--', ']]>', '&amp;', '<epc>urn:x</epc>', '<ext:x xmlns:ext="urn:e">1</ext:x>'));
 
 describe('fuzz: EPCIS XML capture', () => {
-  it('written documents read back valid and identical, in 1.2 and 2.0', () => {
+  it('written documents read back valid and identical, in 1.2 and 2.0', () => timed('epcis xml round trip', () => {
     fc.assert(fc.property(xmlArb, ({ xml }) => {
       const result = capture(xml);
       expect(result.accepted).toBe(true);
       assertAcceptedIsValid(result.document as Obj);
     }), params);
-  });
+  }));
 
-  it('damaged documents never crash and nothing invalid is accepted', () => {
+  it('damaged documents never crash and nothing invalid is accepted', () => timed('epcis xml damaged', () => {
     let refused = 0;
     fc.assert(fc.property(xmlArb, mutate, ({ xml }, [at, how, s]) => {
       const i = at % xml.length;
@@ -86,9 +94,9 @@ describe('fuzz: EPCIS XML capture', () => {
       else refused++;
     }), params);
     expect(refused).toBeGreaterThan(0);
-  });
+  }));
 
-  it('arbitrary text and XML-shaped junk never crash and are never accepted', () => {
+  it('arbitrary text and XML-shaped junk never crash and are never accepted', () => timed('epcis xml junk', () => {
     const junk = fc.oneof(
       fc.string({ maxLength: 300 }),
       fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', 'epcis:EPCISDocument', ' ', '"', '=', 'xmlns:epcis="urn:epcglobal:epcis:xsd:2"', 'EPCISBody', 'EventList', 'ObjectEvent'), maxLength: 60 }),
@@ -97,5 +105,5 @@ describe('fuzz: EPCIS XML capture', () => {
     fc.assert(fc.property(junk, (s) => {
       expect(capture(s).accepted).toBe(false);
     }), params);
-  });
+  }));
 });
