@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import Ajv from 'ajv';
+import fc from 'fast-check';
 import addFormats from 'ajv-formats';
 import { documentOf, INVALID_EVENTS, VALID_EVENTS } from './epcis-examples';
 import { canonicalIdentifierForHash, epcUriProblem, epcUriToCanonicalDigitalLink } from './epc-uri';
@@ -129,6 +130,25 @@ const schema = gs1Schema();
   const TEXT_ONLY = new Set(['AssociationEvent with ilmd', 'unknown GS1 measurement type', 'sgtin with 14 digits', 'unknown EPC scheme', 'pattern with a star in the middle', 'bad time zone offset', 'AggregationEvent ADD without children']);
   it.each(INVALID_EVENTS.filter(([name]) => !TEXT_ONLY.has(name)))('schema refuses %s too', (_name, event) => {
     expect(validate(single(event))).toBe(false);
+  });
+
+  // Property: mutate valid events at random; whatever the schema refuses, we refuse too, except
+  // where we deliberately follow the standard over the schema (docs/events.md).
+  it('refuses every mutated event the schema refuses', () => {
+    const KEYS = ['epcList', 'parentID', 'childEPCs', 'action', 'bizStep', 'disposition', 'readPoint', 'quantityList', 'inputEPCList', 'outputEPCList',
+      'transformationID', 'sensorElementList', 'ilmd', 'eventTime', 'eventTimeZoneOffset', 'bizTransactionList', 'sourceList', 'destinationList', 'errorDeclaration',
+      'certificationInfo', 'extra', 'example:extra', 'type', 'eventID', 'childQuantityList'];
+    const VALUES = [undefined, 'x', 'urn:epc:id:sgtin:0312345.067890.1002', 42, true, [], ['a b'], [{}], {}, { id: 'urn:x:1' }, 'ADD', 'shipping', '2026-01-01T00:00:00Z', [{ sensorReport: [{ type: 'x y' }] }]];
+    const mutation = fc.tuple(fc.constantFrom(...Object.values(VALID_EVENTS)), fc.array(fc.tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES)), { minLength: 1, maxLength: 3 }));
+    fc.assert(fc.property(mutation, ([event, changes]) => {
+      const e: Record<string, unknown> = { ...event };
+      for (const [k, v] of changes) {
+        if (v === undefined) delete e[k];
+        else e[k] = v;
+      }
+      const deliberate = e['persistentDisposition'] !== undefined && !['ObjectEvent', 'TransformationEvent'].includes(String(e['type']));
+      if (!validate(single(e)) && !deliberate) expect(validateEpcisEvent(e).length).toBeGreaterThan(0);
+    }), { numRuns: Math.max(400, Math.round(Number(process.env.PEDIGREE_FUZZ_RUNS ?? 0) / 4)) });
   });
 });
 
