@@ -1,26 +1,12 @@
-import collections from '../collections.json';
 import type { OrgId } from '@pedigree/domain';
 
 /**
- * The pairwise private collections of chaincode/collections.json (the file the network deploys),
- * read here so the pairing has one source of truth: the collection whose policy names exactly
- * these two organisations.
+ * Where an organisation keeps its private data: Fabric's implicit collection of that organisation,
+ * which exists for every member (one joining later included) with no chaincode upgrade, whose data
+ * only that organisation's peers store, and whose writes need that organisation's endorsement.
+ * A shipment's Transaction Information goes into the seller's and the buyer's, so a third member —
+ * present or future — is never a member of the collection holding it and cannot pull it.
  */
-interface CollectionConfig {
-  readonly name: string;
-  readonly policy: string;
-}
-
-const PAIRS = (collections as readonly CollectionConfig[]).map((c) => ({
-  name: c.name,
-  members: [...c.policy.matchAll(/'([A-Za-z0-9.-]+)\.member'/g)].map((m) => m[1] as string).sort(),
-}));
-
-export function tradingPairCollection(a: OrgId, b: OrgId): string | undefined {
-  const wanted = [a, b].sort().join('|');
-  return PAIRS.find((p) => p.members.length === 2 && p.members.join('|') === wanted)?.name;
-}
-
-export function collectionMembers(name: string): readonly OrgId[] {
-  return PAIRS.find((p) => p.name === name)?.members ?? [];
+export function implicitCollectionOf(org: OrgId): string {
+  return `_implicit_org_${org}`;
 }

@@ -135,7 +135,7 @@ describe('TraceabilityContract (fake stub)', () => {
     await expectCode(submit(ledger, DIST, fn('Ship'), [{ eventId: 's0', to: DISP, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) }), 'NOT_OWNER');
     const shipped = await submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: DIST, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) });
     expect(shipped.changed).toHaveLength(11);
-    expect(shipped.shipment).toMatchObject({ from: MFR, to: DIST, ti: { collection: 'tiManufacturerDistributor' } });
+    expect(shipped.shipment).toMatchObject({ from: MFR, to: DIST, ti: { collections: [`_implicit_org_${MFR}`, `_implicit_org_${DIST}`] } });
     expect(JSON.stringify(lastEvent(ledger))).not.toContain('INV-1');
     // In transit: (shipper OR addressee) AND another member.
     expect([[MFR], [DIST], [DISP], [MFR, DIST], [DIST, DISP], [MFR, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, false, false, true, true, true]);

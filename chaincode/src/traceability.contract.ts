@@ -59,7 +59,7 @@ import {
   type PackRecord,
   type TraceRecord,
 } from '@pedigree/domain';
-import { tradingPairCollection } from './collections';
+import { implicitCollectionOf } from './collections';
 import { ChaincodeError } from './errors';
 import { KeyType, stateKey } from './keys';
 import { page, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
@@ -184,10 +184,10 @@ export class TraceabilityContract extends Contract {
 
       let tiRef: ShipmentRecord['ti'];
       if (ti) {
-        const collection = tradingPairCollection(actor, c.to);
-        if (!collection) throw new DomainError('COMMAND_INVALID', `ship: no private collection is shared by ${actor} and ${c.to}`, { reason: 'no collection' });
-        await ctx.stub.putPrivateData(collection, stateKey(ctx, KeyType.ti, eventId), ti);
-        tiRef = { collection, sha256: createHash('sha256').update(ti).digest('hex') };
+        // Both partners' own collections: each endorses its write (the client asks both peers).
+        const collections = [...new Set([actor, c.to])].map(implicitCollectionOf);
+        for (const collection of collections) await ctx.stub.putPrivateData(collection, stateKey(ctx, KeyType.ti, eventId), ti);
+        tiRef = { collections, sha256: createHash('sha256').update(ti).digest('hex') };
       }
       const topLevel = epcs.map((e) => (isPackId(e) ? e : containerId(e)));
       const shipment: ShipmentRecord = {
@@ -484,11 +484,16 @@ export class TraceabilityContract extends Contract {
       if (caller !== shipment.from && caller !== shipment.to) {
         throw new ChaincodeError('TI_FORBIDDEN', `only ${shipment.from} and ${shipment.to} may read the Transaction Information of shipment ${shipmentId}`);
       }
+      // Each organisation's chaincode server knows whose peer it serves: TI is read on one's own peer.
+      const peer = process.env.PEDIGREE_PEER_MSP;
+      if (peer && peer !== caller) throw new ChaincodeError('TI_FORBIDDEN', `read the Transaction Information of shipment ${shipmentId} on your own organisation's peer, not ${peer}'s`);
       if (!shipment.ti) throw new ChaincodeError('NOT_FOUND', `shipment ${shipmentId} carries no Transaction Information`);
-      const bytes = await ctx.stub.getPrivateData(shipment.ti.collection, stateKey(ctx, KeyType.ti, shipmentId));
-      if (!bytes || bytes.length === 0) throw new ChaincodeError('NOT_FOUND', `this peer holds no Transaction Information for shipment ${shipmentId}`);
+      // The caller's own copy (a shipment of before implicit collections: the pair's collection).
+      const collection = shipment.ti.collection ?? implicitCollectionOf(caller);
+      const bytes = await ctx.stub.getPrivateData(collection, stateKey(ctx, KeyType.ti, shipmentId));
+      if (!bytes || bytes.length === 0) throw new ChaincodeError('NOT_FOUND', `this peer holds no Transaction Information for shipment ${shipmentId} (ask your own organisation's peer)`);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      return canonicalJson({ shipmentId, collection: shipment.ti.collection, sha256, matchesPublicHash: sha256 === shipment.ti.sha256, ti: JSON.parse(Buffer.from(bytes).toString('utf8')) });
+      return canonicalJson({ shipmentId, collection, sha256, matchesPublicHash: sha256 === shipment.ti.sha256, ti: JSON.parse(Buffer.from(bytes).toString('utf8')) });
     });
   }
 

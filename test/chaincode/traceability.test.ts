@@ -84,9 +84,9 @@ describe('traceability chaincode on the real network', () => {
 
   it('ships the pallet with private TI, publishes one event with every changed record, and the distributor receives it by SSCC (SBE discovered by the gateway)', async () => {
     const shipped = await l.manufacturer.submit('Ship', [JSON.stringify({ eventId: `ship1-${run}`, to: MSP.distributor, epcs: [pallet], statement: { affirmed: true } })], { ...TRACE, transient: { ti: ti(1000, 'Distributor') }, endorsingOrganizations: [MSP.manufacturer, MSP.distributor] });
-    const result = decode<{ changed: string[]; shipment: { ti: { sha256: string; collection: string } } }>(shipped.payload);
+    const result = decode<{ changed: string[]; shipment: { ti: { sha256: string; collections: string[] } } }>(shipped.payload);
     expect(result.changed).toHaveLength(1011);
-    expect(result.shipment.ti.collection).toBe('tiManufacturerDistributor');
+    expect(result.shipment.ti.collections).toEqual(['_implicit_org_ManufacturerMSP', '_implicit_org_DistributorMSP']);
     await settle(`ship1-${run}`);
 
     const events = l.dispenser.chaincodeEvents({ blockNumber: shipped.blockNumber });

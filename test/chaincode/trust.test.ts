@@ -31,9 +31,12 @@ describe('ledger trust rules on the real network', () => {
   });
 
   it('lets no organisation alone give itself a role or a company prefix: governance needs a majority of the members\' admins', async () => {
-    const admin = { distributor: ledgerFor('distributor', 'Admin'), manufacturer: ledgerFor('manufacturer', 'Admin') };
+    const admin = { distributor: ledgerFor('distributor', 'Admin'), manufacturer: ledgerFor('manufacturer', 'Admin'), dispenser: ledgerFor('dispenser', 'Admin') };
     const GOV = { contract: 'governance' } as const;
     try {
+      // However many members the consortium has: a majority of them.
+      const { members } = decode<{ members: string[] }>(await l.manufacturer.evaluate('GetConsortium', [], GOV));
+      const threshold = Math.floor(members.length / 2) + 1;
       const partner = decode<{ roles: string[]; name: string; glns: string[]; address: unknown; licence: unknown }>(await l.distributor.evaluate('GetPartner', [MSP.distributor], MASTER));
       const selfPromotion = { kind: 'admitPartner', partner: { mspId: MSP.distributor, name: partner.name, roles: ['wholesaler', 'dispenser'], glns: partner.glns, address: partner.address, licence: partner.licence } };
       // A user (not an admin) may not even propose.
@@ -41,24 +44,34 @@ describe('ledger trust rules on the real network', () => {
       const proposed = decode<{ txId: string }>((await admin.distributor.submit('Propose', [JSON.stringify({ eventId: `gov-p-${run}`, change: selfPromotion })], GOV)).payload);
       await seenBy(admin.distributor, `gov-p-${run}`);
       expect(code(await admin.distributor.submit('Approve', [JSON.stringify({ eventId: `gov-a-${run}`, proposalId: proposed.txId })], GOV).catch((e: unknown) => e))).toBe('GOVERNANCE_FORBIDDEN');
-      expect(decode(await l.manufacturer.evaluate('GetProposal', [proposed.txId], GOV))).toMatchObject({ status: 'open', approvals: [MSP.distributor], threshold: 2 });
+      expect(decode(await l.manufacturer.evaluate('GetProposal', [proposed.txId], GOV))).toMatchObject({ status: 'open', approvals: [MSP.distributor], threshold });
       expect(decode(await l.manufacturer.evaluate('GetPartner', [MSP.distributor], MASTER))).toMatchObject({ roles: ['wholesaler'] });
       // Still a wholesaler: dispensing is refused.
       expect(code(await l.distributor.submit('Dispense', [JSON.stringify({ eventId: `gov-d-${run}`, epcs: [sgtin(`none${run}`)] })], TRACE).catch((e: unknown) => e))).toBe('ROLE_FORBIDDEN');
 
-      // A prefix for the distributor enacted by a majority: the manufacturer's admin approves.
+      // A prefix for the distributor enacted by a majority: the manufacturer's admin approves (and the pharmacy's, with four members or more).
       const prefix = `09${String(Date.now()).slice(-8)}`;
       const assign = decode<{ txId: string }>((await admin.distributor.submit('Propose', [JSON.stringify({ eventId: `gov-px-${run}`, change: { kind: 'assignPrefix', assignment: { prefix, mspId: MSP.distributor } } })], GOV)).payload);
-      await seenBy(admin.manufacturer, `gov-px-${run}`);
-      await admin.manufacturer.submit('Approve', [JSON.stringify({ eventId: `gov-pa-${run}`, proposalId: assign.txId })], GOV);
-      expect(decode(await admin.manufacturer.evaluate('GetProposal', [assign.txId], GOV))).toMatchObject({ status: 'enacted', approvals: [MSP.distributor, MSP.manufacturer].sort() });
+      const approvers = (['manufacturer', 'dispenser'] as const).slice(0, threshold - 1);
+      for (const [i, who] of approvers.entries()) {
+        await seenBy(admin[who], i === 0 ? `gov-px-${run}` : `gov-pa${i - 1}-${run}`);
+        await admin[who].submit('Approve', [JSON.stringify({ eventId: `gov-pa${i}-${run}`, proposalId: assign.txId })], GOV);
+      }
+      expect(decode(await admin.manufacturer.evaluate('GetProposal', [assign.txId], GOV))).toMatchObject({ status: 'enacted', approvals: [MSP.distributor, ...approvers.map((a) => MSP[a])].sort() });
       // A nested prefix would put GTINs under two holders: refused at enactment.
       const nested = decode<{ txId: string }>((await admin.manufacturer.submit('Propose', [JSON.stringify({ eventId: `gov-pn-${run}`, change: { kind: 'assignPrefix', assignment: { prefix: `${prefix}1`, mspId: MSP.manufacturer } } })], GOV)).payload);
-      await seenBy(admin.distributor, `gov-pn-${run}`);
-      expect(code(await admin.distributor.submit('Approve', [JSON.stringify({ eventId: `gov-pna-${run}`, proposalId: nested.txId })], GOV).catch((e: unknown) => e))).toBe('COMMAND_INVALID');
+      const nestedApprovers = (['distributor', 'dispenser'] as const).slice(0, threshold - 1);
+      for (const [i, who] of nestedApprovers.entries()) {
+        await seenBy(admin[who], i === 0 ? `gov-pn-${run}` : `gov-pna${i - 1}-${run}`);
+        const approval = admin[who].submit('Approve', [JSON.stringify({ eventId: `gov-pna${i}-${run}`, proposalId: nested.txId })], GOV);
+        // The approval that reaches the threshold enacts the change, and enactment refuses it.
+        if (i === nestedApprovers.length - 1) expect(code(await approval.catch((e: unknown) => e))).toBe('COMMAND_INVALID');
+        else await approval;
+      }
     } finally {
       admin.distributor.close();
       admin.manufacturer.close();
+      admin.dispenser.close();
     }
   });
 

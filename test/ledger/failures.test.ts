@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT, uniqueKey } from '../support/ledger';
 
-const profile = () => readConnectionProfile(defaultProfilePath('dispenser', ROOT));
+const profile = () => readConnectionProfile(defaultProfilePath('DispenserMSP', ROOT));
 
 describe('ledger failures surface as typed errors with a stage and a reason, never a hang', () => {
   it('refuses an identity that no organisation of the channel issued', async () => {

@@ -7,7 +7,7 @@ import { ChaincodeEventListener, Ledger, LedgerError, type CommittedEvent, type 
 import { sgtinToEpcUrn, type PackRecord } from '@pedigree/domain';
 import { packageChaincode } from '../../infra/src/network/chaincode-package';
 import { Network } from '../../infra/src/network/network';
-import { CHAINCODES, HOST, type ChaincodeDeployment } from '../../infra/src/network/topology';
+import { CHAINCODES, chaincodeServerPort, findOrg, HOST, type ChaincodeDeployment } from '../../infra/src/network/topology';
 import { GTIN, MASTER, NDC, TRACE, runIds, salted, seenBy } from '../support/chaincode';
 import { MSP, ROLES, ROOT, Role, ledgerFor } from '../support/ledger';
 
@@ -28,10 +28,12 @@ const pack = sgtinToEpcUrn(GTIN, serial);
 const ti = () => salted({ transactionDate: '2026-03-01', seller: { name: 'Acme' }, buyer: { name: 'Buyer' }, products: [{ ndc: NDC, quantity: 1, lot }] });
 const HONEST = CHAINCODES[0] as ChaincodeDeployment;
 const ROGUE: ChaincodeDeployment = {
-  ...HONEST, process: 'chaincode-rogue', module: 'test/support/rogue-chaincode', port: HONEST.port - 2,
+  ...HONEST, process: 'chaincode-rogue', module: 'test/support/rogue-chaincode', slot: 9,
   sources: ['test/support/rogue-chaincode/index.js', 'test/support/rogue-chaincode/package.json', 'dist/chaincode/src'],
 };
 const ENDORSEMENT_POLICY_FAILURE = 10;
+// The pharmacy's own spare chaincode-server port: where its modified package listens.
+const ROGUE_PORT = chaincodeServerPort(ROGUE, findOrg(MSP.dispenser)!);
 
 jest.setTimeout(600_000);
 
@@ -65,7 +67,7 @@ describe('a member running modified chaincode on its own peer', () => {
 
   afterAll(async () => {
     // Whatever happened, the pharmacy's peer runs the honest package again.
-    const honest = network.installedPackage(HONEST);
+    const honest = network.installedPackage(MSP.dispenser, HONEST);
     if (honest && rogueApproved) await network.approvePackageForOrg(MSP.dispenser, honest.file, honest.packageId);
     rogueServer?.kill('SIGKILL');
     for (const role of ROLES) l[role].close();
@@ -77,9 +79,9 @@ describe('a member running modified chaincode on its own peer', () => {
 
     // The pharmacy's own modified package, its own chaincode server, its own approval.
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-rogue-'));
-    const rogue = await packageChaincode(ROOT, home, `${HOST}:${ROGUE.port}`, ROGUE);
-    rogueServer = spawn(process.execPath, [path.join(ROOT, 'node_modules/fabric-shim/cli.js'), 'server', '--chaincode-address', `${HOST}:${ROGUE.port}`, '--chaincode-id', rogue.packageId, '--module-path', path.join(ROOT, ROGUE.module)], { stdio: 'ignore', env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'error' } });
-    await until(() => portOpen(ROGUE.port), 20_000);
+    const rogue = await packageChaincode(ROOT, home, `${HOST}:${ROGUE_PORT}`, ROGUE);
+    rogueServer = spawn(process.execPath, [path.join(ROOT, 'node_modules/fabric-shim/cli.js'), 'server', '--chaincode-address', `${HOST}:${ROGUE_PORT}`, '--chaincode-id', rogue.packageId, '--module-path', path.join(ROOT, ROGUE.module)], { stdio: 'ignore', env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'error' } });
+    await until(() => portOpen(ROGUE_PORT), 20_000);
     await network.approvePackageForOrg(MSP.dispenser, rogue.file, rogue.packageId);
     rogueApproved = true;
     await until(async () => contractsOn(l.dispenser).then((c) => c.includes('rogue')), 60_000);
@@ -100,7 +102,7 @@ describe('a member running modified chaincode on its own peer', () => {
     }
 
     // Back to the honest package before reading: every peer answers with the honest rules again.
-    const honest = network.installedPackage(HONEST);
+    const honest = network.installedPackage(MSP.dispenser, HONEST);
     if (!honest) throw new Error('no honest package installed');
     await network.approvePackageForOrg(MSP.dispenser, honest.file, honest.packageId);
     rogueApproved = false;

@@ -477,7 +477,7 @@ describe('GraphQL abuse is refused before it costs', () => {
 it('the reconciler finds a tampered read-model row', async () => {
   const cli = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
   const epc = sgtinToEpcUrn(GTIN, SERIAL);
-  const reconcile = () => run(process.execPath, [cli, 'reconcile', '--role', 'manufacturer'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(db('manufacturer')) } })
+  const reconcile = () => run(process.execPath, [cli, 'reconcile', '--role', 'manufacturer', '--org', 'ManufacturerMSP'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(db('manufacturer')) } })
     .then((r) => ({ code: 0, out: r.stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }));
   const clean = await reconcile();
   expect(clean.out).not.toContain(epc);

@@ -53,7 +53,7 @@ async function commission(eventId: string, serials: string[], lot = LOT): Promis
 }
 
 async function reconcileReport(): Promise<{ code: number; differences: Array<{ id: string; kind: string; problem: string; fields?: string[]; columns?: string[] }>; summary: Record<string, unknown> }> {
-  const r = await run(process.execPath, [CLI, 'reconcile', '--role', 'manufacturer'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(DB) } })
+  const r = await run(process.execPath, [CLI, 'reconcile', '--role', 'manufacturer', '--org', 'ManufacturerMSP'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(DB) } })
     .then((x) => ({ code: 0, out: x.stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }));
   const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   return { code: r.code, summary: lines[lines.length - 1], differences: lines.slice(0, -1) as never };

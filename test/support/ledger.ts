@@ -7,7 +7,7 @@ export const ROOT = path.resolve(__dirname, '../..');
 
 /** A real gateway connection as one organisation's user, from the profile `network:up` wrote. */
 export function ledgerFor(role: Role, user = 'User1'): Ledger {
-  return connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(role, ROOT)), user));
+  return connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(MSP[role], ROOT)), user));
 }
 
 export const MSP: Record<Role, string> = {

@@ -16,7 +16,7 @@ const DATABASES = Symbol('FORECAST_DATABASES');
 function lazyLedger(): { get: () => Ledger; close: () => void } {
   let ledger: Ledger | undefined;
   return {
-    get: () => (ledger ??= connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(process.env.FORECAST_LEDGER_PROFILE ?? defaultProfilePath(config.ledgerRole))))),
+    get: () => (ledger ??= connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(process.env.FORECAST_LEDGER_PROFILE ?? defaultProfilePath(config.ledgerOrg))))),
     close: () => ledger?.close(),
   };
 }

@@ -2,8 +2,8 @@
 export interface ForecastConfig {
   /** The organisation whose dispenses and stock are forecast, and whose users may call the API. */
   readonly org: string;
-  /** Connection profile role of the ledger identity that anchors forecasts. */
-  readonly ledgerRole: string;
+  /** MSP ID whose connection profile (the ledger identity) anchors forecasts. */
+  readonly ledgerOrg: string;
   readonly leadTimePeriods: number;
   readonly serviceLevel: number;
   readonly reviewPeriods: number;
@@ -25,7 +25,7 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, vali
 export function forecastConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ForecastConfig {
   return {
     org: env.PEDIGREE_ORG ?? 'DispenserMSP',
-    ledgerRole: env.FORECAST_LEDGER_ROLE ?? 'dispenser',
+    ledgerOrg: env.FORECAST_LEDGER_ORG ?? env.PEDIGREE_ORG ?? 'DispenserMSP',
     leadTimePeriods: numberFrom(env, 'FORECAST_LEAD_TIME_PERIODS', 1, (v) => v > 0 && v <= 12),
     serviceLevel: numberFrom(env, 'FORECAST_SERVICE_LEVEL', 0.95, (v) => v > 0 && v < 1),
     reviewPeriods: numberFrom(env, 'FORECAST_REVIEW_PERIODS', 1, (v) => Number.isInteger(v) && v >= 1 && v <= 12),

@@ -6,7 +6,7 @@ import { GS } from '@pedigree/domain';
 import { embeddedDatabaseUrl } from '@pedigree/readmodel';
 import { requestGraphQL } from '@pedigree/graphql-client';
 import { closedLoop, percentile } from './harness';
-import { projectRoot } from '../network/topology';
+import { orgByApp, projectRoot } from '../network/topology';
 
 /**
  * `npm run bench:api [-- --concurrency 16 --seconds 10 --batch 10]`: verifications per second with
@@ -66,8 +66,8 @@ async function main(): Promise<void> {
     if (d.packs.edges.length) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath('dispenser', root))));
-  const mLedger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath('manufacturer', root))));
+  const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(orgByApp('dispenser').mspId, root))));
+  const mLedger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(orgByApp('manufacturer').mspId, root))));
   const results = [];
   try {
     results.push(await measure('verifyPack (GraphQL, dispenser read model)', 1e9, async (i) => {

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Ledger, connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
-import { projectRoot } from '../network/topology';
+import { orgByApp, PartnerApp, projectRoot } from '../network/topology';
 
 /** One measured workload: `run` performs one unit (one transaction) and says how many events it carried. */
 export interface LedgerScenario {
@@ -37,7 +37,7 @@ export interface ScenarioResult {
 
 export function connectAll(): ScenarioContext['ledgers'] {
   const root = projectRoot();
-  const open = (role: string) => connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(role, root))));
+  const open = (app: PartnerApp) => connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(orgByApp(app).mspId, root))));
   return { manufacturer: open('manufacturer'), distributor: open('distributor'), dispenser: open('dispenser') };
 }
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile } from '@pedigree/ledger';
 import { parseGovernanceChange } from '@pedigree/domain';
-import { networkPaths, PEER_ORGS } from '../network/topology';
+import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS } from '../network/topology';
 
 /**
  * `npm run consortium -- <command>`: governance as each member organisation's admin takes part in it.
@@ -12,7 +11,8 @@ import { networkPaths, PEER_ORGS } from '../network/topology';
  *   propose <change.json> --as <org>       an admin of <org> proposes a change (found, admitPartner, removePartner, assignPrefix)
  *   approve <proposalId> --as <org>        an admin of <org> approves; the approval that reaches the threshold enacts it
  *
- * <org> is a role (manufacturer, distributor, dispenser) or an MSP ID of this network.
+ * <org> is an organisation's key or MSP ID (infra/consortium.yaml), or a partner service
+ * (manufacturer, distributor, dispenser) for the first organisation running it.
  */
 const GOV = { contract: 'governance' } as const;
 const decode = (b: Uint8Array): unknown => JSON.parse(Buffer.from(b).toString('utf8'));
@@ -20,13 +20,13 @@ const decode = (b: Uint8Array): unknown => JSON.parse(Buffer.from(b).toString('u
 async function main(argv: string[]): Promise<number> {
   const [command, arg] = argv;
   const asIndex = argv.indexOf('--as');
-  const who = asIndex >= 0 ? argv[asIndex + 1] : PEER_ORGS[0]?.role;
-  const org = PEER_ORGS.find((o) => o.role === who || o.mspId === who);
+  const who = asIndex >= 0 ? argv[asIndex + 1] : PEER_ORGS[0]?.key;
+  const org = who ? findOrg(who) : undefined;
   if (!org) {
-    console.error(`consortium: no organisation ${who} in this network (${PEER_ORGS.map((o) => o.role).join(', ')})`);
+    console.error(`consortium: no organisation ${who} in this network (${PEER_ORGS.map((o) => `${o.key}/${o.mspId}`).join(', ')})`);
     return 2;
   }
-  const profile = readConnectionProfile(path.join(networkPaths().home, 'connections', `${org.role}.json`));
+  const profile = readConnectionProfile(connectionProfileFile(networkPaths(), org));
   const ledger = connectFabricLedger(ledgerConfigFromProfile(profile, 'Admin'));
   try {
     switch (command) {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { isPortFree, isSetupFailure, portTakenMessage, SetupFailure } from '@pedigree/host';
 import { servicePort } from '@pedigree/platform';
 import { Network } from '../network/network';
-import { projectRoot } from '../network/topology';
+import { PEER_ORGS, PeerOrg, projectRoot } from '../network/topology';
 
 /**
  * `npm start`: the whole system on this machine, all or nothing — the Fabric network, every service
@@ -14,11 +14,39 @@ import { projectRoot } from '../network/topology';
  * it started too. The network is stopped only if this run started it: one started beforehand with
  * `npm run network:up` keeps running between starts.
  */
-const SERVICES = ['manufacturer', 'distributor', 'dispenser', 'forecast', 'web'] as const;
-type ServiceName = (typeof SERVICES)[number];
+interface ServiceSpec {
+  /** How it is named in logs and demo keys: the partner service for the first organisation running it, else the organisation's key. */
+  readonly name: string;
+  /** apps/<app>. */
+  readonly app: string;
+  readonly port: number;
+  readonly org?: PeerOrg;
+  readonly what: string;
+}
+
+/**
+ * A partner service per member organisation of infra/consortium.yaml (two pharmacies run two
+ * dispenser services), then the planners' forecast service and the web screens.
+ */
+function services(): ServiceSpec[] {
+  const apps = new Set<string>();
+  const partners = PEER_ORGS.map((org): ServiceSpec => {
+    const name = apps.has(org.app) ? org.key : org.app;
+    apps.add(org.app);
+    return { name, app: org.app, port: org.servicePort, org, what: `${org.legalName} (${org.app}) GraphQL` };
+  });
+  return [...partners, { name: 'forecast', app: 'forecast', port: servicePort('forecast'), what: 'forecast GraphQL' }, { name: 'web', app: 'web', port: servicePort('web'), what: 'web screens' }];
+}
+
+/** The environment that makes a partner service one organisation's: its MSP, ports and read model. */
+function serviceEnv(spec: ServiceSpec, demoOrgs: Record<string, string>): NodeJS.ProcessEnv {
+  const base = { PEDIGREE_DEMO: '1', PEDIGREE_DEMO_ORGS: JSON.stringify(demoOrgs) };
+  if (!spec.org) return base;
+  return { ...base, PEDIGREE_ORG: spec.org.mspId, PORT: String(spec.port), PEDIGREE_PG_PORT: String(spec.org.postgresPort), PEDIGREE_READMODEL_NAME: spec.name };
+}
 
 interface Running {
-  readonly service: ServiceName | 'demo seed';
+  readonly service: string;
   readonly child: ChildProcess;
   /** Its last lines of output: the "why" when it dies. */
   tail: string[];
@@ -31,9 +59,11 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const root = projectRoot();
+  const SERVICES = services();
+  const demoOrgs = Object.fromEntries(SERVICES.filter((s) => s.org).map((s) => [s.name, s.org!.mspId]));
   // A port already taken is found before anything starts, with the process holding it.
   for (const s of SERVICES) {
-    if (!(await isPortFree(servicePort(s)))) throw new SetupFailure(portTakenMessage(servicePort(s), s === 'web' ? 'web screens' : `${s} GraphQL`));
+    if (!(await isPortFree(s.port))) throw new SetupFailure(portTakenMessage(s.port, s.what));
   }
   const t0 = Date.now();
   console.log('starting the Fabric network (first run builds Fabric from source: a few minutes)...');
@@ -42,15 +72,15 @@ async function main(): Promise<void> {
   await network.up();
   console.log(`network up in ${((Date.now() - t0) / 1000).toFixed(1)} s (logs: ${network.paths.logs})`);
 
-  for (const service of SERVICES) {
-    const main = path.join(root, 'dist/apps', service, 'src/main.js');
-    // PORT would give every service the same port: each takes its role's default (plus any offset).
+  for (const spec of SERVICES) {
+    const main = path.join(root, 'dist/apps', spec.app, 'src/main.js');
+    // PORT would give every service the same port: each takes its own (plus any offset).
     const { PORT: _ignored, ...env } = process.env;
     // The demo keys of the printed logins; without PEDIGREE_DEMO=1 a service refuses to start unconfigured.
-    const child = spawn(process.execPath, [main], { cwd: root, env: { PEDIGREE_DEMO: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    watch({ service, child, tail: [] });
+    const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    watch({ service: spec.name, child, tail: [] });
   }
-  await Promise.all(SERVICES.map((s) => waitHealthy(s, servicePort(s))));
+  await Promise.all(SERVICES.map((s) => waitHealthy(s.name, s.port)));
 
   const seeder = path.join(root, 'dist/infra/src/demo/seed.js');
   if (fs.existsSync(seeder)) {
@@ -62,14 +92,15 @@ async function main(): Promise<void> {
   }
 
   console.log('\nPedigree is up:');
-  for (const s of SERVICES.filter((x) => x !== 'web')) {
-    console.log(`  ${s.padEnd(13)} http://127.0.0.1:${servicePort(s)}/graphql   health: http://127.0.0.1:${servicePort(s)}/health`);
+  for (const s of SERVICES.filter((x) => x.app !== 'web')) {
+    const who = s.org ? `  ${s.org.legalName} (${s.org.mspId})` : '';
+    console.log(`  ${s.name.padEnd(13)} http://127.0.0.1:${s.port}/graphql   health: http://127.0.0.1:${s.port}/health${who}`);
   }
   const web = `http://127.0.0.1:${servicePort('web')}`;
   console.log('\nWeb screens (sign in by picking a demo user, or with a key):');
   console.log(`  pharmacist scan   ${web}/#/scan      demo-dispenser-pharmacist`);
   console.log(`  planner           ${web}/#/planner   demo-dispenser-planner (retrain: demo-dispenser-admin)`);
-  console.log(`  partner console   ${web}/#/console   demo-<manufacturer|distributor|dispenser>-<operator|auditor|admin>`);
+  console.log(`  partner console   ${web}/#/console   demo-<${Object.keys(demoOrgs).join('|')}>-<operator|auditor|admin>`);
   console.log(`  stop: Ctrl-C${stopNetwork ? ' (stops the network too)' : '; the network, started before, keeps running until npm run network:down'}`);
 }
 
@@ -106,7 +137,7 @@ function watch(r: Running, done?: () => void): void {
  * failing checks (a projector catching up on a long ledger, the dispenser's read model not there yet
  * for the forecast service) and waited out; past the deadline it is the reason given.
  */
-async function waitHealthy(service: ServiceName, port: number, timeoutMs = 300_000): Promise<void> {
+async function waitHealthy(service: string, port: number, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let waitingFor = '';
   while (Date.now() < deadline && !stopping) {

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
 import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, type Ledger } from '@pedigree/ledger';
 import type { GovernanceChange, PartnerAdmission, PrefixAssignment, ProposalRecord, WriteResult } from '@pedigree/domain';
-import { NetworkPaths, PEER_ORGS } from './topology';
+import { connectionProfileFile, consortiumFile, NetworkPaths, PEER_ORGS } from './topology';
 
 /** One organisation as infra/consortium.yaml names it. */
 export interface ConsortiumMember extends PartnerAdmission {
@@ -17,7 +16,7 @@ export interface ConsortiumConfig {
 }
 
 export function readConsortiumConfig(root: string): ConsortiumConfig {
-  const file = path.join(root, 'infra/consortium.yaml');
+  const file = consortiumFile(root);
   const config = parse(fs.readFileSync(file, 'utf8')) as ConsortiumConfig;
   if (!config?.members?.length) throw new Error(`${file} names no members`);
   return config;
@@ -30,7 +29,8 @@ export function foundingChange(config: ConsortiumConfig): GovernanceChange {
   const prefixes: PrefixAssignment[] = members.flatMap((m) => (m.prefixes ?? []).map((prefix) => ({ prefix: String(prefix), mspId: m.mspId })));
   return {
     kind: 'found',
-    members: members.map(({ prefixes: _p, ...admission }) => ({ ...admission, glns: admission.glns.map(String) })),
+    // Only what governance admits: the file's key, host and service ports are this machine's business.
+    members: members.map((m) => ({ mspId: m.mspId, name: m.name, roles: m.roles, glns: m.glns.map(String), address: m.address, licence: m.licence })),
     prefixes,
   };
 }
@@ -49,7 +49,7 @@ export async function foundConsortium(paths: NetworkPaths, log: (line: string) =
     if (!l) {
       const org = PEER_ORGS.find((o) => o.mspId === mspId);
       if (!org) throw new Error(`no peer organisation ${mspId} in this network`);
-      l = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(path.join(paths.home, 'connections', `${org.role}.json`)), 'Admin'));
+      l = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(connectionProfileFile(paths, org)), 'Admin'));
       admins.set(mspId, l);
     }
     return l;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import {
-  CHANNEL, HOST, NetworkPaths, ORDERER, PEER_ORGS, ordererDir,
+  CHANNEL, HOST, NetworkPaths, ORDERERS, PEER_ORGS, ordererDir,
 } from './topology';
 
 /** Fabric binaries and the sample configuration (core.yaml, orderer.yaml) they ship with. */
@@ -41,10 +41,10 @@ const ANCHOR = (port: number) => [{ Host: HOST, Port: port }];
 
 export function cryptoConfig(): string {
   return YAML.stringify({
-    OrdererOrgs: [{
-      Name: ORDERER.name, Domain: ORDERER.domain, EnableNodeOUs: true,
-      Specs: [{ Hostname: ORDERER.host, SANS: [HOST, 'localhost'] }],
-    }],
+    OrdererOrgs: ORDERERS.map((n) => ({
+      Name: n.name, Domain: n.domain, EnableNodeOUs: true,
+      Specs: [{ Hostname: n.host, SANS: [n.address, HOST, 'localhost'] }],
+    })),
     PeerOrgs: PEER_ORGS.map((o) => ({
       Name: o.name, Domain: o.domain, EnableNodeOUs: true,
       Template: { Count: 1, SANS: [HOST, 'localhost'] },
@@ -57,16 +57,16 @@ export function cryptoConfig(): string {
 export function configtx(p: NetworkPaths): string {
   const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
   const meta = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
-  const ordererOrg = {
-    Name: ORDERER.mspId, ID: ORDERER.mspId,
-    MSPDir: path.join(p.crypto, 'ordererOrganizations', ORDERER.domain, 'msp'),
-    OrdererEndpoints: [`${HOST}:${ORDERER.port}`],
+  const ordererOrgs = ORDERERS.map((n) => ({
+    Name: n.mspId, ID: n.mspId,
+    MSPDir: path.join(p.crypto, 'ordererOrganizations', n.domain, 'msp'),
+    OrdererEndpoints: [`${n.address}:${n.port}`],
     Policies: {
-      Readers: sig(`OR('${ORDERER.mspId}.member')`),
-      Writers: sig(`OR('${ORDERER.mspId}.member')`),
-      Admins: sig(`OR('${ORDERER.mspId}.admin')`),
+      Readers: sig(`OR('${n.mspId}.member')`),
+      Writers: sig(`OR('${n.mspId}.member')`),
+      Admins: sig(`OR('${n.mspId}.admin')`),
     },
-  };
+  }));
   const peerOrgs = PEER_ORGS.map((o) => ({
     Name: o.mspId, ID: o.mspId,
     MSPDir: path.join(p.crypto, 'peerOrganizations', o.domain, 'msp'),
@@ -78,7 +78,6 @@ export function configtx(p: NetworkPaths): string {
       Endorsement: sig(`OR('${o.mspId}.peer')`),
     },
   }));
-  const tlsCert = path.join(ordererDir(p), 'tls', 'server.crt');
   return YAML.stringify({
     Profiles: {
       [CHANNEL]: {
@@ -93,9 +92,12 @@ export function configtx(p: NetworkPaths): string {
           BatchTimeout: '250ms',
           BatchSize: { MaxMessageCount: 500, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
           EtcdRaft: {
-            Consenters: [{ Host: HOST, Port: ORDERER.port, ClientTLSCert: tlsCert, ServerTLSCert: tlsCert }],
+            Consenters: ORDERERS.map((n) => {
+              const tlsCert = path.join(ordererDir(p, n), 'tls', 'server.crt');
+              return { Host: n.address, Port: n.port, ClientTLSCert: tlsCert, ServerTLSCert: tlsCert };
+            }),
           },
-          Organizations: [ordererOrg],
+          Organizations: ordererOrgs,
           Policies: {
             Readers: meta('ANY Readers'), Writers: meta('ANY Writers'), Admins: meta('MAJORITY Admins'),
             BlockValidation: meta('ANY Writers'),
@@ -135,7 +137,7 @@ export function coreYaml(sampleConfig: string, root: string): string {
   // (a duplicate copy of an old transaction, its data long purged from the transient store) holds
   // up every later commit until this threshold, then is marked for reconciliation. The sample's
   // 60 s turned 13 resent shipments into 13 minutes of stalled peers; the endorsing peers of our
-  // two-party collections always have the data locally, so 5 s loses nothing.
+  // implicit collections (seller's and buyer's, each endorsing its own) have the data locally, so 5 s loses nothing.
   doc.peer.gossip.pvtData.pullRetryThreshold = '5s';
   return YAML.stringify(doc);
 }

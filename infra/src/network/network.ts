@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
+import { cryptoConfig, FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
 import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
-import { packageChaincode } from './chaincode-package';
+import { ChaincodePackage, packageChaincode } from './chaincode-package';
 import * as proc from './processes';
 import {
-  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, HOST, NetworkPaths, ORDERER, PEER_ORGS, PeerOrg,
-  networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
+  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, HOST, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
+  connectionProfileFile, networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
 
@@ -38,12 +39,16 @@ export class Network {
   }
 
   specs(): proc.ProcessSpec[] {
-    return [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.map((cc) => this.chaincodeSpec(cc))];
+    return [...ORDERERS.map((n) => this.ordererSpec(n)), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.flatMap((cc) => PEER_ORGS.map((o) => this.chaincodeSpec(cc, o)))];
   }
 
   async up(): Promise<{ changed: string[] }> {
     const changed: string[] = [];
     const p = this.paths;
+    const previous = path.join(p.config, 'crypto-config.yaml');
+    if (fs.existsSync(path.join(p.crypto, 'peerOrganizations')) && fs.existsSync(previous) && fs.readFileSync(previous, 'utf8') !== cryptoConfig()) {
+      throw new Error(`the network in ${p.home} was made for other organisations than ${consortiumFile(p.root)} names; wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
+    }
     writeConfig(p, this.install);
     if (!fs.existsSync(path.join(p.crypto, 'peerOrganizations'))) {
       await this.tool('cryptogen', ['generate', `--config=${path.join(p.config, 'crypto-config.yaml')}`, `--output=${p.crypto}`]);
@@ -54,10 +59,13 @@ export class Network {
       await this.tool('configtxgen', ['-profile', CHANNEL, '-channelID', CHANNEL, '-outputBlock', block], { FABRIC_CFG_PATH: p.config });
       changed.push('channel genesis block');
     }
-    for (const spec of [this.ordererSpec(), ...PEER_ORGS.map((o) => this.peerSpec(o))]) {
+    for (const spec of [...ORDERERS.map((n) => this.ordererSpec(n)), ...PEER_ORGS.map((o) => this.peerSpec(o))]) {
       if (await this.ensureRunning(spec)) changed.push(spec.name);
     }
-    if (await this.ensureOrdererJoined(block)) changed.push(`${ORDERER.host} joined ${CHANNEL}`);
+    const joined = [];
+    for (const node of ORDERERS) if (await this.ensureOrdererJoined(node, block)) joined.push(node);
+    changed.push(...joined.map((n) => `${n.process} joined ${CHANNEL}`));
+    if (joined.length) await this.waitRaftLeader();
     for (const org of PEER_ORGS) {
       if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
     }
@@ -98,31 +106,36 @@ export class Network {
 
   // --- processes ---------------------------------------------------------------------------------
 
-  private ordererSpec(): proc.ProcessSpec {
+  private ordererSpec(node: OrdererNode): proc.ProcessSpec {
     const p = this.paths;
-    const dir = ordererDir(p);
-    const data = path.join(p.data, ORDERER.host);
+    const dir = ordererDir(p, node);
+    const data = path.join(p.data, node.process);
+    // Raft traffic between the nodes is TLS, each node trusting every node's TLS CA.
+    const clusterCas = `[${ORDERERS.map((n) => ordererTlsCa(p, n)).join(',')}]`;
     return {
-      name: ORDERER.host,
+      name: node.process,
       command: this.bin('orderer'),
       args: [],
-      port: ORDERER.port,
-      healthUrl: `http://${HOST}:${ORDERER.operationsPort}/healthz`,
+      port: node.port,
+      healthUrl: `http://${node.address}:${node.operationsPort}/healthz`,
       env: {
         ...baseEnv(),
         FABRIC_CFG_PATH: p.config,
-        ORDERER_GENERAL_LISTENADDRESS: HOST,
-        ORDERER_GENERAL_LISTENPORT: String(ORDERER.port),
-        ORDERER_GENERAL_LOCALMSPID: ORDERER.mspId,
+        ORDERER_GENERAL_LISTENADDRESS: node.address,
+        ORDERER_GENERAL_LISTENPORT: String(node.port),
+        ORDERER_GENERAL_LOCALMSPID: node.mspId,
         ORDERER_GENERAL_LOCALMSPDIR: path.join(dir, 'msp'),
         ORDERER_GENERAL_TLS_ENABLED: 'true',
         ORDERER_GENERAL_TLS_PRIVATEKEY: path.join(dir, 'tls/server.key'),
         ORDERER_GENERAL_TLS_CERTIFICATE: path.join(dir, 'tls/server.crt'),
-        ORDERER_GENERAL_TLS_ROOTCAS: `[${path.join(dir, 'tls/ca.crt')}]`,
+        ORDERER_GENERAL_TLS_ROOTCAS: clusterCas,
+        ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: path.join(dir, 'tls/server.crt'),
+        ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: path.join(dir, 'tls/server.key'),
+        ORDERER_GENERAL_CLUSTER_ROOTCAS: clusterCas,
         ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
         ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
-        ORDERER_ADMIN_LISTENADDRESS: `${HOST}:${ORDERER.adminPort}`,
-        ORDERER_OPERATIONS_LISTENADDRESS: `${HOST}:${ORDERER.operationsPort}`,
+        ORDERER_ADMIN_LISTENADDRESS: `${node.address}:${node.adminPort}`,
+        ORDERER_OPERATIONS_LISTENADDRESS: `${node.address}:${node.operationsPort}`,
         ORDERER_METRICS_PROVIDER: 'prometheus',
         ORDERER_FILELEDGER_LOCATION: data,
         ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft/wal'),
@@ -167,19 +180,26 @@ export class Network {
     };
   }
 
-  private chaincodeSpec(cc: ChaincodeDeployment): proc.ProcessSpec {
+  /** One organisation's chaincode server: it serves that organisation's peer only, and knows whose peer it is. */
+  private chaincodeSpec(cc: ChaincodeDeployment, org: PeerOrg): proc.ProcessSpec {
     const p = this.paths;
+    const port = chaincodeServerPort(cc, org);
     return {
-      name: cc.process,
+      name: chaincodeServerName(cc, org),
       command: process.execPath,
       args: [
         path.join(p.root, 'node_modules/fabric-shim/cli.js'), 'server',
-        '--chaincode-address', `${HOST}:${cc.port}`,
-        '--chaincode-id', this.installedPackageId(cc) ?? 'unset',
+        '--chaincode-address', `${org.host}:${port}`,
+        '--chaincode-id', this.installedPackageId(cc, org) ?? 'unset',
         '--module-path', path.join(p.root, cc.module),
       ],
-      port: cc.port,
-      env: { ...baseEnv(), CORE_CHAINCODE_LOGGING_LEVEL: process.env.CORE_CHAINCODE_LOGGING_LEVEL ?? 'warning', ...(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ? { PEDIGREE_CLOCK_SKEW_SECONDS: process.env.PEDIGREE_CLOCK_SKEW_SECONDS } : {}) },
+      port,
+      env: {
+        ...baseEnv(),
+        PEDIGREE_PEER_MSP: org.mspId,
+        CORE_CHAINCODE_LOGGING_LEVEL: process.env.CORE_CHAINCODE_LOGGING_LEVEL ?? 'warning',
+        ...(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ? { PEDIGREE_CLOCK_SKEW_SECONDS: process.env.PEDIGREE_CLOCK_SKEW_SECONDS } : {}),
+      },
     };
   }
 
@@ -209,23 +229,40 @@ export class Network {
 
   // --- channel ---------------------------------------------------------------------------------
 
-  private async ensureOrdererJoined(block: string): Promise<boolean> {
-    const base = `http://${HOST}:${ORDERER.adminPort}/participation/v1/channels`;
+  private async ensureOrdererJoined(node: OrdererNode, block: string): Promise<boolean> {
+    const base = `http://${node.address}:${node.adminPort}/participation/v1/channels`;
     // A restarted orderer reports healthy on its operations port a moment before its admin port listens.
     const existing = await retryFetch(`${base}/${CHANNEL}`);
     if (existing.ok) return false;
     const form = new FormData();
     form.append('config-block', new Blob([fs.readFileSync(block)]), `${CHANNEL}.block`);
     const res = await fetch(base, { method: 'POST', body: form, signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`orderer refused to join ${CHANNEL}: ${res.status} ${await res.text()}`);
-    // Raft elects its single leader shortly after the join; the first submit needs it.
-    const deadline = Date.now() + 30_000;
+    if (!res.ok) throw new Error(`${node.process} refused to join ${CHANNEL}: ${res.status} ${await res.text()}`);
+    return true;
+  }
+
+  /** The nodes elect a Raft leader shortly after joining; the first submit needs one. */
+  private async waitRaftLeader(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const info = await (await fetch(`${base}/${CHANNEL}`)).json() as { status?: string };
-      if (info.status === 'active') return true;
-      await proc.sleep(200);
+      if ((await this.raftLeader()) !== undefined) return;
+      await proc.sleep(250);
     }
-    throw new Error(`orderer channel ${CHANNEL} did not become active`);
+    throw new Error(`the ordering service of ${CHANNEL} elected no Raft leader within ${timeoutMs / 1000} s`);
+  }
+
+  /**
+   * The orderer node that leads the channel's Raft cluster now (from each node's
+   * consensus_etcdraft_is_leader metric), or undefined while there is none.
+   */
+  async raftLeader(): Promise<OrdererNode | undefined> {
+    for (const node of ORDERERS) {
+      try {
+        const text = await (await fetch(`http://${node.address}:${node.operationsPort}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        if (new RegExp(`^consensus_etcdraft_is_leader\\{channel="${CHANNEL}"\\} 1$`, 'm').test(text)) return node;
+      } catch { /* down: not the leader */ }
+    }
+    return undefined;
   }
 
   private async ensurePeerJoined(org: PeerOrg, block: string): Promise<boolean> {
@@ -249,13 +286,14 @@ export class Network {
 
   // --- chaincode -------------------------------------------------------------------------------
 
-  private chaincodeHome(cc: ChaincodeDeployment): string {
-    return cc.name === CHAINCODE ? path.join(this.paths.home, 'chaincode') : path.join(this.paths.home, 'chaincode', cc.name);
+  /** Where one organisation's package of a chaincode (its own server's address) is built and recorded. */
+  private chaincodeHome(cc: ChaincodeDeployment, org: PeerOrg): string {
+    return path.join(this.paths.home, 'chaincode', cc.name, org.key);
   }
 
-  private installedPackageId(cc: ChaincodeDeployment): string | undefined {
+  private installedPackageId(cc: ChaincodeDeployment, org: PeerOrg): string | undefined {
     try {
-      return fs.readFileSync(path.join(this.chaincodeHome(cc), 'package-id'), 'utf8').trim();
+      return fs.readFileSync(path.join(this.chaincodeHome(cc, org), 'package-id'), 'utf8').trim();
     } catch {
       return undefined;
     }
@@ -264,14 +302,23 @@ export class Network {
   /**
    * The chaincode definition's version is a digest of the chaincode code and its collections, so a
    * code change is a new package, a new approval and a new sequence — governance sees every change.
+   * Each organisation packages the same code for its own chaincode server's address (so package IDs
+   * differ by organisation), installs it on its peer and approves the definition with its own ID.
    */
   private async ensureChaincode(cc: ChaincodeDeployment): Promise<string[]> {
     const changed: string[] = [];
-    const pkg = await packageChaincode(this.paths.root, this.chaincodeHome(cc), `${HOST}:${cc.port}`, cc);
+    const pkgs = new Map<string, ChaincodePackage>();
+    for (const org of PEER_ORGS) {
+      pkgs.set(org.mspId, await packageChaincode(this.paths.root, this.chaincodeHome(cc, org), `${org.host}:${chaincodeServerPort(cc, org)}`, cc));
+    }
+    const pkgOf = (org: PeerOrg) => pkgs.get(org.mspId) as ChaincodePackage;
     const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
-    const version = pkg.digest;
+    const policy = definitionEndorsementPolicy();
+    // The version names the code and the policy: either changing is a new definition to approve.
+    const version = createHash('sha256').update(`${pkgOf(PEER_ORGS[0]!).digest}\n${policy}`).digest('hex').slice(0, 16);
 
     for (const org of PEER_ORGS) {
+      const pkg = pkgOf(org);
       const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
       const installed = (JSON.parse(stdout || '{}').installed_chaincodes ?? []) as { package_id: string }[];
       if (!installed.some((c) => c.package_id === pkg.packageId)) {
@@ -284,26 +331,37 @@ export class Network {
     const committed = await this.committedDefinition(PEER_ORGS[0], cc.name);
     if (committed?.version !== version) {
       const sequence = String((committed?.sequence ?? 0) + 1);
-      const defn = ['-C', CHANNEL, '-n', cc.name, '-v', version, '--sequence', sequence, ...collections];
+      const defn = ['-C', CHANNEL, '-n', cc.name, '-v', version, '--sequence', sequence, '--signature-policy', policy, ...collections];
       const { stdout } = await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'checkcommitreadiness', ...defn, '--output', 'json']);
       const approvals = (JSON.parse(stdout).approvals ?? {}) as Record<string, boolean>;
       for (const org of PEER_ORGS) {
         if (approvals[org.mspId]) continue;
         this.log(`approving chaincode ${version} sequence ${sequence} for ${org.mspId}`);
-        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), ...defn, '--package-id', pkg.packageId]);
+        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), ...defn, '--package-id', pkgOf(org).packageId]);
       }
       const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${HOST}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
       this.log(`committing chaincode ${version} sequence ${sequence}`);
       await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(), ...defn, ...peers]);
       changed.push(`chaincode ${version} committed at sequence ${sequence}`);
+    } else {
+      // The definition stands; an organisation whose approval names another package (a server
+      // address moved, a modified package put back) approves its own again for the same sequence.
+      for (const org of PEER_ORGS) {
+        if ((await this.approvedPackageId(org, cc.name)) === pkgOf(org).packageId) continue;
+        this.log(`re-approving chaincode ${version} sequence ${committed.sequence} for ${org.mspId} with its own package`);
+        await this.approvePackageForOrg(org.mspId, pkgOf(org).file, pkgOf(org).packageId, cc);
+        changed.push(`${org.mspId} approved its own package of ${cc.name}`);
+      }
     }
 
-    const idFile = path.join(this.chaincodeHome(cc), 'package-id');
-    const previous = this.installedPackageId(cc);
-    writeIfChanged(idFile, `${pkg.packageId}\n`);
-    const spec = this.chaincodeSpec(cc);
-    if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
-    if (await this.ensureRunning(spec)) changed.push(`${cc.name} chaincode server`);
+    for (const org of PEER_ORGS) {
+      const pkg = pkgOf(org);
+      const previous = this.installedPackageId(cc, org);
+      writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkg.packageId}\n`);
+      const spec = this.chaincodeSpec(cc, org);
+      if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
+      if (await this.ensureRunning(spec)) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
+    }
     if (changed.length > 0) await this.waitChaincodeReady(cc.name);
     return changed;
   }
@@ -323,14 +381,24 @@ export class Network {
     const committed = await this.committedDefinition(org, cc.name);
     if (!committed) throw new Error(`${cc.name} is not committed`);
     const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
-    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), ...collections, '--package-id', packageId]);
+    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), '--signature-policy', definitionEndorsementPolicy(), ...collections, '--package-id', packageId]);
   }
 
-  /** The package file and ID `up` installed for a chaincode. */
-  installedPackage(cc: ChaincodeDeployment = CHAINCODES[0] as ChaincodeDeployment): { file: string; packageId: string } | undefined {
-    const packageId = this.installedPackageId(cc);
-    if (!packageId) return undefined;
-    return { packageId, file: path.join(this.chaincodeHome(cc), `${packageId.split(':')[0]}.tgz`) };
+  /** The package file and ID `up` installed for an organisation's chaincode server. */
+  installedPackage(mspId: string, cc: ChaincodeDeployment = CHAINCODES[0] as ChaincodeDeployment): { file: string; packageId: string } | undefined {
+    const org = PEER_ORGS.find((o) => o.mspId === mspId);
+    const packageId = org && this.installedPackageId(cc, org);
+    if (!org || !packageId) return undefined;
+    return { packageId, file: path.join(this.chaincodeHome(cc, org), `${packageId.split(':')[0]}.tgz`) };
+  }
+
+  private async approvedPackageId(org: PeerOrg, name: string): Promise<string | undefined> {
+    try {
+      const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryapproved', '-C', CHANNEL, '-n', name, '--output', 'json']);
+      return (JSON.parse(stdout) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } }).source?.Type?.LocalPackage?.package_id;
+    } catch {
+      return undefined;
+    }
   }
 
   private async committedDefinition(org: PeerOrg, name: string): Promise<{ version: string; sequence: number } | undefined> {
@@ -369,7 +437,7 @@ export class Network {
     const deadline = Date.now() + timeoutMs;
     const all = PEER_ORGS.map((o) => o.mspId);
     for (const org of PEER_ORGS) {
-      const file = path.join(this.paths.home, 'connections', `${org.role}.json`);
+      const file = connectionProfileFile(this.paths, org);
       const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(file), 'User1', { endorse: 10_000, commitStatus: 20_000 }));
       try {
         while (true) {
@@ -410,14 +478,16 @@ export class Network {
         chaincode: CHAINCODE,
         users,
       };
-      writeIfChanged(path.join(this.paths.home, 'connections', `${org.role}.json`), `${JSON.stringify(profile, null, 2)}\n`);
+      writeIfChanged(connectionProfileFile(this.paths, org), `${JSON.stringify(profile, null, 2)}\n`);
     }
   }
 
   // --- CLI plumbing ----------------------------------------------------------------------------
 
   private ordererFlags(): string[] {
-    return ['-o', `${HOST}:${ORDERER.port}`, '--tls', '--cafile', ordererTlsCa(this.paths)];
+    // Any node takes a submission and forwards it to the leader; the first is as good as another.
+    const node = ORDERERS[0]!;
+    return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(this.paths, node)];
   }
 
   private async peerCli(org: PeerOrg, args: string[]) {

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import YAML from 'yaml';
 
 /**
- * The network this project runs on one machine: one Raft orderer and one peer per trading-partner
- * organisation, every process on loopback. Ports are those of infra/README.md ("Ports"), chosen so
+ * The network this project runs on one machine: one Raft orderer and one peer per member
+ * organisation of infra/consortium.yaml, every process on its organisation's host address. Ports are those of infra/README.md ("Ports"), chosen so
  * that nothing clashes with Fabric's defaults (9443 is both the peer's operations and the orderer's
  * admin default).
  */
@@ -18,44 +19,145 @@ export const HOST = '127.0.0.1';
 const PORT_OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 const port = (p: number) => p + PORT_OFFSET;
 
-export type PartnerRole = 'manufacturer' | 'distributor' | 'dispenser';
+/** The partner service (apps/<app>) an organisation runs for its first role that has one. */
+export type PartnerApp = 'manufacturer' | 'distributor' | 'dispenser';
 
+const APP_OF_ROLE: Readonly<Record<string, PartnerApp>> = {
+  manufacturer: 'manufacturer', repackager: 'manufacturer', wholesaler: 'distributor', '3pl': 'distributor', dispenser: 'dispenser',
+};
+
+/** One member organisation as infra/consortium.yaml names it, with what this machine runs for it. */
 export interface PeerOrg {
-  readonly role: PartnerRole;
+  /** Short name (letters and digits) for its folders, processes and Fabric domain; from consortium.yaml. */
+  readonly key: string;
   readonly mspId: string;
-  /** Org name in cryptogen's config; also the first label of its domain. */
+  /** Legal name, as partners are shown. */
+  readonly legalName: string;
+  /** The roles the consortium admitted it for (domain PartnerRole); an organisation may hold several. */
+  readonly roles: readonly string[];
+  /** The partner service it runs. */
+  readonly app: PartnerApp;
+  /** Org name in cryptogen's config. */
   readonly name: string;
   readonly domain: string;
+  /** The address its processes bind (its host). */
+  readonly host: string;
   readonly peerPort: number;
   readonly chaincodePort: number;
   readonly operationsPort: number;
+  /** Its partner service's GraphQL port and its read model's embedded Postgres port. */
+  readonly servicePort: number;
+  readonly postgresPort: number;
 }
 
-export const PEER_ORGS: readonly PeerOrg[] = [
-  { role: 'manufacturer', mspId: 'ManufacturerMSP', name: 'Manufacturer', domain: 'manufacturer.pedigree.local', peerPort: port(7051), chaincodePort: port(7052), operationsPort: port(9444) },
-  { role: 'distributor', mspId: 'DistributorMSP', name: 'Distributor', domain: 'distributor.pedigree.local', peerPort: port(8051), chaincodePort: port(8052), operationsPort: port(9445) },
-  { role: 'dispenser', mspId: 'DispenserMSP', name: 'Dispenser', domain: 'dispenser.pedigree.local', peerPort: port(9051), chaincodePort: port(9052), operationsPort: port(9446) },
-];
+interface MemberConfig {
+  readonly key?: string;
+  readonly mspId?: string;
+  readonly name?: string;
+  readonly roles?: readonly string[];
+  readonly host?: string;
+  readonly service?: { readonly port?: number; readonly postgresPort?: number };
+}
 
-export const ORDERER = {
-  mspId: 'OrdererMSP',
-  name: 'Orderer',
-  domain: 'orderer.pedigree.local',
-  host: 'orderer0',
-  port: port(7050),
-  adminPort: port(7053),
-  operationsPort: port(8443),
-} as const;
+/** The consortium file this machine runs: infra/consortium.yaml, or PEDIGREE_CONSORTIUM. */
+export function consortiumFile(root = projectRoot()): string {
+  return process.env.PEDIGREE_CONSORTIUM ?? path.join(root, 'infra/consortium.yaml');
+}
+
+/**
+ * The organisations of consortium.yaml, each given ports by its position in the file: peers at
+ * 7051 + 1000·i (so the first three keep Fabric's customary 7051/8051/9051), operations 9444 + i.
+ * Nothing here knows how many organisations there are or which role each holds.
+ */
+export function peerOrgsOf(members: readonly MemberConfig[]): PeerOrg[] {
+  const seen = new Set<string>();
+  return members.map((m, i) => {
+    const key = String(m.key ?? '');
+    if (!/^[a-z][a-z0-9]{1,30}$/.test(key)) throw new Error(`consortium member ${i + 1}: key must be 2-31 lower-case letters and digits, got "${key}"`);
+    if (!m.mspId || !/^[A-Za-z][A-Za-z0-9.-]*$/.test(m.mspId)) throw new Error(`consortium member ${key}: mspId missing or malformed`);
+    if (seen.has(key) || seen.has(m.mspId)) throw new Error(`consortium member ${key}: key or mspId used twice`);
+    seen.add(key).add(m.mspId);
+    const app = (m.roles ?? []).map((r) => APP_OF_ROLE[r]).find((a) => a !== undefined);
+    if (!app) throw new Error(`consortium member ${key}: roles ${JSON.stringify(m.roles ?? [])} include none a partner service runs for`);
+    return {
+      key, mspId: m.mspId, legalName: m.name ?? m.mspId, roles: [...(m.roles ?? [])], app,
+      name: key.charAt(0).toUpperCase() + key.slice(1),
+      domain: `${key}.pedigree.local`,
+      host: m.host ?? HOST,
+      peerPort: port(7051 + 1000 * i),
+      chaincodePort: port(7052 + 1000 * i),
+      operationsPort: port(9444 + i),
+      servicePort: port(m.service?.port ?? 4001 + i),
+      postgresPort: port(m.service?.postgresPort ?? 5411 + i),
+    };
+  });
+}
+
+function loadPeerOrgs(): PeerOrg[] {
+  const file = consortiumFile();
+  const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as { members?: MemberConfig[] };
+  if (!doc?.members?.length) throw new Error(`${file} names no members`);
+  return peerOrgsOf(doc.members);
+}
+
+export const PEER_ORGS: readonly PeerOrg[] = loadPeerOrgs();
+
+/**
+ * One node of the Raft ordering service, run by a member organisation: ordering survives a node
+ * (three nodes tolerate one down), and no single company owns the order of transactions. Each
+ * node has an orderer organisation of its own (cryptogen issues orderer identities only there),
+ * named after its owner.
+ */
+export interface OrdererNode {
+  readonly owner: PeerOrg;
+  readonly mspId: string;
+  /** Process name under pids/ and logs/. */
+  readonly process: string;
+  /** Org name in cryptogen's config. */
+  readonly name: string;
+  readonly domain: string;
+  /** Host name in cryptogen's config (its certificate's CN is `<host>.<domain>`). */
+  readonly host: string;
+  readonly address: string;
+  readonly port: number;
+  readonly adminPort: number;
+  readonly operationsPort: number;
+}
+
+function loadOrderers(orgs: readonly PeerOrg[], owners: readonly string[]): OrdererNode[] {
+  // The members consortium.yaml marks `orderer: true`; else the first three (or all, if fewer).
+  const chosen = owners.length ? orgs.filter((o) => owners.includes(o.key)) : orgs.slice(0, 3);
+  return chosen.map((owner, i) => ({
+    owner,
+    mspId: `${owner.name}OrdererMSP`,
+    process: `orderer-${owner.key}`,
+    name: `${owner.name}Orderer`,
+    domain: `orderer.${owner.domain}`,
+    host: 'orderer0',
+    address: owner.host,
+    port: port(7050 + 100 * i),
+    adminPort: port(7053 + 100 * i),
+    operationsPort: port(8443 + i),
+  }));
+}
+
+function ordererOwners(): string[] {
+  const doc = YAML.parse(fs.readFileSync(consortiumFile(), 'utf8')) as { members?: Array<{ key?: string; orderer?: boolean }> };
+  return (doc.members ?? []).filter((m) => m.orderer === true).map((m) => String(m.key));
+}
+
+export const ORDERERS: readonly OrdererNode[] = loadOrderers(PEER_ORGS, ordererOwners());
 
 /** What `up` deploys: each chaincode definition, the chaincode server process that runs it, what it is built from. */
 export interface ChaincodeDeployment {
   /** Chaincode name on the channel. */
   readonly name: string;
-  /** Process name under pids/ and logs/. */
+  /** Process name under pids/ and logs/ (each organisation's server: `<process>-<org key>`). */
   readonly process: string;
   /** Folder (relative to the project root) whose package.json `main` the chaincode server loads. */
   readonly module: string;
-  readonly port: number;
+  /** Its place among each organisation's chaincode server ports (see chaincodeServerPort). */
+  readonly slot: number;
   /** Private data collections config (relative to the root), part of the definition every org approves. */
   readonly collections?: string;
   /** Compiled folders and files whose bytes make the definition's version (a code change is a new approval). */
@@ -64,20 +166,52 @@ export interface ChaincodeDeployment {
 
 export const CHAINCODES: readonly ChaincodeDeployment[] = [
   {
-    name: CHAINCODE, process: 'chaincode', module: 'chaincode', port: port(9999), collections: 'chaincode/collections.json',
-    sources: ['dist/chaincode/src', 'dist/libs/domain', 'chaincode/collections.json', 'chaincode/package.json'],
+    name: CHAINCODE, process: 'chaincode', module: 'chaincode', slot: 0,
+    sources: ['dist/chaincode/src', 'dist/libs/domain', 'chaincode/package.json'],
   },
   // The benchmarks' single-put baseline and the ledger tests' probe: a chaincode of its own, so the
   // production chaincode carries no probe.
-  { name: 'pedigree-probe', process: 'chaincode-probe', module: 'chaincode/probe', port: port(9998), sources: ['dist/chaincode/probe', 'dist/chaincode/src/endorsement.js', 'chaincode/probe/package.json'] },
+  { name: 'pedigree-probe', process: 'chaincode-probe', module: 'chaincode/probe', slot: 1, sources: ['dist/chaincode/probe', 'dist/chaincode/src/endorsement.js', 'chaincode/probe/package.json'] },
 ];
 
 export const PROBE_CHAINCODE = 'pedigree-probe';
 
-export function orgByRole(role: PartnerRole): PeerOrg {
-  const org = PEER_ORGS.find((o) => o.role === role);
-  if (!org) throw new Error(`unknown partner role ${role}`);
+/**
+ * Each organisation runs its own chaincode servers, for the package it installed and approved: an
+ * endorsement by its peer is its own code's decision, not a process shared with its competitors.
+ * Ports: 6900 + 10·(its position in consortium.yaml) + the chaincode's slot.
+ */
+export function chaincodeServerPort(cc: Pick<ChaincodeDeployment, 'slot'>, org: PeerOrg): number {
+  const i = PEER_ORGS.findIndex((o) => o.mspId === org.mspId);
+  if (i < 0) throw new Error(`${org.mspId} is not a member of this network`);
+  return port(6900 + 10 * i + cc.slot);
+}
+
+/**
+ * The chaincode definitions' endorsement policy, for keys without a key-level policy of their own
+ * (a new record, an idempotency receipt): the peers of any two member organisations. Never one
+ * alone, and — unlike MAJORITY — a transaction's cost does not grow with the consortium: with 40
+ * members MAJORITY would need 21 endorsements on every shipment. A member joining or leaving changes
+ * the policy, so it is a new definition every member approves.
+ */
+export function definitionEndorsementPolicy(orgs: readonly PeerOrg[] = PEER_ORGS): string {
+  return `OutOf(2, ${orgs.map((o) => `'${o.mspId}.peer'`).join(', ')})`;
+}
+
+export function chaincodeServerName(cc: Pick<ChaincodeDeployment, 'process'>, org: PeerOrg): string {
+  return `${cc.process}-${org.key}`;
+}
+
+/** The first organisation (in consortium.yaml's order) that runs this partner service. */
+export function orgByApp(app: PartnerApp): PeerOrg {
+  const org = PEER_ORGS.find((o) => o.app === app);
+  if (!org) throw new Error(`no organisation of this consortium runs the ${app} service`);
   return org;
+}
+
+/** An organisation named by its key, MSP ID or (the first running) partner service. */
+export function findOrg(name: string): PeerOrg | undefined {
+  return PEER_ORGS.find((o) => o.key === name || o.mspId === name) ?? PEER_ORGS.find((o) => o.app === name);
 }
 
 export function orgByMspId(mspId: string): PeerOrg | undefined {
@@ -120,6 +254,11 @@ export function networkPaths(root = projectRoot()): NetworkPaths {
   };
 }
 
+/** The organisation's connection profile for applications (written by `up`), by MSP ID. */
+export function connectionProfileFile(p: NetworkPaths, org: PeerOrg): string {
+  return path.join(p.home, 'connections', `${org.mspId}.json`);
+}
+
 export function peerName(org: PeerOrg): string {
   return `peer0.${org.domain}`;
 }
@@ -136,10 +275,10 @@ export function userMspDir(p: NetworkPaths, org: PeerOrg, user = 'User1'): strin
   return path.join(p.crypto, 'peerOrganizations', org.domain, 'users', `${user}@${org.domain}`, 'msp');
 }
 
-export function ordererDir(p: NetworkPaths): string {
-  return path.join(p.crypto, 'ordererOrganizations', ORDERER.domain, 'orderers', `${ORDERER.host}.${ORDERER.domain}`);
+export function ordererDir(p: NetworkPaths, node: OrdererNode): string {
+  return path.join(p.crypto, 'ordererOrganizations', node.domain, 'orderers', `${node.host}.${node.domain}`);
 }
 
-export function ordererTlsCa(p: NetworkPaths): string {
-  return path.join(ordererDir(p), 'tls', 'ca.crt');
+export function ordererTlsCa(p: NetworkPaths, node: OrdererNode): string {
+  return path.join(ordererDir(p, node), 'tls', 'ca.crt');
 }

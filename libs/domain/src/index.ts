@@ -68,16 +68,20 @@ export {
   encodeDigitalLinkValue,
   isDigitalLinkUri,
 } from './gs1/digital-link';
-export type { ParsedDigitalLink, DigitalLinkOptions } from './gs1/digital-link';
-export { APPLICATION_IDENTIFIERS, aiDefinition, aiAt, DIGITAL_LINK_PRIMARY_KEYS } from './gs1/application-identifiers';
-export type { AiDefinition, AiComponent, ComponentCheck } from './gs1/application-identifiers';
+export type { ParsedDigitalLink, DigitalLinkOptions, DigitalLinkParseOptions } from './gs1/digital-link';
+export { APPLICATION_IDENTIFIERS, aiDefinition, aiAt, DIGITAL_LINK_PRIMARY_KEYS, matchesAiPattern } from './gs1/application-identifiers';
+export type { AiDefinition, AiComponent, ComponentCheck, DictionaryEntry, DictionaryComponent } from './gs1/application-identifiers';
+export { checkAiAssociations, aiAssociationViolations } from './gs1/associations';
+export { LINTERS, lint } from './gs1/linters';
+export type { LintFailure, LintContext } from './gs1/linters';
+export { SYNTAX_DICTIONARY_REVISION } from './gs1/syntax-dictionary.generated';
 export { validateAiValue, decodeGs1Date, expiryToIsoDate, isoDateToYymmdd, resolveTwoDigitYear } from './gs1/ai-value';
 export type { CenturyOptions, Gs1Date } from './gs1/ai-value';
 export { toElementString, toBracketed } from './gs1/element-string';
 export type { ElementStringOptions } from './gs1/element-string';
 
 // Scans
-export { parseScan, GS, DEFAULT_GS_SUBSTITUTES } from './scan/parse-scan';
+export { parseScan, scanToDigitalLink, GS, DEFAULT_GS_SUBSTITUTES } from './scan/parse-scan';
 export type { ParsedScan, ParseScanOptions, ScanForm, InferredSeparator } from './scan/parse-scan';
 
 // EPCIS 2.0 / CBV 2.0

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { FabricLedgerConfig, LedgerDeadlines } from './fabric/fabric-ledger';
 
 /**
- * A connection profile as `npm run network:up` writes it (.network/connections/<role>.json): file
+ * A connection profile as `npm run network:up` writes it (.network/connections/<MSP ID>.json): file
  * paths to one organisation's peer TLS root and its users' credentials.
  */
 export interface ConnectionProfile {
@@ -40,7 +40,7 @@ export function ledgerConfigFromProfile(profile: ConnectionProfile, user = 'User
   };
 }
 
-/** Default profile location for a role, overridable with PEDIGREE_LEDGER_PROFILE. */
-export function defaultProfilePath(role: string, root = process.cwd()): string {
-  return process.env.PEDIGREE_LEDGER_PROFILE ?? path.join(process.env.PEDIGREE_NETWORK_HOME ?? path.join(root, '.network'), 'connections', `${role}.json`);
+/** Default profile location of an organisation (MSP ID), overridable with PEDIGREE_LEDGER_PROFILE. */
+export function defaultProfilePath(mspId: string, root = process.cwd()): string {
+  return process.env.PEDIGREE_LEDGER_PROFILE ?? path.join(process.env.PEDIGREE_NETWORK_HOME ?? path.join(root, '.network'), 'connections', `${mspId}.json`);
 }

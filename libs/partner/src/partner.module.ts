@@ -91,7 +91,7 @@ export class PartnerModule {
           provide: PartnerContext,
           useFactory: async () => {
             const database = await openReadModelDatabase(options.role, (line) => logger.debug?.(line));
-            const ledger = options.ledger?.() ?? connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(options.role))));
+            const ledger = options.ledger?.() ?? connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(options.org))));
             const projector = new ReadModelProjector(database.dataSource, ledger, 'ledger', (err) => logger.warn({ msg: 'projector reconnecting', error: (err as Error).message }));
             return new PartnerContext(options.role, options.org, ledger, database, projector);
           },

@@ -64,7 +64,7 @@ export interface AuthConfig {
 /** Asymmetric only: a token cannot pick HS256 (or none) and be checked with a public key as the secret. */
 export const JWT_ALGORITHMS = ['ES256', 'EdDSA', 'Ed25519'] as const;
 
-const DEMO_ORGS: Readonly<Record<string, string>> = {
+const DEFAULT_DEMO_ORGS: Readonly<Record<string, string>> = {
   manufacturer: 'ManufacturerMSP',
   distributor: 'DistributorMSP',
   dispenser: 'DispenserMSP',
@@ -75,13 +75,32 @@ export function sha256(text: string): Buffer {
 }
 
 /**
- * Demo keys for `npm start` (PEDIGREE_DEMO=1 only): `demo-<service>-<role>` for every service and
- * role, e.g. `demo-dispenser-pharmacist`. Every service knows the keys of the others so that a key
- * of another organisation is recognised and refused as FORBIDDEN, not mistaken for a typo. Hashed
- * here like configured keys, so no code path holds a key in the clear.
+ * The demo organisations: name → MSP ID, from PEDIGREE_DEMO_ORGS (JSON; `npm start` writes it from
+ * infra/consortium.yaml, so a second pharmacy gets its own keys) or the first three.
  */
-export function demoApiKeys(): ApiKeyRecord[] {
-  return Object.entries(DEMO_ORGS).flatMap(([service, org]) =>
+function demoOrgs(env: NodeJS.ProcessEnv): Readonly<Record<string, string>> {
+  if (!env.PEDIGREE_DEMO_ORGS) return DEFAULT_DEMO_ORGS;
+  let orgs: unknown;
+  try {
+    orgs = JSON.parse(env.PEDIGREE_DEMO_ORGS);
+  } catch {
+    throw invalid('PEDIGREE_DEMO_ORGS is not JSON: give {"<name>": "<MSP ID>"}');
+  }
+  if (!orgs || typeof orgs !== 'object' || Object.entries(orgs).some(([k, v]) => !/^[a-z][a-z0-9]*$/.test(k) || typeof v !== 'string' || !v)) {
+    throw invalid('PEDIGREE_DEMO_ORGS must map lower-case names to MSP IDs');
+  }
+  return orgs as Record<string, string>;
+}
+
+/**
+ * Demo keys for `npm start` (PEDIGREE_DEMO=1 only): `demo-<name>-<role>` for every demo
+ * organisation and role, e.g. `demo-dispenser-pharmacist`, `demo-riverside-pharmacist`. Every service
+ * knows the keys of the others so that a key of another organisation is recognised and refused as
+ * FORBIDDEN, not mistaken for a typo. Hashed here like configured keys, so no code path holds a key
+ * in the clear.
+ */
+export function demoApiKeys(env: NodeJS.ProcessEnv = process.env): ApiKeyRecord[] {
+  return Object.entries(demoOrgs(env)).flatMap(([service, org]) =>
     USER_ROLES.map((role) => ({ sha256: sha256(`demo-${service}-${role}`), subject: `${service}-${role}`, org, role })));
 }
 
@@ -174,7 +193,7 @@ function jwtConfigFromEnv(env: NodeJS.ProcessEnv): JwtConfig | undefined {
 export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const demo = env.PEDIGREE_DEMO === '1' || env.PEDIGREE_DEMO === 'true';
   if (demo && env.NODE_ENV === 'production') throw invalid('PEDIGREE_DEMO=1 loads public demo keys and is refused with NODE_ENV=production');
-  const apiKeys = [...(env.PEDIGREE_API_KEYS ? parseApiKeys(env.PEDIGREE_API_KEYS) : []), ...(demo ? demoApiKeys() : [])];
+  const apiKeys = [...(env.PEDIGREE_API_KEYS ? parseApiKeys(env.PEDIGREE_API_KEYS) : []), ...(demo ? demoApiKeys(env) : [])];
   const jwt = jwtConfigFromEnv(env);
   if (!apiKeys.length && !jwt) {
     throw new ServiceConfigError('AUTH_NOT_CONFIGURED', 'no authentication configured: set PEDIGREE_API_KEYS (hashed keys) or PEDIGREE_JWKS with PEDIGREE_JWT_ISSUER and PEDIGREE_JWT_AUDIENCE; PEDIGREE_DEMO=1 for the demo keys');

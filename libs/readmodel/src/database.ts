@@ -14,9 +14,12 @@ export type PartnerRole = 'manufacturer' | 'distributor' | 'dispenser';
  */
 export const DEFAULT_POSTGRES_PORTS: Readonly<Record<PartnerRole, number>> = { manufacturer: 5411, distributor: 5412, dispenser: 5413 };
 
-export function postgresPortFor(role: PartnerRole): number {
+/** PEDIGREE_PG_PORT, else the service's default (a second organisation of one role must say its port). */
+export function postgresPortFor(name: string): number {
   if (process.env.PEDIGREE_PG_PORT) return Number(process.env.PEDIGREE_PG_PORT);
-  return DEFAULT_POSTGRES_PORTS[role] + Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+  const port = DEFAULT_POSTGRES_PORTS[name as PartnerRole];
+  if (port === undefined) throw new Error(`read model ${name}: set PEDIGREE_PG_PORT (its embedded Postgres port) or DATABASE_URL`);
+  return port + Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 }
 
 /** Data directory of a role's embedded Postgres: .data/<role> under the checkout (git-ignored). */
@@ -116,15 +119,18 @@ export interface ReadModelDatabase {
 
 /**
  * The read model's database for one service: DATABASE_URL when set (any Postgres), else an
- * embedded Postgres under .data/<role>. One database per service (`pedigree_<role>`). Migrations
- * run on open; schema synchronisation is never used.
+ * embedded Postgres under .data/<name>. One database per service (`pedigree_<name>`); the name is
+ * the service's role unless PEDIGREE_READMODEL_NAME gives the organisation's own (two pharmacies
+ * on one machine). Migrations run on open; schema synchronisation is never used.
  */
 export async function openReadModelDatabase(role: PartnerRole, log: (line: string) => void = () => {}): Promise<ReadModelDatabase> {
+  const name = process.env.PEDIGREE_READMODEL_NAME ?? role;
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`PEDIGREE_READMODEL_NAME must be lower-case letters, digits and _ (got ${name})`);
   let server: PostgresServer | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    server = await startEmbeddedPostgres(postgresDataDir(role), postgresPortFor(role), log);
-    url = server.url(`pedigree_${role}`);
+    server = await startEmbeddedPostgres(postgresDataDir(name), postgresPortFor(name), log);
+    url = server.url(`pedigree_${name}`);
   }
   await ensureDatabase(url);
   const dataSource = new DataSource(readModelDataSourceOptions(url));

@@ -30,3 +30,11 @@ describe('scan CLI', () => {
     expect(runScanCli(['01', '00312345678906'], undefined, TODAY)).toMatchObject({ exitCode: 1 });
   });
 });
+
+describe('scan CLI --digital-link', () => {
+  it('adds the scan as a GS1 Digital Link, on id.gs1.org or a given base', () => {
+    const scan = ']d20100312345678906172711301' + '0A1/B-2\\x1d21SN%12&x';
+    expect(JSON.parse(runScanCli(['--digital-link', scan], undefined, TODAY).output).digitalLink).toBe('https://id.gs1.org/01/00312345678906/10/A1%2FB-2/21/SN%2512%26x?17=271130');
+    expect(JSON.parse(runScanCli(['--digital-link=https://brand.example/dl', scan], undefined, TODAY).output).digitalLink).toMatch(/^https:\/\/brand\.example\/dl\/01\//);
+  });
+});

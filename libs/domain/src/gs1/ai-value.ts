@@ -2,7 +2,7 @@ import { aiError, DomainError } from '../errors';
 import { formatIsoDate, isValidCalendarDate, daysInMonth, type IsoDate } from '../time';
 import { aiDefinition, type AiComponent, type AiDefinition } from './application-identifiers';
 import { CHARACTER_SET_NAME, describeCharacter, firstInvalidCharacter } from './charset';
-import { gs1CheckDigit, hasValidCheckDigit } from './check-digit';
+import { lint } from './linters';
 
 /**
  * Validation of one AI value against its table row, and GS1 date semantics. Kept separate from the
@@ -118,37 +118,16 @@ function checkComponent(ai: string, whole: string, part: string, offset: number,
     const c = part[bad] as string;
     throw aiError('AI_INVALID', ai, `character ${describeCharacter(c)} at position ${offset + bad + 1} is not allowed (${CHARACTER_SET_NAME[component.cset]})`, {
       position: offset + bad + 1,
+      rule: `cset${component.cset === 'N' ? 'numeric' : component.cset === 'X' ? '82' : component.cset === 'Y' ? '39' : '64'}`,
     });
   }
-  switch (component.check) {
-    case 'csum':
-      if (!hasValidCheckDigit(part)) throw aiError('CHECK_DIGIT', ai, `check digit of ${part} is wrong (expected ${gs1CheckDigit(part.slice(0, -1))})`);
-      return;
-    case 'yymmd0':
-      decodeGs1Date(ai, part, true, options);
-      return;
-    case 'yymmdd':
-      decodeGs1Date(ai, part, false, options);
-      return;
-    case 'yymmddhh':
-      decodeGs1Date(ai, part.slice(0, 6), false, options);
-      if (Number(part.slice(6, 8)) > 23) throw aiError('DATE_INVALID', ai, `hour ${part.slice(6, 8)} is not 00-23`);
-      return;
-    case 'hhmm':
-      if (Number(part.slice(0, 2)) > 23 || Number(part.slice(2, 4)) > 59) throw aiError('DATE_INVALID', ai, `time ${part} is not HHMM`);
-      return;
-    case 'zero':
-      if (part !== '0') throw aiError('AI_INVALID', ai, `digit at position ${offset + 1} must be 0 in ${whole}`);
-      return;
-    case 'pieceoftotal': {
-      const piece = Number(part.slice(0, 2)), total = Number(part.slice(2, 4));
-      if (piece < 1 || total < 1 || piece > total) throw aiError('AI_INVALID', ai, `piece ${piece} of total ${total} is not valid`);
-      return;
+  const context = { resolveYear: (yy: number) => resolveTwoDigitYear(yy, options) };
+  const linters = component.cset === 'Z' ? ['cset64', ...(component.linters ?? [])] : (component.linters ?? []);
+  for (const rule of linters) {
+    const failure = lint(rule, part, context);
+    if (failure) {
+      const where = part === whole ? '' : ` (characters ${offset + 1}-${offset + part.length})`;
+      throw aiError(failure.code, ai, `${failure.reason}${where}`, { rule });
     }
-    case 'iso3166':
-    case 'iso4217':
-    case undefined:
-      return;
   }
 }
-

@@ -7,16 +7,20 @@ export const CSET82 = `!"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_a
 /** CSET 39 (used by AI 8010 CPID): upper-case, digits and `# - . /`. */
 export const CSET39 = '#-./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
+/** CSET 64 (AI 8030 digital signature): base64url, with "=" padding at the end only. */
+export const CSET64 = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz=';
+
 const CSET82_SET = new Set(CSET82);
 const CSET39_SET = new Set(CSET39);
+const CSET64_SET = new Set(CSET64);
 
-export type CharacterSet = 'N' | 'X' | 'Y';
+export type CharacterSet = 'N' | 'X' | 'Y' | 'Z';
 
 /** Index of the first character outside the set, or -1. */
 export function firstInvalidCharacter(value: string, set: CharacterSet): number {
   for (let i = 0; i < value.length; i++) {
     const c = value[i] as string;
-    const ok = set === 'N' ? c >= '0' && c <= '9' : set === 'X' ? CSET82_SET.has(c) : CSET39_SET.has(c);
+    const ok = set === 'N' ? c >= '0' && c <= '9' : set === 'X' ? CSET82_SET.has(c) : set === 'Y' ? CSET39_SET.has(c) : CSET64_SET.has(c);
     if (!ok) return i;
   }
   return -1;
@@ -30,6 +34,7 @@ export const CHARACTER_SET_NAME: Readonly<Record<CharacterSet, string>> = {
   N: 'digits',
   X: 'GS1 character set 82',
   Y: 'GS1 character set 39',
+  Z: 'GS1 character set 64 (base64url)',
 };
 
 /** Renders a character for error messages so that control characters and spaces are visible. */

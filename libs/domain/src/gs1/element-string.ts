@@ -1,6 +1,7 @@
 import { DomainError } from '../errors';
 import { aiDefinition } from './application-identifiers';
 import { validateAiValue } from './ai-value';
+import { checkAiAssociations } from './associations';
 import { compareAis } from './digital-link';
 
 /**
@@ -20,6 +21,8 @@ export interface ElementStringOptions {
  * ("01"), so insertion order cannot be relied on; sorting also gives the conventional 01-17-10-21.
  */
 function entries(ais: Readonly<Record<string, string>>): Array<[string, string]> {
+  // A label must not carry what a scanner would refuse: the dictionary's req=/ex= hold here too.
+  checkAiAssociations(Object.keys(ais), ais);
   return Object.keys(ais)
     .sort(compareAis)
     .map((ai) => {

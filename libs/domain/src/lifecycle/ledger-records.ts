@@ -80,8 +80,12 @@ export interface ShipmentRecord {
   readonly bizTransaction: string;
   /** DSCSA Transaction Statement (§581(27)) as affirmed by the seller. */
   readonly statement?: { readonly affirmed: true; readonly legalNotice: string };
-  /** Transaction Information: held privately by the two partners; its SHA-256 is public. */
-  readonly ti?: { readonly collection: string; readonly sha256: string };
+  /**
+   * Transaction Information: held privately by the two partners, each in its own implicit
+   * collection (`_implicit_org_<MSP>`, `collections`); its salted SHA-256 is public. `collection`
+   * is the static pairwise collection of shipments recorded before implicit collections.
+   */
+  readonly ti?: { readonly collections?: readonly string[]; readonly collection?: string; readonly sha256: string };
   readonly txId: string;
 }
 

@@ -3,6 +3,7 @@ import { isDomainError } from '../errors';
 import { CSET82 } from '../gs1/charset';
 import { withCheckDigit } from '../gs1/check-digit';
 import { buildDigitalLink } from '../gs1/digital-link';
+import { ISO3166_NUMERIC } from '../gs1/syntax-dictionary.generated';
 import { toBracketed, toElementString } from '../gs1/element-string';
 import { daysInMonth } from '../time';
 import { GS, parseScan, type ParseScanOptions } from './parse-scan';
@@ -225,7 +226,8 @@ const scanArb = fc
       '22': text(20),
       '240': text(30),
       '30': fc.stringMatching(/^[0-9]{1,8}$/),
-      '422': fc.stringMatching(/^[0-9]{3}$/),
+      // (422) carries an ISO 3166 country code (the dictionary's iso3166 linter), not any 3 digits.
+      '422': fc.constantFrom(...ISO3166_NUMERIC),
       '714': text(20),
     },
     { requiredKeys: ['01', '17', '10', '21'] },

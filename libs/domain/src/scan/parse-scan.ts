@@ -1,9 +1,10 @@
 import { aiError, DomainError, isDomainError } from '../errors';
 import type { IsoDate } from '../time';
-import { aiAt, aiDefinition, type AiDefinition } from '../gs1/application-identifiers';
+import { aiAt, aiDefinition } from '../gs1/application-identifiers';
+import { checkAiAssociations } from '../gs1/associations';
 import { decodeGs1Date, expiryToIsoDate, validateAiValue, type CenturyOptions } from '../gs1/ai-value';
 import { describeCharacter } from '../gs1/charset';
-import { isDigitalLinkUri, parseDigitalLink } from '../gs1/digital-link';
+import { buildDigitalLink, isDigitalLinkUri, parseDigitalLink, type DigitalLinkOptions } from '../gs1/digital-link';
 import { parseEpcUrn } from '../gs1/epc-urn';
 import type { Gtin14 } from '../gs1/gtin';
 
@@ -28,8 +29,12 @@ export const GS = '\u001d';
  */
 export const DEFAULT_GS_SUBSTITUTES: readonly string[] = ['<GS>', '<gs>', '{GS}', '{gs}', '[GS]', '[gs]', '\\x1d', '\\x1D', '\\u001d', '\\u001D', '\\035', '^]', '\u241d'];
 
-/** Symbology identifiers whose data is GS1 AI syntax (FNC1 in first position). */
-const GS1_SYMBOLOGIES: Readonly<Record<string, string>> = { ']d2': 'GS1 DataMatrix', ']Q3': 'GS1 QR Code', ']C1': 'GS1-128', ']e0': 'GS1 DataBar', ']J1': 'GS1 DotCode' };
+/** AIM symbology identifiers whose data is GS1 AI syntax (FNC1 in first position). */
+const GS1_SYMBOLOGIES: Readonly<Record<string, string>> = { ']d2': 'GS1 DataMatrix', ']Q3': 'GS1 QR Code', ']C1': 'GS1-128', ']e0': 'GS1 DataBar / composite', ']J1': 'GS1 DotCode' };
+/** AIM symbology identifiers of plain data: in GS1 use they carry a GS1 Digital Link URI. */
+const PLAIN_SYMBOLOGIES: Readonly<Record<string, string>> = { ']Q1': 'QR Code', ']d1': 'Data Matrix', ']J0': 'DotCode', ']z0': 'Aztec' };
+/** EAN/UPC: the symbol is a GTIN-13 (]E0) or GTIN-8 (]E4), which reads as AI (01). */
+const EAN_SYMBOLOGIES: Readonly<Record<string, number>> = { ']E0': 13, ']E4': 8 };
 
 export interface ParseScanOptions extends CenturyOptions {
   /** Extra characters/strings the scanner sends instead of GS, e.g. '|' or '~'. */
@@ -111,19 +116,46 @@ export function parseScan(input: string, options: ParseScanOptions = {}): Parsed
   if (text.length === 0) throw new DomainError('SCAN_MALFORMED', 'scan is empty', { reason: 'empty input' });
   if (text.length > MAX_INPUT) throw new DomainError('SCAN_MALFORMED', `scan is ${text.length} characters; the maximum accepted is ${MAX_INPUT}`, { reason: 'too long' });
 
+  const aim = /^\][A-Za-z][0-9A-Za-z]/.exec(text)?.[0];
+  if (aim !== undefined) {
+    const rest = text.slice(3);
+    if (PLAIN_SYMBOLOGIES[aim]) {
+      if (isDigitalLinkUri(rest)) return fromDigitalLink(rest, options, aim);
+      throw new DomainError('SYMBOLOGY_UNSUPPORTED', `symbology identifier ${aim} (${PLAIN_SYMBOLOGIES[aim]}, plain data) carries neither GS1 AI data nor a GS1 Digital Link URI`, { reason: 'plain data without a Digital Link', symbologyIdentifier: aim });
+    }
+    const eanLength = EAN_SYMBOLOGIES[aim];
+    if (eanLength !== undefined) {
+      if (!new RegExp(`^\\d{${eanLength}}$`).test(rest)) throw new DomainError('SCAN_MALFORMED', `symbology identifier ${aim} announces a GTIN-${eanLength}, got ${JSON.stringify(rest.slice(0, 20))}`, { reason: 'not a GTIN', symbologyIdentifier: aim });
+      return fromElements([{ ai: '01', value: rest.padStart(14, '0') }], 'element-string', options, { symbologyIdentifier: aim }, true);
+    }
+    if (GS1_SYMBOLOGIES[aim] && isDigitalLinkUri(rest)) {
+      throw new DomainError('SYMBOLOGY_UNSUPPORTED', `symbology identifier ${aim} (${GS1_SYMBOLOGIES[aim]}) announces GS1 AI data, but a URI follows; a GS1 Digital Link is encoded as plain data (]Q1, ]d1)`, { reason: 'URI in GS1 AI mode', symbologyIdentifier: aim });
+    }
+  }
   if (isDigitalLinkUri(text)) return fromDigitalLink(text, options);
   if (/^urn:epc:/i.test(text)) return fromElements(epcUrnElements(text), 'epc-urn', options);
   if (text.startsWith('(')) return fromElements(parseBracketed(text, options), 'bracketed', options);
   return parseElementString(text, options);
 }
 
-function fromDigitalLink(uri: string, options: ParseScanOptions): ParsedScan {
-  const { ais } = parseDigitalLink(uri, options);
-  const elements = Object.entries(ais).map(([ai, value]) => ({ ai, value }));
-  return fromElements(elements, 'digital-link', options);
+/**
+ * Any scan (element string, bracketed, EPC URN, Digital Link) as a GS1 Digital Link: the key, its
+ * qualifiers in order, the other AIs as query attributes (see `buildDigitalLink`). A Digital Link
+ * comes back in that canonical shape, on `options.base` (default https://id.gs1.org).
+ */
+export function scanToDigitalLink(input: string, options: ParseScanOptions & DigitalLinkOptions = {}): string {
+  const { ais } = parseScan(input, options);
+  return buildDigitalLink(ais, { ...(options.base ? { base: options.base } : {}), ...(options.primaryKey ? { primaryKey: options.primaryKey } : {}) });
 }
 
-function fromElements(elements: readonly Element[], form: ScanForm, options: ParseScanOptions, extra: Partial<ParsedScan> = {}): ParsedScan {
+function fromDigitalLink(uri: string, options: ParseScanOptions, symbologyIdentifier?: string): ParsedScan {
+  const { ais } = parseDigitalLink(uri, options);
+  const elements = Object.entries(ais).map(([ai, value]) => ({ ai, value }));
+  return fromElements(elements, 'digital-link', options, symbologyIdentifier ? { symbologyIdentifier } : {});
+}
+
+function fromElements(elements: readonly Element[], form: ScanForm, options: ParseScanOptions, extra: Partial<ParsedScan> = {}, validate = false): ParsedScan {
+  if (validate) for (const { ai, value } of elements) validateAiValue(ai, value, options);
   const ais = checkWholeScan(elements);
   const expiry = ais['17'] !== undefined ? expiryToIsoDate(decodeGs1Date('17', ais['17'], true, options)) : undefined;
   return {
@@ -147,16 +179,7 @@ function checkWholeScan(elements: readonly Element[]): Record<string, string> {
     }
     ais[ai] = value;
   }
-  for (const ai of Object.keys(ais)) {
-    const def = aiDefinition(ai) as AiDefinition;
-    for (const group of def.requires ?? []) {
-      if (!group.some((r) => ais[r] !== undefined)) {
-        throw aiError('AI_ASSOCIATION', ai, `requires ${group.length > 1 ? 'one of ' : ''}AI ${group.map((g) => `(${g})`).join(', ')} in the same scan`);
-      }
-    }
-    const clash = (def.excludes ?? []).find((e) => ais[e] !== undefined);
-    if (clash) throw aiError('AI_ASSOCIATION', ai, `may not appear together with AI (${clash})`);
-  }
+  checkAiAssociations(Object.keys(ais), ais);
   return ais;
 }
 

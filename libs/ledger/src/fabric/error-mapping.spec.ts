@@ -13,6 +13,9 @@ describe('toLedgerError', () => {
     ['an unknown creator reported as a plain failure', status.UNKNOWN, 'access denied: creator org unknown', 'denied', false],
     ['non-deterministic chaincode', status.ABORTED, 'ProposalResponsePayloads do not match', 'invalid', false],
     ['a peer killed mid-call', status.INTERNAL, 'Received RST_STREAM with code 2 triggered by internal client error', 'unavailable', true],
+    ['a chaincode server killed mid-simulation', status.ABORTED, 'error in simulation: failed to execute transaction abc: chaincode stream terminated', 'unavailable', true],
+    ['a chaincode server not yet back', status.ABORTED, 'error in simulation: failed to execute transaction abc: could not launch chaincode pedigree_1:ab: connection to 127.0.0.1:9999 failed: context deadline exceeded', 'unavailable', true],
+    ['a chaincode that did not answer in time', status.ABORTED, 'error in simulation: failed to execute transaction abc: timeout expired while executing transaction', 'deadline', true],
     ['an unexplained internal error', status.INTERNAL, 'something else', 'unknown', false],
     ['a restarted peer whose discovery has no plan yet', status.FAILED_PRECONDITION, 'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy', 'unavailable', true],
   ])('maps %s to kind %s', (_case, code, message, kind, retryable) => {

@@ -53,7 +53,15 @@ export function toLedgerError(err: unknown, stage: LedgerStage, transactionId?: 
   });
 }
 
+// The peer lost its chaincode server mid-simulation (killed, restarting) or cannot reach it yet:
+// nothing was endorsed, and the peer reconnects on the next proposal.
+const CHAINCODE_GONE = /chaincode stream terminated|could not launch chaincode|connection to [^ ]+ failed|chaincode [^ ]+ not (?:registered|running)/i;
+// The chaincode did not answer the peer in time: the proposal was not endorsed.
+const CHAINCODE_TIMEOUT = /timeout expired while executing transaction/i;
+
 function kindOfStatus(code: number, text: string): LedgerErrorKind {
+  if (CHAINCODE_GONE.test(text)) return 'unavailable';
+  if (CHAINCODE_TIMEOUT.test(text)) return 'deadline';
   switch (code) {
     case grpcStatus.UNAVAILABLE:
       return 'unavailable';

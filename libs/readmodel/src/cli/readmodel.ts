@@ -7,11 +7,13 @@ import { reconcile } from '../reconcile';
 
 /**
  * Read-model maintenance for one service (stop the service first for `rebuild`):
- *   rebuild   --role R [--idle-ms N]  wipe the projection and re-project from block 0; done when no
+ *   rebuild   --role R --org O [--idle-ms N]  wipe the projection and re-project from block 0; done when no
  *                                     event arrived for N ms (default 3000)
- *   reconcile --role R                compare every pack and container (record and columns) and every lot with the
+ *   reconcile --role R --org O        compare every pack and container (record and columns) and every lot with the
  *                                     ledger, extra and deleted rows included; exit 1 on any difference
  *   postgres  --name N --port P       run an embedded Postgres in the foreground (tests, DATABASE_URL users)
+ * R is the service (manufacturer, distributor, dispenser), O the organisation's MSP ID whose
+ * connection profile reads the ledger (default PEDIGREE_ORG).
  */
 const ROLES: readonly PartnerRole[] = ['manufacturer', 'distributor', 'dispenser'];
 
@@ -26,15 +28,17 @@ function role(): PartnerRole {
   return r;
 }
 
-function ledgerFor(r: PartnerRole) {
-  return connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(r))));
+function ledgerFor(): ReturnType<typeof connectFabricLedger> {
+  const org = arg('org') ?? process.env.PEDIGREE_ORG;
+  if (!org) throw new Error('--org <MSP ID> (or PEDIGREE_ORG) names the organisation whose ledger identity reads the chain');
+  return connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(org))));
 }
 
 async function rebuild(): Promise<number> {
   const r = role();
   const idleMs = Number(arg('idle-ms') ?? 3000);
   const db = await openReadModelDatabase(r);
-  const ledger = ledgerFor(r);
+  const ledger = ledgerFor();
   try {
     await wipeProjection(db.dataSource);
     const started = Date.now();
@@ -60,7 +64,7 @@ async function rebuild(): Promise<number> {
 async function runReconcile(): Promise<number> {
   const r = role();
   const db = await openReadModelDatabase(r);
-  const ledger = ledgerFor(r);
+  const ledger = ledgerFor();
   try {
     const report = await reconcile(db.dataSource, new LedgerReads(ledger));
     for (const d of report.differences) console.log(JSON.stringify(d));
