@@ -24,6 +24,9 @@ import { CHANNEL, networkPaths, projectRoot } from '../network/topology';
  *                through the same service, HTTP/GraphQL stack, auth and Postgres
  *   trace        p99 of a pack's full trace and of a lot trace of a lot of 10,000 packs
  *   memory       peak resident memory (sum of VmHWM) of every process of the running system
+ *   epcis        bench:epcis (its own processes, after the services stopped): a 10,000-event EPCIS 1.2
+ *                XML document parsed, validated and hashed without the ledger, beside the same
+ *                events as JSON-LD: events/s and peak RSS
  *   fuzz         bench:fuzz (its own process, after the services stopped): generated bad scans and
  *                EPCIS documents per second, none crashing or accepted, beside valid round trips
  *   forecast     bench:forecast (its own process, after the services stopped): the tfjs model's MASE
@@ -211,7 +214,7 @@ async function runToEnd(what: string, args: string[], options: { env?: NodeJS.Pr
 async function fuzzRows(): Promise<void> {
   const runs = quick ? 10_000 : 100_000;
   log(`fuzz (bench:fuzz), ${runs} inputs per property...`);
-  const out = await runToEnd('bench:fuzz', [path.join(root, 'node_modules/jest/bin/jest.js'), 'libs/domain/src/fuzz.spec.ts', '--selectProjects', 'unit', '--verbose=false'],
+  const out = await runToEnd('bench:fuzz', [path.join(root, 'node_modules/jest/bin/jest.js'), 'libs/domain/src/fuzz.spec.ts', 'libs/domain/src/epcis/xml/xml-fuzz.spec.ts', '--selectProjects', 'unit', '--verbose=false'],
     { env: { ...process.env, PEDIGREE_FUZZ_RUNS: String(runs) } });
   const rate: Record<string, string> = {};
   for (const m of out.matchAll(/\[fuzz\] ([^:]+): (\d+) inputs in [\d.]+ s \((\d+)\/s\)/g)) rate[m[1]] = m[3];
@@ -222,6 +225,21 @@ async function fuzzRows(): Promise<void> {
   row('scan parser, junk and damaged scans', 'scan junk', 'scan round trip');
   row('EPCIS capture, one required thing broken', 'epcis broken', 'epcis valid round trip');
   row('EPCIS capture, arbitrary JSON', 'epcis junk', 'epcis valid round trip');
+  row('EPCIS XML capture, damaged documents', 'epcis xml damaged', 'epcis xml round trip');
+  row('EPCIS XML capture, arbitrary text', 'epcis xml junk', 'epcis xml round trip');
+}
+
+/** bench:epcis as it is (its own processes); its last line is JSON. */
+async function epcisRows(): Promise<void> {
+  log('epcis (bench:epcis), 10,000 events...');
+  const out = await runToEnd('bench:epcis', [path.join(root, 'dist/infra/src/bench/epcis.js')]);
+  const { results } = JSON.parse(out.trim().split('\n').pop()!) as { results: Array<{ which: string; events: number; seconds: number; maxRssMiB: number }> };
+  const [xml, json] = ['xml', 'json'].map((w) => results.find((r) => r.which === w)!);
+  const cell = (r: { events: number; seconds: number; maxRssMiB: number }) => `${Math.round(r.events / r.seconds)} (${Math.round(r.maxRssMiB)} MiB)`;
+  rows.push({
+    group: 'epcis', measure: `EPCIS 1.2 XML capture front end, ${xml.events} events (parse+validate+hash, no ledger), events/s (peak RSS)`, value: cell(xml),
+    reference: 'same events as EPCIS 2.0 JSON-LD, events/s (peak RSS)', refValue: cell(json),
+  });
 }
 
 /** bench:forecast as it is (its own process); its last line is JSON. */
@@ -384,6 +402,7 @@ async function main(): Promise<void> {
   }
 
   await stopAll();
+  await epcisRows();
   await fuzzRows();
   if (forecast) await forecastRows();
 

@@ -45,6 +45,12 @@ export const DomainErrorCode = {
   EPCIS_INVALID: 'EPCIS_INVALID',
   /** A bare bizStep/disposition/type that is not a CBV term. */
   VOCABULARY_UNKNOWN: 'VOCABULARY_UNKNOWN',
+  /** An EPCIS XML document is not well-formed or not EPCIS 1.2/2.0 XML; `details` has line, column and element path. */
+  EPCIS_XML_INVALID: 'EPCIS_XML_INVALID',
+  /** The document carries something the target format cannot (e.g. sensor data or AssociationEvent in EPCIS 1.2 XML). */
+  EPCIS_UNREPRESENTABLE: 'EPCIS_UNREPRESENTABLE',
+  /** An EPCIS query parameter is unknown or malformed (QueryParameterException), or the result too large. */
+  EPCIS_QUERY_INVALID: 'EPCIS_QUERY_INVALID',
 
   // --- pack lifecycle -------------------------------------------------------------------------------
   /** A lifecycle command is malformed (missing addressee, unknown quarantine reason, ...). */
@@ -125,6 +131,9 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   TIME_INVALID: 'BAD_INPUT',
   EPCIS_INVALID: 'BAD_INPUT',
   VOCABULARY_UNKNOWN: 'BAD_INPUT',
+  EPCIS_XML_INVALID: 'BAD_INPUT',
+  EPCIS_UNREPRESENTABLE: 'BAD_INPUT',
+  EPCIS_QUERY_INVALID: 'BAD_INPUT',
   COMMAND_INVALID: 'BAD_INPUT',
   ILLEGAL_TRANSITION: 'CONFLICT',
   NOT_OWNER: 'FORBIDDEN',

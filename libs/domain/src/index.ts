@@ -93,6 +93,9 @@ export type {
   ObjectEvent,
   AggregationEvent,
   TransactionEvent,
+  TransformationEvent,
+  AssociationEvent,
+  AnyEpcisEvent,
   EpcisDocument,
   BizTransaction,
   Source,
@@ -150,12 +153,21 @@ export type {
   RecallInput,
   TransactionInput,
 } from './epcis/builders';
-export { validateEpcisEvent, validateEpcisDocument, assertValidEpcisEvent, assertValidEpcisDocument } from './epcis/validate';
+export { validateEpcisEvent, validateEpcisDocument, assertValidEpcisEvent, assertValidEpcisDocument, jsonPointer, MEASUREMENT_TYPES } from './epcis/validate';
+export { epcUriProblem, isEpcUri, parseEpcUri, epcUriToCanonicalDigitalLink, canonicalDigitalLinkForHash, canonicalIdentifierForHash, EPC_ID_SCHEMES } from './epcis/epc-uri';
+export type { EpcUri, EpcUriKind } from './epcis/epc-uri';
 export type { ValidationIssue, ValidateOptions } from './epcis/validate';
-export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES } from './epcis/event-hash';
+export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES, contextNamespaces } from './epcis/event-hash';
 export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
+export {
+  EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, readAndValidateEpcisXml, dscsaHeaderOf,
+  EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,
+} from './epcis/xml';
+export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation, EpcisXmlWriteOptions, EpcisXmlVersion, DscsaHeader, ValidatedEpcisXml, XmlValidationIssue } from './epcis/xml';
 export type { DscsaStep, DscsaStepProfile, ProfileRequirement } from './epcis/dscsa-profile';
+export { parseEpcisQuery, matchesEpcisQuery, runEpcisQuery, epcMatches } from './epcis/query';
+export type { EpcisQuery, EpcisQueryParams } from './epcis/query';
 
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
-  computeEventHashId, DomainError, EPCIS_CONTEXT, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument, type EpcisEvent,
+  computeEventHashId, contextNamespaces, DomainError, EPCIS_CONTEXT, EpcisXmlReader, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument,
+  writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions,
 } from '@pedigree/domain';
 import { classifyFailure, Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
@@ -14,8 +16,42 @@ interface EventShape {
   ilmd?: Record<string, string>; readPoint?: { id: string };
 }
 
+/** Largest XML body read (bytes); PEDIGREE_EPCIS_XML_MAX_BYTES overrides. */
+const XML_MAX_BYTES = Number(process.env['PEDIGREE_EPCIS_XML_MAX_BYTES'] ?? 64 * 1024 * 1024);
+
 /**
- * EPCIS 2.0 JSON-LD in and out. Capture validates the whole document first and refuses it whole,
+ * Reads an XML body straight from the request stream into the streaming EPCIS reader (Nest's
+ * JSON parser leaves such bodies unread), so the XML text is never held whole.
+ */
+async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHashOptions; locations: readonly { line: number; column: number; path: string }[] }> {
+  const reader = new EpcisXmlReader();
+  let bytes = 0;
+  req.setEncoding('utf8');
+  for await (const chunk of req as AsyncIterable<string>) {
+    bytes += Buffer.byteLength(chunk);
+    if (bytes > XML_MAX_BYTES) throw new ServiceError('BAD_INPUT', 'EPCIS_TOO_LARGE', `the XML document is larger than ${XML_MAX_BYTES} bytes`);
+    reader.write(chunk);
+  }
+  const read = reader.end();
+  return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations };
+}
+
+/** `?format=xml-1.2|xml-2.0`, else `Accept: application/xml` (EPCIS 1.2, what DSCSA partners read), else JSON-LD. */
+function xmlExportVersion(format: string | undefined, accept: string): '1.2' | '2.0' | undefined {
+  if (format === 'xml-1.2' || format === 'xml') return '1.2';
+  if (format === 'xml-2.0') return '2.0';
+  if (format !== undefined && format !== 'json' && format !== 'json-ld') throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'format is json-ld, xml-1.2 or xml-2.0');
+  return format === undefined && /\b(application|text)\/xml\b/.test(accept) && !/application\/(ld\+)?json/.test(accept) ? '1.2' : undefined;
+}
+
+function isXml(req: Request): boolean {
+  return /^(application|text)\/([a-z0-9.+-]*\+)?xml\b/i.test(String(req.headers['content-type'] ?? ''));
+}
+
+/**
+ * EPCIS 2.0 JSON-LD in and out; EPCIS 1.2 and 2.0 XML in (`Content-Type: application/xml` or
+ * `text/xml`), converted to the same EPCIS 2.0 events and checked the same way; XML issues also
+ * carry the line, column and element of their event. Capture validates the whole document first and refuses it whole,
  * with every problem, if anything is wrong; then records each event as one ledger transaction whose
  * event ID is the event's eventID (or its CBV 2.0 hash), so a re-sent document writes nothing twice.
  * Not atomic on the ledger: a refusal by the chaincode after the first event answers
@@ -29,14 +65,21 @@ export class EpcisController {
   @Roles(...OPERATORS)
   @Post('capture')
   @HttpCode(200)
-  async capture(@Body() doc: unknown): Promise<{ captured: number; results: Array<MutationReceipt & { epcisEventId: string }> }> {
-    const issues = validateEpcisDocument(doc, { dscsa: true });
+  async capture(@Body() body: unknown, @Req() req: Request): Promise<{ captured: number; results: Array<MutationReceipt & { epcisEventId: string }> }> {
+    const xml = isXml(req) ? await readXmlBody(req) : undefined;
+    const doc = xml ? xml.doc : body;
+    const hash: EventHashOptions = xml ? xml.hash : { namespaces: contextNamespaces((doc as { '@context'?: unknown } | null)?.['@context']) };
+    const issues = validateEpcisDocument(doc, { dscsa: true }).map((issue) => {
+      const m = /^epcisBody\.eventList\[(\d+)\]/.exec(issue.path);
+      const at = m && xml ? xml.locations[Number(m[1])] : undefined;
+      return at ? { ...issue, line: at.line, column: at.column, element: at.path } : issue;
+    });
     if (issues.length) throw new DomainError('EPCIS_INVALID', `the document has ${issues.length} problem(s); nothing was captured`, { issues });
     const events = (doc as { epcisBody: { eventList: EventShape[] } }).epcisBody.eventList;
     const commands = events.map((e, i) => ({ event: e, ...commandFor(e, i) }));
     const results: Array<MutationReceipt & { epcisEventId: string }> = [];
     for (const [index, c] of commands.entries()) {
-      const eventId = c.event.eventID ?? computeEventHashId(c.event);
+      const eventId = c.event.eventID ?? computeEventHashId(c.event, hash);
       try {
         results.push({ ...(await submitCaptured(this.p, c, eventId)), epcisEventId: eventId });
       } catch (err) {
@@ -55,7 +98,10 @@ export class EpcisController {
 
   @Roles(...READERS)
   @Get('events')
-  async events(@Query('epc') epc?: string, @Query('shipment') shipment?: string): Promise<unknown> {
+  async events(
+    @Query('epc') epc: string | undefined, @Query('shipment') shipment: string | undefined, @Query('format') format: string | undefined,
+    @Req() req: Request, @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
     if (!epc && !shipment) throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'give epc or shipment');
     const subjects = epc ? [toEpc(epc)] : [];
     if (shipment) {
@@ -65,7 +111,15 @@ export class EpcisController {
     }
     const eventList = (await this.p.queries.epcisEvents(subjects)) as EpcisEvent[];
     eventList.sort((a, b) => String((a as { eventTime?: string }).eventTime).localeCompare(String((b as { eventTime?: string }).eventTime)));
-    return { '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } };
+    const doc = { '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } };
+    const version = xmlExportVersion(format, String(req.headers['accept'] ?? ''));
+    if (!version) return doc;
+    // EPCIS 1.2 partners get what 1.2 can carry; what was left out is named in a header.
+    const omitted = new Set<string>();
+    const xml = writeEpcisXml(doc, { version, onOmit: (_path, what) => omitted.add(what) });
+    res.setHeader('content-type', 'application/xml; charset=utf-8');
+    if (omitted.size) res.setHeader('x-epcis-omitted', [...omitted].join(', '));
+    return xml;
   }
 }
 

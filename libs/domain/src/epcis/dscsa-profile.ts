@@ -23,7 +23,14 @@ export type DscsaStep =
   | 'release'
   | 'returnShip'
   | 'returnReceive'
-  | 'transaction';
+  | 'transaction'
+  | 'transactionReceive'
+  | 'transactionObserve'
+  | 'transactionUnlink'
+  | 'shipAggregation'
+  | 'receiveAggregation'
+  | 'inspect'
+  | 'repackage';
 
 export type ProfileRequirement =
   | 'ilmdLotAndExpiry' // commissioning creates the product identifier's lot and expiry
@@ -36,11 +43,16 @@ export type ProfileRequirement =
 export interface DscsaStepProfile {
   readonly step: DscsaStep;
   readonly eventType: EventType;
+  /** Ignored for TransformationEvent, which has no action. */
   readonly action: Action;
   readonly bizStep: BizStep;
   /** Allowed dispositions; the first is what builders use. Empty: disposition omitted. */
   readonly dispositions: readonly Disposition[];
   readonly requires: readonly ProfileRequirement[];
+  /** The event may omit bizStep (TransactionEvents in GS1 US files often do). */
+  readonly bizStepOptional?: boolean;
+  /** The event may omit disposition even though dispositions are listed. */
+  readonly dispositionOptional?: boolean;
   /** What the step means under the DSCSA (FD&C Act §581-582), for docs and audit screens. */
   readonly dscsa: string;
 }
@@ -109,15 +121,50 @@ export const DSCSA_STEPS: readonly DscsaStepProfile[] = [
   },
   {
     step: 'transaction', eventType: 'TransactionEvent', action: 'ADD', bizStep: 'shipping', dispositions: ['in_transit'], requires: ['bizTransaction'],
-    dscsa: 'Links package serials to the PO/invoice that carries the Transaction Information.',
+    bizStepOptional: true, dispositionOptional: true,
+    dscsa: 'Links package serials to the PO/invoice/ASN that carries the Transaction Information (GS1 US: seller side at shipping).',
+  },
+  {
+    step: 'transactionReceive', eventType: 'TransactionEvent', action: 'ADD', bizStep: 'receiving', dispositions: ['in_progress', 'sellable_accessible'], requires: ['bizTransaction'],
+    dispositionOptional: true,
+    dscsa: 'Buyer side: links the received serials to its PO / receiving advice (recadv).',
+  },
+  {
+    step: 'transactionObserve', eventType: 'TransactionEvent', action: 'OBSERVE', bizStep: 'shipping', dispositions: ['in_transit'], requires: ['bizTransaction'],
+    bizStepOptional: true, dispositionOptional: true,
+    dscsa: 'Restates an existing link between serials and a business transaction.',
+  },
+  {
+    step: 'transactionUnlink', eventType: 'TransactionEvent', action: 'DELETE', bizStep: 'shipping', dispositions: [], requires: ['bizTransaction'],
+    bizStepOptional: true, dispositionOptional: true,
+    dscsa: 'Removes serials from a PO/invoice (order changed or shipment corrected); the TI must be corrected with it.',
+  },
+  {
+    step: 'shipAggregation', eventType: 'AggregationEvent', action: 'OBSERVE', bizStep: 'shipping', dispositions: ['in_transit'], requires: ['owningParties', 'bizTransaction'],
+    dscsa: 'Shipment stated as the observed containment (pallet/case and contents) instead of top-level EPCs; same TI/TS obligations as ship.',
+  },
+  {
+    step: 'receiveAggregation', eventType: 'AggregationEvent', action: 'OBSERVE', bizStep: 'receiving', dispositions: ['in_progress', 'sellable_accessible'], requires: [],
+    dscsa: 'Receipt stated as the observed containment; contents inferred from the containers.',
+  },
+  {
+    step: 'inspect', eventType: 'ObjectEvent', action: 'OBSERVE', bizStep: 'inspecting',
+    dispositions: ['sellable_not_accessible', 'non_sellable_other', 'no_pedigree_match', 'damaged', 'expired', 'stolen', 'conformant', 'non_conformant'], requires: [],
+    dscsa: 'Suspect-product investigation (§582 verification) recording what was found.',
+  },
+  {
+    step: 'repackage', eventType: 'TransformationEvent', action: 'ADD', bizStep: 'repackaging', dispositions: ['active'], requires: [], dispositionOptional: true,
+    dscsa: 'Repackager consumes packages and commissions new product identifiers (inputs and outputs in one event).',
   },
 ];
 
+/** The first (builder default) profile of a step. */
 export function dscsaStep(step: DscsaStep): DscsaStepProfile {
   return DSCSA_STEPS.find((s) => s.step === step) as DscsaStepProfile;
 }
 
 /** Profiles an incoming event could be an instance of (same event type and bizStep). */
 export function candidateSteps(eventType: string, bizStep: string | undefined): DscsaStepProfile[] {
+  if (bizStep === undefined) return DSCSA_STEPS.filter((s) => s.eventType === eventType && s.bizStepOptional === true);
   return DSCSA_STEPS.filter((s) => s.eventType === eventType && s.bizStep === bizStep);
 }

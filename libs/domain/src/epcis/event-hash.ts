@@ -2,26 +2,26 @@ import { createHash } from 'node:crypto';
 import { canonicalDigitalLink, isDigitalLinkUri, parseDigitalLink } from '../gs1/digital-link';
 import { parseEpcUrn } from '../gs1/epc-urn';
 import { parseTimestamp, toUtcIsoString } from '../time';
+import { canonicalIdentifierForHash } from './epc-uri';
+import { referencePreString } from './event-hash-reference';
 import { toWebVocabulary, type VocabularyKind } from './vocabulary';
 
 /**
  * EPCIS Event Hash ID (CBV 2.0 §8.9): a content-derived event ID, the same whether the event came
  * as XML or JSON-LD, so two systems (or a retried chaincode call) name the same event the same way.
  *
- * The pre-hash string concatenates, without separators, `key=value` pairs in the canonical property
- * order (eventType, eventTime, eventTimeZoneOffset, certificationInfo, epcList, parentID,
- * inputEPCList, childEPCs, quantityList, childQuantityList, inputQuantityList, outputEPCList,
- * outputQuantityList, action, transformationID, bizStep, disposition, persistentDisposition,
- * readPoint, bizLocation, bizTransactionList, sourceList, destinationList, sensorElementList, ilmd,
- * then user extensions). Within a list, child strings are sorted by code point; `type` precedes the
- * value in bizTransaction/source/destination entries. Timestamps become UTC with milliseconds, CBV
- * terms become Web URIs, CURIEs are expanded, EPC URNs and Digital Links become constrained
- * canonical Digital Links (id.gs1.org, no query, finest key level). eventID, recordTime,
- * errorDeclaration and comments do not take part.
- *
- * Checked against the GS1 reference implementation (RalphTro/epcis-event-hash-generator); see the
- * spec file for the shared test vectors. Not covered: XML input (we only hold JSON-LD), EPC pattern
- * URIs, and namespace resolution beyond the prefixes in `namespaces`.
+ * Two readings. The default, `reference`, is what GS1's reference implementation
+ * (RalphTro/epcis-event-hash-generator) computes, and so what partners' tools put in eventID; it is
+ * ported in event-hash-reference.ts and checked against vectors that implementation produced
+ * (hash-vectors.json). `cbv-text` reads the standard's text literally: canonical property order
+ * eventType, eventTime, eventTimeZoneOffset, certificationInfo, epcList, parentID, inputEPCList,
+ * childEPCs, quantity lists, outputEPCList, outputQuantityList, action, transformationID, bizStep,
+ * disposition, persistentDisposition, readPoint, bizLocation, bizTransactionList, sourceList,
+ * destinationList, sensorElementList, ilmd, then user extensions; CBV prefixes always expanded.
+ * Both: UTC millisecond timestamps, CBV terms as Web URIs, every GS1 identifier form (EPC URI of
+ * any TDS scheme, class, pattern, Digital Link on any host) as the constrained canonical Digital
+ * Link; eventID, recordTime, errorDeclaration and comments do not take part. docs/events.md lists
+ * where the readings differ.
  */
 
 /** Hex digest of UTF-8 text. Injected so a caller can swap algorithm or implementation. */
@@ -34,8 +34,23 @@ export interface EventHashOptions {
   readonly hash?: HashFunction;
   /** Name registered for the digest in RFC 6920 (`sha-256`, `sha-384`, ...). */
   readonly algorithm?: string;
-  /** JSON-LD prefixes -> namespace IRIs for ILMD and user extensions (the document's @context). */
+  /**
+   * JSON-LD prefixes -> namespace IRIs declared by the event's document (`contextNamespaces(doc['@context'])`,
+   * or the XML namespace declarations). Prefixed names whose prefix is declared hash as
+   * `{iri}local`; others hash as written, as the reference implementation does.
+   */
   readonly namespaces?: Readonly<Record<string, string>>;
+  /**
+   * `reference` (default): what GS1's reference implementation and partners' tools compute.
+   * `cbv-text`: the CBV 2.0 text read literally (sourceList before destinationList, ILMD after
+   * sensorElementList, CBV-defined prefixes always expanded). See docs/events.md.
+   */
+  readonly reading?: 'reference' | 'cbv-text';
+  /**
+   * The form the event arrived in, for the reference reading: `xml` for events read by the EPCIS
+   * XML reader (what a partner hashing its XML file gets), `json-ld` (default) otherwise.
+   */
+  readonly source?: 'json-ld' | 'xml';
 }
 
 /** Prefixes from the EPCIS 2.0 context that DSCSA files use. */
@@ -63,7 +78,8 @@ const STANDARD_KEYS = new Set([
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-export function eventHashPreString(event: object, options: EventHashOptions = {}): string {
+/** The CBV 2.0 §8.9 text read literally (see `reading`). */
+function cbvTextPreString(event: object, options: EventHashOptions): string {
   const e = event as Record<string, Json>;
   const ns = { ...DEFAULT_NAMESPACES, ...(options.namespaces ?? {}) };
   let out = `eventType=${String(e['type'])}`;
@@ -108,6 +124,10 @@ export function eventHashPreString(event: object, options: EventHashOptions = {}
   const userKeys = Object.keys(e).filter((k) => !STANDARD_KEYS.has(k) && !EXCLUDED.has(k));
   out += extensionParts(Object.fromEntries(userKeys.map((k) => [k, e[k] as Json])), new Set(), ns).sort().join('');
   return out;
+}
+
+export function eventHashPreString(event: object, options: EventHashOptions = {}): string {
+  return options.reading === 'cbv-text' ? cbvTextPreString(event, options) : referencePreString(event, options.namespaces ?? {}, options.source);
 }
 
 /** `ni:///sha-256;{hex}?ver=CBV2.0` */
@@ -166,6 +186,8 @@ function expandCurie(v: string): string {
 /** EPC URN / Digital Link -> constrained canonical Digital Link; anything else unchanged. */
 function identifier(v: string): string {
   const t = v.trim();
+  const canonical = canonicalIdentifierForHash(t);
+  if (canonical !== undefined) return canonical;
   try {
     if (t.startsWith('urn:epc:id:') || t.startsWith('urn:epc:class:')) {
       const id = parseEpcUrn(t);
@@ -283,4 +305,14 @@ function qualifiedName(key: string, ns: Readonly<Record<string, string>>): strin
   if (colon === -1) return key;
   const iri = ns[key.slice(0, colon)];
   return iri === undefined ? key : `{${iri.replace(/#$/, '')}}${key.slice(colon + 1)}`;
+}
+
+/** Prefix -> IRI declarations of a JSON-LD `@context` (its object entries), for `namespaces`. */
+export function contextNamespaces(context: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of Array.isArray(context) ? context : [context]) {
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) continue;
+    for (const [k, v] of Object.entries(c as Record<string, unknown>)) if (typeof v === 'string' && !k.startsWith('@')) out[k] = v;
+  }
+  return out;
 }

@@ -116,7 +116,30 @@ export interface TransactionEvent extends CommonEventFields {
   readonly quantityList?: readonly QuantityElement[];
 }
 
+/** Inputs consumed, outputs produced (repackaging); no action. */
+export interface TransformationEvent extends CommonEventFields {
+  readonly type: 'TransformationEvent';
+  readonly inputEPCList?: readonly string[];
+  readonly inputQuantityList?: readonly QuantityElement[];
+  readonly outputEPCList?: readonly string[];
+  readonly outputQuantityList?: readonly QuantityElement[];
+  readonly transformationID?: string;
+  readonly ilmd?: Ilmd;
+}
+
+/** Physical association of assets/sensors with a parent (EPCIS 2.0). */
+export interface AssociationEvent extends CommonEventFields {
+  readonly type: 'AssociationEvent';
+  readonly action: Action;
+  readonly parentID: string;
+  readonly childEPCs?: readonly string[];
+  readonly childQuantityList?: readonly QuantityElement[];
+}
+
+/** The event types the DSCSA lifecycle records. */
 export type EpcisEvent = ObjectEvent | AggregationEvent | TransactionEvent;
+/** Every EPCIS 2.0 event type (what validation and the XML reader accept). */
+export type AnyEpcisEvent = EpcisEvent | TransformationEvent | AssociationEvent;
 
 export interface EpcisDocument {
   readonly '@context': string | readonly (string | Readonly<Record<string, string>>)[];

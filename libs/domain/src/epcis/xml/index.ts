@@ -1,0 +1,7 @@
+export { EpcisXmlReader, readEpcisXml, xmlHashOptions } from './reader';
+export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation } from './reader';
+export { epcisXmlChunks, writeEpcisXml, escapeXml } from './writer';
+export type { EpcisXmlWriteOptions } from './writer';
+export { EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS, type EpcisXmlVersion } from './xml-model';
+export { dscsaHeaderOf, type DscsaHeader } from './dscsa-header';
+export { readAndValidateEpcisXml, type ValidatedEpcisXml, type XmlValidationIssue } from './capture';
