@@ -91,7 +91,9 @@ async function main(): Promise<void> {
   if (fs.existsSync(seeder)) {
     console.log('seeding demo data...');
     await new Promise<void>((resolve) => {
-      const seed = spawn(process.execPath, [seeder], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+      // The seeder reaches every member's service by name, as the screens do.
+      const web = serviceEnv(SERVICES.find((s) => s.app === 'web')!, demoOrgs, SERVICES);
+      const seed = spawn(process.execPath, [seeder], { cwd: root, env: { ...process.env, ...web }, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
       watch({ service: 'demo seed', child: seed, tail: [] }, resolve);
     });
   }

@@ -17,7 +17,9 @@ import { servicePort } from '@pedigree/platform';
  * 4. Retrains the forecast model and waits for it, then prints logins and URLs.
  */
 const ROOT = path.resolve(__dirname, '../../../..');
-const url = (service: string) => process.env[`PEDIGREE_${service.toUpperCase()}_URL`] ?? `http://127.0.0.1:${servicePort(service)}`;
+/** Every member's service, as npm start lists them (PEDIGREE_WEB_SERVICES), else the first three on their ports. */
+const SERVICES = JSON.parse(process.env.PEDIGREE_WEB_SERVICES ?? '[]') as Array<{ name: string; app: string; label: string; url: string }>;
+const url = (service: string) => process.env[`PEDIGREE_${service.toUpperCase()}_URL`] ?? SERVICES.find((s) => s.name === service)?.url ?? `http://127.0.0.1:${servicePort(service)}`;
 const KEYS = {
   manufacturer: 'demo-manufacturer-operator', manufacturerAdmin: 'demo-manufacturer-admin', distributor: 'demo-distributor-operator', distributorAdmin: 'demo-distributor-admin',
   dispenserOperator: 'demo-dispenser-operator', dispenserAdmin: 'demo-dispenser-admin', pharmacist: 'demo-dispenser-pharmacist', planner: 'demo-dispenser-planner',
@@ -76,6 +78,28 @@ async function liveFlow(): Promise<string> {
   return `${epcs.length} packs of ${p.name} commissioned, shipped, received; 3 dispensed, 3 on the shelf`;
 }
 
+/** The consortium's other pharmacies (a second owner's) get stock of their own from the distributor. */
+async function otherPharmacies(): Promise<string[]> {
+  const p = PRODUCTS[0];
+  const gtin = gtinOf(p.ndc);
+  const done: string[] = [];
+  for (const pharmacy of SERVICES.filter((s) => s.app === 'dispenser' && s.name !== 'dispenser')) {
+    const mspId = (JSON.parse(process.env.PEDIGREE_DEMO_ORGS ?? '{}') as Record<string, string>)[pharmacy.name];
+    if (!mspId) continue;
+    const serials = [1, 2, 3].map((n) => `DEMO${pharmacy.name.toUpperCase()}${n}`.slice(0, 20));
+    const epcs = serials.map((s) => sgtinToEpcUrn(gtin, s));
+    const lot = 'DEMO2';
+    const ti = { transactionDate: new Date().toISOString().slice(0, 10), seller: 'DistributorMSP', buyer: mspId, products: [{ ndc: p.ndc, name: p.name, lot, quantity: epcs.length }] };
+    await gql('manufacturer', KEYS.manufacturer, `mutation($s: [String!]!) { commissionPacks(gtin: "${gtin}", lot: "${lot}", expiry: "2030-12-31", serials: $s, idempotencyKey: "demo-commission-${pharmacy.name}") { transactionId } }`, { s: serials });
+    await gql('manufacturer', KEYS.manufacturer, `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "DistributorMSP", epcs: $e, transactionInformation: $ti, statementAffirmed: true, idempotencyKey: "demo-ship-m-${pharmacy.name}") { transactionId } }`, { e: epcs, ti: { ...ti, seller: 'ManufacturerMSP', buyer: 'DistributorMSP' } });
+    await gql('distributor', KEYS.distributor, `mutation($e: [String!]!) { receivePacks(epcs: $e, idempotencyKey: "demo-receive-d-${pharmacy.name}") { transactionId } }`, { e: epcs });
+    await gql('distributor', KEYS.distributor, `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${mspId}", epcs: $e, transactionInformation: $ti, statementAffirmed: true, idempotencyKey: "demo-ship-d-${pharmacy.name}") { transactionId } }`, { e: epcs, ti });
+    await gql(pharmacy.name, `demo-${pharmacy.name}-operator`, `mutation($e: [String!]!) { receivePacks(epcs: $e, idempotencyKey: "demo-receive-${pharmacy.name}") { transactionId } }`, { e: epcs });
+    done.push(`${epcs.length} packs of ${p.name} to ${pharmacy.label}`);
+  }
+  return done;
+}
+
 async function main(): Promise<void> {
   const log = (line: string) => console.log(`  demo: ${line}`);
   // Partners, their roles, GLNs and company prefixes are the consortium's founding (infra/consortium.yaml), not self-registered.
@@ -90,6 +114,7 @@ async function main(): Promise<void> {
   log(`demo history imported: ${imported.importDemandHistory.rows} monthly rows, ${imported.importDemandHistory.series} series, ${imported.importDemandHistory.firstPeriod}..${imported.importDemandHistory.lastPeriod} (PBS-shaped)`);
   try {
     log(await liveFlow());
+    for (const line of await otherPharmacies()) log(line);
   } catch (err) {
     log(`live DSCSA flow skipped: ${(err as Error).message}`);
   }
