@@ -35,6 +35,10 @@ export function parseCommand<T extends Command>(json: string, type: string): T {
   if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 256) {
     throw new DomainError('COMMAND_INVALID', `${type}: eventId (client event ID or EPCIS event hash ID, at most 256 characters) is required`, { command: type, reason: 'eventId missing' });
   }
+  const submittedBy = (value as { submittedBy?: unknown }).submittedBy;
+  if (submittedBy !== undefined && (typeof submittedBy !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(submittedBy))) {
+    throw new DomainError('COMMAND_INVALID', `${type}: submittedBy must be the person's identifier, 1-200 printable characters`, { command: type, reason: 'submittedBy malformed' });
+  }
   return value as T;
 }
 
@@ -72,7 +76,10 @@ export async function recordEvent<C extends Command>(
     const actor = ctx.clientIdentity.getMSPID();
     const txId = ctx.stub.getTxID();
     const at = txTime(ctx);
-    const commandSha256 = sha256Hex(canonicalJson(command));
+    // Who submitted is not what was submitted: a colleague's retry of the same event is the same event.
+    const { submittedBy, ...content } = command;
+    const commandSha256 = sha256Hex(canonicalJson(content));
+    const signer = ctx.clientIdentity.getID();
     await requireAuthority(ctx, state, transaction, actor, at);
 
     // Receipts are per submitting organisation: another organisation re-using an event ID is its
@@ -88,10 +95,10 @@ export async function recordEvent<C extends Command>(
 
     const outcome = await handler(command, { ctx, state, at, actor, eventId: command.eventId });
     for (const record of outcome.records) await state.putTrace(record as TraceRecord, at);
-    const receipt: EventReceipt = { docType: 'event', eventId: command.eventId, type, commandSha256, txId, at, actor };
+    const receipt: EventReceipt = { docType: 'event', eventId: command.eventId, type, commandSha256, txId, at, actor, ...(submittedBy ? { submittedBy } : {}) };
     await state.write(KeyType.event, [command.eventId, actor], receipt);
 
-    const event: TraceabilityEvent = { schema: 'pedigree.traceability', version: 1, type, eventId: command.eventId, txId, txTime: at, actor, ...outcome };
+    const event: TraceabilityEvent = { schema: 'pedigree.traceability', version: 1, type, eventId: command.eventId, txId, txTime: at, actor, ...(submittedBy ? { submittedBy } : {}), signer, ...outcome };
     ctx.stub.setEvent(type, Buffer.from(canonicalJson(event)));
     const result: WriteResult = {
       duplicate: false,

@@ -120,6 +120,17 @@ describe('TraceabilityContract (fake stub)', () => {
     expect(again).toMatchObject({ duplicate: true, eventId: 'c1', changed: [] });
     expect(ledger.events.length).toBe(before);
     await expectCode(submit(ledger, MFR, fn('Commission'), [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A9'] }]), 'DUPLICATE_EVENT');
+    // A colleague's retry of the same event is the same event: who submitted is not what was submitted.
+    expect(await submit(ledger, MFR, fn('Commission'), [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A1'], submittedBy: 'someone-else' }])).toMatchObject({ duplicate: true });
+  });
+
+  it('records who caused each event: the person the organisation attests, and the signing identity', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1']);
+    await submit(ledger, MFR, fn('Quarantine'), [{ eventId: 'q1', epcs: [sgtin('A1')], reason: 'damaged', submittedBy: 'qa-officer-7' }]);
+    const event = JSON.parse(Buffer.from(ledger.events.at(-1)!.payload).toString('utf8'));
+    expect(event).toMatchObject({ submittedBy: 'qa-officer-7', signer: expect.stringContaining(`User1@${MFR}`) });
+    await expectCode(submit(ledger, MFR, fn('Release'), [{ eventId: 'r1', epcs: [sgtin('A1')], submittedBy: ' \u0000' }]), 'COMMAND_INVALID');
   });
 
   it('runs the whole story: pack, pallet, ship with private TI, receive by SSCC, ship on, dispense once', async () => {

@@ -226,6 +226,12 @@ async function killPostgres(): Promise<number[]> {
   return [postmaster, ...backends];
 }
 
+async function killRiversideHost(): Promise<number[]> {
+  const killed: number[] = [];
+  for (const name of ['peer0.riverside.pedigree.local', 'chaincode-riverside', 'chaincode-probe-riverside']) killed.push(...(await kill9(networkPid(name), name)));
+  return killed;
+}
+
 async function killRaftLeader(): Promise<number[]> {
   const leader = await new Network(undefined, () => undefined).raftLeader();
   if (!leader) throw new Error('the ordering service has no Raft leader to kill');
@@ -237,6 +243,9 @@ const FAULTS: Fault[] = [
   { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.acme.pedigree.local'), 'manufacturer peer'), restart: networkUp },
   // Three Raft nodes: the leader's death costs an election (its spike shows in maxMs), not the service.
   { name: 'orderer (the Raft leader)', ledgerOutage: true, kill: killRaftLeader, restart: networkUp },
+  // A whole organisation's host (its peer and its chaincode servers): the manufacturer's commissions
+  // never need the second pharmacy, so they go on, endorsed by the others.
+  { name: 'second pharmacy\'s whole host (peer and chaincode servers)', ledgerOutage: false, kill: killRiversideHost, restart: networkUp },
   { name: 'chaincode service', ledgerOutage: true, kill: () => kill9(networkPid('chaincode-acme'), 'the manufacturer\'s chaincode server'), restart: networkUp },
   {
     name: 'postgres (embedded server)', ledgerOutage: false,

@@ -106,7 +106,10 @@ describe('the DSCSA story across manufacturer, distributor and dispenser', () =>
     await p().ok(key('dispenser', 'pharmacist'), `mutation { dispensePacks(epcs: ["${sgtin(1)}"]) { transactionId } }`);
 
     const trace = await p().ok<{ trace: { edges: Array<{ node: { step: string; owner: string } }> } }>(key('dispenser', 'auditor'),
-      `{ trace(epc: "${sgtin(1)}", first: 50) { edges { node { step owner custodian transactionId epcisEvent } } } }`);
+      `{ trace(epc: "${sgtin(1)}", first: 50) { edges { node { step owner custodian transactionId submittedBy signer epcisEvent } } } }`);
+    // Who did it (21 CFR Part 11): the person each service authenticated, and the identity that signed.
+    const dispensed = trace.trace.edges.map((e) => e.node as unknown as { step: string; submittedBy: string | null; signer: string | null }).find((n) => n.step === 'dispense');
+    expect(dispensed).toMatchObject({ submittedBy: 'dispenser-pharmacist', signer: expect.stringContaining('User1@mainstreet.pedigree.local') });
     expect(trace.trace.edges.map((e) => e.node.step)).toEqual(['commission', 'pack', 'ship', 'receive', 'ship', 'receive', 'unpack', 'dispense']);
     const pack = await p().ok<{ pack: { owners: string[]; status: string } }>(key('dispenser', 'auditor'), `{ pack(epc: "${sgtin(1)}") { owners status } }`);
     expect(pack.pack).toEqual({ owners: ['ManufacturerMSP', 'DistributorMSP', 'DispenserMSP'], status: 'dispensed' });

@@ -87,6 +87,8 @@ export class TraceEntry {
   @Field() occurredAt!: string;
   @Field() transactionId!: string;
   @Field() blockNumber!: string;
+  @Field(() => String, { nullable: true, description: 'The person who caused it, as the submitting organisation attests on the ledger (21 CFR Part 11)' }) submittedBy!: string | null;
+  @Field(() => String, { nullable: true, description: "The transaction's signing identity (X.509 subject and issuer)" }) signer!: string | null;
   @Field(() => GraphQLJSON, { nullable: true }) epcisEvent!: unknown;
 }
 

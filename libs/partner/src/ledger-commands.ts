@@ -1,6 +1,7 @@
 import { contractOf, type LedgerCommandInputs, type LedgerCommandName, type WriteResult } from '@pedigree/domain';
 import { Ledger, SubmitOptions } from '@pedigree/ledger';
-import { ledgerSubmissions } from '@pedigree/platform';
+import { createHash } from 'node:crypto';
+import { currentPrincipal, ledgerSubmissions } from '@pedigree/platform';
 import { ReadModelProjector } from '@pedigree/readmodel';
 
 /** How a write may be sent: the contract is the catalogue's, never the caller's to spell. */
@@ -37,7 +38,9 @@ export class LedgerCommands {
     const end = ledgerSubmissions.startTimer({ transaction });
     let result;
     try {
-      result = await this.ledger.submit(transaction, [JSON.stringify(command)], { ...options, contract: contractOf(transaction) });
+      // The person the service authenticated, attested on the ledger by this organisation's signature.
+      const submittedBy = command.submittedBy ?? personOf(currentPrincipal()?.subject);
+      result = await this.ledger.submit(transaction, [JSON.stringify(submittedBy ? { ...command, submittedBy } : command)], { ...options, contract: contractOf(transaction) });
       end({ outcome: 'committed' });
     } catch (err) {
       end({ outcome: 'failed' });
@@ -60,4 +63,12 @@ export class LedgerCommands {
     };
   }
 
+}
+
+/** A subject as the chaincode takes it (1-200 printable ASCII characters): as is, else escaped, else its digest. */
+export function personOf(subject: string | undefined): string | undefined {
+  if (!subject) return undefined;
+  if (/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(subject)) return subject;
+  const escaped = encodeURIComponent(subject);
+  return escaped.length <= 200 ? escaped : `sha256:${createHash('sha256').update(subject).digest('hex')}`;
 }

@@ -221,18 +221,19 @@ const EPCIS_OF_ROW = `coalesce(t."epcisEvent", (SELECT e.event FROM epcis_events
 
 function traceColumns(options: TraceOptions): string {
   const epcis = options.withEpcis === false ? 'NULL AS "epcisEvent"' : `${EPCIS_OF_ROW} AS "epcisEvent"`;
-  return `seq, subject, step, actor, status, owner, custodian, "occurredAt", "transactionId", "blockNumber", ${epcis}`;
+  return `seq, subject, step, actor, status, owner, custodian, "occurredAt", "transactionId", "blockNumber", "submittedBy", signer, ${epcis}`;
 }
 
 interface TraceRowShape {
   seq: string; subject: string; step: string; actor: string | null; status: string | null; owner: string | null; custodian: string | null;
-  occurredAt: Date; transactionId: string; blockNumber: string; epcisEvent: unknown;
+  occurredAt: Date; transactionId: string; blockNumber: string; submittedBy: string | null; signer: string | null; epcisEvent: unknown;
 }
 
 function traceView(r: TraceRowShape): TraceEntry {
   return {
     subject: r.subject, step: r.step, actor: r.actor, status: r.status, owner: r.owner, custodian: r.custodian,
-    occurredAt: new Date(r.occurredAt).toISOString(), transactionId: r.transactionId, blockNumber: String(r.blockNumber), epcisEvent: r.epcisEvent,
+    occurredAt: new Date(r.occurredAt).toISOString(), transactionId: r.transactionId, blockNumber: String(r.blockNumber),
+    submittedBy: r.submittedBy ?? null, signer: r.signer ?? null, epcisEvent: r.epcisEvent,
   };
 }
 

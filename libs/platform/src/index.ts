@@ -1,3 +1,4 @@
+export * from './attribution';
 export * from './auth';
 export * from './bootstrap';
 export * from './error-mapping';

@@ -2,7 +2,7 @@ import { ThrottlerStorageService } from '@nestjs/throttler';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { GraphQLError, GraphQLSchema, parse } from 'graphql';
 import { AuthConfig, Authenticator, Principal, processAuthConfig } from './auth';
@@ -12,6 +12,7 @@ import { MetricsController, RequestMetricsMiddleware, graphqlOperationMetrics } 
 import { DEFAULT_QUERY_LIMITS, QueryLimits, queryLimitRules, requestCostError } from './query-limits';
 import { RateLimitedError, RateLimiter, RateLimits, rateLimitsFromEnv } from './rate-limit';
 import { batchLimit, QUERY_LIMITS, QueryCostMiddleware, RATE_LIMITER, RateLimitMiddleware } from './request-limits.middleware';
+import { AttributionInterceptor } from './attribution';
 import { AUTHENTICATOR, RolesGuard } from './roles.guard';
 import { HealthCheck } from './service-health';
 import { ServiceInfoResolver } from './service-info.resolver';
@@ -117,6 +118,7 @@ export class PlatformModule implements NestModule {
         { provide: ThrottlerStorageService, useValue: storage },
         { provide: RATE_LIMITER, useFactory: limiterOf },
         { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_INTERCEPTOR, useClass: AttributionInterceptor },
         { provide: APP_FILTER, useClass: ClientFailureFilter },
         ServiceInfoResolver,
       ],

@@ -111,6 +111,10 @@ export class TraceEventRow {
   @Column({ type: 'jsonb', nullable: true }) epcisEvent!: Record<string, unknown> | null;
   /** Index of the transaction's EPCIS event in `epcis_events` (with `transactionId`). */
   @Column({ type: 'smallint', nullable: true }) epcisIndex!: number | null;
+  /** The person who caused it, as the submitting organisation attests (Command.submittedBy). */
+  @Column({ type: 'text', nullable: true }) submittedBy!: string | null;
+  /** The transaction's signing identity (X.509 subject and issuer). */
+  @Column({ type: 'text', nullable: true }) signer!: string | null;
   @Column(bigintColumn) blockNumber!: string;
   @Column({ type: 'text' }) transactionId!: string;
 }

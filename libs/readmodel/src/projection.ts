@@ -128,11 +128,11 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
   ];
   if (history.length) {
     await m.query(
-      `INSERT INTO trace_events (subject, step, gtin, lot, actor, status, owner, custodian, "occurredAt", "epcisIndex", "blockNumber", "transactionId")
-       SELECT x.subject, $2, x.gtin, x.lot, $3, x.status, x.owner, x.custodian, $4::timestamptz, x."epcisIndex", $5::bigint, $6
+      `INSERT INTO trace_events (subject, step, gtin, lot, actor, status, owner, custodian, "occurredAt", "epcisIndex", "blockNumber", "transactionId", "submittedBy", signer)
+       SELECT x.subject, $2, x.gtin, x.lot, $3, x.status, x.owner, x.custodian, $4::timestamptz, x."epcisIndex", $5::bigint, $6, $7, $8
        FROM jsonb_to_recordset($1::jsonb) AS x(subject text, gtin text, lot text, status text, owner text, custodian text, "epcisIndex" smallint)
        ON CONFLICT ("transactionId", subject, step) DO NOTHING`,
-      [JSON.stringify(history), e.type, actor, txTime, block, txId],
+      [JSON.stringify(history), e.type, actor, txTime, block, txId, e.submittedBy ?? null, e.signer ?? null],
     );
   }
 }

@@ -99,6 +99,7 @@ export interface EventReceipt {
   readonly txId: string;
   readonly at: IsoTimestamp;
   readonly actor: OrgId;
+  readonly submittedBy?: string;
 }
 
 export type ChaincodeEventType =
@@ -134,6 +135,10 @@ export interface TraceabilityEvent {
   readonly txTime: IsoTimestamp;
   /** MSP ID of the submitting organisation. */
   readonly actor: OrgId;
+  /** The person its service authenticated (Command.submittedBy), as the organisation attests it. */
+  readonly submittedBy?: string;
+  /** The signing identity of the transaction (its X.509 subject and issuer, from the client certificate). */
+  readonly signer?: string;
   readonly records: ReadonlyArray<PackRecord | ContainerRecord>;
   readonly epcis: readonly EpcisEvent[];
   readonly shipment?: ShipmentRecord;

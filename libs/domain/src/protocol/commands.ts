@@ -11,6 +11,13 @@ import { COMMAND_AUTHORITY } from './catalogue';
  */
 export interface Command {
   readonly eventId: string;
+  /**
+   * The authenticated person who caused the command (21 CFR Part 11 attribution): the subject of
+   * the API key or token the submitting organisation's service authenticated, attested by that
+   * organisation's signature on the transaction. Not part of the event's identity: a retry by a
+   * colleague with the same event ID is the same event.
+   */
+  readonly submittedBy?: string;
 }
 
 export interface RegisterProductCommand extends Command {
