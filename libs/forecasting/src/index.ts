@@ -40,7 +40,7 @@ export { parseCsv, readCsvFile } from './csv-table';
 export { panelFromRows } from './demand-panel';
 export type { PanelColumns } from './demand-panel';
 
-export { trainServingModel, serveForecasts, totalQuantiles, DEFAULT_DESIGN, SERVED_METHODS, CLASS_METHODS } from './served-forecast';
+export { trainServingModel, serveForecasts, baselineServing, totalQuantiles, DEFAULT_DESIGN, SERVED_METHODS, CLASS_METHODS } from './served-forecast';
 export type { ServingDesign, ServingPolicy, ServingModel, ServedSeries, ServedRefusal, ServedMethod, TrainServingOptions, TrainingProgress, ServeOptions } from './served-forecast';
 export { reorderSuggestion, reorderHorizon, checkReorderRequest, simulateOrderUpTo } from './reorder-policy';
 export type { ReorderRequest, ReorderSuggestion, InventoryCycle, InventoryOutcome } from './reorder-policy';

@@ -36,7 +36,7 @@ export interface ReorderSuggestion {
 
 export function checkReorderRequest(request: ReorderRequest): void {
   if (!(request.leadTimePeriods > 0)) throw new ForecastError('INVALID_OPTIONS', `lead time must be positive, got ${request.leadTimePeriods}`);
-  if (!(Number.isInteger(request.reviewPeriods) && request.reviewPeriods >= 1)) throw new ForecastError('INVALID_OPTIONS', `review periods must be a whole number of at least 1, got ${request.reviewPeriods}`);
+  if (!(request.reviewPeriods > 0)) throw new ForecastError('INVALID_OPTIONS', `review periods must be positive, got ${request.reviewPeriods}`);
   if (!(request.serviceLevel > 0.5 && request.serviceLevel < 1)) throw new ForecastError('INVALID_OPTIONS', `service level must be above 0.5 and below 1, got ${request.serviceLevel}`);
 }
 

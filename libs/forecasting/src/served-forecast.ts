@@ -580,3 +580,25 @@ function sampleQuantileOf(sorted: Float64Array, p: number): number {
   const hi = Math.min(n - 1, lo + 1);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
+
+/**
+ * What a service serves before any training: ETS alone on the unadjusted history, uncalibrated, months independent.
+ * Its reason says so; a retrain replaces it with a learned policy.
+ */
+export function baselineServing(horizon = 12): ServingModel {
+  const weights = Object.fromEntries(DEMAND_CLASSES.map((c) => [c, { ets: 1 }])) as ServingPolicy['weights'];
+  const source = Object.fromEntries(DEMAND_CLASSES.map((c) => [c, 'no training yet (ETS alone, uncalibrated, until a model is trained)'])) as ServingPolicy['weightSource'];
+  return {
+    policy: {
+      format: 'pedigree-serving-policy',
+      formatVersion: 1,
+      design: DEFAULT_DESIGN,
+      horizon,
+      tradingDays: { region: 'none', beta: 0, pairs: 0 },
+      weights,
+      weightSource: source,
+      calibration: { monthly: {}, totals: {}, correlation: [], pairs: 0 },
+      validation: { lastMonth: 'none', series: 0, classes: {}, mase: {}, coverage80Raw: NaN, coverage80Calibrated: NaN },
+    },
+  };
+}

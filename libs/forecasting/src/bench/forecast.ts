@@ -289,10 +289,10 @@ function thinned(series: readonly DemandHistory[], seed: number): DemandHistory[
   });
 }
 
-async function lowVolumeBenchmark(panel: readonly DemandHistory[], main: SeriesSelection, design: ServingDesign, seed: number, origins: readonly number[]): Promise<Record<string, unknown>> {
+async function lowVolumeBenchmark(panel: readonly DemandHistory[], main: SeriesSelection, design: ServingDesign, seed: number, origins: readonly number[], limit?: number): Promise<Record<string, unknown>> {
   const mainKeys = new Set(main.series.map((s) => s.key));
   const dropped = selectProtocolSeries(panel.filter((h) => !mainKeys.has(h.key)), { requireFullSpan: false, requirePositive: false, minMean: 0, origins });
-  const series = [...dropped.series, ...thinned(main.series, seed)];
+  const series = [...dropped.series, ...thinned(main.series, seed)].slice(0, limit);
   const splits = origins.map((o) => splitAtOrigin(series, o));
   // Series with no demand difference in their history have no MASE scale: left out of every row alike.
   const keep = series.map((_, i) => splits.every((sp) => sp.scales[i] > 0));
@@ -426,7 +426,7 @@ async function main(): Promise<void> {
 
   const cache = new Map<string, QuantileForecast>();
   const inventory = args.backtest ? runs.map((r) => inventoryBacktest(series, splits, r.servings, cache)) : [];
-  const lowVolume = args.lowVolume ? await lowVolumeBenchmark(panel, selection, baseDesign, args.seeds[0], TEST_ORIGINS) : undefined;
+  const lowVolume = args.lowVolume ? await lowVolumeBenchmark(panel, selection, baseDesign, args.seeds[0], TEST_ORIGINS, args.keys) : undefined;
   runs.forEach((r) => r.servings.forEach((s) => s.model?.dispose()));
 
   const served = averageFigures(servedPerSeed);
