@@ -5,7 +5,8 @@ import { conditionHistory, ConditionedHistory, DemandHistory } from './demand-hi
 import { ForecastError } from './forecast-error';
 import { GlobalQuantileModel } from './global-model';
 import { classifyDemand, DemandClass, DEMAND_CLASSES, fitSba, fitTsb, intermittentForecast, intermittentMarginal } from './intermittent';
-import { MarginalForecast, pitOf, recalibratedMarginal, splitLogNormal } from './marginal';
+import { MarginalForecast, normalCdf, pitOf, recalibratedMarginal, splitLogNormal } from './marginal';
+import { normalQuantile } from './quantile-math';
 import { checkHorizon, checkLevels, DEFAULT_LEVELS, finishForecast, QuantileForecast } from './quantile-forecast';
 import { CalibrationMode, calibrationTable, normalScoreCorrelation, pathTotals, remapLevel, samplePaths, totalPit } from './served-risk';
 import { SeededRandom } from './seeded-random';
@@ -47,6 +48,13 @@ export interface ServingDesign {
   readonly paths: number;
   /** How validation PITs recalibrate months and totals (see served-risk.ts). */
   readonly calibration: CalibrationMode;
+  /**
+   * Widening of the calibrated monthly and total distributions around their median, in normal scores (1 = none).
+   * The inner validation year a policy is calibrated on sits right before the origin and is the year the network
+   * stopped early on, so it flatters; how much to widen is a design choice made on the outer validation origins.
+   */
+  readonly widenMonthly: number;
+  readonly widenTotals: number;
 }
 
 export const DEFAULT_DESIGN: ServingDesign = {
@@ -58,7 +66,17 @@ export const DEFAULT_DESIGN: ServingDesign = {
   weightStep: 0.1,
   paths: 1000,
   calibration: 'symmetric',
+  widenMonthly: 1,
+  widenTotals: 1,
 };
+
+/** Moves a base level away from the calibrated median level by `factor` in normal scores. */
+function widenLevel(level: number, median: number, factor: number): number {
+  if (factor === 1) return level;
+  const zm = normalQuantile(Math.min(1 - 1e-6, Math.max(1e-6, median)));
+  const z = normalQuantile(Math.min(1 - 1e-6, Math.max(1e-6, level)));
+  return Math.min(1 - 1e-6, Math.max(1e-6, normalCdf(zm + factor * (z - zm))));
+}
 
 export interface ServingPolicy {
   readonly format: 'pedigree-serving-policy';
@@ -100,8 +118,10 @@ export interface ServedSeries {
   readonly demandClass: DemandClass;
   /** Quantiles at the requested levels and the point forecast (the weighted point of the methods). */
   readonly forecast: QuantileForecast;
-  /** The calibrated distribution of every month, for totals and reorder points. */
+  /** The served distribution of every month (calibrated and widened). */
   readonly marginal: MarginalForecast;
+  /** Calibrated, not widened: what sample paths for totals draw from (totals get their own calibration and widening). */
+  readonly pathMarginal: MarginalForecast;
   readonly weights: Partial<Record<ServedMethod, number>>;
   readonly reason: string;
 }
@@ -514,7 +534,8 @@ export function serveForecasts(histories: readonly DemandHistory[], serving: Ser
     const notes = [...p.conditioned.notes];
     if (p.conditioned.allZero) {
       const zero = zeroForecast(horizon, levels, notes);
-      return { key: p.key, demandClass: p.demandClass, forecast: { ...zero, method: 'served' }, marginal: { steps: horizon, quantile: () => 0 }, weights: {}, reason: 'every observed month is zero, so the forecast is zero' };
+      const nothing = { steps: horizon, quantile: () => 0 };
+      return { key: p.key, demandClass: p.demandClass, forecast: { ...zero, method: 'served' }, marginal: nothing, pathMarginal: nothing, weights: {}, reason: 'every observed month is zero, so the forecast is zero' };
     }
     const weights = policy.weights[p.demandClass];
     const factors = factorsAfter(p.conditioned.start, p.conditioned.values.length, horizon, policy.tradingDays);
@@ -538,14 +559,19 @@ export function serveForecasts(histories: readonly DemandHistory[], serving: Ser
     const mix = combine(weights, outputs, horizon);
     const g = policy.calibration.monthly[p.demandClass] ? p.demandClass : 'all';
     const tables = policy.calibration.monthly[g] ?? [];
-    const marginal = recalibratedMarginal(mix.marginal, (h, u) => remapLevel(tables[Math.min(h, tables.length - 1)], u));
+    const pathMarginal = recalibratedMarginal(mix.marginal, (h, u) => remapLevel(tables[Math.min(h, tables.length - 1)], u));
+    const widen = policy.design.widenMonthly ?? 1;
+    const marginal = recalibratedMarginal(mix.marginal, (h, u) => {
+      const table = tables[Math.min(h, tables.length - 1)];
+      return widenLevel(remapLevel(table, u), remapLevel(table, 0.5), widen);
+    });
     if (horizon > policy.horizon) notes.push(`months ${policy.horizon + 1}-${horizon} use the calibration of month ${policy.horizon}`);
     const quantiles = levels.map((u) => Array.from({ length: horizon }, (_, h) => marginal.quantile(h, u)));
     const used = Object.fromEntries([...outputs.keys()].map((m) => [m, weights[m] ?? 1])) as Partial<Record<ServedMethod, number>>;
     const label = `${describeWeights(used)}${policy.tradingDays.beta > 0 ? `, trading days (${policy.tradingDays.region})` : ''}, calibrated`;
     const forecast = finishForecast('served', label, mix.point, levels, quantiles, notes);
     const reason = `${p.demandClass} demand: the stored policy's weights ${describeWeights(weights)} (learned on ${policy.weightSource[p.demandClass]}, validation through ${policy.validation.lastMonth}); quantiles calibrated on the same validation origin`;
-    return { key: p.key, demandClass: p.demandClass, forecast, marginal, weights: used, reason };
+    return { key: p.key, demandClass: p.demandClass, forecast, marginal, pathMarginal, weights: used, reason };
   });
   return { forecasts, refused };
 }
@@ -558,19 +584,20 @@ export function totalQuantiles(served: ServedSeries, policy: ServingPolicy, peri
   if (!(periods > 0)) throw new ForecastError('INVALID_HORIZON', `periods must be positive, got ${periods}`);
   const steps = Math.ceil(periods);
   if (steps > served.marginal.steps) throw new ForecastError('INVALID_HORIZON', `the forecast covers ${served.marginal.steps} months; ${periods} requested`);
-  const paths = samplePaths(served.marginal, policy.calibration.correlation, steps, policy.design.paths, PATH_SEED);
+  const paths = samplePaths(served.pathMarginal, policy.calibration.correlation, steps, policy.design.paths, PATH_SEED);
   const totals = pathTotals(paths, periods);
   const g = policy.calibration.totals[served.demandClass] ? served.demandClass : 'all';
   const tables = policy.calibration.totals[g] ?? [];
   const at = (k: number): number[] | undefined => (k <= 0 ? undefined : tables[Math.min(k, tables.length) - 1]);
   const lower = Math.floor(periods);
   const frac = periods - lower;
-  return levels.map((p) => {
+  const remap = (p: number): number => {
     const a = remapLevel(at(lower), p);
     const b = frac > 0 ? remapLevel(at(lower + 1), p) : a;
-    const level = lower === 0 ? b : a + frac * (b - a);
-    return sampleQuantileOf(totals, level);
-  });
+    return lower === 0 ? b : a + frac * (b - a);
+  };
+  const median = remap(0.5);
+  return levels.map((p) => sampleQuantileOf(totals, widenLevel(remap(p), median, policy.design.widenTotals ?? 1)));
 }
 
 function sampleQuantileOf(sorted: Float64Array, p: number): number {

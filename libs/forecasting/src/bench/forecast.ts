@@ -42,6 +42,7 @@ interface BenchArguments {
   readonly minMean: number;
   readonly seeds: number[];
   readonly search: boolean;
+  readonly calibrate: boolean;
   readonly designFile: string;
   readonly keys: number | undefined;
   readonly overrides: Partial<ServingDesign>;
@@ -57,6 +58,8 @@ interface DesignFile {
   readonly design: ServingDesign;
   readonly search: readonly { readonly variant: Partial<ServingDesign>; readonly served: Figures; readonly tfjs: Figures; readonly ets: Figures }[];
   readonly chosen: string;
+  readonly calibrationSearch?: readonly Record<string, unknown>[];
+  readonly calibrationChosen?: string;
 }
 
 interface Figures {
@@ -82,7 +85,7 @@ function parseArguments(argv: readonly string[]): BenchArguments {
     const flag = argv[i];
     if (!flag.startsWith('--')) throw new ForecastError('INVALID_OPTIONS', `unexpected argument "${flag}"`);
     const [name, inline] = flag.slice(2).split(/=(.*)/s, 2);
-    if (name === 'search') {
+    if (name === 'search' || name === 'calibrate') {
       flags.set(name, 'true');
       continue;
     }
@@ -90,7 +93,7 @@ function parseArguments(argv: readonly string[]): BenchArguments {
     if (value === undefined) throw new ForecastError('INVALID_OPTIONS', `--${name} needs a value`);
     flags.set(name, value);
   }
-  const known = ['csv', 'key', 'time', 'value', 'min-mean', 'seed', 'seeds', 'search', 'design', 'keys', 'members', 'max-epochs', 'calendar', 'low-volume', 'backtest'];
+  const known = ['csv', 'key', 'time', 'value', 'min-mean', 'seed', 'seeds', 'search', 'calibrate', 'design', 'keys', 'members', 'max-epochs', 'calendar', 'low-volume', 'backtest'];
   const unknown = [...flags.keys()].filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new ForecastError('INVALID_OPTIONS', `unknown flag(s) ${unknown.map((k) => `--${k}`).join(', ')}; known: ${known.map((k) => `--${k}`).join(', ')}`);
   const numbers = (text: string, name: string): number[] => {
@@ -106,7 +109,7 @@ function parseArguments(argv: readonly string[]): BenchArguments {
   const keys = flags.has('keys') ? numbers(flags.get('keys') as string, 'keys')[0] : undefined;
   const calendar = flags.has('calendar') ? checkRegion(flags.get('calendar') as string) : undefined;
   const onOff = (name: string, fallback: boolean): boolean => (flags.has(name) ? flags.get(name) !== 'off' && flags.get(name) !== 'false' : fallback);
-  const common = { seeds, search: flags.has('search'), designFile: locate(flags.get('design') ?? DESIGN_FILE), keys, overrides, calendar, backtest: onOff('backtest', true) };
+  const common = { seeds, search: flags.has('search'), calibrate: flags.has('calibrate'), designFile: locate(flags.get('design') ?? DESIGN_FILE), keys, overrides, calendar, backtest: onOff('backtest', true) };
   if (!flags.has('csv')) {
     const csv = locate(PBS_FILE);
     if (!existsSync(csv)) throw new ForecastError('INVALID_OPTIONS', `PBS data not found at ${csv}`);
@@ -249,6 +252,10 @@ function inventoryBacktest(series: readonly DemandHistory[], splits: readonly Or
   return { target: TARGET, achieved: round(1 - stockOuts / Math.max(1, cycles)), cycles, leadTime: LEAD, review: REVIEW, reorderPointCoverage: round(ropInside / Math.max(1, ropCount)) };
 }
 
+function withDesign(serving: ServingModel, change: Partial<ServingDesign>): ServingModel {
+  return { model: serving.model, policy: { ...serving.policy, design: { ...serving.policy.design, ...change } } };
+}
+
 function readDesign(file: string): DesignFile | undefined {
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as DesignFile;
@@ -322,7 +329,7 @@ async function main(): Promise<void> {
 
   progress(`reading ${args.csv}`);
   const panel = panelFromRows(readCsvFile(args.csv), args.columns);
-  const origins = args.search ? VALIDATION_ORIGINS : TEST_ORIGINS;
+  const origins = args.search || args.calibrate ? VALIDATION_ORIGINS : TEST_ORIGINS;
   // One series set for both phases, screened before the first test origin (what is known when the design is frozen).
   const selection = selectProtocolSeries(panel, { minMean: args.minMean, origins: TEST_ORIGINS, requireFullSpan: args.pbs });
   const series = args.keys ? selection.series.slice(0, args.keys) : selection.series;
@@ -402,6 +409,47 @@ async function main(): Promise<void> {
       progress(`design frozen in ${args.designFile}: ${file.chosen}`);
     } else progress(`reduced or CSV run: design file not written (would choose ${file.chosen})`);
     console.log(JSON.stringify({ backend, machine, phase: 'validation', series: series.length, origins, seeds: args.seeds, search: results, chosen: best.variant }));
+    return;
+  }
+
+  if (args.calibrate) {
+    // Second step of the design search, on the same validation origins: the calibration mode and the widening of
+    // months and totals, for the network the first step chose. Serving-time choices only: one training per origin.
+    if (!stored) throw new ForecastError('INVALID_OPTIONS', `--calibrate needs the network chosen by --search in ${args.designFile}`);
+    const seed = args.seeds[0];
+    const grid = [0.8, 1, 1.1, 1.2, 1.35, 1.5, 1.7];
+    const cache = new Map<string, QuantileForecast>();
+    const rows: Record<string, unknown>[] = [];
+    let first: SeedRun | undefined;
+    let best: { mode: string; widenMonthly: number; miss: number; run: SeedRun } | undefined;
+    for (const calibration of ['symmetric', 'full'] as const) {
+      const run = await runSeed(splits, { ...baseDesign, calibration, widenMonthly: 1, widenTotals: 1 }, seed, `calibrate ${calibration}`, first?.servings);
+      first ??= run;
+      for (const widenMonthly of grid) {
+        const forecasts = splits.map((sp, k) => serveForecasts(sp.histories, withDesign(run.servings[k], { widenMonthly }), { horizon: HORIZON, baselineCache: cache }).forecasts.map((f) => f.forecast));
+        const f = figures(scoreProtocol(splits, forecasts));
+        const miss = Math.abs(f.coverage80 - 0.8) + Math.abs(f.above90 - 0.1);
+        rows.push({ calibration, widenMonthly, ...f });
+        progress(`calibrate ${calibration} widenMonthly ${widenMonthly}: ${JSON.stringify(f)}`);
+        if (!best || miss < best.miss - 1e-9) best = { mode: calibration, widenMonthly, miss, run };
+      }
+    }
+    const chosen = best as NonNullable<typeof best>;
+    let bestTotals: { widenTotals: number; achieved: number } | undefined;
+    for (const widenTotals of grid) {
+      const inv = inventoryBacktest(series, splits, chosen.run.servings.map((s) => withDesign(s, { widenTotals })), cache);
+      rows.push({ calibration: chosen.mode, widenTotals, achieved: inv.achieved, reorderPointCoverage: inv.reorderPointCoverage, cycles: inv.cycles });
+      progress(`calibrate ${chosen.mode} widenTotals ${widenTotals}: achieved ${inv.achieved} (reorder point ${inv.reorderPointCoverage})`);
+      if (!bestTotals || Math.abs(inv.achieved - TARGET) < Math.abs(bestTotals.achieved - TARGET) - 1e-9) bestTotals = { widenTotals, achieved: inv.achieved };
+    }
+    const design: ServingDesign = { ...baseDesign, calibration: chosen.mode as ServingDesign['calibration'], widenMonthly: chosen.widenMonthly, widenTotals: (bestTotals as { widenTotals: number }).widenTotals };
+    const calibrationChosen = `calibration ${design.calibration}, widenMonthly ${design.widenMonthly} (q10-q90 coverage and share above q90 nearest 80% and 10%), widenTotals ${design.widenTotals} (achieved ${bestTotals?.achieved} nearest ${TARGET}); seed ${seed}`;
+    if (!args.keys && args.pbs) {
+      writeFileSync(args.designFile, `${JSON.stringify({ ...stored, design, frozenAt: new Date().toISOString(), calibrationSearch: rows, calibrationChosen }, null, 2)}\n`);
+      progress(`design frozen in ${args.designFile}: ${calibrationChosen}`);
+    } else progress(`reduced or CSV run: design file not written (would choose ${calibrationChosen})`);
+    for (const run of [first]) run?.servings.forEach((sv) => sv.model?.dispose());
+    console.log(JSON.stringify({ backend, machine, phase: 'validation-calibration', series: series.length, origins, seed, search: rows, chosen: calibrationChosen }));
     return;
   }
 
