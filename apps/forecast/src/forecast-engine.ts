@@ -8,7 +8,7 @@ import {
 } from '@pedigree/forecasting';
 import { Ledger, LedgerError } from '@pedigree/ledger';
 import { ServiceError } from '@pedigree/platform';
-import { bucketDemand, DemandPoint, disaggregate, Granularity, isoDate, lastCompleteMonth, monthlyHistory, MonthQuantiles, nextPeriod, periodStart } from './demand-periods';
+import { bucketDemand, dayProfileFromHistory, DemandPoint, disaggregate, Granularity, isoDate, lastCompleteMonth, monthlyHistory, MonthQuantiles, nextPeriod, periodStart } from '@pedigree/forecasting';
 import { DemandStore, SeriesKey } from './demand-store';
 import { ForecastConfig } from './forecast-config';
 import { canonicalForecastJson, forecastDigest, roundNumbers } from './forecast-digest';
@@ -147,13 +147,18 @@ export class ForecastEngine {
     for (let i = 0, m = firstMonth; i < months; i++, m = nextPeriod(m, 'MONTH')) {
       monthQuantiles.push({ month: m, quantiles: new Map(served.forecast.levels.map((level, j) => [level, served.forecast.quantiles[j][i]])) });
     }
-    const periods = disaggregate(monthQuantiles, LEVELS, granularity, firstMonth, horizon)
+    // Days and weeks take their month's share by the weekday and holiday profile of the live dispenses.
+    const profile = granularity === 'MONTH' ? undefined : dayProfileFromHistory((await this.demand.sources(key)).dispensed, this.config.calendar);
+    const periods = disaggregate(monthQuantiles, LEVELS, granularity, firstMonth, horizon, profile)
       .map((p) => ({ period: p.period, q10: p.quantiles[0], q50: p.quantiles[1], q90: p.quantiles[2] }));
+    const split = profile?.source === 'history'
+      ? `${granularity.toLowerCase()}s are shares of the monthly forecast weighted by the weekday and ${this.config.calendar} holiday profile of ${profile.days} days of dispensing`
+      : `${granularity.toLowerCase()}s are day shares of the monthly forecast (fewer than 56 days of daily dispensing to measure weekdays and holidays)`;
     const trained = this.serving?.model !== undefined;
     const document: ForecastDocument = roundNumbers({
       schema: 'pedigree.forecast', version: 1, gtin: key.gtin, location: key.location, granularity, horizon, historyThrough: through,
       method: trained ? 'served' : 'ets', fittedModel: served.forecast.model, modelVersion: trained ? this.servingModel().model!.metadata.version : BASELINE_MODEL_VERSION,
-      reason: granularity === 'MONTH' ? served.reason : `${served.reason}; ${granularity.toLowerCase()}s are shares of the monthly forecast`,
+      reason: granularity === 'MONTH' ? served.reason : `${served.reason}; ${split}`,
       notes: served.forecast.notes, periods,
     });
     const validation = this.servingModel().policy.validation.mase;

@@ -51,3 +51,7 @@ export { tradingDays, tradingDayDeviation, fitTradingDayEffect, isPublicHoliday,
 export type { CalendarRegion, TradingDayEffect } from './trading-days';
 export { splitLogNormal, normalCdf } from './marginal';
 export type { MarginalForecast } from './marginal';
+export {
+  bucketDemand, dayProfileFromHistory, dayWeight, daysInMonth, disaggregate, isoDate, lastCompleteMonth, monthlyHistory, nextPeriod, parseIsoDate, periodStart, UNIFORM_DAYS,
+} from './demand-periods';
+export type { DayProfile, DemandPoint, DemandRecord, DemandSources, Granularity, MonthQuantiles } from './demand-periods';
