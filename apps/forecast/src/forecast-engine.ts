@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { normaliseGtin } from '@pedigree/domain';
 import {
-  activeBackend, BackendName, baselineServing, DemandHistory, ForecastError, monthIndex, parseMonth, reorderSuggestion, ReorderSuggestion, ServedSeries, serveForecasts,
+  activeBackend, BackendName, baselineServing, DEFAULT_DESIGN, DemandHistory, ForecastError, monthIndex, parseMonth, reorderSuggestion, ReorderSuggestion, ServedSeries, serveForecasts,
   servingFromArtifacts, ServingModel, servingToArtifacts, StoredModelArtifacts, trainServingModel,
 } from '@pedigree/forecasting';
 import { Ledger, LedgerError } from '@pedigree/ledger';
@@ -309,7 +309,7 @@ export class ForecastEngine {
         },
       });
       if (!serving.model) {
-        await this.update(job, { status: 'failed', phase: 'failed', percent: 100, finishedAt: this.now(), message: 'no series has the 60 months the global model needs; forecasts keep using the baselines' });
+        await this.update(job, { status: 'failed', phase: 'failed', percent: 100, finishedAt: this.now(), message: `no series has the ${DEFAULT_DESIGN.inputMonths + 24} months the global model needs (${DEFAULT_DESIGN.inputMonths} of input + two years); forecasts keep using the baselines` });
         return;
       }
       await this.update(job, { phase: 'storing model', percent: 82, message: null });

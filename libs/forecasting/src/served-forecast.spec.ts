@@ -1,6 +1,8 @@
 import { monthIndex } from './calendar';
 import { reorderSuggestion } from './reorder-policy';
-import { baselineServing, serveForecasts, totalQuantiles, trainServingModel } from './served-forecast';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { baselineServing, DEFAULT_DESIGN, serveForecasts, totalQuantiles, trainServingModel } from './served-forecast';
 
 /** A small panel: seasonal series of different sizes, one intermittent, one short, one empty. */
 function panel() {
@@ -15,8 +17,13 @@ function panel() {
 }
 
 describe('served forecaster', () => {
+  it('defaults to the design frozen on the validation origins', () => {
+    const frozen = JSON.parse(readFileSync(path.join(__dirname, '../config/forecast-design.json'), 'utf8'));
+    expect(DEFAULT_DESIGN).toEqual(frozen.design);
+  });
+
   it('learns weights and calibration at training time and serves them per series, whatever else is in the call', async () => {
-    const { serving } = await trainServingModel(panel(), { withoutModel: true, design: { calendar: 'US', paths: 300 } });
+    const { serving } = await trainServingModel(panel(), { withoutModel: true, design: { calendar: 'US', paths: 300, inputMonths: 36 } });
     const { policy } = serving;
     for (const weights of Object.values(policy.weights)) {
       expect(Object.values(weights).reduce((s, w) => s + (w ?? 0), 0)).toBeCloseTo(1, 9);
@@ -32,7 +39,7 @@ describe('served forecaster', () => {
   });
 
   it('quantiles of totals grow with the periods; the order-up-to level covers lead time plus review', async () => {
-    const { serving } = await trainServingModel(panel(), { withoutModel: true, design: { paths: 300 } });
+    const { serving } = await trainServingModel(panel(), { withoutModel: true, design: { paths: 300, calendar: 'none' } });
     const served = serveForecasts([panel()[5]], serving, { horizon: 4 }).forecasts[0];
     const [one] = totalQuantiles(served, serving.policy, 1, [0.95]);
     const [two] = totalQuantiles(served, serving.policy, 2, [0.95]);

@@ -57,17 +57,18 @@ export interface ServingDesign {
   readonly widenTotals: number;
 }
 
+/** The frozen design of libs/forecasting/config/forecast-design.json (a unit test keeps the two equal). */
 export const DEFAULT_DESIGN: ServingDesign = {
-  inputMonths: 36,
+  inputMonths: 48,
   members: 5,
   hiddenUnits: 128,
   maxEpochs: 60,
-  calendar: 'none',
+  calendar: 'AU',
   weightStep: 0.1,
   paths: 1000,
   calibration: 'symmetric',
-  widenMonthly: 1,
-  widenTotals: 1,
+  widenMonthly: 1.2,
+  widenTotals: 1.1,
 };
 
 /** Moves a base level away from the calibrated median level by `factor` in normal scores. */
