@@ -1,4 +1,5 @@
 import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
+import { initBackend, parseMonth, reorderSuggestion, serveForecasts, servingFromArtifacts, StoredModelArtifacts } from '@pedigree/forecasting';
 import { key, Postgres, ROLES, Role, runId, Service } from '../services/support';
 
 /**
@@ -198,7 +199,7 @@ describe('forecast service over the dispenser read model and the ledger', () => 
     expect(notHex.errors?.[0].extensions).toMatchObject({ domainCode: 'INVALID_DIGEST' });
   });
 
-  it('retrain stores a model; the forecast serves whichever method validates better and names the model only when it won', async () => {
+  it('retrain stores a model with its serving policy; every forecast serves that policy and names the model', async () => {
     const started = await forecast.ok<{ retrain: { id: string } }>(ADMIN, `mutation { retrain { id status } }`);
     const denied = await forecast.gql(PLANNER, `mutation { retrain { id } }`);
     expect(denied.errors?.[0].extensions?.code).toBe('FORBIDDEN');
@@ -222,13 +223,40 @@ describe('forecast service over the dispenser read model and the ledger', () => 
     for (const gtin of [GTIN, OTHER_GTIN]) {
       const f = (await forecast.ok<{ forecast: ForecastView }>(PLANNER, FORECAST, { g: gtin, h: 12 })).forecast;
       expectFinite(f);
+      // The stored policy serves every series: no per-request pick, and its panel validation scores come along.
+      expect(f.method).toBe('served');
+      expect(f.modelVersion).toBe(model.version);
       const scores = new Map(f.validation.map((v) => [v.method, v.mase]));
-      expect(scores.has('global-mlp')).toBe(true);
-      // One series is its own panel: the served method is the one with the lowest validation MASE.
-      expect(scores.get(f.method)).toBe(Math.min(...scores.values()));
-      const modelServed = f.method === 'global-mlp' || f.method === 'combination';
-      expect(f.modelVersion).toBe(modelServed ? model.version : 'baselines');
+      expect(scores.has('served')).toBe(true);
+      expect(f.reason).toMatch(/stored policy/);
     }
+  });
+
+  it('the GraphQL forecast and reorder answers equal the library\'s served path on the same data and stored model', async () => {
+    await initBackend();
+    const [row] = await pg.query<{ modelTopology: object; weightSpecs: unknown; weightData: Buffer; metadata: StoredModelArtifacts['metadata'] }>(
+      `fc_forecast_${runId}`, `SELECT * FROM model_versions ORDER BY "createdAt" DESC LIMIT 1`);
+    const serving = await servingFromArtifacts({ modelTopology: row.modelTopology, weightSpecs: row.weightSpecs as StoredModelArtifacts['weightSpecs'], weightData: row.weightData, metadata: row.metadata });
+    const REORDER = `query($g: String!) { reorderSuggestions(gtin: $g, leadTimePeriods: 1, serviceLevel: 0.95) { edges { node { gtin onHand inTransit leadTimeDemand reorderPoint orderUpToLevel orderQuantity reorderNow } } } }`;
+    for (const gtin of [GTIN, OTHER_GTIN]) {
+      const f = (await forecast.ok<{ forecast: ForecastView & { historyThrough: string } }>(PLANNER,
+        `query($g: String!) { forecast(gtin: $g, horizon: 12) { method modelVersion historyThrough periods { period q10 q50 q90 } } }`, { g: gtin })).forecast;
+      // The history the service saw: every complete month through historyThrough (live dispenses of the current month excluded).
+      const points = (await history(gtin)).points.filter((p) => p.period.slice(0, 7) <= f.historyThrough);
+      const monthly = { key: gtin, start: parseMonth(points[0].period.slice(0, 7)), values: points.map((p) => p.quantity) };
+      const served = serveForecasts([monthly], serving, { horizon: 12, levels: [0.1, 0.5, 0.9] }).forecasts[0];
+      f.periods.forEach((p, h) => {
+        expect(p.q10).toBeCloseTo(served.forecast.quantiles[0][h], 4);
+        expect(p.q50).toBeCloseTo(served.forecast.quantiles[1][h], 4);
+        expect(p.q90).toBeCloseTo(served.forecast.quantiles[2][h], 4);
+      });
+      const line = (await forecast.ok<{ reorderSuggestions: { edges: Array<{ node: { onHand: number; inTransit: number; leadTimeDemand: number; reorderPoint: number; orderUpToLevel: number; orderQuantity: number; reorderNow: boolean } }> } }>(PLANNER, REORDER, { g: gtin })).reorderSuggestions.edges[0].node;
+      const expected = reorderSuggestion(serveForecasts([monthly], serving, { horizon: 3, levels: [0.1, 0.5, 0.9] }).forecasts[0], serving.policy,
+        { leadTimePeriods: 1, reviewPeriods: 1, serviceLevel: 0.95, onHand: line.onHand, inTransit: line.inTransit });
+      expect(line).toMatchObject({ reorderPoint: expected.reorderPoint, orderUpToLevel: expected.orderUpToLevel, orderQuantity: expected.orderQuantity, reorderNow: expected.reorderNow });
+      expect(line.leadTimeDemand).toBeCloseTo(expected.leadTimeDemand, 4);
+    }
+    serving.model?.dispose();
   });
 
   describe('bad inputs get a typed error or a fallback, never NaN', () => {

@@ -4,7 +4,7 @@ import { ServiceError } from '@pedigree/platform';
 import { normaliseGtin } from '@pedigree/domain';
 import { parseCsv, parseMonth, formatMonth } from '@pedigree/forecasting';
 import { DispenseDemandReads } from '@pedigree/readmodel';
-import { DemandRecord, DemandSources } from './demand-periods';
+import { DemandRecord, DemandSources } from '@pedigree/forecasting';
 
 export interface SeriesKey {
   readonly gtin: string;

@@ -1,3 +1,4 @@
+import { CalendarRegion, checkRegion } from '@pedigree/forecasting';
 /** Planner defaults and service wiring, from the environment (documented in apps/forecast/README.md). */
 export interface ForecastConfig {
   /** The organisation whose dispenses and stock are forecast, and whose users may call the API. */
@@ -12,6 +13,8 @@ export interface ForecastConfig {
   readonly trainMaxEpochs: number;
   /** Count the current, unfinished month as history (off: a half month reads as a demand drop). */
   readonly includeCurrentMonth: boolean;
+  /** Public holidays and trading days of the demand (date-holidays region: US, AU, or none). */
+  readonly calendar: CalendarRegion;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, valid: (v: number) => boolean): number {
@@ -33,5 +36,6 @@ export function forecastConfigFromEnv(env: NodeJS.ProcessEnv = process.env): For
     trainMembers: numberFrom(env, 'FORECAST_TRAIN_MEMBERS', 3, (v) => Number.isInteger(v) && v >= 1 && v <= 10),
     trainMaxEpochs: numberFrom(env, 'FORECAST_TRAIN_MAX_EPOCHS', 60, (v) => Number.isInteger(v) && v >= 1),
     includeCurrentMonth: env.FORECAST_INCLUDE_CURRENT_MONTH === 'true',
+    calendar: checkRegion(env.FORECAST_CALENDAR ?? 'US'),
   };
 }

@@ -3,17 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { normaliseGtin } from '@pedigree/domain';
 import {
-  activeBackend, BackendName, ChosenForecast, DemandHistory, forecastPortfolio, GlobalQuantileModel, modelFromArtifacts, modelToArtifacts,
-  monthIndex, parseMonth, StoredModelArtifacts,
+  activeBackend, BackendName, baselineServing, DEFAULT_DESIGN, DemandHistory, ForecastError, monthIndex, parseMonth, reorderSuggestion, ReorderSuggestion, ServedSeries, serveForecasts,
+  servingFromArtifacts, ServingModel, servingToArtifacts, StoredModelArtifacts, trainServingModel,
 } from '@pedigree/forecasting';
 import { Ledger, LedgerError } from '@pedigree/ledger';
 import { ServiceError } from '@pedigree/platform';
-import { bucketDemand, DemandPoint, disaggregate, Granularity, isoDate, lastCompleteMonth, monthlyHistory, MonthQuantiles, nextPeriod, periodStart } from './demand-periods';
+import { bucketDemand, dayProfileFromHistory, DemandPoint, disaggregate, Granularity, isoDate, lastCompleteMonth, monthlyHistory, MonthQuantiles, nextPeriod, periodStart } from '@pedigree/forecasting';
 import { DemandStore, SeriesKey } from './demand-store';
 import { ForecastConfig } from './forecast-config';
 import { canonicalForecastJson, forecastDigest, roundNumbers } from './forecast-digest';
 import { PublishedForecastRow, TrainingJobRow } from './entities';
-import { reorderSuggestion, ReorderSuggestion } from './reorder-policy';
 
 export const LEVELS = [0.1, 0.5, 0.9];
 /** Horizon limits per granularity: two years, whatever the unit. */
@@ -58,9 +57,9 @@ export interface JobUpdate {
 /** The forecast service's work: histories, forecasts, publishing and anchoring, training jobs. */
 export class ForecastEngine {
   readonly jobEvents = new EventEmitter();
-  private model: GlobalQuantileModel | undefined;
+  private serving: ServingModel | undefined;
   private modelCreatedAt: Date | undefined;
-  private readonly cache = new Map<string, ChosenForecast>();
+  private readonly cache = new Map<string, ServedSeries>();
   private runningJob: Promise<void> | undefined;
 
   constructor(
@@ -74,8 +73,8 @@ export class ForecastEngine {
     this.jobEvents.setMaxListeners(1000);
   }
 
-  get activeModel(): GlobalQuantileModel | undefined {
-    return this.model;
+  get activeModel(): ServingModel | undefined {
+    return this.serving;
   }
 
   get backend(): BackendName | undefined {
@@ -86,7 +85,16 @@ export class ForecastEngine {
   async loadLatestModel(): Promise<void> {
     const [row] = await this.own.query(`SELECT * FROM model_versions ORDER BY "createdAt" DESC LIMIT 1`);
     if (!row) return;
-    this.model = await modelFromArtifacts(artifactsOf(row));
+    try {
+      const loaded = await servingFromArtifacts(artifactsOf(row));
+      this.serving?.model?.dispose();
+      this.serving = loaded;
+    } catch (error) {
+      // A model stored before serving policies existed cannot serve what was measured: baselines until a retrain.
+      if (!(error instanceof ForecastError)) throw error;
+      this.log(`stored model ${row.version} not served: ${error.message}`);
+      return;
+    }
     this.modelCreatedAt = new Date(row.createdAt);
     this.cache.clear();
   }
@@ -134,37 +142,49 @@ export class ForecastEngine {
     const { history, through } = await this.monthlyDemand(key);
     const firstMonth = nextPeriod(`${through}-01`, 'MONTH');
     const months = monthsToCover(firstMonth, horizon, granularity);
-    const chosen = await this.chosenForecast(history, months);
+    const served = this.servedForecast(history, months);
     const monthQuantiles: MonthQuantiles[] = [];
     for (let i = 0, m = firstMonth; i < months; i++, m = nextPeriod(m, 'MONTH')) {
-      monthQuantiles.push({ month: m, quantiles: new Map(chosen.forecast.levels.map((level, j) => [level, chosen.forecast.quantiles[j][i]])) });
+      monthQuantiles.push({ month: m, quantiles: new Map(served.forecast.levels.map((level, j) => [level, served.forecast.quantiles[j][i]])) });
     }
-    const periods = disaggregate(monthQuantiles, LEVELS, granularity, firstMonth, horizon)
+    // Days and weeks take their month's share by the weekday and holiday profile of the live dispenses.
+    const profile = granularity === 'MONTH' ? undefined : dayProfileFromHistory((await this.demand.sources(key)).dispensed, this.config.calendar);
+    const periods = disaggregate(monthQuantiles, LEVELS, granularity, firstMonth, horizon, profile)
       .map((p) => ({ period: p.period, q10: p.quantiles[0], q50: p.quantiles[1], q90: p.quantiles[2] }));
-    const usedModel = chosen.chosen === 'global-mlp' || chosen.chosen === 'combination';
+    const split = profile?.source === 'history'
+      ? `${granularity.toLowerCase()}s are shares of the monthly forecast weighted by the weekday and ${this.config.calendar} holiday profile of ${profile.days} days of dispensing`
+      : `${granularity.toLowerCase()}s are day shares of the monthly forecast (fewer than 56 days of daily dispensing to measure weekdays and holidays)`;
+    const trained = this.serving?.model !== undefined;
     const document: ForecastDocument = roundNumbers({
       schema: 'pedigree.forecast', version: 1, gtin: key.gtin, location: key.location, granularity, horizon, historyThrough: through,
-      method: chosen.chosen, fittedModel: chosen.forecast.model, modelVersion: usedModel && this.model ? this.model.metadata.version : BASELINE_MODEL_VERSION,
-      reason: granularity === 'MONTH' ? chosen.reason : `${chosen.reason}; ${granularity.toLowerCase()}s are shares of the monthly forecast`,
-      notes: chosen.forecast.notes, periods,
+      method: trained ? 'served' : 'ets', fittedModel: served.forecast.model, modelVersion: trained ? this.servingModel().model!.metadata.version : BASELINE_MODEL_VERSION,
+      reason: granularity === 'MONTH' ? served.reason : `${served.reason}; ${split}`,
+      notes: served.forecast.notes, periods,
     });
-    return { document, digest: forecastDigest(document), validation: chosen.validation };
+    const validation = this.servingModel().policy.validation.mase;
+    return { document, digest: forecastDigest(document), validation };
   }
 
-  /** forecastPortfolio on one series, memoised by history and model: the same question gets the same answer. */
-  private async chosenForecast(history: DemandHistory, months: number): Promise<ChosenForecast> {
-    const cacheKey = `${this.model?.metadata.version ?? '-'}|${months}|${history.start}|${history.values.join(',')}`;
+  /** The stored serving model, or (before any training) ETS alone, uncalibrated, saying so. */
+  servingModel(): ServingModel {
+    return this.serving ?? baselineServing();
+  }
+
+  /** The library's served path on one series, memoised by history and model: the same question gets the same answer. */
+  servedForecast(history: DemandHistory, months: number): ServedSeries {
+    const serving = this.servingModel();
+    const cacheKey = `${serving.model?.metadata.version ?? '-'}|${months}|${history.start}|${history.values.join(',')}`;
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
-    const result = await forecastPortfolio([history], { horizon: months, levels: LEVELS, seed: this.config.seed, model: this.model, train: false });
-    const chosen = result.forecasts[0];
-    if (!chosen) {
+    const result = serveForecasts([history], serving, { horizon: months, levels: LEVELS });
+    const served = result.forecasts[0];
+    if (!served) {
       const refusal = result.refused[0];
       throw new ServiceError('BAD_INPUT', refusal?.code ?? 'EMPTY_SERIES', refusal?.message ?? 'the series has no usable demand');
     }
     if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(cacheKey, chosen);
-    return chosen;
+    this.cache.set(cacheKey, served);
+    return served;
   }
 
   async reorder(key: SeriesKey, leadTimePeriods: number, serviceLevel: number, granularity: Granularity): Promise<{ forecast: ServedForecast; suggestion: ReorderSuggestion; onHand: number; inTransit: number }> {
@@ -173,7 +193,13 @@ export class ForecastEngine {
     const horizon = Math.ceil(leadTimePeriods + this.config.reviewPeriods) + 1;
     const forecast = await this.forecast(key, horizon, granularity);
     const { onHand, inTransit } = await this.demand.stock(key);
-    const suggestion = reorderSuggestion({ periods: forecast.document.periods, leadTimePeriods, serviceLevel, onHand, inTransit, reviewPeriods: this.config.reviewPeriods });
+    // The policy works on the monthly served distribution: lead time and review in other units become months.
+    const { history, through } = await this.monthlyDemand(key);
+    const toMonths = monthsPer(granularity);
+    const lead = leadTimePeriods * toMonths;
+    const review = this.config.reviewPeriods * toMonths;
+    const served = this.servedForecast(history, monthsToCover(nextPeriod(`${through}-01`, 'MONTH'), Math.ceil(lead + review) + 1, 'MONTH'));
+    const suggestion = reorderSuggestion(served, this.servingModel().policy, { leadTimePeriods: lead, reviewPeriods: review, serviceLevel, onHand, inTransit });
     return { forecast, suggestion, onHand, inTransit };
   }
 
@@ -268,33 +294,31 @@ export class ForecastEngine {
       }
       await this.update(job, { phase: 'training', percent: 10, message: `${histories.length} series` });
       let lastPercent = 10;
-      const result = await forecastPortfolio(histories, {
-        horizon: 12, levels: LEVELS, seed: this.config.seed,
-        train: { members: this.config.trainMembers, maxEpochs: this.config.trainMaxEpochs },
-        progress: (line) => {
-          const member = /^member (\d+)\/(\d+)/.exec(line);
-          const epoch = /epoch (\d+)/.exec(line);
-          if (!member) return;
-          const [k, n] = [Number(member[1]), Number(member[2])];
-          const within = epoch ? Math.min(1, Number(epoch[1]) / this.config.trainMaxEpochs) : 0;
-          const percent = Math.round(10 + (70 * (k - 1 + within)) / n);
+      const { serving } = await trainServingModel(histories, {
+        horizon: 12, seed: this.config.seed, design: { members: this.config.trainMembers, maxEpochs: this.config.trainMaxEpochs, calendar: this.config.calendar },
+        progress: (event) => {
+          // Structured progress: members and epochs while the network trains, then the policy's phases.
+          const within = event.member !== undefined && event.members !== undefined
+            ? (event.member - 1 + Math.min(1, (event.epoch ?? 0) / this.config.trainMaxEpochs)) / event.members
+            : event.phase === 'network' ? 0 : 1;
+          const percent = Math.round(10 + 65 * within + (event.phase === 'weights' ? 3 : event.phase === 'calibration' ? 5 : event.phase === 'done' ? 7 : 0));
           if (percent > lastPercent) {
             lastPercent = percent;
-            void this.update(job, { percent, message: line });
+            void this.update(job, { percent, message: event.message });
           }
         },
       });
-      if (!result.model) {
-        await this.update(job, { status: 'failed', phase: 'failed', percent: 100, finishedAt: this.now(), message: 'no series has the 60 months the global model needs; forecasts keep using the baselines' });
+      if (!serving.model) {
+        await this.update(job, { status: 'failed', phase: 'failed', percent: 100, finishedAt: this.now(), message: `no series has the ${DEFAULT_DESIGN.inputMonths + 24} months the global model needs (${DEFAULT_DESIGN.inputMonths} of input + two years); forecasts keep using the baselines` });
         return;
       }
       await this.update(job, { phase: 'storing model', percent: 82, message: null });
-      const artifacts = await modelToArtifacts(result.model);
+      const artifacts = await servingToArtifacts(serving);
       await this.own.query(
         `INSERT INTO model_versions (version, "modelTopology", "weightSpecs", "weightData", metadata, "trainingJobId", "createdAt")
-         VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (version) DO UPDATE SET "createdAt" = now(), "trainingJobId" = EXCLUDED."trainingJobId"`,
+         VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (version) DO UPDATE SET "createdAt" = now(), "trainingJobId" = EXCLUDED."trainingJobId", metadata = EXCLUDED.metadata`,
         [artifacts.metadata.version, JSON.stringify(artifacts.modelTopology), JSON.stringify(artifacts.weightSpecs), artifacts.weightData, JSON.stringify(artifacts.metadata), job.id]);
-      this.model?.dispose();
+      serving.model.dispose();
       // The stored copy is what later restarts load: serve exactly that.
       await this.loadLatestModel();
       await this.update(job, { phase: 'publishing forecasts', percent: 88, modelVersion: artifacts.metadata.version });
@@ -316,8 +340,13 @@ export class ForecastEngine {
   }
 
   modelInfo() {
-    return this.model ? { metadata: this.model.metadata, createdAt: this.modelCreatedAt } : undefined;
+    return this.serving?.model ? { metadata: this.serving.model.metadata, createdAt: this.modelCreatedAt } : undefined;
   }
+}
+
+/** Months per period of a granularity (a week is 7 of a mean month's 30.4375 days). */
+export function monthsPer(granularity: Granularity): number {
+  return granularity === 'MONTH' ? 1 : granularity === 'WEEK' ? 7 / 30.4375 : 1 / 30.4375;
 }
 
 /** Months of monthly forecast needed to cover `count` periods of `granularity` from `firstMonth`. */

@@ -84,14 +84,14 @@ export class ForecastResolver {
       const line: ReorderLine = {
         gtin: key.gtin, productName: await this.engine.demand.productName(key.gtin), location: key.location, onHand: 0, inTransit: 0,
         leadTimePeriods: lead, granularity, serviceLevel: level, leadTimeDemand: null, safetyStock: null, reorderPoint: null, orderUpToLevel: null,
-        orderQuantity: null, reorderNow: null, method: null, forecastDigest: null, problem: null,
+        orderQuantity: null, reorderNow: null, expedite: null, method: null, forecastDigest: null, problem: null,
       };
       try {
         const r = await this.engine.reorder(key, lead, level, granularity);
         Object.assign(line, {
           onHand: r.onHand, inTransit: r.inTransit, leadTimeDemand: r.suggestion.leadTimeDemand, safetyStock: r.suggestion.safetyStock,
           reorderPoint: r.suggestion.reorderPoint, orderUpToLevel: r.suggestion.orderUpToLevel, orderQuantity: r.suggestion.orderQuantity,
-          reorderNow: r.suggestion.reorderNow, method: r.forecast.document.method, forecastDigest: r.forecast.digest,
+          reorderNow: r.suggestion.reorderNow, expedite: r.suggestion.expedite, method: r.forecast.document.method, forecastDigest: r.forecast.digest,
         });
       } catch (err) {
         // Input errors (bad lead time, service level) concern every line: refuse the query.

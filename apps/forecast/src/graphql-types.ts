@@ -70,10 +70,11 @@ export class ReorderLine {
   @Field(() => Float) serviceLevel!: number;
   @Field(() => Float, { nullable: true, description: 'Median demand over the lead time' }) leadTimeDemand!: number | null;
   @Field(() => Float, { nullable: true }) safetyStock!: number | null;
-  @Field(() => Int, { nullable: true }) reorderPoint!: number | null;
-  @Field(() => Int, { nullable: true }) orderUpToLevel!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Service-level quantile of lead-time demand (calibrated, from correlated sample paths)' }) reorderPoint!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Service-level quantile of demand over lead time + review: what each review orders up to' }) orderUpToLevel!: number | null;
   @Field(() => Int, { nullable: true }) orderQuantity!: number | null;
-  @Field(() => Boolean, { nullable: true }) reorderNow!: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Inventory position below the order-up-to level: order the difference at this review' }) reorderNow!: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Inventory position at or below the reorder point: even an order placed now risks a stock-out' }) expedite!: boolean | null;
   @Field(() => String, { nullable: true }) method!: string | null;
   @Field(() => String, { nullable: true, description: 'Digest of the forecast behind the suggestion: cite it on the order' }) forecastDigest!: string | null;
   @Field(() => String, { nullable: true, description: 'Why there is no suggestion (e.g. NO_DEMAND_HISTORY)' }) problem!: string | null;

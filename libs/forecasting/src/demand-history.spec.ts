@@ -52,3 +52,13 @@ describe('demand histories', () => {
     expect(conditionHistory({ key: 'x', start: 0, values: [0, 0, -1] }).allZero).toBe(true);
   });
 });
+
+describe('stock-out months', () => {
+  it('treats censored months as lower bounds, not as demand', () => {
+    const c = conditionHistory({ key: 'k', start: 0, values: [10, 10, 0, 10, 2, 10], censored: [false, false, true, false, true, false] });
+    expect(c.values).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(c.notes.join(' ')).toMatch(/2 stock-out month\(s\) treated as censored/);
+    // Sales above the neighbours' level during a partial stock-out are kept: demand was at least that.
+    expect(conditionHistory({ key: 'k', start: 0, values: [10, 25, 10], censored: [false, true, false] }).values).toEqual([10, 25, 10]);
+  });
+});

@@ -6,6 +6,12 @@ export interface DemandHistory {
   readonly key: string;
   readonly start: MonthIndex;
   readonly values: readonly number[];
+  /**
+   * Months in which the product was out of stock for some of the time (same indexing as `values`): what was
+   * dispensed then is a lower bound of demand, not demand. Such months are estimated from their neighbours and
+   * kept only where the recorded sales exceed that estimate.
+   */
+  readonly censored?: readonly boolean[];
 }
 
 export interface MonthlyDemand {
@@ -56,6 +62,19 @@ export interface ConditionedHistory {
  */
 export function conditionHistory(history: DemandHistory): ConditionedHistory {
   const raw = history.values.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN));
+  // Stock-out months: the sales recorded are kept aside as a floor and the month is treated as missing.
+  const floors = new Map<number, number>();
+  history.censored?.forEach((out, i) => {
+    if (out && i < raw.length && !Number.isNaN(raw[i])) {
+      floors.set(i, Math.max(0, raw[i]));
+      raw[i] = NaN;
+    }
+  });
+  if (floors.size > 0 && raw.every((v) => Number.isNaN(v))) {
+    // Nothing but stock-out months: the floors are all there is.
+    for (const [i, v] of floors) raw[i] = v;
+    floors.clear();
+  }
   const first = raw.findIndex((v) => !Number.isNaN(v));
   if (first < 0) throw new ForecastError('EMPTY_SERIES', `series "${history.key}" has no observed value`);
   let last = raw.length - 1;
@@ -85,7 +104,16 @@ export function conditionHistory(history: DemandHistory): ConditionedHistory {
     filled += j - i;
     i = j;
   }
+  let censored = 0;
+  for (const [i, floor] of floors) {
+    const at = i - first;
+    if (at < 0 || at >= values.length) continue;
+    values[at] = Math.max(values[at], floor);
+    censored++;
+    filled--;
+  }
   if (filled > 0) notes.push(`filled ${filled} missing month(s) by interpolation`);
+  if (censored > 0) notes.push(`${censored} stock-out month(s) treated as censored: demand estimated from the neighbouring months, at least what was sold`);
 
   const allZero = values.every((v) => v === 0);
   const positive = values.every((v) => v > 0);

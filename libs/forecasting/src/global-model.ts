@@ -7,6 +7,7 @@ import { checkHorizon, checkLevels, DEFAULT_LEVELS, finishForecast, QuantileFore
 import { trainMembers, defaultParallelism } from './member-pool';
 import { MEMBER_LAYERS, MemberTask, memberShapes, TrainingArrays } from './member-training';
 import { activeBackend } from './tf-backend';
+import type { ServingPolicy } from './served-forecast';
 import { featureCount, FeatureRecipe, logDemand, writeFeatures } from './window-features';
 
 /**
@@ -68,6 +69,8 @@ export interface GlobalModelMetadata {
     /** Mean MASE of the ensemble's median over the held-out year, in demand units. */
     readonly mase: number;
   };
+  /** The serving policy learned with this network (see served-forecast.ts); absent on a bare network. */
+  readonly servingPolicy?: ServingPolicy;
 }
 
 /** A held-out forecast of the last `horizon` months of a training series, used by the chooser. */
@@ -310,6 +313,11 @@ export class GlobalQuantileModel {
       throw new ForecastError('INCOMPATIBLE_MODEL', `network shape does not match its metadata (outputs ${outputs}, expected ${expected})`);
     }
     return new GlobalQuantileModel(network, metadata);
+  }
+
+  /** The same network with other metadata (e.g. the serving policy attached before storing). */
+  withMetadata(metadata: GlobalModelMetadata): GlobalQuantileModel {
+    return new GlobalQuantileModel(this.network, metadata, this.validation);
   }
 
   get horizon(): number {

@@ -39,3 +39,19 @@ export { selectProtocolSeries, splitAtOrigin, scoreProtocol } from './benchmark-
 export { parseCsv, readCsvFile } from './csv-table';
 export { panelFromRows } from './demand-panel';
 export type { PanelColumns } from './demand-panel';
+
+export { trainServingModel, serveForecasts, baselineServing, totalQuantiles, DEFAULT_DESIGN, SERVED_METHODS, CLASS_METHODS } from './served-forecast';
+export type { ServingDesign, ServingPolicy, ServingModel, ServedSeries, ServedRefusal, ServedMethod, TrainServingOptions, TrainingProgress, ServeOptions } from './served-forecast';
+export { reorderSuggestion, reorderHorizon, checkReorderRequest, simulateOrderUpTo } from './reorder-policy';
+export type { ReorderRequest, ReorderSuggestion, InventoryCycle, InventoryOutcome } from './reorder-policy';
+export { servingToArtifacts, servingFromArtifacts, saveServingToDirectory, loadServingFromDirectory } from './model-store';
+export { classifyDemand, fitSba, fitTsb, intermittentForecast, DEMAND_CLASSES } from './intermittent';
+export type { DemandClass, Classification, IntermittentFit } from './intermittent';
+export { tradingDays, tradingDayDeviation, fitTradingDayEffect, isPublicHoliday, checkRegion, CALENDAR_REGIONS } from './trading-days';
+export type { CalendarRegion, TradingDayEffect } from './trading-days';
+export { splitLogNormal, normalCdf } from './marginal';
+export type { MarginalForecast } from './marginal';
+export {
+  bucketDemand, dayProfileFromHistory, dayWeight, daysInMonth, disaggregate, isoDate, lastCompleteMonth, monthlyHistory, nextPeriod, parseIsoDate, periodStart, UNIFORM_DAYS,
+} from './demand-periods';
+export type { DayProfile, DemandPoint, DemandRecord, DemandSources, Granularity, MonthQuantiles } from './demand-periods';

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ForecastError } from './forecast-error';
 import { GlobalModelMetadata, GlobalQuantileModel } from './global-model';
+import type { ServingModel } from './served-forecast';
 
 /**
  * Saving and loading without tfjs-node (whose file:// handler is absent here): everything goes through tfjs's
@@ -101,4 +102,35 @@ export async function loadModelFromDirectory(directory: string): Promise<GlobalQ
     json.weightsManifest.flatMap((group) => group.paths).map((file) => readFile(path.join(directory, file))),
   );
   return modelFromArtifacts({ modelTopology: json.modelTopology, weightSpecs, weightData: Buffer.concat(parts), metadata });
+}
+
+/**
+ * The served forecaster in one artifact: the network's weights plus the serving policy (weights, calibration,
+ * calendar coefficient) in the metadata, so a stored model always comes back with what was measured with it.
+ */
+export async function servingToArtifacts(serving: ServingModel): Promise<StoredModelArtifacts> {
+  if (!serving.model) throw new ForecastError('INCOMPATIBLE_MODEL', 'a serving model without a global network has no network artifacts; store its policy alone');
+  const artifacts = await modelToArtifacts(serving.model);
+  return { ...artifacts, metadata: { ...artifacts.metadata, servingPolicy: serving.policy } };
+}
+
+export async function servingFromArtifacts(artifacts: StoredModelArtifacts): Promise<ServingModel> {
+  const policy = artifacts.metadata.servingPolicy;
+  if (policy?.format !== 'pedigree-serving-policy') {
+    throw new ForecastError('INCOMPATIBLE_MODEL', `model ${artifacts.metadata.version} carries no serving policy (trained before policies were stored): retrain it`);
+  }
+  return { model: await modelFromArtifacts(artifacts), policy };
+}
+
+export async function saveServingToDirectory(serving: ServingModel, directory: string): Promise<void> {
+  if (!serving.model) throw new ForecastError('INCOMPATIBLE_MODEL', 'a serving model without a global network cannot be saved as a model directory');
+  const withPolicy = serving.model.withMetadata({ ...serving.model.metadata, servingPolicy: serving.policy });
+  await saveModelToDirectory(withPolicy, directory);
+}
+
+export async function loadServingFromDirectory(directory: string): Promise<ServingModel> {
+  const model = await loadModelFromDirectory(directory);
+  const policy = model.metadata.servingPolicy;
+  if (policy?.format !== 'pedigree-serving-policy') throw new ForecastError('INCOMPATIBLE_MODEL', `${directory} carries no serving policy`);
+  return { model, policy };
 }

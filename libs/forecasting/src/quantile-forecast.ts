@@ -10,7 +10,10 @@ export type ForecastMethod =
   | 'naive'
   | 'mean'
   | 'zero'
-  | 'combination';
+  | 'combination'
+  | 'sba'
+  | 'tsb'
+  | 'served';
 
 /** A probabilistic forecast of one series: `quantiles[i][h]` is level `levels[i]` at step h + 1. */
 export interface QuantileForecast {

@@ -1,4 +1,4 @@
-import { bucketDemand, disaggregate, lastCompleteMonth, monthlyHistory, periodStart } from './demand-periods';
+import { bucketDemand, dayProfileFromHistory, disaggregate, lastCompleteMonth, monthlyHistory, periodStart } from './demand-periods';
 
 describe('demand periods', () => {
   it('starts weeks on Monday and months on the first', () => {
@@ -34,5 +34,26 @@ describe('demand periods', () => {
     expect(weeks.reduce((s, w) => s + w.quantiles[1], 0)).toBeCloseTo((27 / 28) * 100 + 100 / 31);
     expect(weeks[0].quantiles[2] - weeks[0].quantiles[1]).toBeCloseTo(20 * Math.sqrt(0.25));
     for (const w of weeks) expect(w.quantiles.every(Number.isFinite)).toBe(true);
+  });
+
+  it('spreads a month over its days by the weekday and holiday profile of daily history', () => {
+    // Eight weeks of dispensing: 10 a weekday, 5 on Saturday, nothing on Sunday (US calendar, no holiday inside).
+    const daily = new Map<string, number>();
+    for (let d = Date.UTC(2026, 1, 2); d < Date.UTC(2026, 2, 30); d += 86_400_000) {
+      const w = (new Date(d).getUTCDay() + 6) % 7;
+      daily.set(new Date(d).toISOString().slice(0, 10), w < 5 ? 10 : w === 5 ? 5 : 0);
+    }
+    const profile = dayProfileFromHistory(daily, 'US');
+    expect(profile.source).toBe('history');
+    expect(profile.weekday[6]).toBe(0);
+    expect(profile.weekday[5] / profile.weekday[0]).toBeCloseTo(0.5);
+    const months = [{ month: '2026-06-01', quantiles: new Map([[0.1, 80], [0.5, 100], [0.9, 120]]) }];
+    const days = disaggregate(months, [0.1, 0.5, 0.9], 'DAY', '2026-06-01', 30, profile);
+    expect(days.reduce((s, d) => s + d.quantiles[1], 0)).toBeCloseTo(100);
+    expect(days[6].quantiles[1]).toBe(0); // Sunday 7 June
+    expect(days[5].quantiles[1] / days[4].quantiles[1]).toBeCloseTo(0.5); // Saturday against Friday
+    // Juneteenth (Friday 19 June) is a US public holiday: with fewer than three observed, it weighs like a Sunday.
+    expect(days[18].quantiles[1]).toBe(0);
+    expect(dayProfileFromHistory(new Map([['2026-01-01', 3]]), 'US').source).toBe('uniform');
   });
 });

@@ -1,7 +1,10 @@
+import { CalendarRegion, isPublicHoliday } from './trading-days';
+
 /**
  * Demand periods: the calendar buckets planners read history and forecasts in. The forecasting
  * models are monthly (their seasonality is month of year), so days and weeks are views over monthly
- * forecasts (see disaggregate) and over dispense records (see bucketDemand).
+ * forecasts (see disaggregate, weighted by the weekday and holiday profile of daily history) and over
+ * dispense records (see bucketDemand).
  */
 export type Granularity = 'DAY' | 'WEEK' | 'MONTH';
 
@@ -94,7 +97,14 @@ export interface MonthQuantiles {
  * with the square root of the share, which is what independent daily demand gives (scaling the
  * spread linearly would claim a day is as predictable, relatively, as a month).
  */
-export function disaggregate(months: readonly MonthQuantiles[], levels: readonly number[], granularity: Granularity, from: string, count: number): { period: string; quantiles: number[] }[] {
+export function disaggregate(
+  months: readonly MonthQuantiles[],
+  levels: readonly number[],
+  granularity: Granularity,
+  from: string,
+  count: number,
+  profile: DayProfile = UNIFORM_DAYS,
+): { period: string; quantiles: number[] }[] {
   if (granularity === 'MONTH') {
     return months.slice(0, count).map((m) => ({ period: m.month, quantiles: levels.map((p) => m.quantiles.get(p) ?? 0) }));
   }
@@ -107,7 +117,7 @@ export function disaggregate(months: readonly MonthQuantiles[], levels: readonly
     const perDay = new Map<string, number>();
     for (let d = parseIsoDate(p); d < parseIsoDate(end); d += DAY_MS) {
       const month = isoDate(d).slice(0, 7);
-      perDay.set(month, (perDay.get(month) ?? 0) + 1);
+      perDay.set(month, (perDay.get(month) ?? 0) + dayWeight(profile, isoDate(d)));
     }
     const quantiles = levels.map(() => 0);
     let medianSum = 0;
@@ -119,7 +129,7 @@ export function disaggregate(months: readonly MonthQuantiles[], levels: readonly
         covered = false;
         continue;
       }
-      const share = days / daysInMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)));
+      const share = days / monthWeight(profile, month);
       const mid = m.quantiles.get(median) ?? 0;
       medianSum += share * mid;
       levels.forEach((level, i) => {
@@ -177,4 +187,71 @@ export function monthlyHistory(sources: DemandSources, throughMonth: string): { 
 /** The month before the one holding `now`: the last month whose demand is complete. */
 export function lastCompleteMonth(now: Date): string {
   return isoDate(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).slice(0, 7);
+}
+
+/**
+ * How demand spreads over the days of a month: a factor per weekday (Monday first) and one for public holidays,
+ * relative to an average day. Measured on daily dispense history when there is enough of it; otherwise every day
+ * weighs the same (the share of the month is its share of days) and `source` says so.
+ */
+export interface DayProfile {
+  readonly weekday: readonly number[];
+  readonly holiday: number;
+  readonly region: CalendarRegion;
+  readonly source: 'uniform' | 'history';
+  readonly days: number;
+}
+
+export const UNIFORM_DAYS: DayProfile = { weekday: [1, 1, 1, 1, 1, 1, 1], holiday: 1, region: 'none', source: 'uniform', days: 0 };
+
+export function dayWeight(profile: DayProfile, date: string): number {
+  if (profile.source === 'uniform') return 1;
+  if (profile.region !== 'none' && isPublicHoliday(profile.region, date)) return profile.holiday;
+  return profile.weekday[(new Date(parseIsoDate(date)).getUTCDay() + 6) % 7];
+}
+
+function monthWeight(profile: DayProfile, month: string): number {
+  const year = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  let sum = 0;
+  for (let d = 1; d <= daysInMonth(year, m); d++) sum += dayWeight(profile, `${month}-${String(d).padStart(2, '0')}`);
+  return sum;
+}
+
+/**
+ * Weekday and holiday factors from daily demand (ISO date -> quantity; days between the first and last record
+ * without one are zero). Needs `minimumDays` of history (8 weeks by default: every weekday seen eight times) and
+ * some demand; holidays need three observed, else they weigh like a Sunday.
+ */
+export function dayProfileFromHistory(daily: ReadonlyMap<string, number>, region: CalendarRegion, minimumDays = 56): DayProfile {
+  const dates = [...daily.keys()].sort();
+  if (dates.length === 0) return UNIFORM_DAYS;
+  const first = parseIsoDate(dates[0]);
+  const last = parseIsoDate(dates[dates.length - 1]);
+  const span = Math.round((last - first) / DAY_MS) + 1;
+  if (span < minimumDays) return { ...UNIFORM_DAYS, days: span };
+  const sums = new Array<number>(7).fill(0);
+  const counts = new Array<number>(7).fill(0);
+  let holidaySum = 0;
+  let holidays = 0;
+  let total = 0;
+  for (let d = first; d <= last; d += DAY_MS) {
+    const date = isoDate(d);
+    const q = Math.max(0, daily.get(date) ?? 0);
+    total += q;
+    if (region !== 'none' && isPublicHoliday(region, date)) {
+      holidaySum += q;
+      holidays++;
+      continue;
+    }
+    const w = (new Date(d).getUTCDay() + 6) % 7;
+    sums[w] += q;
+    counts[w]++;
+  }
+  if (!(total > 0)) return { ...UNIFORM_DAYS, days: span };
+  const means = sums.map((s, w) => s / Math.max(1, counts[w]));
+  const average = means.reduce((s, v) => s + v, 0) / 7;
+  const weekday = means.map((m) => m / average);
+  const holiday = holidays >= 3 ? holidaySum / holidays / average : weekday[6];
+  return { weekday, holiday, region, source: 'history', days: span };
 }
