@@ -73,8 +73,8 @@ export class Membership {
     const changes = readMembershipChanges(p.home);
     const taken = [...FOUNDERS.map((o) => [o.key, o.mspId]), ...changes.joined.map((m) => [m.key, m.mspId])].flat();
     if (taken.includes(member.key) || taken.includes(member.mspId)) throw new Error(`${member.key} (${member.mspId}): key or MSP ID already in this network`);
-    // The lowest port position no member holds: a member that left frees its ports.
-    const used = new Set([...FOUNDERS.map((o) => o.position), ...changes.joined.map((m) => m.position)]);
+    // The lowest port position no member holds or held (see MembershipChanges.retired).
+    const used = new Set([...FOUNDERS.map((o) => o.position), ...changes.joined.map((m) => m.position), ...changes.retired]);
     let position = FOUNDERS.length;
     while (used.has(position)) position++;
     const [org] = peerOrgsOf([{ ...member, position }]) as [PeerOrg];
@@ -175,14 +175,18 @@ export class Membership {
     const changes = readMembershipChanges(this.paths.home);
     if (record.kind === 'join') {
       const member = readMemberFile(path.join(joiningDir(this.paths, record.key), 'member.yaml')) as MemberConfig & { key: string; mspId: string; position: number };
-      writeChanges(this.paths, { joined: [...changes.joined.filter((m) => m.key !== record.key), member], left: changes.left.filter((k) => k !== record.key) });
+      writeChanges(this.paths, { ...changes, joined: [...changes.joined.filter((m) => m.key !== record.key), member], left: changes.left.filter((k) => k !== record.key) });
     } else {
       const org = PEER_ORGS.find((o) => o.key === record.key);
       for (const name of [...CHAINCODES.map((cc) => org && chaincodeServerName(cc, org)), org && peerName(org)]) {
         if (name && (await proc.stop(this.paths, name))) this.log(`stopped ${name}`);
       }
       const founder = FOUNDERS.some((o) => o.key === record.key);
-      writeChanges(this.paths, { joined: changes.joined.filter((m) => m.key !== record.key), left: founder ? [...new Set([...changes.left, record.key])] : changes.left });
+      writeChanges(this.paths, {
+        joined: changes.joined.filter((m) => m.key !== record.key),
+        left: founder ? [...new Set([...changes.left, record.key])] : changes.left,
+        retired: org ? [...new Set([...changes.retired, org.position])] : changes.retired,
+      });
       // Its chaincode packages named its servers; a member joining later at its position makes its own.
       for (const cc of CHAINCODES) fs.rmSync(path.join(this.paths.home, 'chaincode', cc.name, record.key), { recursive: true, force: true });
     }
@@ -243,6 +247,6 @@ function readUpdate(update: string): UpdateRecord {
   return JSON.parse(fs.readFileSync(`${update}.json`, 'utf8')) as UpdateRecord;
 }
 
-function writeChanges(p: NetworkPaths, changes: { joined: readonly unknown[]; left: readonly string[] }): void {
+function writeChanges(p: NetworkPaths, changes: { joined: readonly unknown[]; left: readonly string[]; retired: readonly number[] }): void {
   fs.writeFileSync(joinedFile(p.home), `# Written by \`npm run consortium -- submit\`: the channel's members beyond consortium.yaml's founders.\n${YAML.stringify(changes)}`);
 }

@@ -116,6 +116,12 @@ function founderConfigs(): MemberConfig[] {
 export interface MembershipChanges {
   readonly joined: ReadonlyArray<MemberConfig & { readonly key: string; readonly mspId: string; readonly position: number }>;
   readonly left: readonly string[];
+  /**
+   * Port positions of members that left: never given again on this network, because the other
+   * peers' gossip remembers the old member at that endpoint for a while and would refuse a new
+   * identity there (seen: "authentication failure", no endorsers for the newcomer).
+   */
+  readonly retired: readonly number[];
 }
 
 export function joinedFile(home = networkPaths().home): string {
@@ -124,9 +130,9 @@ export function joinedFile(home = networkPaths().home): string {
 
 export function readMembershipChanges(home = networkPaths().home): MembershipChanges {
   const file = joinedFile(home);
-  if (!fs.existsSync(file)) return { joined: [], left: [] };
+  if (!fs.existsSync(file)) return { joined: [], left: [], retired: [] };
   const doc = (YAML.parse(fs.readFileSync(file, 'utf8')) ?? {}) as Partial<MembershipChanges>;
-  return { joined: doc.joined ?? [], left: doc.left ?? [] };
+  return { joined: doc.joined ?? [], left: doc.left ?? [], retired: doc.retired ?? [] };
 }
 
 /** The founders of consortium.yaml: what the genesis block and cryptogen's config name. */
