@@ -143,7 +143,7 @@ describe('an organisation joining and leaving the running network', () => {
     step('first trade');
     process.stderr.write(`\n[join] ${mspId}: join to first trade (received from the distributor) in ${((Date.now() - started) / 1000).toFixed(1)} s (${steps.join(', ')}); load during the join: ${load.ok} commissions, ${load.failures.length} failed\n`);
 
-    expect(decode<{ pack: { status: string; owner?: string } }>(await newcomer.evaluate('GetPack', [pack], TRACE)).pack).toMatchObject({ status: 'active' });
+    expect(decode<{ pack: { status: string; owner?: string } }>(await newcomer.evaluate('GetPack', [pack], TRACE)).pack).toMatchObject({ status: 'received' });
     expect(decode(await newcomer.evaluate('VerifyPack', [JSON.stringify({ gtin: GTIN, serial, lot, expiry: '2029-06-30' })], TRACE))).toMatchObject({ verified: true });
     load.running = false;
     await loop;
