@@ -1,4 +1,4 @@
-// Pins the Hyperledger Fabric commit whose binaries (peer, orderer, configtxgen, cryptogen, osnadmin)
+// Pins the Hyperledger Fabric commit whose binaries (peer, orderer, configtxgen, configtxlator, cryptogen, osnadmin)
 // infra/bin/fabric-install builds with `go install`. See infra/README.md for why this commit.
 module pedigree.local/fabric-tools
 
@@ -29,6 +29,7 @@ require (
 	github.com/docker/go-connections v0.4.0 // indirect
 	github.com/docker/go-units v0.5.0 // indirect
 	github.com/dustin/go-humanize v1.0.0 // indirect
+	github.com/felixge/httpsnoop v1.0.1 // indirect
 	github.com/fsnotify/fsnotify v1.4.9 // indirect
 	github.com/fsouza/go-dockerclient v1.7.3 // indirect
 	github.com/go-kit/kit v0.10.0 // indirect
@@ -37,6 +38,7 @@ require (
 	github.com/golang/groupcache v0.0.0-20210331224755-41bb18bfe9da // indirect
 	github.com/golang/protobuf v1.5.2 // indirect
 	github.com/golang/snappy v0.0.4 // indirect
+	github.com/gorilla/handlers v1.5.1 // indirect
 	github.com/gorilla/mux v1.8.0 // indirect
 	github.com/grpc-ecosystem/go-grpc-middleware v1.3.0 // indirect
 	github.com/hashicorp/hcl v1.0.0 // indirect

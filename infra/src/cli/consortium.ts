@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile } from '@pedigree/ledger';
 import { parseGovernanceChange } from '@pedigree/domain';
-import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS } from '../network/topology';
+import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS, type PeerOrg } from '../network/topology';
+import { Membership } from '../network/membership';
 
 /**
  * `npm run consortium -- <command>`: governance as each member organisation's admin takes part in it.
@@ -10,6 +11,14 @@ import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS } from '../netw
  *   show                                   members, admitted partners' roles, company prefixes, open proposals
  *   propose <change.json> --as <org>       an admin of <org> proposes a change (found, admitPartner, removePartner, assignPrefix)
  *   approve <proposalId> --as <org>        an admin of <org> approves; the approval that reaches the threshold enacts it
+ *
+ * Joining and leaving the channel (infra/README.md, "Joining and leaving"):
+ *   join <member.yaml>                     the newcomer: its crypto material and organisation definition
+ *   propose-join <key> [--as <org>]        a member: the channel configuration update adding it
+ *   propose-leave <key> [--as <org>]       a member: the update removing a member
+ *   sign <update.pb> --as <org>            each member's admin signs with its own key (a majority)
+ *   submit <update.pb> --as <org>          one member's admin submits it to the ordering service
+ *   fetch-genesis <key>                    the newcomer: the channel's first block, which its peer joins with
  *
  * <org> is an organisation's key or MSP ID (infra/consortium.yaml), or a partner service
  * (manufacturer, distributor, dispenser) for the first organisation running it.
@@ -26,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`consortium: no organisation ${who} in this network (${PEER_ORGS.map((o) => `${o.key}/${o.mspId}`).join(', ')})`);
     return 2;
   }
+  const membershipCode = await membershipCommand(command, arg, org, who);
+  if (membershipCode !== undefined) return membershipCode;
   const profile = readConnectionProfile(connectionProfileFile(networkPaths(), org));
   const ledger = connectFabricLedger(ledgerConfigFromProfile(profile, 'Admin'));
   try {
@@ -58,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        console.error('usage: npm run consortium -- show | propose <change.json> --as <org> | approve <proposalId> --as <org>');
+        console.error('usage: npm run consortium -- show | propose <change.json> --as <org> | approve <proposalId> --as <org> | join <member.yaml> | propose-join <key> | propose-leave <key> | sign <update> --as <org> | submit <update> --as <org> | fetch-genesis <key>');
         return 2;
     }
   } catch (err) {
@@ -67,6 +78,51 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     ledger.close();
+  }
+}
+
+/** The channel-membership commands (the Fabric side, membership.ts); undefined for the others. */
+async function membershipCommand(command: string | undefined, arg: string | undefined, org: PeerOrg, who: string | undefined): Promise<number | undefined> {
+  const membership = new Membership(networkPaths());
+  try {
+    switch (command) {
+      case 'join': {
+        if (!arg) throw new Error('join needs the newcomer\'s member file (one consortium.yaml member)');
+        const { org: joined, dir } = await membership.join(arg);
+        console.log(`${joined.mspId} ready to join: its organisation definition is ${dir}/org.json; a member proposes the update with: npm run consortium -- propose-join ${joined.key} --as <org>`);
+        return 0;
+      }
+      case 'propose-join':
+      case 'propose-leave': {
+        if (!arg) throw new Error(`${command} needs an organisation's key`);
+        const update = command === 'propose-join' ? await membership.proposeJoin(arg, org) : await membership.proposeLeave(arg, org);
+        console.log(`configuration update ${update}: a majority of the members' admins sign it (npm run consortium -- sign ${update} --as <org>), one submits it (submit ${update} --as <org>)`);
+        return 0;
+      }
+      case 'sign': {
+        if (!arg || !who) throw new Error('sign needs an update file and --as <org>');
+        const record = await membership.sign(arg, org);
+        console.log(`${org.mspId} signed the ${record.kind} of ${record.mspId} (signed by ${record.signedBy.join(', ')})`);
+        return 0;
+      }
+      case 'submit': {
+        if (!arg || !who) throw new Error('submit needs an update file and --as <org>');
+        const record = await membership.submit(arg, org);
+        console.log(`${record.mspId} ${record.kind === 'join' ? 'joined' : 'left'} the channel configuration; next: npm run network:up (new chaincode definition sequence${record.kind === 'join' ? ', the newcomer\'s peer and chaincode servers' : ''})`);
+        return 0;
+      }
+      case 'fetch-genesis': {
+        const newcomer = arg ? findOrg(arg) : undefined;
+        if (!newcomer) throw new Error(`no member ${arg} in this network (submit the join update first)`);
+        console.log(await membership.fetchGenesis(newcomer));
+        return 0;
+      }
+      default:
+        return undefined;
+    }
+  } catch (err) {
+    console.error(`consortium: ${(err as Error).message}`);
+    return 1;
   }
 }
 

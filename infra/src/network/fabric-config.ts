@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import {
-  CHANNEL, HOST, NetworkPaths, ORDERERS, PEER_ORGS, ordererDir,
+  CHANNEL, FOUNDERS, HOST, NetworkPaths, ORDERERS, PeerOrg, ordererDir,
 } from './topology';
 
 /** Fabric binaries and the sample configuration (core.yaml, orderer.yaml) they ship with. */
@@ -45,17 +45,47 @@ export function cryptoConfig(): string {
       Name: n.name, Domain: n.domain, EnableNodeOUs: true,
       Specs: [{ Hostname: n.host, SANS: [n.address, HOST, 'localhost'] }],
     })),
-    PeerOrgs: PEER_ORGS.map((o) => ({
-      Name: o.name, Domain: o.domain, EnableNodeOUs: true,
-      Template: { Count: 1, SANS: [HOST, 'localhost'] },
-      // User1 is the application's client identity; User2 lets tests act as a second user of the org.
-      Users: { Count: 2 },
-    })),
+    // The founders only: a member that joins later brings its own material (`consortium -- join`).
+    PeerOrgs: FOUNDERS.map(peerOrgCrypto),
   });
 }
 
+const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
+
+/**
+ * One peer organisation as the channel configuration holds it: its MSP, anchor peer and policies.
+ * The founders' go into the genesis block; a newcomer's is printed by `configtxgen -printOrg`
+ * (membership.ts) from the same definition, so a member that joins is configured like a founder.
+ */
+export function peerOrgDefinition(p: NetworkPaths, o: PeerOrg) {
+  return {
+    Name: o.mspId, ID: o.mspId,
+    MSPDir: path.join(p.crypto, 'peerOrganizations', o.domain, 'msp'),
+    AnchorPeers: ANCHOR(o.peerPort),
+    Policies: {
+      Readers: sig(`OR('${o.mspId}.admin','${o.mspId}.peer','${o.mspId}.client')`),
+      Writers: sig(`OR('${o.mspId}.admin','${o.mspId}.client')`),
+      Admins: sig(`OR('${o.mspId}.admin')`),
+      Endorsement: sig(`OR('${o.mspId}.peer')`),
+    },
+  };
+}
+
+/** cryptogen's config for one organisation alone: what a newcomer generates its material from. */
+export function peerOrgCryptoConfig(o: PeerOrg): string {
+  return YAML.stringify({ PeerOrgs: [peerOrgCrypto(o)] });
+}
+
+function peerOrgCrypto(o: PeerOrg) {
+  return {
+    Name: o.name, Domain: o.domain, EnableNodeOUs: true,
+    Template: { Count: 1, SANS: [HOST, 'localhost'] },
+    // User1 is the application's client identity; User2 lets tests act as a second user of the org.
+    Users: { Count: 2 },
+  };
+}
+
 export function configtx(p: NetworkPaths): string {
-  const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
   const meta = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
   const ordererOrgs = ORDERERS.map((n) => ({
     Name: n.mspId, ID: n.mspId,
@@ -67,17 +97,7 @@ export function configtx(p: NetworkPaths): string {
       Admins: sig(`OR('${n.mspId}.admin')`),
     },
   }));
-  const peerOrgs = PEER_ORGS.map((o) => ({
-    Name: o.mspId, ID: o.mspId,
-    MSPDir: path.join(p.crypto, 'peerOrganizations', o.domain, 'msp'),
-    AnchorPeers: ANCHOR(o.peerPort),
-    Policies: {
-      Readers: sig(`OR('${o.mspId}.admin','${o.mspId}.peer','${o.mspId}.client')`),
-      Writers: sig(`OR('${o.mspId}.admin','${o.mspId}.client')`),
-      Admins: sig(`OR('${o.mspId}.admin')`),
-      Endorsement: sig(`OR('${o.mspId}.peer')`),
-    },
-  }));
+  const peerOrgs = FOUNDERS.map((o) => peerOrgDefinition(p, o));
   return YAML.stringify({
     Profiles: {
       [CHANNEL]: {

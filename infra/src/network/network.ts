@@ -339,6 +339,13 @@ export class Network {
         this.log(`approving chaincode ${version} sequence ${sequence} for ${org.mspId}`);
         await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), ...defn, '--package-id', pkgOf(org).packageId]);
       }
+      // An organisation that has no chaincode server yet (one that just joined) starts it before
+      // the commit: once the definition names its peer, gateways may ask that peer to endorse.
+      for (const org of PEER_ORGS) {
+        if (this.installedPackageId(cc, org) !== undefined) continue;
+        writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkgOf(org).packageId}\n`);
+        if (await this.ensureRunning(this.chaincodeSpec(cc, org))) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
+      }
       const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${HOST}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
       this.log(`committing chaincode ${version} sequence ${sequence}`);
       await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(), ...defn, ...peers]);

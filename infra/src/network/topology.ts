@@ -48,15 +48,19 @@ export interface PeerOrg {
   /** Its partner service's GraphQL port and its read model's embedded Postgres port. */
   readonly servicePort: number;
   readonly postgresPort: number;
+  /** Its place for ports (its index in consortium.yaml, or the position it took when it joined). */
+  readonly position: number;
 }
 
-interface MemberConfig {
+export interface MemberConfig {
   readonly key?: string;
   readonly mspId?: string;
   readonly name?: string;
   readonly roles?: readonly string[];
   readonly host?: string;
   readonly service?: { readonly port?: number; readonly postgresPort?: number };
+  /** Its place for ports, when not its index in the list (a member that joined later: see joinedFile). */
+  readonly position?: number;
 }
 
 /** The consortium file this machine runs: infra/consortium.yaml, or PEDIGREE_CONSORTIUM. */
@@ -71,7 +75,8 @@ export function consortiumFile(root = projectRoot()): string {
  */
 export function peerOrgsOf(members: readonly MemberConfig[]): PeerOrg[] {
   const seen = new Set<string>();
-  return members.map((m, i) => {
+  return members.map((m, index) => {
+    const i = m.position ?? index;
     const key = String(m.key ?? '');
     if (!/^[a-z][a-z0-9]{1,30}$/.test(key)) throw new Error(`consortium member ${i + 1}: key must be 2-31 lower-case letters and digits, got "${key}"`);
     if (!m.mspId || !/^[A-Za-z][A-Za-z0-9.-]*$/.test(m.mspId)) throw new Error(`consortium member ${key}: mspId missing or malformed`);
@@ -89,17 +94,57 @@ export function peerOrgsOf(members: readonly MemberConfig[]): PeerOrg[] {
       operationsPort: port(9444 + i),
       servicePort: port(m.service?.port ?? 4001 + i),
       postgresPort: port(m.service?.postgresPort ?? 5411 + i),
+      position: i,
     };
   });
 }
 
-function loadPeerOrgs(): PeerOrg[] {
+function founderConfigs(): MemberConfig[] {
   const file = consortiumFile();
   const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as { members?: MemberConfig[] };
   if (!doc?.members?.length) throw new Error(`${file} names no members`);
-  return peerOrgsOf(doc.members);
+  return doc.members;
 }
 
+/**
+ * What this network's channel holds beyond consortium.yaml's founders: the members that joined a
+ * running network (`npm run consortium -- submit` of a join update records them, each with the
+ * port position it took) and the founders that left. It lives in the network's home, not in the
+ * committed file: a running network changes by configuration updates its members sign, and a fresh
+ * home starts again from the founders.
+ */
+export interface MembershipChanges {
+  readonly joined: ReadonlyArray<MemberConfig & { readonly key: string; readonly mspId: string; readonly position: number }>;
+  readonly left: readonly string[];
+  /**
+   * Port positions of members that left: never given again on this network, because the other
+   * peers' gossip remembers the old member at that endpoint for a while and would refuse a new
+   * identity there (seen: "authentication failure", no endorsers for the newcomer).
+   */
+  readonly retired: readonly number[];
+}
+
+export function joinedFile(home = networkPaths().home): string {
+  return path.join(home, 'membership.yaml');
+}
+
+export function readMembershipChanges(home = networkPaths().home): MembershipChanges {
+  const file = joinedFile(home);
+  if (!fs.existsSync(file)) return { joined: [], left: [], retired: [] };
+  const doc = (YAML.parse(fs.readFileSync(file, 'utf8')) ?? {}) as Partial<MembershipChanges>;
+  return { joined: doc.joined ?? [], left: doc.left ?? [], retired: doc.retired ?? [] };
+}
+
+/** The founders of consortium.yaml: what the genesis block and cryptogen's config name. */
+export const FOUNDERS: readonly PeerOrg[] = peerOrgsOf(founderConfigs());
+
+function loadPeerOrgs(): PeerOrg[] {
+  const changes = readMembershipChanges();
+  const all = peerOrgsOf([...founderConfigs(), ...changes.joined]);
+  return all.filter((o) => !changes.left.includes(o.key));
+}
+
+/** The members this network runs now: the founders that have not left and the members that joined. */
 export const PEER_ORGS: readonly PeerOrg[] = loadPeerOrgs();
 
 /**
@@ -146,7 +191,8 @@ function ordererOwners(): string[] {
   return (doc.members ?? []).filter((m) => m.orderer === true).map((m) => String(m.key));
 }
 
-export const ORDERERS: readonly OrdererNode[] = loadOrderers(PEER_ORGS, ordererOwners());
+// The ordering nodes are the founders' (a member that joins runs a peer; adding a consenter is a later step).
+export const ORDERERS: readonly OrdererNode[] = loadOrderers(FOUNDERS, ordererOwners());
 
 /** What `up` deploys: each chaincode definition, the chaincode server process that runs it, what it is built from. */
 export interface ChaincodeDeployment {
@@ -182,9 +228,8 @@ export const PROBE_CHAINCODE = 'pedigree-probe';
  * Ports: 6900 + 10·(its position in consortium.yaml) + the chaincode's slot.
  */
 export function chaincodeServerPort(cc: Pick<ChaincodeDeployment, 'slot'>, org: PeerOrg): number {
-  const i = PEER_ORGS.findIndex((o) => o.mspId === org.mspId);
-  if (i < 0) throw new Error(`${org.mspId} is not a member of this network`);
-  return port(6900 + 10 * i + cc.slot);
+  if (!PEER_ORGS.some((o) => o.mspId === org.mspId) && !org.position) throw new Error(`${org.mspId} is not a member of this network`);
+  return port(6900 + 10 * org.position + cc.slot);
 }
 
 /**

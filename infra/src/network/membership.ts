@@ -1,0 +1,252 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import YAML from 'yaml';
+import { fabricInstall, peerOrgCryptoConfig, peerOrgDefinition } from './fabric-config';
+import * as proc from './processes';
+import {
+  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, HOST, joinedFile, MemberConfig, NetworkPaths, ORDERERS, ordererTlsCa, PEER_ORGS, PeerOrg,
+  peerName, peerOrgsOf, peerTlsCa, readMembershipChanges, userMspDir,
+} from './topology';
+
+/**
+ * Joining and leaving a running network, as the separate companies involved take each step:
+ *
+ *  1. the newcomer generates its material and its organisation definition (`join`);
+ *  2. one member computes the channel configuration update that adds it (`propose-join`), a
+ *     majority of the members' admins sign it, each with its own key (`sign`), one submits it
+ *     (`submit`) — the channel's Application Admins policy is MAJORITY;
+ *  3. the newcomer's peer fetches the channel's first block from the ordering service and joins,
+ *     and every member approves the next chaincode definition, whose policy names the newcomer
+ *     (`npm run network:up`); governance admits it as a partner (`propose`/`approve`).
+ *
+ * Leaving is the same update the other way (`propose-leave`, `sign`, `submit`): its organisation
+ * leaves the channel configuration, so its certificates are refused by every peer and orderer.
+ * Identities come from cryptogen here (the newcomer generates its own into the network's crypto
+ * folder); Fabric CA is a later step.
+ */
+const run = promisify(execFile);
+
+/** What a pending configuration update is for; kept beside the update file (<update>.json). */
+interface UpdateRecord {
+  readonly kind: 'join' | 'leave';
+  readonly key: string;
+  readonly mspId: string;
+  readonly signedBy: string[];
+}
+
+export function joiningDir(p: NetworkPaths, key: string): string {
+  return path.join(p.home, 'joining', key);
+}
+
+export function updatesDir(p: NetworkPaths): string {
+  return path.join(p.home, 'updates');
+}
+
+/** The newcomer's member entry: a file holding one consortium.yaml member (or `members: [one]`). */
+export function readMemberFile(file: string): MemberConfig & { key: string; mspId: string } {
+  const doc = YAML.parse(fs.readFileSync(file, 'utf8')) as (MemberConfig & { members?: MemberConfig[] }) | null;
+  const member = doc?.members ? doc.members[0] : doc;
+  if (!member || doc?.members?.length === 0 || (doc?.members && doc.members.length > 1)) throw new Error(`${file} must name exactly one organisation`);
+  return member as MemberConfig & { key: string; mspId: string };
+}
+
+export class Membership {
+  private binDir?: string;
+
+  constructor(readonly paths: NetworkPaths, private readonly log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {}
+
+  private bin(tool: string): string {
+    this.binDir ??= fabricInstall(this.paths.root).bin;
+    return path.join(this.binDir, tool);
+  }
+
+  /**
+   * Step 1, run by the newcomer: its crypto material (cryptogen, its organisation alone) and the
+   * organisation definition it hands the consortium (configtxgen -printOrg): joining/<key>/org.json,
+   * with member.yaml (its port position on this machine) and admit.json (the governance change).
+   */
+  async join(memberFile: string): Promise<{ org: PeerOrg; dir: string }> {
+    const p = this.paths;
+    const member = readMemberFile(memberFile);
+    const changes = readMembershipChanges(p.home);
+    const taken = [...FOUNDERS.map((o) => [o.key, o.mspId]), ...changes.joined.map((m) => [m.key, m.mspId])].flat();
+    if (taken.includes(member.key) || taken.includes(member.mspId)) throw new Error(`${member.key} (${member.mspId}): key or MSP ID already in this network`);
+    // The lowest port position no member holds or held (see MembershipChanges.retired).
+    const used = new Set([...FOUNDERS.map((o) => o.position), ...changes.joined.map((m) => m.position), ...changes.retired]);
+    let position = FOUNDERS.length;
+    while (used.has(position)) position++;
+    const [org] = peerOrgsOf([{ ...member, position }]) as [PeerOrg];
+    const dir = joiningDir(p, org.key);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'member.yaml'), YAML.stringify({ ...member, position }));
+
+    const own = path.join(p.crypto, 'peerOrganizations', org.domain);
+    if (!fs.existsSync(own)) {
+      fs.writeFileSync(path.join(dir, 'crypto-config.yaml'), peerOrgCryptoConfig(org));
+      const out = path.join(dir, 'crypto');
+      fs.rmSync(out, { recursive: true, force: true });
+      await this.tool('cryptogen', ['generate', `--config=${path.join(dir, 'crypto-config.yaml')}`, `--output=${out}`]);
+      fs.mkdirSync(path.dirname(own), { recursive: true });
+      fs.renameSync(path.join(out, 'peerOrganizations', org.domain), own);
+      fs.rmSync(out, { recursive: true, force: true });
+      this.log(`${org.mspId}: crypto material generated in ${own}`);
+    }
+    fs.writeFileSync(path.join(dir, 'configtx.yaml'), YAML.stringify({ Organizations: [peerOrgDefinition(p, org)] }));
+    const { stdout } = await this.tool('configtxgen', ['-printOrg', org.mspId], { FABRIC_CFG_PATH: dir });
+    fs.writeFileSync(path.join(dir, 'org.json'), stdout);
+    const m = member as MemberConfig & Record<string, unknown>;
+    const admit = {
+      kind: 'admitPartner',
+      partner: { mspId: org.mspId, name: org.legalName, roles: org.roles, glns: ((m.glns as unknown[]) ?? []).map(String), address: m.address, licence: m.licence },
+    };
+    fs.writeFileSync(path.join(dir, 'admit.json'), `${JSON.stringify(admit, null, 2)}\n`);
+    return { org, dir };
+  }
+
+  /** Step 2a, by any member's admin: the configuration update adding the newcomer to the Application group. */
+  async proposeJoin(key: string, as: PeerOrg): Promise<string> {
+    const dir = joiningDir(this.paths, key);
+    const orgFile = path.join(dir, 'org.json');
+    if (!fs.existsSync(orgFile)) throw new Error(`no organisation definition for ${key}: the newcomer runs \`npm run consortium -- join <member.yaml>\` first`);
+    const member = readMemberFile(path.join(dir, 'member.yaml'));
+    const definition = JSON.parse(fs.readFileSync(orgFile, 'utf8')) as unknown;
+    return this.proposeUpdate({ kind: 'join', key, mspId: member.mspId, signedBy: [] }, as, (groups) => {
+      if (groups[member.mspId]) throw new Error(`${member.mspId} is already in ${CHANNEL}'s configuration`);
+      groups[member.mspId] = definition;
+    });
+  }
+
+  /** The update removing a member from the Application group (its certificates refused from then on). */
+  async proposeLeave(key: string, as: PeerOrg): Promise<string> {
+    const org = PEER_ORGS.find((o) => o.key === key || o.mspId === key);
+    if (!org) throw new Error(`no member ${key} in this network`);
+    if (ORDERERS.some((n) => n.owner.key === org.key)) throw new Error(`${org.mspId} runs an ordering node; removing a consenter is not supported yet`);
+    return this.proposeUpdate({ kind: 'leave', key: org.key, mspId: org.mspId, signedBy: [] }, as, (groups) => {
+      if (!groups[org.mspId]) throw new Error(`${org.mspId} is not in ${CHANNEL}'s configuration`);
+      delete groups[org.mspId];
+    });
+  }
+
+  private async proposeUpdate(record: UpdateRecord, as: PeerOrg, change: (groups: Record<string, unknown>) => void): Promise<string> {
+    const work = path.join(updatesDir(this.paths), `${record.kind}-${record.key}`);
+    fs.mkdirSync(work, { recursive: true });
+    const f = (name: string) => path.join(work, name);
+    await this.peer(as, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', CHANNEL, ...this.ordererFlags()]);
+    await this.tool('configtxlator', ['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);
+    const block = JSON.parse(fs.readFileSync(f('config_block.json'), 'utf8')) as { data: { data: Array<{ payload: { data: { config: ChannelConfig } } }> } };
+    const config = block.data.data[0]!.payload.data.config;
+    const updated = JSON.parse(JSON.stringify(config)) as ChannelConfig;
+    change(updated.channel_group.groups.Application.groups);
+    fs.writeFileSync(f('config.json'), JSON.stringify(config));
+    fs.writeFileSync(f('modified.json'), JSON.stringify(updated));
+    for (const name of ['config', 'modified']) {
+      await this.tool('configtxlator', ['proto_encode', '--input', f(`${name}.json`), '--type', 'common.Config', '--output', f(`${name}.pb`)]);
+    }
+    await this.tool('configtxlator', ['compute_update', '--channel_id', CHANNEL, '--original', f('config.pb'), '--updated', f('modified.pb'), '--output', f('update.pb')]);
+    await this.tool('configtxlator', ['proto_decode', '--input', f('update.pb'), '--type', 'common.ConfigUpdate', '--output', f('update.json')]);
+    const envelope = { payload: { header: { channel_header: { channel_id: CHANNEL, type: 2 } }, data: { config_update: JSON.parse(fs.readFileSync(f('update.json'), 'utf8')) } } };
+    fs.writeFileSync(f('envelope.json'), JSON.stringify(envelope));
+    const out = path.join(updatesDir(this.paths), `${record.kind}-${record.key}.pb`);
+    await this.tool('configtxlator', ['proto_encode', '--input', f('envelope.json'), '--type', 'common.Envelope', '--output', out]);
+    fs.writeFileSync(`${out}.json`, `${JSON.stringify(record, null, 2)}\n`);
+    this.log(`${as.mspId} proposed ${record.kind} of ${record.mspId}: ${out}`);
+    return out;
+  }
+
+  /** Step 2b, by each member's admin with its own key: signs the update in place. */
+  async sign(update: string, as: PeerOrg): Promise<UpdateRecord> {
+    const record = readUpdate(update);
+    await this.peer(as, ['channel', 'signconfigtx', '-f', update]);
+    const signed = { ...record, signedBy: [...new Set([...record.signedBy, as.mspId])] };
+    fs.writeFileSync(`${update}.json`, `${JSON.stringify(signed, null, 2)}\n`);
+    return signed;
+  }
+
+  /**
+   * Step 2c, by one member's admin (its signature is added): the orderers apply the update when
+   * its signatures satisfy the Application group's MAJORITY Admins. Records the change in the
+   * network's membership.yaml; a member that left has its processes stopped.
+   */
+  async submit(update: string, as: PeerOrg): Promise<UpdateRecord> {
+    const record = readUpdate(update);
+    await this.peer(as, ['channel', 'update', '-f', update, '-c', CHANNEL, ...this.ordererFlags()]);
+    const changes = readMembershipChanges(this.paths.home);
+    if (record.kind === 'join') {
+      const member = readMemberFile(path.join(joiningDir(this.paths, record.key), 'member.yaml')) as MemberConfig & { key: string; mspId: string; position: number };
+      writeChanges(this.paths, { ...changes, joined: [...changes.joined.filter((m) => m.key !== record.key), member], left: changes.left.filter((k) => k !== record.key) });
+    } else {
+      const org = PEER_ORGS.find((o) => o.key === record.key);
+      for (const name of [...CHAINCODES.map((cc) => org && chaincodeServerName(cc, org)), org && peerName(org)]) {
+        if (name && (await proc.stop(this.paths, name))) this.log(`stopped ${name}`);
+      }
+      const founder = FOUNDERS.some((o) => o.key === record.key);
+      writeChanges(this.paths, {
+        joined: changes.joined.filter((m) => m.key !== record.key),
+        left: founder ? [...new Set([...changes.left, record.key])] : changes.left,
+        retired: org ? [...new Set([...changes.retired, org.position])] : changes.retired,
+      });
+      // Its chaincode packages named its servers; a member joining later at its position makes its own.
+      for (const cc of CHAINCODES) fs.rmSync(path.join(this.paths.home, 'chaincode', cc.name, record.key), { recursive: true, force: true });
+    }
+    fs.renameSync(update, `${update}.submitted`);
+    fs.renameSync(`${update}.json`, `${update}.submitted.json`);
+    return record;
+  }
+
+  /**
+   * Step 3, by the newcomer once the update is in: the channel's first block from the ordering
+   * service (on its own machine it has no genesis artifact), which its peer joins with.
+   */
+  async fetchGenesis(org: PeerOrg): Promise<string> {
+    const file = path.join(joiningDir(this.paths, org.key), `${CHANNEL}.block`);
+    await this.peer(org, ['channel', 'fetch', '0', file, '-c', CHANNEL, ...this.ordererFlags()]);
+    const artifact = path.join(this.paths.artifacts, `${CHANNEL}.block`);
+    if (!fs.existsSync(artifact)) {
+      fs.mkdirSync(this.paths.artifacts, { recursive: true });
+      fs.copyFileSync(file, artifact);
+    }
+    return file;
+  }
+
+  private ordererFlags(): string[] {
+    const node = ORDERERS[0]!;
+    return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(this.paths, node)];
+  }
+
+  /** The peer CLI as an organisation's admin (its own MSP and key). */
+  private peer(org: PeerOrg, args: string[]) {
+    return this.tool('peer', args, {
+      FABRIC_CFG_PATH: this.paths.config,
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_ADDRESS: `${HOST}:${org.peerPort}`,
+      CORE_PEER_TLS_ROOTCERT_FILE: peerTlsCa(this.paths, org),
+      CORE_PEER_MSPCONFIGPATH: userMspDir(this.paths, org, 'Admin'),
+    });
+  }
+
+  private async tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    const { PATH, HOME, TMPDIR, LANG } = process.env;
+    try {
+      return await run(this.bin(name), args, { env: { PATH, HOME, TMPDIR, LANG, FABRIC_LOGGING_SPEC: 'warning', ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+    } catch (err) {
+      const e = err as Error & { stderr?: string };
+      throw new Error(`${name} ${args.slice(0, 3).join(' ')} failed: ${(e.stderr || e.message).trim().split('\n').slice(-5).join('\n')}`);
+    }
+  }
+}
+
+interface ChannelConfig {
+  channel_group: { groups: { Application: { groups: Record<string, unknown> } } };
+}
+
+function readUpdate(update: string): UpdateRecord {
+  if (!fs.existsSync(update) || !fs.existsSync(`${update}.json`)) throw new Error(`no pending configuration update ${update} (propose-join or propose-leave makes one)`);
+  return JSON.parse(fs.readFileSync(`${update}.json`, 'utf8')) as UpdateRecord;
+}
+
+function writeChanges(p: NetworkPaths, changes: { joined: readonly unknown[]; left: readonly string[]; retired: readonly number[] }): void {
+  fs.writeFileSync(joinedFile(p.home), `# Written by \`npm run consortium -- submit\`: the channel's members beyond consortium.yaml's founders.\n${YAML.stringify(changes)}`);
+}
