@@ -83,8 +83,9 @@ beforeAll(async () => {
   // Five years of monthly demand ending last month, with a yearly season, for the planner's forecast.
   const now = new Date();
   const rows = ['gtin,month,quantity'];
-  for (let i = 0; i < 60; i++) {
-    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (60 - i), 1));
+  // The global model trains on 48 months of input plus two years (libs/forecasting's frozen design): 84 months.
+  for (let i = 0; i < 84; i++) {
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (84 - i), 1));
     rows.push(`${GTIN},${month.toISOString().slice(0, 7)},${Math.round(80 * (1 + 0.3 * Math.sin((2 * Math.PI * month.getUTCMonth()) / 12)) + (i % 5))}`);
   }
   await forecast.ok(key('dispenser', 'planner'), `mutation($csv: String!) { importDemandHistory(csv: $csv, gtinColumn: "gtin", periodColumn: "month", valueColumn: "quantity", source: "web-test") { rows } }`, { csv: rows.join('\n') });
