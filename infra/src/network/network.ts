@@ -499,13 +499,15 @@ export class Network {
 
   private async peerCli(org: PeerOrg, args: string[]) {
     // A restarted orderer takes a few seconds to elect its Raft leader; submits in that window are
-    // refused as unavailable and are safe to repeat.
+    // refused as unavailable and are safe to repeat. A newcomer's peer that has not yet caught up
+    // with the configuration block admitting its organisation refuses its own admin as unknown
+    // until it has: also safe to repeat.
     const deadline = Date.now() + 60_000;
     while (true) {
       try {
         return await this.peerCliOnce(org, args);
       } catch (err) {
-        if (!/no Raft leader|SERVICE_UNAVAILABLE/.test((err as Error).message) || Date.now() > deadline) throw err;
+        if (!/no Raft leader|SERVICE_UNAVAILABLE|creator org unknown/.test((err as Error).message) || Date.now() > deadline) throw err;
         await proc.sleep(500);
       }
     }
