@@ -69,9 +69,16 @@ describe('the DSCSA story across manufacturer, distributor and dispenser', () =>
   });
 
   it('the distributor sees the inbound shipment and its TI, receives it by SSCC (contents inferred) and ships on', async () => {
-    const inbound = await d().ok<{ shipments: { edges: Array<{ node: { id: string; status: string } }> } }>(key('distributor', 'operator'),
-      `{ shipments(direction: INBOUND, first: 200) { edges { node { id status statementAffirmed } } } }`);
-    expect(inbound.shipments.edges.map((e) => e.node.id)).toContain(toDistributor);
+    // Another organisation's read model follows the chain on its own: eventually consistent, so
+    // the distributor's list is read until its projector has the shipment (bounded).
+    const inboundIds = async () => (await d().ok<{ shipments: { edges: Array<{ node: { id: string; status: string } }> } }>(key('distributor', 'operator'),
+      `{ shipments(direction: INBOUND, first: 200) { edges { node { id status statementAffirmed } } } }`)).shipments.edges.map((e) => e.node.id);
+    let ids = await inboundIds();
+    for (const deadline = Date.now() + 30_000; !ids.includes(toDistributor) && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 200));
+      ids = await inboundIds();
+    }
+    expect(ids).toContain(toDistributor);
     const docs = await d().ok<{ transactionDocuments: { transactionInformation: { buyer: string }; matchesPublicHash: boolean } }>(key('distributor', 'auditor'),
       `{ transactionDocuments(shipmentId: "${toDistributor}") { transactionInformation transactionStatement matchesPublicHash } }`);
     expect(docs.transactionDocuments.transactionInformation.buyer).toBe('DistributorMSP');
