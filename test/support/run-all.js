@@ -17,7 +17,13 @@ function jestRun(jestArgs, env) {
   return r.status ?? 1;
 }
 
-const { PEDIGREE_FAULTS: _omit, PEDIGREE_SCALE: _omitScale, ...withoutFaults } = process.env;
+const { PEDIGREE_FAULTS: _omit, PEDIGREE_SCALE: _omitScale, ...env } = process.env;
+// One network for all three runs, stopped at the end if this run started it: a whole restart of
+// the three-node Raft cluster between runs came back without a leader in a fresh-clone run (voters
+// replayed from the WAL as node 1 alone; under investigation, see the closing note of 2026-12-01).
+const withoutFaults = args.length ? env : { ...env, PEDIGREE_KEEP_NETWORK: '1' };
+const networkCli = path.join(root, 'dist/infra/src/cli/network.js');
+const wasRunning = spawnSync(process.execPath, [networkCli, 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
 const first = jestRun(args, args.length ? process.env : withoutFaults);
 if (args.length) process.exit(first);
 let second = 0;
@@ -28,4 +34,5 @@ if (faults !== 'off') {
 // Last: a 100,000-pack lot on the ledger, which every later fresh read model would replay first.
 process.stderr.write('\n[scale] the 100,000-pack recall, last\n');
 const third = jestRun(['test/scale', '--selectProjects', 'integration'], { ...withoutFaults, PEDIGREE_SCALE: '1' });
+if (!wasRunning) spawnSync(process.execPath, [networkCli, 'down'], { cwd: root, stdio: 'ignore' });
 process.exit(first || second || third);
