@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import YAML from 'yaml';
+import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
 import { fabricInstall, peerOrgCryptoConfig, peerOrgDefinition } from './fabric-config';
 import * as proc from './processes';
 import {
-  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, HOST, joinedFile, MemberConfig, NetworkPaths, ORDERERS, ordererTlsCa, PEER_ORGS, PeerOrg,
-  peerName, peerOrgsOf, peerTlsCa, readMembershipChanges, userMspDir,
+  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, joinedFile, MemberConfig, NetworkPaths, ORDERERS, PEER_ORGS, PeerOrg,
+  peerName, peerOrgsOf, readMembershipChanges,
 } from './topology';
 
 /**
@@ -26,7 +25,6 @@ import {
  * Identities come from cryptogen here (the newcomer generates its own into the network's crypto
  * folder); Fabric CA is a later step.
  */
-const run = promisify(execFile);
 
 /** What a pending configuration update is for; kept beside the update file (<update>.json). */
 interface UpdateRecord {
@@ -211,30 +209,17 @@ export class Membership {
   }
 
   private ordererFlags(): string[] {
-    const node = ORDERERS[0]!;
-    return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(this.paths, node)];
+    return ordererFlags(this.paths);
   }
 
   /** The peer CLI as an organisation's admin (its own MSP and key). */
   private peer(org: PeerOrg, args: string[]) {
-    return this.tool('peer', args, {
-      FABRIC_CFG_PATH: this.paths.config,
-      CORE_PEER_TLS_ENABLED: 'true',
-      CORE_PEER_LOCALMSPID: org.mspId,
-      CORE_PEER_ADDRESS: `${HOST}:${org.peerPort}`,
-      CORE_PEER_TLS_ROOTCERT_FILE: peerTlsCa(this.paths, org),
-      CORE_PEER_MSPCONFIGPATH: userMspDir(this.paths, org, 'Admin'),
-    });
+    return this.tool('peer', args, peerAdminEnv(this.paths, org));
   }
 
-  private async tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  private tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     const { PATH, HOME, TMPDIR, LANG } = process.env;
-    try {
-      return await run(this.bin(name), args, { env: { PATH, HOME, TMPDIR, LANG, FABRIC_LOGGING_SPEC: 'warning', ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-    } catch (err) {
-      const e = err as Error & { stderr?: string };
-      throw new Error(`${name} ${args.slice(0, 3).join(' ')} failed: ${(e.stderr || e.message).trim().split('\n').slice(-5).join('\n')}`);
-    }
+    return runFabricTool(this.bin(name), name, args, { PATH, HOME, TMPDIR, LANG, FABRIC_LOGGING_SPEC: 'warning', ...env });
   }
 }
 

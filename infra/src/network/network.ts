@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { cryptoConfig, FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
 import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { ChaincodePackage, packageChaincode } from './chaincode-package';
+import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
 import * as proc from './processes';
 import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, HOST, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
@@ -13,7 +12,6 @@ import {
 } from './topology';
 import { foundConsortium } from './consortium';
 
-const run = promisify(execFile);
 
 export type Log = (line: string) => void;
 
@@ -492,9 +490,7 @@ export class Network {
   // --- CLI plumbing ----------------------------------------------------------------------------
 
   private ordererFlags(): string[] {
-    // Any node takes a submission and forwards it to the leader; the first is as good as another.
-    const node = ORDERERS[0]!;
-    return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(this.paths, node)];
+    return ordererFlags(this.paths);
   }
 
   private async peerCli(org: PeerOrg, args: string[]) {
@@ -514,23 +510,11 @@ export class Network {
   }
 
   private peerCliOnce(org: PeerOrg, args: string[]) {
-    return this.tool('peer', args, {
-      FABRIC_CFG_PATH: this.paths.config,
-      CORE_PEER_TLS_ENABLED: 'true',
-      CORE_PEER_LOCALMSPID: org.mspId,
-      CORE_PEER_ADDRESS: `${HOST}:${org.peerPort}`,
-      CORE_PEER_TLS_ROOTCERT_FILE: peerTlsCa(this.paths, org),
-      CORE_PEER_MSPCONFIGPATH: userMspDir(this.paths, org, 'Admin'),
-    });
+    return this.tool('peer', args, peerAdminEnv(this.paths, org));
   }
 
-  private async tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-    try {
-      return await run(this.bin(name), args, { env: { ...baseEnv(), ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-    } catch (err) {
-      const e = err as Error & { stderr?: string };
-      throw new Error(`${name} ${args.slice(0, 3).join(' ')} failed: ${(e.stderr || e.message).trim().split('\n').slice(-5).join('\n')}`);
-    }
+  private tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    return runFabricTool(this.bin(name), name, args, { ...baseEnv(), ...env });
   }
 }
 
