@@ -168,6 +168,8 @@ export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation, EpcisXmlWrit
 export type { DscsaStep, DscsaStepProfile, ProfileRequirement } from './epcis/dscsa-profile';
 export { parseEpcisQuery, matchesEpcisQuery, runEpcisQuery, epcMatches } from './epcis/query';
 export type { EpcisQuery, EpcisQueryParams } from './epcis/query';
+export { advanceCaptureJob, startCaptureJob, CAPTURE_ERROR_BEHAVIOURS } from './epcis/capture-job';
+export type { CaptureErrorBehaviour, CaptureJobState, CaptureJobStep, CaptureProblem } from './epcis/capture-job';
 
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';

@@ -1,0 +1,47 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The EPCIS 2.0 REST binding. `capture_jobs`: one row per POST /capture, kept across read-model
+ * rebuilds (it is the service's own record, not the ledger's). `epcis_events` gains a record order
+ * (`seq`, the keyset GET /events pages by), the time the ledger recorded the event (`recordedAt`,
+ * the event's EPCIS recordTime: the block time of its transaction, backfilled from the trace rows)
+ * and the indexes its SQL prefilters use.
+ */
+export class EpcisRestBinding1764300000000 implements MigrationInterface {
+  name = 'EpcisRestBinding1764300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE "capture_jobs" (
+      "captureID" text PRIMARY KEY,
+      "seq" bigserial NOT NULL UNIQUE,
+      "createdAt" timestamptz NOT NULL,
+      "finishedAt" timestamptz,
+      "running" boolean NOT NULL,
+      "success" boolean NOT NULL,
+      "captureErrorBehaviour" text NOT NULL,
+      "eventCount" integer NOT NULL,
+      "recordedCount" integer NOT NULL DEFAULT 0,
+      "eventIds" text[] NOT NULL DEFAULT '{}',
+      "errors" jsonb NOT NULL DEFAULT '[]',
+      "submittedBy" text
+    )`);
+    await q.query(`CREATE INDEX "capture_jobs_running_event_ids" ON "capture_jobs" USING gin ("eventIds") WHERE "running"`);
+    await q.query(`ALTER TABLE "epcis_events" ADD COLUMN "seq" bigserial NOT NULL, ADD COLUMN "recordedAt" timestamptz`);
+    await q.query(`UPDATE "epcis_events" e SET "recordedAt" = (SELECT min(t."occurredAt") FROM "trace_events" t WHERE t."transactionId" = e."transactionId")`);
+    await q.query(`CREATE UNIQUE INDEX "epcis_events_seq" ON "epcis_events" ("seq")`);
+    await q.query(`CREATE INDEX "epcis_events_type" ON "epcis_events" ((event->>'type'), "seq")`);
+    await q.query(`CREATE INDEX "epcis_events_event_id" ON "epcis_events" ((event->>'eventID'))`);
+    await q.query(`CREATE INDEX "epcis_events_contents" ON "epcis_events" USING gin (event jsonb_path_ops)`);
+    await q.query(`CREATE INDEX "projected_transactions_event_id" ON "projected_transactions" ("eventId", "creatorMspId")`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS "projected_transactions_event_id"`);
+    await q.query(`DROP INDEX IF EXISTS "epcis_events_contents"`);
+    await q.query(`DROP INDEX IF EXISTS "epcis_events_event_id"`);
+    await q.query(`DROP INDEX IF EXISTS "epcis_events_type"`);
+    await q.query(`DROP INDEX IF EXISTS "epcis_events_seq"`);
+    await q.query(`ALTER TABLE "epcis_events" DROP COLUMN IF EXISTS "recordedAt", DROP COLUMN IF EXISTS "seq"`);
+    await q.query(`DROP TABLE IF EXISTS "capture_jobs"`);
+  }
+}
