@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { isExpired, isSellable, type PackRecord, type ContainerRecord } from '@pedigree/domain';
 import { ServiceError } from '@pedigree/platform';
-import { LotState, lotKey, lotStates, PACK_LOT_COLUMNS, PACK_LOT_JOIN, packRecordOfRow, type PackRowWithLot } from '@pedigree/readmodel';
+import { LotState, lotKey, lotStates, PACK_LOT_COLUMNS, PACK_LOT_JOIN, packRecordOfRow, VISIBLE_HISTORY_SUBJECT, type PackRowWithLot } from '@pedigree/readmodel';
 import type { Container, InventoryLine, Pack, Page, PackFilter, Product, Shipment, TraceEntry } from './graphql-types';
 
 export const DEFAULT_PAGE = 20;
@@ -202,14 +202,8 @@ export class ReadModelQueries {
   }
 }
 
-/**
- * History is kept whole (the channel's shared record: a pack reaching this organisation later has
- * its pedigree), but answered only for what this read model holds: its packs, containers and
- * shipments (projectEvent keeps those that concern it), lots and products (public).
- */
-const VISIBLE_SUBJECT = `(t.subject LIKE 'lot:%' OR t.subject = t.gtin
-  OR EXISTS (SELECT 1 FROM packs vp WHERE vp.id = t.subject) OR EXISTS (SELECT 1 FROM containers vc WHERE vc.id = t.subject)
-  OR EXISTS (SELECT 1 FROM shipments vs WHERE vs.id = t.subject))`;
+/** See VISIBLE_HISTORY_SUBJECT: history answered only for what this read model holds. */
+const VISIBLE_SUBJECT = VISIBLE_HISTORY_SUBJECT;
 
 export interface TraceOptions {
   /** Load each entry's EPCIS event JSON (the bulk of a row); false when the client did not ask for it. */

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { CaptureJobRow } from './capture-jobs';
 
 /**
  * The read model: what one organisation's service answers queries from. Every row that mirrors a
@@ -199,5 +200,5 @@ export class ProjectorCheckpointRow {
 
 export const READ_MODEL_ENTITIES = [
   ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow, LotRow,
-  ProjectedTransactionRow,
+  ProjectedTransactionRow, CaptureJobRow,
 ];

@@ -1,4 +1,6 @@
+export * from './capture-jobs';
 export * from './database';
+export * from './epcis-event-reads';
 export * from './entities';
 export * from './ledger-reads';
 export * from './lot-state';
