@@ -5,6 +5,9 @@ import { HealthRegistry, projectedEvents, projectorFailures, projectorPayloadMis
 import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjector } from '@pedigree/readmodel';
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
+import { EpcisCaptureController } from './epcis-rest/capture.controller';
+import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
+import { EpcisQueryController } from './epcis-rest/query.controller';
 import { ManufacturerMutationsResolver } from './manufacturer.resolver';
 import { PartnerContext } from './partner-context';
 import { PartnerQueriesResolver } from './queries.resolver';
@@ -97,12 +100,13 @@ export class PartnerModule {
           },
         },
         PartnerLifecycle,
+        EpcisCaptureJobs,
         PartnerQueriesResolver,
         TradeMutationsResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
       ],
-      controllers: [EpcisController, ...ROLE_CONTROLLERS[options.role]],
+      controllers: [EpcisController, EpcisCaptureController, EpcisQueryController, ...ROLE_CONTROLLERS[options.role]],
       exports: [PartnerContext],
     };
   }

@@ -1,9 +1,15 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage } from 'node:http';
 import { processAuthConfig, ServiceConfigError } from './auth';
 import { JsonLogger, metricsAddressFromEnv, startMetricsListener } from './observability';
 import { rateLimitsFromEnv } from './rate-limit';
 import { isSetupFailure, portTakenMessage, SetupFailure } from '@pedigree/host';
+
+/** Routes whose handlers read the request body themselves (see bootstrapService). */
+export const OWN_BODY_ROUTES: readonly RegExp[] = [/^\/capture\/?(\?|$)/];
+const readsOwnBody = (req: IncomingMessage): boolean => req.method === 'POST' && OWN_BODY_ROUTES.some((r) => r.test(req.url ?? ''));
 
 /** Default ports, one per role, so that `npm start` can run them all on one machine. */
 export const DEFAULT_PORTS: Readonly<Record<string, number>> = {
@@ -47,6 +53,9 @@ export async function bootstrapService(service: string, module: Type<unknown>): 
     // abortOnError: false, so a failed start is thrown to here instead of Nest's process.abort().
     const app = await NestFactory.create(module, { abortOnError: false, logger: process.env.LOG_FORMAT === 'text' ? undefined : new JsonLogger(service) });
     app.enableShutdownHooks();
+    // Nest's JSON parser for every route but those that read their own body from the stream, with
+    // their own media types and size limits (EPCIS 2.0 POST /capture answers 413/415 as the standard says).
+    (app as unknown as NestExpressApplication).useBodyParser('json', { type: (req: IncomingMessage) => /^application\/json\b/i.test(String(req.headers['content-type'] ?? '')) && !readsOwnBody(req) });
     try {
       await app.listen(port, process.env.HOST ?? '127.0.0.1');
     } catch (err) {
