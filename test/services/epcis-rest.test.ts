@@ -1,0 +1,216 @@
+import { sgtinToEpcUrn } from '@pedigree/domain';
+import { key, Postgres, runId, Service } from './support';
+
+/**
+ * The EPCIS 2.0 REST binding on the real network: POST /capture answering 202 with a capture job,
+ * the job's outcome under rollback and proceed, 409 / 413 / 415, access per role, and GET /events
+ * with the standard's parameters and nextPageToken pagination.
+ */
+const GTIN = '00312345678906';
+const NDC = '12345-678-90';
+const LOT = `R${runId}`.slice(0, 20);
+const serial = (n: number) => `R${runId}${n}`.slice(0, 20);
+const epc = (n: number) => sgtinToEpcUrn(GTIN, serial(n));
+// Ports of their own (offset-derived), so this file never meets another suite's services.
+const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+const SERVICE_PORT = 5101 + (offset % 10000);
+const PG_PORT = 5119 + (offset % 10000);
+const FILE_SIZE_LIMIT = 60_000;
+const CAPTURE_LIMIT = 20;
+
+let clock = Date.parse('2026-06-01T08:00:00Z');
+const commission = (serials: number[], expiry = '2030-12-31') => ({
+  type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', disposition: 'active',
+  eventTime: new Date((clock += 60_000)).toISOString(), eventTimeZoneOffset: '+00:00',
+  epcList: serials.map(epc), readPoint: { id: 'urn:epc:id:sgln:0312345.00001.0' },
+  ilmd: { 'cbvmda:lotNumber': LOT, 'cbvmda:itemExpirationDate': expiry },
+});
+const document = (events: unknown[]) => ({
+  '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0',
+  creationDate: new Date().toISOString(), epcisBody: { eventList: events },
+});
+
+let pg: Postgres;
+let m: Service;
+const operator = key('manufacturer', 'operator');
+const auditor = key('manufacturer', 'auditor');
+
+beforeAll(async () => {
+  pg = await Postgres.start('e2e-epcis-rest', PG_PORT);
+  m = new Service('manufacturer', pg.databaseUrl(`epcisrest_${runId}`), SERVICE_PORT);
+  await m.start({ PEDIGREE_EPCIS_CAPTURE_LIMIT: String(CAPTURE_LIMIT), PEDIGREE_EPCIS_CAPTURE_FILE_SIZE_LIMIT: String(FILE_SIZE_LIMIT) });
+  await m.ok(operator, `mutation { registerProduct(ndc: "${NDC}", name: "Amoxicillin 500 mg capsules", strength: "500 mg", dosageForm: "capsule", packSize: "30 capsules") { transactionId } }`);
+}, 240_000);
+
+afterAll(async () => {
+  await m?.kill('SIGTERM');
+  await pg?.stop();
+});
+
+const capture = (body: unknown, headers: Record<string, string> = {}, apiKey = operator) =>
+  fetch(`${m.url}/capture`, { method: 'POST', headers: { 'content-type': 'application/ld+json', 'x-api-key': apiKey, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+const get = (path: string, apiKey = auditor) => fetch(`${m.url}${path}`, { headers: { 'x-api-key': apiKey } });
+
+interface Job { captureID: string; running: boolean; success: boolean; captureErrorBehaviour: string; recordedCount: number; eventCount: number; errors: Array<{ type: string; eventIndex?: number; detail?: string; instance?: string }> }
+
+async function finished(location: string): Promise<Job> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const job = (await (await get(location)).json()) as Job;
+    if (!job.running) return job;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`capture job ${location} still running`);
+}
+
+async function captured(body: unknown, headers: Record<string, string> = {}): Promise<Job> {
+  const res = await capture(body, headers);
+  expect(res.status).toBe(202);
+  return finished(String(res.headers.get('location')));
+}
+
+type QueryDocument = { type: string; epcisBody: { queryResults: { resultsBody: { eventList: Array<Record<string, unknown>> } } } };
+const eventsOf = async (res: Response) => ((await res.json()) as QueryDocument).epcisBody.queryResults.resultsBody.eventList;
+
+describe('EPCIS 2.0 REST binding: capture', () => {
+  let first: ReturnType<typeof document>;
+
+  it('answers 202 with the Location of a capture job that records the document (rollback by default)', async () => {
+    first = document([commission([1, 2]), commission([3, 4])]);
+    const res = await capture(first);
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toMatch(/^\/capture\/[0-9a-f-]{36}$/);
+    expect(res.headers.get('gs1-epcis-version')).toBe('2.0.0');
+    expect(res.headers.get('gs1-cbv-version')).toBe('2.0.0');
+    expect(res.headers.get('gs1-extensions')).toContain('gs1ushc=');
+    const job = await finished(String(res.headers.get('location')));
+    expect(job).toMatchObject({ running: false, success: true, captureErrorBehaviour: 'rollback', eventCount: 2, recordedCount: 2, errors: [] });
+  });
+
+  it('refuses the same document again with 409 ResourceAlreadyExistsException', async () => {
+    const res = await capture(first);
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({ type: 'epcisException:ResourceAlreadyExistsException', status: 409 });
+  });
+
+  it('rollback: one invalid event and nothing is recorded', async () => {
+    const job = await captured(document([commission([5]), commission([6], '2030-02-31')]));
+    expect(job).toMatchObject({ running: false, success: false, captureErrorBehaviour: 'rollback', recordedCount: 0 });
+    expect(job.errors).toEqual([expect.objectContaining({ type: 'epcisException:ValidationException', eventIndex: 1, instance: 'epcisBody.eventList[1]' })]);
+    expect(await eventsOf(await get(`/events?MATCH_epc=${encodeURIComponent(epc(5))}`))).toEqual([]);
+  });
+
+  it('proceed: the valid events are recorded, the invalid one listed', async () => {
+    const job = await captured(document([commission([7]), commission([8], '2030-02-31')]), { 'GS1-Capture-Error-Behaviour': 'proceed' });
+    expect(job).toMatchObject({ running: false, success: false, captureErrorBehaviour: 'proceed', recordedCount: 1 });
+    expect(job.errors.map((e) => e.eventIndex)).toEqual([1]);
+    const events = await eventsOf(await get(`/events?MATCH_epc=${encodeURIComponent(epc(7))}`));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'ObjectEvent', bizStep: expect.stringMatching(/commissioning/) });
+  });
+
+  it('rollback: a ledger refusal after an event was recorded fails the job and says that event stays recorded', async () => {
+    // Serial 1 is commissioned already: the chaincode refuses the second event after the first was committed.
+    const job = await captured(document([commission([9]), commission([1])]));
+    expect(job).toMatchObject({ running: false, success: false, recordedCount: 1 });
+    expect(job.errors).toEqual([expect.objectContaining({ eventIndex: 1, detail: expect.stringMatching(/stay recorded/) })]);
+  });
+
+  it('413 above the event count and the size limits, with the limits in headers', async () => {
+    const many = await capture(document(Array.from({ length: CAPTURE_LIMIT + 1 }, (_, i) => commission([100 + i]))));
+    expect(many.status).toBe(413);
+    expect(many.headers.get('gs1-epcis-capture-limit')).toBe(String(CAPTURE_LIMIT));
+    expect(await many.json()).toMatchObject({ type: 'epcisException:CaptureLimitExceededException', status: 413 });
+    const big = await capture(JSON.stringify({ ...document([commission([200])]), 'example:padding': 'x'.repeat(FILE_SIZE_LIMIT) }), { 'content-type': 'application/json' });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('gs1-epcis-capture-file-size-limit')).toBe(String(FILE_SIZE_LIMIT));
+  });
+
+  it('415 for a media type it does not capture; 400 for a body that is not an EPCIS document', async () => {
+    const plain = await capture('hello', { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(415);
+    expect(await plain.json()).toMatchObject({ type: 'epcisException:UnsupportedMediaTypeException' });
+    const notJson = await capture('{"type":', { 'content-type': 'application/json' });
+    expect(notJson.status).toBe(400);
+    const badBehaviour = await capture(document([commission([201])]), { 'GS1-Capture-Error-Behaviour': 'sometimes' });
+    expect(badBehaviour.status).toBe(400);
+  });
+
+  it('capture is for operators; jobs are listed newest first with pagination', async () => {
+    expect((await capture(document([commission([202])]), {}, auditor)).status).toBe(403);
+    expect((await fetch(`${m.url}/capture`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    const page1 = await get('/capture?perPage=2');
+    const jobs1 = (await page1.json()) as Job[];
+    expect(jobs1).toHaveLength(2);
+    const link = page1.headers.get('link');
+    expect(link).toMatch(/^<\/capture\?perPage=2&nextPageToken=[^>]+>; rel="next"$/);
+    const jobs2 = (await (await get(String(/<([^>]+)>/.exec(String(link))?.[1]))).json()) as Job[];
+    expect(jobs2.length).toBeGreaterThan(0);
+    expect(jobs2.map((j) => j.captureID)).not.toContain(jobs1[0]?.captureID);
+    const options = await fetch(`${m.url}/capture`, { method: 'OPTIONS', headers: { 'x-api-key': operator } });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('gs1-capture-error-behaviour')).toBe('all');
+    expect(options.headers.get('allow')).toBe('OPTIONS, POST, GET');
+  });
+});
+
+describe('EPCIS 2.0 REST binding: query', () => {
+  it('GET /events with the standard parameters, paged by nextPageToken and a Link header', async () => {
+    const q = `eventType=ObjectEvent&EQ_bizStep=${encodeURIComponent('urn:epcglobal:cbv:bizstep:commissioning')}&MATCH_epc=${encodeURIComponent(`urn:epc:idpat:sgtin:0312345.067890.*`)}&GE_eventTime=2026-06-01T00:00:00Z&perPage=2`;
+    const page1 = await get(`/events?${q}`);
+    expect(page1.status).toBe(200);
+    const events1 = await eventsOf(page1);
+    expect(events1).toHaveLength(2);
+    const link = page1.headers.get('link');
+    expect(link).toMatch(/rel="next"$/);
+    const seen = new Set(events1.map((e) => String(e['eventID'])));
+    let next: string | undefined = /<([^>]+)>/.exec(String(link))?.[1];
+    while (next) {
+      const page = await get(next);
+      for (const e of await eventsOf(page)) {
+        expect(seen.has(String(e['eventID']))).toBe(false);
+        seen.add(String(e['eventID']));
+      }
+      next = /<([^>]+)>/.exec(String(page.headers.get('link') ?? ''))?.[1];
+    }
+    // This suite's commissionings on this ledger: [1,2], [3,4], [7], [9] (and other suites' of the same prefix).
+    expect(seen.size).toBeGreaterThanOrEqual(4);
+    const mine = await eventsOf(await get(`/events?MATCH_anyEPC=${encodeURIComponent(epc(3))}`));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.['recordTime']).toEqual(expect.any(String));
+    expect(await eventsOf(await get(`/events?MATCH_epc=${encodeURIComponent(epc(1))}&LT_eventTime=2000-01-01T00:00:00Z`))).toEqual([]);
+    expect(await eventsOf(await get(`/epcs/${encodeURIComponent(epc(7))}/events`))).toHaveLength(1);
+    expect(await eventsOf(await get(`/eventTypes/AggregationEvent/events?MATCH_anyEPC=${encodeURIComponent(epc(7))}`))).toEqual([]);
+  });
+
+  it('answers query errors with problem JSON: 400 QueryParameterException, a token of another query refused', async () => {
+    const bad = await get('/events?EQ_bizStp=shipping');
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await bad.json()).toMatchObject({ type: 'epcisException:QueryParameterException', status: 400, parameter: 'EQ_bizStp' });
+    const page1 = await get('/events?eventType=ObjectEvent&perPage=1');
+    const token = /nextPageToken=([^&>]+)/.exec(String(page1.headers.get('link')))?.[1];
+    const other = await get(`/events?eventType=AggregationEvent&perPage=1&nextPageToken=${token}`);
+    expect(other.status).toBe(400);
+    expect(await other.json()).toMatchObject({ parameter: 'nextPageToken' });
+    const tooMany = await get('/events?eventType=ObjectEvent&maxEventCount=1');
+    expect(tooMany.status).toBe(413);
+  });
+
+  it('lists the top-level resources: eventTypes, bizSteps, readPoints, epcs', async () => {
+    expect(await (await get('/eventTypes')).json()).toMatchObject({ type: 'Collection', member: expect.arrayContaining(['ObjectEvent', 'AggregationEvent']) });
+    expect(((await (await get('/bizSteps?perPage=1000')).json()) as { member: string[] }).member.some((s) => /commissioning/.test(s))).toBe(true);
+    // The ledger's events carry no read point of the captured document: an empty, well-formed collection.
+    expect(await (await get('/readPoints')).json()).toMatchObject({ type: 'Collection', member: expect.any(Array) });
+    const epcs = await get('/epcs?perPage=1');
+    expect(((await epcs.json()) as { member: string[] }).member).toHaveLength(1);
+    expect(epcs.headers.get('link')).toMatch(/rel="next"/);
+    expect((await get('/eventTypes/MagicEvent')).status).toBe(404);
+  });
+
+  it('is for authenticated readers only', async () => {
+    expect((await fetch(`${m.url}/events`)).status).toBe(401);
+  });
+});
