@@ -156,6 +156,16 @@ describe('EPCIS 2.0 REST binding: capture', () => {
   });
 });
 
+describe('the synchronous routes under /epcis', () => {
+  it('keep answering as before beside the binding', async () => {
+    const res = await fetch(`${m.url}/epcis/capture`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': operator }, body: JSON.stringify(document([commission([300])])) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ captured: 1 });
+    const events = await fetch(`${m.url}/epcis/events?epc=${encodeURIComponent(epc(300))}`, { headers: { 'x-api-key': auditor } });
+    expect(((await events.json()) as { epcisBody: { eventList: unknown[] } }).epcisBody.eventList).toHaveLength(1);
+  });
+});
+
 describe('EPCIS 2.0 REST binding: query', () => {
   it('GET /events with the standard parameters, paged by nextPageToken and a Link header', async () => {
     const q = `eventType=ObjectEvent&EQ_bizStep=${encodeURIComponent('urn:epcglobal:cbv:bizstep:commissioning')}&MATCH_epc=${encodeURIComponent(`urn:epc:idpat:sgtin:0312345.067890.*`)}&GE_eventTime=2026-06-01T00:00:00Z&perPage=2`;
