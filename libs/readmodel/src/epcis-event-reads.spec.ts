@@ -29,7 +29,7 @@ describe('EPCIS query SQL prefilter', () => {
     expect(out.values).toContainEqual(['urn:epc:id:sgtin:0312345.067890.1002']);
   });
 
-  it.each([
+  it.each<Record<string, string>>([
     { MATCH_epc: 'urn:epc:idpat:sgtin:0312345.067890.*' },
     { MATCH_anyEPC: 'urn:epc:id:sgtin:0312345.067890.1|urn:epc:idpat:sgtin:0312345.067890.*' },
     { MATCH_epcClass: 'urn:epc:idpat:sgtin:0312345.067890.*' },
