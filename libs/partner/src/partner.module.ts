@@ -8,6 +8,7 @@ import { EpcisController } from './epcis.controller';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
 import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
 import { EpcisQueryController } from './epcis-rest/query.controller';
+import { EpcisSubscriptions } from './epcis-rest/subscriptions';
 import { ManufacturerMutationsResolver } from './manufacturer.resolver';
 import { PartnerContext } from './partner-context';
 import { PartnerQueriesResolver } from './queries.resolver';
@@ -101,6 +102,7 @@ export class PartnerModule {
         },
         PartnerLifecycle,
         EpcisCaptureJobs,
+        EpcisSubscriptions,
         PartnerQueriesResolver,
         TradeMutationsResolver,
         PartnerSubscriptionsResolver,

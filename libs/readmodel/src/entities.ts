@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { CaptureJobRow } from './capture-jobs';
+import { NamedQueryRow } from './named-queries';
 
 /**
  * The read model: what one organisation's service answers queries from. Every row that mirrors a
@@ -200,5 +201,5 @@ export class ProjectorCheckpointRow {
 
 export const READ_MODEL_ENTITIES = [
   ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow, LotRow,
-  ProjectedTransactionRow, CaptureJobRow,
+  ProjectedTransactionRow, CaptureJobRow, NamedQueryRow,
 ];

@@ -151,6 +151,13 @@ export class EpcisEventReads {
     }
   }
 
+  /** The visible events one transaction recorded (a query subscription's news), in order. */
+  async ofTransaction(transactionId: string): Promise<Array<Record<string, unknown>>> {
+    const rows: EventRow[] = await this.dataSource.query(
+      `SELECT e.event, e.seq, e."recordedAt", '' AS key FROM epcis_events e WHERE e."transactionId" = $1 AND ${VISIBLE_EVENT} ORDER BY e.idx`, [transactionId]);
+    return rows.map(withRecordTime);
+  }
+
   /**
    * Distinct values of a vocabulary field among the visible events (bizSteps, dispositions,
    * readPoints, bizLocations), in order, from after `after`.

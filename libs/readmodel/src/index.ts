@@ -5,6 +5,7 @@ export * from './entities';
 export * from './ledger-reads';
 export * from './lot-state';
 export * from './migrations';
+export * from './named-queries';
 export * from './projection';
 export * from './projector';
 export * from './reconcile';

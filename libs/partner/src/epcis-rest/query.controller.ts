@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Inject, Options, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Options, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, EPCIS_CONTEXT, EVENT_TYPES, parseEpcisQuery, type EpcisQueryParams } from '@pedigree/domain';
-import { Roles } from '@pedigree/platform';
-import { EpcisEventReads, type EventOrder } from '@pedigree/readmodel';
+import { Roles, type AuthenticatedRequest } from '@pedigree/platform';
+import { EpcisEventReads, NamedQueryRepository, type EventOrder, type NamedQueryRow } from '@pedigree/readmodel';
+import { personOf } from '../ledger-commands';
 import { PartnerContext } from '../partner-context';
 import { READERS } from '../roles';
 import { decodePageToken, encodePageToken, perPageOf, queryFingerprint } from './page-token';
@@ -68,14 +69,16 @@ function listAfter(resource: string, token: string | undefined): string | undefi
 @UseFilters(EpcisProblemFilter)
 export class EpcisQueryController {
   private readonly reads: EpcisEventReads;
+  private readonly queries: NamedQueryRepository;
 
   constructor(@Inject(PartnerContext) p: PartnerContext) {
     this.reads = new EpcisEventReads(p.database.dataSource);
+    this.queries = new NamedQueryRepository(p.database.dataSource);
   }
 
   @Roles(...READERS)
   @Options(['events', 'events/:eventID', 'eventTypes', 'eventTypes/:eventType', 'eventTypes/:eventType/events', 'epcs', 'epcs/:epc', 'epcs/:epc/events',
-    ...Object.keys(VOCABULARIES).flatMap((v) => [v, `${v}/:value`, `${v}/:value/events`])])
+    ...Object.keys(VOCABULARIES).flatMap((v) => [v, `${v}/:value`, `${v}/:value/events`]), 'queries/:queryName', 'queries/:queryName/events'])
   @HttpCode(204)
   options(@Res({ passthrough: true }) res: Response): void {
     setEpcisHeaders(res, true);
@@ -163,6 +166,90 @@ export class EpcisQueryController {
     return this.answer(`${resource}/${value}/events`, queryParams(req), { [VOCABULARIES[resource].parameter]: value }, req, res);
   }
 
+  @Roles(...READERS)
+  @Options('queries')
+  @HttpCode(204)
+  queriesOptions(@Res({ passthrough: true }) res: Response): void {
+    setEpcisHeaders(res, true);
+    res.setHeader('Allow', 'OPTIONS, GET, POST');
+  }
+
+  /** A named query: `{ name, query: { parameter: value | [values] } }`, checked as GET /events would check it. */
+  @Roles(...READERS)
+  @Post('queries')
+  @HttpCode(201)
+  async createQuery(@Body() body: unknown, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const b = body as { name?: unknown; query?: unknown } | null;
+    const name = b?.name;
+    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.~-]{0,99}$/.test(name)) {
+      throw new EpcisProblem(400, 'ValidationException', 'Invalid query name', 'name is 1-100 letters, digits, _ . ~ - (a URL path segment)');
+    }
+    if (!b?.query || typeof b.query !== 'object' || Array.isArray(b.query)) throw new EpcisProblem(400, 'QueryValidationException', 'Invalid query', 'query is an object of SimpleEventQuery parameters');
+    const query: Record<string, string[]> = {};
+    for (const [parameter, value] of Object.entries(b.query as Record<string, unknown>)) {
+      const values = Array.isArray(value) ? value : [value];
+      if (!values.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
+        throw new DomainError('EPCIS_QUERY_INVALID', `query parameter ${parameter}: must be a value or a list of values`, { reason: 'not a value', parameter });
+      }
+      if (parameter === 'perPage' || parameter === 'nextPageToken') continue;
+      query[parameter] = values.map(String);
+    }
+    parseEpcisQuery(query);
+    if (!(await this.queries.create(name, query, personOf(req.principal?.subject)))) {
+      throw new EpcisProblem(409, 'ResourceAlreadyExistsException', 'A query with this name exists', `there is a query named ${name} already`);
+    }
+    setEpcisHeaders(res);
+    res.setHeader('Location', `/queries/${name}`);
+    return { name, query };
+  }
+
+  @Roles(...READERS)
+  @Get('queries')
+  async listQueries(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const params = queryParams(req);
+    const limit = perPageOf(one(params['perPage']), maxPerPage());
+    const fingerprint = queryFingerprint('queries', {});
+    const text = one(params['nextPageToken']);
+    const token = text === undefined ? undefined : decodePageToken(text, fingerprint);
+    const rows = await this.queries.list(limit + 1, token?.seq);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    setEpcisHeaders(res);
+    if (rows.length > limit && last) res.setHeader('Link', nextLink(req, encodePageToken({ query: fingerprint, key: '', seq: last.seq, served: 0 })));
+    return page.map((q) => ({ name: q.name, query: q.query }));
+  }
+
+  @Roles(...READERS)
+  @Get('queries/:queryName')
+  async getQuery(@Param('queryName') name: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const q = await this.namedQuery(name);
+    setEpcisHeaders(res);
+    return { name: q.name, query: q.query };
+  }
+
+  @Roles(...READERS)
+  @Delete('queries/:queryName')
+  @HttpCode(204)
+  async deleteQuery(@Param('queryName') name: string, @Res({ passthrough: true }) res: Response): Promise<void> {
+    if (!(await this.queries.delete(name))) throw new EpcisProblem(404, 'NoSuchNameException', 'No such query', `no query named ${name}`);
+    setEpcisHeaders(res);
+  }
+
+  /** A named query's results, paged like GET /events (subscriptions: the same path with a WebSocket upgrade). */
+  @Roles(...READERS)
+  @Get('queries/:queryName/events')
+  async queryEvents(@Param('queryName') name: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const q = await this.namedQuery(name);
+    const { perPage, nextPageToken } = queryParams(req);
+    return this.answer(`queries/${name}/events`, { ...(perPage ? { perPage } : {}), ...(nextPageToken ? { nextPageToken } : {}) }, q.query, req, res);
+  }
+
+  private async namedQuery(name: string): Promise<NamedQueryRow> {
+    const q = await this.queries.get(name);
+    if (!q) throw new EpcisProblem(404, 'NoSuchNameException', 'No such query', `no query named ${name}`);
+    return q;
+  }
+
   private list(resource: string, page: { values: string[]; more: boolean }, req: Request, res: Response): unknown {
     setEpcisHeaders(res);
     const last = page.values[page.values.length - 1];
@@ -171,7 +258,7 @@ export class EpcisQueryController {
   }
 
   /** One page of a SimpleEventQuery as an EPCISQueryDocument; `fixed` are the parameters the path stands for. */
-  private async answer(resource: string, params: Record<string, string | string[]>, fixed: Record<string, string>, req: Request, res: Response): Promise<unknown> {
+  private async answer(resource: string, params: Record<string, string | string[]>, fixed: Record<string, string | string[]>, req: Request, res: Response): Promise<unknown> {
     const { perPage, nextPageToken, ...rest } = params;
     const merged: EpcisQueryParams = { ...rest, ...fixed };
     const query = parseEpcisQuery(merged);

@@ -5,7 +5,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * rebuilds (it is the service's own record, not the ledger's). `epcis_events` gains a record order
  * (`seq`, the keyset GET /events pages by), the time the ledger recorded the event (`recordedAt`,
  * the event's EPCIS recordTime: the block time of its transaction, backfilled from the trace rows)
- * and the indexes its SQL prefilters use.
+ * and the indexes its SQL prefilters use. `epcis_queries`: the binding's named queries (POST /queries).
  */
 export class EpcisRestBinding1764300000000 implements MigrationInterface {
   name = 'EpcisRestBinding1764300000000';
@@ -25,6 +25,7 @@ export class EpcisRestBinding1764300000000 implements MigrationInterface {
       "errors" jsonb NOT NULL DEFAULT '[]',
       "submittedBy" text
     )`);
+    await q.query(`CREATE TABLE "epcis_queries" ("name" text PRIMARY KEY, "seq" bigserial NOT NULL UNIQUE, "query" jsonb NOT NULL, "createdAt" timestamptz NOT NULL, "createdBy" text)`);
     await q.query(`CREATE INDEX "capture_jobs_running_event_ids" ON "capture_jobs" USING gin ("eventIds") WHERE "running"`);
     await q.query(`ALTER TABLE "epcis_events" ADD COLUMN "seq" bigserial NOT NULL, ADD COLUMN "recordedAt" timestamptz`);
     await q.query(`UPDATE "epcis_events" e SET "recordedAt" = (SELECT min(t."occurredAt") FROM "trace_events" t WHERE t."transactionId" = e."transactionId")`);
@@ -43,5 +44,6 @@ export class EpcisRestBinding1764300000000 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS "epcis_events_seq"`);
     await q.query(`ALTER TABLE "epcis_events" DROP COLUMN IF EXISTS "recordedAt", DROP COLUMN IF EXISTS "seq"`);
     await q.query(`DROP TABLE IF EXISTS "capture_jobs"`);
+    await q.query(`DROP TABLE IF EXISTS "epcis_queries"`);
   }
 }

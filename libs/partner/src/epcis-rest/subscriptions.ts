@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { EPCIS_CONTEXT, matchesEpcisQuery, parseEpcisQuery, type EpcisQuery } from '@pedigree/domain';
+import { AccessError, AUTHENTICATOR, type Authenticator, type Principal } from '@pedigree/platform';
+import { EpcisEventReads, NamedQueryRepository } from '@pedigree/readmodel';
+import { PartnerContext } from '../partner-context';
+import { READERS } from '../roles';
+import { EPCIS_VERSION_HEADERS, EpcisProblem, problemOf } from './problem';
+
+const PATH = /^\/queries\/([^/]+)\/events$/;
+const SCHEDULE = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'];
+const logger = new Logger('epcis-subscriptions');
+
+/** The query document a subscriber receives for the events of one ledger transaction. */
+export function subscriptionDocument(queryName: string, subscriptionID: string, eventList: readonly unknown[]): Record<string, unknown> {
+  return {
+    '@context': [EPCIS_CONTEXT], type: 'EPCISQueryDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(),
+    epcisBody: { queryResults: { queryName, subscriptionID, resultsBody: { eventList } } },
+  };
+}
+
+/** A refused upgrade: the status and the problem JSON, then the socket closes. */
+function refuse(socket: Duplex, problem: EpcisProblem, path: string): void {
+  const body = JSON.stringify(problem.body(path));
+  const headers = [
+    `HTTP/1.1 ${problem.status} ${problem.title}`, 'Content-Type: application/problem+json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close',
+    ...Object.entries(EPCIS_VERSION_HEADERS).filter(([n]) => n === 'GS1-EPCIS-Version' || n === 'GS1-CBV-Version').map(([n, v]) => `${n}: ${v}`),
+  ];
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
+ * The standard's WebSocket query subscriptions: `GET /queries/{queryName}/events?stream=true`
+ * with `Upgrade: websocket`, authenticated when the socket opens (x-api-key or a Bearer token on
+ * the upgrade request, the organisation's readers only, as for GET /events). Each ledger transaction
+ * the read model projects afterwards is sent, as an EPCISQueryDocument, when it recorded events the
+ * query matches and the organisation may see. Scheduled subscriptions (second … dayOfWeek) and
+ * webhooks are not offered: refused with 400.
+ */
+@Injectable()
+export class EpcisSubscriptions implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly reads: EpcisEventReads;
+  private readonly queries: NamedQueryRepository;
+
+  constructor(
+    @Inject(PartnerContext) private readonly p: PartnerContext,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    this.reads = new EpcisEventReads(p.database.dataSource);
+    this.queries = new NamedQueryRepository(p.database.dataSource);
+  }
+
+  onApplicationBootstrap(): void {
+    const events = this.p.projector.events;
+    events.setMaxListeners(Math.max(events.getMaxListeners(), 1000)); // one listener per open subscription
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as { on(event: 'upgrade', listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): void } | undefined;
+    server?.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const m = PATH.exec(url.pathname);
+      if (!m) return; // another route's socket (GraphQL's on /graphql)
+      this.upgrade(req, socket, head, decodeURIComponent(m[1] as string), url.searchParams).catch((err: unknown) => refuse(socket, problemOf(err), url.pathname));
+    });
+  }
+
+  onApplicationShutdown(): void {
+    for (const client of this.wss.clients) client.close(1001, 'service stopping');
+    this.wss.close();
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, name: string, params: URLSearchParams): Promise<void> {
+    const principal: Principal = await this.authenticator.authenticate(req.headers);
+    if (!READERS.includes(principal.role)) throw new AccessError('FORBIDDEN', `role ${principal.role} may not subscribe (allowed: ${READERS.join(', ')})`);
+    const named = await this.queries.get(name);
+    if (!named) throw new EpcisProblem(404, 'NoSuchNameException', 'No such query', `no query named ${name}`);
+    if (SCHEDULE.some((s) => params.has(s))) throw new EpcisProblem(400, 'SubscribeNotPermittedException', 'Scheduled subscriptions are not offered', 'subscribe with stream=true: every newly recorded event the query matches is sent as it is recorded');
+    if (params.get('stream') !== 'true') throw new EpcisProblem(400, 'SubscriptionControlsException', 'A subscription needs stream=true', 'set stream=true (scheduled subscriptions are not offered)');
+    const query = parseEpcisQuery(named.query);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.stream(ws, name, query, principal));
+  }
+
+  private stream(ws: WebSocket, queryName: string, query: EpcisQuery, principal: Principal): void {
+    const subscriptionID = randomUUID();
+    let queue = Promise.resolve();
+    const onProjected = (e: { transactionId: string }): void => {
+      // In order, one transaction after the other, whatever the database's answer times.
+      queue = queue.then(async () => {
+        const events = (await this.reads.ofTransaction(e.transactionId)).filter((event) => matchesEpcisQuery(event, query));
+        if (events.length && ws.readyState === ws.OPEN) ws.send(JSON.stringify(subscriptionDocument(queryName, subscriptionID, events)));
+      }).catch((err: unknown) => logger.warn({ msg: 'subscription delivery failed', subscriptionID, error: (err as Error).message }));
+    };
+    this.p.projector.events.on('projected', onProjected);
+    ws.on('close', () => this.p.projector.events.off('projected', onProjected));
+    ws.on('error', () => this.p.projector.events.off('projected', onProjected));
+    logger.log({ msg: 'query subscription opened', subscriptionID, queryName, subject: principal.subject });
+  }
+}
