@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { sgtinToEpcUrn } from '@pedigree/domain';
 import { key, Postgres, runId, Service } from './support';
 
@@ -225,5 +226,51 @@ describe('EPCIS 2.0 REST binding: query', () => {
 
   it('is for authenticated readers only', async () => {
     expect((await fetch(`${m.url}/events`)).status).toBe(401);
+  });
+});
+
+describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', () => {
+  const name = `commissioned-${runId}`;
+  const body = (query: unknown) => JSON.stringify({ name, query });
+  const post = (text: string, apiKey = auditor) => fetch(`${m.url}/queries`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: text });
+
+  it('creates a named query (201), refuses the name twice (409) and an invalid query (400), runs it', async () => {
+    const created = await post(body({ eventType: ['ObjectEvent'], EQ_bizStep: ['commissioning'], MATCH_epc: [`urn:epc:idpat:sgtin:0312345.067890.*`] }));
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe(`/queries/${name}`);
+    expect((await post(body({ eventType: ['ObjectEvent'] }))).status).toBe(409);
+    const invalid = await fetch(`${m.url}/queries`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': auditor }, body: JSON.stringify({ name: `${name}-bad`, query: { EQ_bizStp: 'shipping' } }) });
+    expect(invalid.status).toBe(400);
+    expect(await (await get(`/queries/${name}`)).json()).toMatchObject({ name, query: { eventType: ['ObjectEvent'] } });
+    const page = await get(`/queries/${name}/events?perPage=1`);
+    expect(await eventsOf(page)).toHaveLength(1);
+    expect(page.headers.get('link')).toMatch(/rel="next"/);
+  });
+
+  const open = (path: string, headers: Record<string, string>) => new Promise<{ ws?: WebSocket; status?: number }>((resolve) => {
+    const ws = new WebSocket(`${m.url.replace('http', 'ws')}${path}`, { headers });
+    ws.once('open', () => resolve({ ws }));
+    ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+    ws.once('error', () => resolve({}));
+  });
+
+  it('refuses a subscription without credentials (401), without stream=true or with a schedule (400), of an unknown query (404)', async () => {
+    expect((await open(`/queries/${name}/events?stream=true`, {})).status).toBe(401);
+    expect((await open(`/queries/${name}/events`, { 'x-api-key': auditor })).status).toBe(400);
+    expect((await open(`/queries/${name}/events?minute=5&hour=1`, { 'x-api-key': auditor })).status).toBe(400);
+    expect((await open(`/queries/nothing-${runId}/events?stream=true`, { 'x-api-key': auditor })).status).toBe(404);
+  });
+
+  it('streams each newly recorded event the query matches to the subscriber', async () => {
+    const { ws } = await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor });
+    expect(ws).toBeDefined();
+    const received = new Promise<QueryDocument & { epcisBody: { queryResults: { queryName: string; subscriptionID: string } } }>((resolve) => ws?.once('message', (data) => resolve(JSON.parse(String(data)))));
+    await captured(document([commission([400])]));
+    const doc = await received;
+    ws?.close();
+    expect(doc.type).toBe('EPCISQueryDocument');
+    expect(doc.epcisBody.queryResults.queryName).toBe(name);
+    expect(doc.epcisBody.queryResults.subscriptionID).toMatch(/^[0-9a-f-]{36}$/);
+    expect(doc.epcisBody.queryResults.resultsBody.eventList).toEqual([expect.objectContaining({ type: 'ObjectEvent', epcList: [epc(400)] })]);
   });
 });
