@@ -1,79 +1,20 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { CBVMDA_NS, DomainError, GS1USHC_NS, isDomainError } from '@pedigree/domain';
-import { AccessError, classifyFailure } from '@pedigree/platform';
+import { problemOf, setEpcisHeaders } from './problem-json';
 
-/** What this binding speaks, as the standard's discovery headers say it. */
-export const EPCIS_VERSION_HEADERS: Readonly<Record<string, string>> = {
-  'GS1-EPCIS-Version': '2.0.0',
-  'GS1-CBV-Version': '2.0.0',
-  'GS1-EPCIS-Min': '1.2.0',
-  'GS1-EPCIS-Max': '2.0.0',
-  'GS1-CBV-Min': '1.2.0',
-  'GS1-CBV-Max': '2.0.0',
-  // The extension vocabularies events carry here: the GS1 US healthcare fields and CBV master data.
-  'GS1-Extensions': `gs1ushc=${GS1USHC_NS}, cbvmda=${CBVMDA_NS}`,
-};
-
-/** The headers every answer of the binding carries (OPTIONS adds the rest of EPCIS_VERSION_HEADERS). */
-export function setEpcisHeaders(res: Response, all = false): void {
-  for (const name of ['GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-Extensions', ...(all ? ['GS1-EPCIS-Min', 'GS1-EPCIS-Max', 'GS1-CBV-Min', 'GS1-CBV-Max'] : [])]) {
-    res.setHeader(name, EPCIS_VERSION_HEADERS[name] as string);
-  }
-}
-
-/** An EPCIS exception as RFC 7807 problem JSON (`type` is `epcisException:<Name>`). */
-export class EpcisProblem extends Error {
-  override readonly name = 'EpcisProblem';
-  constructor(
-    readonly status: number,
-    readonly exception: string,
-    readonly title: string,
-    readonly detail?: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-    readonly extra: Readonly<Record<string, unknown>> = {},
-  ) {
-    super(detail ?? title);
-  }
-
-  body(instance?: string): Record<string, unknown> {
-    return { type: `epcisException:${this.exception}`, title: this.title, status: this.status, ...(this.detail ? { detail: this.detail } : {}), ...(instance ? { instance } : {}), ...this.extra };
-  }
-}
+export { EPCIS_VERSION_HEADERS, EpcisProblem, problemOf, setEpcisHeaders } from './problem-json';
 
 const logger = new Logger('epcis-rest');
+const logFailure = (err: unknown): void => logger.error({ msg: 'EPCIS request failed', error: (err as Error)?.message, stack: (err as Error)?.stack });
 
 /** Any failure of a binding route as the standard's problem JSON; access refusals as SecurityException. */
-export function problemOf(err: unknown): EpcisProblem {
-  if (err instanceof EpcisProblem) return err;
-  if (err instanceof AccessError) {
-    return err.reason === 'UNAUTHENTICATED'
-      ? new EpcisProblem(401, 'SecurityException', 'Authentication required', err.message)
-      : new EpcisProblem(403, 'SecurityException', 'Not allowed', err.message);
-  }
-  if (isDomainError(err, 'EPCIS_QUERY_INVALID')) {
-    const details = (err as DomainError).details as { reason?: string; parameter?: string };
-    return details.reason === 'QueryTooLargeException'
-      ? new EpcisProblem(413, 'QueryTooLargeException', 'The query matches too many events', err.message, {}, { parameter: details.parameter })
-      : new EpcisProblem(400, 'QueryParameterException', 'Invalid query parameter', err.message, {}, { parameter: details.parameter });
-  }
-  if (err instanceof HttpException && err.getStatus() === 404) return new EpcisProblem(404, 'NoSuchResourceException', 'No such resource', err.message);
-  const f = classifyFailure(err);
-  if (f.httpStatus >= 500) {
-    logger.error({ msg: 'EPCIS request failed', error: (err as Error)?.message, stack: (err as Error)?.stack });
-    return new EpcisProblem(f.httpStatus, 'ImplementationException', 'The EPCIS repository could not answer', f.message, {}, { retryable: f.retryable });
-  }
-  if (f.httpStatus === 404) return new EpcisProblem(404, 'NoSuchResourceException', 'No such resource', f.message);
-  return new EpcisProblem(f.httpStatus, 'ValidationException', 'Invalid request', f.message, {}, { ...(f.domainCode ? { code: f.domainCode } : {}), ...(f.details !== undefined ? { details: f.details } : {}) });
-}
-
 @Catch()
 export class EpcisProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<{ originalUrl?: string; url?: string }>();
-    const problem = problemOf(exception);
+    const problem = problemOf(exception, logFailure);
     setEpcisHeaders(res);
     for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body((req.originalUrl ?? req.url ?? '').split('?')[0])));
