@@ -207,6 +207,8 @@ describe('EPCIS 2.0 REST binding: query', () => {
     const other = await get(`/events?eventType=AggregationEvent&perPage=1&nextPageToken=${token}`);
     expect(other.status).toBe(400);
     expect(await other.json()).toMatchObject({ parameter: 'nextPageToken' });
+    const xml = await fetch(`${m.url}/events`, { headers: { 'x-api-key': auditor, accept: 'application/xml' } });
+    expect(xml.status).toBe(406);
     const tooMany = await get('/events?eventType=ObjectEvent&maxEventCount=1');
     expect(tooMany.status).toBe(413);
   });

@@ -259,6 +259,10 @@ export class EpcisQueryController {
 
   /** One page of a SimpleEventQuery as an EPCISQueryDocument; `fixed` are the parameters the path stands for. */
   private async answer(resource: string, params: Record<string, string | string[]>, fixed: Record<string, string | string[]>, req: Request, res: Response): Promise<unknown> {
+    const accept = String(req.headers['accept'] ?? '*/*');
+    if (!/\*\/\*|application\/\*|json/i.test(accept)) {
+      throw new EpcisProblem(406, 'NotAcceptableException', 'Not Acceptable', `events are answered as application/ld+json or application/json here (EPCIS XML: GET /epcis/events?format=xml-1.2|xml-2.0), not ${accept}`);
+    }
     const { perPage, nextPageToken, ...rest } = params;
     const merged: EpcisQueryParams = { ...rest, ...fixed };
     const query = parseEpcisQuery(merged);
