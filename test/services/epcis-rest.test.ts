@@ -34,6 +34,7 @@ const document = (events: unknown[]) => ({
 
 let pg: Postgres;
 let m: Service;
+const suiteStart = new Date(Date.now() - 5000).toISOString();
 const operator = key('manufacturer', 'operator');
 const auditor = key('manufacturer', 'auditor');
 
@@ -274,5 +275,15 @@ describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', ()
     expect(doc.epcisBody.queryResults.queryName).toBe(name);
     expect(doc.epcisBody.queryResults.subscriptionID).toMatch(/^[0-9a-f-]{36}$/);
     expect(doc.epcisBody.queryResults.resultsBody.eventList).toEqual([expect.objectContaining({ type: 'ObjectEvent', epcList: [epc(400)] })]);
+  });
+
+  it('with initialRecordTime, first sends what was recorded since then', async () => {
+    const { ws } = await open(`/queries/${name}/events?stream=true&initialRecordTime=${encodeURIComponent(suiteStart)}`, { 'x-api-key': auditor });
+    expect(ws).toBeDefined();
+    const first = await new Promise<QueryDocument>((resolve) => ws?.once('message', (data) => resolve(JSON.parse(String(data)))));
+    ws?.close();
+    const epcs = first.epcisBody.queryResults.resultsBody.eventList.flatMap((e) => e['epcList'] as string[]);
+    expect(epcs).toEqual(expect.arrayContaining([epc(1), epc(3), epc(7), epc(400)]));
+    expect(epcs).not.toContain(epc(5)); // the rolled-back document recorded nothing
   });
 });

@@ -33,6 +33,8 @@ export interface EventPageRequest {
   /** Rows looked at per request at most: a rare match answers a short page with a next position rather than scan everything. */
   readonly scanBudget?: number;
   readonly batch?: number;
+  /** Only events recorded up to this record position (a subscription's replay stops where its stream starts). */
+  readonly untilSeq?: string;
 }
 
 export interface EventPage {
@@ -151,11 +153,18 @@ export class EpcisEventReads {
     }
   }
 
-  /** The visible events one transaction recorded (a query subscription's news), in order. */
-  async ofTransaction(transactionId: string): Promise<Array<Record<string, unknown>>> {
+  /** The visible events one transaction recorded (a query subscription's news), in order; `afterSeq` leaves out those up to it. */
+  async ofTransaction(transactionId: string, afterSeq?: string): Promise<Array<Record<string, unknown>>> {
     const rows: EventRow[] = await this.dataSource.query(
-      `SELECT e.event, e.seq, e."recordedAt", '' AS key FROM epcis_events e WHERE e."transactionId" = $1 AND ${VISIBLE_EVENT} ORDER BY e.idx`, [transactionId]);
+      `SELECT e.event, e.seq, e."recordedAt", '' AS key FROM epcis_events e WHERE e."transactionId" = $1 AND ($2::bigint IS NULL OR e.seq > $2::bigint) AND ${VISIBLE_EVENT} ORDER BY e.idx`,
+      [transactionId, afterSeq ?? null]);
     return rows.map(withRecordTime);
+  }
+
+  /** The record position of the newest event ('0' when there is none). */
+  async lastSeq(): Promise<string> {
+    const [row] = await this.dataSource.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM epcis_events`);
+    return String(row.seq);
   }
 
   /**
@@ -183,6 +192,7 @@ export class EpcisEventReads {
     const key = KEY_SQL[request.order];
     const dir = request.direction === 'DESC' ? 'DESC' : 'ASC';
     const cmp = dir === 'DESC' ? '<' : '>';
+    if (request.untilSeq !== undefined) where.push(`e.seq <= $${params.push(request.untilSeq)}::bigint`);
     if (after) {
       where.push(request.order === 'record'
         ? `e.seq ${cmp} $${params.push(after.seq)}::bigint`

@@ -6,7 +6,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EPCIS_CONTEXT, matchesEpcisQuery, parseEpcisQuery, type EpcisQuery } from '@pedigree/domain';
 import { AccessError, AUTHENTICATOR, type Authenticator, type Principal } from '@pedigree/platform';
-import { EpcisEventReads, NamedQueryRepository } from '@pedigree/readmodel';
+import { EpcisEventReads, NamedQueryRepository, type EventScanPosition } from '@pedigree/readmodel';
 import { PartnerContext } from '../partner-context';
 import { READERS } from '../roles';
 import { EPCIS_VERSION_HEADERS, EpcisProblem, problemOf } from './problem';
@@ -81,22 +81,43 @@ export class EpcisSubscriptions implements OnApplicationBootstrap, OnApplication
     if (SCHEDULE.some((s) => params.has(s))) throw new EpcisProblem(400, 'SubscribeNotPermittedException', 'Scheduled subscriptions are not offered', 'subscribe with stream=true: every newly recorded event the query matches is sent as it is recorded');
     if (params.get('stream') !== 'true') throw new EpcisProblem(400, 'SubscriptionControlsException', 'A subscription needs stream=true', 'set stream=true (scheduled subscriptions are not offered)');
     const query = parseEpcisQuery(named.query);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.stream(ws, name, query, principal));
+    const initial = params.get('initialRecordTime') ?? undefined;
+    // Checked as GE_recordTime is: a timestamp with its time zone.
+    const replay = initial === undefined ? undefined : parseEpcisQuery({ ...named.query, GE_recordTime: initial.replace(' ', '+') });
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.stream(ws, name, query, replay, principal));
   }
 
-  private stream(ws: WebSocket, queryName: string, query: EpcisQuery, principal: Principal): void {
+  /**
+   * Live events from the moment the listener is registered; with initialRecordTime, first what was
+   * recorded since then up to the newest event at that moment, so that nothing is sent twice or missed.
+   */
+  private stream(ws: WebSocket, queryName: string, query: EpcisQuery, replay: EpcisQuery | undefined, principal: Principal): void {
     const subscriptionID = randomUUID();
-    let queue = Promise.resolve();
+    const send = (events: readonly unknown[]): void => {
+      if (events.length && ws.readyState === ws.OPEN) ws.send(JSON.stringify(subscriptionDocument(queryName, subscriptionID, events)));
+    };
+    const failed = (err: unknown): void => logger.warn({ msg: 'subscription delivery failed', subscriptionID, error: (err as Error).message });
+    let until: string | undefined;
+    let queue: Promise<void> = Promise.resolve();
     const onProjected = (e: { transactionId: string }): void => {
       // In order, one transaction after the other, whatever the database's answer times.
-      queue = queue.then(async () => {
-        const events = (await this.reads.ofTransaction(e.transactionId)).filter((event) => matchesEpcisQuery(event, query));
-        if (events.length && ws.readyState === ws.OPEN) ws.send(JSON.stringify(subscriptionDocument(queryName, subscriptionID, events)));
-      }).catch((err: unknown) => logger.warn({ msg: 'subscription delivery failed', subscriptionID, error: (err as Error).message }));
+      queue = queue.then(async () => send((await this.reads.ofTransaction(e.transactionId, until)).filter((event) => matchesEpcisQuery(event, query)))).catch(failed);
     };
     this.p.projector.events.on('projected', onProjected);
     ws.on('close', () => this.p.projector.events.off('projected', onProjected));
     ws.on('error', () => this.p.projector.events.off('projected', onProjected));
-    logger.log({ msg: 'query subscription opened', subscriptionID, queryName, subject: principal.subject });
+    if (replay) {
+      queue = (async () => {
+        until = await this.reads.lastSeq();
+        let after: EventScanPosition | undefined;
+        for (;;) {
+          const page = await this.reads.page(replay, { limit: 100, order: 'record', direction: 'ASC', untilSeq: until, ...(after ? { after } : {}) });
+          send(page.events);
+          if (!page.next || ws.readyState !== ws.OPEN) return;
+          after = page.next;
+        }
+      })().catch(failed);
+    }
+    logger.log({ msg: 'query subscription opened', subscriptionID, queryName, subject: principal.subject, replay: replay !== undefined });
   }
 }
