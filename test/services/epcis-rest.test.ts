@@ -41,7 +41,7 @@ const auditor = key('manufacturer', 'auditor');
 beforeAll(async () => {
   pg = await Postgres.start('e2e-epcis-rest', PG_PORT);
   m = new Service('manufacturer', pg.databaseUrl(`epcisrest_${runId}`), SERVICE_PORT);
-  await m.start({ PEDIGREE_EPCIS_CAPTURE_LIMIT: String(CAPTURE_LIMIT), PEDIGREE_EPCIS_CAPTURE_FILE_SIZE_LIMIT: String(FILE_SIZE_LIMIT) });
+  await m.start({ PEDIGREE_EPCIS_CAPTURE_LIMIT: String(CAPTURE_LIMIT), PEDIGREE_EPCIS_CAPTURE_FILE_SIZE_LIMIT: String(FILE_SIZE_LIMIT), PEDIGREE_EPCIS_MAX_SUBSCRIPTIONS: '2' });
   await m.ok(operator, `mutation { registerProduct(ndc: "${NDC}", name: "Amoxicillin 500 mg capsules", strength: "500 mg", dosageForm: "capsule", packSize: "30 capsules") { transactionId } }`);
 }, 240_000);
 
@@ -275,6 +275,14 @@ describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', ()
     expect(doc.epcisBody.queryResults.queryName).toBe(name);
     expect(doc.epcisBody.queryResults.subscriptionID).toMatch(/^[0-9a-f-]{36}$/);
     expect(doc.epcisBody.queryResults.resultsBody.eventList).toEqual([expect.objectContaining({ type: 'ObjectEvent', epcList: [epc(400)] })]);
+  });
+
+  it('keeps at most PEDIGREE_EPCIS_MAX_SUBSCRIPTIONS open (503 beyond)', async () => {
+    await new Promise((r) => setTimeout(r, 500)); // the sockets of the tests before are closed
+    const opened = [await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor }), await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor })];
+    expect(opened.every((o) => o.ws)).toBe(true);
+    expect((await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor })).status).toBe(503);
+    await Promise.all(opened.map((o) => new Promise((r) => { o.ws?.once('close', r); o.ws?.close(); })));
   });
 
   it('with initialRecordTime, first sends what was recorded since then', async () => {

@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EPCIS_CONTEXT, matchesEpcisQuery, parseEpcisQuery, type EpcisQuery } from '@pedigree/domain';
-import { AccessError, AUTHENTICATOR, type Authenticator, type Principal } from '@pedigree/platform';
+import { AccessError, AUTHENTICATOR, RATE_LIMITER, type Authenticator, type Principal, type RateLimiter } from '@pedigree/platform';
 import { EpcisEventReads, NamedQueryRepository, type EventScanPosition } from '@pedigree/readmodel';
 import { PartnerContext } from '../partner-context';
 import { READERS } from '../roles';
@@ -14,6 +14,8 @@ import { EPCIS_VERSION_HEADERS, EpcisProblem, problemOf } from './problem';
 const PATH = /^\/queries\/([^/]+)\/events$/;
 const SCHEDULE = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'];
 const logger = new Logger('epcis-subscriptions');
+/** Open subscriptions per service at most: PEDIGREE_EPCIS_MAX_SUBSCRIPTIONS. */
+const maxSubscriptions = (): number => Number(process.env['PEDIGREE_EPCIS_MAX_SUBSCRIPTIONS'] ?? 200);
 
 /** The query document a subscriber receives for the events of one ledger transaction. */
 export function subscriptionDocument(queryName: string, subscriptionID: string, eventList: readonly unknown[]): Record<string, unknown> {
@@ -28,6 +30,7 @@ function refuse(socket: Duplex, problem: EpcisProblem, path: string): void {
   const body = JSON.stringify(problem.body(path));
   const headers = [
     `HTTP/1.1 ${problem.status} ${problem.title}`, 'Content-Type: application/problem+json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close',
+    ...Object.entries(problem.headers).map(([n, v]) => `${n}: ${v}`),
     ...Object.entries(EPCIS_VERSION_HEADERS).filter(([n]) => n === 'GS1-EPCIS-Version' || n === 'GS1-CBV-Version').map(([n, v]) => `${n}: ${v}`),
   ];
   socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
@@ -50,6 +53,7 @@ export class EpcisSubscriptions implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(PartnerContext) private readonly p: PartnerContext,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly adapterHost: HttpAdapterHost,
   ) {
     this.reads = new EpcisEventReads(p.database.dataSource);
@@ -76,6 +80,10 @@ export class EpcisSubscriptions implements OnApplicationBootstrap, OnApplication
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, name: string, params: URLSearchParams): Promise<void> {
     const principal: Principal = await this.authenticator.authenticate(req.headers);
     if (!READERS.includes(principal.role)) throw new AccessError('FORBIDDEN', `role ${principal.role} may not subscribe (allowed: ${READERS.join(', ')})`);
+    // The upgrade never reaches the HTTP middleware: the caller's rate limit is taken here.
+    const decision = await this.limiter.take(principal, req.socket.remoteAddress ?? 'unknown');
+    if (!decision.allowed) throw new EpcisProblem(429, 'ImplementationException', 'Too many requests', `try again in ${decision.retryAfterSeconds} s`, { 'Retry-After': String(decision.retryAfterSeconds) });
+    if (this.wss.clients.size >= maxSubscriptions()) throw new EpcisProblem(503, 'ImplementationException', 'Too many subscriptions', `this service keeps at most ${maxSubscriptions()} subscriptions open; try again later`);
     const named = await this.queries.get(name);
     if (!named) throw new EpcisProblem(404, 'NoSuchNameException', 'No such query', `no query named ${name}`);
     if (SCHEDULE.some((s) => params.has(s))) throw new EpcisProblem(400, 'SubscribeNotPermittedException', 'Scheduled subscriptions are not offered', 'subscribe with stream=true: every newly recorded event the query matches is sent as it is recorded');
