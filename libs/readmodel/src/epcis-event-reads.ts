@@ -100,7 +100,8 @@ export function epcisPrefilter(query: EpcisQuery, params: unknown[]): string[] {
     const forms = [...new Set([...(urns as string[]), ...m.patterns])];
     const contains = m.fields.flatMap((f) => forms.map((v) => `e.event @> ${p(JSON.stringify({ [f]: LIST_FIELDS.has(f) ? [v] : v }))}::jsonb`));
     // The chaincode keys every pack and container an event names as a trace row of its transaction.
-    contains.push(`EXISTS (SELECT 1 FROM trace_events s WHERE s."transactionId" = e."transactionId" AND s.subject = ANY(${p(urns)}))`);
+    // As an array computed once (an InitPlan), so the planner can OR it with the containment arms on their indexes.
+    contains.push(`e."transactionId" = ANY(ARRAY(SELECT s."transactionId" FROM trace_events s WHERE s.subject = ANY(${p(urns)})))`);
     where.push(`(${contains.join(' OR ')})`);
   }
   for (const field of query.exists) if (/^[A-Za-z]+$/.test(field)) where.push(`e.event->'${field}' IS NOT NULL`);
@@ -116,12 +117,14 @@ export class EpcisEventReads {
   constructor(private readonly dataSource: DataSource) {}
 
   async page(query: EpcisQuery, request: EventPageRequest): Promise<EventPage> {
-    const batch = request.batch ?? 500;
+    const maxBatch = request.batch ?? 500;
     const budget = request.scanBudget ?? 20_000;
     const hits: EventRow[] = [];
     let after = request.after;
     let scanned = 0;
-    for (;;) {
+    // A short page reads little first (most pages are filled by the SQL prefilter's rows), then more.
+    let batch = Math.min(maxBatch, Math.max(request.limit + 1, 32));
+    for (;; batch = Math.min(maxBatch, batch * 4)) {
       const rows = await this.scan(query, request, after, batch);
       for (const row of rows) {
         scanned++;
