@@ -34,7 +34,7 @@ beforeAll(async () => {
       await dataSource.query(`INSERT INTO packs (id, gtin, serial, lot, expiry, status, manufacturer, owner, custodian, version, record, "blockNumber", "transactionId")
         VALUES ($1, $2, $3, 'L1', '2030-01-31', 'commissioned', 'M', 'M', 'M', 1, '{}', 1, $4)`, [epc(i), GTIN, `S${i}`, tx]);
     }
-    await dataSource.query(`INSERT INTO epcis_events ("transactionId", idx, event, "recordedAt") VALUES ($1, 0, $2, $3)`, [tx, JSON.stringify(event), new Date(Date.UTC(2026, 1, 1) + (N - i) * 1000)]);
+    await dataSource.query(`INSERT INTO epcis_events ("transactionId", idx, event, "recordedAt", "eventTime") VALUES ($1, 0, $2, $3, $4)`, [tx, JSON.stringify(event), new Date(Date.UTC(2026, 1, 1) + (N - i) * 1000), eventTime]);
     await dataSource.query(`INSERT INTO trace_events (subject, step, "occurredAt", "epcisIndex", "blockNumber", "transactionId") VALUES ($1, 'receive', now(), 0, $2, $3)`, [epc(i), i + 1, tx]);
   }
   reads = new EpcisEventReads(dataSource);

@@ -10,7 +10,7 @@ describe('EPCIS query SQL prefilter', () => {
   it.each<[string, Record<string, string>, RegExp[], unknown[]]>([
     ['nothing for no parameter', {}, [], []],
     ['event types as one ANY', { eventType: 'ObjectEvent|AggregationEvent' }, [/e\.event->>'type' = ANY\(\$1\)/], [['ObjectEvent', 'AggregationEvent']]],
-    ['event time range on the timestamp', { GE_eventTime: '2026-01-01T00:00:00Z', LT_eventTime: '2026-02-01T00:00:00+01:00' }, [/eventTime'\)::timestamptz >= \$1/, /eventTime'\)::timestamptz < \$2/], ['2026-01-01T00:00:00.000Z', '2026-01-31T23:00:00.000Z']],
+    ['event time range on the timestamp', { GE_eventTime: '2026-01-01T00:00:00Z', LT_eventTime: '2026-02-01T00:00:00+01:00' }, [/e\."eventTime" >= \$1/, /e\."eventTime" < \$2/], ['2026-01-01T00:00:00.000Z', '2026-01-31T23:00:00.000Z']],
     ['record time on recordedAt', { GE_recordTime: '2026-01-01T00:00:00Z' }, [/recordedAt/], ['2026-01-01T00:00:00.000Z']],
     ['bizStep in every CBV spelling', { EQ_bizStep: 'shipping' }, [/e\.event->>'bizStep' = ANY\(\$1\)/], [['shipping', 'urn:epcglobal:cbv:bizstep:shipping', 'https://ref.gs1.org/cbv/BizStep-shipping']]],
     ['eventID as given', { EQ_eventID: 'urn:uuid:1' }, [/eventID' = ANY/], [['urn:uuid:1']]],

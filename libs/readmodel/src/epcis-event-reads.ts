@@ -47,8 +47,8 @@ interface EventRow { event: Record<string, unknown>; seq: string; key: string; r
 
 const KEY_SQL: Readonly<Record<EventOrder, string>> = {
   record: `''`,
-  eventTime: `(e.event->>'eventTime')::timestamptz`,
-  recordTime: `coalesce(e."recordedAt", 'epoch'::timestamptz)`,
+  eventTime: `e."eventTime"`,
+  recordTime: `e."recordedAt"`,
 };
 
 const LIST_FIELDS = new Set(['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList']);

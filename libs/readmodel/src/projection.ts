@@ -105,7 +105,8 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
   // EpcisEventsOnce: a copy per row grew with the square of the batch).
   if (e.epcis.length) {
     await m.query(
-      `INSERT INTO epcis_events ("transactionId", idx, event, "recordedAt") SELECT $2, x.idx, x.event, $3::timestamptz FROM jsonb_to_recordset($1::jsonb) AS x(idx smallint, event jsonb)
+      `INSERT INTO epcis_events ("transactionId", idx, event, "recordedAt", "eventTime")
+       SELECT $2, x.idx, x.event, $3::timestamptz, (x.event->>'eventTime')::timestamptz FROM jsonb_to_recordset($1::jsonb) AS x(idx smallint, event jsonb)
        ON CONFLICT ("transactionId", idx) DO NOTHING`,
       [JSON.stringify(e.epcis.map((event, idx) => ({ idx, event }))), txId, txTime],
     );
