@@ -1,5 +1,5 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, commandAuthority, DomainError, type Command, sha256Hex, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord } from '@pedigree/domain';
+import { canonicalJson, commandAuthority, DomainError, parseLedgerCommand, sha256Hex, type LedgerCommandInputs, type LedgerCommandName, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
 import type { ChaincodeEventType, EventReceipt, TraceabilityEvent, WriteResult } from '@pedigree/domain';
@@ -22,26 +22,6 @@ export interface CommandScope {
 }
 
 
-/** Parses a command argument: one JSON object carrying the client's event ID. */
-export function parseCommand<T extends Command>(json: string, type: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new DomainError('COMMAND_INVALID', `${type}: argument is not JSON`, { command: type, reason: 'not JSON' });
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DomainError('COMMAND_INVALID', `${type}: argument must be a JSON object`, { command: type, reason: 'not an object' });
-  const eventId = (value as { eventId?: unknown }).eventId;
-  if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 256) {
-    throw new DomainError('COMMAND_INVALID', `${type}: eventId (client event ID or EPCIS event hash ID, at most 256 characters) is required`, { command: type, reason: 'eventId missing' });
-  }
-  const submittedBy = (value as { submittedBy?: unknown }).submittedBy;
-  if (submittedBy !== undefined && (typeof submittedBy !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(submittedBy))) {
-    throw new DomainError('COMMAND_INVALID', `${type}: submittedBy must be the person's identifier, 1-200 printable characters`, { command: type, reason: 'submittedBy malformed' });
-  }
-  return value as T;
-}
-
 export function requireList(value: unknown, name: string, type: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v.length === 0)) {
     throw new DomainError('COMMAND_INVALID', `${type}: ${name} must be a non-empty list of strings`, { command: type, reason: `${name} missing` });
@@ -61,17 +41,17 @@ export function requireList(value: unknown, name: string, type: string): string[
  *    chaincode event carrying everything a read model needs.
  * Domain refusals leave as `CODE: message`.
  */
-export async function recordEvent<C extends Command>(
+export async function recordEvent<K extends LedgerCommandName>(
   ctx: Context,
-  transaction: string,
+  transaction: K,
   commandJson: string,
-  handler: (command: C, scope: CommandScope) => Promise<Outcome>,
+  handler: (command: LedgerCommandInputs[K], scope: CommandScope) => Promise<Outcome>,
 ): Promise<string> {
   try {
     const authority = commandAuthority(transaction);
     const type = authority.event as ChaincodeEventType;
     assertTimely(ctx);
-    const command = parseCommand<C>(commandJson, type);
+    const command = parseLedgerCommand(transaction, commandJson);
     const state = new WorldState(ctx);
     const actor = ctx.clientIdentity.getMSPID();
     const txId = ctx.stub.getTxID();

@@ -41,18 +41,7 @@ import {
   type EpcisEvent,
   TI_TRANSIENT_KEY,
   type IsoDate,
-  type CommissionCommand,
-  type DecommissionCommand,
-  type DispenseCommand,
-  type EpcsCommand,
-  type ExtendExpiryCommand,
-  type PackCommandInput,
-  type QuarantineCommand,
-  type RecallLotCommand,
-  type ReceiveCommand,
-  type ShipCommand,
-  type UnpackCommandInput,
-  type VerifyReturnCommand,
+  type LedgerCommandInputs,
   type LotStatusRecord,
   type OrgId,
   type PackCommand,
@@ -101,7 +90,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Commission(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<CommissionCommand>(ctx, 'Commission', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'Commission', commandJson, async (c, { state, at, actor }) => {
       const product = await requireProduct(state, c.gtin);
       const serials = requireList(c.serials, 'serials', 'commission');
       const prefix = prefixOptions(product);
@@ -125,7 +114,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Pack(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<PackCommandInput>(ctx, 'Pack', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'Pack', commandJson, async (c, { state, at, actor }) => {
       const parent = containerId(c.parent);
       const children = requireList(c.children, 'children', 'pack');
       await state.traceWithRelatives(parent);
@@ -138,7 +127,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Unpack(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<UnpackCommandInput>(ctx, 'Unpack', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'Unpack', commandJson, async (c, { state, at, actor }) => {
       const parent = containerId(c.parent);
       const children = c.children === undefined ? undefined : requireList(c.children, 'children', 'unpack');
       await state.traceWithRelatives(parent);
@@ -155,7 +144,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Ship(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ShipCommand>(ctx, 'Ship', commandJson, async (c, scope) => {
+    return recordEvent(ctx, 'Ship', commandJson, async (c, scope) => {
       const { state, at, actor, eventId } = scope;
       const epcs = requireList(c.epcs, 'epcs', 'ship');
       const purpose = c.purpose ?? 'sale';
@@ -217,7 +206,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async VoidShipping(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<EpcsCommand>(ctx, 'VoidShipping', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'VoidShipping', commandJson, async (c, { state, at, actor }) => {
       const epcs = requireList(c.epcs, 'epcs', 'voidShipping');
       const changes = new ChangeSet();
       for (const epc of epcs) {
@@ -240,7 +229,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Receive(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ReceiveCommand>(ctx, 'Receive', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'Receive', commandJson, async (c, { state, at, actor }) => {
       const epcs = requireList(c.epcs, 'epcs', 'receive').map(topLevelId);
       const scanned = c.scanned === undefined ? [] : requireList(c.scanned, 'scanned', 'receive');
       const brokenSeals = (c.brokenSeals ?? []).map((s) => containerId(s));
@@ -294,39 +283,39 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Dispense(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<DispenseCommand>(ctx, 'dispense', commandJson, (c) => ({ type: 'dispense', ...(c.site ? { site: c.site } : {}) }), (c, at) => dispenseEvent({ eventTime: at, epcs: c.epcs }));
+    return this.packCommand(ctx, 'dispense', commandJson, (c) => ({ type: 'dispense', ...(c.site ? { site: c.site } : {}) }), (c, at) => dispenseEvent({ eventTime: at, epcs: c.epcs }));
   }
 
   @Transaction()
   @Returns('string')
   async Decommission(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<DecommissionCommand>(ctx, 'decommission', commandJson, (c) => ({ type: 'decommission', ...(c.reason ? { reason: c.reason } : {}) }), (c, at) => decommissionEvent({ eventTime: at, epcs: c.epcs }));
+    return this.packCommand(ctx, 'decommission', commandJson, (c) => ({ type: 'decommission', ...(c.reason ? { reason: c.reason } : {}) }), (c, at) => decommissionEvent({ eventTime: at, epcs: c.epcs }));
   }
 
   @Transaction()
   @Returns('string')
   async Destroy(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<EpcsCommand>(ctx, 'destroy', commandJson, () => ({ type: 'destroy' }), (c, at) => destroyEvent({ eventTime: at, epcs: c.epcs }));
+    return this.packCommand(ctx, 'destroy', commandJson, () => ({ type: 'destroy' }), (c, at) => destroyEvent({ eventTime: at, epcs: c.epcs }));
   }
 
   /** Quarantines suspect product; an SSCC quarantines every pack inside it. */
   @Transaction()
   @Returns('string')
   async Quarantine(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<QuarantineCommand>(ctx, 'quarantine', commandJson, (c) => ({ type: 'quarantine', reason: c.reason }), (c, at) => quarantineEvent({ eventTime: at, epcs: c.epcs.map(topLevelId), reason: c.reason }), true);
+    return this.packCommand(ctx, 'quarantine', commandJson, (c) => ({ type: 'quarantine', reason: c.reason }), (c, at) => quarantineEvent({ eventTime: at, epcs: c.epcs.map(topLevelId), reason: c.reason }), true);
   }
 
   @Transaction()
   @Returns('string')
   async Release(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<EpcsCommand>(ctx, 'release', commandJson, () => ({ type: 'release' }), (c, at) => releaseEvent({ eventTime: at, epcs: c.epcs.map(topLevelId) }), true);
+    return this.packCommand(ctx, 'release', commandJson, () => ({ type: 'release' }), (c, at) => releaseEvent({ eventTime: at, epcs: c.epcs.map(topLevelId) }), true);
   }
 
   /** A received return is verified (restocked) or not (quarantined as suspect). */
   @Transaction()
   @Returns('string')
   async VerifyReturn(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<VerifyReturnCommand>(
+    return this.packCommand(
       ctx,
       'verifyReturn',
       commandJson,
@@ -346,7 +335,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecallLot(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<RecallLotCommand>(ctx, 'RecallLot', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'RecallLot', commandJson, async (c, { state, at, actor }) => {
       const product = await requireProduct(state, c.gtin);
       const next = recallLot(await state.lotStatus(product.gtin, String(c.lot ?? '')), { gtin: product.gtin, lot: c.lot, recallId: c.recallId }, actor, product.manufacturer, at);
       await putLotStatus(state, next);
@@ -358,7 +347,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async ExtendExpiry(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ExtendExpiryCommand>(ctx, 'ExtendExpiry', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'ExtendExpiry', commandJson, async (c, { state, at, actor }) => {
       const until = assertIsoDate(c.until, 'until');
       const product = await requireProduct(state, c.gtin);
       const next = extendLotExpiry(await state.lotStatus(product.gtin, String(c.lot ?? '')), { gtin: product.gtin, lot: c.lot, until }, actor, product.manufacturer, at);
@@ -526,15 +515,15 @@ export class TraceabilityContract extends Contract {
    * One domain command applied to each listed pack (or, where `throughContainers`, to every pack
    * inside a listed container).
    */
-  private packCommand<C extends EpcsCommand>(
+  private packCommand<T extends keyof typeof PACK_TRANSACTIONS>(
     ctx: Context,
-    type: 'dispense' | 'decommission' | 'destroy' | 'quarantine' | 'release' | 'verifyReturn',
+    type: T,
     commandJson: string,
-    toCommand: (c: C) => PackCommand,
-    toEpcis: (c: C, at: string) => EpcisEvent,
+    toCommand: (c: LedgerCommandInputs[(typeof PACK_TRANSACTIONS)[T]]) => PackCommand,
+    toEpcis: (c: LedgerCommandInputs[(typeof PACK_TRANSACTIONS)[T]], at: string) => EpcisEvent,
     throughContainers = false,
   ): Promise<string> {
-    return recordEvent<C>(ctx, PACK_TRANSACTIONS[type], commandJson, async (c, { state, at, actor }: CommandScope): Promise<Outcome> => {
+    return recordEvent(ctx, PACK_TRANSACTIONS[type], commandJson, async (c, { state, at, actor }: CommandScope): Promise<Outcome> => {
       const epcs = requireList(c.epcs, 'epcs', type);
       const command = toCommand(c);
       const changes = new ChangeSet();
