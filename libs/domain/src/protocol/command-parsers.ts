@@ -3,7 +3,7 @@ import { parseGovernanceChange } from '../consortium/governance';
 import { isCset82 } from '../gs1/charset';
 import type { QuarantineReason } from '../lifecycle/records';
 import { assertIsoDate, type IsoDate } from '../time';
-import type { Command, LedgerCommandInputs, LedgerCommandName, ShipCommand } from './commands';
+import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ShipCommand } from './commands';
 
 /**
  * The parser of every ledger command, declared once per field beside the command types
@@ -72,6 +72,28 @@ const statement: Reader<NonNullable<ShipCommand['statement']>> = (value, field, 
 
 const QUARANTINE_REASONS: readonly QuarantineReason[] = ['suspect', 'illegitimate', 'no_pedigree_match', 'stolen', 'damaged', 'expired'];
 
+/** The parts of a Capture: each a capturable command, parsed by its own fields. */
+const captureParts: Reader<readonly CapturePart[]> = (value, field, transaction) => {
+  if (!Array.isArray(value) || value.length === 0) throw invalid(transaction, field, `${field} missing`, 'must be a non-empty list of { transaction, command }');
+  if (value.length > MAX_CAPTURE_COMMANDS) throw invalid(transaction, field, `${field} too many`, `lists ${value.length} commands; at most ${MAX_CAPTURE_COMMANDS} in one transaction`);
+  return value.map((part: unknown, i): CapturePart => {
+    const at = `${field}[${i}]`;
+    if (!part || typeof part !== 'object' || Array.isArray(part)) throw invalid(transaction, at, `${at} not an object`, 'must be { transaction, command }');
+    const { transaction: inner, command, ...rest } = part as Record<string, unknown>;
+    if (Object.keys(rest).length) throw invalid(transaction, `${at}.${Object.keys(rest)[0]}`, 'unknown field', 'is not a field of a capture part');
+    if (typeof inner !== 'string' || !(CAPTURE_TRANSACTIONS as readonly string[]).includes(inner)) {
+      throw invalid(transaction, `${at}.transaction`, `${at}.transaction not capturable`, `must be one of ${CAPTURE_TRANSACTIONS.join(', ')}`);
+    }
+    try {
+      return { transaction: inner, command: parseCommandValue(inner as CaptureTransaction, command) } as CapturePart;
+    } catch (err) {
+      // Name the part, so a document's author finds the event.
+      if (err instanceof DomainError) throw new DomainError(err.code, `${at}: ${err.message}`, { ...err.details, part: i });
+      throw err;
+    }
+  });
+};
+
 const req = <V>(read: Reader<V>) => ({ read }) as const;
 const opt = <V>(read: Reader<V>) => ({ optional: true, read }) as const;
 
@@ -96,6 +118,7 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   // The change's own parser names the field it refuses (change.members[0].mspId, …).
   Propose: { change: req((value) => parseGovernanceChange(value)) },
   Approve: { proposalId: req(text(256)) },
+  Capture: { commands: req(captureParts) },
 };
 
 /**
@@ -111,6 +134,11 @@ export function parseLedgerCommand<K extends LedgerCommandName>(transaction: K, 
   } catch {
     throw new DomainError('COMMAND_INVALID', `${transaction}: argument is not JSON`, { command: transaction, reason: 'not JSON' });
   }
+  return parseCommandValue(transaction, value);
+}
+
+/** parseLedgerCommand over an already decoded value (a Capture's parts). */
+export function parseCommandValue<K extends LedgerCommandName>(transaction: K, value: unknown): LedgerCommandInputs[K] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DomainError('COMMAND_INVALID', `${transaction}: argument must be a JSON object`, { command: transaction, reason: 'not an object' });
   const { eventId, submittedBy, ...body } = value as Record<string, unknown>;
   if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 256) {
