@@ -230,6 +230,7 @@ export { COMMAND_AUTHORITY, commandAuthority, authorityMatrixMarkdown } from './
 export type { CommandAuthority, ChaincodeContract } from './protocol/catalogue';
 export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS } from './protocol/commands';
 export { COMMAND_FIELDS, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
+export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';
 export type {
   Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
   EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,

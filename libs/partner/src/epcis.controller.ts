@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
-  computeEventHashId, contextNamespaces, DomainError, EPCIS_CONTEXT, EpcisXmlReader, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument,
+  captureStepOf, computeEventHashId, contextNamespaces, DomainError, EPCIS_CONTEXT, EpcisXmlReader, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument,
   writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions,
 } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
@@ -124,8 +124,8 @@ function capturePart(c: CapturedCommand, eventId: string): CapturePart {
 function commandFor(e: EventShape, index: number): CapturedCommand {
   const step = e.bizStep ? normaliseVocabulary('bizStep', e.bizStep) : '';
   const epcs = e.epcList ?? [];
-  switch (`${e.type}/${e.action}/${step}`) {
-    case 'ObjectEvent/ADD/commissioning': {
+  switch (captureStepOf(e.type, e.action, step || undefined)?.transaction) {
+    case 'Commission': {
       const ids = epcs.map((x) => parseEpcUrn(x) as unknown as { scheme: string; gtin?: string; serial?: string });
       const gtins = new Set(ids.map((i) => i.gtin));
       if (gtins.size !== 1 || ids.some((i) => i.scheme !== 'sgtin')) throw refuse(index, 'a commissioning event must list SGTINs of one GTIN');
@@ -134,19 +134,19 @@ function commandFor(e: EventShape, index: number): CapturedCommand {
         command: { gtin: normaliseGtin([...gtins][0] as string), lot: String(e.ilmd?.['cbvmda:lotNumber'] ?? ''), expiry: String(e.ilmd?.['cbvmda:itemExpirationDate'] ?? ''), serials: ids.map((i) => String(i.serial)) },
       };
     }
-    case 'AggregationEvent/ADD/packing':
+    case 'Pack':
       return { transaction: 'Pack', command: { parent: String(e.parentID ?? ''), children: e.childEPCs ?? [], sealed: true } };
-    case 'AggregationEvent/DELETE/unpacking':
+    case 'Unpack':
       return { transaction: 'Unpack', command: { parent: String(e.parentID ?? ''), ...(e.childEPCs?.length ? { children: e.childEPCs } : {}) } };
-    case 'ObjectEvent/OBSERVE/receiving':
+    case 'Receive':
       return { transaction: 'Receive', command: { epcs } };
-    case 'ObjectEvent/OBSERVE/dispensing':
+    case 'Dispense':
       return { transaction: 'Dispense', command: { epcs } };
-    case 'ObjectEvent/DELETE/decommissioning':
+    case 'Decommission':
       return { transaction: 'Decommission', command: { epcs } };
-    case 'ObjectEvent/DELETE/destroying':
+    case 'Destroy':
       return { transaction: 'Destroy', command: { epcs } };
-    default:
+    case undefined:
       // Shipping needs the DSCSA Transaction Information, which must travel privately: use shipPacks.
       throw refuse(index, `${e.type} ${e.action} ${step || '(no bizStep)'} is not captured here${step === 'shipping' ? ' (ship with the shipPacks mutation: TI is private)' : ''}`);
   }

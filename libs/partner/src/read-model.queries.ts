@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isSellable, packOverlays, type PackRecord, type ContainerRecord } from '@pedigree/domain';
+import { isSellable, packOverlays, TERMINAL_STATUSES, type PackRecord, type ContainerRecord } from '@pedigree/domain';
 import { ServiceError } from '@pedigree/platform';
 import { LotState, lotKey, lotStates, PACK_LOT_COLUMNS, PACK_LOT_JOIN, packRecordOfRow, type PackRowWithLot } from '@pedigree/readmodel';
 import type { Container, InventoryLine, Pack, Page, PackFilter, Product, Shipment, TraceEntry } from './graphql-types';
@@ -196,7 +196,8 @@ export class ReadModelQueries {
   }
 
   async packsHeldOfLot(org: string, gtin: string, lot: string): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT count(*) AS n FROM packs WHERE custodian = $1 AND gtin = $2 AND lot = $3 AND status NOT IN ('dispensed', 'destroyed', 'decommissioned')`, [org, gtin, lot]);
+    // Held: not past the end of its traceable life (the domain's terminal statuses).
+    const [row] = await this.dataSource.query(`SELECT count(*) AS n FROM packs WHERE custodian = $1 AND gtin = $2 AND lot = $3 AND status <> ALL($4::text[])`, [org, gtin, lot, TERMINAL_STATUSES]);
     return Number(row.n);
   }
 }
