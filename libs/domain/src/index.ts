@@ -160,6 +160,8 @@ export type { ValidationIssue, ValidateOptions } from './epcis/validate';
 export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES, contextNamespaces } from './epcis/event-hash';
 export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
+export { dscsaShipmentDocument, sgtinClassPattern } from './epcis/dscsa-export';
+export type { DscsaShipmentExport, DscsaExportParty, DscsaExportProduct } from './epcis/dscsa-export';
 export {
   EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, readAndValidateEpcisXml, dscsaHeaderOf,
   EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,

@@ -37,7 +37,7 @@ async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHas
 }
 
 /** `?format=xml-1.2|xml-2.0`, else `Accept: application/xml` (EPCIS 1.2, what DSCSA partners read), else JSON-LD. */
-function xmlExportVersion(format: string | undefined, accept: string): '1.2' | '2.0' | undefined {
+export function xmlExportVersion(format: string | undefined, accept: string): '1.2' | '2.0' | undefined {
   if (format === 'xml-1.2' || format === 'xml') return '1.2';
   if (format === 'xml-2.0') return '2.0';
   if (format !== undefined && format !== 'json' && format !== 'json-ld') throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'format is json-ld, xml-1.2 or xml-2.0');

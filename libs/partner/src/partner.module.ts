@@ -5,6 +5,7 @@ import { HealthRegistry, projectedEvents, projectorFailures, projectorPayloadMis
 import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjector } from '@pedigree/readmodel';
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
+import { EpcisExportController } from './epcis-export.controller';
 import { ManufacturerMutationsResolver } from './manufacturer.resolver';
 import { PartnerContext } from './partner-context';
 import { PartnerQueriesResolver } from './queries.resolver';
@@ -102,7 +103,7 @@ export class PartnerModule {
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
       ],
-      controllers: [EpcisController, ...ROLE_CONTROLLERS[options.role]],
+      controllers: [EpcisController, EpcisExportController, ...ROLE_CONTROLLERS[options.role]],
       exports: [PartnerContext],
     };
   }

@@ -195,6 +195,17 @@ export class ReadModelQueries {
     return rows.map((r) => r.epcisEvent);
   }
 
+  /**
+   * Everything a shipment carried as its aggregation stands in this read model: its top-level EPCs
+   * and, through the containers' children, every case and pack inside them.
+   */
+  async shipmentContents(topLevel: readonly string[]): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `WITH RECURSIVE tree(id) AS (SELECT unnest($1::text[]) UNION SELECT unnest(c.children) FROM containers c JOIN tree t ON c.id = t.id)
+       SELECT id FROM tree`, [topLevel]);
+    return rows.map((r) => r.id);
+  }
+
   async packsHeldOfLot(org: string, gtin: string, lot: string): Promise<number> {
     // Held: not past the end of its traceable life (the domain's terminal statuses).
     const [row] = await this.dataSource.query(`SELECT count(*) AS n FROM packs WHERE custodian = $1 AND gtin = $2 AND lot = $3 AND status <> ALL($4::text[])`, [org, gtin, lot, TERMINAL_STATUSES]);
