@@ -114,11 +114,19 @@ describe('EPCIS 2.0 REST binding: capture', () => {
     expect(events[0]).toMatchObject({ type: 'ObjectEvent', bizStep: expect.stringMatching(/commissioning/) });
   });
 
-  it('rollback: a ledger refusal after an event was recorded fails the job and says that event stays recorded', async () => {
-    // Serial 1 is commissioned already: the chaincode refuses the second event after the first was committed.
+  it('rollback: a ledger refusal of one event records none of the document (one ledger transaction)', async () => {
+    // Serial 1 is commissioned already: the chaincode refuses the second event, so the first is not recorded either.
     const job = await captured(document([commission([9]), commission([1])]));
+    expect(job).toMatchObject({ running: false, success: false, recordedCount: 0 });
+    expect(job.errors).toEqual([expect.objectContaining({ eventIndex: 1, detail: expect.stringMatching(/Nothing of the document was recorded/) })]);
+    expect(await eventsOf(await get(`/events?MATCH_epc=${encodeURIComponent(epc(9))}`))).toEqual([]);
+  });
+
+  it('proceed: a ledger refusal of one event leaves the others recorded', async () => {
+    const job = await captured(document([commission([1]), commission([10])]), { 'GS1-Capture-Error-Behaviour': 'proceed' });
     expect(job).toMatchObject({ running: false, success: false, recordedCount: 1 });
-    expect(job.errors).toEqual([expect.objectContaining({ eventIndex: 1, detail: expect.stringMatching(/stay recorded/) })]);
+    expect(job.errors).toEqual([expect.objectContaining({ eventIndex: 0, type: 'epcisException:ValidationException' })]);
+    expect(await eventsOf(await get(`/events?MATCH_epc=${encodeURIComponent(epc(10))}`))).toHaveLength(1);
   });
 
   it('413 above the event count and the size limits, with the limits in headers', async () => {
@@ -188,7 +196,7 @@ describe('EPCIS 2.0 REST binding: query', () => {
       }
       next = /<([^>]+)>/.exec(String(page.headers.get('link') ?? ''))?.[1];
     }
-    // This suite's commissionings on this ledger: [1,2], [3,4], [7], [9] (and other suites' of the same prefix).
+    // This suite's commissionings on this ledger: [1,2], [3,4], [7], [10] (and other suites' of the same prefix).
     expect(seen.size).toBeGreaterThanOrEqual(4);
     const mine = await eventsOf(await get(`/events?MATCH_anyEPC=${encodeURIComponent(epc(3))}`));
     expect(mine).toHaveLength(1);
@@ -291,7 +299,8 @@ describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', ()
     const first = await new Promise<QueryDocument>((resolve) => ws?.once('message', (data) => resolve(JSON.parse(String(data)))));
     ws?.close();
     const epcs = first.epcisBody.queryResults.resultsBody.eventList.flatMap((e) => e['epcList'] as string[]);
-    expect(epcs).toEqual(expect.arrayContaining([epc(1), epc(3), epc(7), epc(400)]));
-    expect(epcs).not.toContain(epc(5)); // the rolled-back document recorded nothing
+    expect(epcs).toEqual(expect.arrayContaining([epc(1), epc(3), epc(7), epc(10), epc(400)]));
+    expect(epcs).not.toContain(epc(5)); // the rolled-back documents recorded nothing
+    expect(epcs).not.toContain(epc(9));
   });
 });

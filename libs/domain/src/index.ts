@@ -160,6 +160,8 @@ export type { ValidationIssue, ValidateOptions } from './epcis/validate';
 export { computeEventHashId, eventHashPreString, hasConsistentEventId, sha256Hex, DEFAULT_NAMESPACES, contextNamespaces } from './epcis/event-hash';
 export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
+export { dscsaShipmentDocument, sgtinClassPattern } from './epcis/dscsa-export';
+export type { DscsaShipmentExport, DscsaExportParty, DscsaExportProduct } from './epcis/dscsa-export';
 export {
   EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, readAndValidateEpcisXml, dscsaHeaderOf,
   EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,
@@ -197,11 +199,13 @@ export type {
   EventReceipt,
   ChaincodeEventType,
   TraceabilityEvent,
+  TraceabilityBatchEvent,
+  CaptureResult,
   WriteResult,
 } from './lifecycle/ledger-records';
 export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor } from './lifecycle/transitions';
 export type { PackCommand, PackCommandType, Role, GuardName, Target, TransitionRule, OverlayRule, OverlayException } from './lifecycle/transitions';
-export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, isSellable, allowedCommands } from './lifecycle/pack-machine';
+export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, packHolds, isSellable, isSellableAtRest, allowedCommands } from './lifecycle/pack-machine';
 export {
   containerId,
   aggregate,
@@ -228,8 +232,10 @@ export { PARTNER_ROLES, majority, parseGovernanceChange, propose, approve, enact
 export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceChangeKind, ConsortiumRecord, PrefixRecord, ProposalRecord } from './consortium/governance';
 export { COMMAND_AUTHORITY, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
 export type { CommandAuthority, ChaincodeContract } from './protocol/catalogue';
-export { contractOf, TI_TRANSIENT_KEY } from './protocol/commands';
+export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS } from './protocol/commands';
+export { COMMAND_FIELDS, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
+export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';
 export type {
   Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
-  EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand,
+  EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
 } from './protocol/commands';

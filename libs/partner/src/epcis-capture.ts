@@ -1,10 +1,11 @@
-import { DomainError, normaliseGtin, normaliseVocabulary, parseEpcUrn, type LedgerCommandInputs, type LedgerCommandName } from '@pedigree/domain';
-import type { MutationReceipt } from './ledger-commands';
-import type { PartnerContext } from './partner-context';
+import {
+  captureStepOf, DomainError, normaliseGtin, normaliseVocabulary, parseEpcUrn, type CapturePart, type CaptureTransaction, type LedgerCommandInputs,
+} from '@pedigree/domain';
 
 /**
- * How a validated EPCIS event becomes the chaincode command that records it: shared by the
- * synchronous POST /epcis/capture and the EPCIS 2.0 REST binding's capture jobs.
+ * How a validated EPCIS event becomes the chaincode command that records it (the DSCSA profile's
+ * step table): shared by the synchronous POST /epcis/capture and the EPCIS 2.0 REST binding's
+ * capture jobs.
  */
 
 export interface EventShape {
@@ -13,19 +14,19 @@ export interface EventShape {
 }
 
 /** A chaincode command an EPCIS event maps to, typed per transaction. */
-export type CapturedCommand = { [K in LedgerCommandName]: { readonly transaction: K; readonly command: Omit<LedgerCommandInputs[K], 'eventId'> } }[LedgerCommandName];
+export type CapturedCommand = { [K in CaptureTransaction]: { readonly transaction: K; readonly command: Omit<LedgerCommandInputs[K], 'eventId'> } }[CaptureTransaction];
 
-export function submitCaptured(p: PartnerContext, c: CapturedCommand, eventId: string, submittedBy?: string): Promise<MutationReceipt> {
+export function capturePart(c: CapturedCommand, eventId: string): CapturePart {
   // TypeScript does not correlate the union's transaction with its command; CapturedCommand does.
-  return p.commands.submit(c.transaction, { ...c.command, eventId, ...(submittedBy ? { submittedBy } : {}) } as LedgerCommandInputs[typeof c.transaction]);
+  return { transaction: c.transaction, command: { ...c.command, eventId } } as CapturePart;
 }
 
 /** Maps one validated DSCSA event to the chaincode command that records it. */
 export function commandFor(e: EventShape, index: number): CapturedCommand {
   const step = e.bizStep ? normaliseVocabulary('bizStep', e.bizStep) : '';
   const epcs = e.epcList ?? [];
-  switch (`${e.type}/${e.action}/${step}`) {
-    case 'ObjectEvent/ADD/commissioning': {
+  switch (captureStepOf(e.type, e.action, step || undefined)?.transaction) {
+    case 'Commission': {
       const ids = epcs.map((x) => parseEpcUrn(x) as unknown as { scheme: string; gtin?: string; serial?: string });
       const gtins = new Set(ids.map((i) => i.gtin));
       if (gtins.size !== 1 || ids.some((i) => i.scheme !== 'sgtin')) throw refuse(index, 'a commissioning event must list SGTINs of one GTIN');
@@ -34,19 +35,19 @@ export function commandFor(e: EventShape, index: number): CapturedCommand {
         command: { gtin: normaliseGtin([...gtins][0] as string), lot: String(e.ilmd?.['cbvmda:lotNumber'] ?? ''), expiry: String(e.ilmd?.['cbvmda:itemExpirationDate'] ?? ''), serials: ids.map((i) => String(i.serial)) },
       };
     }
-    case 'AggregationEvent/ADD/packing':
+    case 'Pack':
       return { transaction: 'Pack', command: { parent: String(e.parentID ?? ''), children: e.childEPCs ?? [], sealed: true } };
-    case 'AggregationEvent/DELETE/unpacking':
+    case 'Unpack':
       return { transaction: 'Unpack', command: { parent: String(e.parentID ?? ''), ...(e.childEPCs?.length ? { children: e.childEPCs } : {}) } };
-    case 'ObjectEvent/OBSERVE/receiving':
+    case 'Receive':
       return { transaction: 'Receive', command: { epcs } };
-    case 'ObjectEvent/OBSERVE/dispensing':
+    case 'Dispense':
       return { transaction: 'Dispense', command: { epcs } };
-    case 'ObjectEvent/DELETE/decommissioning':
+    case 'Decommission':
       return { transaction: 'Decommission', command: { epcs } };
-    case 'ObjectEvent/DELETE/destroying':
+    case 'Destroy':
       return { transaction: 'Destroy', command: { epcs } };
-    default:
+    case undefined:
       // Shipping needs the DSCSA Transaction Information, which must travel privately: use shipPacks.
       throw refuse(index, `${e.type} ${e.action} ${step || '(no bizStep)'} is not captured here${step === 'shipping' ? ' (ship with the shipPacks mutation: TI is private)' : ''}`);
   }

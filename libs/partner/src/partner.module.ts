@@ -5,6 +5,7 @@ import { HealthRegistry, projectedEvents, projectorFailures, projectorPayloadMis
 import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjector } from '@pedigree/readmodel';
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
+import { EpcisExportController } from './epcis-export.controller';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
 import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
 import { EpcisQueryController } from './epcis-rest/query.controller';
@@ -108,7 +109,7 @@ export class PartnerModule {
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
       ],
-      controllers: [EpcisController, EpcisCaptureController, EpcisQueryController, ...ROLE_CONTROLLERS[options.role]],
+      controllers: [EpcisController, EpcisExportController, EpcisCaptureController, EpcisQueryController, ...ROLE_CONTROLLERS[options.role]],
       exports: [PartnerContext],
     };
   }

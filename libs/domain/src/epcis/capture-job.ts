@@ -5,8 +5,9 @@
  *
  * GS1-Capture-Error-Behaviour decides what an error does:
  * - `rollback` (the default, as in EPCIS 1.2): an invalid event fails the job before anything is
- *   recorded. A refusal by the ledger after events were recorded stops the job; what was recorded
- *   stays recorded (a committed ledger transaction cannot be undone), and the job says how many.
+ *   recorded; a refusal by the ledger stops the job. (The partner service records a rollback job's
+ *   events in one ledger transaction, so a refusal there means nothing was recorded; a caller that
+ *   records event by event would see `recorded` say how many stayed.)
  * - `proceed`: invalid events are listed and skipped, the valid ones are recorded; a refusal is
  *   listed and the job goes on with the next event.
  *

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import {
-  advanceCaptureJob, isDomainError, validateEpcisDocument, type CaptureJobState, type CaptureProblem, type EventHashOptions,
+  advanceCaptureJob, isDomainError, sha256Hex, validateEpcisDocument, type CaptureJobState, type CaptureProblem, type EventHashOptions,
 } from '@pedigree/domain';
 import { classifyFailure } from '@pedigree/platform';
 import { CaptureJobRepository, captureProblemsOf, type CaptureJobRow } from '@pedigree/readmodel';
-import { commandFor, submitCaptured, type CapturedCommand, type EventShape } from '../epcis-capture';
+import { capturePart, commandFor, type CapturedCommand, type EventShape } from '../epcis-capture';
 import { PartnerContext } from '../partner-context';
 
 /** A document accepted by POST /capture, ready to run as a job. */
@@ -83,20 +83,45 @@ export class EpcisCaptureJobs implements OnApplicationBootstrap {
     const problems = this.validate(job, commands);
     await save(advanceCaptureJob(state, { kind: 'validated', problems }));
     try {
+      if (state.behaviour === 'rollback') await this.recordAtomically(job, commands, () => state, save);
       while (state.running) {
+        // proceed: each event its own capture, so one refusal leaves the others recorded.
         const index = state.pending[0] as number;
         const eventId = job.eventIds[index] as string;
         try {
-          await submitCaptured(this.p, commands.get(index) as CapturedCommand, eventId, job.submittedBy);
+          await this.p.commands.capture(`capture:${sha256Hex(eventId)}`, [capturePart(commands.get(index) as CapturedCommand, eventId)]);
           await save(advanceCaptureJob(state, { kind: 'recorded', index }));
         } catch (err) {
-          await save(advanceCaptureJob(state, { kind: 'refused', index, problem: refusal(err, index, eventId, state) }));
+          await save(advanceCaptureJob(state, { kind: 'refused', index, problem: refusal(err, index, eventId, 'proceed') }));
         }
       }
     } catch (err) {
       if (state.running) await save(advanceCaptureJob(state, { kind: 'interrupted', problem: { type: 'epcisException:ImplementationException', title: 'Capture job failed', status: 500, detail: (err as Error).message } }));
       throw err;
     }
+  }
+
+  /**
+   * rollback: the document's events in one ledger transaction (the chaincode's Capture, all or
+   * none, as the synchronous route records it), so a refusal of any event records nothing.
+   */
+  private async recordAtomically(job: AcceptedCapture, commands: Map<number, CapturedCommand>, state: () => CaptureJobState, save: (next: CaptureJobState) => Promise<void>): Promise<void> {
+    const indices = [...state().pending];
+    if (!indices.length) return;
+    const eventIds = indices.map((i) => job.eventIds[i] as string);
+    try {
+      await this.p.commands.capture(`capture:${sha256Hex(eventIds.join('\n'))}`, indices.map((i, k) => capturePart(commands.get(i) as CapturedCommand, eventIds[k] as string)));
+    } catch (err) {
+      // The chaincode names the refused part: commands[k] is the k-th event recorded.
+      const part = Number((err as { details?: { part?: unknown } }).details?.part ?? /commands\[(\d+)\]/.exec((err as Error).message ?? '')?.[1] ?? 0);
+      const index = indices[Number.isInteger(part) && part >= 0 && part < indices.length ? part : 0] as number;
+      // The state machine records events in order: those before the refused one were never committed.
+      await save(advanceCaptureJob({ ...state(), pending: [index, ...indices.filter((i) => i !== index)] }, { kind: 'refused', index, problem: refusal(err, index, job.eventIds[index] as string, 'rollback') }));
+      return;
+    }
+    let next = state();
+    for (const index of indices) next = advanceCaptureJob(next, { kind: 'recorded', index });
+    await save(next);
   }
 
   /** The whole document's problems, one per event (with every issue of it), before anything is recorded. */
@@ -135,12 +160,10 @@ export class EpcisCaptureJobs implements OnApplicationBootstrap {
   }
 }
 
-/** The ledger's refusal of one event as the job's problem, saying honestly what stays recorded. */
-function refusal(err: unknown, index: number, eventId: string, state: CaptureJobState): CaptureProblem {
+/** The ledger's refusal of one event as the job's problem, saying what was recorded. */
+function refusal(err: unknown, index: number, eventId: string, behaviour: 'rollback' | 'proceed'): CaptureProblem {
   const f = classifyFailure(err);
-  const kept = state.behaviour === 'rollback' && state.recorded > 0
-    ? ` The ${state.recorded} event(s) before it were recorded and stay recorded: each event is its own ledger transaction and a committed transaction cannot be rolled back; the events after it were not recorded.`
-    : state.behaviour === 'rollback' ? ' Nothing of the document was recorded.' : '';
+  const kept = behaviour === 'rollback' ? ' Nothing of the document was recorded: its events are one ledger transaction.' : '';
   return {
     type: f.httpStatus >= 500 ? 'epcisException:ImplementationException' : 'epcisException:ValidationException',
     title: 'The ledger refused the event',

@@ -1,0 +1,68 @@
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { dscsaShipmentDocument, parseEpcUrn, writeEpcisXml, type DscsaExportParty, type DscsaExportProduct, type EpcisEvent, type PartnerRecord } from '@pedigree/domain';
+import { Roles, ServiceError } from '@pedigree/platform';
+import { MASTER_DATA } from '@pedigree/readmodel';
+import { xmlExportVersion } from './epcis.controller';
+import { PartnerContext } from './partner-context';
+import { READERS } from './roles';
+
+/**
+ * Outbound: any shipment this organisation sent or received, as the document the other partner's
+ * system expects (GS1 US DSCSA guideline: SBDH, Transaction Statement, product and location master
+ * data, and the shipped product's events up to the shipment). EPCIS 1.2 XML for `Accept:
+ * application/xml` or `?format=xml-1.2` (what DSCSA partners read), 2.0 XML for `xml-2.0`, else
+ * EPCIS 2.0 JSON-LD. The private Transaction Information is not in it: it goes through
+ * `transactionDocuments`, to the two parties only.
+ */
+@Controller('epcis')
+export class EpcisExportController {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+
+  @Roles(...READERS)
+  @Get('shipments/:id/document')
+  async shipmentDocument(@Param('id') id: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const shipment = await this.p.queries.shipment(id);
+    if (!shipment) throw new ServiceError('NOT_FOUND', 'SHIPMENT_UNKNOWN', `no shipment ${id}`);
+    const contents = await this.p.queries.shipmentContents(shipment.epcs);
+    const shippedAt = Date.parse(shipment.shippedAt);
+    // The pedigree as it stood when the product left: nothing that happened to it afterwards.
+    const events = ((await this.p.queries.epcisEvents([id, ...contents])) as EpcisEvent[])
+      .filter((e) => Date.parse(e.eventTime) <= shippedAt)
+      .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+    const gtins = [...new Set(contents.flatMap((epc) => {
+      const parsed = parseEpcUrn(epc) as { scheme: string; gtin?: string };
+      return parsed.scheme === 'sgtin' && parsed.gtin ? [parsed.gtin] : [];
+    }))];
+    const [seller, buyer] = await Promise.all([this.party(shipment.sender), this.party(shipment.receiver)]);
+    const products: DscsaExportProduct[] = [];
+    for (const gtin of gtins) {
+      const product = await this.p.queries.product(gtin);
+      if (!product) continue;
+      const maker = await this.partner(product.manufacturer);
+      products.push({
+        gtin, name: product.name, ...(product.ndc ? { ndc: product.ndc } : {}), ...(product.dosageForm ? { dosageForm: product.dosageForm } : {}),
+        ...(product.strength ? { strength: product.strength } : {}), ...(product.packSize ? { packSize: product.packSize } : {}),
+        ...(maker ? { manufacturerName: maker.name } : {}),
+      });
+    }
+    const doc = dscsaShipmentDocument({ shipmentId: id, createdAt: new Date().toISOString(), seller, buyer, statementAffirmed: shipment.statementAffirmed, products, events });
+    const version = xmlExportVersion(format, String(req.headers['accept'] ?? ''));
+    if (!version) return doc;
+    const omitted = new Set<string>();
+    const xml = writeEpcisXml(doc, { version, onOmit: (_path, what) => omitted.add(what) });
+    res.setHeader('content-type', 'application/xml; charset=utf-8');
+    if (omitted.size) res.setHeader('x-epcis-omitted', [...omitted].join(', '));
+    return xml;
+  }
+
+  private partner(mspId: string): Promise<PartnerRecord | undefined> {
+    return this.p.reads.optional<PartnerRecord>('GetPartner', [mspId], MASTER_DATA);
+  }
+
+  private async party(mspId: string): Promise<DscsaExportParty> {
+    const partner = await this.partner(mspId);
+    if (!partner) throw new ServiceError('NOT_FOUND', 'PARTNER_UNKNOWN', `${mspId} is not a registered trading partner`);
+    return { name: partner.name, gln: partner.gln, address: partner.address };
+  }
+}
