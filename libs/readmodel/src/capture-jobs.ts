@@ -18,6 +18,8 @@ export class CaptureJobRow {
   @Column({ type: 'integer', default: 0 }) recordedCount!: number;
   /** The ledger event IDs of the document's events (its eventIDs, else their CBV 2.0 hashes). */
   @Column({ type: 'text', array: true, default: '{}' }) eventIds!: string[];
+  /** Those of eventIds the job recorded on the ledger. */
+  @Column({ type: 'text', array: true, default: '{}' }) recordedEventIds!: string[];
   /** CaptureProblem objects (typed loosely for TypeORM's deep-partial types). */
   @Column({ type: 'jsonb', default: '[]' }) errors!: object[];
   /** The person who posted it (the authenticated user). */
@@ -42,16 +44,23 @@ const CAPTURE_LOCK = 0x45504353; // 'EPCS'
 export class CaptureJobRepository {
   constructor(private readonly dataSource: DataSource, private readonly org: string) {}
 
-  /** The job, or the document's event IDs already captured (nothing is created then). */
-  async createUnlessCaptured(job: NewCaptureJob, now = new Date()): Promise<{ job: CaptureJobRow } | { duplicates: string[] }> {
+  /**
+   * The job, or the document's event IDs already captured (nothing is created then): recorded by a
+   * job of this service, being recorded by a running one, or the ledger event ID of a transaction
+   * this organisation signed — a single command's, or a Capture's (`captureIds`: the IDs a capture
+   * of the whole document or of one of its events would have had).
+   */
+  async createUnlessCaptured(job: NewCaptureJob, captureIds: ReadonlyMap<string, readonly string[]> = new Map(), now = new Date()): Promise<{ job: CaptureJobRow } | { duplicates: string[] }> {
     return this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CAPTURE_LOCK]);
       const ids = [...job.eventIds];
+      const ledgerIds = [...ids, ...captureIds.keys()];
       const seen: Array<{ id: string }> = ids.length ? await m.query(
-        `SELECT DISTINCT p."eventId" AS id FROM projected_transactions p WHERE p."eventId" = ANY($1) AND p."creatorMspId" = $2 AND p.outcome = 'projected'
-         UNION SELECT DISTINCT x AS id FROM capture_jobs c, unnest(c."eventIds") x WHERE c.running AND c."eventIds" && $1::text[] AND x = ANY($1)`,
-        [ids, this.org]) : [];
-      if (seen.length) return { duplicates: seen.map((r) => r.id).sort() };
+        `SELECT DISTINCT p."eventId" AS id FROM projected_transactions p WHERE p."eventId" = ANY($2) AND p."creatorMspId" = $3 AND p.outcome = 'projected'
+         UNION SELECT DISTINCT x AS id FROM capture_jobs c, unnest(c."eventIds") x WHERE c.running AND c."eventIds" && $1::text[] AND x = ANY($1)
+         UNION SELECT DISTINCT x AS id FROM capture_jobs c, unnest(c."recordedEventIds") x WHERE c."recordedEventIds" && $1::text[] AND x = ANY($1)`,
+        [ids, ledgerIds, this.org]) : [];
+      if (seen.length) return { duplicates: [...new Set(seen.flatMap((r) => captureIds.get(r.id) ?? [r.id]))].sort() };
       const row = m.create(CaptureJobRow, {
         captureID: job.captureID, createdAt: now, finishedAt: job.state.running ? null : now, running: job.state.running, success: job.state.success,
         captureErrorBehaviour: job.state.behaviour, eventCount: job.state.eventCount, recordedCount: job.state.recorded, eventIds: ids,
@@ -63,9 +72,9 @@ export class CaptureJobRepository {
   }
 
   /** Persists a step's outcome; finishedAt is set when the job stops running. */
-  async save(captureID: string, state: CaptureJobState, now = new Date()): Promise<void> {
+  async save(captureID: string, state: CaptureJobState, recordedEventIds: readonly string[] = [], now = new Date()): Promise<void> {
     await this.dataSource.getRepository(CaptureJobRow).update({ captureID }, {
-      running: state.running, success: state.success, recordedCount: state.recorded, errors: [...state.errors], ...(state.running ? {} : { finishedAt: now }),
+      running: state.running, success: state.success, recordedCount: state.recorded, recordedEventIds: [...recordedEventIds], errors: [...state.errors], ...(state.running ? {} : { finishedAt: now }),
     });
   }
 

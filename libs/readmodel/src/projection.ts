@@ -30,7 +30,11 @@ export interface TransactionOrigin {
  * channel's shared record and is kept whole, so a pack that reaches the viewer later has its
  * pedigree from commissioning; the API answers history only for subjects the viewer has a row of.
  */
-export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origin: TransactionOrigin, viewer?: OrgId): Promise<void> {
+/**
+ * `epcisOffset`: where this event's EPCIS events start among its transaction's — a Capture
+ * transaction projects several events, whose EPCIS events share one transaction ID in epcis_events.
+ */
+export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origin: TransactionOrigin, viewer?: OrgId, epcisOffset = 0): Promise<void> {
   const block = origin.blockNumber.toString();
   const txId = origin.transactionId;
   const actor = origin.creatorMspId;
@@ -108,11 +112,15 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
       `INSERT INTO epcis_events ("transactionId", idx, event, "recordedAt", "eventTime")
        SELECT $2, x.idx, x.event, $3::timestamptz, (x.event->>'eventTime')::timestamptz FROM jsonb_to_recordset($1::jsonb) AS x(idx smallint, event jsonb)
        ON CONFLICT ("transactionId", idx) DO NOTHING`,
-      [JSON.stringify(e.epcis.map((event, idx) => ({ idx, event }))), txId, txTime],
+      [JSON.stringify(e.epcis.map((event, idx) => ({ idx: epcisOffset + idx, event }))), txId, txTime],
     );
   }
-  const eventOf = epcisIndexOf(e.epcis);
-  const first = e.epcis.length ? 0 : null;
+  const localEventOf = epcisIndexOf(e.epcis);
+  const eventOf = (id: string): number | null => {
+    const i = localEventOf(id);
+    return i === null ? null : epcisOffset + i;
+  };
+  const first = e.epcis.length ? epcisOffset : null;
   const history = [
     ...e.records.map((r) => ({
       subject: r.id,

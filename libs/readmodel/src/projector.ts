@@ -154,7 +154,13 @@ export class ReadModelProjector {
     const mismatches = decoded ? [...new Map(decoded.events.flatMap((e) => payloadMismatches(e, origin)).map((x) => [`${x.field}|${x.inPayload}`, x])).values()] : [];
     const refused = mismatches.find((x) => x.action === 'refused');
     await this.dataSource.transaction(async (m) => {
-      if (decoded && !refused) for (const e of decoded.events) await projectEvent(m, e, origin, this.viewer);
+      if (decoded && !refused) {
+        let epcisOffset = 0;
+        for (const e of decoded.events) {
+          await projectEvent(m, e, origin, this.viewer, epcisOffset);
+          epcisOffset += e.epcis.length;
+        }
+      }
       if (decoded) await logTransaction(m, event, decoded, refused ? { outcome: 'refused', reason: FORGED_ACTOR } : { outcome: 'projected' });
       await saveCheckpoint(m, this.name, checkpoint);
     });

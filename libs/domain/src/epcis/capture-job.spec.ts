@@ -22,6 +22,7 @@ describe('capture job state machine', () => {
   ])('%s', (_name, behaviour, count, steps, expected) => {
     const end = steps.reduce(advanceCaptureJob, startCaptureJob(behaviour, count));
     expect({ running: end.running, success: end.success, pending: end.pending, recorded: end.recorded, errors: end.errors.length }).toEqual(expected);
+    expect(end.recordedIndices).toEqual(steps.flatMap((s) => (s.kind === 'recorded' ? [s.index] : [])));
   });
 
   it('starts running and successful, with nothing validated', () => {

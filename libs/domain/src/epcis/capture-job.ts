@@ -39,6 +39,8 @@ export interface CaptureJobState {
   /** Event indices still to record, in document order. */
   readonly pending: readonly number[];
   readonly recorded: number;
+  /** The events recorded, in the order they were. */
+  readonly recordedIndices: readonly number[];
   readonly errors: readonly CaptureProblem[];
   /** Set once validated: the job has looked at the whole document. */
   readonly validated: boolean;
@@ -52,7 +54,7 @@ export type CaptureJobStep =
   | { readonly kind: 'interrupted'; readonly problem: CaptureProblem };
 
 export function startCaptureJob(behaviour: CaptureErrorBehaviour, eventCount: number): CaptureJobState {
-  return { behaviour, eventCount, running: true, success: true, pending: [], recorded: 0, errors: [], validated: false };
+  return { behaviour, eventCount, running: true, success: true, pending: [], recorded: 0, recordedIndices: [], errors: [], validated: false };
 }
 
 /** A step that does not fit the job's state is a bug in the caller, not bad input: it throws. */
@@ -73,7 +75,7 @@ export function advanceCaptureJob(state: CaptureJobState, step: CaptureJobStep):
     case 'refused': {
       if (state.pending[0] !== step.index) throw new Error(`capture job expects event ${state.pending[0] ?? '(none)'} next, not ${step.index}`);
       const rest = state.pending.slice(1);
-      if (step.kind === 'recorded') return { ...state, recorded: state.recorded + 1, pending: rest, running: rest.length > 0 };
+      if (step.kind === 'recorded') return { ...state, recorded: state.recorded + 1, recordedIndices: [...state.recordedIndices, step.index], pending: rest, running: rest.length > 0 };
       const pending = state.behaviour === 'rollback' ? [] : rest;
       return { ...state, errors: [...state.errors, step.problem], success: false, pending, running: pending.length > 0 };
     }

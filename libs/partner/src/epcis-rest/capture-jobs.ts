@@ -77,7 +77,7 @@ export class EpcisCaptureJobs implements OnApplicationBootstrap {
     let state = job.state;
     const save = async (next: CaptureJobState): Promise<void> => {
       state = next;
-      await this.repository.save(job.captureID, state);
+      await this.repository.save(job.captureID, state, state.recordedIndices.map((i) => job.eventIds[i] as string));
     };
     const commands = new Map<number, CapturedCommand>();
     const problems = this.validate(job, commands);

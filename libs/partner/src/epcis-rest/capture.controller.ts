@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, HttpCode, Inject, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
-  CAPTURE_ERROR_BEHAVIOURS, computeEventHashId, contextNamespaces, EpcisXmlReader, startCaptureJob, xmlHashOptions,
+  CAPTURE_ERROR_BEHAVIOURS, computeEventHashId, contextNamespaces, EpcisXmlReader, sha256Hex, startCaptureJob, xmlHashOptions,
   type CaptureErrorBehaviour, type EventHashOptions,
 } from '@pedigree/domain';
 import { Roles, type AuthenticatedRequest } from '@pedigree/platform';
@@ -139,7 +139,10 @@ export class EpcisCaptureController {
     const captureID = randomUUID();
     const state = startCaptureJob(behaviour, events.length);
     const submittedBy = personOf(req.principal?.subject);
-    const created = await this.jobs.repository.createUnlessCaptured({ captureID, state, eventIds: eventIds.filter((id): id is string => id !== undefined), ...(submittedBy ? { submittedBy } : {}) });
+    const known = eventIds.filter((id): id is string => id !== undefined);
+    // The ledger IDs a Capture of this document, or of one of its events, was recorded under.
+    const captureIds = new Map<string, string[]>([[`capture:${sha256Hex(known.join('\n'))}`, known], ...known.map((id) => [`capture:${sha256Hex(id)}`, [id]] as [string, string[]])]);
+    const created = await this.jobs.repository.createUnlessCaptured({ captureID, state, eventIds: known, ...(submittedBy ? { submittedBy } : {}) }, captureIds);
     if ('duplicates' in created) {
       throw new EpcisProblem(409, 'ResourceAlreadyExistsException', 'Events already captured',
         `${created.duplicates.length} event(s) of the document were already captured by this organisation: ${created.duplicates.slice(0, 10).join(', ')}${created.duplicates.length > 10 ? ', …' : ''}`,

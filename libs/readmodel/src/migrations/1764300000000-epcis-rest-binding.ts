@@ -23,11 +23,13 @@ export class EpcisRestBinding1764300000000 implements MigrationInterface {
       "eventCount" integer NOT NULL,
       "recordedCount" integer NOT NULL DEFAULT 0,
       "eventIds" text[] NOT NULL DEFAULT '{}',
+      "recordedEventIds" text[] NOT NULL DEFAULT '{}',
       "errors" jsonb NOT NULL DEFAULT '[]',
       "submittedBy" text
     )`);
     await q.query(`CREATE TABLE "epcis_queries" ("name" text PRIMARY KEY, "seq" bigserial NOT NULL UNIQUE, "query" jsonb NOT NULL, "createdAt" timestamptz NOT NULL, "createdBy" text)`);
     await q.query(`CREATE INDEX "capture_jobs_running_event_ids" ON "capture_jobs" USING gin ("eventIds") WHERE "running"`);
+    await q.query(`CREATE INDEX "capture_jobs_recorded_event_ids" ON "capture_jobs" USING gin ("recordedEventIds")`);
     await q.query(`ALTER TABLE "epcis_events" ADD COLUMN "seq" bigserial NOT NULL, ADD COLUMN "recordedAt" timestamptz, ADD COLUMN "eventTime" timestamptz`);
     await q.query(`UPDATE "epcis_events" e SET "recordedAt" = (SELECT min(t."occurredAt") FROM "trace_events" t WHERE t."transactionId" = e."transactionId"),
       "eventTime" = (e.event->>'eventTime')::timestamptz`);
