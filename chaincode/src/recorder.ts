@@ -108,6 +108,7 @@ export async function recordEvent<C extends Command>(
       changed: outcome.records.map((r) => r.id),
       ...(outcome.shipment ? { shipment: outcome.shipment } : {}),
       ...(outcome.receipt ? { receipt: outcome.receipt } : {}),
+      ...(outcome.exceptions ? { exceptions: outcome.exceptions.map((x) => x.id) } : {}),
     };
     return canonicalJson(result);
   } catch (err) {
