@@ -5,6 +5,7 @@ import { HealthRegistry, projectedEvents, projectorFailures, projectorPayloadMis
 import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjector } from '@pedigree/readmodel';
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
+import { ExceptionsResolver } from './exceptions.resolver';
 import { ManufacturerMutationsResolver } from './manufacturer.resolver';
 import { PartnerContext } from './partner-context';
 import { PartnerQueriesResolver } from './queries.resolver';
@@ -99,6 +100,7 @@ export class PartnerModule {
         PartnerLifecycle,
         PartnerQueriesResolver,
         TradeMutationsResolver,
+        ExceptionsResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
       ],
