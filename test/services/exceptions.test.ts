@@ -135,3 +135,34 @@ describe('receiving exceptions between members', () => {
     expect(open.exceptionsInbox.edges).toEqual([]);
   });
 });
+
+describe('a TI that says more than the shipment carries', () => {
+  const LOOSE = [sgtin(13), sgtin(14)];
+  let exceptionId: string;
+
+  it('is raised on a checked receipt, both packs held, and the seller corrects the TI quantity', async () => {
+    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-06-30", serials: $s) { transactionId } }`, { s: [serial(13), serial(14)] });
+    await m().ok(key('manufacturer', 'operator'),
+      `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`,
+      { e: LOOSE, ti: { transactionDate: new Date().toISOString().slice(0, 10), seller: 'ManufacturerMSP', buyer: 'DistributorMSP', products: [{ ndc: NDC, lot: LOT, quantity: 3 }] } });
+    const received = await d().ok<{ receivePacks: { exceptions: string[] } }>(key('distributor', 'operator'),
+      `mutation($e: [String!]!) { receivePacks(epcs: $e, scanned: $e) { exceptions } }`, { e: LOOSE });
+    expect(received.receivePacks.exceptions).toHaveLength(1);
+    exceptionId = received.receivePacks.exceptions[0] as string;
+    const raised = await d().ok<{ receivingException: Exception & { evidence: { tiQuantity: number; shippedQuantity: number } } }>(key('distributor', 'auditor'), `{ receivingException(id: "${exceptionId}") { ${EXCEPTION} } }`);
+    expect(raised.receivingException).toMatchObject({ rule: 'quantity_differs_from_ti', state: 'waiting_on_partner', held: [...LOOSE].sort(), evidence: { tiQuantity: 3, shippedQuantity: 2 } });
+
+    // A correction that does not fix it is recorded and sends the exception back to the receiver.
+    await eventually(() => m().ok<{ receivingException: { id: string } | null }>(key('manufacturer', 'auditor'), `{ receivingException(id: "${exceptionId}", receiver: "${MSP.distributor}") { id } }`), (r) => r.receivingException !== null);
+    await m().ok(key('manufacturer', 'operator'), `mutation($c: JSON!) { answerException(receiver: "${MSP.distributor}", id: "${exceptionId}", correction: $c) { transactionId } }`,
+      { c: { ti: [{ gtin: GTIN, lot: LOT, quantity: 3 }] } });
+    const back = await eventually(() => d().ok<{ receivingException: Exception }>(key('distributor', 'auditor'), `{ receivingException(id: "${exceptionId}") { ${EXCEPTION} } }`), (r) => r.receivingException.state === 'open');
+    expect(back.receivingException.answers).toMatchObject([{ recheck: 'still_failing' }]);
+
+    await m().ok(key('manufacturer', 'operator'), `mutation($c: JSON!) { answerException(receiver: "${MSP.distributor}", id: "${exceptionId}", correction: $c) { transactionId } }`,
+      { c: { ti: [{ gtin: GTIN, lot: LOT, quantity: 2 }] } });
+    await eventually(() => d().ok<{ receivingException: Exception }>(key('distributor', 'auditor'), `{ receivingException(id: "${exceptionId}") { state } }`), (r) => r.receivingException.state === 'resolved_by_correction');
+    const closed = await d().ok<{ closeException: { changed: string[] } }>(key('distributor', 'operator'), `mutation { closeException(id: "${exceptionId}") { changed } }`);
+    expect([...closed.closeException.changed].sort()).toEqual([...LOOSE].sort());
+  });
+});
