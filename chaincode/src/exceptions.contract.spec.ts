@@ -72,6 +72,7 @@ describe('ExceptionsContract (fake stub)', () => {
       { shipmentId, seller: MFR, addressee: DIST, epcs: [CASE], containers: [{ id: CASE, children: ['A1', 'A2', 'A3', 'A4'].map(sgtin), sealed: true }], packs: ['A1', 'A2', 'A3', 'A4'].map((s) => ({ id: sgtin(s), gtin: GTIN, lot: 'L1', expiry: '2028-12-31' })) },
       { receiver: DIST, presented: [CASE], scanned: present.map((id) => ({ id })), brokenSeals: [], masterData: [GTIN] });
     await expectCode(submit(ledger, DISP, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x0', findings: [{ ...finding, receiver: DISP }] }]), 'EXCEPTION_PARTY');
+    await expectCode(submit(ledger, MFR, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x00', findings: [{ ...finding!, receiver: MFR }] }]), 'EXCEPTION_PARTY');
     const raised = await submit(ledger, DIST, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x1', findings: [finding], refer: true }]);
     expect(raised.exceptions).toEqual(['x1#1']);
     expect(lastEvent(ledger)).toMatchObject({ type: 'exceptionRaised', exceptions: [{ id: 'x1#1', state: 'waiting_on_partner', rule: 'aggregation_missing_pack', receiver: DIST, seller: MFR, held: present }] });

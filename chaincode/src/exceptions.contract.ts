@@ -74,6 +74,10 @@ export class ExceptionsContract extends Contract {
           if (!isPackId(epc)) continue;
           const pack = changed.get(epc) ?? (await state.trace(epc));
           if (!isPack(pack) || pack.custodian !== actor || pack.status === 'shipped') continue;
+          // Held for an exception against this seller: the pack must have come through the seller.
+          if (!pack.owners.includes(shipment.from)) {
+            throw new DomainError('EXCEPTION_INVALID', `finding ${i + 1}: ${epc} never belonged to ${shipment.from}; it cannot be held for an exception against its shipment`, { reason: 'hold', id: epc });
+          }
           if (!pack.quarantine) {
             changed.set(epc, applyCommand(pack, { type: 'quarantine', reason: holdReason(finding.rule) }, actor, at));
             fresh.push(epc);
