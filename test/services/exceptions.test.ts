@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { key, MSP, Postgres, RESULT, ROLES, Role, runId, Service } from './support';
+import { key, MSP, Postgres, RESULT, ROLES, Role, ROOT, runId, Service } from './support';
 
 /**
  * Receiving exceptions between members on the real network (issue 14): a case shipped one pack
@@ -166,3 +169,18 @@ describe('a TI that says more than the shipment carries', () => {
     expect([...closed.closeException.changed].sort()).toEqual([...LOOSE].sort());
   });
 });
+
+it('the reconciler compares exception rows with the ledger and finds a tampered one', async () => {
+  const cli = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
+  const database = `exc_distributor_${runId}`;
+  const reconcile = () => promisify(execFile)(process.execPath, [cli, 'reconcile', '--role', 'distributor', '--org', MSP.distributor], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(database) } })
+    .then((r) => r.stdout, (e: { stdout: string }) => e.stdout)
+    .then((out) => out.trim().split('\n').map((l) => JSON.parse(l) as { id?: string; kind?: string; problem?: string; columns?: string[]; exceptions?: number }));
+  const clean = await reconcile();
+  expect(clean.filter((d) => d.kind === 'exception')).toEqual([]);
+  expect(clean[clean.length - 1]?.exceptions).toBeGreaterThanOrEqual(2);
+  // Someone with database access reopens a closed exception behind the ledger's back.
+  const [row] = await pg.query<{ id: string }>(database, `UPDATE receiving_exceptions SET state = 'open' WHERE state = 'closed' RETURNING id`);
+  const tampered = await reconcile();
+  expect(tampered.find((d) => d.kind === 'exception' && d.id?.endsWith(row?.id ?? '?'))).toMatchObject({ problem: 'differs', columns: ['state'] });
+}, 300_000);
