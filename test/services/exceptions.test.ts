@@ -170,6 +170,26 @@ describe('a TI that says more than the shipment carries', () => {
   });
 });
 
+it('the inbox pages oldest first, by opaque cursor, and filters by age', async () => {
+  const page = (after?: string) => d().ok<{ exceptionsInbox: Connection & { edges: Array<{ cursor: string; node: Exception }> } }>(key('distributor', 'auditor'),
+    `query($a: String) { exceptionsInbox(filter: { partner: "${MSP.manufacturer}", states: [closed] }, first: 1, after: $a) { edges { cursor node { id openedAt } } pageInfo { hasNextPage endCursor } } }`, { a: after ?? null });
+  const seen: Exception[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < 100; i++) {
+    const p = (await page(after)).exceptionsInbox;
+    seen.push(...p.edges.map((e) => e.node));
+    if (!p.pageInfo.hasNextPage) break;
+    after = p.pageInfo.endCursor ?? undefined;
+  }
+  expect(seen.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(seen.map((x) => x.id)).size).toBe(seen.length);
+  expect(seen.map((x) => x.openedAt)).toEqual([...seen.map((x) => x.openedAt)].sort());
+  const old = await d().ok<{ exceptionsInbox: Connection }>(key('distributor', 'auditor'), `{ exceptionsInbox(filter: { olderThanSeconds: 86400, shipmentId: "x-none" }) { edges { node { id } } } }`);
+  expect(old.exceptionsInbox.edges).toEqual([]);
+  const bad = await d().gql(key('distributor', 'auditor'), `{ exceptionsInbox(after: "bm90LWEtY3Vyc29y") { edges { node { id } } } }`);
+  expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
 it('the reconciler compares exception rows with the ledger and finds a tampered one', async () => {
   const cli = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
   const database = `exc_distributor_${runId}`;
