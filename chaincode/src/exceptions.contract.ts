@@ -10,15 +10,12 @@ import {
   quarantineEvent,
   raiseException,
   releaseEvent,
-  type AnswerExceptionCommand,
   type EpcisEvent,
   type ExceptionAction,
   type ExceptionRecord,
-  type ExceptionStepCommand,
+  type LedgerCommandInputs,
   type OrgId,
   type PackRecord,
-  type RaiseExceptionsCommand,
-  type ResolveExceptionCommand,
   type ShipmentRecord,
 } from '@pedigree/domain';
 import { ChaincodeError } from './errors';
@@ -28,6 +25,7 @@ import { recordEvent, type CommandScope, type Outcome } from './recorder';
 import { isPackId, WorldState } from './world-state';
 
 const MAX_FINDINGS_PER_TX = 100;
+type StepTransaction = 'ReferException' | 'AnswerException' | 'ResolveException' | 'CloseException';
 
 /**
  * Receiving exceptions between members. An exception is keyed by its receiver
@@ -47,7 +45,7 @@ export class ExceptionsContract extends Contract {
   @Transaction()
   @Returns('string')
   async RaiseExceptions(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<RaiseExceptionsCommand>(ctx, 'RaiseExceptions', commandJson, async (c, scope) => {
+    return recordEvent(ctx, 'RaiseExceptions', commandJson, async (c, scope) => {
       const { state, at, actor, eventId } = scope;
       if (!Array.isArray(c.findings) || c.findings.length === 0 || c.findings.length > MAX_FINDINGS_PER_TX) {
         throw new DomainError('EXCEPTION_INVALID', `raiseExceptions: findings must list 1-${MAX_FINDINGS_PER_TX} findings`, { reason: 'findings' });
@@ -96,14 +94,14 @@ export class ExceptionsContract extends Contract {
   @Transaction()
   @Returns('string')
   async ReferException(ctx: Context, commandJson: string): Promise<string> {
-    return this.step<ExceptionStepCommand>(ctx, 'ReferException', commandJson, () => ({ type: 'refer' }));
+    return this.step(ctx, 'ReferException', commandJson, () => ({ type: 'refer' }));
   }
 
   /** The seller's answer: corrected data recorded and re-checked against the finding and the ledger. */
   @Transaction()
   @Returns('string')
   async AnswerException(ctx: Context, commandJson: string): Promise<string> {
-    return this.step<AnswerExceptionCommand>(ctx, 'AnswerException', commandJson, (c) => ({
+    return this.step(ctx, 'AnswerException', commandJson, (c) => ({
       type: 'answer', ...(c.note !== undefined ? { note: c.note } : {}), ...(c.correction !== undefined ? { correction: c.correction } : {}),
     }));
   }
@@ -111,7 +109,7 @@ export class ExceptionsContract extends Contract {
   @Transaction()
   @Returns('string')
   async ResolveException(ctx: Context, commandJson: string): Promise<string> {
-    return this.step<ResolveExceptionCommand>(ctx, 'ResolveException', commandJson, (c) => ({ type: 'resolve', resolution: c.resolution }));
+    return this.step(ctx, 'ResolveException', commandJson, (c) => ({ type: 'resolve', resolution: c.resolution }));
   }
 
   /**
@@ -122,7 +120,7 @@ export class ExceptionsContract extends Contract {
   @Transaction()
   @Returns('string')
   async CloseException(ctx: Context, commandJson: string): Promise<string> {
-    return this.step<ExceptionStepCommand>(ctx, 'CloseException', commandJson, () => ({ type: 'close' }), async (next, { state, at, actor }) => {
+    return this.step(ctx, 'CloseException', commandJson, () => ({ type: 'close' }), async (next, { state, at, actor }) => {
       if (next.resolution?.kind !== 'correction') return { records: [], epcis: [] };
       const stillHeld = new Set<string>();
       for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.exceptionOfShipment, [next.receiver, next.shipmentId])) {
@@ -155,14 +153,14 @@ export class ExceptionsContract extends Contract {
   }
 
   /** A lifecycle step on one exception, with what the step does to packs (CloseException). */
-  private step<C extends ExceptionStepCommand>(
+  private step<K extends StepTransaction>(
     ctx: Context,
-    transaction: 'ReferException' | 'AnswerException' | 'ResolveException' | 'CloseException',
+    transaction: K,
     commandJson: string,
-    toAction: (c: C) => ExceptionAction,
+    toAction: (c: LedgerCommandInputs[K]) => ExceptionAction,
     effects?: (next: ExceptionRecord, scope: CommandScope) => Promise<Pick<Outcome, 'records' | 'epcis'>>,
   ): Promise<string> {
-    return recordEvent<C>(ctx, transaction, commandJson, async (c, scope) => {
+    return recordEvent(ctx, transaction, commandJson, async (c: LedgerCommandInputs[K], scope) => {
       const { state, at, actor } = scope;
       if (typeof c.exceptionId !== 'string' || !c.exceptionId) throw new DomainError('EXCEPTION_INVALID', `${transaction}: exceptionId is required`, { reason: 'exceptionId' });
       const receiver: OrgId = c.receiver ?? actor;

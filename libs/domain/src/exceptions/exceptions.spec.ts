@@ -1,4 +1,5 @@
 import { DomainError } from '../errors';
+import { parseLedgerCommand } from '../protocol/command-parsers';
 import { actOnException, exceptionAgeSeconds, raiseException, recheck, type ExceptionAction, type ExceptionRecord, type ExceptionState } from './exception-lifecycle';
 import { checkReceipt, type Finding, type ReceiptAsFound, type ShipmentAsShipped } from './receiving-checks';
 
@@ -168,5 +169,24 @@ describe('the exception lifecycle', () => {
   ];
   it.each(rechecks)('re-checks %s against the correction and the ledger (clean: %#)', (rule, evidence, correction, toReceiver, clean) => {
     expect(recheck({ rule: rule as Finding['rule'], evidence, subjects: [pack(1)] }, correction, { toReceiver: new Set(toReceiver) }).clean).toBe(clean);
+  });
+});
+
+describe('the exception commands as the ledger parses them', () => {
+  const finding = checkReceipt(shipped(), found({ scanned: scans(1, 2, 3) }))[0] as Finding;
+  it('reads a raise, an answer and a held receipt', () => {
+    expect(parseLedgerCommand('RaiseExceptions', JSON.stringify({ eventId: 'e1', findings: [finding], refer: true })).findings[0]).toEqual(finding);
+    expect(parseLedgerCommand('AnswerException', JSON.stringify({ eventId: 'e2', exceptionId: 'x#1', receiver: D, correction: { ti: [{ gtin: GTIN, quantity: 6 }] } })).correction).toEqual({ ti: [{ gtin: GTIN, quantity: 6 }] });
+    expect(parseLedgerCommand('Receive', JSON.stringify({ eventId: 'e3', epcs: [CASE], underException: true, hold: { epcs: [pack(1)], reason: 'no_pedigree_match' } })).hold).toEqual({ epcs: [pack(1)], reason: 'no_pedigree_match' });
+  });
+  it.each([
+    ['RaiseExceptions', { findings: [{ ...finding, rule: 'nope' }] }, 'findings[0].rule'],
+    ['RaiseExceptions', { findings: [{ ...finding, extra: 1 }] }, 'findings[0].extra'],
+    ['RaiseExceptions', { findings: [{ ...finding, evidence: {} }] }, 'findings[0].evidence.summary'],
+    ['AnswerException', { exceptionId: 'x', correction: { contents: [], guess: 1 } }, 'correction.guess'],
+    ['ResolveException', { exceptionId: 'x', resolution: 'shrug' }, 'resolution'],
+    ['Receive', { epcs: [CASE], hold: { epcs: [pack(1)], reason: 'bored' } }, 'hold.reason'],
+  ] as const)('%s refuses %j naming %s', (transaction, body, field) => {
+    expect(() => parseLedgerCommand(transaction, JSON.stringify({ eventId: 'e', ...body }))).toThrow(expect.objectContaining({ code: 'COMMAND_INVALID', details: expect.objectContaining({ field }) }));
   });
 });
