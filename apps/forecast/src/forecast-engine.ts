@@ -308,20 +308,26 @@ export class ForecastEngine {
           }
         },
       });
-      if (!serving.model) {
-        await this.update(job, { status: 'failed', phase: 'failed', percent: 100, finishedAt: this.now(), message: `no series has the ${DEFAULT_DESIGN.inputMonths + 24} months the global model needs (${DEFAULT_DESIGN.inputMonths} of input + two years); forecasts keep using the baselines` });
-        return;
+      // Too short a history for the global model is not a failure of the job: the baselines
+      // (seasonal naive, ETS, Croston-type for intermittent series) still forecast every series, and
+      // those forecasts are published; the job says why no model came of it.
+      const noModel = serving.model
+        ? undefined
+        : `no series has the ${DEFAULT_DESIGN.inputMonths + 24} months the global model needs (${DEFAULT_DESIGN.inputMonths} of input + two years); forecasts use the baselines`;
+      let modelVersion: string | undefined;
+      if (serving.model) {
+        await this.update(job, { phase: 'storing model', percent: 82, message: null });
+        const artifacts = await servingToArtifacts(serving);
+        await this.own.query(
+          `INSERT INTO model_versions (version, "modelTopology", "weightSpecs", "weightData", metadata, "trainingJobId", "createdAt")
+           VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (version) DO UPDATE SET "createdAt" = now(), "trainingJobId" = EXCLUDED."trainingJobId", metadata = EXCLUDED.metadata`,
+          [artifacts.metadata.version, JSON.stringify(artifacts.modelTopology), JSON.stringify(artifacts.weightSpecs), artifacts.weightData, JSON.stringify(artifacts.metadata), job.id]);
+        serving.model.dispose();
+        // The stored copy is what later restarts load: serve exactly that.
+        await this.loadLatestModel();
+        modelVersion = artifacts.metadata.version;
       }
-      await this.update(job, { phase: 'storing model', percent: 82, message: null });
-      const artifacts = await servingToArtifacts(serving);
-      await this.own.query(
-        `INSERT INTO model_versions (version, "modelTopology", "weightSpecs", "weightData", metadata, "trainingJobId", "createdAt")
-         VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (version) DO UPDATE SET "createdAt" = now(), "trainingJobId" = EXCLUDED."trainingJobId", metadata = EXCLUDED.metadata`,
-        [artifacts.metadata.version, JSON.stringify(artifacts.modelTopology), JSON.stringify(artifacts.weightSpecs), artifacts.weightData, JSON.stringify(artifacts.metadata), job.id]);
-      serving.model.dispose();
-      // The stored copy is what later restarts load: serve exactly that.
-      await this.loadLatestModel();
-      await this.update(job, { phase: 'publishing forecasts', percent: 88, modelVersion: artifacts.metadata.version });
+      await this.update(job, { phase: 'publishing forecasts', percent: 88, ...(modelVersion ? { modelVersion } : {}), message: noModel ?? null });
       let published = 0;
       for (const [i, key] of keys.entries()) {
         try {
@@ -332,7 +338,7 @@ export class ForecastEngine {
         }
         await this.update(job, { percent: 88 + Math.round((11 * (i + 1)) / Math.max(1, keys.length)), forecastsPublished: published });
       }
-      await this.update(job, { status: 'succeeded', phase: 'done', percent: 100, finishedAt: this.now(), message: `model ${artifacts.metadata.version}; ${published} forecasts published` });
+      await this.update(job, { status: 'succeeded', phase: 'done', percent: 100, finishedAt: this.now(), message: `${modelVersion ? `model ${modelVersion}` : noModel}; ${published} forecasts published` });
     } catch (err) {
       this.log(`training job ${job.id} failed: ${(err as Error).stack}`);
       await this.update(job, { status: 'failed', phase: 'failed', finishedAt: this.now(), message: (err as Error).message });

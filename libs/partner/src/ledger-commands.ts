@@ -1,5 +1,5 @@
 import { contractOf, type CapturePart, type CaptureResult, type LedgerCommandInputs, type LedgerCommandName, type WriteResult } from '@pedigree/domain';
-import { Ledger, SubmitOptions } from '@pedigree/ledger';
+import { Ledger, SubmitOptions, type SubmitResult } from '@pedigree/ledger';
 import { createHash } from 'node:crypto';
 import { currentPrincipal, ledgerSubmissions } from '@pedigree/platform';
 import { ReadModelProjector } from '@pedigree/readmodel';
@@ -37,18 +37,7 @@ export class LedgerCommands {
   ) {}
 
   async submit<K extends LedgerCommandName>(transaction: K, command: LedgerCommandInputs[K], options: CommandOptions = {}): Promise<MutationReceipt> {
-    const end = ledgerSubmissions.startTimer({ transaction });
-    let result;
-    try {
-      // The person the service authenticated, attested on the ledger by this organisation's signature.
-      const submittedBy = command.submittedBy ?? personOf(currentPrincipal()?.subject);
-      result = await this.ledger.submit(transaction, [JSON.stringify(submittedBy ? { ...command, submittedBy } : command)], { ...options, contract: contractOf(transaction) });
-      end({ outcome: 'committed' });
-    } catch (err) {
-      end({ outcome: 'failed' });
-      throw err;
-    }
-    this.projector.noteCommitted(result.blockNumber);
+    const result = await this.send(transaction, command, options);
     const written = JSON.parse(Buffer.from(result.payload).toString('utf8')) as WriteResult;
     // A duplicate's own transaction carries no event: the original one's is already projected (or will be).
     const readModelUpdated = await this.projector.waitFor(written.txId, this.readModelWaitMs);
@@ -60,17 +49,7 @@ export class LedgerCommands {
    * Answers each part's receipt in order; a part recorded before answers as a duplicate.
    */
   async capture(eventId: string, parts: readonly CapturePart[], options: CommandOptions = {}): Promise<MutationReceipt[]> {
-    const end = ledgerSubmissions.startTimer({ transaction: 'Capture' });
-    let result;
-    try {
-      const submittedBy = personOf(currentPrincipal()?.subject);
-      result = await this.ledger.submit('Capture', [JSON.stringify({ eventId, commands: parts, ...(submittedBy ? { submittedBy } : {}) })], { ...options, contract: contractOf('Capture') });
-      end({ outcome: 'committed' });
-    } catch (err) {
-      end({ outcome: 'failed' });
-      throw err;
-    }
-    this.projector.noteCommitted(result.blockNumber);
+    const result = await this.send('Capture', { eventId, commands: parts }, options);
     const written = JSON.parse(Buffer.from(result.payload).toString('utf8')) as CaptureResult;
     // Recorded parts are projected with this transaction; duplicates were projected with theirs.
     const projected = new Map<string, boolean>();
@@ -78,6 +57,21 @@ export class LedgerCommands {
     return written.results.map((r) => receiptOf(r, result.blockNumber, projected.get(r.txId) ?? false));
   }
 
+  private async send<K extends LedgerCommandName>(transaction: K, command: LedgerCommandInputs[K], options: CommandOptions): Promise<SubmitResult> {
+    const end = ledgerSubmissions.startTimer({ transaction });
+    let result: SubmitResult;
+    try {
+      // The person the service authenticated, attested on the ledger by this organisation's signature.
+      const submittedBy = command.submittedBy ?? personOf(currentPrincipal()?.subject);
+      result = await this.ledger.submit(transaction, [JSON.stringify(submittedBy ? { ...command, submittedBy } : command)], { ...options, contract: contractOf(transaction) });
+      end({ outcome: 'committed' });
+    } catch (err) {
+      end({ outcome: 'failed' });
+      throw err;
+    }
+    this.projector.noteCommitted(result.blockNumber);
+    return result;
+  }
 }
 
 function receiptOf(written: WriteResult, blockNumber: bigint, readModelUpdated: boolean): MutationReceipt {

@@ -8,14 +8,8 @@ export type { TraceabilityBatchEvent, TraceabilityEvent };
 
 /** Decodes an event payload; anything that is not a traceability event (the probe's) yields undefined. */
 export function decodeTraceabilityEvent(payload: Uint8Array): TraceabilityEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(payload).toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const v = value as Partial<TraceabilityEvent>;
-  return v && v.schema === 'pedigree.traceability' && Array.isArray(v.records) ? (v as TraceabilityEvent) : undefined;
+  const value = parsed(payload);
+  return isTraceabilityEvent(value) ? value : undefined;
 }
 
 /**
@@ -31,16 +25,22 @@ export interface TransactionEvents {
 }
 
 export function decodeTransactionEvents(payload: Uint8Array): TransactionEvents | undefined {
-  const single = decodeTraceabilityEvent(payload);
-  if (single) return { type: single.type, eventId: single.eventId, txId: single.txId, actor: single.actor, events: [single] };
-  let value: unknown;
+  const value = parsed(payload);
+  if (isTraceabilityEvent(value)) return { type: value.type, eventId: value.eventId, txId: value.txId, actor: value.actor, events: [value] };
+  const b = value as Partial<TraceabilityBatchEvent> | undefined;
+  if (!b || b.schema !== 'pedigree.traceability.batch' || !Array.isArray(b.events)) return undefined;
+  return { type: 'capture', eventId: String(b.eventId), txId: String(b.txId), actor: String(b.actor), events: b.events.filter(isTraceabilityEvent) };
+}
+
+function parsed(payload: Uint8Array): unknown {
   try {
-    value = JSON.parse(Buffer.from(payload).toString('utf8'));
+    return JSON.parse(Buffer.from(payload).toString('utf8'));
   } catch {
     return undefined;
   }
-  const b = value as Partial<TraceabilityBatchEvent>;
-  if (!b || b.schema !== 'pedigree.traceability.batch' || !Array.isArray(b.events)) return undefined;
-  const events = b.events.filter((e) => e && e.schema === 'pedigree.traceability' && Array.isArray(e.records));
-  return { type: 'capture', eventId: String(b.eventId), txId: String(b.txId), actor: String(b.actor), events };
+}
+
+function isTraceabilityEvent(value: unknown): value is TraceabilityEvent {
+  const v = value as Partial<TraceabilityEvent> | undefined;
+  return !!v && v.schema === 'pedigree.traceability' && Array.isArray(v.records);
 }
