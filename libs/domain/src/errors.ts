@@ -73,6 +73,12 @@ export const DomainErrorCode = {
   AGGREGATION_INVALID: 'AGGREGATION_INVALID',
   /** Scanned contents differ from the recorded aggregation; the receipt is blocked. */
   AGGREGATION_MISMATCH: 'AGGREGATION_MISMATCH',
+  /** A receiving exception or its correction is malformed (unknown rule, no evidence, bad correction). */
+  EXCEPTION_INVALID: 'EXCEPTION_INVALID',
+  /** The exception's state does not allow the step (answering a closed one, closing an open one). */
+  EXCEPTION_TRANSITION: 'EXCEPTION_TRANSITION',
+  /** The step is the other party's (the seller answers; the receiver raises, refers, resolves and closes). */
+  EXCEPTION_PARTY: 'EXCEPTION_PARTY',
   /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
   NOT_SERIALISABLE: 'NOT_SERIALISABLE',
 
@@ -144,6 +150,9 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   ALREADY_COMMISSIONED: 'CONFLICT',
   AGGREGATION_INVALID: 'BAD_INPUT',
   AGGREGATION_MISMATCH: 'CONFLICT',
+  EXCEPTION_INVALID: 'BAD_INPUT',
+  EXCEPTION_TRANSITION: 'CONFLICT',
+  EXCEPTION_PARTY: 'FORBIDDEN',
   NOT_SERIALISABLE: 'BAD_INPUT',
   PRODUCT_UNKNOWN: 'NOT_FOUND',
   PARTNER_UNKNOWN: 'FORBIDDEN',

@@ -223,6 +223,12 @@ export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue
 export { recordConcerns } from './lifecycle/visibility';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
 
+// Receiving checks and exceptions between members
+export { RECEIVING_RULES, isReceivingRule, checkReceipt } from './exceptions/receiving-checks';
+export type { ReceivingRule, ShippedPack, ShippedContainer, TiLine, ShipmentAsShipped, ScannedPack, LedgerPackView, ReceiptAsFound, FindingEvidence, Finding } from './exceptions/receiving-checks';
+export { EXCEPTION_STATES, isOpenException, raiseException, actOnException, recheck, exceptionAgeSeconds, holdReason } from './exceptions/exception-lifecycle';
+export type { ExceptionState, ExceptionResolution, Correction, LedgerNow, ExceptionAnswer, ExceptionStep, ExceptionRecord, ExceptionAction, RaiseInput } from './exceptions/exception-lifecycle';
+
 // Lot-level decisions, consortium governance, the authority catalogue
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
 export type { LotStatusRecord, RecallLotDecision, ExtendLotExpiryDecision } from './lifecycle/lot-status';
@@ -236,4 +242,5 @@ export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-s
 export type {
   Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
   EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
+  RaiseExceptionsCommand, ExceptionStepCommand, AnswerExceptionCommand, ResolveExceptionCommand,
 } from './protocol/commands';

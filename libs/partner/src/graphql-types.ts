@@ -153,6 +153,7 @@ export class MutationResult {
   @Field(() => String, { nullable: true }) shipmentId!: string | null;
   @Field(() => [String], { description: 'Receive: packs inferred from intact containers' }) inferred!: string[];
   @Field(() => [String], { description: 'Receive: packs in opened containers still to be scanned' }) pending!: string[];
+  @Field(() => [String], { nullable: true, description: 'Receiving exceptions raised or changed (a checked receipt raises them for what differs); null in answers recorded before exceptions existed' }) exceptions!: string[] | null;
   @Field() readModelUpdated!: boolean;
 }
 

@@ -6,6 +6,7 @@ import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjec
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
 import { EpcisExportController } from './epcis-export.controller';
+import { ExceptionsResolver } from './exceptions.resolver';
 import { ManufacturerMutationsResolver } from './manufacturer.resolver';
 import { PartnerContext } from './partner-context';
 import { PartnerQueriesResolver } from './queries.resolver';
@@ -100,6 +101,7 @@ export class PartnerModule {
         PartnerLifecycle,
         PartnerQueriesResolver,
         TradeMutationsResolver,
+        ExceptionsResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
       ],

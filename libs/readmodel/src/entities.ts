@@ -189,6 +189,30 @@ export class ProjectedTransactionRow {
   @Column({ type: 'timestamptz' }) projectedAt!: Date;
 }
 
+/** A receiving exception this organisation raised (receiver) or that was raised against its shipment (seller). */
+@Entity('receiving_exceptions')
+@Index(['receiver', 'state', 'openedAt'])
+@Index(['seller', 'state', 'openedAt'])
+export class ReceivingExceptionRow {
+  @PrimaryColumn({ type: 'text' }) receiver!: string;
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  @Column({ type: 'text' }) seller!: string;
+  @Index() @Column({ type: 'text' }) shipmentId!: string;
+  @Column({ type: 'text' }) rule!: string;
+  /** open, waiting_on_partner, resolved_by_correction | _return | _destruction, closed. */
+  @Column({ type: 'text' }) state!: string;
+  @Column({ type: 'text', array: true, default: '{}' }) subjects!: string[];
+  /** Packs quarantined for it while it is open. */
+  @Column({ type: 'text', array: true, default: '{}' }) held!: string[];
+  @Column({ type: 'timestamptz' }) openedAt!: Date;
+  @Column({ type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ type: 'timestamptz', nullable: true }) closedAt!: Date | null;
+  @Column({ type: 'integer' }) version!: number;
+  @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
 /** Where the projector resumes: written in the same SQL transaction as the rows of the event. */
 @Entity('projector_checkpoint')
 export class ProjectorCheckpointRow {
@@ -201,5 +225,5 @@ export class ProjectorCheckpointRow {
 
 export const READ_MODEL_ENTITIES = [
   ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow, LotRow,
-  ProjectedTransactionRow,
+  ProjectedTransactionRow, ReceivingExceptionRow,
 ];
