@@ -218,6 +218,11 @@ export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, Aggregat
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export { recordConcerns } from './lifecycle/visibility';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
+export {
+  VRS_FAILURE_REASONS, VRS_ADDITIONAL_INFO, VRS_CONTEXTS, VRS_LINK_TYPES, VRS_VERSION_HEADER, VRS_VERSION, readVrsRequest, readVrsExpiry, readGlnParameter,
+  unknownVrsParameters, vrsRequestPath, vrsResponseBody, readVrsResponse, readVrsDirectory, vrsResponderFor, assertVrsExpiry,
+} from './lifecycle/vrs-message';
+export type { VrsRequest, VrsResponse, VrsQuery, VrsUrlForm, VrsContext, VrsDirectoryEntry } from './lifecycle/vrs-message';
 
 // Lot-level decisions, consortium governance, the authority catalogue
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
