@@ -8,3 +8,4 @@ export * from './projector';
 export * from './reconcile';
 export * from './traceability-event';
 export * from './demand-reads';
+export * from './vrs-requests';

@@ -49,7 +49,8 @@ export interface AtpCredentialVerifier {
 
 /** The requester's side of the port: a fresh presentation for one request. */
 export interface AtpCredentialPresenter {
-  present(audience: string): Promise<string>;
+  /** `audience`: the responder's GLN when the directory names it (the verifier then checks `aud`). */
+  present(audience?: string): Promise<string>;
 }
 
 export const ATP_CREDENTIAL_TYPES = ['DSCSAATPCredential', 'DSCSAATPEquivalentCredential', 'DSCSAAuthorityCredential'] as const;
@@ -228,10 +229,10 @@ export interface AtpHolderConfig {
 export class JwtAtpCredentialPresenter implements AtpCredentialPresenter {
   constructor(private readonly config: AtpHolderConfig) {}
 
-  async present(audience: string): Promise<string> {
+  async present(audience?: string): Promise<string> {
     const iat = Math.floor(Date.now() / 1000);
     return signJws({ typ: 'JWT' }, {
-      ...(this.config.holder ? { iss: this.config.holder } : {}), aud: audience, iat, exp: iat + ATP_PRESENTATION_MAX_AGE_S, jti: randomUUID(), nonce: randomUUID(),
+      ...(this.config.holder ? { iss: this.config.holder } : {}), ...(audience ? { aud: audience } : {}), iat, exp: iat + ATP_PRESENTATION_MAX_AGE_S, jti: randomUUID(), nonce: randomUUID(),
       vp: { '@context': ['https://www.w3.org/2018/credentials/v1'], type: ['VerifiablePresentation'], verifiableCredential: [this.config.credential] },
     }, this.config.holderKey);
   }
