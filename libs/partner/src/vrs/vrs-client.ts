@@ -1,5 +1,5 @@
 import { DomainError, readVrsResponse, vrsRequestPath, VRS_VERSION, VRS_VERSION_HEADER, type VrsDirectoryEntry, type VrsRequest, type VrsResponse } from '@pedigree/domain';
-import { UpstreamError } from '@pedigree/platform';
+import { UpstreamError } from '@pedigree/platform/client-failure';
 import { ATP_PRESENTATION_HEADER } from './atp-credential';
 
 /**
