@@ -42,7 +42,7 @@ const ports: VrsResponderPorts = {
   record: async (v) => { recorded.push(v); },
 };
 
-interface Answer { status: number; body: Record<string, any>; headers: Record<string, string> }
+interface Answer { status: number; body: { data?: unknown; error?: unknown; [k: string]: unknown }; headers: Record<string, string> }
 
 let requirePossession = false;
 const responder = (atp: AtpCredentialVerifier = new JwtAtpCredentialVerifier({ issuers: [] })) => new VrsResponder(ports, atp, { get requirePossession() { return requirePossession; } });
