@@ -89,9 +89,9 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'vrs-test-'));
   outsider = await startOutsider();
   closedPort = await freePort();
-  pg = await Postgres.start('e2e-vrs', 5461 + OFFSET); // no other test file uses 5461, 5061-5062
-  manufacturer = new Service('manufacturer', pg.databaseUrl(`vrs_m_${runId}`), 5061 + OFFSET);
-  distributor = new Service('distributor', pg.databaseUrl(`vrs_d_${runId}`), 5062 + OFFSET);
+  pg = await Postgres.start('e2e-vrs', 5481 + OFFSET); // no other test file uses 5481, 5071-5072 (fetch refuses 5060-5061, SIP)
+  manufacturer = new Service('manufacturer', pg.databaseUrl(`vrs_m_${runId}`), 5071 + OFFSET);
+  distributor = new Service('distributor', pg.databaseUrl(`vrs_d_${runId}`), 5072 + OFFSET);
 
   writeFileSync(path.join(dir, 'atp-trust.json'), JSON.stringify({ issuers: [{ id: ISSUER, jwk: issuer.publicKey.export({ format: 'jwk' }) }], required: true }));
   writeFileSync(path.join(dir, 'atp-holder.json'), JSON.stringify({ credential: credential(), holderKey: holder.privateKey.export({ format: 'jwk' }), holder: 'did:web:continental.example' }));
