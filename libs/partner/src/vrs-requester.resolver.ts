@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { normaliseGtin } from '@pedigree/domain';
-import { Roles, type Principal } from '@pedigree/platform';
+import { Roles, vrsRequestsTotal, type Principal } from '@pedigree/platform';
 import { ManufacturerVerification, VrsRequestLogEntry } from './graphql-types';
 import { PartnerContext } from './partner-context';
 import { READERS, VERIFIERS } from './roles';
@@ -12,7 +12,7 @@ import { VrsRequester, vrsRequesterDependenciesFromEnv } from './vrs/vrs-request
 export class VrsRequesterResolver {
   private readonly requester: VrsRequester;
   constructor(@Inject(PartnerContext) p: PartnerContext) {
-    this.requester = new VrsRequester(p, vrsRequesterDependenciesFromEnv());
+    this.requester = new VrsRequester(p, { ...vrsRequesterDependenciesFromEnv(), observe: (outcome, code) => vrsRequestsTotal.inc({ outcome, code }) });
   }
 
   @Roles(...VERIFIERS)

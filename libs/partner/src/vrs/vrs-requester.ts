@@ -88,6 +88,8 @@ export interface VrsRequesterDependencies {
   readonly client: VrsClient;
   readonly presenter?: AtpCredentialPresenter;
   readonly env?: NodeJS.ProcessEnv;
+  /** Told every request's outcome (metrics). */
+  readonly observe?: (outcome: 'verified' | 'not_verified' | 'failed', code: string) => void;
 }
 
 /** The requester's wiring from the environment (docs/vrs.md). */
@@ -136,6 +138,7 @@ export class VrsRequester {
     if (!responder) {
       const err = new DomainError('VRS_RESPONDER_UNKNOWN', `no responder is listed for GTIN ${request.gtin} in the lookup directory`, { gtin: request.gtin });
       await this.log.record(failed(base, '', null, err.code, err.message, null, 0, false));
+      this.deps.observe?.('failed', err.code);
       throw err;
     }
     const presentation = this.deps.presenter ? await this.deps.presenter.present(responder.responderGLN) : undefined;
@@ -157,10 +160,12 @@ export class VrsRequester {
         additionalInfo: answer.additionalInfo ?? r.unknownAdditionalInfo ?? null, errorCode: null, errorMessage: null, httpStatus: exchange.httpStatus, attempts: exchange.attempts,
         atpPresented: answer.atpPresented, answeredAt, verificationTimestamp: answer.verificationTimestamp,
       });
+      this.deps.observe?.(answer.verified ? 'verified' : 'not_verified', answer.verificationFailureReason ?? '');
       return answer;
     } catch (err) {
       if (err instanceof VrsRequestFailure) {
         await this.log.record(failed(base, responder.url, responder.responderGLN ?? null, err.code, err.message, err.responderStatus, err.attempts, presentation !== undefined));
+        this.deps.observe?.('failed', err.code);
       }
       throw err;
     }
