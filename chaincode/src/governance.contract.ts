@@ -1,7 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import {
-  approve, assertDisjointPrefixes, canonicalJson, DomainError, enactedOnProposal, parseGovernanceChange, pglnToEpcUrn, propose,
-  type ApproveCommand, type ConsortiumRecord, type ProposeCommand, type IsoTimestamp, type OrgId, type PartnerAdmission, type PartnerRecord, type PrefixRecord, type ProposalRecord,
+  approve, assertDisjointPrefixes, canonicalJson, DomainError, enactedOnProposal, pglnToEpcUrn, propose,
+  type ConsortiumRecord, type IsoTimestamp, type OrgId, type PartnerAdmission, type PartnerRecord, type PrefixRecord, type ProposalRecord,
 } from '@pedigree/domain';
 import { ChaincodeError } from './errors';
 import { KeyType } from './keys';
@@ -27,8 +27,8 @@ export class GovernanceContract extends Contract {
   @Transaction()
   @Returns('string')
   async Propose(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ProposeCommand>(ctx, 'Propose', commandJson, async (c, { state, at, actor }) => {
-      const change = parseGovernanceChange(c.change);
+    return recordEvent(ctx, 'Propose', commandJson, async (c, { state, at, actor }) => {
+      const change = c.change;
       if (change.kind === 'found' && change.members.length < MIN_FOUNDERS) {
         throw new DomainError('COMMAND_INVALID', `governance: a consortium is founded by at least ${MIN_FOUNDERS} organisations`, { reason: 'too few founders' });
       }
@@ -44,8 +44,7 @@ export class GovernanceContract extends Contract {
   @Transaction()
   @Returns('string')
   async Approve(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ApproveCommand>(ctx, 'Approve', commandJson, async (c, { state, at, actor }) => {
-      if (typeof c.proposalId !== 'string' || !c.proposalId) throw new DomainError('COMMAND_INVALID', 'governance: proposalId is required', { reason: 'proposalId missing' });
+    return recordEvent(ctx, 'Approve', commandJson, async (c, { state, at, actor }) => {
       const current = await state.read<ProposalRecord>(KeyType.proposal, c.proposalId);
       if (!current) throw new DomainError('GOVERNANCE_STATE', `proposal ${c.proposalId} is not known`, { reason: 'unknown proposal' });
       const { proposal, enacted } = approve(current, actor, at);

@@ -23,7 +23,7 @@ export class MasterDataContract extends Contract {
   @Transaction()
   @Returns('string')
   async RegisterProduct(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<RegisterProductCommand>(ctx, 'RegisterProduct', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'RegisterProduct', commandJson, async (c, { state, at, actor }) => {
       const gtin = productGtin(c);
       for (const field of ['name', 'strength', 'dosageForm', 'packSize'] as const) requireText(c[field], field, 'RegisterProduct');
       const prefix = await prefixOf(state, gtin);

@@ -1,5 +1,8 @@
 import type { Context } from 'fabric-contract-api';
-import { canonicalJson, commandAuthority, DomainError, type Command, sha256Hex, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord } from '@pedigree/domain';
+import {
+  canonicalJson, commandAuthority, DomainError, isDomainError, parseLedgerCommand, sha256Hex, type CapturePart, type CaptureResult, type CaptureTransaction,
+  type LedgerCommandInputs, type LedgerCommandName, type TraceabilityBatchEvent, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord,
+} from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
 import type { ChaincodeEventType, EventReceipt, TraceabilityEvent, WriteResult } from '@pedigree/domain';
@@ -22,26 +25,6 @@ export interface CommandScope {
 }
 
 
-/** Parses a command argument: one JSON object carrying the client's event ID. */
-export function parseCommand<T extends Command>(json: string, type: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new DomainError('COMMAND_INVALID', `${type}: argument is not JSON`, { command: type, reason: 'not JSON' });
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DomainError('COMMAND_INVALID', `${type}: argument must be a JSON object`, { command: type, reason: 'not an object' });
-  const eventId = (value as { eventId?: unknown }).eventId;
-  if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 256) {
-    throw new DomainError('COMMAND_INVALID', `${type}: eventId (client event ID or EPCIS event hash ID, at most 256 characters) is required`, { command: type, reason: 'eventId missing' });
-  }
-  const submittedBy = (value as { submittedBy?: unknown }).submittedBy;
-  if (submittedBy !== undefined && (typeof submittedBy !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(submittedBy))) {
-    throw new DomainError('COMMAND_INVALID', `${type}: submittedBy must be the person's identifier, 1-200 printable characters`, { command: type, reason: 'submittedBy malformed' });
-  }
-  return value as T;
-}
-
 export function requireList(value: unknown, name: string, type: string): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v.length === 0)) {
     throw new DomainError('COMMAND_INVALID', `${type}: ${name} must be a non-empty list of strings`, { command: type, reason: `${name} missing` });
@@ -50,6 +33,9 @@ export function requireList(value: unknown, name: string, type: string): string[
   if (new Set(value).size !== value.length) throw new DomainError('COMMAND_INVALID', `${type}: ${name} lists an identifier twice`, { command: type, reason: 'duplicate identifier' });
   return value as string[];
 }
+
+/** A command's handler: applies the domain rules and returns what changed. */
+export type Handler<K extends LedgerCommandName> = (command: LedgerCommandInputs[K], scope: CommandScope) => Promise<Outcome>;
 
 /**
  * Runs one write command exactly once per event ID:
@@ -61,58 +47,118 @@ export function requireList(value: unknown, name: string, type: string): string[
  *    chaincode event carrying everything a read model needs.
  * Domain refusals leave as `CODE: message`.
  */
-export async function recordEvent<C extends Command>(
-  ctx: Context,
-  transaction: string,
-  commandJson: string,
-  handler: (command: C, scope: CommandScope) => Promise<Outcome>,
-): Promise<string> {
+export async function recordEvent<K extends LedgerCommandName>(ctx: Context, transaction: K, commandJson: string, handler: Handler<K>): Promise<string> {
   try {
-    const authority = commandAuthority(transaction);
-    const type = authority.event as ChaincodeEventType;
     assertTimely(ctx);
-    const command = parseCommand<C>(commandJson, type);
+    const command = parseLedgerCommand(transaction, commandJson);
+    const applied = await runCommand(ctx, new WorldState(ctx), transaction, command, handler);
+    if (applied.event) ctx.stub.setEvent(applied.event.type, Buffer.from(canonicalJson(applied.event)));
+    return canonicalJson(applied.result);
+  } catch (err) {
+    throw toChaincodeError(err);
+  }
+}
+
+/**
+ * Records a Capture: every part runs as `recordEvent` would run it alone (its roles, its receipt,
+ * its rules), in order over one WorldState, so each part sees what the earlier ones wrote; the first
+ * refusal refuses the whole transaction, so a document is recorded whole or not at all. Fabric keeps
+ * one chaincode event per transaction: the parts' events travel together in a batch event.
+ */
+export async function recordCapture(ctx: Context, commandJson: string, handlers: { readonly [K in CaptureTransaction]: Handler<K> }): Promise<string> {
+  try {
+    assertTimely(ctx);
+    const capture = parseLedgerCommand('Capture', commandJson);
+    await requireAuthority(ctx, new WorldState(ctx), 'Capture', ctx.clientIdentity.getMSPID(), txTime(ctx));
+    const named = capture.commands.reduce((n, part) => n + identifiersOf(part), 0);
+    if (named > MAX_IDS_PER_TX) throw new ChaincodeError('BATCH_TOO_LARGE', `Capture: its commands name ${named} identifiers; at most ${MAX_IDS_PER_TX} in one transaction`);
     const state = new WorldState(ctx);
-    const actor = ctx.clientIdentity.getMSPID();
-    const txId = ctx.stub.getTxID();
-    const at = txTime(ctx);
-    // Who submitted is not what was submitted: a colleague's retry of the same event is the same event.
-    const { submittedBy, ...content } = command;
-    const commandSha256 = sha256Hex(canonicalJson(content));
-    const signer = ctx.clientIdentity.getID();
-    await requireAuthority(ctx, state, transaction, actor, at);
-
-    // Receipts are per submitting organisation: another organisation re-using an event ID is its
-    // own, separate event, never "a duplicate" of ours and never able to block ours.
-    const seen = await state.read<EventReceipt>(KeyType.event, command.eventId, actor);
-    if (seen) {
-      if (seen.type !== type || seen.commandSha256 !== commandSha256) {
-        throw new ChaincodeError('DUPLICATE_EVENT', `event ID ${command.eventId} was already used by transaction ${seen.txId} for a different ${seen.type === type ? 'content' : `command (${seen.type})`}`);
+    const results: WriteResult[] = [];
+    const events: TraceabilityEvent[] = [];
+    for (const [index, part] of capture.commands.entries()) {
+      const command = capture.submittedBy && !part.command.submittedBy ? { ...part.command, submittedBy: capture.submittedBy } : part.command;
+      let applied: Applied;
+      try {
+        applied = await runPart(ctx, state, { ...part, command } as CapturePart, handlers);
+      } catch (err) {
+        throw partRefused(err, index, part.transaction);
       }
-      const duplicate: WriteResult = { duplicate: true, eventId: command.eventId, type, txId: seen.txId, changed: [] };
-      return canonicalJson(duplicate);
+      results.push(applied.result);
+      if (applied.event) events.push(applied.event);
     }
-
-    const outcome = await handler(command, { ctx, state, at, actor, eventId: command.eventId });
-    for (const record of outcome.records) await state.putTrace(record as TraceRecord, at);
-    const receipt: EventReceipt = { docType: 'event', eventId: command.eventId, type, commandSha256, txId, at, actor, ...(submittedBy ? { submittedBy } : {}) };
-    await state.write(KeyType.event, [command.eventId, actor], receipt);
-
-    const event: TraceabilityEvent = { schema: 'pedigree.traceability', version: 1, type, eventId: command.eventId, txId, txTime: at, actor, ...(submittedBy ? { submittedBy } : {}), signer, ...outcome };
-    ctx.stub.setEvent(type, Buffer.from(canonicalJson(event)));
-    const result: WriteResult = {
-      duplicate: false,
-      eventId: command.eventId,
-      type,
-      txId,
-      changed: outcome.records.map((r) => r.id),
-      ...(outcome.shipment ? { shipment: outcome.shipment } : {}),
-      ...(outcome.receipt ? { receipt: outcome.receipt } : {}),
-    };
+    const txId = ctx.stub.getTxID();
+    if (events.length) {
+      const batch: TraceabilityBatchEvent = { schema: 'pedigree.traceability.batch', version: 1, eventId: capture.eventId, txId, txTime: txTime(ctx), actor: ctx.clientIdentity.getMSPID(), events };
+      ctx.stub.setEvent('capture', Buffer.from(canonicalJson(batch)));
+    }
+    const result: CaptureResult = { eventId: capture.eventId, txId, results };
     return canonicalJson(result);
   } catch (err) {
     throw toChaincodeError(err);
   }
+}
+
+/** TypeScript does not correlate a union's transaction with its handler; this one place does. */
+function runPart(ctx: Context, state: WorldState, part: CapturePart, handlers: { readonly [K in CaptureTransaction]: Handler<K> }): Promise<Applied> {
+  const handler = handlers[part.transaction] as Handler<CaptureTransaction>;
+  return runCommand(ctx, state, part.transaction, part.command as LedgerCommandInputs[CaptureTransaction], handler);
+}
+
+function identifiersOf(part: CapturePart): number {
+  const c = part.command as { epcs?: readonly string[]; serials?: readonly string[]; children?: readonly string[]; scanned?: readonly string[] };
+  return (c.epcs?.length ?? 0) + (c.serials?.length ?? 0) + (c.children?.length ?? 0) + (c.scanned?.length ?? 0);
+}
+
+/** A part's refusal names the part, keeping its code: the client learns which event to fix. */
+function partRefused(err: unknown, index: number, transaction: CaptureTransaction): unknown {
+  if (isDomainError(err)) return new DomainError(err.code, `commands[${index}] (${transaction}): ${err.message}`, { ...err.details, part: index });
+  if (err instanceof ChaincodeError) return new ChaincodeError(err.code, `commands[${index}] (${transaction}): ${err.message.slice(err.code.length + 2)}`);
+  return err;
+}
+
+/** One command applied in a transaction: its answer, and its event unless it was a duplicate. */
+interface Applied {
+  readonly result: WriteResult;
+  readonly event?: TraceabilityEvent;
+}
+
+async function runCommand<K extends LedgerCommandName>(ctx: Context, state: WorldState, transaction: K, command: LedgerCommandInputs[K], handler: Handler<K>): Promise<Applied> {
+  const type = commandAuthority(transaction).event as ChaincodeEventType;
+  const actor = ctx.clientIdentity.getMSPID();
+  const txId = ctx.stub.getTxID();
+  const at = txTime(ctx);
+  // Who submitted is not what was submitted: a colleague's retry of the same event is the same event.
+  const { submittedBy, ...content } = command;
+  const commandSha256 = sha256Hex(canonicalJson(content));
+  const signer = ctx.clientIdentity.getID();
+  await requireAuthority(ctx, state, transaction, actor, at);
+
+  // Receipts are per submitting organisation: another organisation re-using an event ID is its
+  // own, separate event, never "a duplicate" of ours and never able to block ours.
+  const seen = await state.read<EventReceipt>(KeyType.event, command.eventId, actor);
+  if (seen) {
+    if (seen.type !== type || seen.commandSha256 !== commandSha256) {
+      throw new ChaincodeError('DUPLICATE_EVENT', `event ID ${command.eventId} was already used by transaction ${seen.txId} for a different ${seen.type === type ? 'content' : `command (${seen.type})`}`);
+    }
+    return { result: { duplicate: true, eventId: command.eventId, type, txId: seen.txId, changed: [] } };
+  }
+
+  const outcome = await handler(command, { ctx, state, at, actor, eventId: command.eventId });
+  for (const record of outcome.records) await state.putTrace(record as TraceRecord, at);
+  const receipt: EventReceipt = { docType: 'event', eventId: command.eventId, type, commandSha256, txId, at, actor, ...(submittedBy ? { submittedBy } : {}) };
+  await state.write(KeyType.event, [command.eventId, actor], receipt);
+
+  const event: TraceabilityEvent = { schema: 'pedigree.traceability', version: 1, type, eventId: command.eventId, txId, txTime: at, actor, ...(submittedBy ? { submittedBy } : {}), signer, ...outcome };
+  const result: WriteResult = {
+    duplicate: false,
+    eventId: command.eventId,
+    type,
+    txId,
+    changed: outcome.records.map((r) => r.id),
+    ...(outcome.shipment ? { shipment: outcome.shipment } : {}),
+    ...(outcome.receipt ? { receipt: outcome.receipt } : {}),
+  };
+  return { result, event };
 }
 
 /**

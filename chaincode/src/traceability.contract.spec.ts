@@ -215,6 +215,43 @@ describe('TraceabilityContract (fake stub)', () => {
     expect(outputs[0]).toBe(outputs[1]);
   });
 
+  it('captures a document in one transaction: parts apply in order over each other, or none does', async () => {
+    const ledger = new FakeLedger();
+    await setUp(ledger, ['A1']);
+    const case1 = sscc('7');
+    const parts = [
+      { transaction: 'Commission', command: { eventId: 'e1', gtin: GTIN, lot: 'L2', expiry: '2028-12-31', serials: ['B1', 'B2'] } },
+      // Packs what the part before commissioned: the second part reads the first one's writes.
+      { transaction: 'Pack', command: { eventId: 'e2', parent: case1, children: [sgtin('B1'), sgtin('B2')] } },
+    ];
+    const events = ledger.events.length;
+    const first = await submit(ledger, MFR, fn('Capture'), [{ eventId: 'doc-1', commands: parts }]) as unknown as { results: WriteResult[] };
+    expect(first.results.map((r) => [r.eventId, r.duplicate, r.changed.length])).toEqual([['e1', false, 2], ['e2', false, 3]]);
+    expect(ledger.events.length).toBe(events + 1);
+    const batch = JSON.parse(Buffer.from(ledger.events.at(-1)!.payload).toString('utf8'));
+    expect(ledger.events.at(-1)!.name).toBe('capture');
+    expect(batch).toMatchObject({ schema: 'pedigree.traceability.batch', eventId: 'doc-1', actor: MFR });
+    expect(batch.events.map((e: TraceabilityEvent) => [e.type, e.eventId])).toEqual([['commission', 'e1'], ['pack', 'e2']]);
+    expect((await evaluate<{ pack: PackRecord }>(ledger, MFR, fn('GetPack'), sgtin('B1'))).pack).toMatchObject({ status: 'packed', parent: case1 });
+
+    // Sent again: every part is a duplicate, nothing is written, no event.
+    const again = await submit(ledger, MFR, fn('Capture'), [{ eventId: 'doc-1', commands: parts }]) as unknown as { results: WriteResult[] };
+    expect(again.results.map((r) => r.duplicate)).toEqual([true, true]);
+    expect(ledger.events.length).toBe(events + 1);
+
+    // A refusal in the second part refuses the first too, naming the part.
+    const refused = [
+      { transaction: 'Commission', command: { eventId: 'e3', gtin: GTIN, lot: 'L2', expiry: '2028-12-31', serials: ['C1'] } },
+      { transaction: 'Pack', command: { eventId: 'e4', parent: sscc('8'), children: [sgtin('C1'), sgtin('NEVER')] } },
+    ];
+    await expect(submit(ledger, MFR, fn('Capture'), [{ eventId: 'doc-2', commands: refused }])).rejects.toThrow(/^NOT_COMMISSIONED: commands\[1\] \(Pack\): /);
+    await expectCode(evaluate(ledger, MFR, fn('GetPack'), sgtin('C1')), 'NOT_COMMISSIONED');
+    // Each part keeps its own roles: a manufacturer cannot dispense inside a capture either.
+    await expect(submit(ledger, MFR, fn('Capture'), [{ eventId: 'doc-3', commands: [{ transaction: 'Dispense', command: { eventId: 'e5', epcs: [sgtin('A1')] } }] }])).rejects.toThrow(/^ROLE_FORBIDDEN: commands\[0\] \(Dispense\): /);
+    // Ship carries private TI as transient data: it is not a capture part.
+    await expectCode(submit(ledger, MFR, fn('Capture'), [{ eventId: 'doc-4', commands: [{ transaction: 'Ship', command: { eventId: 'e6', to: DIST, epcs: [sgtin('A1')] } }] }]), 'COMMAND_INVALID');
+  });
+
   it('rejects oversized batches with BATCH_TOO_LARGE', async () => {
     const ledger = new FakeLedger();
     await setUp(ledger, ['A1']);

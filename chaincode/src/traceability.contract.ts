@@ -41,18 +41,8 @@ import {
   type EpcisEvent,
   TI_TRANSIENT_KEY,
   type IsoDate,
-  type CommissionCommand,
-  type DecommissionCommand,
-  type DispenseCommand,
-  type EpcsCommand,
-  type ExtendExpiryCommand,
-  type PackCommandInput,
-  type QuarantineCommand,
-  type RecallLotCommand,
-  type ReceiveCommand,
-  type ShipCommand,
-  type UnpackCommandInput,
-  type VerifyReturnCommand,
+  type CaptureTransaction,
+  type LedgerCommandInputs,
   type LotStatusRecord,
   type OrgId,
   type PackCommand,
@@ -63,7 +53,7 @@ import { implicitCollectionOf } from './collections';
 import { ChaincodeError } from './errors';
 import { KeyType, stateKey } from './keys';
 import { page, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
-import { MAX_IDS_PER_TX, recordEvent, requireList, type CommandScope, type Outcome } from './recorder';
+import { MAX_IDS_PER_TX, recordCapture, recordEvent, requireList, type CommandScope, type Handler, type Outcome } from './recorder';
 import type { EventReceipt, ProductRecord, ShipmentRecord } from '@pedigree/domain';
 import { isPackId, traceKey, txTime, WorldState } from './world-state';
 
@@ -101,50 +91,19 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Commission(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<CommissionCommand>(ctx, 'Commission', commandJson, async (c, { state, at, actor }) => {
-      const product = await requireProduct(state, c.gtin);
-      const serials = requireList(c.serials, 'serials', 'commission');
-      const prefix = prefixOptions(product);
-      const lotStatus = await state.lotStatus(product.gtin, c.lot);
-      const packs: PackRecord[] = [];
-      for (const serial of serials) {
-        const id = sgtinToEpcUrn(product.gtin, serial, prefix);
-        const existing = await state.trace(id);
-        const command: PackCommand = { type: 'commission', gtin: product.gtin, serial, lot: c.lot, expiry: c.expiry, manufacturer: product.manufacturer, ...prefix, ...(c.site ? { site: c.site } : {}) };
-        if (existing && !isPack(existing)) throw new DomainError('ALREADY_COMMISSIONED', `${id} exists`, { id });
-        // A pack born into a recalled lot is recalled from its first record on.
-        packs.push(withLotStatus(applyCommand(isPack(existing) ? existing : undefined, command, actor, at), lotStatus));
-      }
-      // The lot index is what recalls and lot traces iterate (LevelDB has no rich queries).
-      for (const p of packs) await state.write(KeyType.lot, [p.gtin, p.lot, p.id], p.id);
-      const epcis = [commissionEvent({ eventTime: at, epcs: packs.map((p) => p.id), lot: c.lot, expiry: c.expiry }, prefix)];
-      return { records: packs, epcis };
-    });
+    return recordEvent(ctx, 'Commission', commandJson, CAPTURE_HANDLERS.Commission);
   }
 
   @Transaction()
   @Returns('string')
   async Pack(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<PackCommandInput>(ctx, 'Pack', commandJson, async (c, { state, at, actor }) => {
-      const parent = containerId(c.parent);
-      const children = requireList(c.children, 'children', 'pack');
-      await state.traceWithRelatives(parent);
-      for (const child of children) await state.trace(child);
-      const result = aggregate(state.lookup(new Map()), { parent, children, sealed: c.sealed }, actor, at);
-      return { records: result.records, epcis: [packEvent({ eventTime: at, parent, children, sealed: c.sealed ?? true })] };
-    });
+    return recordEvent(ctx, 'Pack', commandJson, CAPTURE_HANDLERS.Pack);
   }
 
   @Transaction()
   @Returns('string')
   async Unpack(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<UnpackCommandInput>(ctx, 'Unpack', commandJson, async (c, { state, at, actor }) => {
-      const parent = containerId(c.parent);
-      const children = c.children === undefined ? undefined : requireList(c.children, 'children', 'unpack');
-      await state.traceWithRelatives(parent);
-      const result = disaggregate(state.lookup(new Map()), { parent, ...(children ? { children } : {}) }, actor, at);
-      return { records: result.records, epcis: [unpackEvent({ eventTime: at, parent, ...(children ? { children } : {}) })] };
-    });
+    return recordEvent(ctx, 'Unpack', commandJson, CAPTURE_HANDLERS.Unpack);
   }
 
   /**
@@ -155,7 +114,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Ship(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ShipCommand>(ctx, 'Ship', commandJson, async (c, scope) => {
+    return recordEvent(ctx, 'Ship', commandJson, async (c, scope) => {
       const { state, at, actor, eventId } = scope;
       const epcs = requireList(c.epcs, 'epcs', 'ship');
       const purpose = c.purpose ?? 'sale';
@@ -217,7 +176,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async VoidShipping(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<EpcsCommand>(ctx, 'VoidShipping', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'VoidShipping', commandJson, async (c, { state, at, actor }) => {
       const epcs = requireList(c.epcs, 'epcs', 'voidShipping');
       const changes = new ChangeSet();
       for (const epc of epcs) {
@@ -240,102 +199,60 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async Receive(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ReceiveCommand>(ctx, 'Receive', commandJson, async (c, { state, at, actor }) => {
-      const epcs = requireList(c.epcs, 'epcs', 'receive').map(topLevelId);
-      const scanned = c.scanned === undefined ? [] : requireList(c.scanned, 'scanned', 'receive');
-      const brokenSeals = (c.brokenSeals ?? []).map((s) => containerId(s));
-      const buyer = await requireAuthorisedPartner(state, actor, at);
-
-      // Each top-level container gets the scans that belong to its own tree; scans that belong to
-      // none go to the first container, which reports them as unexpected.
-      const roots: Array<{ id: string; tree: Set<string> }> = [];
-      const shippers = new Map<string, { from: OrgId; purpose: 'sale' | 'return'; epcs: string[] }>();
-      for (const epc of epcs) {
-        const record = isPackId(epc) ? await requirePack(state, epc) : await state.traceWithRelatives(epc);
-        if (!record) throw new DomainError('NOT_COMMISSIONED', `${epc} is not known`, { id: epc, reason: 'unknown EPC' });
-        if (!record.shipment) throw new DomainError('ILLEGAL_TRANSITION', `cannot receive ${epc}: it is ${record.status}, not in transit`, { id: epc, from: record.status, command: 'receive', reason: 'not shipped' });
-        const key = `${record.shipment.from}|${record.shipment.purpose}`;
-        const group = shippers.get(key) ?? { from: record.shipment.from, purpose: record.shipment.purpose, epcs: [] };
-        group.epcs.push(epc);
-        shippers.set(key, group);
-        if (isContainer(record)) roots.push({ id: epc, tree: new Set([epc, ...descendantIds(state.lookup(new Map()), epc)]) });
-      }
-      const claimed = new Set(roots.flatMap((r) => [...r.tree]));
-      const stray = scanned.filter((s) => !claimed.has(s) && !epcs.includes(s));
-
-      const changes = new ChangeSet();
-      const receipt = { inferred: [] as string[], verified: [] as string[], pending: [] as string[] };
-      for (const epc of epcs) {
-        if (isPackId(epc)) {
-          changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', ...(c.site ? { site: c.site } : {}) }, actor, at)]);
-          receipt.verified.push(epc);
-          continue;
-        }
-        const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
-        const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
-        const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...(c.site ? { site: c.site } : {}) }, actor, at);
-        changes.add(result.records);
-        receipt.inferred.push(...result.inferred);
-        receipt.verified.push(...result.verified);
-        receipt.pending.push(...result.pending);
-      }
-
-      const epcis: EpcisEvent[] = [];
-      for (const group of shippers.values()) {
-        const seller = await requirePartner(state, group.from);
-        const inferred = group.epcs.some((e) => !isPackId(e)) && receipt.inferred.length > 0;
-        const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, inferred };
-        epcis.push(group.purpose === 'return' ? returnReceiveEvent(transfer) : receiveEvent(transfer));
-      }
-      return { records: changes.list(), epcis, receipt: { inferred: receipt.inferred.sort(), verified: receipt.verified.sort(), pending: receipt.pending.sort() } };
-    });
+    return recordEvent(ctx, 'Receive', commandJson, CAPTURE_HANDLERS.Receive);
   }
 
   @Transaction()
   @Returns('string')
   async Dispense(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<DispenseCommand>(ctx, 'dispense', commandJson, (c) => ({ type: 'dispense', ...(c.site ? { site: c.site } : {}) }), (c, at) => dispenseEvent({ eventTime: at, epcs: c.epcs }));
+    return recordEvent(ctx, 'Dispense', commandJson, CAPTURE_HANDLERS.Dispense);
   }
 
   @Transaction()
   @Returns('string')
   async Decommission(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<DecommissionCommand>(ctx, 'decommission', commandJson, (c) => ({ type: 'decommission', ...(c.reason ? { reason: c.reason } : {}) }), (c, at) => decommissionEvent({ eventTime: at, epcs: c.epcs }));
+    return recordEvent(ctx, 'Decommission', commandJson, CAPTURE_HANDLERS.Decommission);
   }
 
   @Transaction()
   @Returns('string')
   async Destroy(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<EpcsCommand>(ctx, 'destroy', commandJson, () => ({ type: 'destroy' }), (c, at) => destroyEvent({ eventTime: at, epcs: c.epcs }));
+    return recordEvent(ctx, 'Destroy', commandJson, CAPTURE_HANDLERS.Destroy);
+  }
+
+  /**
+   * A whole EPCIS document in one transaction: its commands (Commission, Pack, Unpack, Receive,
+   * Dispense, Decommission, Destroy) apply in order, each as it would alone, and the first refusal
+   * refuses them all. One batch event carries their events.
+   */
+  @Transaction()
+  @Returns('string')
+  async Capture(ctx: Context, commandJson: string): Promise<string> {
+    return recordCapture(ctx, commandJson, CAPTURE_HANDLERS);
   }
 
   /** Quarantines suspect product; an SSCC quarantines every pack inside it. */
   @Transaction()
   @Returns('string')
   async Quarantine(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<QuarantineCommand>(ctx, 'quarantine', commandJson, (c) => ({ type: 'quarantine', reason: c.reason }), (c, at) => quarantineEvent({ eventTime: at, epcs: c.epcs.map(topLevelId), reason: c.reason }), true);
+    return recordEvent(ctx, 'Quarantine', commandJson, packHandler('quarantine', (c) => ({ type: 'quarantine', reason: c.reason }), (c, at) => quarantineEvent({ eventTime: at, epcs: c.epcs.map(topLevelId), reason: c.reason }), true));
   }
 
   @Transaction()
   @Returns('string')
   async Release(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<EpcsCommand>(ctx, 'release', commandJson, () => ({ type: 'release' }), (c, at) => releaseEvent({ eventTime: at, epcs: c.epcs.map(topLevelId) }), true);
+    return recordEvent(ctx, 'Release', commandJson, packHandler('release', () => ({ type: 'release' }), (c, at) => releaseEvent({ eventTime: at, epcs: c.epcs.map(topLevelId) }), true));
   }
 
   /** A received return is verified (restocked) or not (quarantined as suspect). */
   @Transaction()
   @Returns('string')
   async VerifyReturn(ctx: Context, commandJson: string): Promise<string> {
-    return this.packCommand<VerifyReturnCommand>(
-      ctx,
+    return recordEvent(ctx, 'VerifyReturn', commandJson, packHandler(
       'verifyReturn',
-      commandJson,
-      (c) => {
-        if (typeof c.verified !== 'boolean') throw new DomainError('COMMAND_INVALID', 'verifyReturn: verified must be true or false', { reason: 'verified missing' });
-        return { type: 'verifyReturn', verified: c.verified };
-      },
+      (c) => ({ type: 'verifyReturn', verified: c.verified }),
       (c, at) => (c.verified ? releaseEvent({ eventTime: at, epcs: c.epcs }) : quarantineEvent({ eventTime: at, epcs: c.epcs, reason: 'suspect' })),
-    );
+    ));
   }
 
   /**
@@ -346,7 +263,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async RecallLot(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<RecallLotCommand>(ctx, 'RecallLot', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'RecallLot', commandJson, async (c, { state, at, actor }) => {
       const product = await requireProduct(state, c.gtin);
       const next = recallLot(await state.lotStatus(product.gtin, String(c.lot ?? '')), { gtin: product.gtin, lot: c.lot, recallId: c.recallId }, actor, product.manufacturer, at);
       await putLotStatus(state, next);
@@ -358,7 +275,7 @@ export class TraceabilityContract extends Contract {
   @Transaction()
   @Returns('string')
   async ExtendExpiry(ctx: Context, commandJson: string): Promise<string> {
-    return recordEvent<ExtendExpiryCommand>(ctx, 'ExtendExpiry', commandJson, async (c, { state, at, actor }) => {
+    return recordEvent(ctx, 'ExtendExpiry', commandJson, async (c, { state, at, actor }) => {
       const until = assertIsoDate(c.until, 'until');
       const product = await requireProduct(state, c.gtin);
       const next = extendLotExpiry(await state.lotStatus(product.gtin, String(c.lot ?? '')), { gtin: product.gtin, lot: c.lot, until }, actor, product.manufacturer, at);
@@ -520,45 +437,142 @@ export class TraceabilityContract extends Contract {
     });
   }
 
-  // ---- shared shape of pack-level commands -------------------------------------------------------
-
-  /**
-   * One domain command applied to each listed pack (or, where `throughContainers`, to every pack
-   * inside a listed container).
-   */
-  private packCommand<C extends EpcsCommand>(
-    ctx: Context,
-    type: 'dispense' | 'decommission' | 'destroy' | 'quarantine' | 'release' | 'verifyReturn',
-    commandJson: string,
-    toCommand: (c: C) => PackCommand,
-    toEpcis: (c: C, at: string) => EpcisEvent,
-    throughContainers = false,
-  ): Promise<string> {
-    return recordEvent<C>(ctx, PACK_TRANSACTIONS[type], commandJson, async (c, { state, at, actor }: CommandScope): Promise<Outcome> => {
-      const epcs = requireList(c.epcs, 'epcs', type);
-      const command = toCommand(c);
-      const changes = new ChangeSet();
-      for (const epc of epcs) {
-        if (isPackId(epc)) {
-          changes.add([applyCommand(await requirePack(state, epc), command, actor, at)]);
-        } else if (throughContainers) {
-          const id = containerId(epc);
-          await state.traceWithRelatives(id);
-          for (const packId of descendantIds(state.lookup(changes.view), id).filter(isPackId)) {
-            changes.add([applyCommand(state.lookup(changes.view)(packId) as PackRecord, command, actor, at)]);
-          }
-        } else {
-          throw new DomainError('COMMAND_INVALID', `${type} applies to packs (SGTIN), not to ${epc}; unpack it first`, { command: type, reason: 'not a pack' });
-        }
-      }
-      return { records: changes.list(), epcis: [toEpcis({ ...c, epcs }, at)] };
-    });
-  }
 }
 
 const PACK_TRANSACTIONS = {
   dispense: 'Dispense', decommission: 'Decommission', destroy: 'Destroy', quarantine: 'Quarantine', release: 'Release', verifyReturn: 'VerifyReturn',
 } as const;
+
+// ---- handlers: what each command decides (the recorder loads, stores and emits) ----------------
+
+/**
+ * One domain command applied to each listed pack (or, where `throughContainers`, to every pack
+ * inside a listed container).
+ */
+function packHandler<T extends keyof typeof PACK_TRANSACTIONS>(
+  type: T,
+  toCommand: (c: LedgerCommandInputs[(typeof PACK_TRANSACTIONS)[T]]) => PackCommand,
+  toEpcis: (c: LedgerCommandInputs[(typeof PACK_TRANSACTIONS)[T]], at: string) => EpcisEvent,
+  throughContainers = false,
+): Handler<(typeof PACK_TRANSACTIONS)[T]> {
+  return async (c, { state, at, actor }: CommandScope): Promise<Outcome> => {
+    const epcs = requireList(c.epcs, 'epcs', type);
+    const command = toCommand(c);
+    const changes = new ChangeSet();
+    for (const epc of epcs) {
+      if (isPackId(epc)) {
+        changes.add([applyCommand(await requirePack(state, epc), command, actor, at)]);
+      } else if (throughContainers) {
+        const id = containerId(epc);
+        await state.traceWithRelatives(id);
+        for (const packId of descendantIds(state.lookup(changes.view), id).filter(isPackId)) {
+          changes.add([applyCommand(state.lookup(changes.view)(packId) as PackRecord, command, actor, at)]);
+        }
+      } else {
+        throw new DomainError('COMMAND_INVALID', `${type} applies to packs (SGTIN), not to ${epc}; unpack it first`, { command: type, reason: 'not a pack' });
+      }
+    }
+    return { records: changes.list(), epcis: [toEpcis({ ...c, epcs }, at)] };
+  };
+}
+
+const commission: Handler<'Commission'> = async (c, { state, at, actor }) => {
+  const product = await requireProduct(state, c.gtin);
+  const serials = requireList(c.serials, 'serials', 'commission');
+  const prefix = prefixOptions(product);
+  const lotStatus = await state.lotStatus(product.gtin, c.lot);
+  const packs: PackRecord[] = [];
+  for (const serial of serials) {
+    const id = sgtinToEpcUrn(product.gtin, serial, prefix);
+    const existing = await state.trace(id);
+    const command: PackCommand = { type: 'commission', gtin: product.gtin, serial, lot: c.lot, expiry: c.expiry, manufacturer: product.manufacturer, ...prefix, ...(c.site ? { site: c.site } : {}) };
+    if (existing && !isPack(existing)) throw new DomainError('ALREADY_COMMISSIONED', `${id} exists`, { id });
+    // A pack born into a recalled lot is recalled from its first record on.
+    packs.push(withLotStatus(applyCommand(isPack(existing) ? existing : undefined, command, actor, at), lotStatus));
+  }
+  // The lot index is what recalls and lot traces iterate (LevelDB has no rich queries).
+  for (const p of packs) await state.write(KeyType.lot, [p.gtin, p.lot, p.id], p.id);
+  const epcis = [commissionEvent({ eventTime: at, epcs: packs.map((p) => p.id), lot: c.lot, expiry: c.expiry }, prefix)];
+  return { records: packs, epcis };
+};
+
+const pack: Handler<'Pack'> = async (c, { state, at, actor }) => {
+  const parent = containerId(c.parent);
+  const children = requireList(c.children, 'children', 'pack');
+  await state.traceWithRelatives(parent);
+  for (const child of children) await state.trace(child);
+  const result = aggregate(state.lookup(new Map()), { parent, children, sealed: c.sealed }, actor, at);
+  return { records: result.records, epcis: [packEvent({ eventTime: at, parent, children, sealed: c.sealed ?? true })] };
+};
+
+const unpack: Handler<'Unpack'> = async (c, { state, at, actor }) => {
+  const parent = containerId(c.parent);
+  const children = c.children === undefined ? undefined : requireList(c.children, 'children', 'unpack');
+  await state.traceWithRelatives(parent);
+  const result = disaggregate(state.lookup(new Map()), { parent, ...(children ? { children } : {}) }, actor, at);
+  return { records: result.records, epcis: [unpackEvent({ eventTime: at, parent, ...(children ? { children } : {}) })] };
+};
+
+const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
+  const epcs = requireList(c.epcs, 'epcs', 'receive').map(topLevelId);
+  const scanned = c.scanned === undefined ? [] : requireList(c.scanned, 'scanned', 'receive');
+  const brokenSeals = (c.brokenSeals ?? []).map((s) => containerId(s));
+  const buyer = await requireAuthorisedPartner(state, actor, at);
+
+  // Each top-level container gets the scans that belong to its own tree; scans that belong to
+  // none go to the first container, which reports them as unexpected.
+  const roots: Array<{ id: string; tree: Set<string> }> = [];
+  const shippers = new Map<string, { from: OrgId; purpose: 'sale' | 'return'; epcs: string[] }>();
+  for (const epc of epcs) {
+    const record = isPackId(epc) ? await requirePack(state, epc) : await state.traceWithRelatives(epc);
+    if (!record) throw new DomainError('NOT_COMMISSIONED', `${epc} is not known`, { id: epc, reason: 'unknown EPC' });
+    if (!record.shipment) throw new DomainError('ILLEGAL_TRANSITION', `cannot receive ${epc}: it is ${record.status}, not in transit`, { id: epc, from: record.status, command: 'receive', reason: 'not shipped' });
+    const key = `${record.shipment.from}|${record.shipment.purpose}`;
+    const group = shippers.get(key) ?? { from: record.shipment.from, purpose: record.shipment.purpose, epcs: [] };
+    group.epcs.push(epc);
+    shippers.set(key, group);
+    if (isContainer(record)) roots.push({ id: epc, tree: new Set([epc, ...descendantIds(state.lookup(new Map()), epc)]) });
+  }
+  const claimed = new Set(roots.flatMap((r) => [...r.tree]));
+  const stray = scanned.filter((s) => !claimed.has(s) && !epcs.includes(s));
+
+  const changes = new ChangeSet();
+  const receipt = { inferred: [] as string[], verified: [] as string[], pending: [] as string[] };
+  for (const epc of epcs) {
+    if (isPackId(epc)) {
+      changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', ...(c.site ? { site: c.site } : {}) }, actor, at)]);
+      receipt.verified.push(epc);
+      continue;
+    }
+    const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
+    const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
+    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...(c.site ? { site: c.site } : {}) }, actor, at);
+    changes.add(result.records);
+    receipt.inferred.push(...result.inferred);
+    receipt.verified.push(...result.verified);
+    receipt.pending.push(...result.pending);
+  }
+
+  const epcis: EpcisEvent[] = [];
+  for (const group of shippers.values()) {
+    const seller = await requirePartner(state, group.from);
+    const inferred = group.epcs.some((e) => !isPackId(e)) && receipt.inferred.length > 0;
+    const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, inferred };
+    epcis.push(group.purpose === 'return' ? returnReceiveEvent(transfer) : receiveEvent(transfer));
+  }
+  return { records: changes.list(), epcis, receipt: { inferred: receipt.inferred.sort(), verified: receipt.verified.sort(), pending: receipt.pending.sort() } };
+};
+
+/** The commands an EPCIS document maps to: each a transaction of its own, or a part of a Capture. */
+const CAPTURE_HANDLERS: { readonly [K in CaptureTransaction]: Handler<K> } = {
+  Commission: commission,
+  Pack: pack,
+  Unpack: unpack,
+  Receive: receive,
+  Dispense: packHandler('dispense', (c) => ({ type: 'dispense', ...(c.site ? { site: c.site } : {}) }), (c, at) => dispenseEvent({ eventTime: at, epcs: c.epcs })),
+  Decommission: packHandler('decommission', (c) => ({ type: 'decommission', ...(c.reason ? { reason: c.reason } : {}) }), (c, at) => decommissionEvent({ eventTime: at, epcs: c.epcs })),
+  Destroy: packHandler('destroy', () => ({ type: 'destroy' }), (c, at) => destroyEvent({ eventTime: at, epcs: c.epcs })),
+};
 
 // ---- loading ------------------------------------------------------------------------------------
 

@@ -20,18 +20,28 @@ export class WorldState {
   private readonly traces = new Map<string, TraceRecord | undefined>();
   private readonly lots = new Map<string, LotStatusRecord | undefined>();
   private consortiumRead?: Promise<ConsortiumRecord | undefined>;
+  /**
+   * What this transaction wrote, by key: Fabric's getState answers committed state only, so the
+   * later commands of a Capture read the earlier ones' writes (receipts, shipments) from here.
+   */
+  private readonly written = new Map<string, string>();
 
   constructor(readonly ctx: Context) {}
 
   async read<T>(type: KeyType, ...parts: string[]): Promise<T | undefined> {
-    const bytes = await this.ctx.stub.getState(stateKey(this.ctx, type, ...parts));
+    const key = stateKey(this.ctx, type, ...parts);
+    const own = this.written.get(key);
+    if (own !== undefined) return JSON.parse(own) as T;
+    const bytes = await this.ctx.stub.getState(key);
     return bytes && bytes.length > 0 ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as T) : undefined;
   }
 
   /** Every write goes through canonicalJson so all endorsers produce identical bytes. */
   async write(type: KeyType, parts: readonly string[], value: unknown): Promise<string> {
     const key = stateKey(this.ctx, type, ...parts);
-    await this.ctx.stub.putState(key, Buffer.from(canonicalJson(value)));
+    const json = canonicalJson(value);
+    await this.ctx.stub.putState(key, Buffer.from(json));
+    this.written.set(key, json);
     return key;
   }
 

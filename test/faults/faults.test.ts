@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { sgtinToEpcUrn } from '@pedigree/domain';
 import { LedgerError } from '@pedigree/ledger';
 import { Network } from '../../infra/src/network/network';
+import { ORDERERS } from '../../infra/src/network/topology';
 import { ledgerFor } from '../support/ledger';
 import { Postgres, ROOT, Service } from '../services/support';
 
@@ -238,11 +239,23 @@ async function killRaftLeader(): Promise<number[]> {
   return kill9(networkPid(leader.process), `Raft leader ${leader.process}`);
 }
 
+/**
+ * Every ordering node at once: a restart replays each node's Raft WAL, which on a young channel
+ * still holds the bootstrap configuration changes — the case that deadlocked the pinned Fabric
+ * (#4199, fixed by infra/fabric/overlay) and left the restarted cluster without a leader.
+ */
+async function killOrderingService(): Promise<number[]> {
+  const killed: number[] = [];
+  for (const node of ORDERERS) killed.push(...(await kill9(networkPid(node.process), node.process)));
+  return killed;
+}
+
 const FAULTS: Fault[] = [
   { name: 'projector (service process)', ledgerOutage: false, kill: killService, restart: () => service.start({ LOG_LEVEL: 'warn' }, { caughtUp: false }) },
   { name: 'peer (manufacturer, its gateway)', ledgerOutage: true, kill: () => kill9(networkPid('peer0.acme.pedigree.local'), 'manufacturer peer'), restart: networkUp },
   // Three Raft nodes: the leader's death costs an election (its spike shows in maxMs), not the service.
   { name: 'orderer (the Raft leader)', ledgerOutage: true, kill: killRaftLeader, restart: networkUp },
+  { name: 'ordering service (all its Raft nodes)', ledgerOutage: true, kill: killOrderingService, restart: networkUp },
   // A whole organisation's host (its peer and its chaincode servers): the manufacturer's commissions
   // never need the second pharmacy, so they go on, endorsed by the others.
   { name: 'second pharmacy\'s whole host (peer and chaincode servers)', ledgerOutage: false, kill: killRiversideHost, restart: networkUp },

@@ -71,6 +71,25 @@ describe('EPCIS XML capture', () => {
     expect(again.results.every((r) => r.duplicate)).toBe(true);
   });
 
+  it('records a document whole or not at all: a refused event records none of the others', async () => {
+    const otherSscc = ssccToEpcUrn(withCheckDigit(`00312345${String((Date.now() + 11) % 1e9).padStart(9, '0')}`));
+    const never = sgtinToEpcUrn(GTIN, serial(99));
+    // Commissioning serial 5 is valid alone; packing it with a pack nobody commissioned is not.
+    const body = xml12([5]).replace(SSCC, otherSscc).replace('</childEPCs>', `<epc>${never}</epc></childEPCs>`);
+    const res = await post(body, 'application/xml');
+    const out = (await res.json()) as { error: { domainCode?: string; message: string } };
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(out.error.domainCode).toBe('NOT_COMMISSIONED');
+    expect(out.error.message).toMatch(/commands\[1\] \(Pack\)/);
+    // A sentinel recorded after the refusal: once it shows, serial 5 would show too had it been recorded.
+    const sentinel = await post(xml12([6]).replace(SSCC, ssccToEpcUrn(withCheckDigit(`00312345${String((Date.now() + 13) % 1e9).padStart(9, '0')}`))), 'application/xml');
+    expect(sentinel.status).toBe(200);
+    const headers = { 'x-api-key': key('manufacturer', 'auditor') };
+    const events = async (n: number) => ((await (await fetch(`${m.url}/epcis/events?epc=${encodeURIComponent(sgtinToEpcUrn(GTIN, serial(n)))}`, { headers })).json()) as { epcisBody: { eventList: unknown[] } }).epcisBody.eventList;
+    expect((await events(6)).length).toBe(2);
+    expect(await events(5)).toEqual([]);
+  });
+
   it('exports the events of a pack as EPCIS 1.2 XML (Accept or format) that reads back as the JSON-LD export', async () => {
     const epc = encodeURIComponent(sgtinToEpcUrn(GTIN, serial(1)));
     const headers = { 'x-api-key': key('manufacturer', 'auditor') };

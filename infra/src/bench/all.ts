@@ -11,7 +11,7 @@ import { probeScenarios } from './probe.scenarios';
 import { traceabilityScenarios } from '../../../chaincode/bench/traceability.scenarios';
 import { Network } from '../network/network';
 import { readPid, residentMemory } from '../network/processes';
-import { CHANNEL, networkPaths, projectRoot } from '../network/topology';
+import { CHANNEL, networkPaths, ORDERERS, PEER_ORGS, projectRoot } from '../network/topology';
 
 /**
  * `npm run bench [-- --quick]`: every benchmark, ONE table, each figure beside its reference measured
@@ -393,8 +393,9 @@ async function main(): Promise<void> {
     }
 
     log('trace...');
-    // A pack with a history: commissioned and shipped to the distributor by the ledger's ship scenario.
-    const shipped = sgtinToEpcUrn(GTIN, `SH100${runId}-0`);
+    // A pack with a history the pharmacy may read: one of the big lot, commissioned, shipped to the
+    // dispenser and received there (a pack the dispenser never held shows it no history at all).
+    const shipped = epcOf(1);
     const steps = (await gql<{ trace: { edges: unknown[] } }>(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { cursor } } }`, { e: shipped })).trace.edges.length;
     const packTrace = await measure(4, async () => { await gql(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { node { step owner custodian status occurredAt transactionId } } pageInfo { hasNextPage } } }`, { e: shipped }); });
     const pk = await measure(4, async (i) => { await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(i * 13) }); });
@@ -425,7 +426,7 @@ async function main(): Promise<void> {
     const netPids = network.specs().map((s) => readPid(paths, s.name)).filter((p): p is number => !!p);
     const dataDir = path.resolve(process.env.PEDIGREE_DATA_DIR ?? path.join(root, '.data'), pgName);
     memory = memoryRows({
-      'network (orderer, 3 peers, chaincode)': netPids,
+      [`network (${ORDERERS.length} orderers, ${PEER_ORGS.length} peers, their chaincode servers)`]: netPids,
       'services (manufacturer, distributor, dispenser, forecast, web)': [mSvc.pid!, dSvc.pid!, ...rest.map((c) => c.pid!)],
       'postgres (wrapper, postmaster, backends)': [pg.pid!, ...postgresPids(dataDir)],
     });

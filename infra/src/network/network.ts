@@ -498,14 +498,38 @@ export class Network {
     // refused as unavailable and are safe to repeat. A newcomer's peer that has not yet caught up
     // with the configuration block admitting its organisation refuses its own admin as unknown
     // until it has: also safe to repeat.
-    const deadline = Date.now() + 60_000;
+    // A peer that was down while the channel moved on replays every block it missed first: as long
+    // as its height grows it is catching up, and the wait goes on (up to 15 minutes in all).
+    let deadline = Date.now() + 60_000;
+    const overall = Date.now() + 15 * 60_000;
+    let height = -1;
     while (true) {
       try {
         return await this.peerCliOnce(org, args);
       } catch (err) {
-        if (!/no Raft leader|SERVICE_UNAVAILABLE|creator org unknown/.test((err as Error).message) || Date.now() > deadline) throw err;
+        const message = (err as Error).message;
+        if (!/no Raft leader|SERVICE_UNAVAILABLE|creator org unknown/.test(message)) throw err;
+        if (/creator org unknown/.test(message)) {
+          const now = await this.peerHeight(org);
+          if (now > height) {
+            if (height >= 0) deadline = Math.min(overall, Date.now() + 60_000);
+            height = now;
+          }
+        }
+        if (Date.now() > deadline) throw err;
         await proc.sleep(500);
       }
+    }
+  }
+
+  /** The peer's ledger height on the channel (its operations metrics), or -1 when it does not answer. */
+  private async peerHeight(org: PeerOrg): Promise<number> {
+    try {
+      const text = await (await fetch(`http://${HOST}:${org.operationsPort}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+      const m = new RegExp(`^ledger_blockchain_height\\{channel="${CHANNEL}"\\} (\\d+)`, 'm').exec(text);
+      return m ? Number(m[1]) : -1;
+    } catch {
+      return -1;
     }
   }
 

@@ -195,11 +195,13 @@ export type {
   EventReceipt,
   ChaincodeEventType,
   TraceabilityEvent,
+  TraceabilityBatchEvent,
+  CaptureResult,
   WriteResult,
 } from './lifecycle/ledger-records';
 export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor } from './lifecycle/transitions';
 export type { PackCommand, PackCommandType, Role, GuardName, Target, TransitionRule, OverlayRule, OverlayException } from './lifecycle/transitions';
-export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, isSellable, allowedCommands } from './lifecycle/pack-machine';
+export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, packHolds, isSellable, isSellableAtRest, allowedCommands } from './lifecycle/pack-machine';
 export {
   containerId,
   aggregate,
@@ -231,8 +233,9 @@ export { PARTNER_ROLES, majority, parseGovernanceChange, propose, approve, enact
 export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceChangeKind, ConsortiumRecord, PrefixRecord, ProposalRecord } from './consortium/governance';
 export { COMMAND_AUTHORITY, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
 export type { CommandAuthority, ChaincodeContract } from './protocol/catalogue';
-export { contractOf, TI_TRANSIENT_KEY } from './protocol/commands';
+export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS } from './protocol/commands';
+export { COMMAND_FIELDS, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
 export type {
   Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
-  EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand,
+  EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
 } from './protocol/commands';

@@ -4,10 +4,10 @@ import {
   computeEventHashId, contextNamespaces, DomainError, EPCIS_CONTEXT, EpcisXmlReader, normaliseGtin, normaliseVocabulary, parseEpcUrn, validateEpcisDocument,
   writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions,
 } from '@pedigree/domain';
-import { classifyFailure, Roles, ServiceError } from '@pedigree/platform';
+import { Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
 import type { MutationReceipt } from './ledger-commands';
-import type { LedgerCommandInputs, LedgerCommandName } from '@pedigree/domain';
+import { sha256Hex, type CapturePart, type CaptureTransaction, type LedgerCommandInputs } from '@pedigree/domain';
 import { PartnerContext } from './partner-context';
 import { OPERATORS, READERS } from './roles';
 
@@ -52,11 +52,11 @@ function isXml(req: Request): boolean {
  * EPCIS 2.0 JSON-LD in and out; EPCIS 1.2 and 2.0 XML in (`Content-Type: application/xml` or
  * `text/xml`), converted to the same EPCIS 2.0 events and checked the same way; XML issues also
  * carry the line, column and element of their event. Capture validates the whole document first and refuses it whole,
- * with every problem, if anything is wrong; then records each event as one ledger transaction whose
- * event ID is the event's eventID (or its CBV 2.0 hash), so a re-sent document writes nothing twice.
- * Not atomic on the ledger: a refusal by the chaincode after the first event answers
- * EPCIS_PARTIALLY_CAPTURED with what was recorded (all-or-nothing needs one chaincode transaction
- * for the whole document).
+ * with every problem, if anything is wrong; then records the whole document as one ledger
+ * transaction (the chaincode's Capture): every event as its command, with the event's eventID (or
+ * its CBV 2.0 hash) as event ID, all of them or none. A refusal by the chaincode names the event
+ * (`commands[i]` is `epcisBody.eventList[i]`) and records nothing; a re-sent document answers each
+ * event as a duplicate and writes nothing twice.
  */
 @Controller('epcis')
 export class EpcisController {
@@ -76,23 +76,12 @@ export class EpcisController {
     });
     if (issues.length) throw new DomainError('EPCIS_INVALID', `the document has ${issues.length} problem(s); nothing was captured`, { issues });
     const events = (doc as { epcisBody: { eventList: EventShape[] } }).epcisBody.eventList;
-    const commands = events.map((e, i) => ({ event: e, ...commandFor(e, i) }));
-    const results: Array<MutationReceipt & { epcisEventId: string }> = [];
-    for (const [index, c] of commands.entries()) {
-      const eventId = c.event.eventID ?? computeEventHashId(c.event, hash);
-      try {
-        results.push({ ...(await submitCaptured(this.p, c, eventId)), epcisEventId: eventId });
-      } catch (err) {
-        if (!results.length) throw err; // nothing recorded: the refusal is the whole answer
-        // Each event is its own ledger transaction, so the ones before this stay recorded: say so,
-        // rather than let the client believe the document was refused whole. Re-sending it after
-        // the fix records only the rest (the recorded events are chaincode duplicates).
-        const cause = classifyFailure(err);
-        throw new ServiceError('CONFLICT', 'EPCIS_PARTIALLY_CAPTURED',
-          `events 0-${index - 1} of the document were recorded; epcisBody.eventList[${index}] was refused (${cause.domainCode ?? cause.code}: ${cause.message}); fix it and send the document again`,
-          { captured: results, refusedAt: index, cause: { code: cause.code, domainCode: cause.domainCode, retryable: cause.retryable } });
-      }
-    }
+    const eventIds = events.map((e) => e.eventID ?? computeEventHashId(e, hash));
+    const parts = events.map((e, i) => capturePart(commandFor(e, i), eventIds[i] as string));
+    // The document's own identity: the same events in the same order are the same capture.
+    const captureId = `capture:${sha256Hex(eventIds.join('\n'))}`;
+    const receipts = await this.p.commands.capture(captureId, parts);
+    const results = receipts.map((r, i) => ({ ...r, epcisEventId: eventIds[i] as string }));
     return { captured: results.length, results };
   }
 
@@ -124,11 +113,11 @@ export class EpcisController {
 }
 
 /** A chaincode command an EPCIS event maps to, typed per transaction. */
-type CapturedCommand = { [K in LedgerCommandName]: { readonly transaction: K; readonly command: Omit<LedgerCommandInputs[K], 'eventId'> } }[LedgerCommandName];
+type CapturedCommand = { [K in CaptureTransaction]: { readonly transaction: K; readonly command: Omit<LedgerCommandInputs[K], 'eventId'> } }[CaptureTransaction];
 
-function submitCaptured(p: PartnerContext, c: CapturedCommand, eventId: string): Promise<MutationReceipt> {
+function capturePart(c: CapturedCommand, eventId: string): CapturePart {
   // TypeScript does not correlate the union's transaction with its command; CapturedCommand does.
-  return p.commands.submit(c.transaction, { ...c.command, eventId } as LedgerCommandInputs[typeof c.transaction]);
+  return { transaction: c.transaction, command: { ...c.command, eventId } } as CapturePart;
 }
 
 /** Maps one validated DSCSA event to the chaincode command that records it. */

@@ -1,4 +1,4 @@
-import { contractOf, type LedgerCommandInputs, type LedgerCommandName, type WriteResult } from '@pedigree/domain';
+import { contractOf, type CapturePart, type CaptureResult, type LedgerCommandInputs, type LedgerCommandName, type WriteResult } from '@pedigree/domain';
 import { Ledger, SubmitOptions } from '@pedigree/ledger';
 import { createHash } from 'node:crypto';
 import { currentPrincipal, ledgerSubmissions } from '@pedigree/platform';
@@ -50,19 +50,46 @@ export class LedgerCommands {
     const written = JSON.parse(Buffer.from(result.payload).toString('utf8')) as WriteResult;
     // A duplicate's own transaction carries no event: the original one's is already projected (or will be).
     const readModelUpdated = await this.projector.waitFor(written.txId, this.readModelWaitMs);
-    return {
-      transactionId: written.txId,
-      blockNumber: written.duplicate ? null : result.blockNumber.toString(),
-      eventId: written.eventId,
-      duplicate: written.duplicate,
-      changed: [...written.changed],
-      shipmentId: written.shipment?.id ?? null,
-      inferred: [...(written.receipt?.inferred ?? [])],
-      pending: [...(written.receipt?.pending ?? [])],
-      readModelUpdated,
-    };
+    return receiptOf(written, result.blockNumber, readModelUpdated);
   }
 
+  /**
+   * Records several commands in one transaction (the chaincode's Capture): all of them or none.
+   * Answers each part's receipt in order; a part recorded before answers as a duplicate.
+   */
+  async capture(eventId: string, parts: readonly CapturePart[], options: CommandOptions = {}): Promise<MutationReceipt[]> {
+    const end = ledgerSubmissions.startTimer({ transaction: 'Capture' });
+    let result;
+    try {
+      const submittedBy = personOf(currentPrincipal()?.subject);
+      result = await this.ledger.submit('Capture', [JSON.stringify({ eventId, commands: parts, ...(submittedBy ? { submittedBy } : {}) })], { ...options, contract: contractOf('Capture') });
+      end({ outcome: 'committed' });
+    } catch (err) {
+      end({ outcome: 'failed' });
+      throw err;
+    }
+    this.projector.noteCommitted(result.blockNumber);
+    const written = JSON.parse(Buffer.from(result.payload).toString('utf8')) as CaptureResult;
+    // Recorded parts are projected with this transaction; duplicates were projected with theirs.
+    const projected = new Map<string, boolean>();
+    for (const txId of new Set(written.results.map((r) => r.txId))) projected.set(txId, await this.projector.waitFor(txId, this.readModelWaitMs));
+    return written.results.map((r) => receiptOf(r, result.blockNumber, projected.get(r.txId) ?? false));
+  }
+
+}
+
+function receiptOf(written: WriteResult, blockNumber: bigint, readModelUpdated: boolean): MutationReceipt {
+  return {
+    transactionId: written.txId,
+    blockNumber: written.duplicate ? null : blockNumber.toString(),
+    eventId: written.eventId,
+    duplicate: written.duplicate,
+    changed: [...written.changed],
+    shipmentId: written.shipment?.id ?? null,
+    inferred: [...(written.receipt?.inferred ?? [])],
+    pending: [...(written.receipt?.pending ?? [])],
+    readModelUpdated,
+  };
 }
 
 /** A subject as the chaincode takes it (1-200 printable ASCII characters): as is, else escaped, else its digest. */

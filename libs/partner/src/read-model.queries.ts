@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isExpired, isSellable, type PackRecord, type ContainerRecord } from '@pedigree/domain';
+import { isSellable, packOverlays, type PackRecord, type ContainerRecord } from '@pedigree/domain';
 import { ServiceError } from '@pedigree/platform';
 import { LotState, lotKey, lotStates, PACK_LOT_COLUMNS, PACK_LOT_JOIN, packRecordOfRow, type PackRowWithLot } from '@pedigree/readmodel';
 import type { Container, InventoryLine, Pack, Page, PackFilter, Product, Shipment, TraceEntry } from './graphql-types';
@@ -36,8 +36,7 @@ export function nowIso(): string {
 }
 
 export function packView(record: PackRecord, productName: string | null = null, at = nowIso()): Pack {
-  const overlays = [record.quarantine ? 'quarantined' : null, record.recall ? 'recalled' : null, record.returned ? 'returned' : null, isExpired(record, at) ? 'expired' : null]
-    .filter((o): o is string => o !== null);
+  const overlays = packOverlays(record, at);
   return {
     epc: record.id, gtin: record.gtin, serial: record.serial, lot: record.lot, expiry: record.expiry, expiryExtendedTo: record.expiryExtendedTo ?? null,
     status: record.status, overlays, sellable: isSellable(record, at), manufacturer: record.manufacturer, owner: record.owner, custodian: record.custodian,
@@ -165,7 +164,7 @@ export class ReadModelQueries {
     const rows: Array<{ gtin: string; lot: string; expiry: string; name: string | null; quantity: string }> = await this.dataSource.query(
       `SELECT p.gtin, p.lot, to_char(min(coalesce(p."expiryExtendedTo", p.expiry)), 'YYYY-MM-DD') AS expiry, pr.name, count(*) AS quantity
        FROM packs p LEFT JOIN products pr ON pr.gtin = p.gtin
-       WHERE p.custodian = $1 AND p.status IN ('commissioned', 'packed', 'received') AND cardinality(p.overlays) = 0
+       WHERE p.custodian = $1 AND p."sellableAtRest"
          AND coalesce(p."expiryExtendedTo", p.expiry) >= current_date AND ($2::text IS NULL OR p.gtin = $2)
          AND ($3::text IS NULL OR p.gtin || '|' || p.lot > $3)
        GROUP BY p.gtin, p.lot, pr.name ORDER BY p.gtin, p.lot LIMIT $4`,

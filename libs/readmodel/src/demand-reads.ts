@@ -44,7 +44,7 @@ export class DispenseDemandReads {
     const db = await this.source();
     const [onHand] = await db.query(
       `SELECT count(*) AS n FROM packs p WHERE p.custodian = $1 AND p.gtin = $2 AND coalesce(p.location, $1) = $3
-         AND p.status IN ('commissioned', 'packed', 'received') AND cardinality(p.overlays) = 0
+         AND p."sellableAtRest"
          AND coalesce(p."expiryExtendedTo", p.expiry) >= $4::date`, [this.org, gtin, location, today]);
     // A shipment names its top-level EPCs: loose packs, or cases whose packs point at them.
     const [inTransit] = await db.query(

@@ -38,6 +38,8 @@ export class PackRow {
   @Index() @Column({ type: 'text' }) custodian!: string;
   /** quarantined / recalled / returned (expired is derived from the clock at query time). */
   @Column({ type: 'text', array: true, default: '{}' }) overlays!: string[];
+  /** The domain's isSellableAtRest when projected: stock is this and not expired on the day asked. */
+  @Column({ type: 'boolean', default: false }) sellableAtRest!: boolean;
   /** SGLN of the site holding it. */
   @Index() @Column({ type: 'text', nullable: true }) location!: string | null;
   /** SSCC URN of the container it is aggregated into. */

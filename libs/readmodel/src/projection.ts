@@ -1,4 +1,4 @@
-import { recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
+import { isSellableAtRest, packHolds, recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
 import type { EntityManager } from 'typeorm';
 import { LotState, lotKey, lotStates, withLotState } from './lot-state';
 import type { TraceabilityEvent } from './traceability-event';
@@ -46,13 +46,13 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
   if (packs.length) {
     const lots = await lotStates(m, uniqueLots(packs));
     await m.query(
-      `INSERT INTO packs (id, gtin, serial, lot, expiry, "expiryExtendedTo", status, manufacturer, owner, custodian, overlays, location, container, version, record, "blockNumber", "transactionId")
+      `INSERT INTO packs (id, gtin, serial, lot, expiry, "expiryExtendedTo", status, manufacturer, owner, custodian, overlays, "sellableAtRest", location, container, version, record, "blockNumber", "transactionId")
        SELECT x.id, x.gtin, x.serial, x.lot, x.expiry::date, x."expiryExtendedTo"::date, x.status, x.manufacturer, x.owner, x.custodian,
-              ARRAY(SELECT jsonb_array_elements_text(x.overlays)), x.location, x.container, x.version, x.record, $2::bigint, $3
+              ARRAY(SELECT jsonb_array_elements_text(x.overlays)), x."sellableAtRest", x.location, x.container, x.version, x.record, $2::bigint, $3
        FROM jsonb_to_recordset($1::jsonb) AS x(id text, gtin text, serial text, lot text, expiry text, "expiryExtendedTo" text, status text,
-            manufacturer text, owner text, custodian text, overlays jsonb, location text, container text, version int, record jsonb)
+            manufacturer text, owner text, custodian text, overlays jsonb, "sellableAtRest" boolean, location text, container text, version int, record jsonb)
        ON CONFLICT (id) DO UPDATE SET lot = EXCLUDED.lot, expiry = EXCLUDED.expiry, "expiryExtendedTo" = EXCLUDED."expiryExtendedTo",
-            status = EXCLUDED.status, owner = EXCLUDED.owner, custodian = EXCLUDED.custodian, overlays = EXCLUDED.overlays,
+            status = EXCLUDED.status, owner = EXCLUDED.owner, custodian = EXCLUDED.custodian, overlays = EXCLUDED.overlays, "sellableAtRest" = EXCLUDED."sellableAtRest",
             location = EXCLUDED.location, container = EXCLUDED.container, version = EXCLUDED.version, record = EXCLUDED.record,
             "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"`,
       [JSON.stringify(packs.map((p) => packColumns(p, lots.get(lotKey(p.gtin, p.lot)), origin.blockNumber))), block, txId],
@@ -163,7 +163,8 @@ async function projectLot(m: EntityManager, type: 'recall' | 'extendExpiry', lot
          "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"`,
       [lot.gtin, lot.lot, lot.recallId, txTime, block, txId]);
     await m.query(
-      `UPDATE packs SET overlays = array_append(overlays, 'recalled') WHERE gtin = $1 AND lot = $2 AND NOT ('recalled' = ANY(overlays))`,
+      // A recall is a hold (the domain's packHolds): no pack of the lot is sellable any more.
+      `UPDATE packs SET overlays = array_append(overlays, 'recalled'), "sellableAtRest" = false WHERE gtin = $1 AND lot = $2 AND NOT ('recalled' = ANY(overlays))`,
       [lot.gtin, lot.lot]);
   } else {
     if (!lot.until) throw new LotEventInvalid(txId, 'a lot expiry extension without until');
@@ -190,10 +191,6 @@ function uniqueLots(packs: readonly PackRecord[]): Array<{ gtin: string; lot: st
   return [...seen.values()];
 }
 
-export function packOverlayNames(p: PackRecord): string[] {
-  return [p.quarantine ? 'quarantined' : undefined, p.recall ? 'recalled' : undefined, p.returned ? 'returned' : undefined].filter((o): o is string => !!o);
-}
-
 /**
  * The columns of a pack row: the pack as its lot makes it (`record` stays the ledger's record as
  * written). Reconcile derives the expected columns from the ledger's record with this same function.
@@ -202,7 +199,7 @@ export function packColumns(record: PackRecord, lot: LotState | undefined, packB
   const p = withLotState(record, lot, packBlock);
   return {
     id: p.id, gtin: p.gtin, serial: p.serial, lot: p.lot, expiry: p.expiry, expiryExtendedTo: p.expiryExtendedTo ?? null, status: p.status,
-    manufacturer: p.manufacturer, owner: p.owner, custodian: p.custodian, overlays: packOverlayNames(p), location: p.site ?? null,
+    manufacturer: p.manufacturer, owner: p.owner, custodian: p.custodian, overlays: packHolds(p), sellableAtRest: isSellableAtRest(p), location: p.site ?? null,
     container: p.parent ?? null, version: p.version, record,
   };
 }

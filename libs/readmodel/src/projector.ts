@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ChaincodeEventListener, CheckpointStore, CommittedEvent, EventNotApplied, Ledger, LedgerCheckpoint, ListenerStatus } from '@pedigree/ledger';
 import { projectEvent, TransactionOrigin } from './projection';
-import { decodeTraceabilityEvent, TraceabilityEvent } from './traceability-event';
+import { decodeTransactionEvents, TraceabilityEvent, type TransactionEvents } from './traceability-event';
 
 /** The checkpoint row, read back on (re)start; written only by {@link ReadModelProjector.apply}. */
 export class PostgresCheckpointStore implements CheckpointStore {
@@ -146,14 +146,15 @@ export class ReadModelProjector {
    * commit together or not at all. What the block says wins over what the payload claims.
    */
   async apply(event: CommittedEvent, checkpoint: LedgerCheckpoint): Promise<void> {
-    const decoded = decodeTraceabilityEvent(event.payload);
+    const decoded = decodeTransactionEvents(event.payload);
     const origin: TransactionOrigin = {
       blockNumber: event.blockNumber, transactionId: event.transactionId, creatorMspId: event.creatorMspId, ...(event.timestamp ? { timestamp: event.timestamp } : {}),
     };
-    const mismatches = decoded ? payloadMismatches(decoded, origin) : [];
+    // A Capture's events are checked one by one: one forged actor refuses the whole transaction.
+    const mismatches = decoded ? [...new Map(decoded.events.flatMap((e) => payloadMismatches(e, origin)).map((x) => [`${x.field}|${x.inPayload}`, x])).values()] : [];
     const refused = mismatches.find((x) => x.action === 'refused');
     await this.dataSource.transaction(async (m) => {
-      if (decoded && !refused) await projectEvent(m, decoded, origin, this.viewer);
+      if (decoded && !refused) for (const e of decoded.events) await projectEvent(m, e, origin, this.viewer);
       if (decoded) await logTransaction(m, event, decoded, refused ? { outcome: 'refused', reason: FORGED_ACTOR } : { outcome: 'projected' });
       await saveCheckpoint(m, this.name, checkpoint);
     });
@@ -170,7 +171,7 @@ export class ReadModelProjector {
     for (const release of this.waiters.get(event.transactionId) ?? []) release();
     this.waiters.delete(event.transactionId);
     if (decoded && !refused) {
-      this.events.emit('projected', { event: decoded, blockNumber: event.blockNumber, transactionId: event.transactionId, creatorMspId: event.creatorMspId } satisfies ProjectedEvent);
+      for (const e of decoded.events) this.events.emit('projected', { event: e, blockNumber: event.blockNumber, transactionId: event.transactionId, creatorMspId: event.creatorMspId } satisfies ProjectedEvent);
     }
   }
 
@@ -261,7 +262,7 @@ export function payloadMismatches(e: TraceabilityEvent, origin: TransactionOrigi
   return out;
 }
 
-async function logTransaction(m: EntityManager, event: CommittedEvent, e: TraceabilityEvent, result: { outcome: 'projected' | 'refused'; reason?: string }): Promise<void> {
+async function logTransaction(m: EntityManager, event: CommittedEvent, e: TransactionEvents, result: { outcome: 'projected' | 'refused'; reason?: string }): Promise<void> {
   await m.query(
     `INSERT INTO projected_transactions ("blockNumber", "transactionId", "creatorMspId", "eventName", "eventType", "eventId", outcome, reason, "projectedAt")
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,

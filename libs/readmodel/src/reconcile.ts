@@ -12,7 +12,7 @@ export interface ReconcileReport {
 }
 
 /** The pack columns the projector derives from a record (everything but the record and its block). */
-const PACK_COLUMNS = ['gtin', 'serial', 'lot', 'expiry', 'expiryExtendedTo', 'status', 'manufacturer', 'owner', 'custodian', 'overlays', 'location', 'container', 'version'] as const;
+const PACK_COLUMNS = ['gtin', 'serial', 'lot', 'expiry', 'expiryExtendedTo', 'status', 'manufacturer', 'owner', 'custodian', 'overlays', 'sellableAtRest', 'location', 'container', 'version'] as const;
 const CONTAINER_COLUMNS = ['sscc', 'children', 'parent', 'sealed', 'status', 'owner', 'custodian', 'location', 'version'] as const;
 
 /** GetLot's page size: the chaincode allows up to 1000; each page reads every pack of it. */
@@ -45,7 +45,7 @@ interface ContainerRowShape extends Record<(typeof CONTAINER_COLUMNS)[number], u
 export async function reconcile(dataSource: DataSource, reads: LedgerReads, concurrency = 16, viewer?: OrgId): Promise<ReconcileReport> {
   const packs: PackRowShape[] = await dataSource.query(
     `SELECT id, gtin, serial, lot, to_char(expiry, 'YYYY-MM-DD') AS expiry, to_char("expiryExtendedTo", 'YYYY-MM-DD') AS "expiryExtendedTo", status, manufacturer,
-            owner, custodian, overlays, location, container, version, record, "blockNumber"::text AS "blockNumber" FROM packs ORDER BY id`);
+            owner, custodian, overlays, "sellableAtRest", location, container, version, record, "blockNumber"::text AS "blockNumber" FROM packs ORDER BY id`);
   const containers: ContainerRowShape[] = await dataSource.query(
     `SELECT id, sscc, children, parent, sealed, status, owner, custodian, location, version, record FROM containers ORDER BY id`);
   const lots = await allLotStates(dataSource);

@@ -152,6 +152,28 @@ export interface TraceabilityEvent {
   readonly lot?: { readonly gtin: string; readonly lot: string; readonly recallId?: string; readonly until?: IsoDate };
 }
 
+/**
+ * The one chaincode event of a Capture transaction (Fabric keeps one event per transaction): the
+ * events of the commands it recorded, in the order they applied. A read model projects them in
+ * that order, in one SQL transaction, as it would project them one transaction each.
+ */
+export interface TraceabilityBatchEvent {
+  readonly schema: 'pedigree.traceability.batch';
+  readonly version: 1;
+  readonly eventId: string;
+  readonly txId: string;
+  readonly txTime: IsoTimestamp;
+  readonly actor: OrgId;
+  readonly events: readonly TraceabilityEvent[];
+}
+
+/** What a Capture returns: each command's own result, in order (a part recorded before is a duplicate). */
+export interface CaptureResult {
+  readonly eventId: string;
+  readonly txId: string;
+  readonly results: readonly WriteResult[];
+}
+
 /** What every write returns. */
 export interface WriteResult {
   readonly duplicate: boolean;

@@ -14,7 +14,7 @@ import {
   voidContainerShipment,
   type ReceiptResult,
 } from './aggregation';
-import { allowedCommands, applyCommand, isExpired, isSellable, packOverlays } from './pack-machine';
+import { allowedCommands, applyCommand, isExpired, isSellable, isSellableAtRest, packHolds, packOverlays } from './pack-machine';
 import { lookupFrom, type ContainerRecord, type PackRecord, type TraceRecord } from './records';
 import { OVERLAY_RULES, TRANSITIONS, type PackCommand } from './transitions';
 import { illegitimateNotificationDue, suspectSampleSize, verifyProductIdentifier } from './verification';
@@ -184,6 +184,16 @@ describe('pack lifecycle: who may do what', () => {
 });
 
 describe('pack lifecycle: overlays', () => {
+  it('separates holds (stored by read models) from expiry (judged on the day asked)', () => {
+    const p = atPharmacy();
+    const afterExpiry = '2099-01-01T00:00:00Z';
+    expect([isSellableAtRest(p), isSellable(p, T2), isSellable(p, afterExpiry)]).toEqual([true, true, false]);
+    expect([packHolds(p), packOverlays(p, afterExpiry)]).toEqual([[], ['expired']]);
+    const q = applyCommand(p, { type: 'quarantine', reason: 'suspect' }, PHARM, T2);
+    expect([isSellableAtRest(q), packHolds(q), packOverlays(q, afterExpiry)]).toEqual([false, ['quarantined'], ['quarantined', 'expired']]);
+    expect(isSellableAtRest(applyCommand(p, { type: 'dispense' }, PHARM, T2))).toBe(false);
+  });
+
   it('quarantine removes the pack from sellable stock and release restores it (case 18)', () => {
     const p = atPharmacy();
     const q = applyCommand(p, { type: 'quarantine', reason: 'suspect' }, PHARM, T2);

@@ -4,6 +4,7 @@ import { sgtinToEpcUrn } from '../gs1/epc-urn';
 import { assertSerialOrLot, normaliseGtin } from '../gs1/gtin';
 import { actorOf, TERMINAL_STATUSES, type Actor, type ActorRef, type Overlay, type PackRecord, type PackStatus, type QuarantineReason } from './records';
 import {
+  AT_REST,
   OVERLAY_RULES,
   rulesFor,
   UNDO_WINDOW_DAYS,
@@ -104,17 +105,32 @@ export function isExpired(pack: PackRecord, at: IsoTimestamp): boolean {
 }
 
 export function packOverlays(pack: PackRecord, at: IsoTimestamp): Overlay[] {
-  const overlays: Overlay[] = [];
-  if (pack.quarantine) overlays.push('quarantined');
-  if (pack.recall) overlays.push('recalled');
-  if (isExpired(pack, at)) overlays.push('expired');
-  if (pack.returned) overlays.push('returned');
-  return overlays;
+  return isExpired(pack, at) ? [...packHolds(pack), 'expired'] : packHolds(pack);
 }
 
-/** On-hand and sellable: at rest, not terminal, no hold. What forecasting counts as stock (FEFO). */
+/**
+ * The overlays that do not depend on the clock (a hold someone placed: quarantine, recall, a return
+ * awaiting verification). Read models store these; expiry they compare with the day they answer for.
+ */
+export function packHolds(pack: PackRecord): Overlay[] {
+  const holds: Overlay[] = [];
+  if (pack.quarantine) holds.push('quarantined');
+  if (pack.recall) holds.push('recalled');
+  if (pack.returned) holds.push('returned');
+  return holds;
+}
+
+/**
+ * Sellable but for the clock: at rest and with no hold. A read model stores this and adds the
+ * expiry comparison for the day asked, so the rule is this one and not an SQL copy of it.
+ */
+export function isSellableAtRest(pack: PackRecord): boolean {
+  return AT_REST.includes(pack.status) && packHolds(pack).length === 0;
+}
+
+/** On-hand and sellable: at rest, not terminal, no hold, not expired. What forecasting counts as stock (FEFO). */
 export function isSellable(pack: PackRecord, at: IsoTimestamp): boolean {
-  return (pack.status === 'commissioned' || pack.status === 'packed' || pack.status === 'received') && packOverlays(pack, at).length === 0;
+  return isSellableAtRest(pack) && !isExpired(pack, at);
 }
 
 /** Which commands the actor could issue now: drives UI buttons and API hints. */

@@ -78,7 +78,8 @@ export interface TransitionRule {
   readonly why: string;
 }
 
-const AT_REST: readonly PackStatus[] = ['commissioned', 'packed', 'received'];
+/** A pack at rest on someone's shelf: not terminal and not moving. */
+export const AT_REST: readonly PackStatus[] = ['commissioned', 'packed', 'received'];
 const LOOSE_AT_REST: readonly PackStatus[] = ['commissioned', 'received'];
 const ALIVE: readonly PackStatus[] = ['commissioned', 'packed', 'shipped', 'received'];
 

@@ -13,7 +13,7 @@ export interface CommandAuthority {
   readonly transaction: string;
   readonly contract: ChaincodeContract;
   /** The chaincode event it emits (its receipt type). */
-  readonly event: ChaincodeEventType | 'forecastAnchored';
+  readonly event: ChaincodeEventType | 'forecastAnchored' | 'capture';
   /** Partner roles that may call it; `member` = any admitted partner; `admin` = an admin of a member organisation. */
   readonly roles: readonly PartnerRole[] | 'member' | 'admin';
   /** The caller's relation to the records the domain checks (owner, custodian, addressee, …). */
@@ -45,6 +45,7 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'VerifyReturn', contract: 'traceability', event: 'verifyReturn', roles: TRADERS, relation: 'custodian of a returned pack', endorsement: AT_REST },
   { transaction: 'RecallLot', contract: 'traceability', event: 'recall', roles: MAKERS, relation: 'manufacturer of the GTIN', endorsement: "one lot record: manufacturer's peer AND another member's peer (no holder's peer, no per-pack write)" },
   { transaction: 'ExtendExpiry', contract: 'traceability', event: 'extendExpiry', roles: MAKERS, relation: 'manufacturer of the GTIN', endorsement: "one lot record: manufacturer's peer AND another member's peer" },
+  { transaction: 'Capture', contract: 'traceability', event: 'capture', roles: TRADERS, relation: 'each command\'s own (its roles and relation are checked as if sent alone)', endorsement: 'each command\'s own key policies, in one transaction (all or nothing)' },
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 

@@ -98,6 +98,29 @@ export interface ApproveCommand extends Command {
   readonly proposalId: string;
 }
 
+/**
+ * The commands an EPCIS document's events map to, which one Capture transaction may carry together
+ * (Ship is not among them: its Transaction Information travels as the transaction's transient data).
+ */
+export const CAPTURE_TRANSACTIONS = ['Commission', 'Pack', 'Unpack', 'Receive', 'Dispense', 'Decommission', 'Destroy'] as const;
+export type CaptureTransaction = (typeof CAPTURE_TRANSACTIONS)[number];
+
+/** One command of a Capture, with its own event ID (the EPCIS event's eventID or hash). */
+export type CapturePart = { readonly [K in CaptureTransaction]: { readonly transaction: K; readonly command: CaptureCommandInputs[K] } }[CaptureTransaction];
+type CaptureCommandInputs = Pick<LedgerCommandInputs, CaptureTransaction>;
+
+/** Most commands one Capture carries; MAX_IDS_PER_TX bounds the identifiers they name in total. */
+export const MAX_CAPTURE_COMMANDS = 1000;
+
+/**
+ * A whole EPCIS document recorded in one transaction: every command applies, in order, over the
+ * state the earlier ones left, or none does. Each keeps its own event ID, receipt and roles; a
+ * part already recorded answers as a duplicate and writes nothing.
+ */
+export interface CaptureCommand extends Command {
+  readonly commands: readonly CapturePart[];
+}
+
 /** Each chaincode write and its command type. */
 export interface LedgerCommandInputs {
   readonly RegisterProduct: RegisterProductCommand;
@@ -117,6 +140,7 @@ export interface LedgerCommandInputs {
   readonly ExtendExpiry: ExtendExpiryCommand;
   readonly Propose: ProposeCommand;
   readonly Approve: ApproveCommand;
+  readonly Capture: CaptureCommand;
 }
 export type LedgerCommandName = keyof LedgerCommandInputs;
 

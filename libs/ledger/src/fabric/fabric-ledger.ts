@@ -117,12 +117,13 @@ class FabricLedgerImpl implements Ledger {
         return await this.submitOnce(transaction, args, options, overall);
       } catch (err) {
         const e = toLedgerError(err, 'submit');
-        const retry = e.kind === 'conflict' || (attempt < STALE_PEER_RETRIES && this.refusedOnlyByOtherOrgs(e));
+        const retry = e.kind === 'conflict' || (attempt < STALE_PEER_RETRIES && (this.refusedOnlyByOtherOrgs(e) || endorsementsDiffered(e)));
         if (!retry || attempt >= Math.max(retries, STALE_PEER_RETRIES) || Date.now() > overall) throw e;
         // A read conflict means another transaction changed what this one read; a refusal by other
-        // organisations' peers alone most likely means they have not yet committed the block our
-        // own peer already has (each peer pulls blocks on its own). Either way: re-run from a new
-        // proposal (new transaction ID) after a short, jittered pause.
+        // organisations' peers alone, or peers whose results differ, most likely means some have
+        // not yet committed the block another already has (each peer pulls blocks on its own).
+        // Either way: re-run from a new proposal (new transaction ID) after a short, jittered pause;
+        // nothing reached the orderer.
         await sleep(e.kind === 'conflict' ? 25 * 2 ** attempt + Math.floor(Math.random() * 25) : 200 * (attempt + 1));
       }
     }
@@ -284,4 +285,13 @@ class FabricLedgerImpl implements Ledger {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * The endorsing peers simulated the proposal on different ledger heights (a configuration or
+ * record change one of them had not committed yet), so their results differ and the gateway
+ * refused to assemble a transaction: nothing was ordered, a new proposal is safe.
+ */
+function endorsementsDiffered(e: LedgerError): boolean {
+  return e.stage === 'endorse' && /ProposalResponsePayloads do not match/i.test(e.message);
 }

@@ -1,0 +1,164 @@
+import { DomainError } from '../errors';
+import { parseGovernanceChange } from '../consortium/governance';
+import { isCset82 } from '../gs1/charset';
+import type { QuarantineReason } from '../lifecycle/records';
+import { assertIsoDate, type IsoDate } from '../time';
+import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ShipCommand } from './commands';
+
+/**
+ * The parser of every ledger command, declared once per field beside the command types
+ * (commands.ts): the chaincode parses each transaction's argument with it before any rule runs, and
+ * a client can check a command before sending it. The field table is typed against the command
+ * interfaces: a field added to a command without a parser here, or marked optional here but
+ * required there, does not compile. Unknown fields are refused, so a misspelt optional field is an
+ * error rather than silently ignored.
+ */
+
+/** Reads one field's value (present, not undefined); throws COMMAND_INVALID naming the field. */
+type Reader<V> = (value: unknown, field: string, transaction: LedgerCommandName) => V;
+
+type Field<V> = undefined extends V ? { readonly optional: true; readonly read: Reader<NonNullable<V>> } : { readonly optional?: false; readonly read: Reader<V> };
+
+/** The command's own fields (eventId and submittedBy are every command's, read first). */
+type Body<C extends Command> = Omit<C, keyof Command>;
+type Fields<C extends Command> = { readonly [F in keyof Body<C>]-?: Field<Body<C>[F]> };
+
+/** Longest text field accepted: keeps proposals and write sets bounded. */
+export const MAX_COMMAND_TEXT = 1024;
+
+function invalid(transaction: LedgerCommandName, field: string, reason: string, message: string): DomainError {
+  return new DomainError('COMMAND_INVALID', `${transaction}: ${field} ${message}`, { command: transaction, field, reason });
+}
+
+const text = (max = MAX_COMMAND_TEXT): Reader<string> => (value, field, transaction) => {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(transaction, field, `${field} not text`, 'must be a non-empty string');
+  if (value.length > max) throw invalid(transaction, field, `${field} too long`, `is longer than ${max} characters`);
+  return value;
+};
+
+/** A list of identifiers; how many, and whether they repeat, is each command's rule (requireList). */
+const identifiers: Reader<readonly string[]> = (value, field, transaction) => {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalid(transaction, field, `${field} missing`, 'must be a non-empty list of strings');
+  return value as string[];
+};
+
+const flag: Reader<boolean> = (value, field, transaction) => {
+  if (typeof value !== 'boolean') throw invalid(transaction, field, `${field} not boolean`, 'must be true or false');
+  return value;
+};
+
+/** A batch/lot number as GS1 AI (10) carries it: 1-20 characters of CSET 82, so it fits the pack's barcode. */
+const lot: Reader<string> = (value, field, transaction) => {
+  const v = text(20)(value, field, transaction);
+  if (!isCset82(v)) throw invalid(transaction, field, `${field} not CSET 82`, 'has characters a GS1 barcode cannot carry (AI 10 is CSET 82)');
+  return v;
+};
+
+const date: Reader<IsoDate> = (value, field) => assertIsoDate(value, field);
+
+function oneOf<V extends string>(values: readonly V[]): Reader<V> {
+  return (value, field, transaction) => {
+    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) throw invalid(transaction, field, `${field} not allowed`, `must be one of ${values.join(', ')}`);
+    return value as V;
+  };
+}
+
+const statement: Reader<NonNullable<ShipCommand['statement']>> = (value, field, transaction) => {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(transaction, field, `${field} not an object`, 'must be an object { affirmed, legalNotice? }');
+  const { affirmed, legalNotice, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length) throw invalid(transaction, `${field}.${Object.keys(rest)[0]}`, 'unknown field', 'is not a field of the Transaction Statement');
+  return { affirmed: flag(affirmed, `${field}.affirmed`, transaction), ...(legalNotice === undefined ? {} : { legalNotice: text()(legalNotice, `${field}.legalNotice`, transaction) }) };
+};
+
+const QUARANTINE_REASONS: readonly QuarantineReason[] = ['suspect', 'illegitimate', 'no_pedigree_match', 'stolen', 'damaged', 'expired'];
+
+/** The parts of a Capture: each a capturable command, parsed by its own fields. */
+const captureParts: Reader<readonly CapturePart[]> = (value, field, transaction) => {
+  if (!Array.isArray(value) || value.length === 0) throw invalid(transaction, field, `${field} missing`, 'must be a non-empty list of { transaction, command }');
+  if (value.length > MAX_CAPTURE_COMMANDS) throw invalid(transaction, field, `${field} too many`, `lists ${value.length} commands; at most ${MAX_CAPTURE_COMMANDS} in one transaction`);
+  return value.map((part: unknown, i): CapturePart => {
+    const at = `${field}[${i}]`;
+    if (!part || typeof part !== 'object' || Array.isArray(part)) throw invalid(transaction, at, `${at} not an object`, 'must be { transaction, command }');
+    const { transaction: inner, command, ...rest } = part as Record<string, unknown>;
+    if (Object.keys(rest).length) throw invalid(transaction, `${at}.${Object.keys(rest)[0]}`, 'unknown field', 'is not a field of a capture part');
+    if (typeof inner !== 'string' || !(CAPTURE_TRANSACTIONS as readonly string[]).includes(inner)) {
+      throw invalid(transaction, `${at}.transaction`, `${at}.transaction not capturable`, `must be one of ${CAPTURE_TRANSACTIONS.join(', ')}`);
+    }
+    try {
+      return { transaction: inner, command: parseCommandValue(inner as CaptureTransaction, command) } as CapturePart;
+    } catch (err) {
+      // Name the part, so a document's author finds the event.
+      if (err instanceof DomainError) throw new DomainError(err.code, `${at}: ${err.message}`, { ...err.details, part: i });
+      throw err;
+    }
+  });
+};
+
+const req = <V>(read: Reader<V>) => ({ read }) as const;
+const opt = <V>(read: Reader<V>) => ({ optional: true, read }) as const;
+
+const epcs = { epcs: req(identifiers) } as const;
+
+export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerCommandInputs[K]> } = {
+  RegisterProduct: { gtin: opt(text(64)), ndc: opt(text(64)), name: req(text()), strength: req(text()), dosageForm: req(text()), packSize: req(text()) },
+  Commission: { gtin: req(text(64)), lot: req(lot), expiry: req(date), serials: req(identifiers), site: opt(text()) },
+  Pack: { parent: req(text()), children: req(identifiers), sealed: opt(flag) },
+  Unpack: { parent: req(text()), children: opt(identifiers) },
+  Ship: { to: req(text()), toSite: opt(text()), purpose: opt(oneOf(['sale', 'return'] as const)), epcs: req(identifiers), statement: opt(statement) },
+  VoidShipping: epcs,
+  Receive: { ...epcs, scanned: opt(identifiers), brokenSeals: opt(identifiers), site: opt(text()) },
+  Dispense: { ...epcs, site: opt(text()) },
+  Decommission: { ...epcs, reason: opt(text()) },
+  Destroy: epcs,
+  Quarantine: { ...epcs, reason: req(oneOf(QUARANTINE_REASONS)) },
+  Release: epcs,
+  VerifyReturn: { ...epcs, verified: req(flag) },
+  RecallLot: { gtin: req(text(64)), lot: req(lot), recallId: req(text(256)) },
+  ExtendExpiry: { gtin: req(text(64)), lot: req(lot), until: req(date) },
+  // The change's own parser names the field it refuses (change.members[0].mspId, …).
+  Propose: { change: req((value) => parseGovernanceChange(value)) },
+  Approve: { proposalId: req(text(256)) },
+  Capture: { commands: req(captureParts) },
+};
+
+/**
+ * Parses one chaincode transaction's argument: a JSON object with the client's event ID, the
+ * optional submitting person, and exactly the command's fields, each of its type.
+ * @throws DomainError COMMAND_INVALID (with the field and the reason), TIME_INVALID for a malformed
+ *   date, or the governance change's own code.
+ */
+export function parseLedgerCommand<K extends LedgerCommandName>(transaction: K, json: string): LedgerCommandInputs[K] {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new DomainError('COMMAND_INVALID', `${transaction}: argument is not JSON`, { command: transaction, reason: 'not JSON' });
+  }
+  return parseCommandValue(transaction, value);
+}
+
+/** parseLedgerCommand over an already decoded value (a Capture's parts). */
+export function parseCommandValue<K extends LedgerCommandName>(transaction: K, value: unknown): LedgerCommandInputs[K] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DomainError('COMMAND_INVALID', `${transaction}: argument must be a JSON object`, { command: transaction, reason: 'not an object' });
+  const { eventId, submittedBy, ...body } = value as Record<string, unknown>;
+  if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 256) {
+    throw new DomainError('COMMAND_INVALID', `${transaction}: eventId (client event ID or EPCIS event hash ID, at most 256 characters) is required`, { command: transaction, reason: 'eventId missing' });
+  }
+  if (submittedBy !== undefined && (typeof submittedBy !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(submittedBy))) {
+    throw new DomainError('COMMAND_INVALID', `${transaction}: submittedBy must be the person's identifier, 1-200 printable characters`, { command: transaction, reason: 'submittedBy malformed' });
+  }
+  const fields: Record<string, { readonly optional?: boolean; readonly read: Reader<unknown> }> = COMMAND_FIELDS[transaction];
+  const unknown = Object.keys(body).filter((f) => !Object.hasOwn(fields, f));
+  if (unknown.length) throw invalid(transaction, unknown[0] as string, 'unknown field', `is not a field of ${transaction} (fields: ${Object.keys(fields).join(', ') || 'none'})`);
+  const parsed: Record<string, unknown> = { eventId, ...(submittedBy === undefined ? {} : { submittedBy }) };
+  for (const [field, spec] of Object.entries(fields)) {
+    const v = body[field];
+    if (v === undefined) {
+      if (!spec.optional) throw invalid(transaction, field, `${field} missing`, 'is required');
+      continue;
+    }
+    parsed[field] = spec.read(v, field, transaction);
+  }
+  // Every field was read by the parser COMMAND_FIELDS declares for this command's type.
+  return parsed as unknown as LedgerCommandInputs[K];
+}
