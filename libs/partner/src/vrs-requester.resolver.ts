@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { normaliseGtin } from '@pedigree/domain';
 import { Roles, vrsRequestsTotal, type Principal } from '@pedigree/platform';
@@ -12,7 +12,8 @@ import { VrsRequester, vrsRequesterDependenciesFromEnv } from './vrs/vrs-request
 export class VrsRequesterResolver {
   private readonly requester: VrsRequester;
   constructor(@Inject(PartnerContext) p: PartnerContext) {
-    this.requester = new VrsRequester(p, { ...vrsRequesterDependenciesFromEnv(), observe: (outcome, code) => vrsRequestsTotal.inc({ outcome, code }) });
+    const logger = new Logger('vrs');
+    this.requester = new VrsRequester(p, { ...vrsRequesterDependenciesFromEnv(process.env, { warn: (m) => logger.warn(m) }), observe: (outcome, code) => vrsRequestsTotal.inc({ outcome, code }) });
   }
 
   @Roles(...VERIFIERS)

@@ -1,7 +1,9 @@
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
 import { GS, isDomainError, type VrsDirectoryEntry, type VrsRequest, type VrsResponse } from '@pedigree/domain';
 import type { PartnerContext } from '../partner-context';
 import { VrsRequestFailure, type VrsCallOptions, type VrsClient, type VrsExchange } from './vrs-client';
-import { VrsRequester } from './vrs-requester';
+import { FileVrsDirectory, VrsRequester } from './vrs-requester';
 
 /** The requester over fakes: what it sends, where, what it records, and what it answers. */
 const GTIN = '00312345678906';
@@ -95,5 +97,34 @@ describe('VrsRequester', () => {
     const { requester, inserted } = setup(ok({ verified: true }, '0399999000005'));
     await expect(requester.verify({ scan: `01${GTIN}10L1${GS}21S1` }, 'erp')).rejects.toMatchObject({ code: 'VRS_RESPONSE_MALFORMED' });
     expect(inserted[0]).toEqual(expect.arrayContaining(['failed', 'VRS_RESPONSE_MALFORMED']));
+  });
+});
+
+describe('FileVrsDirectory', () => {
+  const file = () => `${fs.mkdtempSync(`${tmpdir()}/vrs-dir-`)}/directory.json`;
+  const write = (f: string, body: string, mtime: number) => {
+    fs.writeFileSync(f, body);
+    fs.utimesSync(f, mtime, mtime);
+  };
+
+  it('refuses to start on a malformed file, naming the entry', () => {
+    const f = file();
+    write(f, JSON.stringify({ responders: [{ prefix: '12', url: 'https://x' }] }), 1000);
+    expect(() => new FileVrsDirectory(f)).toThrow(/responders\[0\]\.prefix/);
+  });
+
+  it('routes a responder added later, and keeps the last good directory when the file breaks', () => {
+    const f = file();
+    const warnings: string[] = [];
+    write(f, JSON.stringify({ responders: [ACME] }), 1000);
+    const d = new FileVrsDirectory(f, (m) => warnings.push(m));
+    expect(d.responderFor(GTIN)?.url).toBe(ACME.url);
+    write(f, JSON.stringify({ responders: [{ ...ACME, url: 'https://new.acme.example' }] }), 2000);
+    expect(d.responderFor(GTIN)?.url).toBe('https://new.acme.example');
+    write(f, '{ broken', 3000);
+    expect(d.responderFor(GTIN)?.url).toBe('https://new.acme.example');
+    expect(d.responderFor(GTIN)?.url).toBe('https://new.acme.example');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/not JSON.*last good lookup directory \(1 responders\)/);
   });
 });

@@ -16,37 +16,52 @@ export interface VrsResponderDirectory {
 
 /**
  * The lookup directory as a JSON file (`PEDIGREE_VRS_DIRECTORY`), standing in for the GS1 US Lookup
- * Directory: read again when the file changes, so a new responder is routed without a restart. A
- * file that became malformed keeps the last good directory and says so on the next lookup.
+ * Directory: read when the service starts (a malformed file stops it, naming the entry), and again
+ * when the file changes, so a new responder is routed without a restart. A file that becomes
+ * unreadable or malformed later keeps the last good directory in use and is reported through `warn`.
  */
 export class FileVrsDirectory implements VrsResponderDirectory {
   private entries: VrsDirectoryEntry[] = [];
   private mtimeMs = -1;
+  private reported = -1;
 
-  constructor(private readonly file: string | undefined) {}
+  constructor(private readonly file: string | undefined, private readonly warn: (message: string) => void = () => undefined) {
+    if (file) this.load(this.mtimeOf());
+  }
 
   responderFor(gtin: string): VrsDirectoryEntry | undefined {
-    this.refresh();
+    if (this.file) this.refresh();
     return vrsResponderFor(this.entries, gtin);
   }
 
-  private refresh(): void {
-    if (!this.file) return;
-    let mtimeMs: number;
+  private mtimeOf(): number {
     try {
-      mtimeMs = statSync(this.file).mtimeMs;
+      return statSync(this.file as string).mtimeMs;
     } catch {
       throw new DomainError('VRS_DIRECTORY_INVALID', `the lookup directory ${this.file} cannot be read`, { at: this.file, reason: 'unreadable' });
     }
-    if (mtimeMs === this.mtimeMs) return;
+  }
+
+  private load(mtimeMs: number): void {
     let doc: unknown;
     try {
-      doc = JSON.parse(readFileSync(this.file, 'utf8'));
+      doc = JSON.parse(readFileSync(this.file as string, 'utf8'));
     } catch (err) {
       throw new DomainError('VRS_DIRECTORY_INVALID', `the lookup directory ${this.file} is not JSON: ${(err as Error).message}`, { at: this.file, reason: 'not JSON' });
     }
     this.entries = readVrsDirectory(doc);
     this.mtimeMs = mtimeMs;
+  }
+
+  private refresh(): void {
+    let mtimeMs = this.mtimeMs;
+    try {
+      mtimeMs = this.mtimeOf();
+      if (mtimeMs !== this.mtimeMs) this.load(mtimeMs);
+    } catch (err) {
+      if (this.reported !== mtimeMs) this.warn(`${(err as Error).message}; the last good lookup directory (${this.entries.length} responders) stays in use`);
+      this.reported = mtimeMs;
+    }
   }
 }
 
@@ -92,11 +107,15 @@ export interface VrsRequesterDependencies {
   readonly observe?: (outcome: 'verified' | 'not_verified' | 'failed', code: string) => void;
 }
 
+export interface VrsRequesterEnvOptions {
+  readonly warn?: (message: string) => void;
+}
+
 /** The requester's wiring from the environment (docs/vrs.md). */
-export function vrsRequesterDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env): VrsRequesterDependencies {
+export function vrsRequesterDependenciesFromEnv(env: NodeJS.ProcessEnv = process.env, options: VrsRequesterEnvOptions = {}): VrsRequesterDependencies {
   const number = (v: string | undefined, fallback: number) => (v !== undefined && Number.isFinite(Number(v)) ? Number(v) : fallback);
   return {
-    directory: new FileVrsDirectory(env.PEDIGREE_VRS_DIRECTORY),
+    directory: new FileVrsDirectory(env.PEDIGREE_VRS_DIRECTORY, options.warn),
     client: new HttpVrsClient({ timeoutMs: number(env.PEDIGREE_VRS_TIMEOUT_MS, 5_000), retries: number(env.PEDIGREE_VRS_RETRIES, 1) }),
     presenter: atpPresenterFromEnv(env),
     env,
