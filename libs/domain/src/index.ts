@@ -222,6 +222,11 @@ export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, Aggregat
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export { recordConcerns } from './lifecycle/visibility';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
+export {
+  VRS_FAILURE_REASONS, VRS_ADDITIONAL_INFO, VRS_CONTEXTS, VRS_LINK_TYPES, VRS_VERSION_HEADER, VRS_VERSION, readVrsRequest, readVrsExpiry, readGlnParameter,
+  unknownVrsParameters, vrsRequestPath, vrsResponseBody, readVrsResponse, readVrsDirectory, vrsResponderFor, assertVrsExpiry,
+} from './lifecycle/vrs-message';
+export type { VrsRequest, VrsResponse, VrsQuery, VrsUrlForm, VrsContext, VrsDirectoryEntry } from './lifecycle/vrs-message';
 
 // Receiving checks and exceptions between members
 export { RECEIVING_RULES, isReceivingRule, checkReceipt } from './exceptions/receiving-checks';

@@ -14,6 +14,7 @@ import { PartnerSubscriptionsResolver } from './subscriptions.resolver';
 import { PartnerRole } from './tokens';
 import { TradeMutationsResolver } from './trade.resolver';
 import { VerificationResponderController } from './vrs.controller';
+import { VrsRequesterResolver } from './vrs-requester.resolver';
 
 export interface PartnerOptions {
   readonly role: PartnerRole;
@@ -25,7 +26,7 @@ export interface PartnerOptions {
 /** Which resolvers and routes each role's service has, beyond the shared queries and trade steps. */
 const ROLE_RESOLVERS: Record<PartnerRole, Type<unknown>[]> = {
   manufacturer: [ManufacturerMutationsResolver],
-  distributor: [],
+  distributor: [VrsRequesterResolver],
   dispenser: [DispenserResolver],
 };
 const ROLE_CONTROLLERS: Record<PartnerRole, Type<unknown>[]> = {

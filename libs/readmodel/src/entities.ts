@@ -142,6 +142,47 @@ export class VerificationRow {
   /** read-model or ledger: where the answer came from. */
   @Column({ type: 'text' }) source!: string;
   @Column({ type: 'timestamptz' }) verifiedAt!: Date;
+  /** VRS context (dscsaSaleableReturn) when a trading partner asked. */
+  @Column({ type: 'text', nullable: true }) context!: string | null;
+  /** What a VRS requester attested or presented: ctrlPossessAtt, contact, version, the ATP credential checked. */
+  @Column({ type: 'jsonb', nullable: true }) attestation!: Record<string, unknown> | null;
+}
+
+/**
+ * This organisation's own VRS requests to manufacturers' responders (the requester side), answered
+ * or not: each row is one request with its corrUUID, where it went, and the answer or the failure.
+ */
+@Entity('vrs_requests')
+@Index(['gtin', 'serial'])
+export class VrsRequestRow {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Index({ unique: true }) @Column({ type: 'text' }) corrUUID!: string;
+  @Column({ type: 'text' }) gtin!: string;
+  @Column({ type: 'text' }) serial!: string;
+  @Column({ type: 'text' }) lot!: string;
+  @Column({ type: 'date', nullable: true }) expiry!: string | null;
+  @Column({ type: 'text', nullable: true }) context!: string | null;
+  @Column({ type: 'text' }) reqGLN!: string;
+  /** The responder's base URL from the lookup directory, and the GLN it answered as. */
+  @Column({ type: 'text' }) responder!: string;
+  @Column({ type: 'text', nullable: true }) responderGLN!: string | null;
+  /** answered | failed */
+  @Column({ type: 'text' }) status!: string;
+  @Column({ type: 'boolean', nullable: true }) verified!: boolean | null;
+  @Column({ type: 'text', nullable: true }) failureReason!: string | null;
+  @Column({ type: 'text', nullable: true }) additionalInfo!: string | null;
+  /** Typed failure code (VRS_RESPONDER_UNREACHABLE, VRS_RESPONSE_MALFORMED, …) and what was seen. */
+  @Column({ type: 'text', nullable: true }) errorCode!: string | null;
+  @Column({ type: 'text', nullable: true }) errorMessage!: string | null;
+  @Column({ type: 'integer', nullable: true }) httpStatus!: number | null;
+  @Column({ type: 'integer' }) attempts!: number;
+  /** The user of this organisation who asked. */
+  @Column({ type: 'text' }) requester!: string;
+  @Column({ type: 'boolean' }) atpPresented!: boolean;
+  @Column({ type: 'timestamptz' }) requestedAt!: Date;
+  @Column({ type: 'timestamptz', nullable: true }) answeredAt!: Date | null;
+  /** The responder's verificationTimestamp. */
+  @Column({ type: 'timestamptz', nullable: true }) verificationTimestamp!: Date | null;
 }
 
 /** A client's idempotency key and the first answer given for it. */
@@ -225,5 +266,5 @@ export class ProjectorCheckpointRow {
 
 export const READ_MODEL_ENTITIES = [
   ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow, LotRow,
-  ProjectedTransactionRow, ReceivingExceptionRow,
+  ProjectedTransactionRow, ReceivingExceptionRow, VrsRequestRow,
 ];

@@ -9,3 +9,4 @@ export * from './reconcile';
 export * from './traceability-event';
 export * from './demand-reads';
 export * from './exception-reads';
+export * from './vrs-requests';
