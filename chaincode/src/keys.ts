@@ -24,6 +24,9 @@ export const KeyType = {
   consortium: 'consortium',
   proposal: 'proposal',
   prefix: 'prefix',
+  /** Receiving exceptions: exception~{receiver}~{id}, and the index exceptionOfShipment~{receiver}~{shipment}~{id} -> id. */
+  exception: 'exception',
+  exceptionOfShipment: 'exceptionOfShipment',
 } as const;
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 

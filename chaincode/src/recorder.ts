@@ -157,6 +157,7 @@ async function runCommand<K extends LedgerCommandName>(ctx: Context, state: Worl
     changed: outcome.records.map((r) => r.id),
     ...(outcome.shipment ? { shipment: outcome.shipment } : {}),
     ...(outcome.receipt ? { receipt: outcome.receipt } : {}),
+    ...(outcome.exceptions ? { exceptions: outcome.exceptions.map((x) => x.id) } : {}),
   };
   return { result, event };
 }

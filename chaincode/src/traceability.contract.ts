@@ -546,11 +546,24 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
     }
     const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
     const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
-    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...(c.site ? { site: c.site } : {}) }, actor, at);
+    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...(c.site ? { site: c.site } : {}), underException: c.underException === true }, actor, at);
     changes.add(result.records);
     receipt.inferred.push(...result.inferred);
     receipt.verified.push(...result.verified);
     receipt.pending.push(...result.pending);
+  }
+
+  // Held for the receiving exceptions that follow, in this same transaction: what arrived under
+  // a finding is never sellable, not even between the receipt and the raise.
+  const held: string[] = [];
+  if (c.hold !== undefined) {
+    const reason = c.hold.reason;
+    for (const epc of requireList(c.hold.epcs, 'hold.epcs', 'receive')) {
+      const pack = changes.view.get(epc);
+      if (!isPack(pack) || pack.custodian !== actor || pack.status === 'shipped' || pack.quarantine) continue;
+      changes.add([applyCommand(pack, { type: 'quarantine', reason }, actor, at)]);
+      held.push(epc);
+    }
   }
 
   const epcis: EpcisEvent[] = [];
@@ -560,6 +573,7 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
     const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, inferred };
     epcis.push(group.purpose === 'return' ? returnReceiveEvent(transfer) : receiveEvent(transfer));
   }
+  if (held.length) epcis.push(quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'suspect' }));
   return { records: changes.list(), epcis, receipt: { inferred: receipt.inferred.sort(), verified: receipt.verified.sort(), pending: receipt.pending.sort() } };
 };
 

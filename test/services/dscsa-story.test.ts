@@ -192,8 +192,9 @@ describe('the DSCSA story across manufacturer, distributor and dispenser', () =>
     expect(await res.json()).toMatchObject({ corrUUID: `c0ffee-${runId}`, data: { verified: false, verificationFailureReason: 'No_match_GTIN_Serial_Lot' } });
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url.replace(`reqGLN=${gln}`, 'reqGLN='), asDistributor)).status).toBe(400);
-    // Any other 13 digits are not the distributor's to ask under.
-    expect((await fetch(url.replace(`reqGLN=${gln}`, 'reqGLN=0312346000015'), asDistributor)).status).toBe(403);
+    // Any other GLN is not the distributor's to ask under (one with a wrong check digit is malformed: 400).
+    expect((await fetch(url.replace(`reqGLN=${gln}`, `reqGLN=${withCheckDigit('031234699999')}`), asDistributor)).status).toBe(403);
+    expect((await fetch(url.replace(`reqGLN=${gln}`, 'reqGLN=0312346000015'), asDistributor)).status).toBe(400);
     expect((await fetch(url.replace(GTIN, withCheckDigit('0031234500001')), asDistributor)).status).toBe(404);
   });
 

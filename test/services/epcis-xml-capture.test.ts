@@ -1,5 +1,5 @@
-import { readEpcisXml, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { key, Postgres, runId, Service } from './support';
+import { dscsaHeaderOf, readEpcisXml, sgtinClassPattern, sgtinToEpcUrn, ssccToEpcUrn, validateEpcisDocument, withCheckDigit } from '@pedigree/domain';
+import { key, MSP, Postgres, runId, Service } from './support';
 
 /**
  * POST /epcis/capture with EPCIS 1.2 and 2.0 XML bodies, on the real network: the same validation
@@ -103,6 +103,30 @@ describe('EPCIS XML capture', () => {
       const events = (read.document['epcisBody'] as { eventList: Array<Record<string, unknown>> }).eventList;
       expect(events.map((e) => e['eventID'])).toEqual(json.epcisBody.eventList.map((e) => e['eventID']));
     }
+  });
+
+  it('exports a shipment as the document the buyer expects (GS1 US DSCSA: SBDH, TS, master data, pedigree) that reads back identically', async () => {
+    const shipped = await m.ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
+      `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { shipmentId } }`,
+      { e: [SSCC], ti: { transactionDate: new Date().toISOString().slice(0, 10), seller: MSP.manufacturer, buyer: MSP.distributor, products: [{ ndc: NDC, lot: LOT, quantity: 2 }] } });
+    const id = encodeURIComponent(shipped.shipPacks.shipmentId);
+    const headers = { 'x-api-key': key('manufacturer', 'auditor') };
+    const json = (await (await fetch(`${m.url}/epcis/shipments/${id}/document`, { headers })).json()) as { epcisBody: { eventList: Array<Record<string, unknown>> } };
+    expect(validateEpcisDocument(json, { dscsa: true })).toEqual([]);
+    expect(json.epcisBody.eventList.map((e) => e['bizStep'])).toEqual(['commissioning', 'packing', 'shipping']);
+    const res = await fetch(`${m.url}/epcis/shipments/${id}/document?format=xml-1.2`, { headers });
+    expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
+    const read = readEpcisXml(await res.text());
+    expect(read.version).toBe('1.2');
+    const header = dscsaHeaderOf(read.document);
+    expect(header).toMatchObject({ instanceIdentifier: shipped.shipPacks.shipmentId, transactionStatementAffirmed: true });
+    expect(header.sender?.identifier).toMatch(/^urn:epc:id:sgln:/);
+    expect(header.receiver?.identifier).not.toBe(header.sender?.identifier);
+    expect(header.products[sgtinClassPattern(GTIN)]).toMatchObject({ additionalTradeItemIdentification: '12345067890', regulatedProductName: 'Amoxicillin 500 mg capsules' });
+    const events = (read.document['epcisBody'] as { eventList: Array<Record<string, unknown>> }).eventList;
+    expect(events.map((e) => e['eventID'])).toEqual(json.epcisBody.eventList.map((e) => e['eventID']));
+    // Nobody else's shipment: an unknown ID is 404, not an empty document.
+    expect((await fetch(`${m.url}/epcis/shipments/nope-${runId}/document`, { headers })).status).toBe(404);
   });
 
   it('refuses XML that is not well-formed with the line and column', async () => {

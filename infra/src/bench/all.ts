@@ -20,7 +20,8 @@ import { CHANNEL, networkPaths, ORDERERS, PEER_ORGS, projectRoot } from '../netw
  *                and batched (bench:ledger's own scenarios and harness, imported)
  *   end to end   commissionPacks through GraphQL until in the read model vs a bare ledger submit
  *                (as bench:api); projection lag commit → row in another organisation's read model
- *   verification verifyPack at 1, 16, 64 clients vs `pack(epc)` (a primary-key SELECT on `packs`)
+ *   verification verifyPack at 1, 16, 64 clients vs `pack(epc)` (a primary-key SELECT on `packs`);
+ *                the manufacturer's VRS responder (GET, Digital Link form) at 1 and 16 clients vs `pack(epc)` there
  *                through the same service, HTTP/GraphQL stack, auth and Postgres
  *   trace        p99 of a pack's full trace and of a lot trace of a lot of 10,000 packs
  *   memory       peak resident memory (sum of VmHWM) of every process of the running system
@@ -374,6 +375,21 @@ async function main(): Promise<void> {
       const pk = await measure(c, async (i) => { await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(base + i * 7) }); });
       offset += v.ops;
       rows.push({ group: 'verification', measure: `verifyPack, ${c} client${c > 1 ? 's' : ''}`, value: lat(v), reference: 'pack(epc): PK lookup, same stack', refValue: lat(pk) });
+    }
+    // A trading partner's VRS request to the manufacturer's responder (GS1 US Lightweight Messaging,
+    // Digital Link form), as the pharmacy under its registered GLN; beside pack(epc) on the same service.
+    const vrsUrl = (i: number) => `http://127.0.0.1:${M_PORT}/01/${GTIN}/10/${encodeURIComponent(bigLot)}/21/${encodeURIComponent(serialOf(i % LOT_PACKS))}`
+      + `?17=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0356789000008&corrUUID=bench-${runId}-${i}`;
+    for (const c of [1, 16]) {
+      const base = offset;
+      const v = await measure(c, async (i) => {
+        const res = await fetch(vrsUrl(base + i), { headers: { 'x-api-key': PHARMACIST, 'GS1US-Version': '1.3.0' } });
+        if (res.status !== 200) throw new Error(`VRS responder answered ${res.status}: ${await res.text()}`);
+        await res.arrayBuffer();
+      });
+      const pk = await measure(c, async (i) => { await gql(M_PORT, 'demo-manufacturer-auditor', `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(base + i * 7) }); });
+      offset += v.ops;
+      rows.push({ group: 'verification', measure: `VRS responder GET /01/…/21/…, ${c} client${c > 1 ? 's' : ''}`, value: lat(v), reference: 'pack(epc) on the manufacturer, same stack', refValue: lat(pk) });
     }
 
     log('trace...');

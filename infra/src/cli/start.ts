@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isPortFree, isSetupFailure, portTakenMessage, SetupFailure } from '@pedigree/host';
 import { servicePort } from '@pedigree/platform';
+import { readConsortiumConfig } from '../network/consortium';
 import { Network } from '../network/network';
 import { PEER_ORGS, PeerOrg, projectRoot } from '../network/topology';
 
@@ -38,8 +39,27 @@ function services(): ServiceSpec[] {
   return [...partners, { name: 'forecast', app: 'forecast', port: servicePort('forecast'), what: 'forecast GraphQL' }, { name: 'web', app: 'web', port: servicePort('web'), what: 'web screens' }];
 }
 
+/**
+ * The VRS lookup directory a wholesaler's service is given (docs/vrs.md): every member manufacturer's
+ * GS1 company prefixes, from infra/consortium.yaml, to its service's responder; asked with the
+ * wholesaler's own demo key (PEDIGREE_VRS_KEY). A manufacturer off the ledger is added by editing the file.
+ */
+function writeVrsDirectory(all: readonly ServiceSpec[], home: string): string {
+  const members = readConsortiumConfig(projectRoot()).members;
+  const responders = all.filter((s) => s.app === 'manufacturer' && s.org).flatMap((s) => {
+    const member = members.find((m) => m.mspId === s.org?.mspId);
+    return (member?.prefixes ?? []).map((prefix) => ({
+      prefix, url: `http://${s.org?.host ?? '127.0.0.1'}:${s.port}`, form: 'digital-link', name: s.org?.legalName, apiKeyEnv: 'PEDIGREE_VRS_KEY',
+      ...(member?.glns[0] ? { responderGLN: member.glns[0] } : {}),
+    }));
+  });
+  const file = path.join(home, 'vrs-directory.json');
+  fs.writeFileSync(file, `${JSON.stringify({ responders }, null, 2)}\n`);
+  return file;
+}
+
 /** The environment that makes a partner service one organisation's: its MSP, ports and read model. */
-function serviceEnv(spec: ServiceSpec, demoOrgs: Record<string, string>, all: readonly ServiceSpec[]): NodeJS.ProcessEnv {
+function serviceEnv(spec: ServiceSpec, demoOrgs: Record<string, string>, all: readonly ServiceSpec[], vrsDirectory?: string): NodeJS.ProcessEnv {
   const base = { PEDIGREE_DEMO: '1', PEDIGREE_DEMO_ORGS: JSON.stringify(demoOrgs) };
   if (spec.app === 'web') {
     // The screens reach every service by name, and show organisations by their legal names.
@@ -47,7 +67,8 @@ function serviceEnv(spec: ServiceSpec, demoOrgs: Record<string, string>, all: re
     return { ...base, PEDIGREE_WEB_SERVICES: JSON.stringify(services) };
   }
   if (!spec.org) return base;
-  return { ...base, PEDIGREE_ORG: spec.org.mspId, PORT: String(spec.port), PEDIGREE_PG_PORT: String(spec.org.postgresPort), PEDIGREE_READMODEL_NAME: spec.name };
+  const vrs = spec.app === 'distributor' && vrsDirectory ? { PEDIGREE_VRS_DIRECTORY: vrsDirectory, PEDIGREE_VRS_KEY: `demo-${spec.name}-operator` } : {};
+  return { ...base, ...vrs, PEDIGREE_ORG: spec.org.mspId, PORT: String(spec.port), PEDIGREE_PG_PORT: String(spec.org.postgresPort), PEDIGREE_READMODEL_NAME: spec.name };
 }
 
 interface Running {
@@ -77,12 +98,13 @@ async function main(): Promise<void> {
   await network.up();
   console.log(`network up in ${((Date.now() - t0) / 1000).toFixed(1)} s (logs: ${network.paths.logs})`);
 
+  const vrsDirectory = writeVrsDirectory(SERVICES, network.paths.home);
   for (const spec of SERVICES) {
     const main = path.join(root, 'dist/apps', spec.app, 'src/main.js');
     // PORT would give every service the same port: each takes its own (plus any offset).
     const { PORT: _ignored, ...env } = process.env;
     // The demo keys of the printed logins; without PEDIGREE_DEMO=1 a service refuses to start unconfigured.
-    const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES, vrsDirectory) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     watch({ service: spec.name, child, tail: [] });
   }
   await Promise.all(SERVICES.map((s) => waitHealthy(s.name, s.port)));

@@ -52,6 +52,18 @@ export const DomainErrorCode = {
   /** An EPCIS query parameter is unknown or malformed (QueryParameterException), or the result too large. */
   EPCIS_QUERY_INVALID: 'EPCIS_QUERY_INVALID',
 
+  // --- verification (GS1 US Lightweight Messaging, VRS) -------------------------------------------
+  /** A VRS request breaks the Lightweight Messaging standard; `details.parameter` names the parameter. */
+  VRS_REQUEST_INVALID: 'VRS_REQUEST_INVALID',
+  /** A responder's answer is not a Lightweight Messaging response (or echoes another corrUUID); `details.field`. */
+  VRS_RESPONSE_MALFORMED: 'VRS_RESPONSE_MALFORMED',
+  /** The lookup directory (GTIN prefix -> responder) is malformed; `details.at` points at the entry. */
+  VRS_DIRECTORY_INVALID: 'VRS_DIRECTORY_INVALID',
+  /** No responder is known for the GTIN (not in the lookup directory). */
+  VRS_RESPONDER_UNKNOWN: 'VRS_RESPONDER_UNKNOWN',
+  /** An ATP credential presentation was refused; `details.reason` is OCI's code (jwt_invalid, vc_exp_expired, ...). */
+  ATP_CREDENTIAL_INVALID: 'ATP_CREDENTIAL_INVALID',
+
   // --- pack lifecycle -------------------------------------------------------------------------------
   /** A lifecycle command is malformed (missing addressee, unknown quarantine reason, ...). */
   COMMAND_INVALID: 'COMMAND_INVALID',
@@ -73,6 +85,12 @@ export const DomainErrorCode = {
   AGGREGATION_INVALID: 'AGGREGATION_INVALID',
   /** Scanned contents differ from the recorded aggregation; the receipt is blocked. */
   AGGREGATION_MISMATCH: 'AGGREGATION_MISMATCH',
+  /** A receiving exception or its correction is malformed (unknown rule, no evidence, bad correction). */
+  EXCEPTION_INVALID: 'EXCEPTION_INVALID',
+  /** The exception's state does not allow the step (answering a closed one, closing an open one). */
+  EXCEPTION_TRANSITION: 'EXCEPTION_TRANSITION',
+  /** The step is the other party's (the seller answers; the receiver raises, refers, resolves and closes). */
+  EXCEPTION_PARTY: 'EXCEPTION_PARTY',
   /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
   NOT_SERIALISABLE: 'NOT_SERIALISABLE',
 
@@ -134,6 +152,11 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   EPCIS_XML_INVALID: 'BAD_INPUT',
   EPCIS_UNREPRESENTABLE: 'BAD_INPUT',
   EPCIS_QUERY_INVALID: 'BAD_INPUT',
+  VRS_REQUEST_INVALID: 'BAD_INPUT',
+  VRS_RESPONSE_MALFORMED: 'INTERNAL',
+  VRS_DIRECTORY_INVALID: 'BAD_INPUT',
+  VRS_RESPONDER_UNKNOWN: 'NOT_FOUND',
+  ATP_CREDENTIAL_INVALID: 'FORBIDDEN',
   COMMAND_INVALID: 'BAD_INPUT',
   ILLEGAL_TRANSITION: 'CONFLICT',
   NOT_OWNER: 'FORBIDDEN',
@@ -144,6 +167,9 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   ALREADY_COMMISSIONED: 'CONFLICT',
   AGGREGATION_INVALID: 'BAD_INPUT',
   AGGREGATION_MISMATCH: 'CONFLICT',
+  EXCEPTION_INVALID: 'BAD_INPUT',
+  EXCEPTION_TRANSITION: 'CONFLICT',
+  EXCEPTION_PARTY: 'FORBIDDEN',
   NOT_SERIALISABLE: 'BAD_INPUT',
   PRODUCT_UNKNOWN: 'NOT_FOUND',
   PARTNER_UNKNOWN: 'FORBIDDEN',

@@ -224,6 +224,17 @@ export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, Aggregat
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export { recordConcerns } from './lifecycle/visibility';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
+export {
+  VRS_FAILURE_REASONS, VRS_ADDITIONAL_INFO, VRS_CONTEXTS, VRS_LINK_TYPES, VRS_VERSION_HEADER, VRS_VERSION, readVrsRequest, readVrsExpiry, readGlnParameter,
+  unknownVrsParameters, vrsRequestPath, vrsResponseBody, readVrsResponse, readVrsDirectory, vrsResponderFor, assertVrsExpiry,
+} from './lifecycle/vrs-message';
+export type { VrsRequest, VrsResponse, VrsQuery, VrsUrlForm, VrsContext, VrsDirectoryEntry } from './lifecycle/vrs-message';
+
+// Receiving checks and exceptions between members
+export { RECEIVING_RULES, isReceivingRule, checkReceipt } from './exceptions/receiving-checks';
+export type { ReceivingRule, ShippedPack, ShippedContainer, TiLine, ShipmentAsShipped, ScannedPack, LedgerPackView, ReceiptAsFound, FindingEvidence, Finding } from './exceptions/receiving-checks';
+export { EXCEPTION_STATES, isOpenException, raiseException, actOnException, recheck, exceptionAgeSeconds, holdReason } from './exceptions/exception-lifecycle';
+export type { ExceptionState, ExceptionResolution, Correction, LedgerNow, ExceptionAnswer, ExceptionStep, ExceptionRecord, ExceptionAction, RaiseInput } from './exceptions/exception-lifecycle';
 
 // Lot-level decisions, consortium governance, the authority catalogue
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
@@ -238,4 +249,5 @@ export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-s
 export type {
   Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
   EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
+  RaiseExceptionsCommand, ExceptionStepCommand, AnswerExceptionCommand, ResolveExceptionCommand,
 } from './protocol/commands';

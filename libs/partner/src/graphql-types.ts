@@ -153,6 +153,7 @@ export class MutationResult {
   @Field(() => String, { nullable: true }) shipmentId!: string | null;
   @Field(() => [String], { description: 'Receive: packs inferred from intact containers' }) inferred!: string[];
   @Field(() => [String], { description: 'Receive: packs in opened containers still to be scanned' }) pending!: string[];
+  @Field(() => [String], { nullable: true, description: 'Receiving exceptions raised or changed (a checked receipt raises them for what differs); null in answers recorded before exceptions existed' }) exceptions!: string[] | null;
   @Field() readModelUpdated!: boolean;
 }
 
@@ -190,4 +191,52 @@ export class RecallNotice {
   @Field(() => String, { nullable: true }) recallId!: string | null;
   @Field(() => Int, { description: 'Packs of the lot this organisation holds' }) packsHeld!: number;
   @Field() transactionId!: string;
+}
+
+@ObjectType({ description: "A manufacturer's VRS answer to this organisation's request (GS1 US Lightweight Messaging)" })
+export class ManufacturerVerification {
+  @Field({ description: 'The request\'s corrUUID, echoed by the responder' }) corrUUID!: string;
+  @Field() gtin!: string;
+  @Field() serial!: string;
+  @Field() lot!: string;
+  @Field(() => String, { nullable: true }) expiry!: string | null;
+  @Field(() => String, { nullable: true, description: 'dscsaSaleableReturn' }) context!: string | null;
+  @Field({ description: 'The GLN this organisation asked under' }) reqGLN!: string;
+  @Field({ description: 'The responder\'s base URL from the lookup directory' }) responder!: string;
+  @Field(() => String, { nullable: true }) responderName!: string | null;
+  @Field(() => String, { nullable: true }) responderGLN!: string | null;
+  @Field({ description: 'The product identifier matches a genuine pack, as its manufacturer says' }) verified!: boolean;
+  @Field(() => String, { nullable: true, description: 'No_match_GTIN_Serial, No_match_GTIN_Serial_Lot, …_Expiry, …_Lot_Expiry, Not_for_re-distribution, Manufacturer_policy, No_reason_provided' }) verificationFailureReason!: string | null;
+  @Field(() => String, { nullable: true, description: 'Expired, ExpirationExtended, Recalled, Suspect, Illegitimate' }) additionalInfo!: string | null;
+  @Field({ description: 'The responder\'s verificationTimestamp' }) verificationTimestamp!: string;
+  @Field() requestedAt!: string;
+  @Field() answeredAt!: string;
+  @Field(() => Int) attempts!: number;
+  @Field({ description: 'An ATP credential presentation was sent with the request' }) atpPresented!: boolean;
+}
+
+@ObjectType({ description: 'One VRS request this organisation sent, answered or failed' })
+export class VrsRequestLogEntry {
+  @Field() corrUUID!: string;
+  @Field() gtin!: string;
+  @Field() serial!: string;
+  @Field() lot!: string;
+  @Field(() => String, { nullable: true }) expiry!: string | null;
+  @Field(() => String, { nullable: true }) context!: string | null;
+  @Field() reqGLN!: string;
+  @Field({ description: 'Empty when no responder was listed for the GTIN' }) responder!: string;
+  @Field(() => String, { nullable: true }) responderGLN!: string | null;
+  @Field({ description: 'answered or failed' }) status!: string;
+  @Field(() => Boolean, { nullable: true }) verified!: boolean | null;
+  @Field(() => String, { nullable: true }) failureReason!: string | null;
+  @Field(() => String, { nullable: true }) additionalInfo!: string | null;
+  @Field(() => String, { nullable: true, description: 'VRS_RESPONDER_UNREACHABLE, VRS_RESPONDER_TIMEOUT, VRS_RESPONSE_MALFORMED, VRS_REFUSED, VRS_GTIN_NOT_FOUND, VRS_RESPONDER_UNKNOWN, …' }) errorCode!: string | null;
+  @Field(() => String, { nullable: true }) errorMessage!: string | null;
+  @Field(() => Int, { nullable: true }) httpStatus!: number | null;
+  @Field(() => Int) attempts!: number;
+  @Field() requester!: string;
+  @Field() atpPresented!: boolean;
+  @Field() requestedAt!: string;
+  @Field(() => String, { nullable: true }) answeredAt!: string | null;
+  @Field(() => String, { nullable: true }) verificationTimestamp!: string | null;
 }

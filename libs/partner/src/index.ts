@@ -7,3 +7,6 @@ export * from './partner.module';
 export * from './read-model.queries';
 export * from './tokens';
 export * from './verification';
+export * from './vrs/atp-credential';
+export * from './vrs/vrs-client';
+export * from './vrs/vrs-requester';

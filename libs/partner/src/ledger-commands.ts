@@ -17,6 +17,8 @@ export interface MutationReceipt {
   readonly shipmentId: string | null;
   readonly inferred: string[];
   readonly pending: string[];
+  /** Receiving exceptions the write raised or changed (IDs, unique per receiver). */
+  readonly exceptions: string[];
   /** True when the read model already shows the change (queries right after see it). */
   readonly readModelUpdated: boolean;
 }
@@ -82,6 +84,7 @@ function receiptOf(written: WriteResult, blockNumber: bigint, readModelUpdated: 
     shipmentId: written.shipment?.id ?? null,
     inferred: [...(written.receipt?.inferred ?? [])],
     pending: [...(written.receipt?.pending ?? [])],
+    exceptions: [...(written.exceptions ?? [])],
     readModelUpdated,
   };
 }

@@ -6,6 +6,7 @@ import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjec
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
 import { EpcisExportController } from './epcis-export.controller';
+import { ExceptionsResolver } from './exceptions.resolver';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
 import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
 import { EpcisQueryController } from './epcis-rest/query.controller';
@@ -17,6 +18,7 @@ import { PartnerSubscriptionsResolver } from './subscriptions.resolver';
 import { PartnerRole } from './tokens';
 import { TradeMutationsResolver } from './trade.resolver';
 import { VerificationResponderController } from './vrs.controller';
+import { VrsRequesterResolver } from './vrs-requester.resolver';
 
 export interface PartnerOptions {
   readonly role: PartnerRole;
@@ -28,7 +30,7 @@ export interface PartnerOptions {
 /** Which resolvers and routes each role's service has, beyond the shared queries and trade steps. */
 const ROLE_RESOLVERS: Record<PartnerRole, Type<unknown>[]> = {
   manufacturer: [ManufacturerMutationsResolver],
-  distributor: [],
+  distributor: [VrsRequesterResolver],
   dispenser: [DispenserResolver],
 };
 const ROLE_CONTROLLERS: Record<PartnerRole, Type<unknown>[]> = {
@@ -106,6 +108,7 @@ export class PartnerModule {
         EpcisSubscriptions,
         PartnerQueriesResolver,
         TradeMutationsResolver,
+        ExceptionsResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
       ],

@@ -3,6 +3,8 @@ import { Resolver, Subscription } from '@nestjs/graphql';
 import { on } from 'node:events';
 import { Roles } from '@pedigree/platform';
 import type { ProjectedEvent } from '@pedigree/readmodel';
+import { exceptionView } from './exceptions.resolver';
+import { ReceivingException } from './exception-types';
 import { RecallNotice, ShipmentNotice } from './graphql-types';
 import { PartnerContext } from './partner-context';
 import { READERS } from './roles';
@@ -42,12 +44,24 @@ export class PartnerSubscriptionsResolver {
     });
   }
 
-  private async *stream<T>(select: (e: ProjectedEvent) => Promise<T | undefined>): AsyncIterableIterator<T> {
+  @Roles(...READERS)
+  @Subscription(() => ReceivingException, {
+    description: 'A receiving exception this organisation is a party to, each time it is raised or changes (raised by it, or against its shipment)',
+    resolve: (v: ReceivingException) => v,
+  })
+  receivingExceptionChanged(): AsyncIterableIterator<ReceivingException> {
+    const org = this.p.org;
+    return this.stream(async (e) => (e.event.exceptions ?? []).filter((x) => x.receiver === org || x.seller === org).map((x) => exceptionView(x)));
+  }
+
+  /** Notices of each projected event (several when one transaction changed several things). */
+  private async *stream<T>(select: (e: ProjectedEvent) => Promise<T | readonly T[] | undefined>): AsyncIterableIterator<T> {
     const abort = new AbortController();
     try {
       for await (const [e] of on(this.p.projector.events, 'projected', { signal: abort.signal })) {
         const notice = await select(e as ProjectedEvent);
-        if (notice) yield notice;
+        if (Array.isArray(notice)) yield* notice as readonly T[];
+        else if (notice) yield notice as T;
       }
     } finally {
       abort.abort();

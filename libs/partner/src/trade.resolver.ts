@@ -7,6 +7,7 @@ import { toEpc, toEpcs } from './epc-input';
 import { MutationResult, QuarantineReasonInput } from './graphql-types';
 import GraphQLJSON from './json-scalar';
 import { PartnerContext } from './partner-context';
+import { ReceivingInspector } from './receiving';
 import { OPERATORS } from './roles';
 
 const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
@@ -74,8 +75,11 @@ export class TradeMutationsResolver {
   }
 
   @Roles(...OPERATORS)
-  @Mutation(() => MutationResult, { description: 'Receive top-level EPCs addressed to this organisation; contents of intact containers are inferred' })
-  receivePacks(
+  @Mutation(() => MutationResult, {
+    description: 'Receive top-level EPCs addressed to this organisation; contents of intact containers are inferred. With scans or broken seals the receipt is checked '
+      + '(receiving checks): what differs from the shipment is received under exception, held, and raised as receiving exceptions referred to the seller',
+  })
+  async receivePacks(
     @Args('epcs', { type: () => [String] }) epcs: string[],
     @Args('scanned', { type: () => [String], nullable: true, description: 'Items actually scanned (checked against the aggregation)' }) scanned?: string[],
     @Args('brokenSeals', { type: () => [String], nullable: true }) brokenSeals?: string[],
@@ -88,7 +92,18 @@ export class TradeMutationsResolver {
       ...(brokenSeals?.length ? { brokenSeals: toEpcs(brokenSeals) } : {}),
       ...(site ? { site } : {}),
     };
-    return this.p.write('receive', 'Receive', request, idempotencyKey);
+    if (!scanned?.length && !brokenSeals?.length) return this.p.write('receive', 'Receive', request, idempotencyKey);
+
+    const inspection = await new ReceivingInspector(this.p.reads, this.p.database.dataSource, this.p.org).inspect({ epcs, scanned: scanned ?? [], brokenSeals: brokenSeals ?? [] });
+    if (!inspection.findings.length) return this.p.write('receive', 'Receive', request, idempotencyKey);
+    const receipt = inspection.receive
+      ? await this.p.write('receive', 'Receive', {
+        ...(site ? { site } : {}), ...(request.brokenSeals ? { brokenSeals: request.brokenSeals } : {}), epcs: inspection.receive.epcs,
+        ...(inspection.receive.scanned.length ? { scanned: inspection.receive.scanned } : {}), ...(inspection.receive.hold ? { hold: inspection.receive.hold } : {}), underException: true,
+      }, idempotencyKey)
+      : undefined;
+    const raised = await this.p.write('raiseExceptions', 'RaiseExceptions', { findings: inspection.findings, refer: true }, idempotencyKey ? `${idempotencyKey}:exceptions` : undefined);
+    return receipt ? { ...receipt, changed: [...new Set([...receipt.changed, ...raised.changed])], exceptions: raised.exceptions } : raised;
   }
 
   @Roles(...OPERATORS, 'pharmacist')

@@ -107,12 +107,13 @@ export class PackVerifier {
   async record(v: {
     scan: string; gtin?: string | null; serial?: string | null; lot?: string | null; expiry?: string | null; verified: boolean; failureReason?: string | null;
     additionalInfo?: string | null; alerts?: string[]; requester: string; site: string | null; correlationId?: string | null; source: string; verifiedAt: string;
+    context?: string | null; attestation?: Record<string, unknown> | null;
   }): Promise<void> {
     verificationsTotal.inc({ verified: String(v.verified), source: v.source });
     await this.p.database.dataSource.query(
-      `INSERT INTO verifications (scan, gtin, serial, lot, expiry, verified, "failureReason", "additionalInfo", alerts, requester, site, "correlationId", source, "verifiedAt")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      `INSERT INTO verifications (scan, gtin, serial, lot, expiry, verified, "failureReason", "additionalInfo", alerts, requester, site, "correlationId", source, "verifiedAt", context, attestation)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [v.scan, v.gtin ?? null, v.serial ?? null, v.lot ?? null, v.expiry ?? null, v.verified, v.failureReason ?? null, v.additionalInfo ?? null, v.alerts ?? [],
-        v.requester, v.site, v.correlationId ?? null, v.source, v.verifiedAt]);
+        v.requester, v.site, v.correlationId ?? null, v.source, v.verifiedAt, v.context ?? null, v.attestation && Object.keys(v.attestation).length ? JSON.stringify(v.attestation) : null]);
   }
 }

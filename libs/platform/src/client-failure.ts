@@ -8,7 +8,7 @@ import { RateLimitedError } from './rate-limit';
  * `code`; a client retries only when `retryable` is true.
  */
 export interface ClientFailure {
-  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'LEDGER_UNAVAILABLE' | 'LEDGER_ERROR' | 'READ_MODEL_UNAVAILABLE' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
+  readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'LEDGER_UNAVAILABLE' | 'LEDGER_ERROR' | 'READ_MODEL_UNAVAILABLE' | 'UPSTREAM_FAILED' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
   readonly message: string;
   readonly httpStatus: number;
   readonly retryable: boolean;
@@ -24,11 +24,23 @@ export class ServiceError extends Error {
   }
 }
 
+/**
+ * Another organisation's system, called on the client's behalf, did not give a usable answer
+ * (unreachable, timed out, refused us, or answered malformed): `UPSTREAM_FAILED`, HTTP 502 (504 for
+ * a timeout), retryable when trying again may help.
+ */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+  constructor(readonly serviceCode: string, message: string, readonly retryable: boolean, readonly details?: unknown, readonly httpStatus = 502) {
+    super(message);
+  }
+}
+
 const CATEGORY_TO_CODE: Record<DomainErrorCategory, ClientFailure['code']> = {
   BAD_INPUT: 'BAD_USER_INPUT', FORBIDDEN: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
 const CODE_TO_STATUS: Record<ClientFailure['code'], number> = {
-  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, READ_MODEL_UNAVAILABLE: 503, RATE_LIMITED: 429, INTERNAL_SERVER_ERROR: 500,
+  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, LEDGER_UNAVAILABLE: 503, LEDGER_ERROR: 502, READ_MODEL_UNAVAILABLE: 503, UPSTREAM_FAILED: 502, RATE_LIMITED: 429, INTERNAL_SERVER_ERROR: 500,
 };
 
 function failure(code: ClientFailure['code'], message: string, extra: Partial<ClientFailure> = {}): ClientFailure {
@@ -40,6 +52,7 @@ export function classifyFailure(err: unknown): ClientFailure {
     return failure(CATEGORY_TO_CODE[err.category], err.message, { domainCode: err.code, details: err.details });
   }
   if (err instanceof ServiceError) return failure(CATEGORY_TO_CODE[err.category], err.message, { domainCode: err.serviceCode, details: err.details });
+  if (err instanceof UpstreamError) return failure('UPSTREAM_FAILED', err.message, { httpStatus: err.httpStatus, retryable: err.retryable, domainCode: err.serviceCode, details: err.details });
   if (err instanceof AccessError) return failure(err.reason, err.message);
   if (err instanceof RateLimitedError) return failure('RATE_LIMITED', err.message, { retryable: true, details: { retryAfterSeconds: err.retryAfterSeconds } });
   if (isLedgerFailure(err)) {

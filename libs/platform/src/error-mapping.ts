@@ -3,9 +3,9 @@ import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import type { Response } from 'express';
 import { DomainError } from '@pedigree/domain';
 import { AccessError } from './auth';
-import { classifyFailure, isLedgerFailure, ServiceError } from './client-failure';
+import { classifyFailure, isLedgerFailure, ServiceError, UpstreamError } from './client-failure';
 
-export { classifyFailure, ServiceError } from './client-failure';
+export { classifyFailure, ServiceError, UpstreamError } from './client-failure';
 export type { ClientFailure } from './client-failure';
 
 const logger = new Logger('errors');
@@ -19,7 +19,7 @@ function unwrapResolverError(error: unknown): unknown {
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof GraphQLError) return formatted;
-  const known = original instanceof DomainError || isLedgerFailure(original) || original instanceof AccessError || original instanceof ServiceError || original instanceof HttpException;
+  const known = original instanceof DomainError || isLedgerFailure(original) || original instanceof AccessError || original instanceof ServiceError || original instanceof UpstreamError || original instanceof HttpException;
   if (!known && formatted.extensions?.code && formatted.extensions.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const f = classifyFailure(original);
   if (f.code === 'INTERNAL_SERVER_ERROR' || f.code === 'LEDGER_ERROR') logger.error({ msg: 'request failed', error: (original as Error)?.message, stack: (original as Error)?.stack });

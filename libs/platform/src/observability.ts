@@ -61,6 +61,13 @@ export const verificationsTotal = new Counter({
   registers: [metricsRegistry],
 });
 
+export const vrsRequestsTotal = new Counter({
+  name: 'pedigree_vrs_requests_total',
+  help: "This organisation's VRS requests to manufacturers' responders, by outcome (verified, not_verified, failed) and failure code",
+  labelNames: ['outcome', 'code'] as const,
+  registers: [metricsRegistry],
+});
+
 export const graphqlOperations = new Counter({
   name: 'pedigree_graphql_operations_total',
   help: 'GraphQL operations by outcome: executed, or refused before execution (parse errors, validation, query limits)',

@@ -144,6 +144,47 @@ export class VerificationRow {
   /** read-model or ledger: where the answer came from. */
   @Column({ type: 'text' }) source!: string;
   @Column({ type: 'timestamptz' }) verifiedAt!: Date;
+  /** VRS context (dscsaSaleableReturn) when a trading partner asked. */
+  @Column({ type: 'text', nullable: true }) context!: string | null;
+  /** What a VRS requester attested or presented: ctrlPossessAtt, contact, version, the ATP credential checked. */
+  @Column({ type: 'jsonb', nullable: true }) attestation!: Record<string, unknown> | null;
+}
+
+/**
+ * This organisation's own VRS requests to manufacturers' responders (the requester side), answered
+ * or not: each row is one request with its corrUUID, where it went, and the answer or the failure.
+ */
+@Entity('vrs_requests')
+@Index(['gtin', 'serial'])
+export class VrsRequestRow {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Index({ unique: true }) @Column({ type: 'text' }) corrUUID!: string;
+  @Column({ type: 'text' }) gtin!: string;
+  @Column({ type: 'text' }) serial!: string;
+  @Column({ type: 'text' }) lot!: string;
+  @Column({ type: 'date', nullable: true }) expiry!: string | null;
+  @Column({ type: 'text', nullable: true }) context!: string | null;
+  @Column({ type: 'text' }) reqGLN!: string;
+  /** The responder's base URL from the lookup directory, and the GLN it answered as. */
+  @Column({ type: 'text' }) responder!: string;
+  @Column({ type: 'text', nullable: true }) responderGLN!: string | null;
+  /** answered | failed */
+  @Column({ type: 'text' }) status!: string;
+  @Column({ type: 'boolean', nullable: true }) verified!: boolean | null;
+  @Column({ type: 'text', nullable: true }) failureReason!: string | null;
+  @Column({ type: 'text', nullable: true }) additionalInfo!: string | null;
+  /** Typed failure code (VRS_RESPONDER_UNREACHABLE, VRS_RESPONSE_MALFORMED, …) and what was seen. */
+  @Column({ type: 'text', nullable: true }) errorCode!: string | null;
+  @Column({ type: 'text', nullable: true }) errorMessage!: string | null;
+  @Column({ type: 'integer', nullable: true }) httpStatus!: number | null;
+  @Column({ type: 'integer' }) attempts!: number;
+  /** The user of this organisation who asked. */
+  @Column({ type: 'text' }) requester!: string;
+  @Column({ type: 'boolean' }) atpPresented!: boolean;
+  @Column({ type: 'timestamptz' }) requestedAt!: Date;
+  @Column({ type: 'timestamptz', nullable: true }) answeredAt!: Date | null;
+  /** The responder's verificationTimestamp. */
+  @Column({ type: 'timestamptz', nullable: true }) verificationTimestamp!: Date | null;
 }
 
 /** A client's idempotency key and the first answer given for it. */
@@ -191,6 +232,30 @@ export class ProjectedTransactionRow {
   @Column({ type: 'timestamptz' }) projectedAt!: Date;
 }
 
+/** A receiving exception this organisation raised (receiver) or that was raised against its shipment (seller). */
+@Entity('receiving_exceptions')
+@Index(['receiver', 'state', 'openedAt'])
+@Index(['seller', 'state', 'openedAt'])
+export class ReceivingExceptionRow {
+  @PrimaryColumn({ type: 'text' }) receiver!: string;
+  @PrimaryColumn({ type: 'text' }) id!: string;
+  @Column({ type: 'text' }) seller!: string;
+  @Index() @Column({ type: 'text' }) shipmentId!: string;
+  @Column({ type: 'text' }) rule!: string;
+  /** open, waiting_on_partner, resolved_by_correction | _return | _destruction, closed. */
+  @Column({ type: 'text' }) state!: string;
+  @Column({ type: 'text', array: true, default: '{}' }) subjects!: string[];
+  /** Packs quarantined for it while it is open. */
+  @Column({ type: 'text', array: true, default: '{}' }) held!: string[];
+  @Column({ type: 'timestamptz' }) openedAt!: Date;
+  @Column({ type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ type: 'timestamptz', nullable: true }) closedAt!: Date | null;
+  @Column({ type: 'integer' }) version!: number;
+  @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
+  @Column(bigintColumn) blockNumber!: string;
+  @Column({ type: 'text' }) transactionId!: string;
+}
+
 /** Where the projector resumes: written in the same SQL transaction as the rows of the event. */
 @Entity('projector_checkpoint')
 export class ProjectorCheckpointRow {
@@ -203,5 +268,5 @@ export class ProjectorCheckpointRow {
 
 export const READ_MODEL_ENTITIES = [
   ProductRow, PackRow, ContainerRow, ShipmentRow, TraceEventRow, VerificationRow, IdempotencyKeyRow, ProjectorCheckpointRow, LotRow,
-  ProjectedTransactionRow, CaptureJobRow, NamedQueryRow,
+  ProjectedTransactionRow, ReceivingExceptionRow, VrsRequestRow, CaptureJobRow, NamedQueryRow,
 ];

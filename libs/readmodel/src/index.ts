@@ -11,3 +11,5 @@ export * from './projector';
 export * from './reconcile';
 export * from './traceability-event';
 export * from './demand-reads';
+export * from './exception-reads';
+export * from './vrs-requests';

@@ -48,7 +48,7 @@ export interface LotPage {
 
 export interface RecordDifference {
   readonly id: string;
-  readonly kind: 'pack' | 'container' | 'lot';
+  readonly kind: 'pack' | 'container' | 'lot' | 'exception';
   /**
    * `missing-on-ledger`: a read-model row with no ledger record (an extra row); `missing-in-read-model`:
    * a ledger record whose row is gone; `differs`: both exist and `fields` (of the record JSON) or

@@ -93,6 +93,25 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
       [s.id, s.from, s.to, s.purpose, s.epcs, s.shippedAt, s.ti?.sha256 ?? null, s.statement ? 'affirmed' : null, s.statement ?? null, s, block, txId],
     );
   }
+  // Receiving exceptions: the receiver's and the seller's read models keep them; a later version wins.
+  const exceptions = (e.exceptions ?? []).filter((x) => viewer === undefined || x.receiver === viewer || x.seller === viewer);
+  if (exceptions.length) {
+    await m.query(
+      `INSERT INTO receiving_exceptions (receiver, id, seller, "shipmentId", rule, state, subjects, held, "openedAt", "updatedAt", "closedAt", version, record, "blockNumber", "transactionId")
+       SELECT x.receiver, x.id, x.seller, x."shipmentId", x.rule, x.state, ARRAY(SELECT jsonb_array_elements_text(x.subjects)), ARRAY(SELECT jsonb_array_elements_text(x.held)),
+              x."openedAt"::timestamptz, x."updatedAt"::timestamptz, x."closedAt"::timestamptz, x.version, x.record, $2::bigint, $3
+       FROM jsonb_to_recordset($1::jsonb) AS x(receiver text, id text, seller text, "shipmentId" text, rule text, state text, subjects jsonb, held jsonb,
+            "openedAt" text, "updatedAt" text, "closedAt" text, version int, record jsonb)
+       ON CONFLICT (receiver, id) DO UPDATE SET state = EXCLUDED.state, held = EXCLUDED.held, "updatedAt" = EXCLUDED."updatedAt", "closedAt" = EXCLUDED."closedAt",
+            version = EXCLUDED.version, record = EXCLUDED.record, "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"
+       WHERE receiving_exceptions.version < EXCLUDED.version`,
+      [JSON.stringify(exceptions.map((x) => ({
+        receiver: x.receiver, id: x.id, seller: x.seller, shipmentId: x.shipmentId, rule: x.rule, state: x.state, subjects: x.subjects, held: x.held,
+        openedAt: x.openedAt, updatedAt: x.updatedAt, closedAt: x.closedAt ?? null, version: x.version, record: x,
+      }))), block, txId],
+    );
+  }
+
   // A receipt or a void names top-level EPCs; the shipment is the one in transit that carried them.
   const topLevel = records.map((r) => r.id);
   if (e.type === 'receive' && topLevel.length) {
@@ -133,6 +152,7 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
     })),
     ...(e.shipment ? [{ subject: e.shipment.id, gtin: null, lot: null, status: 'in_transit', owner: null, custodian: null, epcisIndex: first }] : []),
     ...(e.product ? [{ subject: e.product.gtin, gtin: e.product.gtin, lot: null, status: null, owner: null, custodian: null, epcisIndex: null }] : []),
+    ...exceptions.map((x) => ({ subject: `exception:${x.receiver}:${x.id}`, gtin: null, lot: null, status: x.state, owner: null, custodian: null, epcisIndex: null })),
     ...(e.lot ? [{ subject: `lot:${e.lot.gtin}:${e.lot.lot}`, gtin: e.lot.gtin, lot: e.lot.lot, status: null, owner: null, custodian: null, epcisIndex: first }] : []),
   ];
   if (history.length) {

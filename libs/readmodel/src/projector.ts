@@ -256,7 +256,7 @@ export class ReadModelProjector {
 
 /** Empties every table the projector writes (not verifications or idempotency keys: they are this service's own records). */
 export async function wipeProjection(dataSource: DataSource): Promise<void> {
-  await dataSource.query(`TRUNCATE products, packs, containers, shipments, trace_events, epcis_events, lots, projected_transactions, projector_checkpoint`);
+  await dataSource.query(`TRUNCATE products, packs, containers, shipments, trace_events, epcis_events, lots, receiving_exceptions, projected_transactions, projector_checkpoint`);
 }
 
 /** What the payload claims against what the block says; an actor other than the signer is refused. */

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { canonicalJson, recordConcerns, type ContainerRecord, type OrgId, type PackRecord } from '@pedigree/domain';
+import { canonicalJson, recordConcerns, type ContainerRecord, type ExceptionRecord, type OrgId, type PackRecord } from '@pedigree/domain';
 import { differingFields, LedgerReads, RecordDifference } from './ledger-reads';
 import { allLotStates, LotState, lotKey, withLotState } from './lot-state';
 import { containerColumns, packColumns } from './projection';
@@ -8,12 +8,16 @@ export interface ReconcileReport {
   readonly packs: number;
   readonly containers: number;
   readonly lots: number;
+  readonly exceptions: number;
   readonly differences: readonly RecordDifference[];
 }
 
 /** The pack columns the projector derives from a record (everything but the record and its block). */
 const PACK_COLUMNS = ['gtin', 'serial', 'lot', 'expiry', 'expiryExtendedTo', 'status', 'manufacturer', 'owner', 'custodian', 'overlays', 'sellableAtRest', 'location', 'container', 'version'] as const;
 const CONTAINER_COLUMNS = ['sscc', 'children', 'parent', 'sealed', 'status', 'owner', 'custodian', 'location', 'version'] as const;
+
+/** The chaincode contract of receiving exceptions (chaincode/src/exceptions.contract.ts). */
+const EXCEPTIONS = 'exceptions';
 
 /** GetLot's page size: the chaincode allows up to 1000; each page reads every pack of it. */
 const LOT_PAGE = 500;
@@ -129,8 +133,33 @@ export async function reconcile(dataSource: DataSource, reads: LedgerReads, conc
     if (onLedger && (viewer === undefined || recordConcerns(onLedger, viewer))) differences.push({ id, kind: onLedger.docType, problem: 'missing-in-read-model', ledgerVersion: onLedger.version });
   });
 
+  // 5. Receiving exceptions: every row against the ledger's record, and every one its history names.
+  const exceptionRows: Array<{ receiver: string; id: string; state: string; version: number; record: ExceptionRecord }> = await dataSource.query(
+    `SELECT receiver, id, state, version, record FROM receiving_exceptions ORDER BY receiver, id`);
+  const exceptionKeys = new Set(exceptionRows.map((r) => `${r.receiver}:${r.id}`));
+  const ledgerException = (receiver: string, id: string) => reads.optional<ExceptionRecord>('GetException', [receiver, id], EXCEPTIONS);
+  await pool(exceptionRows, concurrency, async (row) => {
+    const onLedger = await ledgerException(row.receiver, row.id);
+    const id = `exception:${row.receiver}:${row.id}`;
+    if (!onLedger) {
+      differences.push({ id, kind: 'exception', problem: 'missing-on-ledger', readModelVersion: row.version });
+      return;
+    }
+    const fields = Object.keys({ ...onLedger, ...row.record }).filter((k) => canonicalJson((onLedger as unknown as Record<string, unknown>)[k] ?? null) !== canonicalJson((row.record as unknown as Record<string, unknown>)[k] ?? null)).sort();
+    const columns = [row.state !== onLedger.state ? 'state' : '', row.version !== onLedger.version ? 'version' : ''].filter(Boolean);
+    if (fields.length || columns.length) {
+      differences.push({ id, kind: 'exception', problem: 'differs', readModelVersion: row.version, ledgerVersion: onLedger.version, ...(fields.length ? { fields } : {}), ...(columns.length ? { columns } : {}) });
+    }
+  });
+  const exceptionsInHistory: Array<{ subject: string }> = await dataSource.query(`SELECT DISTINCT subject FROM trace_events WHERE subject LIKE 'exception:%'`);
+  await pool(exceptionsInHistory.map((r) => r.subject.slice('exception:'.length)).filter((k) => !exceptionKeys.has(k)), concurrency, async (key) => {
+    const at = key.indexOf(':');
+    const onLedger = await ledgerException(key.slice(0, at), key.slice(at + 1));
+    if (onLedger) differences.push({ id: `exception:${key}`, kind: 'exception', problem: 'missing-in-read-model', ledgerVersion: onLedger.version });
+  });
+
   differences.sort((a, b) => a.id.localeCompare(b.id) || a.problem.localeCompare(b.problem));
-  return { packs: packs.length, containers: containers.length, lots: knownLots.length, differences };
+  return { packs: packs.length, containers: containers.length, lots: knownLots.length, exceptions: exceptionRows.length, differences };
 }
 
 /** Column values as pg returns them against the projector's values; overlays are a set. */

@@ -342,6 +342,12 @@ export interface ReceiveContainerInput {
   /** Containers found with a broken seal at receipt. */
   readonly brokenSeals?: readonly string[];
   readonly site?: string;
+  /**
+   * Receive under a receiving exception instead of refusing on a mismatch: a container whose scan
+   * differs from its aggregation is taken as opened (only its scanned children are received, the
+   * rest stay in transit, pending), and scans outside the load are left to the exception.
+   */
+  readonly underException?: boolean;
 }
 
 /**
@@ -357,7 +363,7 @@ export function receiveContainer(lookup: RecordLookup, ref: ContainerRef, input:
   if (root.status !== 'shipped' || !root.shipment) throw illegalContainer(root, 'receive', `container is ${root.status}`);
   if (root.parent) throw invalid(`${root.id} travels inside ${root.parent}; receive the outermost container`, { id: root.id });
   requireRole(root, actor, 'addressee', 'receiving');
-  return receiveTree(ws, root, new Set(input.scanned ?? []), new Set(input.brokenSeals ?? []), input.site, actor, at);
+  return receiveTree(ws, root, new Set(input.scanned ?? []), new Set(input.brokenSeals ?? []), input.site, actor, at, input.underException === true);
 }
 
 /**
@@ -390,10 +396,9 @@ export function confirmContents(lookup: RecordLookup, ref: ContainerRef, scanned
   return { records: ws.records(), ...result };
 }
 
-function receiveTree(ws: Workset, root: ContainerRecord, scanned: ReadonlySet<string>, broken: ReadonlySet<string>, site: string | undefined, actor: Actor, at: IsoTimestamp): ReceiptResult {
+function receiveTree(ws: Workset, root: ContainerRecord, scanned: ReadonlySet<string>, brokenSeals: ReadonlySet<string>, site: string | undefined, actor: Actor, at: IsoTimestamp, underException = false): ReceiptResult {
   const tree = subtree(ws, root);
   const all = new Set([root.id, ...tree.map((r) => r.id)]);
-  const isBroken = (c: ContainerRecord): boolean => !c.sealed || broken.has(c.id);
 
   // A container whose children were scanned at all has been checked in full: every child must be
   // there. Scans that belong nowhere in the load are unexpected serials.
@@ -405,7 +410,9 @@ function receiveTree(ws: Workset, root: ContainerRecord, scanned: ReadonlySet<st
     if (m && m.missing.length) mismatches.push(m);
   }
   if (unexpected.length && mismatches.length === 0) mismatches.push(mismatchOf(root, new Set(root.children), unexpected) as Mismatch);
-  if (mismatches.length) throw mismatchError(mismatches);
+  if (mismatches.length && !underException) throw mismatchError(mismatches);
+  const broken = new Set([...brokenSeals, ...mismatches.filter((m) => m.missing.length).map((m) => m.container)]);
+  const isBroken = (c: ContainerRecord): boolean => !c.sealed || broken.has(c.id);
 
   // Which records physically arrived: the root, everything under intact containers, and whatever
   // was scanned behind a broken seal.

@@ -2,6 +2,7 @@ import type { EpcisEvent } from '../epcis/events';
 import type { ProposalRecord } from '../consortium/governance';
 import type { IsoDate, IsoTimestamp } from '../time';
 import type { ContainerRecord, OrgId, PackRecord } from './records';
+import type { ExceptionRecord } from '../exceptions/exception-lifecycle';
 
 /**
  * What the ledger stores beside packs and containers (master data, shipments, receipts) and the one
@@ -120,7 +121,12 @@ export type ChaincodeEventType =
   | 'release'
   | 'recall'
   | 'verifyReturn'
-  | 'extendExpiry';
+  | 'extendExpiry'
+  | 'exceptionRaised'
+  | 'exceptionReferred'
+  | 'exceptionAnswered'
+  | 'exceptionResolved'
+  | 'exceptionClosed';
 
 /**
  * The one chaincode event of a transaction (Fabric keeps only the last setEvent). A read model
@@ -150,6 +156,8 @@ export interface TraceabilityEvent {
   readonly receipt?: { readonly inferred: readonly string[]; readonly verified: readonly string[]; readonly pending: readonly string[] };
   /** recall / extendExpiry of a lot. */
   readonly lot?: { readonly gtin: string; readonly lot: string; readonly recallId?: string; readonly until?: IsoDate };
+  /** Receiving exceptions as they stand after this transaction (raised, answered, resolved, closed). */
+  readonly exceptions?: readonly ExceptionRecord[];
 }
 
 /**
@@ -185,4 +193,6 @@ export interface WriteResult {
   readonly changed: readonly string[];
   readonly shipment?: ShipmentRecord;
   readonly receipt?: TraceabilityEvent['receipt'];
+  /** IDs of the receiving exceptions the transaction raised or changed. */
+  readonly exceptions?: readonly string[];
 }

@@ -7,7 +7,7 @@ import type { ChaincodeEventType, PartnerRole } from '../lifecycle/ledger-record
  * runs; docs/authority.md is generated from it (`npm run -s docs:authority`), so the matrix a
  * reviewer reads is the one the ledger applies.
  */
-export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast';
+export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast' | 'exceptions';
 
 export interface CommandAuthority {
   readonly transaction: string;
@@ -26,6 +26,7 @@ const TRADERS: readonly PartnerRole[] = ['manufacturer', 'repackager', 'wholesal
 const MAKERS: readonly PartnerRole[] = ['manufacturer', 'repackager'];
 const AT_REST = "owner's peer AND another member's peer";
 const IN_TRANSIT = "(shipper's OR addressee's peer) AND another member's peer";
+const EXCEPTION = "exception record: (receiver's OR seller's peer) AND another member's peer";
 
 export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'Propose', contract: 'governance', event: 'governanceProposed', roles: 'admin', relation: 'member of the electorate (a founder, before founding)', endorsement: 'MAJORITY of members' },
@@ -46,6 +47,11 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'RecallLot', contract: 'traceability', event: 'recall', roles: MAKERS, relation: 'manufacturer of the GTIN', endorsement: "one lot record: manufacturer's peer AND another member's peer (no holder's peer, no per-pack write)" },
   { transaction: 'ExtendExpiry', contract: 'traceability', event: 'extendExpiry', roles: MAKERS, relation: 'manufacturer of the GTIN', endorsement: "one lot record: manufacturer's peer AND another member's peer" },
   { transaction: 'Capture', contract: 'traceability', event: 'capture', roles: TRADERS, relation: 'each command\'s own (its roles and relation are checked as if sent alone)', endorsement: 'each command\'s own key policies, in one transaction (all or nothing)' },
+  { transaction: 'RaiseExceptions', contract: 'exceptions', event: 'exceptionRaised', roles: TRADERS, relation: 'receiver: addressee of the shipment (for addressed_elsewhere, the one it reached)', endorsement: `MAJORITY (new keys); then ${EXCEPTION}; held packs ${AT_REST}` },
+  { transaction: 'ReferException', contract: 'exceptions', event: 'exceptionReferred', roles: TRADERS, relation: 'receiver of the exception', endorsement: EXCEPTION },
+  { transaction: 'AnswerException', contract: 'exceptions', event: 'exceptionAnswered', roles: TRADERS, relation: 'seller of the shipment', endorsement: EXCEPTION },
+  { transaction: 'ResolveException', contract: 'exceptions', event: 'exceptionResolved', roles: TRADERS, relation: 'receiver of the exception', endorsement: EXCEPTION },
+  { transaction: 'CloseException', contract: 'exceptions', event: 'exceptionClosed', roles: TRADERS, relation: 'receiver of the exception; custodian of the packs it releases', endorsement: `${EXCEPTION}; released packs ${AT_REST}` },
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 

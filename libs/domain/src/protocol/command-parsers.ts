@@ -2,8 +2,10 @@ import { DomainError } from '../errors';
 import { parseGovernanceChange } from '../consortium/governance';
 import { isCset82 } from '../gs1/charset';
 import type { QuarantineReason } from '../lifecycle/records';
+import type { Correction } from '../exceptions/exception-lifecycle';
+import { RECEIVING_RULES, type Finding } from '../exceptions/receiving-checks';
 import { assertIsoDate, type IsoDate } from '../time';
-import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ShipCommand } from './commands';
+import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ReceiveCommand, type ShipCommand } from './commands';
 
 /**
  * The parser of every ledger command, declared once per field beside the command types
@@ -94,10 +96,53 @@ const captureParts: Reader<readonly CapturePart[]> = (value, field, transaction)
   });
 };
 
+/** A plain JSON object whose keys are exactly among `keys` (each then read by the caller). */
+function objectOf(value: unknown, field: string, transaction: LedgerCommandName, keys: readonly string[], what: string): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(transaction, field, `${field} not an object`, `must be an object (${what})`);
+  const extra = Object.keys(value).filter((k) => !keys.includes(k));
+  if (extra.length) throw invalid(transaction, `${field}.${extra[0]}`, 'unknown field', `is not a field of ${what}`);
+  return value as Record<string, unknown>;
+}
+
+const receiveHold: Reader<NonNullable<ReceiveCommand['hold']>> = (value, field, transaction) => {
+  const v = objectOf(value, field, transaction, ['epcs', 'reason'], 'a receipt hold { epcs, reason }');
+  return { epcs: identifiers(v.epcs, `${field}.epcs`, transaction), reason: oneOf(QUARANTINE_REASONS)(v.reason, `${field}.reason`, transaction) };
+};
+
+/** Most findings one RaiseExceptions carries. */
+export const MAX_FINDINGS = 100;
+const FINDING_KEYS = ['rule', 'shipmentId', 'seller', 'receiver', 'subjects', 'hold', 'evidence'] as const;
+
+/** Findings as the domain's checkReceipt makes them; the evidence is plain JSON with a summary (raiseException checks the rest). */
+const findings: Reader<readonly Finding[]> = (value, field, transaction) => {
+  if (!Array.isArray(value) || value.length === 0) throw invalid(transaction, field, `${field} missing`, 'must be a non-empty list of findings');
+  if (value.length > MAX_FINDINGS) throw invalid(transaction, field, `${field} too many`, `lists ${value.length} findings; at most ${MAX_FINDINGS} in one transaction`);
+  return value.map((f: unknown, i): Finding => {
+    const at = `${field}[${i}]`;
+    const v = objectOf(f, at, transaction, FINDING_KEYS, 'a receiving finding');
+    const evidence = objectOf(v.evidence, `${at}.evidence`, transaction, Object.keys((v.evidence as object | null) ?? {}), 'evidence');
+    text(2000)(evidence.summary, `${at}.evidence.summary`, transaction);
+    return {
+      rule: oneOf(RECEIVING_RULES)(v.rule, `${at}.rule`, transaction), shipmentId: text(256)(v.shipmentId, `${at}.shipmentId`, transaction),
+      seller: text()(v.seller, `${at}.seller`, transaction), receiver: text()(v.receiver, `${at}.receiver`, transaction),
+      subjects: identifiers(v.subjects, `${at}.subjects`, transaction), hold: identifiers(v.hold ?? [], `${at}.hold`, transaction), evidence: evidence as unknown as Finding['evidence'],
+    };
+  });
+};
+
+/** The seller's corrected data: only the parts the lifecycle knows (actOnException checks their content). */
+const correction: Reader<Correction> = (value, field, transaction) => objectOf(value, field, transaction, ['contents', 'ti', 'packs'], 'a correction { contents?, ti?, packs? }') as Correction;
+
+const sha256: Reader<string> = (value, field, transaction) => {
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) throw invalid(transaction, field, `${field} not a SHA-256`, 'must be 64 lower-case hex digits');
+  return value;
+};
+
 const req = <V>(read: Reader<V>) => ({ read }) as const;
 const opt = <V>(read: Reader<V>) => ({ optional: true, read }) as const;
 
 const epcs = { epcs: req(identifiers) } as const;
+const exceptionStep = { exceptionId: req(text(300)), receiver: opt(text()) } as const;
 
 export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerCommandInputs[K]> } = {
   RegisterProduct: { gtin: opt(text(64)), ndc: opt(text(64)), name: req(text()), strength: req(text()), dosageForm: req(text()), packSize: req(text()) },
@@ -106,7 +151,7 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   Unpack: { parent: req(text()), children: opt(identifiers) },
   Ship: { to: req(text()), toSite: opt(text()), purpose: opt(oneOf(['sale', 'return'] as const)), epcs: req(identifiers), statement: opt(statement) },
   VoidShipping: epcs,
-  Receive: { ...epcs, scanned: opt(identifiers), brokenSeals: opt(identifiers), site: opt(text()) },
+  Receive: { ...epcs, scanned: opt(identifiers), brokenSeals: opt(identifiers), site: opt(text()), underException: opt(flag), hold: opt(receiveHold) },
   Dispense: { ...epcs, site: opt(text()) },
   Decommission: { ...epcs, reason: opt(text()) },
   Destroy: epcs,
@@ -119,6 +164,11 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   Propose: { change: req((value) => parseGovernanceChange(value)) },
   Approve: { proposalId: req(text(256)) },
   Capture: { commands: req(captureParts) },
+  RaiseExceptions: { findings: req(findings), refer: opt(flag), evidenceSha256: opt(sha256) },
+  ReferException: exceptionStep,
+  AnswerException: { ...exceptionStep, note: opt(text(2000)), correction: opt(correction) },
+  ResolveException: { ...exceptionStep, resolution: req(oneOf(['correction', 'return', 'destruction'] as const)) },
+  CloseException: exceptionStep,
 };
 
 /**

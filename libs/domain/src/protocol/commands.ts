@@ -2,6 +2,8 @@ import type { IsoDate } from '../time';
 import type { OrgId, QuarantineReason } from '../lifecycle/records';
 import type { GovernanceChange } from '../consortium/governance';
 import type { ChaincodeContract } from './catalogue';
+import type { Correction, ExceptionResolution } from '../exceptions/exception-lifecycle';
+import type { Finding } from '../exceptions/receiving-checks';
 import { COMMAND_AUTHORITY } from './catalogue';
 
 /**
@@ -65,6 +67,10 @@ export interface ReceiveCommand extends Command {
   /** Containers found with a broken seal. */
   readonly brokenSeals?: readonly string[];
   readonly site?: string;
+  /** Receive what arrived despite a mismatch (a receiving exception follows) instead of refusing. */
+  readonly underException?: boolean;
+  /** Received packs quarantined in the same transaction (held for the exceptions the receipt raises). */
+  readonly hold?: { readonly epcs: readonly string[]; readonly reason: QuarantineReason };
 }
 export interface EpcsCommand extends Command {
   readonly epcs: readonly string[];
@@ -96,6 +102,28 @@ export interface ProposeCommand extends Command {
 }
 export interface ApproveCommand extends Command {
   readonly proposalId: string;
+}
+
+/** The receiver raises the findings of one shipment's receipt (domain checkReceipt) as exceptions. */
+export interface RaiseExceptionsCommand extends Command {
+  readonly findings: readonly Finding[];
+  /** Refer them to the seller at once (waiting_on_partner). */
+  readonly refer?: boolean;
+  /** SHA-256 of private evidence kept off the ledger. */
+  readonly evidenceSha256?: string;
+}
+/** A step on one exception; the receiver is the caller except for the seller's answer. */
+export interface ExceptionStepCommand extends Command {
+  readonly exceptionId: string;
+  /** The exception's receiver (its key); defaults to the caller. */
+  readonly receiver?: OrgId;
+}
+export interface AnswerExceptionCommand extends ExceptionStepCommand {
+  readonly note?: string;
+  readonly correction?: Correction;
+}
+export interface ResolveExceptionCommand extends ExceptionStepCommand {
+  readonly resolution: ExceptionResolution;
 }
 
 /**
@@ -140,6 +168,11 @@ export interface LedgerCommandInputs {
   readonly ExtendExpiry: ExtendExpiryCommand;
   readonly Propose: ProposeCommand;
   readonly Approve: ApproveCommand;
+  readonly RaiseExceptions: RaiseExceptionsCommand;
+  readonly ReferException: ExceptionStepCommand;
+  readonly AnswerException: AnswerExceptionCommand;
+  readonly ResolveException: ResolveExceptionCommand;
+  readonly CloseException: ExceptionStepCommand;
   readonly Capture: CaptureCommand;
 }
 export type LedgerCommandName = keyof LedgerCommandInputs;

@@ -68,7 +68,7 @@ async function runReconcile(): Promise<number> {
   try {
     const report = await reconcile(db.dataSource, new LedgerReads(ledger), 16, ledger.mspId);
     for (const d of report.differences) console.log(JSON.stringify(d));
-    console.log(JSON.stringify({ role: r, packs: report.packs, containers: report.containers, lots: report.lots, differences: report.differences.length }));
+    console.log(JSON.stringify({ role: r, packs: report.packs, containers: report.containers, lots: report.lots, exceptions: report.exceptions, differences: report.differences.length }));
     return report.differences.length ? 1 : 0;
   } finally {
     ledger.close();

@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * its eventTime as a timestamp (indexed for ranges and ordering)
  * and the indexes its SQL prefilters use. `epcis_queries`: the binding's named queries (POST /queries).
  */
-export class EpcisRestBinding1764300000000 implements MigrationInterface {
-  name = 'EpcisRestBinding1764300000000';
+export class EpcisRestBinding1764400000000 implements MigrationInterface {
+  name = 'EpcisRestBinding1764400000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE "capture_jobs" (

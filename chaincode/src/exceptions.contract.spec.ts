@@ -1,0 +1,112 @@
+import { checkReceipt, ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type ExceptionRecord, type PackRecord, type TraceabilityEvent, type WriteResult } from '@pedigree/domain';
+import { ExceptionsContract } from './exceptions.contract';
+import { GovernanceContract } from './governance.contract';
+import { MasterDataContract } from './master-data.contract';
+import { TraceabilityContract } from './traceability.contract';
+import { FakeLedger } from '../test/stub-context';
+
+const MFR = 'ManufacturerMSP';
+const DIST = 'DistributorMSP';
+const DISP = 'DispenserMSP';
+const NDC = '12345-678-90';
+const GTIN = ndcToGtin14(NDC);
+const traceability = new TraceabilityContract();
+const masterdata = new MasterDataContract();
+const governance = new GovernanceContract();
+const exceptions = new ExceptionsContract();
+
+type Fn = (ctx: never, ...args: string[]) => Promise<string>;
+async function submit(ledger: FakeLedger, mspId: string, fn: Fn, args: unknown[], transient?: Record<string, string>, admin = false): Promise<WriteResult> {
+  const { ctx, stub } = ledger.context(mspId, { transient, admin });
+  const out = await fn(ctx as never, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
+  stub.commit();
+  return JSON.parse(out) as WriteResult;
+}
+async function evaluate<T>(ledger: FakeLedger, mspId: string, fn: Fn, ...args: string[]): Promise<T> {
+  const { ctx } = ledger.context(mspId);
+  return JSON.parse(await fn(ctx as never, ...args)) as T;
+}
+const lastEvent = (ledger: FakeLedger) => JSON.parse(Buffer.from(ledger.events[ledger.events.length - 1]!.payload).toString()) as TraceabilityEvent;
+const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
+const CASE = ssccToEpcUrn(withCheckDigit('00312345000000077'));
+const ti = JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'M' }, buyer: { name: 'D' }, products: [{ ndc: NDC, quantity: 4, lot: 'L1' }], salt: '0123456789abcdef0123456789abcdef' });
+const licence = { type: 'state', number: 'LIC-1', authority: 'NJ', validUntil: '2030-12-31' };
+const address = { street: '1 Main St', city: 'Newark', state: 'NJ', postalCode: '07102', countryCode: 'US' };
+const member = (mspId: string, gln: string, roles: string[]) => ({ mspId, name: mspId, roles, glns: [withCheckDigit(gln)], address, licence });
+const t = <C extends object>(c: C, k: keyof C) => (c[k] as unknown as Fn).bind(c);
+
+async function shipCaseOfFour(ledger: FakeLedger): Promise<string> {
+  const change = { kind: 'found', members: [member(MFR, '031234500000', ['manufacturer']), member(DIST, '034567800000', ['wholesaler']), member(DISP, '035678900000', ['dispenser'])], prefixes: [{ prefix: '0312345', mspId: MFR }] };
+  const proposed = await submit(ledger, MFR, t(governance, 'Propose'), [{ eventId: 'g1', change }], undefined, true);
+  await submit(ledger, DIST, t(governance, 'Approve'), [{ eventId: 'g2', proposalId: proposed.txId }], undefined, true);
+  await submit(ledger, DISP, t(governance, 'Approve'), [{ eventId: 'g3', proposalId: proposed.txId }], undefined, true);
+  await submit(ledger, MFR, t(masterdata, 'RegisterProduct'), [{ eventId: 'p1', ndc: NDC, name: 'Examplamab', strength: '10 mg', dosageForm: 'tablet', packSize: '30 tablets' }]);
+  await submit(ledger, MFR, t(traceability, 'Commission'), [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A1', 'A2', 'A3', 'A4'] }]);
+  await submit(ledger, MFR, t(traceability, 'Pack'), [{ eventId: 'k1', parent: CASE, children: ['A1', 'A2', 'A3', 'A4'].map(sgtin) }]);
+  const shipped = await submit(ledger, MFR, t(traceability, 'Ship'), [{ eventId: 's1', to: DIST, epcs: [CASE], statement: { affirmed: true } }], { ti });
+  return shipped.shipment?.id as string;
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await expect(promise).rejects.toThrow(new RegExp(`^${code}: `));
+}
+
+describe('ExceptionsContract (fake stub)', () => {
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('a case one pack short: received under exception and held, raised, corrected by the seller, closed and released', async () => {
+    const ledger = new FakeLedger();
+    const shipmentId = await shipCaseOfFour(ledger);
+    const present = ['A1', 'A2', 'A3'].map(sgtin);
+
+    // Without the exception path the receipt is refused, as before.
+    await expectCode(submit(ledger, DIST, t(traceability, 'Receive'), [{ eventId: 'r0', epcs: [CASE], scanned: present }]), 'AGGREGATION_MISMATCH');
+    const received = await submit(ledger, DIST, t(traceability, 'Receive'), [{ eventId: 'r1', epcs: [CASE], scanned: present, underException: true, hold: { epcs: present, reason: 'no_pedigree_match' } }]);
+    expect(received.receipt).toMatchObject({ verified: present, pending: [sgtin('A4')] });
+    const pack = async (s: string) => (await evaluate<{ pack: PackRecord }>(ledger, DIST, t(traceability, 'GetPack'), sgtin(s))).pack;
+    expect((await pack('A1')).quarantine).toMatchObject({ reason: 'no_pedigree_match', by: DIST });
+    expect((await pack('A4')).status).toBe('shipped');
+
+    const [finding] = checkReceipt(
+      { shipmentId, seller: MFR, addressee: DIST, epcs: [CASE], containers: [{ id: CASE, children: ['A1', 'A2', 'A3', 'A4'].map(sgtin), sealed: true }], packs: ['A1', 'A2', 'A3', 'A4'].map((s) => ({ id: sgtin(s), gtin: GTIN, lot: 'L1', expiry: '2028-12-31' })) },
+      { receiver: DIST, presented: [CASE], scanned: present.map((id) => ({ id })), brokenSeals: [], masterData: [GTIN] });
+    await expectCode(submit(ledger, DISP, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x0', findings: [{ ...finding, receiver: DISP }] }]), 'EXCEPTION_PARTY');
+    await expectCode(submit(ledger, MFR, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x00', findings: [{ ...finding!, receiver: MFR }] }]), 'EXCEPTION_PARTY');
+    const raised = await submit(ledger, DIST, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x1', findings: [finding], refer: true }]);
+    expect(raised.exceptions).toEqual(['x1#1']);
+    expect(lastEvent(ledger)).toMatchObject({ type: 'exceptionRaised', exceptions: [{ id: 'x1#1', state: 'waiting_on_partner', rule: 'aggregation_missing_pack', receiver: DIST, seller: MFR, held: present }] });
+
+    await expectCode(submit(ledger, DIST, t(exceptions, 'AnswerException'), [{ eventId: 'a0', exceptionId: 'x1#1', note: 'mine' }]), 'EXCEPTION_PARTY');
+    await expectCode(submit(ledger, MFR, t(exceptions, 'CloseException'), [{ eventId: 'c0', exceptionId: 'x1#1', receiver: DIST }]), 'EXCEPTION_PARTY');
+    await submit(ledger, MFR, t(exceptions, 'AnswerException'), [{ eventId: 'a1', exceptionId: 'x1#1', receiver: DIST, correction: { contents: [{ container: CASE, children: present }] }, note: 'A4 never left the line' }]);
+    const answered = await evaluate<ExceptionRecord>(ledger, MFR, t(exceptions, 'GetException'), DIST, 'x1#1');
+    expect(answered).toMatchObject({ state: 'resolved_by_correction', answers: [{ by: MFR, recheck: 'clean' }] });
+    await expectCode(submit(ledger, MFR, t(exceptions, 'AnswerException'), [{ eventId: 'a2', exceptionId: 'x1#1', receiver: DIST, note: 'again' }]), 'EXCEPTION_TRANSITION');
+
+    await submit(ledger, DIST, t(exceptions, 'CloseException'), [{ eventId: 'cl1', exceptionId: 'x1#1' }]);
+    const closed = lastEvent(ledger);
+    expect(closed).toMatchObject({ type: 'exceptionClosed', exceptions: [{ state: 'closed' }] });
+    expect(closed.records.map((r) => r.id).sort()).toEqual(present);
+    expect((await pack('A1')).quarantine).toBeUndefined();
+  });
+
+  it('a second open exception on the same packs keeps them held when the first closes', async () => {
+    const ledger = new FakeLedger();
+    const shipmentId = await shipCaseOfFour(ledger);
+    const all = ['A1', 'A2', 'A3', 'A4'].map(sgtin);
+    await submit(ledger, DIST, t(traceability, 'Receive'), [{ eventId: 'r1', epcs: [CASE] }]);
+    const base = { shipmentId, seller: MFR, receiver: DIST, subjects: all, hold: all };
+    await submit(ledger, DIST, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x1', findings: [
+      { ...base, rule: 'quantity_differs_from_ti', evidence: { summary: 'TI says 5', gtin: GTIN, tiQuantity: 5, shippedQuantity: 4 } },
+      { ...base, rule: 'seal_broken', subjects: [CASE], evidence: { summary: 'seal broken', container: CASE } },
+    ] }]);
+    await submit(ledger, MFR, t(exceptions, 'AnswerException'), [{ eventId: 'a1', exceptionId: 'x1#1', receiver: DIST, correction: { ti: [{ gtin: GTIN, quantity: 4 }] } }]);
+    await submit(ledger, DIST, t(exceptions, 'CloseException'), [{ eventId: 'c1', exceptionId: 'x1#1' }]);
+    expect(lastEvent(ledger).records).toEqual([]);
+    await submit(ledger, DIST, t(exceptions, 'ResolveException'), [{ eventId: 'v1', exceptionId: 'x1#2', resolution: 'destruction' }]);
+    await submit(ledger, DIST, t(exceptions, 'CloseException'), [{ eventId: 'c2', exceptionId: 'x1#2' }]);
+    const a1 = (await evaluate<{ pack: PackRecord }>(ledger, DIST, t(traceability, 'GetPack'), all[0] as string)).pack;
+    expect(a1.quarantine).toMatchObject({ reason: 'no_pedigree_match' });
+  });
+});

@@ -1,0 +1,57 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { EXCEPTION_STATES, RECEIVING_RULES } from '@pedigree/domain';
+import { PageInfo } from './graphql-types';
+import GraphQLJSON from './json-scalar';
+
+/** GraphQL shapes of receiving exceptions (issue 14); enum values are the domain's rule and state codes. */
+export const ReceivingRuleEnum = Object.fromEntries(RECEIVING_RULES.map((r) => [r, r])) as Record<string, string>;
+registerEnumType(ReceivingRuleEnum, { name: 'ReceivingRule', description: 'The receiving check that raised an exception (docs/exceptions.md)' });
+export const ExceptionStateEnum = Object.fromEntries(EXCEPTION_STATES.map((s) => [s, s])) as Record<string, string>;
+registerEnumType(ExceptionStateEnum, { name: 'ExceptionState', description: 'open → waiting_on_partner → resolved_by_correction | _return | _destruction → closed' });
+export enum ExceptionResolutionInput { correction = 'correction', return = 'return', destruction = 'destruction' }
+registerEnumType(ExceptionResolutionInput, { name: 'ExceptionResolution' });
+
+@ObjectType()
+export class ReceivingException {
+  @Field(() => ID, { description: 'Unique per receiver' }) id!: string;
+  @Field({ description: 'MSP ID of the organisation that raised it (the receiver)' }) receiver!: string;
+  @Field({ description: 'MSP ID of the seller whose shipment it concerns' }) seller!: string;
+  @Field() shipmentId!: string;
+  @Field(() => ReceivingRuleEnum) rule!: string;
+  @Field(() => ExceptionStateEnum) state!: string;
+  @Field({ description: 'Open or waiting on the partner: its packs are held' }) isOpen!: boolean;
+  @Field(() => [String], { description: 'The EPCs it is about' }) subjects!: string[];
+  @Field(() => [String], { description: 'Packs quarantined for it while it is open' }) held!: string[];
+  @Field() summary!: string;
+  @Field(() => GraphQLJSON, { description: 'What the check found (missing, unexpected, quantities, identifiers ...)' }) evidence!: unknown;
+  @Field(() => String, { nullable: true, description: 'SHA-256 of private evidence kept off the ledger' }) evidenceSha256!: string | null;
+  @Field() openedAt!: string;
+  @Field() updatedAt!: string;
+  @Field(() => String, { nullable: true }) closedAt!: string | null;
+  @Field(() => Int, { description: 'Seconds since it was opened (until it closed)' }) ageSeconds!: number;
+  @Field(() => String, { nullable: true, description: 'correction, return or destruction' }) resolution!: string | null;
+  @Field(() => GraphQLJSON, { description: "The seller's answers, each with its corrected data and re-check" }) answers!: unknown;
+  @Field(() => GraphQLJSON, { description: 'Every step: who moved it from which state to which, when' }) history!: unknown;
+  @Field(() => Int) version!: number;
+}
+
+@ObjectType('ReceivingExceptionEdge')
+export class ReceivingExceptionEdge {
+  @Field() cursor!: string;
+  @Field(() => ReceivingException) node!: ReceivingException;
+}
+
+@ObjectType('ReceivingExceptionConnection')
+export class ReceivingExceptionConnection {
+  @Field(() => [ReceivingExceptionEdge]) edges!: ReceivingExceptionEdge[];
+  @Field(() => PageInfo) pageInfo!: PageInfo;
+}
+
+@InputType()
+export class ExceptionFilter {
+  @Field(() => [ReceivingRuleEnum], { nullable: true }) rules?: string[];
+  @Field(() => [ExceptionStateEnum], { nullable: true, description: 'Default: every state' }) states?: string[];
+  @Field(() => String, { nullable: true, description: 'The other party (MSP ID)' }) partner?: string;
+  @Field(() => String, { nullable: true }) shipmentId?: string;
+  @Field(() => Int, { nullable: true, description: 'Only exceptions at least this many seconds old' }) olderThanSeconds?: number;
+}
