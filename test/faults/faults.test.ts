@@ -34,7 +34,7 @@ const CALL_BOUND_MS = 60_000;
 const LEDGER_TIMEOUT_MS = 25_000;
 const SERIALS_PER_WRITE = 3;
 
-// Ports shifted by the full offset (not offset % 1000 as test/services do), so a private copy of the
+// Ports shifted by the full offset (as every suite), so a private copy of the
 // system under a large PEDIGREE_PORT_OFFSET does not collide with anyone else's test ports.
 const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 const SERVICE_PORT = 5021 + OFFSET;

@@ -9,7 +9,7 @@ import { key, Postgres, ROLES, Role, runId, Service } from '../services/support'
  * retraining stores a model and the service still serves whichever method validates better;
  * bad inputs get a fallback or a typed error, never NaN.
  */
-// Ports shifted by the whole offset (support.ts's partner ports use offset % 1000), so a copy of
+// Ports shifted by the whole offset (as support.ts's partner ports are), so a copy of
 // the system on another offset does not collide with this file.
 const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 const PG_PORT = 5407 + offset;

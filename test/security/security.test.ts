@@ -25,7 +25,7 @@ import { key, MSP, Postgres, ROLES, Role, ROOT, Service } from '../services/supp
  */
 const run = promisify(execFile);
 const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
-// Full offset (not % 1000): a private copy of the system under a large offset collides with no one.
+// Full offset: a private copy of the system under a large offset collides with no one.
 const PORTS: Record<Role, number> = { manufacturer: 5031 + OFFSET, distributor: 5032 + OFFSET, dispenser: 5033 + OFFSET };
 const PG_PORT = 5431 + OFFSET;
 const GTIN = '00312345678906';

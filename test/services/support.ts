@@ -12,7 +12,9 @@ export type Role = 'manufacturer' | 'distributor' | 'dispenser';
 export const ROLES: readonly Role[] = ['manufacturer', 'distributor', 'dispenser'];
 export const MSP: Record<Role, string> = { manufacturer: 'ManufacturerMSP', distributor: 'DistributorMSP', dispenser: 'DispenserMSP' };
 const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
-export const PORTS: Record<Role, number> = { manufacturer: 5001 + offset % 1000, distributor: 5002 + offset % 1000, dispenser: 5003 + offset % 1000 };
+// The whole offset, as every other suite: a private copy of the system (another checkout under its
+// own PEDIGREE_PORT_OFFSET) must not share a service port with this one.
+export const PORTS: Record<Role, number> = { manufacturer: 5001 + offset, distributor: 5002 + offset, dispenser: 5003 + offset };
 
 /**
  * The demo keys (the suites log in as `demo-<role>-<user role>`), and rate limits no suite reaches:
@@ -30,7 +32,7 @@ export class Postgres {
   private constructor(private readonly child: ChildProcess, readonly adminUrl: string) {}
 
   /** One embedded server per test file (name and port), so files can run in parallel workers. */
-  static async start(name = 'e2e-services', port = 5400 + (offset % 1000) + 9): Promise<Postgres> {
+  static async start(name = 'e2e-services', port = 5400 + offset + 9): Promise<Postgres> {
     const cli = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
     const child = spawn(process.execPath, [cli, 'postgres', '--name', name, '--port', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolve, reject) => {

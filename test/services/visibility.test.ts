@@ -17,7 +17,7 @@ const TI = (buyer: string) => ({
   transactionDate: new Date().toISOString().slice(0, 10), seller: MSP.manufacturer, buyer,
   products: [{ ndc: NDC, name: 'Amoxicillin 500 mg capsules', lot: LOT, quantity: 1 }],
 });
-const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0) % 1000;
+const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 
 let pg: Postgres;
 let manufacturer: Service;

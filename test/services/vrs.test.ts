@@ -18,7 +18,7 @@ import { key, Postgres, runId, Service } from './support';
  * answers malformed. Every request is in the distributor's `vrs_requests`, every answered one in
  * the manufacturer's `verifications`.
  */
-const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0) % 1000;
+const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 const GTIN = '00312345678906';
 const NDC = '12345-678-90';
 const LOT = `R${runId}`.slice(0, 20);

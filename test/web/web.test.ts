@@ -16,7 +16,7 @@ import { ensureChromium, launchChromium } from './browser';
  * screen go to test-artifacts/web/.
  */
 const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
-// Full offset (not % 1000) and ports no other test file uses.
+// Full offset and ports no other test file uses.
 // Not 5060/5061: fetch (and Chromium) refuse those SIP ports outright.
 const PORT: Record<Role | 'forecast', number> = { manufacturer: 5071 + OFFSET, distributor: 5072 + OFFSET, dispenser: 5073 + OFFSET, forecast: 5074 + OFFSET };
 const PG_PORT = 5471 + OFFSET;
