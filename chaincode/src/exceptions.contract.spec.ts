@@ -1,45 +1,19 @@
-import { checkReceipt, ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type ExceptionRecord, type PackRecord, type TraceabilityEvent, type WriteResult } from '@pedigree/domain';
+import { checkReceipt, ssccToEpcUrn, withCheckDigit, type ExceptionRecord, type PackRecord } from '@pedigree/domain';
 import { ExceptionsContract } from './exceptions.contract';
-import { GovernanceContract } from './governance.contract';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import { FakeLedger } from '../test/stub-context';
+import { DISP, DIST, evaluate, found, GTIN, lastEvent, MFR, NDC, sgtin, submit, type Fn } from '../test/contract-fixtures';
 
-const MFR = 'ManufacturerMSP';
-const DIST = 'DistributorMSP';
-const DISP = 'DispenserMSP';
-const NDC = '12345-678-90';
-const GTIN = ndcToGtin14(NDC);
 const traceability = new TraceabilityContract();
 const masterdata = new MasterDataContract();
-const governance = new GovernanceContract();
 const exceptions = new ExceptionsContract();
-
-type Fn = (ctx: never, ...args: string[]) => Promise<string>;
-async function submit(ledger: FakeLedger, mspId: string, fn: Fn, args: unknown[], transient?: Record<string, string>, admin = false): Promise<WriteResult> {
-  const { ctx, stub } = ledger.context(mspId, { transient, admin });
-  const out = await fn(ctx as never, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
-  stub.commit();
-  return JSON.parse(out) as WriteResult;
-}
-async function evaluate<T>(ledger: FakeLedger, mspId: string, fn: Fn, ...args: string[]): Promise<T> {
-  const { ctx } = ledger.context(mspId);
-  return JSON.parse(await fn(ctx as never, ...args)) as T;
-}
-const lastEvent = (ledger: FakeLedger) => JSON.parse(Buffer.from(ledger.events[ledger.events.length - 1]!.payload).toString()) as TraceabilityEvent;
-const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
 const CASE = ssccToEpcUrn(withCheckDigit('00312345000000077'));
 const ti = JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'M' }, buyer: { name: 'D' }, products: [{ ndc: NDC, quantity: 4, lot: 'L1' }], salt: '0123456789abcdef0123456789abcdef' });
-const licence = { type: 'state', number: 'LIC-1', authority: 'NJ', validUntil: '2030-12-31' };
-const address = { street: '1 Main St', city: 'Newark', state: 'NJ', postalCode: '07102', countryCode: 'US' };
-const member = (mspId: string, gln: string, roles: string[]) => ({ mspId, name: mspId, roles, glns: [withCheckDigit(gln)], address, licence });
 const t = <C extends object>(c: C, k: keyof C) => (c[k] as unknown as Fn).bind(c);
 
 async function shipCaseOfFour(ledger: FakeLedger): Promise<string> {
-  const change = { kind: 'found', members: [member(MFR, '031234500000', ['manufacturer']), member(DIST, '034567800000', ['wholesaler']), member(DISP, '035678900000', ['dispenser'])], prefixes: [{ prefix: '0312345', mspId: MFR }] };
-  const proposed = await submit(ledger, MFR, t(governance, 'Propose'), [{ eventId: 'g1', change }], undefined, true);
-  await submit(ledger, DIST, t(governance, 'Approve'), [{ eventId: 'g2', proposalId: proposed.txId }], undefined, true);
-  await submit(ledger, DISP, t(governance, 'Approve'), [{ eventId: 'g3', proposalId: proposed.txId }], undefined, true);
+  await found(ledger);
   await submit(ledger, MFR, t(masterdata, 'RegisterProduct'), [{ eventId: 'p1', ndc: NDC, name: 'Examplamab', strength: '10 mg', dosageForm: 'tablet', packSize: '30 tablets' }]);
   await submit(ledger, MFR, t(traceability, 'Commission'), [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials: ['A1', 'A2', 'A3', 'A4'] }]);
   await submit(ledger, MFR, t(traceability, 'Pack'), [{ eventId: 'k1', parent: CASE, children: ['A1', 'A2', 'A3', 'A4'].map(sgtin) }]);

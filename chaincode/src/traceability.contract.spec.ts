@@ -1,50 +1,15 @@
 import { common, msp } from '@hyperledger/fabric-protos';
-import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit, type PackRecord } from '@pedigree/domain';
-import { GovernanceContract } from './governance.contract';
+import { ndcToGtin14, ssccToEpcUrn, withCheckDigit, type PackRecord } from '@pedigree/domain';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import type { TraceabilityEvent, WriteResult } from '@pedigree/domain';
 import { FakeLedger } from '../test/stub-context';
+import { DISP, DIST, evaluate, found, gov, GTIN, lastEvent, member, MFR, NDC, sgtin, submit, type Fn } from '../test/contract-fixtures';
 
-const MFR = 'ManufacturerMSP';
-const DIST = 'DistributorMSP';
-const DISP = 'DispenserMSP';
-const NDC = '12345-678-90';
-const GTIN = ndcToGtin14(NDC);
 const traceability = new TraceabilityContract();
 const masterdata = new MasterDataContract();
-const governance = new GovernanceContract();
-
-type Fn = (ctx: never, ...args: string[]) => Promise<string>;
-
-/** Runs one transaction as `msp`; commits it when it succeeds, as ordering and validation would. */
-async function submit(ledger: FakeLedger, mspId: string, fn: Fn, args: unknown[], transient?: Record<string, string>, admin = false): Promise<WriteResult> {
-  const { ctx, stub } = ledger.context(mspId, { transient, admin });
-  const out = await fn(ctx as never, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
-  stub.commit();
-  return JSON.parse(out) as WriteResult;
-}
-async function evaluate<T>(ledger: FakeLedger, mspId: string, fn: Fn, ...args: string[]): Promise<T> {
-  const { ctx } = ledger.context(mspId);
-  return JSON.parse(await fn(ctx as never, ...args)) as T;
-}
-const lastEvent = (ledger: FakeLedger) => JSON.parse(Buffer.from(ledger.events[ledger.events.length - 1]!.payload).toString()) as TraceabilityEvent;
-const sgtin = (serial: string) => sgtinToEpcUrn(GTIN, serial);
 const sscc = (ref: string) => ssccToEpcUrn(withCheckDigit(`00312345${ref.padStart(9, '0')}`));
 const ti = (n: number) => JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'M' }, buyer: { name: 'D' }, products: [{ ndc: NDC, quantity: n, lot: 'L1' }], invoice: 'INV-1', unitPrice: 12.5, salt: '0123456789abcdef0123456789abcdef' });
-const licence = { type: 'state', number: 'LIC-1', authority: 'NJ', validUntil: '2030-12-31' };
-const address = { street: '1 Main St', city: 'Newark', state: 'NJ', postalCode: '07102', countryCode: 'US' };
-
-const member = (mspId: string, gln: string, roles: string[], validUntil = '2030-12-31') => ({ mspId, name: mspId, roles, glns: [withCheckDigit(gln)], address, licence: { ...licence, validUntil } });
-const gov = (k: 'Propose' | 'Approve') => (governance[k] as unknown as Fn).bind(governance);
-
-/** Founds the consortium as its members' admins would: one proposes, the others approve. */
-async function found(ledger: FakeLedger): Promise<void> {
-  const change = { kind: 'found', members: [member(MFR, '031234500000', ['manufacturer']), member(DIST, '034567800000', ['wholesaler']), member(DISP, '035678900000', ['dispenser'])], prefixes: [{ prefix: '0312345', mspId: MFR }] };
-  const proposed = await submit(ledger, MFR, gov('Propose'), [{ eventId: 'g1', change }], undefined, true);
-  await submit(ledger, DIST, gov('Approve'), [{ eventId: 'g2', proposalId: proposed.txId }], undefined, true);
-  await submit(ledger, DISP, gov('Approve'), [{ eventId: 'g3', proposalId: proposed.txId }], undefined, true);
-}
 
 async function setUp(ledger: FakeLedger, serials: string[]): Promise<void> {
   await found(ledger);

@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { dscsaShipmentDocument, parseEpcUrn, writeEpcisXml, type DscsaExportParty, type DscsaExportProduct, type EpcisEvent, type PartnerRecord } from '@pedigree/domain';
+import { dscsaShipmentDocument, parseEpcUrn, type DscsaExportParty, type DscsaExportProduct, type EpcisEvent, type PartnerRecord } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
 import { MASTER_DATA } from '@pedigree/readmodel';
-import { xmlExportVersion } from './epcis.controller';
+import { epcisAnswer } from './epcis.controller';
 import { PartnerContext } from './partner-context';
 import { READERS } from './roles';
 
@@ -47,13 +47,7 @@ export class EpcisExportController {
       });
     }
     const doc = dscsaShipmentDocument({ shipmentId: id, createdAt: new Date().toISOString(), seller, buyer, statementAffirmed: shipment.statementAffirmed, products, events });
-    const version = xmlExportVersion(format, String(req.headers['accept'] ?? ''));
-    if (!version) return doc;
-    const omitted = new Set<string>();
-    const xml = writeEpcisXml(doc, { version, onOmit: (_path, what) => omitted.add(what) });
-    res.setHeader('content-type', 'application/xml; charset=utf-8');
-    if (omitted.size) res.setHeader('x-epcis-omitted', [...omitted].join(', '));
-    return xml;
+    return epcisAnswer(doc, format, req, res);
   }
 
   private partner(mspId: string): Promise<PartnerRecord | undefined> {

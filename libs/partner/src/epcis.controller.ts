@@ -34,7 +34,21 @@ async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHas
 }
 
 /** `?format=xml-1.2|xml-2.0`, else `Accept: application/xml` (EPCIS 1.2, what DSCSA partners read), else JSON-LD. */
-export function xmlExportVersion(format: string | undefined, accept: string): '1.2' | '2.0' | undefined {
+/**
+ * An EPCIS document as the caller asked for it: JSON-LD, or XML (`format`, else `Accept`). EPCIS 1.2
+ * partners get what 1.2 can carry; what was left out is named in a header.
+ */
+export function epcisAnswer(doc: object, format: string | undefined, req: Request, res: Response): object | string {
+  const version = xmlExportVersion(format, String(req.headers['accept'] ?? ''));
+  if (!version) return doc;
+  const omitted = new Set<string>();
+  const xml = writeEpcisXml(doc, { version, onOmit: (_path, what) => omitted.add(what) });
+  res.setHeader('content-type', 'application/xml; charset=utf-8');
+  if (omitted.size) res.setHeader('x-epcis-omitted', [...omitted].join(', '));
+  return xml;
+}
+
+function xmlExportVersion(format: string | undefined, accept: string): '1.2' | '2.0' | undefined {
   if (format === 'xml-1.2' || format === 'xml') return '1.2';
   if (format === 'xml-2.0') return '2.0';
   if (format !== undefined && format !== 'json' && format !== 'json-ld') throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'format is json-ld, xml-1.2 or xml-2.0');
@@ -98,13 +112,6 @@ export class EpcisController {
     const eventList = (await this.p.queries.epcisEvents(subjects)) as EpcisEvent[];
     eventList.sort((a, b) => String((a as { eventTime?: string }).eventTime).localeCompare(String((b as { eventTime?: string }).eventTime)));
     const doc = { '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } };
-    const version = xmlExportVersion(format, String(req.headers['accept'] ?? ''));
-    if (!version) return doc;
-    // EPCIS 1.2 partners get what 1.2 can carry; what was left out is named in a header.
-    const omitted = new Set<string>();
-    const xml = writeEpcisXml(doc, { version, onOmit: (_path, what) => omitted.add(what) });
-    res.setHeader('content-type', 'application/xml; charset=utf-8');
-    if (omitted.size) res.setHeader('x-epcis-omitted', [...omitted].join(', '));
-    return xml;
+    return epcisAnswer(doc, format, req, res);
   }
 }
