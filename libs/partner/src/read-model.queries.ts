@@ -190,8 +190,9 @@ export class ReadModelQueries {
 
   async epcisEvents(subjects: string[]): Promise<unknown[]> {
     const rows: Array<{ epcisEvent: unknown; transactionId: string }> = await this.dataSource.query(
-      `SELECT DISTINCT ON (t."transactionId") ${EPCIS_OF_ROW} AS "epcisEvent", t."transactionId", t.seq FROM trace_events t
-       WHERE t.subject = ANY($1) AND ${VISIBLE_SUBJECT} AND (t."epcisEvent" IS NOT NULL OR t."epcisIndex" IS NOT NULL) ORDER BY t."transactionId", t.seq`, [subjects]);
+      // One row per EPCIS event: a Capture transaction carries several, told apart by their index.
+      `SELECT DISTINCT ON (t."transactionId", t."epcisIndex") ${EPCIS_OF_ROW} AS "epcisEvent", t."transactionId", t.seq FROM trace_events t
+       WHERE t.subject = ANY($1) AND ${VISIBLE_SUBJECT} AND (t."epcisEvent" IS NOT NULL OR t."epcisIndex" IS NOT NULL) ORDER BY t."transactionId", t."epcisIndex", t.seq`, [subjects]);
     return rows.map((r) => r.epcisEvent);
   }
 
