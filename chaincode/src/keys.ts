@@ -1,4 +1,5 @@
 import type { Context } from 'fabric-contract-api';
+import type { LedgerKey } from '@pedigree/domain';
 
 /**
  * World-state key layout. LevelDB offers no rich queries, so every lookup the chaincode needs is a
@@ -27,7 +28,7 @@ export const KeyType = {
   /** Receiving exceptions: exception~{receiver}~{id}, and the index exceptionOfShipment~{receiver}~{shipment}~{id} -> id. */
   exception: 'exception',
   exceptionOfShipment: 'exceptionOfShipment',
-} as const;
+} as const satisfies Record<string, LedgerKey>;
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 
 export function stateKey(ctx: Context, type: KeyType, ...parts: string[]): string {

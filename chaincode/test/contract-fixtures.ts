@@ -1,6 +1,6 @@
-import { ndcToGtin14, sgtinToEpcUrn, withCheckDigit, type TraceabilityEvent, type WriteResult } from '@pedigree/domain';
+import { COMMAND_KEYS, ndcToGtin14, sgtinToEpcUrn, withCheckDigit, type TraceabilityEvent, type WriteResult } from '@pedigree/domain';
 import { GovernanceContract } from '../src/governance.contract';
-import type { FakeLedger } from './stub-context';
+import type { FakeLedger, FakeStub } from './stub-context';
 
 /** What the contracts' specs share: three founders, one product, and how a transaction is run on the fake ledger. */
 export const MFR = 'ManufacturerMSP';
@@ -16,8 +16,22 @@ export type Fn = (ctx: never, ...args: string[]) => Promise<string>;
 export async function submit(ledger: FakeLedger, mspId: string, fn: Fn, args: unknown[], transient?: Record<string, string>, admin = false): Promise<WriteResult> {
   const { ctx, stub } = ledger.context(mspId, { transient, admin });
   const out = await fn(ctx as never, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
+  touchedAsDeclared(fn.name.replace(/^bound /, ''), stub);
   stub.commit();
   return JSON.parse(out) as WriteResult;
+}
+
+/**
+ * Every transaction a spec runs reads and writes only the key types the protocol catalogue declares
+ * for it (COMMAND_KEYS): the catalogue's key lists are checked by every contract spec, not trusted.
+ */
+function touchedAsDeclared(transaction: string, stub: FakeStub): void {
+  const declared = COMMAND_KEYS[transaction as keyof typeof COMMAND_KEYS];
+  if (!declared) throw new Error(`${transaction}: no key declaration in the protocol catalogue (COMMAND_KEYS)`);
+  const typeOf = (key: string) => stub.splitCompositeKey(key).objectType;
+  const reads = [...new Set([...stub.reads].map(typeOf))].filter((t) => !(declared.reads as readonly string[]).includes(t));
+  const writes = [...new Set(stub.touchedWrites().map(typeOf))].filter((t) => !(declared.writes as readonly string[]).includes(t));
+  if (reads.length || writes.length) throw new Error(`${transaction} touched key types the catalogue does not declare: reads ${reads.join(', ') || '-'}; writes ${writes.join(', ') || '-'}`);
 }
 
 export async function evaluate<T>(ledger: FakeLedger, mspId: string, fn: Fn, ...args: string[]): Promise<T> {

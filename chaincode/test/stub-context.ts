@@ -54,6 +54,11 @@ export class FakeStub {
   /** Keys read from world state, for tests of what a transaction touched. */
   readonly reads = new Set<string>();
 
+  /** Keys written, world state and private data alike, for tests of what a transaction touched. */
+  touchedWrites(): string[] {
+    return [...this.writes.keys(), ...[...this.privateWrites.values()].flatMap((m) => [...m.keys()])];
+  }
+
   constructor(
     private readonly ledger: FakeLedger,
     private readonly txId: string,

@@ -241,8 +241,8 @@ export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from '.
 export type { LotStatusRecord, RecallLotDecision, ExtendLotExpiryDecision } from './lifecycle/lot-status';
 export { PARTNER_ROLES, majority, parseGovernanceChange, propose, approve, enactedOnProposal, assertDisjointPrefixes, gtinPrefixCandidates } from './consortium/governance';
 export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceChangeKind, ConsortiumRecord, PrefixRecord, ProposalRecord } from './consortium/governance';
-export { COMMAND_AUTHORITY, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
-export type { CommandAuthority, ChaincodeContract } from './protocol/catalogue';
+export { COMMAND_AUTHORITY, COMMAND_KEYS, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
+export type { CommandAuthority, ChaincodeContract, CommandKeys, LedgerKey } from './protocol/catalogue';
 export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS } from './protocol/commands';
 export { COMMAND_FIELDS, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
 export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';

@@ -1,4 +1,5 @@
 import type { ChaincodeEventType, PartnerRole } from '../lifecycle/ledger-records';
+import type { LedgerCommandName } from './commands';
 
 /**
  * The ledger protocol's authority catalogue: for every chaincode write, who may call it (the
@@ -55,6 +56,53 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 
+/** The world-state key types (composite key object types) the chaincode keeps. */
+export type LedgerKey =
+  | 'pack' | 'container' | 'product' | 'partner' | 'shipment' | 'event' | 'lot' | 'lotStatus' | 'ti'
+  | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent';
+
+export interface CommandKeys {
+  readonly reads: readonly LedgerKey[];
+  readonly writes: readonly LedgerKey[];
+}
+
+const PACK_LEVEL: CommandKeys = { reads: ['partner', 'consortium', 'event', 'pack', 'container', 'lotStatus'], writes: ['pack', 'event'] };
+const GOVERNANCE: CommandKeys = { reads: ['partner', 'consortium', 'event', 'proposal', 'prefix'], writes: ['proposal', 'event', 'consortium', 'partner', 'prefix'] };
+const EXCEPTION_STEP: CommandKeys = { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'container', 'lotStatus'], writes: ['exception', 'event'] };
+
+/**
+ * The key types each write reads and writes (the ti key is private data, in the two partners'
+ * implicit collections). Every contract spec checks each transaction it runs against this table
+ * (chaincode/test/contract-fixtures.ts), so it cannot drift from what the chaincode does.
+ */
+export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast']: CommandKeys } = {
+  Propose: GOVERNANCE,
+  Approve: GOVERNANCE,
+  RegisterProduct: { reads: ['partner', 'consortium', 'event', 'product', 'prefix'], writes: ['product', 'event'] },
+  Commission: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'lotStatus'], writes: ['pack', 'lot', 'event'] },
+  Pack: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
+  Unpack: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
+  Ship: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'shipment', 'ti', 'event'] },
+  VoidShipping: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
+  Receive: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
+  Dispense: PACK_LEVEL,
+  Decommission: PACK_LEVEL,
+  Destroy: PACK_LEVEL,
+  Quarantine: PACK_LEVEL,
+  Release: PACK_LEVEL,
+  VerifyReturn: PACK_LEVEL,
+  RecallLot: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus'], writes: ['lotStatus', 'event'] },
+  ExtendExpiry: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus'], writes: ['lotStatus', 'event'] },
+  Capture: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'container', 'lotStatus'], writes: ['pack', 'container', 'lot', 'event'] },
+  RaiseExceptions: { reads: [...EXCEPTION_STEP.reads, 'shipment'], writes: ['exception', 'exceptionOfShipment', 'event', 'pack'] },
+  ReferException: EXCEPTION_STEP,
+  AnswerException: EXCEPTION_STEP,
+  ResolveException: EXCEPTION_STEP,
+  // Closing releases the packs no other open exception of the shipment still holds (its index).
+  CloseException: { reads: [...EXCEPTION_STEP.reads, 'exceptionOfShipment'], writes: ['exception', 'event', 'pack'] },
+  AnchorForecast: { reads: ['partner', 'forecastAnchor', 'forecastAnchorEvent'], writes: ['forecastAnchor', 'forecastAnchorEvent'] },
+};
+
 export function commandAuthority(transaction: string): CommandAuthority {
   const entry = COMMAND_AUTHORITY.find((c) => c.transaction === transaction);
   if (!entry) throw new Error(`no authority entry for chaincode transaction ${transaction}`);
@@ -63,9 +111,10 @@ export function commandAuthority(transaction: string): CommandAuthority {
 
 /** docs/authority.md: one row per command, one column per partner role. */
 export function authorityMatrixMarkdown(): string {
-  const header = ['command', 'contract', ...TRADERS, 'relation to the records', 'endorsement'];
+  const header = ['command', 'contract', ...TRADERS, 'relation to the records', 'endorsement', 'reads (key types)', 'writes (key types)'];
   const cell = (c: CommandAuthority, role: PartnerRole): string => (c.roles === 'member' || (Array.isArray(c.roles) && c.roles.includes(role)) ? 'yes' : c.roles === 'admin' ? 'admin' : '—');
-  const rows = COMMAND_AUTHORITY.map((c) => [`\`${c.transaction}\``, c.contract, ...TRADERS.map((r) => cell(c, r)), c.relation, c.endorsement]);
+  const keys = (c: CommandAuthority, k: keyof CommandKeys) => COMMAND_KEYS[c.transaction as keyof typeof COMMAND_KEYS]?.[k].join(', ') ?? '';
+  const rows = COMMAND_AUTHORITY.map((c) => [`\`${c.transaction}\``, c.contract, ...TRADERS.map((r) => cell(c, r)), c.relation, c.endorsement, keys(c, 'reads'), keys(c, 'writes')]);
   return [
     '# Authority matrix',
     '',
@@ -73,7 +122,8 @@ export function authorityMatrixMarkdown(): string {
     'and the catalogue disagree. The chaincode refuses a caller whose admitted roles are not ticked (`ROLE_FORBIDDEN`),',
     'then the domain checks the relation (`NOT_OWNER`, `NOT_CUSTODIAN`, `NOT_ADDRESSEE`, `NOT_MANUFACTURER`, `PREFIX_NOT_HELD`).',
     '`admin`: an admin identity of a member organisation (governance votes). Every key is written under a key-level policy',
-    'that no single organisation can satisfy; a key with none falls back to the chaincode\'s MAJORITY.',
+    'that no single organisation can satisfy; a key with none falls back to the chaincode\'s MAJORITY. The key types each command reads and',
+    'writes are checked against every transaction the contract specs run (chaincode/test/contract-fixtures.ts); `ti` is private data.',
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
