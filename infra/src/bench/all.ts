@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { GS, sgtinToEpcUrn } from '@pedigree/domain';
+import { submitCommand } from '@pedigree/ledger';
 import { embeddedDatabaseUrl } from '@pedigree/readmodel';
 import { requestGraphQL } from '@pedigree/graphql-client';
 import { closedLoop, connectAll, LedgerScenario, machine, percentile, runScenario, ScenarioResult } from './harness';
@@ -299,7 +300,7 @@ async function main(): Promise<void> {
     // the first time on this chain): a marker pack committed now is projected last, so all three
     // have caught up (and stopped competing for the CPU) once all three hold it.
     const marker = sgtinToEpcUrn(GTIN, `M${runId}`);
-    await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-marker-${runId}`, gtin: GTIN, lot: `M${runId}`, expiry: '2030-12-31', serials: [`M${runId}`] })], { contract: 'traceability' });
+    await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-marker-${runId}`, gtin: GTIN, lot: `M${runId}`, expiry: '2030-12-31', serials: [`M${runId}`] });
     await waitFor('read models caught up with the chain', async () => (await Promise.all(readModels.map((db) => has(db, marker)))).every(Boolean), 600_000);
 
     log('end to end...');
@@ -311,7 +312,7 @@ async function main(): Promise<void> {
     });
     const bare = await measure(16, async (i) => {
       const s = Array.from({ length: batch }, (_, k) => `R${runId}${i}x${k}`);
-      await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-all-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: s })], { contract: 'traceability' });
+      await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-all-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: s });
     });
     rows.push({ group: 'end to end', measure: `pack events/s, commissionPacks x${batch} GraphQL → read model (16 clients)`, value: f(e2e.perSecond * batch), reference: `ledger submit Commission x${batch}, events/s`, refValue: f(bare.perSecond * batch) });
     rows.push({ group: 'end to end', measure: `  latency of that mutation, ms`, value: `p50 ${f(e2e.p50, 0)} / p99 ${f(e2e.p99, 0)}`, reference: 'bare submit latency, ms', refValue: `p50 ${f(bare.p50, 0)} / p99 ${f(bare.p99, 0)}` });
@@ -322,7 +323,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < (quick ? 30 : 100); i++) {
       const serial = `P${runId}x${i}`;
       const s0 = performance.now();
-      await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-lag-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [serial] })], { contract: 'traceability' });
+      await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-lag-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [serial] });
       const c = performance.now();
       submits.push(c - s0);
       const epc = sgtinToEpcUrn(GTIN, serial);
@@ -339,7 +340,7 @@ async function main(): Promise<void> {
     const serialOf = (n: number) => `T${runId}x${n}`;
     const lotSetup = await measure(4, async (i) => {
       const s = Array.from({ length: LOT_PER_TX }, (_, k) => serialOf(i * LOT_PER_TX + k));
-      await ledgers.manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-lot-${runId}-${i}`, gtin: GTIN, lot: bigLot, expiry: '2030-12-31', serials: s })], { contract: 'traceability' });
+      await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-lot-${runId}-${i}`, gtin: GTIN, lot: bigLot, expiry: '2030-12-31', serials: s });
     }, 3600, LOT_PACKS / LOT_PER_TX);
     const lastEpc = sgtinToEpcUrn(GTIN, serialOf(LOT_PACKS - 1));
     const setupSeconds = lotSetup.ops / lotSetup.perSecond;
@@ -357,11 +358,11 @@ async function main(): Promise<void> {
     const batches = Array.from({ length: LOT_PACKS / LOT_PER_TX }, (_, i) => Array.from({ length: LOT_PER_TX }, (_, k) => sgtinToEpcUrn(GTIN, serialOf(i * LOT_PER_TX + k))));
     // Two at a time, with room: 500 packs with their key policies and two implicit collections each.
     await measure(2, async (i) => {
-      await ledgers.manufacturer.submit('Ship', [JSON.stringify({ eventId: `bench-lot-ship-${runId}-${i}`, to: 'DispenserMSP', epcs: batches[i], statement: { affirmed: true } })],
-        { contract: 'traceability', transient: { ti: ti(LOT_PER_TX) }, endorsingOrganizations: ['ManufacturerMSP', 'DispenserMSP'], timeoutMs: 120_000 });
+      await submitCommand(ledgers.manufacturer, 'Ship', { eventId: `bench-lot-ship-${runId}-${i}`, to: 'DispenserMSP', epcs: batches[i] as string[], statement: { affirmed: true } },
+        { transient: { ti: ti(LOT_PER_TX) }, endorsingOrganizations: ['ManufacturerMSP', 'DispenserMSP'], timeoutMs: 120_000 });
     }, 3600, batches.length);
     await measure(2, async (i) => {
-      await ledgers.dispenser.submit('Receive', [JSON.stringify({ eventId: `bench-lot-recv-${runId}-${i}`, epcs: batches[i] })], { contract: 'traceability', timeoutMs: 120_000 });
+      await submitCommand(ledgers.dispenser, 'Receive', { eventId: `bench-lot-recv-${runId}-${i}`, epcs: batches[i] as string[] }, { timeoutMs: 120_000 });
     }, 3600, batches.length);
     await waitFor(`${LOT_PACKS} packs in the dispenser's read model`, async () => Number((await dDb.query(`SELECT count(*) AS n FROM packs WHERE lot = $1 AND status = 'received'`, [bigLot])).rows[0].n) >= LOT_PACKS && (await has(dDb, lastEpc)), 900_000);
 

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
+import { connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile, submitCommand } from '@pedigree/ledger';
 import { GS } from '@pedigree/domain';
 import { embeddedDatabaseUrl } from '@pedigree/readmodel';
 import { requestGraphQL } from '@pedigree/graphql-client';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     }, batch));
     results.push(await measure(`  baseline: ledger submit Commission x${batch}`, 1e9, async (i) => {
       const s = Array.from({ length: batch }, (_, k) => `R${runId}${i}x${k}`.slice(0, 20));
-      await mLedger.submit('Commission', [JSON.stringify({ eventId: `bench-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: s })], { contract: 'traceability' });
+      await submitCommand(mLedger, 'Commission', { eventId: `bench-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: s });
     }, batch));
   } finally {
     ledger.close();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile } from '@pedigree/ledger';
+import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, submitCommand } from '@pedigree/ledger';
 import { parseGovernanceChange } from '@pedigree/domain';
 import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS, type PeerOrg } from '../network/topology';
 import { Membership } from '../network/membership';
@@ -57,13 +57,13 @@ async function main(argv: string[]): Promise<number> {
       case 'propose': {
         if (!arg) throw new Error('propose needs a change file (JSON)');
         const change = parseGovernanceChange(JSON.parse(fs.readFileSync(arg, 'utf8')));
-        const result = decode((await ledger.submit('Propose', [JSON.stringify({ eventId: randomUUID(), change })], GOV)).payload) as { txId: string };
+        const result = (await submitCommand(ledger, 'Propose', { eventId: randomUUID(), change })).written;
         console.log(`proposed ${change.kind} as ${org.mspId}: proposal ${result.txId} (others approve with: npm run consortium -- approve ${result.txId} --as <org>)`);
         return 0;
       }
       case 'approve': {
         if (!arg) throw new Error('approve needs a proposal ID');
-        await ledger.submit('Approve', [JSON.stringify({ eventId: randomUUID(), proposalId: arg })], GOV);
+        await submitCommand(ledger, 'Approve', { eventId: randomUUID(), proposalId: arg });
         const proposal = decode(await ledger.evaluate('GetProposal', [arg], GOV)) as { status: string; approvals: string[]; threshold: number };
         console.log(`${org.mspId} approved ${arg}: ${proposal.approvals.length} of ${proposal.threshold} approvals, ${proposal.status}`);
         return 0;

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
-import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, type Ledger } from '@pedigree/ledger';
-import type { GovernanceChange, PartnerAdmission, PrefixAssignment, ProposalRecord, WriteResult } from '@pedigree/domain';
+import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, submitCommand, type Ledger } from '@pedigree/ledger';
+import type { GovernanceChange, PartnerAdmission, PrefixAssignment } from '@pedigree/domain';
 import { connectionProfileFile, consortiumFile, NetworkPaths, PEER_ORGS } from './topology';
 
 /** One organisation as infra/consortium.yaml names it. */
@@ -35,8 +35,6 @@ export function foundingChange(config: ConsortiumConfig): GovernanceChange {
   };
 }
 
-const decode = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
-
 /**
  * Founds the consortium on a fresh ledger as its members would: the first organisation's admin
  * proposes the founding of infra/consortium.yaml, every other founder's admin approves it. Returns
@@ -64,12 +62,11 @@ export async function foundConsortium(paths: NetworkPaths, log: (line: string) =
     const change = foundingChange(readConsortiumConfig(paths.root));
     if (change.kind !== 'found') throw new Error('unreachable');
     log(`founding the consortium: ${change.members.map((m) => m.mspId).join(', ')}`);
-    const proposed = decode<WriteResult & { proposal?: ProposalRecord }>((await first.submit('Propose', [JSON.stringify({ eventId: randomUUID(), change })], { contract: 'governance' })).payload);
-    const proposalId = proposed.txId;
+    const proposalId = (await submitCommand(first, 'Propose', { eventId: randomUUID(), change })).written.txId;
     for (const member of change.members.slice(1)) {
       const approver = adminOf(member.mspId);
       await waitForProposal(approver, proposalId);
-      await approver.submit('Approve', [JSON.stringify({ eventId: randomUUID(), proposalId })], { contract: 'governance' });
+      await submitCommand(approver, 'Approve', { eventId: randomUUID(), proposalId });
     }
     // Every peer must know the members before anything is recorded (each endorses with them).
     for (const member of change.members) await waitFounded(adminOf(member.mspId));

@@ -1,11 +1,11 @@
-import { contractOf, type CapturePart, type CaptureResult, type LedgerCommandInputs, type LedgerCommandName, type WriteResult } from '@pedigree/domain';
-import { Ledger, SubmitOptions, type SubmitResult } from '@pedigree/ledger';
+import type { CapturePart, Command, LedgerCommandInputs, LedgerCommandName, WriteResult } from '@pedigree/domain';
+import { Ledger, submitCommand, type CommandSubmitOptions, type SingleCommandName, type Submitted } from '@pedigree/ledger';
 import { createHash } from 'node:crypto';
 import { currentPrincipal, ledgerSubmissions } from '@pedigree/platform';
 import { ReadModelProjector } from '@pedigree/readmodel';
 
 /** How a write may be sent: the contract is the catalogue's, never the caller's to spell. */
-export type CommandOptions = Omit<SubmitOptions, 'contract' | 'chaincode'>;
+export type CommandOptions = CommandSubmitOptions;
 
 /** What a mutation answers: the committed transaction and what it changed. */
 export interface MutationReceipt {
@@ -36,9 +36,8 @@ export class LedgerCommands {
     private readonly readModelWaitMs = Number(process.env.PEDIGREE_READ_MODEL_WAIT_MS ?? 10_000),
   ) {}
 
-  async submit<K extends LedgerCommandName>(transaction: K, command: LedgerCommandInputs[K], options: CommandOptions = {}): Promise<MutationReceipt> {
-    const result = await this.send(transaction, command, options);
-    const written = JSON.parse(Buffer.from(result.payload).toString('utf8')) as WriteResult;
+  async submit<K extends SingleCommandName>(transaction: K, command: LedgerCommandInputs[K], options: CommandOptions = {}): Promise<MutationReceipt> {
+    const { submitted: result, written } = await this.timed(transaction, () => submitCommand(this.ledger, transaction, this.attributed(command), options));
     // A duplicate's own transaction carries no event: the original one's is already projected (or will be).
     const readModelUpdated = await this.projector.waitFor(written.txId, this.readModelWaitMs);
     return receiptOf(written, result.blockNumber, readModelUpdated);
@@ -49,27 +48,30 @@ export class LedgerCommands {
    * Answers each part's receipt in order; a part recorded before answers as a duplicate.
    */
   async capture(eventId: string, parts: readonly CapturePart[], options: CommandOptions = {}): Promise<MutationReceipt[]> {
-    const result = await this.send('Capture', { eventId, commands: parts }, options);
-    const written = JSON.parse(Buffer.from(result.payload).toString('utf8')) as CaptureResult;
+    const { submitted: result, written } = await this.timed('Capture', () => submitCommand(this.ledger, 'Capture', this.attributed({ eventId, commands: parts }), options));
     // Recorded parts are projected with this transaction; duplicates were projected with theirs.
     const projected = new Map<string, boolean>();
     for (const txId of new Set(written.results.map((r) => r.txId))) projected.set(txId, await this.projector.waitFor(txId, this.readModelWaitMs));
     return written.results.map((r) => receiptOf(r, result.blockNumber, projected.get(r.txId) ?? false));
   }
 
-  private async send<K extends LedgerCommandName>(transaction: K, command: LedgerCommandInputs[K], options: CommandOptions): Promise<SubmitResult> {
+  /** The person the service authenticated, attested on the ledger by this organisation's signature. */
+  private attributed<C extends Command>(command: C): C {
+    const submittedBy = command.submittedBy ?? personOf(currentPrincipal()?.subject);
+    return submittedBy ? { ...command, submittedBy } : command;
+  }
+
+  private async timed<W>(transaction: LedgerCommandName, send: () => Promise<Submitted<W>>): Promise<Submitted<W>> {
     const end = ledgerSubmissions.startTimer({ transaction });
-    let result: SubmitResult;
+    let result: Submitted<W>;
     try {
-      // The person the service authenticated, attested on the ledger by this organisation's signature.
-      const submittedBy = command.submittedBy ?? personOf(currentPrincipal()?.subject);
-      result = await this.ledger.submit(transaction, [JSON.stringify(submittedBy ? { ...command, submittedBy } : command)], { ...options, contract: contractOf(transaction) });
+      result = await send();
       end({ outcome: 'committed' });
     } catch (err) {
       end({ outcome: 'failed' });
       throw err;
     }
-    this.projector.noteCommitted(result.blockNumber);
+    this.projector.noteCommitted(result.submitted.blockNumber);
     return result;
   }
 }

@@ -1,5 +1,5 @@
-import type { LedgerCommandInputs, LedgerCommandName } from '@pedigree/domain';
-import { Ledger } from '@pedigree/ledger';
+import type { LedgerCommandInputs } from '@pedigree/domain';
+import { Ledger, type SingleCommandName } from '@pedigree/ledger';
 import { LedgerReads, ReadModelDatabase, ReadModelProjector } from '@pedigree/readmodel';
 import { IdempotencyStore } from './idempotency';
 import { LedgerCommands, type CommandOptions } from './ledger-commands';
@@ -27,7 +27,7 @@ export class PartnerContext {
   }
 
   /** One write step: idempotency key, event ID, submit, wait for commit and the read model. */
-  write<K extends LedgerCommandName>(operation: string, transaction: K, request: Omit<LedgerCommandInputs[K], 'eventId'>, idempotencyKey?: string | null, options: CommandOptions = {}) {
+  write<K extends SingleCommandName>(operation: string, transaction: K, request: Omit<LedgerCommandInputs[K], 'eventId'>, idempotencyKey?: string | null, options: CommandOptions = {}) {
     return this.idempotency.run(idempotencyKey, operation, request as Record<string, unknown>, (eventId) =>
       this.commands.submit(transaction, { ...request, eventId } as LedgerCommandInputs[K], options));
   }
