@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
-  computeEventHashId, contextNamespaces, DomainError, EPCIS_CONTEXT, EpcisXmlReader, validateEpcisDocument,
+  computeEventHashId, contextNamespaces, DomainError, MAX_CAPTURE_COMMANDS, EPCIS_CONTEXT, EpcisXmlReader, validateEpcisDocument,
   writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions,
 } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
@@ -87,6 +87,9 @@ export class EpcisController {
     });
     if (issues.length) throw new DomainError('EPCIS_INVALID', `the document has ${issues.length} problem(s); nothing was captured`, { issues });
     const events = (doc as { epcisBody: { eventList: EventShape[] } }).epcisBody.eventList;
+    // One transaction records the document whole; larger documents go to the REST binding's
+    // capture jobs with GS1-Capture-Error-Behaviour: proceed, or in parts.
+    if (events.length > MAX_CAPTURE_COMMANDS) throw new ServiceError('BAD_INPUT', 'EPCIS_TOO_LARGE', `the document has ${events.length} events; one capture records at most ${MAX_CAPTURE_COMMANDS} (all or nothing)`);
     const eventIds = events.map((e) => e.eventID ?? computeEventHashId(e, hash));
     const parts = events.map((e, i) => capturePart(commandFor(e, i), eventIds[i] as string));
     // The document's own identity: the same events in the same order are the same capture.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, HttpCode, Inject, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
-  CAPTURE_ERROR_BEHAVIOURS, computeEventHashId, contextNamespaces, EpcisXmlReader, sha256Hex, startCaptureJob, xmlHashOptions,
+  CAPTURE_ERROR_BEHAVIOURS, computeEventHashId, MAX_CAPTURE_COMMANDS, contextNamespaces, EpcisXmlReader, sha256Hex, startCaptureJob, xmlHashOptions,
   type CaptureErrorBehaviour, type EventHashOptions,
 } from '@pedigree/domain';
 import { Roles, type AuthenticatedRequest } from '@pedigree/platform';
@@ -13,8 +13,11 @@ import { captureJobDocument, EpcisCaptureJobs } from './capture-jobs';
 import { decodePageToken, encodePageToken, perPageOf, queryFingerprint } from './page-token';
 import { EpcisProblem, EpcisProblemFilter, setEpcisHeaders } from './problem';
 
-/** Events per capture (GS1-EPCIS-Capture-Limit); PEDIGREE_EPCIS_CAPTURE_LIMIT overrides. */
-export const captureLimit = (): number => Number(process.env['PEDIGREE_EPCIS_CAPTURE_LIMIT'] ?? 10_000);
+/**
+ * Events per capture (GS1-EPCIS-Capture-Limit): by default what one Capture transaction carries
+ * (MAX_CAPTURE_COMMANDS), so a rollback document is all or nothing; PEDIGREE_EPCIS_CAPTURE_LIMIT overrides.
+ */
+export const captureLimit = (): number => Number(process.env['PEDIGREE_EPCIS_CAPTURE_LIMIT'] ?? MAX_CAPTURE_COMMANDS);
 /** Bytes per capture (GS1-EPCIS-Capture-File-Size-Limit); PEDIGREE_EPCIS_CAPTURE_FILE_SIZE_LIMIT overrides. */
 export const captureFileSizeLimit = (): number => Number(process.env['PEDIGREE_EPCIS_CAPTURE_FILE_SIZE_LIMIT'] ?? 64 * 1024 * 1024);
 
