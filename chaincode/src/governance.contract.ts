@@ -110,7 +110,7 @@ async function enact(state: WorldState, proposal: ProposalRecord, at: IsoTimesta
       const c = consortium as ConsortiumRecord;
       const members = c.members.filter((m) => m !== change.mspId);
       await putConsortium(state, { ...c, members, updatedAt: at, version: c.version + 1 });
-      await state.ctx.stub.deleteState(state.ctx.stub.createCompositeKey(KeyType.partner, [change.mspId]));
+      await state.delete(KeyType.partner, change.mspId);
       return;
     }
     case 'assignPrefix': {

@@ -69,10 +69,10 @@ export async function recordCapture(ctx: Context, commandJson: string, handlers:
   try {
     assertTimely(ctx);
     const capture = parseLedgerCommand('Capture', commandJson);
-    await requireAuthority(ctx, new WorldState(ctx), 'Capture', ctx.clientIdentity.getMSPID(), txTime(ctx));
+    const state = new WorldState(ctx);
+    await requireAuthority(ctx, state, 'Capture', ctx.clientIdentity.getMSPID(), txTime(ctx));
     const named = capture.commands.reduce((n, part) => n + identifiersOf(part), 0);
     if (named > MAX_IDS_PER_TX) throw new ChaincodeError('BATCH_TOO_LARGE', `Capture: its commands name ${named} identifiers; at most ${MAX_IDS_PER_TX} in one transaction`);
-    const state = new WorldState(ctx);
     const results: WriteResult[] = [];
     const events: TraceabilityEvent[] = [];
     for (const [index, part] of capture.commands.entries()) {

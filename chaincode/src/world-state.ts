@@ -21,19 +21,32 @@ export class WorldState {
   private readonly lots = new Map<string, LotStatusRecord | undefined>();
   private consortiumRead?: Promise<ConsortiumRecord | undefined>;
   /**
-   * What this transaction wrote, by key: Fabric's getState answers committed state only, so the
-   * later commands of a Capture read the earlier ones' writes (receipts, shipments) from here.
+   * What this transaction wrote (null: deleted), by key: Fabric's getState answers committed state
+   * only, so the later commands of a Capture read the earlier ones' writes (receipts, shipments)
+   * from here.
    */
-  private readonly written = new Map<string, string>();
+  private readonly written = new Map<string, string | null>();
+  /** Committed values already read ('' when absent): the parts of a Capture read the same partner and consortium keys. */
+  private readonly committed = new Map<string, string>();
 
   constructor(readonly ctx: Context) {}
 
   async read<T>(type: KeyType, ...parts: string[]): Promise<T | undefined> {
     const key = stateKey(this.ctx, type, ...parts);
-    const own = this.written.get(key);
-    if (own !== undefined) return JSON.parse(own) as T;
-    const bytes = await this.ctx.stub.getState(key);
-    return bytes && bytes.length > 0 ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as T) : undefined;
+    let json = this.written.has(key) ? this.written.get(key) : this.committed.get(key);
+    if (json === undefined) {
+      const bytes = await this.ctx.stub.getState(key);
+      json = bytes && bytes.length > 0 ? Buffer.from(bytes).toString('utf8') : '';
+      this.committed.set(key, json);
+    }
+    // Parsed afresh on every read: callers may not share (and so mutate) one object.
+    return json ? (JSON.parse(json) as T) : undefined;
+  }
+
+  async delete(type: KeyType, ...parts: string[]): Promise<void> {
+    const key = stateKey(this.ctx, type, ...parts);
+    await this.ctx.stub.deleteState(key);
+    this.written.set(key, null);
   }
 
   /** Every write goes through canonicalJson so all endorsers produce identical bytes. */

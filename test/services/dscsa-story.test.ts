@@ -1,5 +1,5 @@
 import { GS, ssccToEpcUrn, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { key, MSP, Postgres, RESULT, ROLES, Role, runId, Service } from './support';
+import { key, MSP, RESULT, ROLES, Role, runId, useServices } from './support';
 
 /**
  * The DSCSA story through the three services over HTTP, on the real network and Postgres, then a
@@ -18,21 +18,9 @@ const TI = (seller: string, buyer: string) => ({
   products: [{ ndc: NDC, name: 'Amoxicillin 500 mg capsules', lot: LOT, quantity: 6 }],
 });
 
-let pg: Postgres;
-const services = {} as Record<Role, Service>;
-
-beforeAll(async () => {
-  pg = await Postgres.start();
-  for (const r of ROLES) {
-    services[r] = new Service(r, pg.databaseUrl(`story_${r}_${runId}`));
-    await services[r].start();
-  }
-}, 240_000);
-
-afterAll(async () => {
-  for (const r of ROLES) await services[r]?.kill('SIGTERM');
-  await pg?.stop();
-});
+const fixture = useServices('story', { timeoutMs: 240000 });
+const services = fixture.services;
+const pg = () => fixture.postgres();
 
 const m = () => services.manufacturer;
 const d = () => services.distributor;
@@ -176,7 +164,7 @@ describe('the DSCSA story across manufacturer, distributor and dispenser', () =>
       expect(blocked.errors?.[0].extensions?.code).toBe('CONFLICT');
     });
     it('every verification was recorded', async () => {
-      const rows = await pg.query<{ n: string }>(`story_dispenser_${runId}`, `SELECT count(*) AS n FROM verifications`);
+      const rows = await pg().query<{ n: string }>(`story_dispenser_${runId}`, `SELECT count(*) AS n FROM verifications`);
       expect(Number(rows[0].n)).toBeGreaterThanOrEqual(7);
     });
   });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { key, MSP, Postgres, RESULT, ROLES, Role, ROOT, runId, Service } from './support';
+import { key, MSP, RESULT, ROOT, runId, useServices } from './support';
 
 /**
  * Receiving exceptions between members on the real network (issue 14): a case shipped one pack
@@ -21,21 +21,9 @@ const ARRIVED = ALL.slice(0, 11);
 const MISSING = ALL[11] as string;
 const EXCEPTION = 'id receiver seller shipmentId rule state isOpen subjects held summary evidence openedAt updatedAt closedAt ageSeconds resolution answers history version';
 
-let pg: Postgres;
-const services = {} as Record<Role, Service>;
-
-beforeAll(async () => {
-  pg = await Postgres.start('e2e-exceptions', undefined);
-  for (const r of ROLES) {
-    services[r] = new Service(r, pg.databaseUrl(`exc_${r}_${runId}`));
-    await services[r].start();
-  }
-}, 300_000);
-
-afterAll(async () => {
-  for (const r of ROLES) await services[r]?.kill('SIGTERM');
-  await pg?.stop();
-});
+const fixture = useServices('exc', { postgresName: 'e2e-exceptions' });
+const services = fixture.services;
+const pg = () => fixture.postgres();
 
 const m = () => services.manufacturer;
 const d = () => services.distributor;
@@ -193,14 +181,14 @@ it('the inbox pages oldest first, by opaque cursor, and filters by age', async (
 it('the reconciler compares exception rows with the ledger and finds a tampered one', async () => {
   const cli = path.join(ROOT, 'dist/libs/readmodel/src/cli/readmodel.js');
   const database = `exc_distributor_${runId}`;
-  const reconcile = () => promisify(execFile)(process.execPath, [cli, 'reconcile', '--role', 'distributor', '--org', MSP.distributor], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg.databaseUrl(database) } })
+  const reconcile = () => promisify(execFile)(process.execPath, [cli, 'reconcile', '--role', 'distributor', '--org', MSP.distributor], { cwd: ROOT, env: { ...process.env, DATABASE_URL: pg().databaseUrl(database) } })
     .then((r) => r.stdout, (e: { stdout: string }) => e.stdout)
     .then((out) => out.trim().split('\n').map((l) => JSON.parse(l) as { id?: string; kind?: string; problem?: string; columns?: string[]; exceptions?: number }));
   const clean = await reconcile();
   expect(clean.filter((d) => d.kind === 'exception')).toEqual([]);
   expect(clean[clean.length - 1]?.exceptions).toBeGreaterThanOrEqual(2);
   // Someone with database access reopens a closed exception behind the ledger's back.
-  const [row] = await pg.query<{ id: string }>(database, `UPDATE receiving_exceptions SET state = 'open' WHERE state = 'closed' RETURNING id`);
+  const [row] = await pg().query<{ id: string }>(database, `UPDATE receiving_exceptions SET state = 'open' WHERE state = 'closed' RETURNING id`);
   const tampered = await reconcile();
   expect(tampered.find((d) => d.kind === 'exception' && d.id?.endsWith(row?.id ?? '?'))).toMatchObject({ problem: 'differs', columns: ['state'] });
 }, 300_000);

@@ -156,3 +156,36 @@ export const key = (role: Role, userRole: string) => `demo-${role}-${userRole}`;
 
 export const RESULT = 'transactionId blockNumber eventId duplicate changed shipmentId inferred pending readModelUpdated';
 
+/** The three partner services on one embedded Postgres, for the tests of one file. */
+export interface ServicesFixture {
+  readonly services: Record<Role, Service>;
+  postgres(): Postgres;
+}
+
+/**
+ * Starts every partner service (each on its own database `<prefix>_<role>_<runId>`) before the
+ * file's tests and stops them and their Postgres after.
+ */
+export function useServices(prefix: string, options: { postgresName?: string; timeoutMs?: number } = {}): ServicesFixture {
+  const services = {} as Record<Role, Service>;
+  let pg: Postgres | undefined;
+  beforeAll(async () => {
+    pg = await Postgres.start(options.postgresName);
+    for (const r of ROLES) {
+      services[r] = new Service(r, pg.databaseUrl(`${prefix}_${r}_${runId}`));
+      await services[r].start();
+    }
+  }, options.timeoutMs ?? 300_000);
+  afterAll(async () => {
+    for (const r of ROLES) await services[r]?.kill('SIGTERM');
+    await pg?.stop();
+  });
+  return {
+    services,
+    postgres: () => {
+      if (!pg) throw new Error('the services fixture has not started yet');
+      return pg;
+    },
+  };
+}
+

@@ -244,7 +244,7 @@ export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceCh
 export { COMMAND_AUTHORITY, COMMAND_KEYS, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
 export type { CommandAuthority, ChaincodeContract, CommandKeys, LedgerKey } from './protocol/catalogue';
 export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS } from './protocol/commands';
-export { COMMAND_FIELDS, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
+export { COMMAND_FIELDS, isPersonIdentifier, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
 export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';
 export type {
   Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,

@@ -1,5 +1,5 @@
 import {
-  captureStepOf, DomainError, normaliseGtin, normaliseVocabulary, parseEpcUrn, type CapturePart, type CaptureTransaction, type LedgerCommandInputs,
+  captureStepOf, DomainError, sha256Hex, normaliseGtin, normaliseVocabulary, parseEpcUrn, type CapturePart, type CaptureTransaction, type LedgerCommandInputs,
 } from '@pedigree/domain';
 
 /**
@@ -15,6 +15,14 @@ export interface EventShape {
 
 /** A chaincode command an EPCIS event maps to, typed per transaction. */
 export type CapturedCommand = { [K in CaptureTransaction]: { readonly transaction: K; readonly command: Omit<LedgerCommandInputs[K], 'eventId'> } }[CaptureTransaction];
+
+/**
+ * The ID of a Capture of these events, in this order: the same events re-sent are the same capture,
+ * whichever route (synchronous, or a capture job's rollback or proceed step) sends them.
+ */
+export function captureIdOf(eventIds: readonly string[]): string {
+  return `capture:${sha256Hex(eventIds.join('\n'))}`;
+}
 
 export function capturePart(c: CapturedCommand, eventId: string): CapturePart {
   // TypeScript does not correlate the union's transaction with its command; CapturedCommand does.

@@ -34,12 +34,19 @@ export class EpcisExportController {
       const parsed = parseEpcUrn(epc) as { scheme: string; gtin?: string };
       return parsed.scheme === 'sgtin' && parsed.gtin ? [parsed.gtin] : [];
     }))];
-    const [seller, buyer] = await Promise.all([this.party(shipment.sender), this.party(shipment.receiver)]);
+    // One ledger read per organisation, however many of its products the shipment carries.
+    const partners = new Map<string, Promise<PartnerRecord | undefined>>();
+    const partner = (mspId: string): Promise<PartnerRecord | undefined> => {
+      let read = partners.get(mspId);
+      if (!read) partners.set(mspId, (read = this.partner(mspId)));
+      return read;
+    };
+    const [seller, buyer] = await Promise.all([party(partner, shipment.sender), party(partner, shipment.receiver)]);
     const products: DscsaExportProduct[] = [];
     for (const gtin of gtins) {
       const product = await this.p.queries.product(gtin);
       if (!product) continue;
-      const maker = await this.partner(product.manufacturer);
+      const maker = await partner(product.manufacturer);
       products.push({
         gtin, name: product.name, ...(product.ndc ? { ndc: product.ndc } : {}), ...(product.dosageForm ? { dosageForm: product.dosageForm } : {}),
         ...(product.strength ? { strength: product.strength } : {}), ...(product.packSize ? { packSize: product.packSize } : {}),
@@ -54,9 +61,10 @@ export class EpcisExportController {
     return this.p.reads.optional<PartnerRecord>('GetPartner', [mspId], MASTER_DATA);
   }
 
-  private async party(mspId: string): Promise<DscsaExportParty> {
-    const partner = await this.partner(mspId);
-    if (!partner) throw new ServiceError('NOT_FOUND', 'PARTNER_UNKNOWN', `${mspId} is not a registered trading partner`);
-    return { name: partner.name, gln: partner.gln, address: partner.address };
-  }
+}
+
+async function party(partnerOf: (mspId: string) => Promise<PartnerRecord | undefined>, mspId: string): Promise<DscsaExportParty> {
+  const partner = await partnerOf(mspId);
+  if (!partner) throw new ServiceError('NOT_FOUND', 'PARTNER_UNKNOWN', `${mspId} is not a registered trading partner`);
+  return { name: partner.name, gln: partner.gln, address: partner.address };
 }

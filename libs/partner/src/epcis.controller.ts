@@ -7,8 +7,7 @@ import {
 import { Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
 import type { MutationReceipt } from './ledger-commands';
-import { sha256Hex } from '@pedigree/domain';
-import { capturePart, commandFor, type EventShape } from './epcis-capture';
+import { captureIdOf, capturePart, commandFor, type EventShape } from './epcis-capture';
 import { PartnerContext } from './partner-context';
 import { OPERATORS, READERS } from './roles';
 
@@ -93,8 +92,7 @@ export class EpcisController {
     const eventIds = events.map((e) => e.eventID ?? computeEventHashId(e, hash));
     const parts = events.map((e, i) => capturePart(commandFor(e, i), eventIds[i] as string));
     // The document's own identity: the same events in the same order are the same capture.
-    const captureId = `capture:${sha256Hex(eventIds.join('\n'))}`;
-    const receipts = await this.p.commands.capture(captureId, parts);
+    const receipts = await this.p.commands.capture(captureIdOf(eventIds), parts);
     const results = receipts.map((r, i) => ({ ...r, epcisEventId: eventIds[i] as string }));
     return { captured: results.length, results };
   }

@@ -1,4 +1,4 @@
-import type { CapturePart, Command, LedgerCommandInputs, LedgerCommandName, WriteResult } from '@pedigree/domain';
+import { isPersonIdentifier, type CapturePart, type Command, type LedgerCommandInputs, type LedgerCommandName, type WriteResult } from '@pedigree/domain';
 import { Ledger, submitCommand, type CommandSubmitOptions, type SingleCommandName, type Submitted } from '@pedigree/ledger';
 import { createHash } from 'node:crypto';
 import { currentPrincipal, ledgerSubmissions } from '@pedigree/platform';
@@ -94,7 +94,7 @@ function receiptOf(written: WriteResult, blockNumber: bigint, readModelUpdated: 
 /** A subject as the chaincode takes it (1-200 printable ASCII characters): as is, else escaped, else its digest. */
 export function personOf(subject: string | undefined): string | undefined {
   if (!subject) return undefined;
-  if (/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(subject)) return subject;
+  if (isPersonIdentifier(subject)) return subject;
   const escaped = encodeURIComponent(subject);
   return escaped.length <= 200 ? escaped : `sha256:${createHash('sha256').update(subject).digest('hex')}`;
 }

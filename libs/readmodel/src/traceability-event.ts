@@ -6,12 +6,6 @@ import type { TraceabilityBatchEvent, TraceabilityEvent } from '@pedigree/domain
  */
 export type { TraceabilityBatchEvent, TraceabilityEvent };
 
-/** Decodes an event payload; anything that is not a traceability event (the probe's) yields undefined. */
-export function decodeTraceabilityEvent(payload: Uint8Array): TraceabilityEvent | undefined {
-  const value = parsed(payload);
-  return isTraceabilityEvent(value) ? value : undefined;
-}
-
 /**
  * What one transaction's chaincode event says: the event itself, or for a Capture (one
  * transaction, many commands) its commands' events in the order they applied.
@@ -24,6 +18,7 @@ export interface TransactionEvents {
   readonly events: readonly TraceabilityEvent[];
 }
 
+/** Decodes an event payload; anything that is not a traceability event or batch (the probe's) yields undefined. */
 export function decodeTransactionEvents(payload: Uint8Array): TransactionEvents | undefined {
   const value = parsed(payload);
   if (isTraceabilityEvent(value)) return { type: value.type, eventId: value.eventId, txId: value.txId, actor: value.actor, events: [value] };

@@ -1,7 +1,7 @@
 import { DomainError } from '../errors';
 import { parseTimestamp, type IsoDate, type IsoTimestamp } from '../time';
 import type { OrgId, QuarantineReason } from '../lifecycle/records';
-import { isReceivingRule, type Finding, type FindingEvidence, type ReceivingRule, type TiLine } from './receiving-checks';
+import { isReceivingRule, type Finding, type ReceivingRule, type TiLine } from './receiving-checks';
 
 /**
  * A receiving exception's life between its two parties: the receiver raises it (its packs held),
@@ -48,19 +48,14 @@ export interface ExceptionStep {
   readonly to: ExceptionState;
 }
 
-export interface ExceptionRecord {
+/** The finding it was raised for (rule, parties, shipment, subjects, evidence), as a ledger record. */
+export interface ExceptionRecord extends Pick<Finding, 'rule' | 'shipmentId' | 'seller' | 'receiver' | 'subjects' | 'evidence'> {
   readonly docType: 'exception';
   /** The raise's event ID; unique per receiver. */
   readonly id: string;
-  readonly receiver: OrgId;
-  readonly seller: OrgId;
-  readonly shipmentId: string;
-  readonly rule: ReceivingRule;
   readonly state: ExceptionState;
-  readonly subjects: readonly string[];
   /** Packs quarantined for this exception while it is open. */
   readonly held: readonly string[];
-  readonly evidence: FindingEvidence;
   /** SHA-256 of private evidence kept off the ledger (photos, scan logs). */
   readonly evidenceSha256?: string;
   readonly openedAt: IsoTimestamp;

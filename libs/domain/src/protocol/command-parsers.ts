@@ -25,6 +25,14 @@ type Field<V> = undefined extends V ? { readonly optional: true; readonly read: 
 type Body<C extends Command> = Omit<C, keyof Command>;
 type Fields<C extends Command> = { readonly [F in keyof Body<C>]-?: Field<Body<C>[F]> };
 
+/**
+ * Whether a value can be a command's `submittedBy`: the identifier of a person, 1-200 printable
+ * ASCII characters, not starting with a space. Services escape anything else before sending it.
+ */
+export function isPersonIdentifier(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(value);
+}
+
 /** Longest text field accepted: keeps proposals and write sets bounded. */
 export const MAX_COMMAND_TEXT = 1024;
 
@@ -194,7 +202,7 @@ export function parseCommandValue<K extends LedgerCommandName>(transaction: K, v
   if (typeof eventId !== 'string' || eventId.length === 0 || eventId.length > 256) {
     throw new DomainError('COMMAND_INVALID', `${transaction}: eventId (client event ID or EPCIS event hash ID, at most 256 characters) is required`, { command: transaction, reason: 'eventId missing' });
   }
-  if (submittedBy !== undefined && (typeof submittedBy !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,199}$/.test(submittedBy))) {
+  if (submittedBy !== undefined && !isPersonIdentifier(submittedBy)) {
     throw new DomainError('COMMAND_INVALID', `${transaction}: submittedBy must be the person's identifier, 1-200 printable characters`, { command: transaction, reason: 'submittedBy malformed' });
   }
   const fields: Record<string, { readonly optional?: boolean; readonly read: Reader<unknown> }> = COMMAND_FIELDS[transaction];

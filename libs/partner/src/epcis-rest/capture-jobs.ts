@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import {
-  advanceCaptureJob, isDomainError, sha256Hex, validateEpcisDocument, type CaptureJobState, type CaptureProblem, type EventHashOptions,
+  advanceCaptureJob, isDomainError, validateEpcisDocument, type CaptureJobState, type CaptureProblem, type EventHashOptions,
 } from '@pedigree/domain';
 import { classifyFailure } from '@pedigree/platform';
 import { CaptureJobRepository, captureProblemsOf, type CaptureJobRow } from '@pedigree/readmodel';
-import { capturePart, commandFor, type CapturedCommand, type EventShape } from '../epcis-capture';
+import { captureIdOf, capturePart, commandFor, type CapturedCommand, type EventShape } from '../epcis-capture';
 import { PartnerContext } from '../partner-context';
 
 /** A document accepted by POST /capture, ready to run as a job. */
@@ -89,7 +89,7 @@ export class EpcisCaptureJobs implements OnApplicationBootstrap {
         const index = state.pending[0] as number;
         const eventId = job.eventIds[index] as string;
         try {
-          await this.p.commands.capture(`capture:${sha256Hex(eventId)}`, [capturePart(commands.get(index) as CapturedCommand, eventId)]);
+          await this.p.commands.capture(captureIdOf([eventId]), [capturePart(commands.get(index) as CapturedCommand, eventId)]);
           await save(advanceCaptureJob(state, { kind: 'recorded', index }));
         } catch (err) {
           await save(advanceCaptureJob(state, { kind: 'refused', index, problem: refusal(err, index, eventId, 'proceed') }));
@@ -110,7 +110,7 @@ export class EpcisCaptureJobs implements OnApplicationBootstrap {
     if (!indices.length) return;
     const eventIds = indices.map((i) => job.eventIds[i] as string);
     try {
-      await this.p.commands.capture(`capture:${sha256Hex(eventIds.join('\n'))}`, indices.map((i, k) => capturePart(commands.get(i) as CapturedCommand, eventIds[k] as string)));
+      await this.p.commands.capture(captureIdOf(eventIds), indices.map((i, k) => capturePart(commands.get(i) as CapturedCommand, eventIds[k] as string)));
     } catch (err) {
       // The chaincode names the refused part: commands[k] is the k-th event recorded.
       const part = Number((err as { details?: { part?: unknown } }).details?.part ?? /commands\[(\d+)\]/.exec((err as Error).message ?? '')?.[1] ?? 0);

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get, HttpCode, Inject, Options, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
-  CAPTURE_ERROR_BEHAVIOURS, computeEventHashId, MAX_CAPTURE_COMMANDS, contextNamespaces, EpcisXmlReader, sha256Hex, startCaptureJob, xmlHashOptions,
+  CAPTURE_ERROR_BEHAVIOURS, computeEventHashId, MAX_CAPTURE_COMMANDS, contextNamespaces, EpcisXmlReader, startCaptureJob, xmlHashOptions,
   type CaptureErrorBehaviour, type EventHashOptions,
 } from '@pedigree/domain';
 import { Roles, type AuthenticatedRequest } from '@pedigree/platform';
-import type { EventShape } from '../epcis-capture';
+import { captureIdOf, type EventShape } from '../epcis-capture';
 import { personOf } from '../ledger-commands';
 import { OPERATORS, READERS } from '../roles';
 import { captureJobDocument, EpcisCaptureJobs } from './capture-jobs';
@@ -144,7 +144,7 @@ export class EpcisCaptureController {
     const submittedBy = personOf(req.principal?.subject);
     const known = eventIds.filter((id): id is string => id !== undefined);
     // The ledger IDs a Capture of this document, or of one of its events, was recorded under.
-    const captureIds = new Map<string, string[]>([[`capture:${sha256Hex(known.join('\n'))}`, known], ...known.map((id) => [`capture:${sha256Hex(id)}`, [id]] as [string, string[]])]);
+    const captureIds = new Map<string, string[]>([[captureIdOf(known), known], ...known.map((id) => [captureIdOf([id]), [id]] as [string, string[]])]);
     const created = await this.jobs.repository.createUnlessCaptured({ captureID, state, eventIds: known, ...(submittedBy ? { submittedBy } : {}) }, captureIds);
     if ('duplicates' in created) {
       throw new EpcisProblem(409, 'ResourceAlreadyExistsException', 'Events already captured',

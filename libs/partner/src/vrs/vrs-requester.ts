@@ -66,25 +66,14 @@ export class FileVrsDirectory implements VrsResponderDirectory {
 }
 
 /** What the requester answers its user: the responder's answer, with where and how it was asked. */
-export interface ManufacturerVerificationAnswer {
-  readonly corrUUID: string;
-  readonly gtin: string;
-  readonly serial: string;
-  readonly lot: string;
-  readonly expiry: string | null;
-  readonly context: string | null;
-  readonly reqGLN: string;
-  readonly responder: string;
+export interface ManufacturerVerificationAnswer
+  extends Pick<VrsRequestRecord, 'corrUUID' | 'gtin' | 'serial' | 'lot' | 'expiry' | 'context' | 'reqGLN' | 'responder' | 'responderGLN' | 'additionalInfo' | 'requestedAt' | 'attempts' | 'atpPresented'> {
   readonly responderName: string | null;
-  readonly responderGLN: string | null;
+  /** An answer always says yes or no (the logged row of a failed request has neither). */
   readonly verified: boolean;
   readonly verificationFailureReason: string | null;
-  readonly additionalInfo: string | null;
   readonly verificationTimestamp: string;
-  readonly requestedAt: string;
   readonly answeredAt: string;
-  readonly attempts: number;
-  readonly atpPresented: boolean;
 }
 
 export interface VerifyWithManufacturerInput {
