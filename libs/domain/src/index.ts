@@ -173,6 +173,16 @@ export type { EpcisQuery, EpcisQueryParams } from './epcis/query';
 export { advanceCaptureJob, startCaptureJob, CAPTURE_ERROR_BEHAVIOURS } from './epcis/capture-job';
 export type { CaptureErrorBehaviour, CaptureJobState, CaptureJobStep, CaptureProblem } from './epcis/capture-job';
 
+// Cold chain: storage conditions and excursions
+export { parseStorageConditions, formatStorageRange, DEFAULT_ACTIVATION_ENERGY_KJ_PER_MOL } from './coldchain/storage';
+export type { StorageConditions, ExcursionBudget } from './coldchain/storage';
+export {
+  seriesExposure, meanKineticTemperature, packExposure, assessExposure, assertReadings, exposureCache, sourceKey, storageOptions, temperatureRange, DEFAULT_MAX_GAP_MINUTES,
+} from './coldchain/excursion';
+export type {
+  Reading, Range, ExcursionOptions, Excursion, SeriesExposure, PackExposure, PackInterval, ConditionSource, ConditionSourceKind, ExposureCache, BudgetBreach, ExcursionVerdict,
+} from './coldchain/excursion';
+
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';
 export type {

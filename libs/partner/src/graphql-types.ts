@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import GraphQLJSON from './json-scalar';
+import { StorageConditionsView } from './cold-chain-types';
 
 /** GraphQL shapes of the partner API. Names follow the domain (docs/state-machine.md, DSCSA). */
 
@@ -18,6 +19,7 @@ export class Product {
   @Field(() => String, { nullable: true }) strength!: string | null;
   @Field(() => String, { nullable: true }) dosageForm!: string | null;
   @Field(() => String, { nullable: true }) packSize!: string | null;
+  @Field(() => StorageConditionsView, { nullable: true, description: 'Labelled storage range and excursion budget (cold chain)' }) storage!: StorageConditionsView | null;
 }
 
 @ObjectType()

@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { isSellable, packOverlays, TERMINAL_STATUSES, type PackRecord, type ContainerRecord } from '@pedigree/domain';
+import { DEFAULT_ACTIVATION_ENERGY_KJ_PER_MOL, formatStorageRange, isSellable, packOverlays, TERMINAL_STATUSES, type PackRecord, type ContainerRecord, type ProductRecord, type StorageConditions } from '@pedigree/domain';
 import { ServiceError } from '@pedigree/platform';
 import { LotState, lotKey, lotStates, PACK_LOT_COLUMNS, PACK_LOT_JOIN, packRecordOfRow, VISIBLE_HISTORY_SUBJECT, type PackRowWithLot } from '@pedigree/readmodel';
 import type { Container, InventoryLine, Pack, Page, PackFilter, Product, Shipment, TraceEntry } from './graphql-types';
+import type { StorageConditionsView } from './cold-chain-types';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 200;
@@ -65,7 +66,7 @@ export class ReadModelQueries {
 
   async products(first?: number | null, after?: string | null): Promise<Page<Product>> {
     const size = pageSize(first);
-    const rows: Array<{ gtin: string; record: Record<string, string> }> = await this.dataSource.query(
+    const rows: Array<{ gtin: string; record: ProductRecord }> = await this.dataSource.query(
       `SELECT gtin, record FROM products WHERE ($1::text IS NULL OR gtin > $1) ORDER BY gtin LIMIT $2`, [decodeCursor(after), size + 1]);
     return toPage(rows, size, (r) => r.gtin, (r) => productView(r.record));
   }
@@ -243,6 +244,16 @@ function traceView(r: TraceRowShape): TraceEntry {
   };
 }
 
-function productView(r: Record<string, string>): Product {
-  return { gtin: r.gtin, name: r.name, ndc: r.ndc ?? null, manufacturer: r.manufacturer, strength: r.strength ?? null, dosageForm: r.dosageForm ?? null, packSize: r.packSize ?? null };
+function productView(r: ProductRecord): Product {
+  return {
+    gtin: r.gtin, name: r.name, ndc: r.ndc ?? null, manufacturer: r.manufacturer, strength: r.strength ?? null, dosageForm: r.dosageForm ?? null, packSize: r.packSize ?? null,
+    storage: r.storage ? storageView(r.storage) : null,
+  };
+}
+
+function storageView(s: StorageConditions): StorageConditionsView {
+  return {
+    minCelsius: s.minCelsius, maxCelsius: s.maxCelsius, label: formatStorageRange(s), humidity: s.humidity ?? null,
+    budget: { maxMinutesOutOfRange: s.budget.maxMinutesOutOfRange, mktLimitCelsius: s.budget.mktLimitCelsius ?? null, activationEnergyKjPerMol: s.budget.activationEnergyKjPerMol ?? DEFAULT_ACTIVATION_ENERGY_KJ_PER_MOL },
+  };
 }

@@ -3,6 +3,7 @@ import type { ProposalRecord } from '../consortium/governance';
 import type { IsoDate, IsoTimestamp } from '../time';
 import type { ContainerRecord, OrgId, PackRecord } from './records';
 import type { ExceptionRecord } from '../exceptions/exception-lifecycle';
+import type { StorageConditions } from '../coldchain/storage';
 
 /**
  * What the ledger stores beside packs and containers (master data, shipments, receipts) and the one
@@ -20,6 +21,8 @@ export interface ProductRecord {
   readonly dosageForm: string;
   /** Container size as printed (e.g. "30 tablets"). */
   readonly packSize: string;
+  /** Labelled storage range and excursion budget, as its manufacturer registered them (cold chain). */
+  readonly storage?: StorageConditions;
   readonly manufacturer: OrgId;
   readonly companyPrefixLength?: number;
   readonly labelerDigits?: 4 | 5;

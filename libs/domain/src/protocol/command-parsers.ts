@@ -4,6 +4,7 @@ import { isCset82 } from '../gs1/charset';
 import type { QuarantineReason } from '../lifecycle/records';
 import type { Correction } from '../exceptions/exception-lifecycle';
 import { RECEIVING_RULES, type Finding } from '../exceptions/receiving-checks';
+import { parseStorageConditions, type StorageConditions } from '../coldchain/storage';
 import { assertIsoDate, type IsoDate } from '../time';
 import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ReceiveCommand, type ShipCommand } from './commands';
 
@@ -146,6 +147,16 @@ const sha256: Reader<string> = (value, field, transaction) => {
   return value;
 };
 
+/** Storage conditions, refused with COMMAND_INVALID naming the field (storage.maxCelsius, …) like every other field. */
+const storage: Reader<StorageConditions> = (value, field, transaction) => {
+  try {
+    return parseStorageConditions(value, field);
+  } catch (err) {
+    if (err instanceof DomainError) throw new DomainError('COMMAND_INVALID', `${transaction}: ${err.message}`, { command: transaction, field: err.details.field ?? field, reason: err.details.reason });
+    throw err;
+  }
+};
+
 const req = <V>(read: Reader<V>) => ({ read }) as const;
 const opt = <V>(read: Reader<V>) => ({ optional: true, read }) as const;
 
@@ -153,7 +164,7 @@ const epcs = { epcs: req(identifiers) } as const;
 const exceptionStep = { exceptionId: req(text(300)), receiver: opt(text()) } as const;
 
 export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerCommandInputs[K]> } = {
-  RegisterProduct: { gtin: opt(text(64)), ndc: opt(text(64)), name: req(text()), strength: req(text()), dosageForm: req(text()), packSize: req(text()) },
+  RegisterProduct: { gtin: opt(text(64)), ndc: opt(text(64)), name: req(text()), strength: req(text()), dosageForm: req(text()), packSize: req(text()), storage: opt(storage) },
   Commission: { gtin: req(text(64)), lot: req(lot), expiry: req(date), serials: req(identifiers), site: opt(text()) },
   Pack: { parent: req(text()), children: req(identifiers), sealed: opt(flag) },
   Unpack: { parent: req(text()), children: opt(identifiers) },

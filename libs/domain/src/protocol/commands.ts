@@ -5,6 +5,7 @@ import type { ChaincodeContract } from './catalogue';
 import type { Correction, ExceptionResolution } from '../exceptions/exception-lifecycle';
 import type { Finding } from '../exceptions/receiving-checks';
 import { COMMAND_AUTHORITY } from './catalogue';
+import type { StorageConditions } from '../coldchain/storage';
 
 /**
  * The ledger protocol's write commands: one JSON argument per chaincode transaction, the same type
@@ -30,6 +31,8 @@ export interface RegisterProductCommand extends Command {
   readonly strength: string;
   readonly dosageForm: string;
   readonly packSize: string;
+  /** The labelled storage range and excursion budget (cold chain); kept when an update omits it. */
+  readonly storage?: StorageConditions;
 }
 export interface CommissionCommand extends Command {
   readonly gtin: string;
