@@ -182,6 +182,13 @@ export {
 export type {
   Reading, Range, ExcursionOptions, Excursion, SeriesExposure, PackExposure, PackInterval, ConditionSource, ConditionSourceKind, ExposureCache, BudgetBreach, ExcursionVerdict,
 } from './coldchain/excursion';
+export {
+  readingsFromCsv, readingsFromEpcis, readingsFromEpcisDocument, readingsBatchSha256, batchSpan, temperatureSeries, assertLoggerReadings, parseConditionSource,
+  CONDITION_SOURCE_KINDS, MAX_READINGS_PER_BATCH,
+} from './coldchain/readings';
+export type { LoggerReading, ReadingsBatch } from './coldchain/readings';
+export { checkShipmentConditions, summariseExcursions } from './coldchain/excursion-findings';
+export type { ExcursionSummary, ExcursionEvidence, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
 
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';
@@ -201,6 +208,8 @@ export type {
 } from './lifecycle/records';
 export type {
   ProductRecord,
+  ReadingsAnchorRecord,
+  ExcursionDecisionRecord,
   PartnerRole,
   Licence,
   Address,
@@ -257,7 +266,7 @@ export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMAND
 export { COMMAND_FIELDS, isPersonIdentifier, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
 export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';
 export type {
-  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
+  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, AnchorReadingsCommand, DecideExcursionCommand, ExcursionDecision, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
   EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
   RaiseExceptionsCommand, ExceptionStepCommand, AnswerExceptionCommand, ResolveExceptionCommand,
 } from './protocol/commands';

@@ -1,4 +1,4 @@
-import { Field, Float, InputType, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 /** GraphQL shapes of the cold chain (issue 18, docs/cold-chain.md); fields are the domain's StorageConditions. */
 
@@ -43,4 +43,49 @@ export class StorageConditionsInput {
   @Field(() => Float) maxCelsius!: number;
   @Field(() => HumidityRangeInput, { nullable: true }) humidity?: HumidityRangeInput;
   @Field(() => ExcursionBudgetInput) budget!: ExcursionBudgetInput;
+}
+
+export enum ConditionSourceKindInput { container = 'container', shipment = 'shipment', location = 'location' }
+registerEnumType(ConditionSourceKindInput, { name: 'ConditionSourceKind', description: 'Where a logger was: on a container (SSCC), with a shipment, at a location (SGLN)' });
+
+@InputType()
+export class ConditionSourceInput {
+  @Field(() => ConditionSourceKindInput) kind!: ConditionSourceKindInput;
+  @Field({ description: 'SSCC EPC URN, shipment ID, or SGLN EPC URN / GLN' }) id!: string;
+}
+
+@ObjectType('ConditionSource')
+export class ConditionSourceView {
+  @Field(() => ConditionSourceKindInput) kind!: string;
+  @Field() id!: string;
+}
+
+@ObjectType()
+export class ReadingsBatchView {
+  @Field(() => ID, { description: 'The salted SHA-256 anchored on the ledger' }) id!: string;
+  @Field(() => ConditionSourceView) source!: ConditionSourceView;
+  @Field(() => String, { nullable: true }) deviceId!: string | null;
+  @Field(() => Int) readingCount!: number;
+  @Field() firstAt!: string;
+  @Field() lastAt!: string;
+  @Field({ description: 'csv, epcis-json or epcis-xml' }) format!: string;
+  @Field(() => String, { nullable: true, description: 'The transaction that anchored it; null until anchored' }) anchorTransactionId!: string | null;
+  @Field() uploadedAt!: string;
+}
+
+@ObjectType()
+export class ReadingsAnchorCheck {
+  @Field(() => ReadingsBatchView) batch!: ReadingsBatchView;
+  @Field({ description: 'The stored readings are the ones anchored on the ledger' }) matches!: boolean;
+  @Field({ description: 'The digest of the readings as stored now' }) recomputedSha256!: string;
+  @Field(() => String, { nullable: true, description: 'The digest on the ledger (null: never anchored)' }) anchoredSha256!: string | null;
+  @Field(() => String, { nullable: true }) anchoredBy!: string | null;
+  @Field(() => String, { nullable: true }) anchoredAt!: string | null;
+}
+
+@ObjectType()
+export class ConditionReading {
+  @Field() at!: string;
+  @Field(() => Float) celsius!: number;
+  @Field(() => Float, { nullable: true }) humidityPercent!: number | null;
 }

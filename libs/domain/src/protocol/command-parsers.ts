@@ -5,6 +5,9 @@ import type { QuarantineReason } from '../lifecycle/records';
 import type { Correction } from '../exceptions/exception-lifecycle';
 import { RECEIVING_RULES, type Finding } from '../exceptions/receiving-checks';
 import { parseStorageConditions, type StorageConditions } from '../coldchain/storage';
+import { parseConditionSource } from '../coldchain/readings';
+import type { ConditionSource } from '../coldchain/excursion';
+import { parseTimestamp } from '../time';
 import { assertIsoDate, type IsoDate } from '../time';
 import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ReceiveCommand, type ShipCommand } from './commands';
 
@@ -147,14 +150,29 @@ const sha256: Reader<string> = (value, field, transaction) => {
   return value;
 };
 
-/** Storage conditions, refused with COMMAND_INVALID naming the field (storage.maxCelsius, …) like every other field. */
-const storage: Reader<StorageConditions> = (value, field, transaction) => {
-  try {
-    return parseStorageConditions(value, field);
-  } catch (err) {
-    if (err instanceof DomainError) throw new DomainError('COMMAND_INVALID', `${transaction}: ${err.message}`, { command: transaction, field: err.details.field ?? field, reason: err.details.reason });
-    throw err;
-  }
+/** Another domain parser's refusal, as COMMAND_INVALID naming the field it names. */
+function asCommandField<V>(parse: (value: unknown, field: string) => V): Reader<V> {
+  return (value, field, transaction) => {
+    try {
+      return parse(value, field);
+    } catch (err) {
+      if (err instanceof DomainError) throw new DomainError('COMMAND_INVALID', `${transaction}: ${err.message}`, { command: transaction, field: err.details.field ?? field, reason: err.details.reason });
+      throw err;
+    }
+  };
+}
+
+/** Storage conditions and sources, refused with COMMAND_INVALID naming the field (storage.maxCelsius, …) like every other field. */
+const storage: Reader<StorageConditions> = asCommandField(parseStorageConditions);
+const source: Reader<ConditionSource> = asCommandField(parseConditionSource);
+const timestamp: Reader<string> = asCommandField((value, field) => {
+  parseTimestamp(value, field);
+  return value as string;
+});
+
+const count: Reader<number> = (value, field, transaction) => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw invalid(transaction, field, `${field} not a count`, 'must be a whole number of at least 1');
+  return value;
 };
 
 const req = <V>(read: Reader<V>) => ({ read }) as const;
@@ -188,6 +206,8 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   AnswerException: { ...exceptionStep, note: opt(text(2000)), correction: opt(correction) },
   ResolveException: { ...exceptionStep, resolution: req(oneOf(['correction', 'return', 'destruction'] as const)) },
   CloseException: exceptionStep,
+  DecideExcursion: { receiver: req(text()), exceptionId: req(text(300)), decision: req(oneOf(['release', 'destroy'] as const)), stabilityDataRef: opt(text(512)), note: opt(text(2000)) },
+  AnchorReadings: { source: req(source), batchSha256: req(sha256), readingCount: req(count), firstAt: req(timestamp), lastAt: req(timestamp), deviceId: opt(text(256)) },
 };
 
 /**
