@@ -89,3 +89,37 @@ export class ConditionReading {
   @Field(() => Float) celsius!: number;
   @Field(() => Float, { nullable: true }) humidityPercent!: number | null;
 }
+
+@ObjectType()
+export class TemperatureExcursion {
+  @Field() startAt!: string;
+  @Field() endAt!: string;
+  @Field(() => Float, { description: 'How long, in minutes' }) minutes!: number;
+  @Field(() => Float) highestCelsius!: number;
+  @Field(() => Float) lowestCelsius!: number;
+  @Field(() => ConditionSourceView, { nullable: true, description: 'Where the pack was: the container, shipment or location whose logger showed it' }) source!: ConditionSourceView | null;
+  @Field({ description: 'Part of it is a logger gap counted out of range, not measured' }) inferredFromGap!: boolean;
+}
+
+@ObjectType()
+export class PackConditionsView {
+  @Field() epc!: string;
+  @Field() gtin!: string;
+  @Field() withinBudget!: boolean;
+  @Field(() => [String], { description: 'minutes_out_of_range, mkt_above_limit' }) breaches!: string[];
+  @Field(() => Float) minutesOutOfRange!: number;
+  @Field(() => Float, { nullable: true }) mktCelsius!: number | null;
+  @Field(() => Float, { description: 'Time of its leg no stored logger covers' }) unmonitoredMinutes!: number;
+  @Field(() => [TemperatureExcursion]) excursions!: TemperatureExcursion[];
+}
+
+@ObjectType()
+export class ShipmentConditionsView {
+  @Field() shipmentId!: string;
+  @Field({ description: 'Some pack is beyond its product\'s excursion budget: the receiving check flags the shipment' }) excursion!: boolean;
+  @Field(() => [PackConditionsView], { description: 'Packs whose product has storage conditions' }) packs!: PackConditionsView[];
+  @Field(() => [String], { description: 'The findings a raise would record (their summaries)' }) findings!: string[];
+}
+
+export enum ExcursionDecisionInput { release = 'release', destroy = 'destroy' }
+registerEnumType(ExcursionDecisionInput, { name: 'ExcursionDecision' });

@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { parseConditionSource, toUtcIsoString } from '@pedigree/domain';
+import { parseConditionSource, summariseExcursions, toUtcIsoString } from '@pedigree/domain';
 import { currentPrincipal, Roles } from '@pedigree/platform';
 import type { StoredReadingsBatch } from '@pedigree/readmodel';
-import { ColdChainReadings } from './cold-chain';
-import { ConditionReading, ConditionSourceInput, ReadingsAnchorCheck, ReadingsBatchView } from './cold-chain-types';
+import { ColdChainExcursions, ColdChainReadings } from './cold-chain';
+import { ConditionReading, ConditionSourceInput, ExcursionDecisionInput, ReadingsAnchorCheck, ReadingsBatchView, ShipmentConditionsView } from './cold-chain-types';
+import { MutationResult } from './graphql-types';
 import { PartnerContext } from './partner-context';
 import { OPERATORS, READERS } from './roles';
 
@@ -21,9 +22,49 @@ export function readingsBatchView(b: StoredReadingsBatch): ReadingsBatchView {
 @Resolver()
 export class ColdChainResolver {
   private readonly readings: ColdChainReadings;
+  private readonly excursions: ColdChainExcursions;
 
   constructor(@Inject(PartnerContext) p: PartnerContext) {
     this.readings = new ColdChainReadings(p);
+    this.excursions = new ColdChainExcursions(p);
+  }
+
+  @Roles(...READERS)
+  @Query(() => ShipmentConditionsView, { description: "The dock's cold-chain check: the shipment's packs against their products' excursion budgets, from the loggers stored here" })
+  async shipmentConditions(@Args('shipmentId') shipmentId: string): Promise<ShipmentConditionsView> {
+    const c = await this.excursions.shipmentConditions(shipmentId);
+    return {
+      shipmentId, excursion: c.findings.length > 0, findings: c.findings.map((f) => f.evidence.summary),
+      packs: c.packs.map((p) => ({
+        epc: p.epc, gtin: p.gtin, withinBudget: p.withinBudget, breaches: [...p.breaches], minutesOutOfRange: p.exposure.minutesOutOfRange, mktCelsius: p.exposure.mktCelsius,
+        unmonitoredMinutes: p.exposure.unmonitoredMinutes, excursions: summariseExcursions(p.exposure),
+      })),
+    };
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { nullable: true, description: 'Raise the shipment\'s temperature excursions as exceptions here (packs held, referred to the seller); null when there are none' })
+  async raiseTemperatureExcursions(@Args('shipmentId') shipmentId: string, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return (await this.excursions.raiseShipmentExcursions(shipmentId, idempotencyKey)) ?? null;
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: "The manufacturer's decision on a temperature excursion, recorded on the ledger: release (with its stability data) or destroy" })
+  decideExcursion(
+    @Args('receiver', { description: 'The organisation holding the packs (the exception\'s receiver)' }) receiver: string,
+    @Args('exceptionId') exceptionId: string,
+    @Args('decision', { type: () => ExcursionDecisionInput }) decision: ExcursionDecisionInput,
+    @Args('stabilityDataRef', { nullable: true, description: 'Required for a release' }) stabilityDataRef?: string,
+    @Args('note', { nullable: true }) note?: string,
+    @Args('idempotencyKey', KEY) idempotencyKey?: string,
+  ) {
+    return this.excursions.decide({ receiver, exceptionId, decision, ...(stabilityDataRef ? { stabilityDataRef } : {}), ...(note ? { note } : {}) }, idempotencyKey);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: "The holder acts on the manufacturer's decision: a release closes the exception and frees its packs; a destruction closes it with the packs held for destruction" })
+  applyExcursionDecision(@Args('exceptionId') exceptionId: string, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.excursions.applyDecision(exceptionId, idempotencyKey);
   }
 
   @Roles(...OPERATORS)

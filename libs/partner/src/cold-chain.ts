@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertValidEpcisDocument, batchSpan, DomainError, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
-  type ConditionSource, type LoggerReading, type ReadingsAnchorRecord, type ReadingsBatch,
+  assertValidEpcisDocument, batchSpan, checkShipmentConditions, DomainError, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
+  sourceKey, temperatureSeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
+  type LoggerReading, type PackConditions, type PackInterval, type ProductRecord, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
 } from '@pedigree/domain';
-import { ConditionReadings, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
+import { ConditionReadings, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
+import type { MutationReceipt } from './ledger-commands';
 import type { PartnerContext } from './partner-context';
 
 /** What the anchor check found: the stored batch recomputed against the digest on the ledger. */
@@ -105,4 +107,102 @@ function parseUpload(upload: ReadingsUpload): { readings: LoggerReading[]; devic
   const read = readingsFromEpcisDocument(document);
   const deviceId = upload.deviceId ?? read.deviceId;
   return { readings: read.readings, ...(deviceId ? { deviceId } : {}), format };
+}
+
+/** What the dock's cold-chain check found for one shipment. */
+export interface ShipmentConditions {
+  readonly shipmentId: string;
+  readonly packs: readonly PackConditions[];
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Excursions (issue 18): the receiving check of a shipment's logger readings against each
+ * product's budget, the temperature_excursion exceptions it raises at the holder, and the holder's
+ * resolution once the manufacturer decided (DecideExcursion on the ledger).
+ */
+export class ColdChainExcursions {
+  private readonly readings: ColdChainReadings;
+  private readonly exceptions: ReceivingExceptionReads;
+
+  constructor(private readonly p: PartnerContext) {
+    this.readings = new ColdChainReadings(p);
+    this.exceptions = new ReceivingExceptionReads(p.database.dataSource);
+  }
+
+  /**
+   * The shipment's packs over its transit leg (shipped until received, or now), from the readings
+   * of the shipment's own logger and of every container in its load that this organisation stored.
+   */
+  async shipmentConditions(shipmentId: string, now = Date.now()): Promise<ShipmentConditions> {
+    const [shipment] = (await this.p.database.dataSource.query(`SELECT id, sender, receiver, epcs, "shippedAt", "receivedAt" FROM shipments WHERE id = $1`, [shipmentId])) as Array<{ id: string; sender: string; receiver: string; epcs: string[]; shippedAt: Date; receivedAt: Date | null }>;
+    if (!shipment) throw new DomainError('NOT_FOUND', `shipment ${shipmentId} is not in this organisation's records`);
+    const shippedMs = new Date(shipment.shippedAt).getTime();
+    const toMs = shipment.receivedAt ? new Date(shipment.receivedAt).getTime() : now;
+    const source: ConditionSource = { kind: 'shipment', id: shipment.id };
+    // The load, down the aggregation tree as the ledger has it: each pack with the containers around it.
+    const load: Array<{ epc: string; gtin: string; around: readonly string[] }> = [];
+    const walk = async (epc: string, around: readonly string[]): Promise<void> => {
+      if (epc.startsWith('urn:epc:id:sgtin:')) {
+        const id = parseEpcUrn(epc);
+        if (id.scheme === 'sgtin') load.push({ epc, gtin: id.gtin, around });
+        return;
+      }
+      const container = await this.p.reads.container(epc);
+      for (const child of container?.children ?? []) await walk(child, [...around, epc]);
+    };
+    for (const epc of shipment.epcs) await walk(epc, []);
+    const sources: ConditionSource[] = [source, ...[...new Set(load.flatMap((p) => p.around))].map((id) => ({ kind: 'container' as const, id }))];
+    const series = new Map<string, Reading[]>();
+    for (const s of sources) series.set(sourceKey(s), temperatureSeries({ readings: await this.readings.readingsOf(s, Number.MIN_SAFE_INTEGER, toMs) }));
+    // A logger started for this load (the shipment's, or a case's) speaks for its packs from its first
+    // reading: a case sealed at receipt held them since packing. Until the read model keeps each
+    // pack's aggregation intervals, that is the leg (docs/cold-chain.md).
+    const fromMs = Math.min(shippedMs, ...[...series.values()].filter((r) => r.length).map((r) => (r[0] as Reading).atMs));
+    const packs = load.map((p) => ({
+      epc: p.epc, gtin: p.gtin,
+      legs: [source, ...p.around.map((id): ConditionSource => ({ kind: 'container', id }))].map((s): PackInterval => ({ source: s, fromMs, toMs })),
+    }));
+    const storage = new Map<string, StorageConditions | undefined>();
+    for (const gtin of new Set(packs.map((p) => p.gtin))) {
+      const [row] = (await this.p.database.dataSource.query(`SELECT record FROM products WHERE gtin = $1`, [gtin])) as Array<{ record: ProductRecord }>;
+      storage.set(gtin, row?.record.storage);
+    }
+    const checked = checkShipmentConditions({
+      shipmentId, seller: shipment.sender, receiver: shipment.receiver, packs,
+      storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)),
+    });
+    return { shipmentId, ...checked };
+  }
+
+  /** Raises the shipment's temperature excursions at this organisation (the holder), referred to the seller; undefined when there are none. */
+  async raiseShipmentExcursions(shipmentId: string, idempotencyKey?: string | null): Promise<MutationReceipt | undefined> {
+    const { findings } = await this.shipmentConditions(shipmentId);
+    if (!findings.length) return undefined;
+    return this.p.write('raiseExceptions', 'RaiseExceptions', { findings: [...findings], refer: true }, idempotencyKey ?? `temperature-excursions-${shipmentId}`);
+  }
+
+  /** The manufacturer records its decision on the ledger. */
+  decide(command: Omit<DecideExcursionCommand, 'eventId' | 'submittedBy'>, idempotencyKey?: string | null): Promise<MutationReceipt> {
+    return this.p.write('decideExcursion', 'DecideExcursion', command, idempotencyKey);
+  }
+
+  /**
+   * The holder acts on the manufacturer's decision: a release resolves the exception by correction
+   * and closes it (closing releases its packs); a destruction resolves it so and closes it, the
+   * packs staying quarantined until destroyed.
+   */
+  async applyDecision(exceptionId: string, idempotencyKey?: string | null): Promise<MutationReceipt> {
+    const decision = await this.p.reads.optional<ExcursionDecisionRecord>('GetExcursionDecision', [this.p.org, exceptionId], 'coldchain');
+    if (!decision) throw new DomainError('NOT_FOUND', `the manufacturer has not decided on exception ${exceptionId} yet`);
+    const key = idempotencyKey ?? `excursion-decision-${exceptionId}`;
+    await this.p.write('resolveException', 'ResolveException', { exceptionId, resolution: decision.decision === 'release' ? 'correction' : 'destruction' }, `${key}:resolve`);
+    return this.p.write('closeException', 'CloseException', { exceptionId }, `${key}:close`);
+  }
+
+  /** Open temperature excursions holding a pack here: what the counter and the scan screen say. */
+  async holding(epc: string): Promise<ExcursionSummary[]> {
+    const open = (await this.exceptions.holding(this.p.org, epc)).filter((x) => x.rule === 'temperature_excursion');
+    return open.flatMap((x) => ((x.evidence as unknown as Partial<ExcursionEvidence>).excursions ?? []));
+  }
 }
