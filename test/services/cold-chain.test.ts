@@ -1,5 +1,5 @@
 import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { key, MSP, RESULT, runId, useServices } from './support';
+import { eventually, key, MSP, RESULT, runId, useServices } from './support';
 
 /**
  * Cold chain on the real network (issue 18): a 2–8 °C product registered with its storage
@@ -22,15 +22,6 @@ const fixture = useServices('cold', { postgresName: 'e2e-cold-chain' });
 const services = fixture.services;
 const m = () => services.manufacturer;
 const p = () => services.dispenser;
-
-async function eventually<T>(read: () => Promise<T>, done: (t: T) => boolean, ms = 30_000): Promise<T> {
-  let value = await read();
-  for (const deadline = Date.now() + ms; !done(value) && Date.now() < deadline;) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
 
 /** A logger trace: one reading a minute over the last `minutes`, `hot` minutes [from, to) at 15 °C, else 5 °C. */
 function trace(minutes: number, hot?: [number, number]): Array<{ at: string; celsius: number }> {

@@ -256,10 +256,14 @@ export interface PackExposure extends SeriesExposure {
  * Legs already computed, for packs that travelled together (a pallet's 10,000 packs share its
  * logger's legs): one per range and options, never across them.
  */
-export type ExposureCache = Map<string, Accumulator>;
+export interface ExposureCache {
+  readonly legs: Map<string, Accumulator>;
+  /** Series already checked (assertReadings), by identity: a pallet's logger is checked once, not per pack. */
+  readonly checked: WeakSet<readonly Reading[]>;
+}
 
 export function exposureCache(): ExposureCache {
-  return new Map();
+  return { legs: new Map(), checked: new WeakSet() };
 }
 
 export const sourceKey = (s: ConditionSource): string => `${s.kind}:${s.id}`;
@@ -287,7 +291,10 @@ export function packExposure(
     const key = sourceKey(iv.source);
     if (!series.has(key)) {
       const r = readingsOf(iv.source) ?? [];
-      assertReadings(r);
+      if (!cache?.checked.has(r)) {
+        assertReadings(r);
+        cache?.checked.add(r);
+      }
       series.set(key, r);
     }
   }
@@ -332,11 +339,11 @@ export function packExposure(
   const excursions: Excursion[] = [];
   for (const leg of legs) {
     const legKey = `${sourceKey(leg.source)}|${leg.fromMs}|${leg.toMs}`;
-    let acc = cache?.get(legKey);
+    let acc = cache?.legs.get(legKey);
     if (!acc) {
       acc = new Accumulator(range, k);
       accumulate(acc, series.get(sourceKey(leg.source)) as readonly Reading[], leg.fromMs, leg.toMs, maxGapMs);
-      cache?.set(legKey, acc);
+      cache?.legs.set(legKey, acc);
     }
     monitoredMs += acc.monitoredMs;
     gapMs += acc.gapMs;
