@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import {
   checkShipmentConditions, packExposure, parseStorageConditions, readingsBatchSha256, readingsFromCsv, sgtinToEpcUrn, temperatureSeries, type ConditionSource, type PackInterval, type Reading,
 } from '@pedigree/domain';
+import { stats, time } from './samples';
 
 /**
  * `npm run bench:coldchain [-- --packs N --days D --runs R]`: excursion computation for one pallet
@@ -30,16 +31,6 @@ function trace(): Reading[] {
     atMs: T0 + m * 60_000,
     value: Math.round((5 + 1.5 * Math.sin((2 * Math.PI * m) / 1440) + (m % 360 < 5 ? 3.2 : 0) + (m >= 12 * 1440 && m < 12 * 1440 + 180 ? 9 : 0)) * 100) / 100,
   }));
-}
-
-function time(f: () => unknown): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-}
-function stats(samples: number[]): { medianMs: number; maxMs: number } {
-  const s = [...samples].sort((a, b) => a - b);
-  return { medianMs: Number((s[Math.floor(s.length / 2)] as number).toFixed(1)), maxMs: Number((s[s.length - 1] as number).toFixed(1)) };
 }
 
 const series = trace();
