@@ -83,7 +83,7 @@ export class ConditionReadings {
 
   /**
    * Every stored reading of a source, in time order; where batches overlap (a logger read out twice),
-   * one reading per instant (the batch uploaded first).
+   * one reading per instant (from the batch whose digest sorts first: overlapping read-outs of one logger agree).
    */
   async readingsOf(source: ConditionSource, fromMs = Number.MIN_SAFE_INTEGER, toMs = Number.MAX_SAFE_INTEGER): Promise<LoggerReading[]> {
     return this.readingRows(
