@@ -1,3 +1,4 @@
+import { ColdChainContract } from './cold-chain.contract';
 import { ExceptionsContract } from './exceptions.contract';
 import { ForecastContract } from './forecast.contract';
 import { GovernanceContract } from './governance.contract';
@@ -9,4 +10,4 @@ import { TraceabilityContract } from './traceability.contract';
  * The first is the default contract: clients that name no contract reach `traceability`. The
  * benchmarks' probe is a chaincode of its own (chaincode/probe), never part of this one.
  */
-export const contracts = [TraceabilityContract, MasterDataContract, GovernanceContract, ForecastContract, ExceptionsContract];
+export const contracts = [TraceabilityContract, MasterDataContract, GovernanceContract, ForecastContract, ExceptionsContract, ColdChainContract];

@@ -28,6 +28,10 @@ export const KeyType = {
   /** Receiving exceptions: exception~{receiver}~{id}, and the index exceptionOfShipment~{receiver}~{shipment}~{id} -> id. */
   exception: 'exception',
   exceptionOfShipment: 'exceptionOfShipment',
+  /** Cold chain: readingsAnchor~{source kind}~{source id}~{batch SHA-256}. */
+  readingsAnchor: 'readingsAnchor',
+  /** Cold chain: the manufacturer's decision on an excursion, excursionDecision~{receiver}~{exceptionId}. */
+  excursionDecision: 'excursionDecision',
 } as const satisfies Record<string, LedgerKey>;
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 

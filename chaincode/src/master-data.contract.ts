@@ -44,6 +44,8 @@ export class MasterDataContract extends Contract {
         strength: c.strength,
         dosageForm: c.dosageForm,
         packSize: c.packSize,
+        // An update that does not restate the storage conditions keeps those registered.
+        ...(c.storage ?? existing?.storage ? { storage: c.storage ?? existing?.storage } : {}),
         manufacturer: actor,
         companyPrefixLength: prefix.prefix.length,
         ...(labelerDigits ? { labelerDigits } : {}),

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { key, MSP, RESULT, ROOT, runId, useServices } from './support';
+import { eventually, key, MSP, RESULT, ROOT, runId, useServices } from './support';
 
 /**
  * Receiving exceptions between members on the real network (issue 14): a case shipped one pack
@@ -28,16 +28,6 @@ const pg = () => fixture.postgres();
 const m = () => services.manufacturer;
 const d = () => services.distributor;
 const p = () => services.dispenser;
-
-/** Another organisation's read model follows the ledger on its own: read until `done` (bounded). */
-async function eventually<T>(read: () => Promise<T>, done: (t: T) => boolean, ms = 30_000): Promise<T> {
-  let value = await read();
-  for (const deadline = Date.now() + ms; !done(value) && Date.now() < deadline;) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
 
 type Exception = { id: string; receiver: string; seller: string; rule: string; state: string; isOpen: boolean; held: string[]; subjects: string[]; evidence: { missing: string[] }; ageSeconds: number; openedAt: string; answers: Array<{ recheck: string }>; history: Array<{ to: string }> };
 type Connection = { edges: Array<{ node: Exception }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };

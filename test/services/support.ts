@@ -166,6 +166,16 @@ export interface ServicesFixture {
  * Starts every partner service (each on its own database `<prefix>_<role>_<runId>`) before the
  * file's tests and stops them and their Postgres after.
  */
+/** Another organisation's read model follows the ledger on its own: read until `done` (bounded). */
+export async function eventually<T>(read: () => Promise<T>, done: (t: T) => boolean, ms = 30_000): Promise<T> {
+  let value = await read();
+  for (const deadline = Date.now() + ms; !done(value) && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 250));
+    value = await read();
+  }
+  return value;
+}
+
 export function useServices(prefix: string, options: { postgresName?: string; timeoutMs?: number } = {}): ServicesFixture {
   const services = {} as Record<Role, Service>;
   let pg: Postgres | undefined;

@@ -12,7 +12,7 @@ import { ensureChromium, launchChromium } from './browser';
  * The web front end in a real browser (Debian Chromium through playwright-core) against the real
  * services, network and Postgres: a pharmacist verifies packs typed by a wedge scanner and decoded
  * from a photo of a DataMatrix, and dispenses; a planner opens a forecast and exports suggestions;
- * the partner console shows shipments, stock, a trace, alerts and labels. Screenshots of every
+ * the partner console shows shipments, stock, a trace, alerts, labels and a logger's temperature chart. Screenshots of every
  * screen go to test-artifacts/web/.
  */
 const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
@@ -47,6 +47,7 @@ let forecast: Service;
 let web: ReturnType<typeof createWebServer>;
 let baseUrl: string;
 let browser: Browser;
+let pharmacyShipment: string;
 
 async function signIn(page: Page, apiKey: string): Promise<void> {
   await page.goto(`${baseUrl}/#/login`);
@@ -76,8 +77,14 @@ beforeAll(async () => {
   const ti = (seller: string, buyer: string) => ({ transactionDate: new Date().toISOString().slice(0, 10), seller, buyer, products: [{ ndc: NDC, name: PRODUCT, lot: LOT, quantity: all.length }] });
   await m.ok(key('manufacturer', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: all, ti: ti(MSP.manufacturer, MSP.distributor) });
   await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: all });
-  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: all, ti: ti(MSP.distributor, MSP.dispenser) });
+  const toPharmacy = await d.ok<{ shipPacks: { shipmentId: string } }>(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { shipmentId } }`, { e: all, ti: ti(MSP.distributor, MSP.dispenser) });
   await p.ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: all });
+  // Cold chain: the product gets a 2–8 °C range, and the pharmacy stores the shipment's logger trace (12 h, a 2-hour excursion).
+  await m.ok(key('manufacturer', 'operator'), `mutation($n: String!, $d: String!) { registerProduct(ndc: $d, name: $n, strength: "500 mg", dosageForm: "capsule", packSize: "30", storage: { minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 60 } }) { transactionId } }`, { n: PRODUCT, d: NDC });
+  const start = Date.now() - 13 * 3600_000;
+  const trace = Array.from({ length: 720 }, (_, i) => `${new Date(start + i * 60_000).toISOString()},${i >= 300 && i < 420 ? 13 : (5 + Math.sin(i / 60)).toFixed(2)}`);
+  await p.ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${toPharmacy.shipPacks.shipmentId}" }, csv: $c) { id } }`, { c: ['time,temperature', ...trace].join('\n') });
+  pharmacyShipment = toPharmacy.shipPacks.shipmentId;
   await m.ok(key('manufacturer', 'operator'), `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", recallId: "RC-${runId}") { transactionId } }`);
 
   // Five years of monthly demand ending last month, with a yearly season, for the planner's forecast.
@@ -269,6 +276,18 @@ describeBrowser('web front end in Chromium', () => {
     await page.click('text=Add SSCC label');
     expect(await page.$$eval('#label-sheet figure svg', (s) => s.length)).toBe(2);
     await shot(page, '12-console-labels');
+
+    // A shipment's logger trace as a chart, the product's range shaded, the excursion marked.
+    await page.click('#tab-conditions');
+    await page.selectOption('#conditions-kind', 'shipment');
+    await page.fill('#conditions-id', pharmacyShipment);
+    await page.fill('#conditions-gtin', GTIN);
+    await page.click('text=Show conditions');
+    await page.waitForSelector('#conditions-chart polyline');
+    expect(await page.textContent('#conditions-summary')).toMatch(/^720 readings, .*: 2–8 °C; 1 excursion$/);
+    expect(await page.$$eval('#conditions-chart rect.range', (r) => r.length)).toBe(1);
+    expect(await page.$$eval('#conditions-chart rect.excursion', (r) => r.length)).toBe(1);
+    await shot(page, '13-console-conditions');
     await page.close();
   });
 });

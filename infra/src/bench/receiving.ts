@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import { actOnException, checkReceipt, raiseException, sgtinToEpcUrn, type ReceiptAsFound, type ShipmentAsShipped } from '@pedigree/domain';
+import { stats, time } from './samples';
 
 /**
  * `npm run bench:receiving [-- --packs N --runs R]`: the receiving checks alone (the domain's
@@ -33,17 +34,6 @@ function load(): { shipped: ShipmentAsShipped; found: ReceiptAsFound; short: Rec
     found: { ...base, scanned: packs.map((p) => ({ id: p.id, lot: p.lot, expiry: p.expiry })) },
     short: { ...base, scanned: packs.filter((_, i) => i % 100 !== 99).map((p) => ({ id: p.id })) },
   };
-}
-
-function time(f: () => unknown): number {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-}
-
-function stats(samples: number[]): { medianMs: number; maxMs: number } {
-  const s = [...samples].sort((a, b) => a - b);
-  return { medianMs: Number((s[Math.floor(s.length / 2)] as number).toFixed(1)), maxMs: Number((s[s.length - 1] as number).toFixed(1)) };
 }
 
 const { shipped, found, short } = load();

@@ -94,6 +94,12 @@ export const DomainErrorCode = {
   /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
   NOT_SERIALISABLE: 'NOT_SERIALISABLE',
 
+  // --- cold chain -------------------------------------------------------------------------------------
+  /** A product's storage conditions are malformed (empty range, implausible temperature, unbounded budget). */
+  STORAGE_CONDITIONS_INVALID: 'STORAGE_CONDITIONS_INVALID',
+  /** Logger readings are malformed (unordered times, non-finite values, a CSV row that does not parse); `details` names the row. */
+  READINGS_INVALID: 'READINGS_INVALID',
+
   // --- ledger: registries, authority, time ---------------------------------------------------------
   /** The GTIN is not in the product registry (commission needs its manufacturer). */
   PRODUCT_UNKNOWN: 'PRODUCT_UNKNOWN',
@@ -177,6 +183,8 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   EXCEPTION_TRANSITION: 'CONFLICT',
   EXCEPTION_PARTY: 'FORBIDDEN',
   NOT_SERIALISABLE: 'BAD_INPUT',
+  STORAGE_CONDITIONS_INVALID: 'BAD_INPUT',
+  READINGS_INVALID: 'BAD_INPUT',
   PRODUCT_UNKNOWN: 'NOT_FOUND',
   PARTNER_UNKNOWN: 'FORBIDDEN',
   PARTNER_UNLICENSED: 'FORBIDDEN',

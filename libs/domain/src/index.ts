@@ -173,6 +173,23 @@ export type { EpcisQuery, EpcisQueryParams } from './epcis/query';
 export { advanceCaptureJob, startCaptureJob, CAPTURE_ERROR_BEHAVIOURS } from './epcis/capture-job';
 export type { CaptureErrorBehaviour, CaptureJobState, CaptureJobStep, CaptureProblem } from './epcis/capture-job';
 
+// Cold chain: storage conditions and excursions
+export { parseStorageConditions, formatStorageRange, DEFAULT_ACTIVATION_ENERGY_KJ_PER_MOL } from './coldchain/storage';
+export type { StorageConditions, ExcursionBudget } from './coldchain/storage';
+export {
+  seriesExposure, meanKineticTemperature, packExposure, assessExposure, assertReadings, exposureCache, sourceKey, storageOptions, temperatureRange, DEFAULT_MAX_GAP_MINUTES,
+} from './coldchain/excursion';
+export type {
+  Reading, Range, ExcursionOptions, Excursion, SeriesExposure, PackExposure, PackInterval, ConditionSource, ConditionSourceKind, ExposureCache, BudgetBreach, ExcursionVerdict,
+} from './coldchain/excursion';
+export {
+  readingsFromCsv, readingsFromEpcis, readingsFromEpcisDocument, readingsBatchSha256, batchSpan, temperatureSeries, assertLoggerReadings, parseConditionSource,
+  CONDITION_SOURCE_KINDS, MAX_READINGS_PER_BATCH,
+} from './coldchain/readings';
+export type { LoggerReading, ReadingsBatch } from './coldchain/readings';
+export { checkShipmentConditions, summariseExcursions } from './coldchain/excursion-findings';
+export type { ExcursionSummary, ExcursionEvidence, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
+
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';
 export type {
@@ -191,6 +208,8 @@ export type {
 } from './lifecycle/records';
 export type {
   ProductRecord,
+  ReadingsAnchorRecord,
+  ExcursionDecisionRecord,
   PartnerRole,
   Licence,
   Address,
@@ -247,7 +266,7 @@ export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMAND
 export { COMMAND_FIELDS, isPersonIdentifier, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
 export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';
 export type {
-  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
+  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, AnchorReadingsCommand, DecideExcursionCommand, ExcursionDecision, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
   EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
   RaiseExceptionsCommand, ExceptionStepCommand, AnswerExceptionCommand, ResolveExceptionCommand,
 } from './protocol/commands';

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type * as readModel from '@pedigree/readmodel';
 import GraphQLJSON from './json-scalar';
+import { StorageConditionsView, TemperatureExcursion } from './cold-chain-types';
 
 /** GraphQL shapes of the partner API. Names follow the domain (docs/state-machine.md, DSCSA). */
 
@@ -19,6 +20,7 @@ export class Product implements readModel.ProductView {
   @Field(() => String, { nullable: true }) strength!: string | null;
   @Field(() => String, { nullable: true }) dosageForm!: string | null;
   @Field(() => String, { nullable: true }) packSize!: string | null;
+  @Field(() => StorageConditionsView, { nullable: true, description: 'Labelled storage range and excursion budget (cold chain)' }) storage!: StorageConditionsView | null;
 }
 
 @ObjectType()
@@ -162,7 +164,7 @@ export class PackVerification {
   @Field({ description: 'Safe to dispense here: verified, in your custody, not recalled/expired/suspect/dispensed' }) dispensable!: boolean;
   @Field(() => String, { nullable: true, description: 'GS1 US VRS verificationFailureReason' }) verificationFailureReason!: string | null;
   @Field(() => String, { nullable: true, description: 'GS1 US VRS additionalInfo (Recalled, Expired, Suspect ...)' }) additionalInfo!: string | null;
-  @Field(() => [String], { description: 'NO_MATCH_GTIN_SERIAL, NO_MATCH_LOT, NO_MATCH_EXPIRY, RECALLED, SUSPECT, EXPIRED, ALREADY_DISPENSED, NOT_IN_CUSTODY, POSSIBLE_CLONE' }) reasons!: string[];
+  @Field(() => [String], { description: 'NO_MATCH_GTIN_SERIAL, NO_MATCH_LOT, NO_MATCH_EXPIRY, RECALLED, SUSPECT, EXPIRED, ALREADY_DISPENSED, NOT_IN_CUSTODY, POSSIBLE_CLONE, TEMPERATURE_EXCURSION' }) reasons!: string[];
   @Field(() => String, { nullable: true }) gtin!: string | null;
   @Field(() => String, { nullable: true }) serial!: string | null;
   @Field(() => String, { nullable: true }) productName!: string | null;
@@ -171,6 +173,7 @@ export class PackVerification {
   @Field(() => String, { nullable: true }) status!: string | null;
   @Field({ description: 'read-model or ledger' }) source!: string;
   @Field() verifiedAt!: string;
+  @Field(() => [TemperatureExcursion], { description: 'Open temperature excursions holding the pack here: when, where, how long (reason TEMPERATURE_EXCURSION)' }) temperatureExcursions!: TemperatureExcursion[];
 }
 
 @ObjectType()

@@ -1,10 +1,16 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
-import { normaliseGtin } from '@pedigree/domain';
+import { normaliseGtin, type StorageConditions } from '@pedigree/domain';
 import { Roles } from '@pedigree/platform';
 import { MutationResult } from './graphql-types';
 import { PartnerContext } from './partner-context';
 import { OPERATORS } from './roles';
+import { StorageConditionsInput } from './cold-chain-types';
+
+/** GraphQL hands input objects over with a null prototype and explicit nulls; the ledger wants plain JSON without them. */
+function plainStorage(s: StorageConditionsInput): StorageConditions {
+  return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (v === null ? undefined : v))) as StorageConditions;
+}
 
 const KEY = { name: 'idempotencyKey', nullable: true } as const;
 
@@ -23,8 +29,9 @@ export class ManufacturerMutationsResolver {
     @Args('gtin', { nullable: true }) gtin?: string,
     @Args('ndc', { nullable: true, description: 'Dashed NDC; the GTIN is derived when gtin is omitted' }) ndc?: string,
     @Args('idempotencyKey', KEY) idempotencyKey?: string,
+    @Args('storage', { type: () => StorageConditionsInput, nullable: true, description: 'Labelled storage range and excursion budget; an update without it keeps the registered one' }) storage?: StorageConditionsInput,
   ) {
-    return this.p.write('registerProduct', 'RegisterProduct', { name, strength, dosageForm, packSize, ...(gtin ? { gtin } : {}), ...(ndc ? { ndc } : {}) }, idempotencyKey);
+    return this.p.write('registerProduct', 'RegisterProduct', { name, strength, dosageForm, packSize, ...(gtin ? { gtin } : {}), ...(ndc ? { ndc } : {}), ...(storage ? { storage: plainStorage(storage) } : {}) }, idempotencyKey);
   }
 
   @Roles(...OPERATORS)

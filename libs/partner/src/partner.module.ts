@@ -7,6 +7,7 @@ import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
 import { EpcisExportController } from './epcis-export.controller';
 import { ExceptionsResolver } from './exceptions.resolver';
+import { ColdChainResolver } from './cold-chain.resolver';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
 import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
 import { EpcisQueryController } from './epcis-rest/query.controller';
@@ -109,6 +110,7 @@ export class PartnerModule {
         PartnerQueriesResolver,
         TradeMutationsResolver,
         ExceptionsResolver,
+        ColdChainResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
       ],

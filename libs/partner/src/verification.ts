@@ -3,6 +3,7 @@ import { verificationsTotal } from '@pedigree/platform';
 import type { PackVerification } from './graphql-types';
 import { withLotState, type VerificationEntry } from '@pedigree/readmodel';
 import type { PartnerContext } from './partner-context';
+import { ColdChainExcursions } from './cold-chain';
 
 export interface VerificationQuery {
   readonly gtin: string;
@@ -22,7 +23,11 @@ export interface VerificationAnswer extends VerificationOutcome {
  * model has no such serial (it may be behind), and every answer recorded.
  */
 export class PackVerifier {
-  constructor(private readonly p: PartnerContext) {}
+  private readonly coldChain: ColdChainExcursions;
+
+  constructor(private readonly p: PartnerContext) {
+    this.coldChain = new ColdChainExcursions(p);
+  }
 
   /** `ledgerFallback: false` answers from the read model only (callers from other organisations). */
   async lookup(q: VerificationQuery, options: { ledgerFallback?: boolean } = {}): Promise<VerificationAnswer> {
@@ -77,12 +82,14 @@ export class PackVerifier {
     if (pack?.status === 'dispensed') reasons.push('ALREADY_DISPENSED');
     if (pack && pack.custodian !== this.p.org && pack.status !== 'dispensed') reasons.push('NOT_IN_CUSTODY');
     if (pack && (await this.possibleClone(pack, site))) reasons.push('POSSIBLE_CLONE');
+    const temperatureExcursions = pack ? await this.coldChain.holding(pack.id) : [];
+    if (temperatureExcursions.length) reasons.push('TEMPERATURE_EXCURSION');
     const dispensable = answer.verified && reasons.length === 0;
     const result: PackVerification = {
       scan, verified: answer.verified, dispensable,
       verificationFailureReason: failure ?? null, additionalInfo: answer.additionalInfo ?? null, reasons,
       gtin: parsed.gtin, serial: parsed.serial, productName: answer.productName, lot: pack?.lot ?? parsed.lot ?? null, expiry: pack?.expiryExtendedTo ?? pack?.expiry ?? parsed.expiry ?? null,
-      status: pack?.status ?? null, source: answer.source, verifiedAt,
+      status: pack?.status ?? null, source: answer.source, verifiedAt, temperatureExcursions,
     };
     await this.record({
       scan, gtin: parsed.gtin, serial: parsed.serial, lot: parsed.lot ?? null, expiry: parsed.expiry ?? null, verified: answer.verified,

@@ -14,3 +14,4 @@ export * from './demand-reads';
 export * from './exception-reads';
 export * from './vrs-requests';
 export * from './partner';
+export * from './condition-readings';

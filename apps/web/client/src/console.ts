@@ -1,6 +1,7 @@
 import { toSVG } from 'bwip-js/browser';
 import { Connection, gql, nodes, serviceInfo, session } from './api';
 import { h, notice } from './dom';
+import { conditionsSection } from './conditions';
 
 /**
  * The partner console: shipments in and out, stock on hand by product and lot, a pack's or lot's
@@ -25,6 +26,7 @@ export function consolePage(): HTMLElement {
     ['inventory', 'Inventory', inventorySection],
     ['trace', 'Trace', traceSection],
     ['alerts', 'Alerts', alertsSection],
+    ['conditions', 'Conditions', conditionsSection],
     ['labels', 'Labels', labelsSection],
   ] as const;
   const body = h('div', { id: 'console-body' });

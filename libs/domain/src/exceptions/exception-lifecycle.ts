@@ -83,6 +83,7 @@ export interface RaiseInput {
 
 /** Why an exception's packs are held: product that may not be what it claims is suspect; the rest lacks a matching pedigree. */
 export function holdReason(rule: ReceivingRule): QuarantineReason {
+  if (rule === 'temperature_excursion') return 'damaged';
   return rule === 'seal_broken' || rule === 'product_without_data' || rule === 'aggregation_extra_pack' ? 'suspect' : 'no_pedigree_match';
 }
 
@@ -139,7 +140,8 @@ export function actOnException(record: ExceptionRecord, action: ExceptionAction,
     case 'resolve': {
       if (!isOpenException(record.state)) throw illegal(record, action.type);
       if (!['correction', 'return', 'destruction'].includes(action.resolution)) throw invalid(`resolution must be correction, return or destruction`, 'resolution');
-      if (action.resolution === 'correction' && record.answers.length === 0 && record.rule !== 'product_not_in_master_data') {
+      // An excursion is released on the manufacturer's decision (DecideExcursion), not on a seller's correction.
+      if (action.resolution === 'correction' && record.answers.length === 0 && record.rule !== 'product_not_in_master_data' && record.rule !== 'temperature_excursion') {
         throw new DomainError('EXCEPTION_TRANSITION', `exception ${record.id}: resolving by correction needs the seller's corrected data first`, { id: record.id, from: record.state, action: 'resolve', reason: 'no correction' });
       }
       return step(`resolved_by_${action.resolution}`, { resolution: { kind: action.resolution, at, by: actor } });
@@ -206,6 +208,8 @@ export function recheck(record: Pick<ExceptionRecord, 'rule' | 'evidence' | 'sub
       return fail('a broken seal is not corrected by data: resolve by return or destruction, or accept the contents');
     case 'product_not_in_master_data':
       return fail('the receiver adds the GTIN to its master data and resolves by correction');
+    case 'temperature_excursion':
+      return fail("an excursion is not corrected by data: the product's manufacturer decides (release with stability data, or destroy)");
   }
 }
 

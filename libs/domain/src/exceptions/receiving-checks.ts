@@ -26,6 +26,8 @@ export const RECEIVING_RULES = [
   'product_without_data',
   /** The shipment lists top-level EPCs that did not arrive. */
   'data_without_product',
+  /** The shipment's logger readings put packs beyond their product's excursion budget (cold chain, docs/cold-chain.md). */
+  'temperature_excursion',
 ] as const;
 export type ReceivingRule = (typeof RECEIVING_RULES)[number];
 

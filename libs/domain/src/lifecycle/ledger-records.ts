@@ -3,6 +3,26 @@ import type { ProposalRecord } from '../consortium/governance';
 import type { IsoDate, IsoTimestamp } from '../time';
 import type { ContainerRecord, OrgId, PackRecord } from './records';
 import type { ExceptionRecord } from '../exceptions/exception-lifecycle';
+import type { StorageConditions } from '../coldchain/storage';
+import type { AnchorReadingsCommand, DecideExcursionCommand } from '../protocol/commands';
+
+/** The manufacturer's decision on one temperature_excursion exception (excursionDecision~{receiver}~{exceptionId}). */
+export interface ExcursionDecisionRecord extends Omit<DecideExcursionCommand, 'eventId' | 'submittedBy'> {
+  readonly docType: 'excursionDecision';
+  /** The packs the exception held when the manufacturer decided. */
+  readonly packs: readonly string[];
+  readonly decidedBy: OrgId;
+  readonly decidedAt: IsoTimestamp;
+  readonly txId: string;
+}
+
+/** A batch of logger readings as the ledger anchors it (readingsAnchor~{kind}~{id}~{batchSha256}). */
+export interface ReadingsAnchorRecord extends Omit<AnchorReadingsCommand, 'eventId' | 'submittedBy'> {
+  readonly docType: 'readingsAnchor';
+  readonly anchoredBy: OrgId;
+  readonly txId: string;
+  readonly anchoredAt: IsoTimestamp;
+}
 
 /**
  * What the ledger stores beside packs and containers (master data, shipments, receipts) and the one
@@ -20,6 +40,8 @@ export interface ProductRecord {
   readonly dosageForm: string;
   /** Container size as printed (e.g. "30 tablets"). */
   readonly packSize: string;
+  /** Labelled storage range and excursion budget, as its manufacturer registered them (cold chain). */
+  readonly storage?: StorageConditions;
   readonly manufacturer: OrgId;
   readonly companyPrefixLength?: number;
   readonly labelerDigits?: 4 | 5;
@@ -126,7 +148,9 @@ export type ChaincodeEventType =
   | 'exceptionReferred'
   | 'exceptionAnswered'
   | 'exceptionResolved'
-  | 'exceptionClosed';
+  | 'exceptionClosed'
+  | 'readingsAnchored'
+  | 'excursionDecided';
 
 /**
  * The one chaincode event of a transaction (Fabric keeps only the last setEvent). A read model
@@ -158,6 +182,10 @@ export interface TraceabilityEvent {
   readonly lot?: { readonly gtin: string; readonly lot: string; readonly recallId?: string; readonly until?: IsoDate };
   /** Receiving exceptions as they stand after this transaction (raised, answered, resolved, closed). */
   readonly exceptions?: readonly ExceptionRecord[];
+  /** AnchorReadings: the anchored digest of one batch of logger readings. */
+  readonly readingsAnchor?: ReadingsAnchorRecord;
+  /** DecideExcursion: the manufacturer's decision on a temperature excursion. */
+  readonly excursionDecision?: ExcursionDecisionRecord;
 }
 
 /**

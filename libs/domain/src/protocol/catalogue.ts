@@ -8,7 +8,7 @@ import type { LedgerCommandName } from './commands';
  * runs; docs/authority.md is generated from it (`npm run -s docs:authority`), so the matrix a
  * reviewer reads is the one the ledger applies.
  */
-export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast' | 'exceptions';
+export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast' | 'exceptions' | 'coldchain';
 
 export interface CommandAuthority {
   readonly transaction: string;
@@ -53,13 +53,15 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'AnswerException', contract: 'exceptions', event: 'exceptionAnswered', roles: TRADERS, relation: 'seller of the shipment', endorsement: EXCEPTION },
   { transaction: 'ResolveException', contract: 'exceptions', event: 'exceptionResolved', roles: TRADERS, relation: 'receiver of the exception', endorsement: EXCEPTION },
   { transaction: 'CloseException', contract: 'exceptions', event: 'exceptionClosed', roles: TRADERS, relation: 'receiver of the exception; custodian of the packs it releases', endorsement: `${EXCEPTION}; released packs ${AT_REST}` },
+  { transaction: 'AnchorReadings', contract: 'coldchain', event: 'readingsAnchored', roles: TRADERS, relation: 'shipment: its sender or addressee; container: its custodian or owner; location: the holder of its GLN', endorsement: 'MAJORITY (new keys); the anchor is never rewritten' },
+  { transaction: 'DecideExcursion', contract: 'coldchain', event: 'excursionDecided', roles: MAKERS, relation: 'manufacturer of every pack the temperature_excursion exception holds', endorsement: 'MAJORITY (new keys); one decision per exception, never rewritten' },
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 
 /** The world-state key types (composite key object types) the chaincode keeps. */
 export type LedgerKey =
   | 'pack' | 'container' | 'product' | 'partner' | 'shipment' | 'event' | 'lot' | 'lotStatus' | 'ti'
-  | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent';
+  | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent' | 'readingsAnchor' | 'excursionDecision';
 
 export interface CommandKeys {
   readonly reads: readonly LedgerKey[];
@@ -100,6 +102,8 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   ResolveException: EXCEPTION_STEP,
   // Closing releases the packs no other open exception of the shipment still holds (its index).
   CloseException: { reads: [...EXCEPTION_STEP.reads, 'exceptionOfShipment'], writes: ['exception', 'event', 'pack'] },
+  AnchorReadings: { reads: ['partner', 'consortium', 'event', 'shipment', 'container', 'readingsAnchor'], writes: ['readingsAnchor', 'event'] },
+  DecideExcursion: { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'lotStatus', 'excursionDecision'], writes: ['excursionDecision', 'event'] },
   AnchorForecast: { reads: ['partner', 'forecastAnchor', 'forecastAnchorEvent'], writes: ['forecastAnchor', 'forecastAnchorEvent'] },
 };
 

@@ -22,6 +22,9 @@ describe('parseLedgerCommand', () => {
     expect(ok('Ship', { to: 'DistributorMSP', epcs: ['urn:epc:id:sscc:0312345.1000000001'], statement: { affirmed: true } }))
       .toEqual({ eventId: 'e-1', to: 'DistributorMSP', epcs: ['urn:epc:id:sscc:0312345.1000000001'], statement: { affirmed: true } });
     expect(ok('Release', { epcs: ['x'] })).toEqual({ eventId: 'e-1', epcs: ['x'] });
+    const storage = { minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 120, mktLimitCelsius: 8 } };
+    expect(ok('RegisterProduct', { gtin: '00312345678906', name: 'Insulin', strength: '100 U/mL', dosageForm: 'injection', packSize: '10 mL', storage }))
+      .toMatchObject({ storage });
   });
 
   const cases: Array<[string, LedgerCommandName, unknown, string, string | undefined]> = [
@@ -44,6 +47,8 @@ describe('parseLedgerCommand', () => {
     ['a lot outside CSET 82', 'RecallLot', { eventId: 'e', gtin: '00312345678906', lot: 'LOT 1', recallId: 'R' }, 'COMMAND_INVALID', 'lot'],
     ['an expiry that is no calendar date', 'Commission', { eventId: 'e', gtin: '00312345678906', lot: 'L1', expiry: '2030-02-30', serials: ['1'] }, 'TIME_INVALID', undefined],
     ['an empty name', 'RegisterProduct', { eventId: 'e', gtin: '00312345678906', name: '', strength: '1', dosageForm: 'tablet', packSize: '30' }, 'COMMAND_INVALID', 'name'],
+    ['storage conditions with an empty range', 'RegisterProduct', { eventId: 'e', gtin: '00312345678906', name: 'Insulin', strength: '100 U/mL', dosageForm: 'injection', packSize: '10 mL', storage: { minCelsius: 8, maxCelsius: 2, budget: { maxMinutesOutOfRange: 60 } } }, 'COMMAND_INVALID', 'storage.maxCelsius'],
+    ['storage conditions without a budget', 'RegisterProduct', { eventId: 'e', gtin: '00312345678906', name: 'Insulin', strength: '100 U/mL', dosageForm: 'injection', packSize: '10 mL', storage: { minCelsius: 2, maxCelsius: 8 } }, 'COMMAND_INVALID', 'storage.budget'],
     ['verified missing', 'VerifyReturn', { eventId: 'e', epcs: ['x'] }, 'COMMAND_INVALID', 'verified'],
     ['a governance change of no known kind', 'Propose', { eventId: 'e', change: { kind: 'dissolve' } }, 'COMMAND_INVALID', undefined],
   ];

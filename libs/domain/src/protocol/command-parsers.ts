@@ -4,6 +4,10 @@ import { isCset82 } from '../gs1/charset';
 import type { QuarantineReason } from '../lifecycle/records';
 import type { Correction } from '../exceptions/exception-lifecycle';
 import { RECEIVING_RULES, type Finding } from '../exceptions/receiving-checks';
+import { parseStorageConditions, type StorageConditions } from '../coldchain/storage';
+import { parseConditionSource } from '../coldchain/readings';
+import type { ConditionSource } from '../coldchain/excursion';
+import { parseTimestamp } from '../time';
 import { assertIsoDate, type IsoDate } from '../time';
 import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ReceiveCommand, type ShipCommand } from './commands';
 
@@ -146,6 +150,31 @@ const sha256: Reader<string> = (value, field, transaction) => {
   return value;
 };
 
+/** Another domain parser's refusal, as COMMAND_INVALID naming the field it names. */
+function asCommandField<V>(parse: (value: unknown, field: string) => V): Reader<V> {
+  return (value, field, transaction) => {
+    try {
+      return parse(value, field);
+    } catch (err) {
+      if (err instanceof DomainError) throw new DomainError('COMMAND_INVALID', `${transaction}: ${err.message}`, { command: transaction, field: err.details.field ?? field, reason: err.details.reason });
+      throw err;
+    }
+  };
+}
+
+/** Storage conditions and sources, refused with COMMAND_INVALID naming the field (storage.maxCelsius, …) like every other field. */
+const storage: Reader<StorageConditions> = asCommandField(parseStorageConditions);
+const source: Reader<ConditionSource> = asCommandField(parseConditionSource);
+const timestamp: Reader<string> = asCommandField((value, field) => {
+  parseTimestamp(value, field);
+  return value as string;
+});
+
+const count: Reader<number> = (value, field, transaction) => {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw invalid(transaction, field, `${field} not a count`, 'must be a whole number of at least 1');
+  return value;
+};
+
 const req = <V>(read: Reader<V>) => ({ read }) as const;
 const opt = <V>(read: Reader<V>) => ({ optional: true, read }) as const;
 
@@ -153,7 +182,7 @@ const epcs = { epcs: req(identifiers) } as const;
 const exceptionStep = { exceptionId: req(text(300)), receiver: opt(text()) } as const;
 
 export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerCommandInputs[K]> } = {
-  RegisterProduct: { gtin: opt(text(64)), ndc: opt(text(64)), name: req(text()), strength: req(text()), dosageForm: req(text()), packSize: req(text()) },
+  RegisterProduct: { gtin: opt(text(64)), ndc: opt(text(64)), name: req(text()), strength: req(text()), dosageForm: req(text()), packSize: req(text()), storage: opt(storage) },
   Commission: { gtin: req(text(64)), lot: req(lot), expiry: req(date), serials: req(identifiers), site: opt(text()) },
   Pack: { parent: req(text()), children: req(identifiers), sealed: opt(flag) },
   Unpack: { parent: req(text()), children: opt(identifiers) },
@@ -177,6 +206,8 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   AnswerException: { ...exceptionStep, note: opt(text(2000)), correction: opt(correction) },
   ResolveException: { ...exceptionStep, resolution: req(oneOf(['correction', 'return', 'destruction'] as const)) },
   CloseException: exceptionStep,
+  DecideExcursion: { receiver: req(text()), exceptionId: req(text(300)), decision: req(oneOf(['release', 'destroy'] as const)), stabilityDataRef: opt(text(512)), note: opt(text(2000)) },
+  AnchorReadings: { source: req(source), batchSha256: req(sha256), readingCount: req(count), firstAt: req(timestamp), lastAt: req(timestamp), deviceId: opt(text(256)) },
 };
 
 /**

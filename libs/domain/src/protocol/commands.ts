@@ -5,6 +5,9 @@ import type { ChaincodeContract } from './catalogue';
 import type { Correction, ExceptionResolution } from '../exceptions/exception-lifecycle';
 import type { Finding } from '../exceptions/receiving-checks';
 import { COMMAND_AUTHORITY } from './catalogue';
+import type { StorageConditions } from '../coldchain/storage';
+import type { ConditionSource } from '../coldchain/excursion';
+import type { IsoTimestamp } from '../time';
 
 /**
  * The ledger protocol's write commands: one JSON argument per chaincode transaction, the same type
@@ -30,6 +33,8 @@ export interface RegisterProductCommand extends Command {
   readonly strength: string;
   readonly dosageForm: string;
   readonly packSize: string;
+  /** The labelled storage range and excursion budget (cold chain); kept when an update omits it. */
+  readonly storage?: StorageConditions;
 }
 export interface CommissionCommand extends Command {
   readonly gtin: string;
@@ -104,6 +109,36 @@ export interface ApproveCommand extends Command {
   readonly proposalId: string;
 }
 
+/**
+ * Anchors one batch of logger readings kept off the ledger (cold chain): its salted SHA-256 with
+ * the shipment, container or location it was recorded on, so either party can later prove what was
+ * recorded. The readings and the salt stay in the organisation's own store.
+ */
+export interface AnchorReadingsCommand extends Command {
+  readonly source: ConditionSource;
+  readonly batchSha256: string;
+  readonly readingCount: number;
+  readonly firstAt: IsoTimestamp;
+  readonly lastAt: IsoTimestamp;
+  readonly deviceId?: string;
+}
+
+/**
+ * The manufacturer's decision on a temperature_excursion exception (cold chain): release the held
+ * packs on the strength of stability data, or destroy them. Recorded once; the holder then resolves
+ * and closes the exception accordingly.
+ */
+export interface DecideExcursionCommand extends Command {
+  /** The exception's receiver (the holder) and its ID. */
+  readonly receiver: OrgId;
+  readonly exceptionId: string;
+  readonly decision: ExcursionDecision;
+  /** Release: the stability data that supports it (study, report or document reference). */
+  readonly stabilityDataRef?: string;
+  readonly note?: string;
+}
+export type ExcursionDecision = 'release' | 'destroy';
+
 /** The receiver raises the findings of one shipment's receipt (domain checkReceipt) as exceptions. */
 export interface RaiseExceptionsCommand extends Command {
   readonly findings: readonly Finding[];
@@ -174,6 +209,8 @@ export interface LedgerCommandInputs {
   readonly ResolveException: ResolveExceptionCommand;
   readonly CloseException: ExceptionStepCommand;
   readonly Capture: CaptureCommand;
+  readonly AnchorReadings: AnchorReadingsCommand;
+  readonly DecideExcursion: DecideExcursionCommand;
 }
 export type LedgerCommandName = keyof LedgerCommandInputs;
 

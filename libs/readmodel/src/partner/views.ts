@@ -4,6 +4,16 @@ import { isSellable, packOverlays, type ContainerRecord, type PackRecord } from 
  * What a partner's API answers from its read model. The GraphQL classes implement these, so a
  * column added here is a compile error until the API says how it shows it.
  */
+/** A product's labelled storage range and excursion budget as the API shows it (cold chain, docs/cold-chain.md). */
+export interface StorageView {
+  readonly minCelsius: number;
+  readonly maxCelsius: number;
+  /** As screens print it, e.g. "2–8 °C". */
+  readonly label: string;
+  readonly humidity: { readonly minPercent: number; readonly maxPercent: number } | null;
+  readonly budget: { readonly maxMinutesOutOfRange: number; readonly mktLimitCelsius: number | null; readonly activationEnergyKjPerMol: number };
+}
+
 export interface ProductView {
   readonly gtin: string;
   readonly name: string;
@@ -12,6 +22,7 @@ export interface ProductView {
   readonly strength: string | null;
   readonly dosageForm: string | null;
   readonly packSize: string | null;
+  readonly storage: StorageView | null;
 }
 
 export interface PackView {

@@ -1,0 +1,93 @@
+import type { Finding, FindingEvidence } from '../exceptions/receiving-checks';
+import type { OrgId } from '../lifecycle/records';
+import { toUtcIsoString, type IsoTimestamp } from '../time';
+import {
+  assessExposure, exposureCache, packExposure, storageOptions, temperatureRange, type BudgetBreach, type ConditionSource, type ExcursionOptions, type PackExposure, type PackInterval, type Reading,
+} from './excursion';
+import { formatStorageRange, type StorageConditions } from './storage';
+
+/** One excursion as screens and exception evidence show it: when, where, how long, how far. */
+export interface ExcursionSummary {
+  readonly startAt: IsoTimestamp;
+  readonly endAt: IsoTimestamp;
+  readonly minutes: number;
+  readonly highestCelsius: number;
+  readonly lowestCelsius: number;
+  readonly source: ConditionSource | null;
+  readonly inferredFromGap: boolean;
+}
+
+/** The evidence a temperature_excursion exception carries beside its summary. */
+export interface ExcursionEvidence extends FindingEvidence {
+  readonly range: string;
+  readonly budgetMinutes: number;
+  readonly minutesOutOfRange: number;
+  readonly mktCelsius: number | null;
+  readonly breaches: readonly BudgetBreach[];
+  readonly excursions: readonly ExcursionSummary[];
+}
+
+/** A shipment's packs with their product, and the legs the receiver's store has readings for. */
+export interface ShipmentConditionsInput {
+  readonly shipmentId: string;
+  readonly seller: OrgId;
+  readonly receiver: OrgId;
+  /** Each pack with its GTIN and the legs it travelled (shipment, its containers). */
+  readonly packs: ReadonlyArray<{ readonly epc: string; readonly gtin: string; readonly legs: readonly PackInterval[] }>;
+  readonly storageOf: (gtin: string) => StorageConditions | undefined;
+  readonly readingsOf: (source: ConditionSource) => readonly Reading[] | undefined;
+  readonly options?: ExcursionOptions;
+}
+
+export interface PackConditions {
+  readonly epc: string;
+  readonly gtin: string;
+  readonly exposure: PackExposure;
+  readonly withinBudget: boolean;
+  readonly breaches: readonly BudgetBreach[];
+}
+
+export const summariseExcursions = (exposure: Pick<PackExposure, 'excursions'>): ExcursionSummary[] =>
+  exposure.excursions.map((x) => ({
+    startAt: toUtcIsoString(x.startMs), endAt: toUtcIsoString(x.endMs), minutes: Math.round(x.minutes * 10) / 10, highestCelsius: x.highest, lowestCelsius: x.lowest,
+    source: x.source ?? null, inferredFromGap: x.inferredFromGap,
+  }));
+
+/**
+ * The cold-chain receiving check: every pack of a shipment whose product has storage conditions,
+ * against its budget over the legs the receiver has readings for; one temperature_excursion
+ * finding per product with packs beyond budget (packs of one case share one computation).
+ */
+export function checkShipmentConditions(input: ShipmentConditionsInput): { packs: PackConditions[]; findings: Finding[] } {
+  const caches = new Map<string, ReturnType<typeof exposureCache>>();
+  const packs: PackConditions[] = [];
+  for (const pack of input.packs) {
+    const storage = input.storageOf(pack.gtin);
+    if (!storage) continue;
+    const cache = caches.get(pack.gtin) ?? exposureCache();
+    caches.set(pack.gtin, cache);
+    const exposure = packExposure(pack.legs, input.readingsOf, temperatureRange(storage), storageOptions(storage, input.options), cache);
+    const verdict = assessExposure(exposure, storage);
+    packs.push({ epc: pack.epc, gtin: pack.gtin, exposure, withinBudget: verdict.withinBudget, breaches: verdict.breaches });
+  }
+  const findings: Finding[] = [];
+  for (const gtin of [...new Set(packs.filter((p) => !p.withinBudget).map((p) => p.gtin))].sort()) {
+    const beyond = packs.filter((p) => p.gtin === gtin && !p.withinBudget);
+    const storage = input.storageOf(gtin) as StorageConditions;
+    // The worst pack speaks for the product: the one with the most time out of range.
+    const worst = beyond.reduce((a, b) => (b.exposure.minutesOutOfRange > a.exposure.minutesOutOfRange ? b : a));
+    const excursions = summariseExcursions(worst.exposure);
+    const first = excursions[0];
+    const evidence: ExcursionEvidence = {
+      summary: `temperature excursion: ${beyond.length} pack(s) of ${gtin} spent ${Math.round(worst.exposure.minutesOutOfRange)} min outside ${formatStorageRange(storage)}`
+        + ` (budget ${storage.budget.maxMinutesOutOfRange} min${worst.exposure.mktCelsius !== null ? `, MKT ${worst.exposure.mktCelsius.toFixed(1)} °C` : ''})`
+        + (first ? `, from ${first.startAt}${first.source ? ` on ${first.source.kind} ${first.source.id}` : ''}` : ''),
+      gtin, packs: beyond.map((p) => p.epc), range: formatStorageRange(storage), budgetMinutes: storage.budget.maxMinutesOutOfRange,
+      minutesOutOfRange: Math.round(worst.exposure.minutesOutOfRange * 10) / 10, mktCelsius: worst.exposure.mktCelsius === null ? null : Math.round(worst.exposure.mktCelsius * 100) / 100,
+      breaches: worst.breaches, excursions,
+    };
+    const epcs = beyond.map((p) => p.epc).sort();
+    findings.push({ rule: 'temperature_excursion', shipmentId: input.shipmentId, seller: input.seller, receiver: input.receiver, subjects: epcs, hold: epcs, evidence });
+  }
+  return { packs, findings };
+}

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import {
+  assertValidEpcisDocument, batchSpan, checkShipmentConditions, DomainError, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
+  sourceKey, temperatureSeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
+  type LoggerReading, type PackConditions, type PackInterval, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
+} from '@pedigree/domain';
+import { ConditionReadings, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
+import type { MutationReceipt } from './ledger-commands';
+import type { PartnerContext } from './partner-context';
+
+/** What the anchor check found: the stored batch recomputed against the digest on the ledger. */
+export interface AnchorCheck {
+  readonly batch: StoredReadingsBatch;
+  /** The digest of the readings as stored now, with the stored salt. */
+  readonly recomputedSha256: string;
+  readonly anchor: ReadingsAnchorRecord | undefined;
+  /** The stored readings are the ones anchored: recomputed digest = anchored digest. */
+  readonly matches: boolean;
+}
+
+/** An upload: a logger's CSV export, or an EPCIS 2.0 sensor report document (JSON-LD or XML). */
+export interface ReadingsUpload {
+  readonly source: ConditionSource;
+  readonly csv?: string;
+  readonly epcisDocument?: string;
+  readonly deviceId?: string;
+}
+
+/**
+ * Readings in (issue 18): parse an upload, keep it in this organisation's own store with a fresh
+ * salt, anchor its salted digest on the ledger with its source, and check a stored batch against
+ * its anchor. The ledger sees only the digest, the count and the span.
+ */
+export class ColdChainReadings {
+  readonly store: ConditionReadings;
+
+  constructor(private readonly p: PartnerContext) {
+    this.store = new ConditionReadings(p.database.dataSource);
+  }
+
+  /** Parses, stores and anchors; answers the stored batch with its anchoring transaction. */
+  async upload(upload: ReadingsUpload, uploadedBy: string | null, idempotencyKey?: string | null): Promise<StoredReadingsBatch> {
+    const { readings, deviceId, format } = parseUpload(upload);
+    const batch: ReadingsBatch = { source: upload.source, readings, ...(deviceId ? { deviceId } : {}) };
+    const salt = randomBytes(16).toString('hex');
+    const id = readingsBatchSha256(batch, salt);
+    await this.store.save(id, batch, salt, format, uploadedBy);
+    return this.anchor(id, idempotencyKey);
+  }
+
+  /** Anchors a stored batch (again, after a failed attempt: the ledger answers a repeat as a duplicate). */
+  async anchor(id: string, idempotencyKey?: string | null): Promise<StoredReadingsBatch> {
+    const batch = await this.requireBatch(id);
+    if (batch.anchorTxId) return batch;
+    const span = batchSpan({ readings: [{ atMs: batch.firstAtMs, celsius: 0 }, { atMs: batch.lastAtMs, celsius: 0 }] });
+    const receipt = await this.p.write('anchorReadings', 'AnchorReadings', {
+      source: batch.source, batchSha256: batch.id, readingCount: batch.readingCount, ...span, ...(batch.deviceId ? { deviceId: batch.deviceId } : {}),
+    }, idempotencyKey ?? `anchor-readings-${batch.id}`);
+    await this.store.markAnchored(batch.id, receipt.transactionId);
+    return { ...batch, anchorTxId: receipt.transactionId };
+  }
+
+  /** Whether the stored batch still matches the digest anchored on the ledger. */
+  async check(id: string): Promise<AnchorCheck> {
+    const batch = await this.requireBatch(id);
+    const readings = await this.store.readingsOfBatch(id);
+    const recomputedSha256 = readings.length ? readingsBatchSha256({ source: batch.source, readings, ...(batch.deviceId ? { deviceId: batch.deviceId } : {}) }, batch.salt) : '';
+    const anchor = await this.p.reads.optional<ReadingsAnchorRecord>('GetReadingsAnchor', [batch.source.kind, batch.source.id, batch.id], 'coldchain');
+    return { batch, recomputedSha256, anchor, matches: anchor !== undefined && anchor.batchSha256 === recomputedSha256 };
+  }
+
+  /** A source's stored readings in time order (every batch, overlaps once). */
+  readingsOf(source: ConditionSource, fromMs?: number, toMs?: number): Promise<LoggerReading[]> {
+    return this.store.readingsOf(source, fromMs, toMs);
+  }
+
+  private async requireBatch(id: string): Promise<StoredReadingsBatch> {
+    const batch = await this.store.batch(id);
+    if (!batch) throw new DomainError('NOT_FOUND', `no readings batch ${id} is stored here`);
+    return batch;
+  }
+}
+
+function parseUpload(upload: ReadingsUpload): { readings: LoggerReading[]; deviceId?: string; format: ReadingsFormat } {
+  if ((upload.csv === undefined) === (upload.epcisDocument === undefined)) {
+    throw new DomainError('READINGS_INVALID', 'give either csv or epcisDocument', { reason: 'one upload' });
+  }
+  if (upload.csv !== undefined) return { readings: readingsFromCsv(upload.csv), ...(upload.deviceId ? { deviceId: upload.deviceId } : {}), format: 'csv' };
+  const text = (upload.epcisDocument as string).trimStart();
+  // XML through the XML reader (EPCIS 1.2 cannot carry sensor data: it is refused there); JSON-LD validated as captured documents are.
+  let document: unknown;
+  let format: ReadingsFormat;
+  if (text.startsWith('<')) {
+    const validated = readAndValidateEpcisXml(text);
+    if (validated.issues.length) throw new DomainError('EPCIS_INVALID', `the EPCIS XML document is invalid: ${validated.issues[0]?.path} ${validated.issues[0]?.message}`, { issues: validated.issues });
+    document = validated.read.document;
+    format = 'epcis-xml';
+  } else {
+    try {
+      document = JSON.parse(text);
+    } catch {
+      throw new DomainError('EPCIS_INVALID', 'epcisDocument is neither XML nor JSON', { reason: 'not JSON' });
+    }
+    assertValidEpcisDocument(document);
+    format = 'epcis-json';
+  }
+  const read = readingsFromEpcisDocument(document);
+  const deviceId = upload.deviceId ?? read.deviceId;
+  return { readings: read.readings, ...(deviceId ? { deviceId } : {}), format };
+}
+
+/** What the dock's cold-chain check found for one shipment. */
+export interface ShipmentConditions {
+  readonly shipmentId: string;
+  readonly packs: readonly PackConditions[];
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Excursions (issue 18): the receiving check of a shipment's logger readings against each
+ * product's budget, the temperature_excursion exceptions it raises at the holder, and the holder's
+ * resolution once the manufacturer decided (DecideExcursion on the ledger).
+ */
+export class ColdChainExcursions {
+  private readonly readings: ColdChainReadings;
+  private readonly exceptions: ReceivingExceptionReads;
+
+  constructor(private readonly p: PartnerContext) {
+    this.readings = new ColdChainReadings(p);
+    this.exceptions = new ReceivingExceptionReads(p.database.dataSource);
+  }
+
+  /**
+   * The shipment's packs over its transit leg (shipped until received, or now), from the readings
+   * of the shipment's own logger and of every container in its load that this organisation stored.
+   */
+  async shipmentConditions(shipmentId: string, now = Date.now()): Promise<ShipmentConditions> {
+    const shipment = await this.p.readModel.shipments.get(shipmentId);
+    if (!shipment) throw new DomainError('NOT_FOUND', `shipment ${shipmentId} is not in this organisation's records`);
+    const shippedMs = new Date(shipment.shippedAt).getTime();
+    const toMs = shipment.receivedAt ? new Date(shipment.receivedAt).getTime() : now;
+    const source: ConditionSource = { kind: 'shipment', id: shipment.id };
+    // The load, down the aggregation tree as the ledger has it: each pack with the containers around it.
+    const load: Array<{ epc: string; gtin: string; around: readonly string[] }> = [];
+    const walk = async (epc: string, around: readonly string[]): Promise<void> => {
+      if (epc.startsWith('urn:epc:id:sgtin:')) {
+        const id = parseEpcUrn(epc);
+        if (id.scheme === 'sgtin') load.push({ epc, gtin: id.gtin, around });
+        return;
+      }
+      const container = await this.p.reads.container(epc);
+      for (const child of container?.children ?? []) await walk(child, [...around, epc]);
+    };
+    for (const epc of shipment.epcs) await walk(epc, []);
+    const sources: ConditionSource[] = [source, ...[...new Set(load.flatMap((p) => p.around))].map((id) => ({ kind: 'container' as const, id }))];
+    const series = new Map<string, Reading[]>();
+    for (const s of sources) series.set(sourceKey(s), temperatureSeries({ readings: await this.readings.readingsOf(s, Number.MIN_SAFE_INTEGER, toMs) }));
+    // A logger started for this load (the shipment's, or a case's) speaks for its packs from its first
+    // reading: a case sealed at receipt held them since packing. Until the read model keeps each
+    // pack's aggregation intervals, that is the leg (docs/cold-chain.md).
+    const fromMs = Math.min(shippedMs, ...[...series.values()].filter((r) => r.length).map((r) => (r[0] as Reading).atMs));
+    const packs = load.map((p) => ({
+      epc: p.epc, gtin: p.gtin,
+      legs: [source, ...p.around.map((id): ConditionSource => ({ kind: 'container', id }))].map((s): PackInterval => ({ source: s, fromMs, toMs })),
+    }));
+    const storage = new Map<string, StorageConditions | undefined>();
+    for (const gtin of new Set(packs.map((p) => p.gtin))) {
+      storage.set(gtin, (await this.p.readModel.products.record(gtin))?.storage);
+    }
+    const checked = checkShipmentConditions({
+      shipmentId, seller: shipment.sender, receiver: shipment.receiver, packs,
+      storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)),
+    });
+    return { shipmentId, ...checked };
+  }
+
+  /** Raises the shipment's temperature excursions at this organisation (the holder), referred to the seller; undefined when there are none. */
+  async raiseShipmentExcursions(shipmentId: string, idempotencyKey?: string | null): Promise<MutationReceipt | undefined> {
+    const { findings } = await this.shipmentConditions(shipmentId);
+    if (!findings.length) return undefined;
+    return this.p.write('raiseExceptions', 'RaiseExceptions', { findings: [...findings], refer: true }, idempotencyKey ?? `temperature-excursions-${shipmentId}`);
+  }
+
+  /** The manufacturer records its decision on the ledger. */
+  decide(command: Omit<DecideExcursionCommand, 'eventId' | 'submittedBy'>, idempotencyKey?: string | null): Promise<MutationReceipt> {
+    return this.p.write('decideExcursion', 'DecideExcursion', command, idempotencyKey);
+  }
+
+  /**
+   * The holder acts on the manufacturer's decision: a release resolves the exception by correction
+   * and closes it (closing releases its packs); a destruction resolves it so and closes it, the
+   * packs staying quarantined until destroyed.
+   */
+  async applyDecision(exceptionId: string, idempotencyKey?: string | null): Promise<MutationReceipt> {
+    const decision = await this.p.reads.optional<ExcursionDecisionRecord>('GetExcursionDecision', [this.p.org, exceptionId], 'coldchain');
+    if (!decision) throw new DomainError('NOT_FOUND', `the manufacturer has not decided on exception ${exceptionId} yet`);
+    const key = idempotencyKey ?? `excursion-decision-${exceptionId}`;
+    await this.p.write('resolveException', 'ResolveException', { exceptionId, resolution: decision.decision === 'release' ? 'correction' : 'destruction' }, `${key}:resolve`);
+    return this.p.write('closeException', 'CloseException', { exceptionId }, `${key}:close`);
+  }
+
+  /** Open temperature excursions holding a pack here: what the counter and the scan screen say. */
+  async holding(epc: string): Promise<ExcursionSummary[]> {
+    const open = (await this.exceptions.holding(this.p.org, epc)).filter((x) => x.rule === 'temperature_excursion');
+    return open.flatMap((x) => ((x.evidence as unknown as Partial<ExcursionEvidence>).excursions ?? []));
+  }
+}
