@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { CHAINCODES, HOST, networkPaths, ORDERERS, PEER_ORGS, chaincodeServerPort } from '../../infra/src/network/topology';
+import { CHAINCODES, networkPaths, ORDERERS, PEER_ORGS, chaincodeServerPort } from '../../infra/src/network/topology';
 import { ordererAdminTls, ordererTls, peerTls, userTls, type TlsFiles } from '../../infra/src/network/tls';
 
 /**
@@ -28,10 +28,10 @@ beforeAll(() => {
 type Answer = { accepted: true } | { accepted: false; reason: string };
 
 /** Opens TLS (h2 for gRPC, http/1.1 otherwise), sends a first request, and reports what the server did. */
-function handshake(port: number, serverCa: string, client: { cert: string; key: string } | undefined, protocol: 'h2' | 'http/1.1'): Promise<Answer> {
+function handshake(host: string, port: number, serverCa: string, client: { cert: string; key: string } | undefined, protocol: 'h2' | 'http/1.1'): Promise<Answer> {
   return new Promise((resolve) => {
     const socket = tls.connect({
-      host: HOST, port, servername: 'localhost', ca: fs.readFileSync(serverCa), ALPNProtocols: [protocol],
+      host, port, servername: 'localhost', ca: fs.readFileSync(serverCa), ALPNProtocols: [protocol],
       ...(client ? { cert: fs.readFileSync(client.cert), key: fs.readFileSync(client.key) } : {}),
     });
     const done = (a: Answer) => { socket.destroy(); resolve(a); };
@@ -49,21 +49,21 @@ function handshake(port: number, serverCa: string, client: { cert: string; key: 
 
 const own = (files: TlsFiles) => ({ cert: files.cert, key: files.key });
 
-const ENDPOINTS: Array<[string, () => { port: number; ca: string; client: { cert: string; key: string }; protocol: 'h2' | 'http/1.1' }]> = [
-  ['a peer (gateway, endorsement, gossip)', () => ({ port: org.peerPort, ca: peerTls(paths, org).ca, client: own(userTls(paths, org, 'User1')), protocol: 'h2' })],
-  ['a peer\'s operations endpoint', () => ({ port: org.operationsPort, ca: peerTls(paths, org).ca, client: own(userTls(paths, org, 'Admin')), protocol: 'http/1.1' })],
-  ['an ordering node (broadcast, deliver, Raft)', () => ({ port: node.port, ca: ordererTls(paths, node).ca, client: own(userTls(paths, node.owner, 'Admin')), protocol: 'h2' })],
-  ['an ordering node\'s admin endpoint', () => ({ port: node.adminPort, ca: ordererTls(paths, node).ca, client: own(ordererAdminTls(paths, node)), protocol: 'http/1.1' })],
-  ['an ordering node\'s operations endpoint', () => ({ port: node.operationsPort, ca: ordererTls(paths, node).ca, client: own(ordererAdminTls(paths, node)), protocol: 'http/1.1' })],
-  ['a chaincode server', () => ({ port: chaincodeServerPort(CHAINCODES[0]!, org), ca: peerTls(paths, org).ca, client: own(peerTls(paths, org)), protocol: 'h2' })],
+const ENDPOINTS: Array<[string, () => { host: string; port: number; ca: string; client: { cert: string; key: string }; protocol: 'h2' | 'http/1.1' }]> = [
+  ['a peer (gateway, endorsement, gossip)', () => ({ host: org.host, port: org.peerPort, ca: peerTls(paths, org).ca, client: own(userTls(paths, org, 'User1')), protocol: 'h2' })],
+  ['a peer\'s operations endpoint', () => ({ host: org.host, port: org.operationsPort, ca: peerTls(paths, org).ca, client: own(userTls(paths, org, 'Admin')), protocol: 'http/1.1' })],
+  ['an ordering node (broadcast, deliver, Raft)', () => ({ host: node.address, port: node.port, ca: ordererTls(paths, node).ca, client: own(userTls(paths, node.owner, 'Admin')), protocol: 'h2' })],
+  ['an ordering node\'s admin endpoint', () => ({ host: node.address, port: node.adminPort, ca: ordererTls(paths, node).ca, client: own(ordererAdminTls(paths, node)), protocol: 'http/1.1' })],
+  ['an ordering node\'s operations endpoint', () => ({ host: node.address, port: node.operationsPort, ca: ordererTls(paths, node).ca, client: own(ordererAdminTls(paths, node)), protocol: 'http/1.1' })],
+  ['a chaincode server', () => ({ host: org.host, port: chaincodeServerPort(CHAINCODES[0]!, org), ca: peerTls(paths, org).ca, client: own(peerTls(paths, org)), protocol: 'h2' })],
 ];
 
 describe('mutual TLS on every Fabric endpoint', () => {
   it.each(ENDPOINTS)('%s refuses a client without a certificate and one from an unknown CA, and answers its own organisation', async (_, endpoint) => {
     const e = endpoint();
-    const none = await handshake(e.port, e.ca, undefined, e.protocol);
-    const foreign = await handshake(e.port, e.ca, intruder, e.protocol);
-    const member = await handshake(e.port, e.ca, e.client, e.protocol);
+    const none = await handshake(e.host, e.port, e.ca, undefined, e.protocol);
+    const foreign = await handshake(e.host, e.port, e.ca, intruder, e.protocol);
+    const member = await handshake(e.host, e.port, e.ca, e.client, e.protocol);
     expect(none).toEqual({ accepted: false, reason: expect.stringMatching(/certificate required|handshake failure|bad certificate/) });
     // Go's servers send an alert; the Node chaincode server (grpc-js) hangs up without one.
     expect(foreign).toEqual({ accepted: false, reason: expect.stringMatching(/unknown ca|bad certificate|certificate unknown|closed without an answer/) });
@@ -72,8 +72,8 @@ describe('mutual TLS on every Fabric endpoint', () => {
 
   it('a member\'s admin endpoints take only that organisation: another member\'s admin is refused', async () => {
     const other = PEER_ORGS.find((o) => o.mspId !== org.mspId)!;
-    const operations = await handshake(org.operationsPort, peerTls(paths, org).ca, own(userTls(paths, other, 'Admin')), 'http/1.1');
-    const ordererAdmin = await handshake(node.adminPort, ordererTls(paths, node).ca, own(userTls(paths, other, 'Admin')), 'http/1.1');
+    const operations = await handshake(org.host, org.operationsPort, peerTls(paths, org).ca, own(userTls(paths, other, 'Admin')), 'http/1.1');
+    const ordererAdmin = await handshake(node.address, node.adminPort, ordererTls(paths, node).ca, own(userTls(paths, other, 'Admin')), 'http/1.1');
     expect(operations).toMatchObject({ accepted: false });
     expect(ordererAdmin).toMatchObject({ accepted: false });
   });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { HOST, NetworkPaths, ORDERERS, PeerOrg, ordererTlsCa, peerTlsCa, userMspDir } from './topology';
+import { NetworkPaths, ORDERERS, PeerOrg, ordererTlsCa, peerTlsCa, userMspDir } from './topology';
 import { userTls } from './tls';
 
 const run = promisify(execFile);
@@ -25,7 +25,7 @@ export function peerAdminEnv(paths: NetworkPaths, org: PeerOrg): NodeJS.ProcessE
     FABRIC_CFG_PATH: paths.config,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_LOCALMSPID: org.mspId,
-    CORE_PEER_ADDRESS: `${HOST}:${org.peerPort}`,
+    CORE_PEER_ADDRESS: `${org.host}:${org.peerPort}`,
     CORE_PEER_TLS_ROOTCERT_FILE: peerTlsCa(paths, org),
     CORE_PEER_MSPCONFIGPATH: userMspDir(paths, org, 'Admin'),
     // Peers take mutual TLS only: the admin's TLS client certificate, to its own peer and any other.

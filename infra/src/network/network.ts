@@ -8,7 +8,7 @@ import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
 import * as proc from './processes';
 import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
-  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, HOST, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
+  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
   connectionProfileFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
@@ -121,6 +121,7 @@ export class Network {
       name: node.process,
       command: this.bin('orderer'),
       args: [],
+      host: node.address,
       port: node.port,
       healthUrl: `https://${node.address}:${node.operationsPort}/healthz`,
       healthTls: ordererAdminTls(p, node),
@@ -167,14 +168,15 @@ export class Network {
   private peerSpec(org: PeerOrg): proc.ProcessSpec {
     const p = this.paths;
     const dir = peerDir(p, org);
-    const address = `${HOST}:${org.peerPort}`;
+    const address = `${org.host}:${org.peerPort}`;
     const data = path.join(p.data, peerName(org));
     return {
       name: peerName(org),
       command: this.bin('peer'),
       args: ['node', 'start'],
+      host: org.host,
       port: org.peerPort,
-      healthUrl: `https://${HOST}:${org.operationsPort}/healthz`,
+      healthUrl: `https://${org.host}:${org.operationsPort}/healthz`,
       healthTls: userTls(p, org, 'Admin'),
       env: {
         ...baseEnv(),
@@ -182,7 +184,7 @@ export class Network {
         CORE_PEER_ID: peerName(org),
         CORE_PEER_ADDRESS: address,
         CORE_PEER_LISTENADDRESS: address,
-        CORE_PEER_CHAINCODELISTENADDRESS: `${HOST}:${org.chaincodePort}`,
+        CORE_PEER_CHAINCODELISTENADDRESS: `${org.host}:${org.chaincodePort}`,
         CORE_PEER_GOSSIP_BOOTSTRAP: address,
         // Without an external endpoint the peer is invisible to the other organisations: no
         // cross-org discovery, gateway endorsement or private data dissemination.
@@ -203,7 +205,7 @@ export class Network {
         PEDIGREE_CCAAS_TLS_DIR: path.join(dir, 'tls'),
         CORE_PEER_FILESYSTEMPATH: data,
         CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(data, 'snapshots'),
-        CORE_OPERATIONS_LISTENADDRESS: `${HOST}:${org.operationsPort}`,
+        CORE_OPERATIONS_LISTENADDRESS: `${org.host}:${org.operationsPort}`,
         CORE_OPERATIONS_TLS_ENABLED: 'true',
         CORE_OPERATIONS_TLS_CERT_FILE: path.join(dir, 'tls/server.crt'),
         CORE_OPERATIONS_TLS_KEY_FILE: path.join(dir, 'tls/server.key'),
@@ -228,6 +230,7 @@ export class Network {
         '--module-path', path.join(p.root, cc.module),
         ...chaincodeServerTlsArgs(p, org),
       ],
+      host: org.host,
       port,
       env: {
         ...baseEnv(),
@@ -252,11 +255,11 @@ export class Network {
       }
     }
     // A process just stopped may hold its port a moment longer (the kernel closes its sockets after exit).
-    for (let i = 0; i < 50 && (await proc.portOpen(spec.port)); i++) await proc.sleep(100);
-    if (await proc.portOpen(spec.port)) {
+    for (let i = 0; i < 50 && (await proc.portOpen(spec.port, spec.host)); i++) await proc.sleep(100);
+    if (await proc.portOpen(spec.port, spec.host)) {
       throw new Error(`port ${spec.port} for ${spec.name} is taken by a process this network did not start`);
     }
-    this.log(`starting ${spec.name} on ${HOST}:${spec.port}`);
+    this.log(`starting ${spec.name} on ${spec.host}:${spec.port}`);
     proc.start(this.paths, spec);
     await proc.waitHealthy(this.paths, spec);
     return true;
@@ -381,7 +384,7 @@ export class Network {
         writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkgOf(org).packageId}\n`);
         if (await this.ensureRunning(this.chaincodeSpec(cc, org))) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
       }
-      const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${HOST}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
+      const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${o.host}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
       this.log(`committing chaincode ${version} sequence ${sequence}`);
       await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(PEER_ORGS[0]), ...defn, ...peers]);
       changed.push(`chaincode ${version} committed at sequence ${sequence}`);
@@ -516,9 +519,9 @@ export class Network {
       }));
       const profile = {
         mspId: org.mspId,
-        peerEndpoint: `${HOST}:${org.peerPort}`,
+        peerEndpoint: `${org.host}:${org.peerPort}`,
         tlsRootCertFile: peerTlsCa(this.paths, org),
-        // The peers' certificates name 127.0.0.1 and localhost; TLS server names must not be IPs.
+        // The peers' certificates name their host's address and localhost; TLS server names must not be IPs.
         tlsServerName: 'localhost',
         channel: CHANNEL,
         chaincode: CHAINCODE,
@@ -566,7 +569,7 @@ export class Network {
   /** The peer's ledger height on the channel (its operations metrics), or -1 when it does not answer. */
   private async peerHeight(org: PeerOrg): Promise<number> {
     try {
-      const text = (await mtlsRequest(`https://${HOST}:${org.operationsPort}/metrics`, userTls(this.paths, org, 'Admin'), { timeoutMs: 2000 })).body;
+      const text = (await mtlsRequest(`https://${org.host}:${org.operationsPort}/metrics`, userTls(this.paths, org, 'Admin'), { timeoutMs: 2000 })).body;
       const m = new RegExp(`^ledger_blockchain_height\\{channel="${CHANNEL}"\\} (\\d+)`, 'm').exec(text);
       return m ? Number(m[1]) : -1;
     } catch {

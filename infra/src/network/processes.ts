@@ -12,7 +12,8 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd?: string;
-  /** Port the process serves; status shows it and readiness waits for it. */
+  /** The address it binds (its organisation's host) and the port it serves; status shows them and readiness waits for them. */
+  readonly host: string;
   readonly port: number;
   /** URL answering 200 when healthy (Fabric's operations /healthz); else a TCP connect is the check. */
   readonly healthUrl?: string;
@@ -102,7 +103,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } }
 }
 
-export async function probe(spec: Pick<ProcessSpec, 'port' | 'healthUrl' | 'healthTls'>): Promise<{ healthy: boolean; detail: string }> {
+export async function probe(spec: Pick<ProcessSpec, 'host' | 'port' | 'healthUrl' | 'healthTls'>): Promise<{ healthy: boolean; detail: string }> {
   if (spec.healthUrl) {
     try {
       if (spec.healthTls) {
@@ -116,7 +117,7 @@ export async function probe(spec: Pick<ProcessSpec, 'port' | 'healthUrl' | 'heal
       return { healthy: false, detail: (err as Error).message };
     }
   }
-  const open = await portOpen(spec.port);
+  const open = await portOpen(spec.port, spec.host);
   return { healthy: open, detail: open ? 'listening' : 'not listening' };
 }
 
