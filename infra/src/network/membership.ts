@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
-import { fabricInstall, peerOrgCryptoConfig, peerOrgDefinition } from './fabric-config';
+import { caServerOf, CertificateAuthorities, identitiesOf } from './ca';
+import { FabricInstall, fabricInstall, peerOrgDefinition } from './fabric-config';
 import * as proc from './processes';
 import {
   CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, joinedFile, MemberConfig, NetworkPaths, ORDERERS, PEER_ORGS, PeerOrg,
@@ -22,8 +23,7 @@ import {
  *
  * Leaving is the same update the other way (`propose-leave`, `sign`, `submit`): its organisation
  * leaves the channel configuration, so its certificates are refused by every peer and orderer.
- * Identities come from cryptogen here (the newcomer generates its own into the network's crypto
- * folder); Fabric CA is a later step.
+ * The newcomer's identities come from its own Fabric CA server (ca.ts), which it starts in `join`.
  */
 
 /** What a pending configuration update is for; kept beside the update file (<update>.json). */
@@ -51,17 +51,21 @@ export function readMemberFile(file: string): MemberConfig & { key: string; mspI
 }
 
 export class Membership {
-  private binDir?: string;
+  private installed?: FabricInstall;
 
   constructor(readonly paths: NetworkPaths, private readonly log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {}
 
+  private get install(): FabricInstall {
+    this.installed ??= fabricInstall(this.paths.root);
+    return this.installed;
+  }
+
   private bin(tool: string): string {
-    this.binDir ??= fabricInstall(this.paths.root).bin;
-    return path.join(this.binDir, tool);
+    return path.join(this.install.bin, tool);
   }
 
   /**
-   * Step 1, run by the newcomer: its crypto material (cryptogen, its organisation alone) and the
+   * Step 1, run by the newcomer: its identities from its own CA (which it starts) and the
    * organisation definition it hands the consortium (configtxgen -printOrg): joining/<key>/org.json,
    * with member.yaml (its port position on this machine) and admit.json (the governance change).
    */
@@ -80,17 +84,10 @@ export class Membership {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'member.yaml'), YAML.stringify({ ...member, position }));
 
-    const own = path.join(p.crypto, 'peerOrganizations', org.domain);
-    if (!fs.existsSync(own)) {
-      fs.writeFileSync(path.join(dir, 'crypto-config.yaml'), peerOrgCryptoConfig(org));
-      const out = path.join(dir, 'crypto');
-      fs.rmSync(out, { recursive: true, force: true });
-      await this.tool('cryptogen', ['generate', `--config=${path.join(dir, 'crypto-config.yaml')}`, `--output=${out}`]);
-      fs.mkdirSync(path.dirname(own), { recursive: true });
-      fs.renameSync(path.join(out, 'peerOrganizations', org.domain), own);
-      fs.rmSync(out, { recursive: true, force: true });
-      this.log(`${org.mspId}: crypto material generated in ${own}`);
-    }
+    // Its own CA server (its host, its ports, its data), started by the newcomer, issues its identities.
+    const server = caServerOf(org, []);
+    const enrolled = await new CertificateAuthorities(p, this.install.caBin, this.log).ensureIdentities(server, identitiesOf(server, []));
+    if (enrolled.length) this.log(`${org.mspId}: identities issued by its own CA (${server.process}, port ${server.port}) into ${path.join(p.crypto, 'peerOrganizations', org.domain)}`);
     fs.writeFileSync(path.join(dir, 'configtx.yaml'), YAML.stringify({ Organizations: [peerOrgDefinition(p, org)] }));
     const { stdout } = await this.tool('configtxgen', ['-printOrg', org.mspId], { FABRIC_CFG_PATH: dir });
     fs.writeFileSync(path.join(dir, 'org.json'), stdout);
@@ -176,7 +173,7 @@ export class Membership {
       writeChanges(this.paths, { ...changes, joined: [...changes.joined.filter((m) => m.key !== record.key), member], left: changes.left.filter((k) => k !== record.key) });
     } else {
       const org = PEER_ORGS.find((o) => o.key === record.key);
-      for (const name of [...CHAINCODES.map((cc) => org && chaincodeServerName(cc, org)), org && peerName(org)]) {
+      for (const name of [...CHAINCODES.map((cc) => org && chaincodeServerName(cc, org)), org && peerName(org), org && caServerOf(org, []).process]) {
         if (name && (await proc.stop(this.paths, name))) this.log(`stopped ${name}`);
       }
       const founder = FOUNDERS.some((o) => o.key === record.key);
