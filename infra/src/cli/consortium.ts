@@ -4,6 +4,7 @@ import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnecti
 import { parseGovernanceChange } from '@pedigree/domain';
 import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS, type PeerOrg } from '../network/topology';
 import { Membership } from '../network/membership';
+import { Network } from '../network/network';
 
 /**
  * `npm run consortium -- <command>`: governance as each member organisation's admin takes part in it.
@@ -19,6 +20,7 @@ import { Membership } from '../network/membership';
  *   sign <update.pb> --as <org>            each member's admin signs with its own key (a majority)
  *   submit <update.pb> --as <org>          one member's admin submits it to the ordering service
  *   fetch-genesis <key>                    the newcomer: the channel's first block, which its peer joins with
+ *   renew <org>                            <org> re-enrolls its identities from its own CA and restarts its peer and ordering node
  *
  * <org> is an organisation's key or MSP ID (infra/consortium.yaml), or a partner service
  * (manufacturer, distributor, dispenser) for the first organisation running it.
@@ -69,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        console.error('usage: npm run consortium -- show | propose <change.json> --as <org> | approve <proposalId> --as <org> | join <member.yaml> | propose-join <key> | propose-leave <key> | sign <update> --as <org> | submit <update> --as <org> | fetch-genesis <key>');
+        console.error('usage: npm run consortium -- show | propose <change.json> --as <org> | approve <proposalId> --as <org> | join <member.yaml> | propose-join <key> | propose-leave <key> | sign <update> --as <org> | submit <update> --as <org> | fetch-genesis <key> | renew <org>');
         return 2;
     }
   } catch (err) {
@@ -109,6 +111,13 @@ async function membershipCommand(command: string | undefined, arg: string | unde
         if (!arg || !who) throw new Error('submit needs an update file and --as <org>');
         const record = await membership.submit(arg, org);
         console.log(`${record.mspId} ${record.kind === 'join' ? 'joined' : 'left'} the channel configuration; next: npm run network:up (new chaincode definition sequence${record.kind === 'join' ? ', the newcomer\'s peer and chaincode servers' : ''})`);
+        return 0;
+      }
+      case 'renew': {
+        const member = arg ? findOrg(arg) : undefined;
+        if (!member) throw new Error(`renew needs an organisation of this network (${PEER_ORGS.map((o) => o.key).join(', ')})`);
+        const renewed = await new Network(networkPaths()).renew(member);
+        console.log(`${member.mspId} renewed ${renewed.length} identities from its CA (${renewed.join(', ')}); its peer and ordering node restarted with them. Its partner service reads its certificate when it starts: restart it too.`);
         return 0;
       }
       case 'fetch-genesis': {

@@ -28,6 +28,8 @@ export interface CaInstance {
   readonly name: string;
   /** The MSP the CA's certificates belong to. */
   readonly mspId: string;
+  /** Legal name of the company that runs it: the O of what it issues. */
+  readonly organisation: string;
   /** The Fabric domain its identities' names end with. */
   readonly domain: string;
   /** Where the organisation's MSP (channel configuration MSPDir) lives, relative to the crypto folder. */
@@ -63,9 +65,9 @@ const USERS: ReadonlyArray<{ readonly name: string; readonly type: IdentityType 
 ];
 
 export function caServerOf(org: PeerOrg, orderers: readonly OrdererNode[]): CaServer {
-  const own: CaInstance = { name: `ca-${org.key}`, mspId: org.mspId, domain: org.domain, orgDir: path.join('peerOrganizations', org.domain) };
+  const own: CaInstance = { name: `ca-${org.key}`, mspId: org.mspId, organisation: org.legalName, domain: org.domain, orgDir: path.join('peerOrganizations', org.domain) };
   const nodes = orderers.filter((n) => n.owner.key === org.key).map((n): CaInstance => ({
-    name: `ca-${org.key}-orderer`, mspId: n.mspId, domain: n.domain, orgDir: path.join('ordererOrganizations', n.domain),
+    name: `ca-${org.key}-orderer`, mspId: n.mspId, organisation: org.legalName, domain: n.domain, orgDir: path.join('ordererOrganizations', n.domain),
   }));
   return { owner: org, process: `ca-${org.key}`, host: org.host, port: org.caPort, operationsPort: org.caOperationsPort, instances: [own, ...nodes] };
 }
@@ -350,12 +352,14 @@ export class CertificateAuthorities {
     const credentials = `${encodeURIComponent(identity.id)}:${secret}`;
     const msp = path.join(base, 'msp');
     const hosts = identity.tlsHosts ?? [];
-    await this.client(server, ['enroll', '-u', this.url(server, credentials), '--caname', ca.name, '-M', msp, ...(hosts.length ? ['--csr.hosts', hosts.join(',')] : [])], base)
+    // The subject names the company (fabric-ca-client's default O is "Hyperledger"); the CA sets the OU to the type.
+    const names = ['--csr.names', `C=US,O=${ca.organisation.replace(/[,=+"\\<>;]/g, ' ').trim()}`];
+    await this.client(server, ['enroll', '-u', this.url(server, credentials), '--caname', ca.name, '-M', msp, ...names, ...(hosts.length ? ['--csr.hosts', hosts.join(',')] : [])], base)
       .catch((err: Error) => { throw new CaError('CA_ENROLL', `${identity.id} with ${ca.name}: ${err.message}`); });
     this.completeMsp(server, identity, msp);
     if (identity.tlsHosts) {
       await this.client(server, ['enroll', '-u', this.url(server, credentials), '--caname', ca.name, '-M', this.tlsMsp(server, identity),
-        '--enrollment.profile', 'tls', '--csr.hosts', hosts.join(',')], base)
+        '--enrollment.profile', 'tls', ...names, '--csr.hosts', hosts.join(',')], base)
         .catch((err: Error) => { throw new CaError('CA_ENROLL', `TLS certificate of ${identity.id} with ${ca.name}: ${err.message}`); });
       this.copyTls(server, identity);
     }

@@ -91,6 +91,22 @@ export class Network {
     return { changed };
   }
 
+  /**
+   * `consortium -- renew <org>`: the organisation re-enrolls its identities from its own CA (new
+   * keys and certificates), then its peer and ordering node restart to use them; `up` brings them
+   * back and waits until every gateway endorses again.
+   */
+  async renew(org: PeerOrg): Promise<string[]> {
+    const server = caServerOf(org, ORDERERS);
+    const renewed = await this.cas.renew(server, identitiesOf(server, ORDERERS));
+    this.log(`${server.process}: renewed ${renewed.join(', ')}`);
+    for (const name of [peerName(org), ...ORDERERS.filter((n) => n.owner.key === org.key).map((n) => n.process)]) {
+      if (await proc.stop(this.paths, name)) this.log(`stopped ${name} to restart it with its renewed identity`);
+    }
+    await this.up();
+    return renewed;
+  }
+
   async down(): Promise<string[]> {
     const stopped: string[] = [];
     // Chaincode first, orderer last: peers keep no half-delivered blocks waiting for a dead orderer.

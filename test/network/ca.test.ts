@@ -1,0 +1,91 @@
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { certificateHealth, connectFabricLedger, ledgerConfigFromProfile, profileCertificateExpiries, readConnectionProfile } from '@pedigree/ledger';
+import { caServerOf } from '../../infra/src/network/ca';
+import { connectionProfileFile, HOST, networkPaths, ORDERERS, ordererDir, PEER_ORGS, PeerOrg, peerDir, userMspDir } from '../../infra/src/network/topology';
+import { ROOT } from '../support/ledger';
+import { caRootOf, issuedBy, servedCertificate } from '../support/identities';
+import { cli } from '../support/network-cli';
+
+/**
+ * Every identity of the running network comes from its organisation's own Fabric CA: what each peer
+ * and ordering node presents on the wire, and what its users sign with, chain to the root that
+ * organisation's CA server serves. Then one organisation renews: new certificates from the same CA,
+ * its restarted peer presents them, and every organisation still endorses with it.
+ */
+const paths = networkPaths(ROOT);
+const caTlsRoot = (org: PeerOrg) => fs.readFileSync(path.join(paths.home, 'ca', org.key, 'ca-cert.pem'));
+const pem = (file: string) => new X509Certificate(fs.readFileSync(file));
+
+async function rootsOf(org: PeerOrg): Promise<X509Certificate[]> {
+  const server = caServerOf(org, ORDERERS);
+  return Promise.all(server.instances.map((ca) => caRootOf(server.host, server.port, ca.name, caTlsRoot(org))));
+}
+
+jest.setTimeout(600_000);
+
+describe('identities from each organisation\'s Fabric CA', () => {
+  it.each(PEER_ORGS.map((o) => [o.key, o] as const))('%s: its peer, its ordering node and its users are issued by its own CA', async (_key, org) => {
+    const [own, ordererRoot] = await rootsOf(org);
+    const peer = await servedCertificate(HOST, org.peerPort, own!.raw);
+    expect(issuedBy(peer, own!)).toBe(true);
+    expect(peer.subject).toContain(`CN=peer0.${org.domain}`);
+    expect(issuedBy(pem(path.join(peerDir(paths, org), 'msp/signcerts/cert.pem')), own!)).toBe(true);
+    for (const user of ['Admin', 'User1', 'User2']) {
+      const cert = pem(path.join(userMspDir(paths, org, user), 'signcerts/cert.pem'));
+      expect(issuedBy(cert, own!)).toBe(true);
+      expect(cert.subject).toMatch(new RegExp(`OU=${user === 'Admin' ? 'admin' : 'client'}`));
+    }
+    // No other organisation's CA issued any of it.
+    for (const other of PEER_ORGS.filter((o) => o.key !== org.key)) {
+      const [theirs] = await rootsOf(other);
+      expect(issuedBy(peer, theirs!)).toBe(false);
+    }
+    const node = ORDERERS.find((n) => n.owner.key === org.key);
+    if (node) {
+      expect(ordererRoot).toBeDefined();
+      const served = await servedCertificate(node.address, node.port, ordererRoot!.raw);
+      expect(issuedBy(served, ordererRoot!)).toBe(true);
+      expect(issuedBy(served, own!)).toBe(false);
+      expect(issuedBy(pem(path.join(ordererDir(paths, node), 'msp/signcerts/cert.pem')), ordererRoot!)).toBe(true);
+    }
+  });
+
+  it('reports notAfter of the profile\'s certificates, warning inside the window', () => {
+    const profile = readConnectionProfile(connectionProfileFile(paths, PEER_ORGS[0]!));
+    const now = certificateHealth(profileCertificateExpiries(profile, new Date(), 30));
+    expect(now).toMatchObject({ healthy: true, reason: undefined });
+    // Issued for a year: a 400-day window is already inside it.
+    const early = certificateHealth(profileCertificateExpiries(profile, new Date(), 400));
+    expect(early).toMatchObject({ healthy: true, reason: 'CERTIFICATE_EXPIRING' });
+  });
+
+  it('renews an organisation\'s identities from its CA; its restarted peer uses them and every organisation endorses with it', async () => {
+    // A member without an ordering node when there is one (renewing a consenter's TLS certificate is a channel update).
+    const org = PEER_ORGS.find((o) => !ORDERERS.some((n) => n.owner.key === o.key)) ?? PEER_ORGS[PEER_ORGS.length - 1]!;
+    const [own] = await rootsOf(org);
+    const before = await servedCertificate(HOST, org.peerPort, own!.raw);
+    const userBefore = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
+
+    const out = await cli('consortium', 'renew', org.key);
+    expect(out).toMatch(new RegExp(`${org.mspId} renewed 4 identities`));
+
+    const after = await servedCertificate(HOST, org.peerPort, own!.raw);
+    expect(after.serialNumber).not.toBe(before.serialNumber);
+    expect(after.publicKey.export({ type: 'spki', format: 'der' }).equals(before.publicKey.export({ type: 'spki', format: 'der' }))).toBe(false);
+    expect(issuedBy(after, own!)).toBe(true);
+    const userAfter = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
+    expect(userAfter.serialNumber).not.toBe(userBefore.serialNumber);
+    expect(Date.parse(userAfter.validTo)).toBeGreaterThanOrEqual(Date.parse(userBefore.validTo));
+    expect(issuedBy(userAfter, own!)).toBe(true);
+
+    // Its renewed user, through its renewed peer, gets every organisation's endorsement and commits.
+    const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(connectionProfileFile(paths, org)), 'User1'));
+    try {
+      await expect(ledger.submit('org.hyperledger.fabric:GetMetadata', [], { endorsingOrganizations: PEER_ORGS.map((o) => o.mspId) })).resolves.toBeDefined();
+    } finally {
+      ledger.close();
+    }
+  });
+});
