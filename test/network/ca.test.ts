@@ -7,6 +7,7 @@ import { connectionProfileFile, HOST, networkPaths, ORDERERS, ordererDir, PEER_O
 import { ROOT } from '../support/ledger';
 import { caRootOf, issuedBy, servedCertificate } from '../support/identities';
 import { cli } from '../support/network-cli';
+import { Postgres, runId, Service } from '../services/support';
 
 /**
  * Every identity of the running network comes from its organisation's own Fabric CA: what each peer
@@ -69,8 +70,31 @@ describe('identities from each organisation\'s Fabric CA', () => {
     const before = await servedCertificate(HOST, org.peerPort, own!);
     const userBefore = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
 
-    const out = await cli('consortium', 'renew', org.key);
-    expect(out).toMatch(new RegExp(`${org.mspId} renewed 4 identities`));
+    // Its partner service's /health: notAfter of each identity, a warning inside the window (400 days > a year).
+    const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
+    const pg = await Postgres.start('e2e-ca', 5461 + offset); // no other test file uses 5461 or 5061
+    const demoName = PEER_ORGS.find((o) => o.app === org.app) === org ? org.app : org.key;
+    const service = new Service(org.app, pg.databaseUrl(`ca_${runId}`), 5061 + offset, demoName);
+    type Identities = { healthy: boolean; reason?: string; detail?: Array<{ identity: string; notAfter: string; issuer: string }> };
+    const identities = async (auth: boolean) => ((await (await fetch(`${service.url}/health`, auth ? { headers: { 'x-api-key': `demo-${demoName}-auditor` } } : {})).json()) as { checks: { identities: Identities } }).checks.identities;
+    const user1 = (i: Identities) => i.detail?.find((d) => d.identity === 'User1');
+    try {
+      await service.start({ PEDIGREE_ORG: org.mspId, PEDIGREE_CERT_WARN_DAYS: '400' });
+      const seen = await identities(true);
+      expect(seen).toMatchObject({ healthy: true, reason: 'CERTIFICATE_EXPIRING' });
+      expect(user1(seen)?.notAfter).toBe(new Date(userBefore.validTo).toISOString());
+      expect(user1(seen)?.issuer).toContain(`CN=ca.${org.domain}`);
+      expect(await identities(false)).toEqual({ healthy: true, reason: 'CERTIFICATE_EXPIRING' });
+
+      const out = await cli('consortium', 'renew', org.key);
+      expect(out).toMatch(new RegExp(`${org.mspId} renewed 4 identities`));
+      // The check reads the files each time: the renewed certificate shows before the service restarts.
+      const renewed = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
+      expect(user1(await identities(true))?.notAfter).toBe(new Date(renewed.validTo).toISOString());
+    } finally {
+      await service.kill('SIGTERM');
+      await pg.stop();
+    }
 
     const after = await servedCertificate(HOST, org.peerPort, own!);
     expect(after.serialNumber).not.toBe(before.serialNumber);
