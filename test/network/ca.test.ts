@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { certificateHealth, connectFabricLedger, ledgerConfigFromProfile, profileCertificateExpiries, readConnectionProfile } from '@pedigree/ledger';
-import { caServerOf } from '../../infra/src/network/ca';
+import { certificateHealth, connectFabricLedger, Ledger, LedgerError, ledgerConfigFromProfile, profileCertificateExpiries, readConnectionProfile } from '@pedigree/ledger';
+import { caServerOf, CertificateAuthorities, IdentitySpec } from '../../infra/src/network/ca';
+import { fabricInstall } from '../../infra/src/network/fabric-config';
 import { connectionProfileFile, HOST, networkPaths, ORDERERS, ordererDir, PEER_ORGS, PeerOrg, peerDir, userMspDir } from '../../infra/src/network/topology';
 import { ROOT } from '../support/ledger';
 import { caRootOf, issuedBy, servedCertificate } from '../support/identities';
@@ -111,6 +112,46 @@ describe('identities from each organisation\'s Fabric CA', () => {
       await expect(ledger.submit('org.hyperledger.fabric:GetMetadata', [], { endorsingOrganizations: PEER_ORGS.map((o) => o.mspId) })).resolves.toBeDefined();
     } finally {
       ledger.close();
+    }
+  });
+
+  it('revokes one identity: its CA\'s CRL goes into its organisation\'s channel MSP and every peer refuses it, the others unaffected', async () => {
+    const org = PEER_ORGS[PEER_ORGS.length - 1]!;
+    const server = caServerOf(org, ORDERERS);
+    // A person of its own for this test: a revocation cannot be undone on a network the next run reuses.
+    const id = `Leaver${runId}@${org.domain}`;
+    const spec: IdentitySpec = { ca: server.instances[0]!, id, type: 'client', dir: path.join('peerOrganizations', org.domain, 'users', id) };
+    await new CertificateAuthorities(paths, fabricInstall(ROOT).caBin, () => undefined).ensureIdentities(server, [spec]);
+    const msp = path.join(paths.crypto, spec.dir, 'msp');
+    const profile = readConnectionProfile(connectionProfileFile(paths, org));
+    const as = (certificate: Buffer, privateKey: Buffer, peer: PeerOrg = org): Ledger => connectFabricLedger({
+      ...ledgerConfigFromProfile(profile, 'User1'), certificate, privateKey,
+      peerEndpoint: `${HOST}:${peer.peerPort}`, tlsRootCert: fs.readFileSync(path.join(peerDir(paths, peer), 'tls/ca.crt')),
+    });
+    const keyOf = (dir: string) => fs.readFileSync(path.join(dir, 'keystore', fs.readdirSync(path.join(dir, 'keystore'))[0]!));
+    const leaver = [org, PEER_ORGS[0]!].map((peer) => as(fs.readFileSync(path.join(msp, 'signcerts/cert.pem')), keyOf(msp), peer));
+    const user1Msp = userMspDir(paths, org, 'User1');
+    const colleague = as(fs.readFileSync(path.join(user1Msp, 'signcerts/cert.pem')), keyOf(user1Msp));
+    const probe = (l: Ledger) => l.evaluate('org.hyperledger.fabric:GetMetadata', []).then(() => 'answered', (err: unknown) => err);
+    try {
+      for (const l of leaver) expect(await probe(l)).toBe('answered');
+      const out = await cli('consortium', 'revoke', org.key, id);
+      expect(out).toContain(`${org.mspId} revoked ${id}`);
+      expect(fs.readFileSync(path.join(paths.crypto, 'peerOrganizations', org.domain, 'msp/crls/crl.pem'), 'utf8')).toMatch(/BEGIN X509 CRL/);
+      // Each peer applies the configuration block when it commits it: a moment after the update.
+      for (const l of leaver) {
+        const deadline = Date.now() + 30_000;
+        let answer = await probe(l);
+        while (answer === 'answered' && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 500));
+          answer = await probe(l);
+        }
+        expect(answer).toBeInstanceOf(LedgerError);
+        expect((answer as LedgerError).kind).toBe('denied');
+      }
+      expect(await probe(colleague)).toBe('answered');
+    } finally {
+      for (const l of [...leaver, colleague]) l.close();
     }
   });
 });

@@ -111,7 +111,7 @@ export function caLifetimes(env: NodeJS.ProcessEnv = process.env): CaLifetimes {
 
 /** A CA step that failed: which server and what it said. */
 export class CaError extends Error {
-  constructor(readonly code: 'CA_CONFIG' | 'CA_UNREACHABLE' | 'CA_ENROLL' | 'CA_REGISTER' | 'CA_RENEW', message: string) {
+  constructor(readonly code: 'CA_CONFIG' | 'CA_UNREACHABLE' | 'CA_ENROLL' | 'CA_REGISTER' | 'CA_RENEW' | 'CA_REVOKE', message: string) {
     super(`${code}: ${message}`);
     this.name = 'CaError';
   }
@@ -387,6 +387,22 @@ export class CertificateAuthorities {
     writeIfChanged(path.join(tls, 'ca.crt'), fs.readFileSync(this.caCertOf(server, identity.ca)));
     writeIfChanged(path.join(tls, 'server.crt'), fs.readFileSync(path.join(from, CERT)));
     writeIfChanged(path.join(tls, 'server.key'), fs.readFileSync(path.join(keystore, fs.readdirSync(keystore)[0]!)), 0o600);
+  }
+
+  /**
+   * Revokes one identity at its CA (every certificate it was issued) and returns the CA's new CRL
+   * (PEM), also kept in the organisation's MSP folder (msp/crls). The channel refuses the identity
+   * only once that CRL is in the organisation's MSP in the channel configuration
+   * (Membership.proposeRevocation).
+   */
+  async revoke(server: CaServer, ca: CaInstance, enrollmentId: string): Promise<string> {
+    await this.ensureServer(server);
+    const registrar = await this.ensureRegistrar(server, ca);
+    await this.client(server, ['revoke', '-u', this.url(server), '--caname', ca.name, '-M', registrar, '-e', enrollmentId, '-r', 'keycompromise', '--gencrl'], path.dirname(registrar))
+      .catch((err: Error) => { throw new CaError('CA_REVOKE', `${enrollmentId} at ${ca.name}: ${err.message}`); });
+    const crl = fs.readFileSync(path.join(registrar, 'crls', 'crl.pem'), 'utf8');
+    writeIfChanged(path.join(this.paths.crypto, ca.orgDir, 'msp', 'crls', 'crl.pem'), crl);
+    return crl;
   }
 
   /**

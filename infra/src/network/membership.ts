@@ -28,7 +28,7 @@ import {
 
 /** What a pending configuration update is for; kept beside the update file (<update>.json). */
 interface UpdateRecord {
-  readonly kind: 'join' | 'leave';
+  readonly kind: 'join' | 'leave' | 'revoke';
   readonly key: string;
   readonly mspId: string;
   readonly signedBy: string[];
@@ -64,6 +64,29 @@ export class Membership {
     return path.join(this.install.bin, tool);
   }
 
+  private cas(): CertificateAuthorities {
+    return new CertificateAuthorities(this.paths, this.install.caBin, this.log);
+  }
+
+  /**
+   * `consortium -- revoke <org> <enrollment ID>`: the organisation's CA revokes one of its own
+   * identities (a user who left the company, a leaked key), and its admin puts the CA's CRL into
+   * its MSP in the channel configuration (proposeRevocation; its own Admins policy, so no other
+   * member signs). Identities of its orderer organisation are not handled here (Orderer group).
+   */
+  async revoke(org: PeerOrg, enrollmentId: string): Promise<string> {
+    const server = caServerOf(org, ORDERERS);
+    const own = server.instances[0]!;
+    const ordererDomains = server.instances.slice(1).map((c) => c.domain);
+    if (!enrollmentId.endsWith(org.domain) || ordererDomains.some((d) => enrollmentId.endsWith(d))) {
+      throw new Error(`${enrollmentId} is not an identity of ${org.mspId}'s CA (its IDs end with ${org.domain})`);
+    }
+    const crl = await this.cas().revoke(server, own, enrollmentId);
+    const update = await this.proposeRevocation(org, crl);
+    await this.submit(update, org);
+    return update;
+  }
+
   /**
    * Step 1, run by the newcomer: its identities from its own CA (which it starts) and the
    * organisation definition it hands the consortium (configtxgen -printOrg): joining/<key>/org.json,
@@ -86,7 +109,7 @@ export class Membership {
 
     // Its own CA server (its host, its ports, its data), started by the newcomer, issues its identities.
     const server = caServerOf(org, []);
-    const enrolled = await new CertificateAuthorities(p, this.install.caBin, this.log).ensureIdentities(server, identitiesOf(server, []));
+    const enrolled = await this.cas().ensureIdentities(server, identitiesOf(server, []));
     if (enrolled.length) this.log(`${org.mspId}: identities issued by its own CA (${server.process}, port ${server.port}) into ${path.join(p.crypto, 'peerOrganizations', org.domain)}`);
     fs.writeFileSync(path.join(dir, 'configtx.yaml'), YAML.stringify({ Organizations: [peerOrgDefinition(p, org)] }));
     const { stdout } = await this.tool('configtxgen', ['-printOrg', org.mspId], { FABRIC_CFG_PATH: dir });
@@ -121,6 +144,20 @@ export class Membership {
     return this.proposeUpdate({ kind: 'leave', key: org.key, mspId: org.mspId, signedBy: [] }, as, (groups) => {
       if (!groups[org.mspId]) throw new Error(`${org.mspId} is not in ${CHANNEL}'s configuration`);
       delete groups[org.mspId];
+    });
+  }
+
+  /**
+   * The update putting an organisation's CA's CRL into its MSP in the channel configuration, so
+   * every peer and orderer refuses the identities it revoked. Its own MSP's mod_policy is that
+   * organisation's Admins: its admin alone proposes, signs (by submitting) and submits it.
+   */
+  async proposeRevocation(org: PeerOrg, crlPem: string): Promise<string> {
+    return this.proposeUpdate({ kind: 'revoke', key: org.key, mspId: org.mspId, signedBy: [] }, org, (groups) => {
+      const group = groups[org.mspId] as { values?: { MSP?: { value?: { config?: { revocation_list?: string[] } } } } } | undefined;
+      const msp = group?.values?.MSP?.value?.config;
+      if (!msp) throw new Error(`${org.mspId} is not in ${CHANNEL}'s configuration`);
+      msp.revocation_list = [Buffer.from(crlPem).toString('base64')];
     });
   }
 
@@ -171,7 +208,7 @@ export class Membership {
     if (record.kind === 'join') {
       const member = readMemberFile(path.join(joiningDir(this.paths, record.key), 'member.yaml')) as MemberConfig & { key: string; mspId: string; position: number };
       writeChanges(this.paths, { ...changes, joined: [...changes.joined.filter((m) => m.key !== record.key), member], left: changes.left.filter((k) => k !== record.key) });
-    } else {
+    } else if (record.kind === 'leave') {
       const org = PEER_ORGS.find((o) => o.key === record.key);
       for (const name of [...CHAINCODES.map((cc) => org && chaincodeServerName(cc, org)), org && peerName(org), org && caServerOf(org, []).process]) {
         if (name && (await proc.stop(this.paths, name))) this.log(`stopped ${name}`);
