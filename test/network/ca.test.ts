@@ -8,6 +8,7 @@ import { connectionProfileFile, HOST, networkPaths, ORDERERS, ordererDir, PEER_O
 import { ROOT } from '../support/ledger';
 import { caRootOf, issuedBy, servedCertificate } from '../support/identities';
 import { cli } from '../support/network-cli';
+import { userTls } from '../../infra/src/network/tls';
 import { Postgres, runId, Service } from '../services/support';
 
 /**
@@ -19,6 +20,8 @@ import { Postgres, runId, Service } from '../services/support';
 const paths = networkPaths(ROOT);
 const caTlsRoot = (org: PeerOrg) => fs.readFileSync(path.join(paths.home, 'ca', org.key, 'ca-cert.pem'));
 const pem = (file: string) => new X509Certificate(fs.readFileSync(file));
+/** The organisation's User1 TLS client certificate, read now (a renewal replaces it). */
+const clientOf = (org: PeerOrg) => { const t = userTls(paths, org); return { cert: fs.readFileSync(t.cert), key: fs.readFileSync(t.key) }; };
 
 async function rootsOf(org: PeerOrg): Promise<X509Certificate[]> {
   const server = caServerOf(org, ORDERERS);
@@ -30,13 +33,14 @@ jest.setTimeout(600_000);
 describe('identities from each organisation\'s Fabric CA', () => {
   it.each(PEER_ORGS.map((o) => [o.key, o] as const))('%s: its peer, its ordering node and its users are issued by its own CA', async (_key, org) => {
     const [own, ordererRoot] = await rootsOf(org);
-    const peer = await servedCertificate(HOST, org.peerPort, own!);
+    const peer = await servedCertificate(HOST, org.peerPort, own!, clientOf(org));
     expect(issuedBy(peer, own!)).toBe(true);
     expect(peer.subject).toContain(`CN=peer0.${org.domain}`);
     expect(issuedBy(pem(path.join(peerDir(paths, org), 'msp/signcerts/cert.pem')), own!)).toBe(true);
     for (const user of ['Admin', 'User1', 'User2']) {
       const cert = pem(path.join(userMspDir(paths, org, user), 'signcerts/cert.pem'));
       expect(issuedBy(cert, own!)).toBe(true);
+      expect(issuedBy(pem(userTls(paths, org, user).cert), own!)).toBe(true);
       expect(cert.subject).toMatch(new RegExp(`OU=${user === 'Admin' ? 'admin' : 'client'}`));
     }
     // No other organisation's CA issued any of it.
@@ -47,7 +51,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
     const node = ORDERERS.find((n) => n.owner.key === org.key);
     if (node) {
       expect(ordererRoot).toBeDefined();
-      const served = await servedCertificate(node.address, node.port, ordererRoot!);
+      const served = await servedCertificate(node.address, node.port, ordererRoot!, clientOf(org));
       expect(issuedBy(served, ordererRoot!)).toBe(true);
       expect(issuedBy(served, own!)).toBe(false);
       expect(issuedBy(pem(path.join(ordererDir(paths, node), 'msp/signcerts/cert.pem')), ordererRoot!)).toBe(true);
@@ -68,7 +72,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
     // A member without an ordering node when there is one (renewing a consenter's TLS certificate is a channel update).
     const org = PEER_ORGS.find((o) => !ORDERERS.some((n) => n.owner.key === o.key)) ?? PEER_ORGS[PEER_ORGS.length - 1]!;
     const [own] = await rootsOf(org);
-    const before = await servedCertificate(HOST, org.peerPort, own!);
+    const before = await servedCertificate(HOST, org.peerPort, own!, clientOf(org));
     const userBefore = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
 
     // Its partner service's /health: notAfter of each identity, a warning inside the window (400 days > a year).
@@ -97,7 +101,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
       await pg.stop();
     }
 
-    const after = await servedCertificate(HOST, org.peerPort, own!);
+    const after = await servedCertificate(HOST, org.peerPort, own!, clientOf(org));
     expect(after.serialNumber).not.toBe(before.serialNumber);
     expect(after.publicKey.export({ type: 'spki', format: 'der' }).equals(before.publicKey.export({ type: 'spki', format: 'der' }))).toBe(false);
     expect(issuedBy(after, own!)).toBe(true);

@@ -2,10 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 
-/** The certificate a running TLS endpoint (a peer, an ordering node) presents. */
-export function servedCertificate(host: string, port: number, ca: X509Certificate): Promise<X509Certificate> {
+/** The certificate a running TLS endpoint (a peer, an ordering node) presents; every endpoint takes mutual TLS only, so the caller presents its client certificate. */
+export function servedCertificate(host: string, port: number, ca: X509Certificate, client: { cert: Buffer; key: Buffer }): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, ca: ca.toString(), servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
+    const socket = tls.connect({ host, port, ca: ca.toString(), ...client, servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
       const cert = socket.getPeerX509Certificate();
       socket.end();
       if (cert) resolve(cert); else reject(new Error(`${host}:${port} presented no certificate`));

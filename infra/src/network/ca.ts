@@ -44,7 +44,7 @@ export interface IdentitySpec {
   readonly type: IdentityType;
   /** Its folder, relative to the crypto folder: msp/ (and tls/ for nodes) below it. */
   readonly dir: string;
-  /** Host names and addresses its TLS certificate names; nodes only. */
+  /** Host names and addresses its TLS certificate names: a node's server certificate; users' are client certificates (no names). */
   readonly tlsHosts?: readonly string[];
 }
 
@@ -356,15 +356,15 @@ export class CertificateAuthorities {
     await this.client(server, ['enroll', '-u', this.url(server, credentials), '--caname', ca.name, '-M', msp, ...names, ...(hosts.length ? ['--csr.hosts', hosts.join(',')] : [])], base)
       .catch((err: Error) => { throw new CaError('CA_ENROLL', `${identity.id} with ${ca.name}: ${err.message}`); });
     this.completeMsp(server, identity, msp);
-    if (identity.tlsHosts) {
-      await this.client(server, ['enroll', '-u', this.url(server, credentials), '--caname', ca.name, '-M', this.tlsMsp(server, identity),
-        '--enrollment.profile', 'tls', ...names, '--csr.hosts', hosts.join(',')], base)
-        .catch((err: Error) => { throw new CaError('CA_ENROLL', `TLS certificate of ${identity.id} with ${ca.name}: ${err.message}`); });
-      this.copyTls(server, identity);
-    }
+    // Every party has TLS material: mutual TLS on every endpoint (tls.ts) takes a user's or an
+    // admin's tls/client.crt, a node's tls/server.crt (server and client auth alike).
+    await this.client(server, ['enroll', '-u', this.url(server, credentials), '--caname', ca.name, '-M', this.tlsMsp(server, identity),
+      '--enrollment.profile', 'tls', ...names, ...(hosts.length ? ['--csr.hosts', hosts.join(',')] : [])], base)
+      .catch((err: Error) => { throw new CaError('CA_ENROLL', `TLS certificate of ${identity.id} with ${ca.name}: ${err.message}`); });
+    this.copyTls(server, identity);
   }
 
-  /** The TLS enrollment's own MSP folder, kept beside the CA so `reenroll` can renew it. */
+  /** The TLS enrollment's own MSP folder, kept beside the CA so `reenroll` can renew it (tls/ holds copies under Fabric's names). */
   private tlsMsp(server: CaServer, identity: IdentitySpec): string {
     return path.join(this.home(server), 'tls', identity.ca.name, identity.id, 'msp');
   }
@@ -384,9 +384,10 @@ export class CertificateAuthorities {
     keepOnlyMatchingKey(from);
     const tls = path.join(this.paths.crypto, identity.dir, 'tls');
     const keystore = path.join(from, 'keystore');
+    const name = identity.tlsHosts ? 'server' : 'client';
     writeIfChanged(path.join(tls, 'ca.crt'), fs.readFileSync(this.caCertOf(server, identity.ca)));
-    writeIfChanged(path.join(tls, 'server.crt'), fs.readFileSync(path.join(from, CERT)));
-    writeIfChanged(path.join(tls, 'server.key'), fs.readFileSync(path.join(keystore, fs.readdirSync(keystore)[0]!)), 0o600);
+    writeIfChanged(path.join(tls, `${name}.crt`), fs.readFileSync(path.join(from, CERT)));
+    writeIfChanged(path.join(tls, `${name}.key`), fs.readFileSync(path.join(keystore, fs.readdirSync(keystore)[0]!)), 0o600);
   }
 
   /**
@@ -407,7 +408,7 @@ export class CertificateAuthorities {
 
   /**
    * Renews identities before they expire: `reenroll` with each one's current certificate (a new
-   * key and certificate from its CA), TLS material included. The processes using them read the
+   * key and certificate from its CA), TLS material included (nodes' and users'). The processes using them read the
    * files when they start, so the caller restarts them.
    *
    * An ordering node's TLS certificate is not renewed here: the channel configuration names it as
@@ -423,8 +424,8 @@ export class CertificateAuthorities {
       await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', msp, ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
         .catch((err: Error) => { throw new CaError('CA_RENEW', `${identity.id} with ${identity.ca.name}: ${err.message}`); });
       keepOnlyMatchingKey(msp);
-      if (identity.tlsHosts && identity.type !== 'orderer') {
-        await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', this.tlsMsp(server, identity), '--enrollment.profile', 'tls', '--csr.hosts', identity.tlsHosts.join(',')], base)
+      if (identity.type !== 'orderer') {
+        await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', this.tlsMsp(server, identity), '--enrollment.profile', 'tls', ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
           .catch((err: Error) => { throw new CaError('CA_RENEW', `TLS certificate of ${identity.id}: ${err.message}`); });
         this.copyTls(server, identity);
       }
