@@ -1,13 +1,14 @@
-import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { connectFabricLedger, ledgerConfigFromProfile, Ledger, LedgerError, readConnectionProfile } from '@pedigree/ledger';
 import { sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
 import { connectionProfileFile, networkPaths, PEER_ORGS, peerTlsCa } from '../../infra/src/network/topology';
 import { GTIN, MASTER, NDC, TRACE, runIds, salted, seenBy } from '../support/chaincode';
 import { MSP, ROOT, ledgerFor } from '../support/ledger';
+import { cli } from '../support/network-cli';
+import { issuedBy } from '../support/identities';
 
 /**
  * A fifth organisation joins the running network as separate companies would bring it in, under a
@@ -16,22 +17,11 @@ import { MSP, ROOT, ledgerFor } from '../support/ledger';
  * leaves it as found: the newcomer is removed at the end (the chaincode definitions move on two
  * sequences, with the founders' policy again).
  */
-const exec = promisify(execFile);
 const { run } = runIds();
 const key = `n${run.toLowerCase()}`.slice(0, 31);
 const mspId = `N${run}MSP`;
 const decode = <T>(b: Uint8Array): T => JSON.parse(Buffer.from(b).toString('utf8')) as T;
 const paths = networkPaths(ROOT);
-
-async function cli(script: 'consortium' | 'network', ...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await exec(process.execPath, [path.join(ROOT, `dist/infra/src/cli/${script}.js`), ...args], { cwd: ROOT, env: process.env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
-    return stdout;
-  } catch (err) {
-    const e = err as Error & { stdout?: string; stderr?: string };
-    throw new Error(`${script} ${args.join(' ')} failed: ${e.stdout ?? ''}${e.stderr ?? e.message}`);
-  }
-}
 
 /** The members' admins, one after another, until the proposal is enacted (a majority). */
 async function governance(changeFile: string): Promise<void> {
@@ -120,6 +110,11 @@ describe('an organisation joining and leaving the running network', () => {
     const step = (name: string) => steps.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await cli('consortium', 'join', memberFile);
     step('material');
+    // Its identities come from its own CA server (started by `join`), not from any member's.
+    const ownRoot = new X509Certificate(fs.readFileSync(path.join(paths.home, 'ca', key, 'ca-cert.pem')));
+    const peerCert = new X509Certificate(fs.readFileSync(path.join(paths.crypto, 'peerOrganizations', `${key}.pedigree.local`, 'peers', `peer0.${key}.pedigree.local`, 'msp', 'signcerts', 'cert.pem')));
+    expect(issuedBy(peerCert, ownRoot)).toBe(true);
+    for (const member of PEER_ORGS) expect(issuedBy(peerCert, new X509Certificate(fs.readFileSync(path.join(paths.home, 'ca', member.key, 'ca-cert.pem'))))).toBe(false);
     await configUpdate('propose-join');
     step('channel update');
     await cli('consortium', 'fetch-genesis', key);

@@ -4,6 +4,7 @@ import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnecti
 import { parseGovernanceChange } from '@pedigree/domain';
 import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS, type PeerOrg } from '../network/topology';
 import { Membership } from '../network/membership';
+import { Network } from '../network/network';
 
 /**
  * `npm run consortium -- <command>`: governance as each member organisation's admin takes part in it.
@@ -19,6 +20,8 @@ import { Membership } from '../network/membership';
  *   sign <update.pb> --as <org>            each member's admin signs with its own key (a majority)
  *   submit <update.pb> --as <org>          one member's admin submits it to the ordering service
  *   fetch-genesis <key>                    the newcomer: the channel's first block, which its peer joins with
+ *   renew <org>                            <org> re-enrolls its identities from its own CA and restarts its peer and ordering node
+ *   revoke <org> <enrollment ID>           <org>'s CA revokes one of its identities; its admin puts the CRL in its channel MSP
  *
  * <org> is an organisation's key or MSP ID (infra/consortium.yaml), or a partner service
  * (manufacturer, distributor, dispenser) for the first organisation running it.
@@ -35,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`consortium: no organisation ${who} in this network (${PEER_ORGS.map((o) => `${o.key}/${o.mspId}`).join(', ')})`);
     return 2;
   }
-  const membershipCode = await membershipCommand(command, arg, org, who);
+  const membershipCode = await membershipCommand(command, arg, org, who, argv);
   if (membershipCode !== undefined) return membershipCode;
   const profile = readConnectionProfile(connectionProfileFile(networkPaths(), org));
   const ledger = connectFabricLedger(ledgerConfigFromProfile(profile, 'Admin'));
@@ -69,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        console.error('usage: npm run consortium -- show | propose <change.json> --as <org> | approve <proposalId> --as <org> | join <member.yaml> | propose-join <key> | propose-leave <key> | sign <update> --as <org> | submit <update> --as <org> | fetch-genesis <key>');
+        console.error('usage: npm run consortium -- show | propose <change.json> --as <org> | approve <proposalId> --as <org> | join <member.yaml> | propose-join <key> | propose-leave <key> | sign <update> --as <org> | submit <update> --as <org> | fetch-genesis <key> | renew <org> | revoke <org> <enrollment ID>');
         return 2;
     }
   } catch (err) {
@@ -82,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** The channel-membership commands (the Fabric side, membership.ts); undefined for the others. */
-async function membershipCommand(command: string | undefined, arg: string | undefined, org: PeerOrg, who: string | undefined): Promise<number | undefined> {
+async function membershipCommand(command: string | undefined, arg: string | undefined, org: PeerOrg, who: string | undefined, argv: string[]): Promise<number | undefined> {
   const membership = new Membership(networkPaths());
   try {
     switch (command) {
@@ -109,6 +112,21 @@ async function membershipCommand(command: string | undefined, arg: string | unde
         if (!arg || !who) throw new Error('submit needs an update file and --as <org>');
         const record = await membership.submit(arg, org);
         console.log(`${record.mspId} ${record.kind === 'join' ? 'joined' : 'left'} the channel configuration; next: npm run network:up (new chaincode definition sequence${record.kind === 'join' ? ', the newcomer\'s peer and chaincode servers' : ''})`);
+        return 0;
+      }
+      case 'renew': {
+        const member = arg ? findOrg(arg) : undefined;
+        if (!member) throw new Error(`renew needs an organisation of this network (${PEER_ORGS.map((o) => o.key).join(', ')})`);
+        const renewed = await new Network(networkPaths()).renew(member);
+        console.log(`${member.mspId} renewed ${renewed.length} identities from its CA (${renewed.join(', ')}); its peer and ordering node restarted with them. Its partner service reads its certificate when it starts: restart it too.`);
+        return 0;
+      }
+      case 'revoke': {
+        const member = arg ? findOrg(arg) : undefined;
+        const id = argv[2];
+        if (!member || !id) throw new Error('revoke needs an organisation and one of its enrollment IDs (e.g. User2@<key>.pedigree.local)');
+        const update = await membership.revoke(member, id);
+        console.log(`${member.mspId} revoked ${id}: its CA's CRL is in ${member.mspId}'s MSP in the channel configuration (${update}); every peer and orderer refuses it from that block`);
         return 0;
       }
       case 'fetch-genesis': {

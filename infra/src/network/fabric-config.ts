@@ -3,12 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import {
-  CHANNEL, FOUNDERS, HOST, NetworkPaths, ORDERERS, PeerOrg, ordererDir,
+  CHANNEL, FOUNDERS, NetworkPaths, ORDERERS, PeerOrg, ordererDir,
 } from './topology';
 
 /** Fabric binaries and the sample configuration (core.yaml, orderer.yaml) they ship with. */
 export interface FabricInstall {
   readonly bin: string;
+  /** fabric-ca-server and fabric-ca-client (infra/fabric-ca/go.mod). */
+  readonly caBin: string;
   readonly sampleConfig: string;
 }
 
@@ -18,10 +20,11 @@ export interface FabricInstall {
  */
 export function fabricInstall(root: string): FabricInstall {
   const out = execFileSync(path.join(root, 'infra/bin/fabric-install'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const bin = out.trim().split('\n').pop()!;
-  if (process.env.FABRIC_CFG_DIR) return { bin, sampleConfig: process.env.FABRIC_CFG_DIR };
-  if (process.env.FABRIC_BIN) return { bin, sampleConfig: path.join(bin, '..', 'config') };
-  return { bin, sampleConfig: moduleSampleConfig(root) };
+  // Its last two lines: the Fabric CA binaries' folder, then Fabric's.
+  const [caBin, bin] = out.trim().split('\n').slice(-2) as [string, string];
+  if (process.env.FABRIC_CFG_DIR) return { bin, caBin, sampleConfig: process.env.FABRIC_CFG_DIR };
+  if (process.env.FABRIC_BIN) return { bin, caBin, sampleConfig: path.join(bin, '..', 'config') };
+  return { bin, caBin, sampleConfig: moduleSampleConfig(root) };
 }
 
 function moduleSampleConfig(root: string): string {
@@ -38,17 +41,6 @@ function moduleSampleConfig(root: string): string {
 }
 
 const ANCHOR = (o: PeerOrg) => [{ Host: o.host, Port: o.peerPort }];
-
-export function cryptoConfig(): string {
-  return YAML.stringify({
-    OrdererOrgs: ORDERERS.map((n) => ({
-      Name: n.name, Domain: n.domain, EnableNodeOUs: true,
-      Specs: [{ Hostname: n.host, SANS: [...new Set([n.address, HOST, 'localhost'])] }],
-    })),
-    // The founders only: a member that joins later brings its own material (`consortium -- join`).
-    PeerOrgs: FOUNDERS.map(peerOrgCrypto),
-  });
-}
 
 const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
 
@@ -68,20 +60,6 @@ export function peerOrgDefinition(p: NetworkPaths, o: PeerOrg) {
       Admins: sig(`OR('${o.mspId}.admin')`),
       Endorsement: sig(`OR('${o.mspId}.peer')`),
     },
-  };
-}
-
-/** cryptogen's config for one organisation alone: what a newcomer generates its material from. */
-export function peerOrgCryptoConfig(o: PeerOrg): string {
-  return YAML.stringify({ PeerOrgs: [peerOrgCrypto(o)] });
-}
-
-function peerOrgCrypto(o: PeerOrg) {
-  return {
-    Name: o.name, Domain: o.domain, EnableNodeOUs: true,
-    Template: { Count: 1, SANS: [...new Set([o.host, HOST, 'localhost'])] },
-    // User1 is the application's client identity; User2 lets tests act as a second user of the org.
-    Users: { Count: 2 },
   };
 }
 
@@ -172,7 +150,6 @@ export function ordererYaml(sampleConfig: string): string {
 /** Every file the network needs, written only when its content changed (so `up` stays idempotent). */
 export function writeConfig(p: NetworkPaths, install: FabricInstall): void {
   for (const dir of [p.config, p.artifacts, p.data, p.logs, p.pids]) fs.mkdirSync(dir, { recursive: true });
-  writeIfChanged(path.join(p.config, 'crypto-config.yaml'), cryptoConfig());
   writeIfChanged(path.join(p.config, 'configtx.yaml'), configtx(p));
   writeIfChanged(path.join(p.config, 'core.yaml'), coreYaml(install.sampleConfig, p.root));
   writeIfChanged(path.join(p.config, 'orderer.yaml'), ordererYaml(install.sampleConfig));
@@ -182,9 +159,10 @@ export function writeConfig(p: NetworkPaths, install: FabricInstall): void {
   }
 }
 
-export function writeIfChanged(file: string, content: string | Buffer): boolean {
+/** `mode` for files holding keys or secrets (0o600). */
+export function writeIfChanged(file: string, content: string | Buffer, mode?: number): boolean {
   if (fs.existsSync(file) && Buffer.compare(fs.readFileSync(file), Buffer.from(content)) === 0) return false;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
+  fs.writeFileSync(file, content, mode === undefined ? undefined : { mode });
   return true;
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
-import { fabricInstall, peerOrgCryptoConfig, peerOrgDefinition } from './fabric-config';
+import { caServerOf, CertificateAuthorities, identitiesOf } from './ca';
+import { FabricInstall, fabricInstall, peerOrgDefinition } from './fabric-config';
 import * as proc from './processes';
 import {
   CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, joinedFile, MemberConfig, NetworkPaths, ORDERERS, PEER_ORGS, PeerOrg,
@@ -22,13 +23,12 @@ import {
  *
  * Leaving is the same update the other way (`propose-leave`, `sign`, `submit`): its organisation
  * leaves the channel configuration, so its certificates are refused by every peer and orderer.
- * Identities come from cryptogen here (the newcomer generates its own into the network's crypto
- * folder); Fabric CA is a later step.
+ * The newcomer's identities come from its own Fabric CA server (ca.ts), which it starts in `join`.
  */
 
 /** What a pending configuration update is for; kept beside the update file (<update>.json). */
 interface UpdateRecord {
-  readonly kind: 'join' | 'leave';
+  readonly kind: 'join' | 'leave' | 'revoke';
   readonly key: string;
   readonly mspId: string;
   readonly signedBy: string[];
@@ -51,17 +51,44 @@ export function readMemberFile(file: string): MemberConfig & { key: string; mspI
 }
 
 export class Membership {
-  private binDir?: string;
+  private installed?: FabricInstall;
 
   constructor(readonly paths: NetworkPaths, private readonly log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {}
 
+  private get install(): FabricInstall {
+    this.installed ??= fabricInstall(this.paths.root);
+    return this.installed;
+  }
+
   private bin(tool: string): string {
-    this.binDir ??= fabricInstall(this.paths.root).bin;
-    return path.join(this.binDir, tool);
+    return path.join(this.install.bin, tool);
+  }
+
+  private cas(): CertificateAuthorities {
+    return new CertificateAuthorities(this.paths, this.install.caBin, this.log);
   }
 
   /**
-   * Step 1, run by the newcomer: its crypto material (cryptogen, its organisation alone) and the
+   * `consortium -- revoke <org> <enrollment ID>`: the organisation's CA revokes one of its own
+   * identities (a user who left the company, a leaked key), and its admin puts the CA's CRL into
+   * its MSP in the channel configuration (proposeRevocation; its own Admins policy, so no other
+   * member signs). Identities of its orderer organisation are not handled here (Orderer group).
+   */
+  async revoke(org: PeerOrg, enrollmentId: string): Promise<string> {
+    const server = caServerOf(org, ORDERERS);
+    const own = server.instances[0]!;
+    const ordererDomains = server.instances.slice(1).map((c) => c.domain);
+    if (!enrollmentId.endsWith(org.domain) || ordererDomains.some((d) => enrollmentId.endsWith(d))) {
+      throw new Error(`${enrollmentId} is not an identity of ${org.mspId}'s CA (its IDs end with ${org.domain})`);
+    }
+    const crl = await this.cas().revoke(server, own, enrollmentId);
+    const update = await this.proposeRevocation(org, crl);
+    await this.submit(update, org);
+    return update;
+  }
+
+  /**
+   * Step 1, run by the newcomer: its identities from its own CA (which it starts) and the
    * organisation definition it hands the consortium (configtxgen -printOrg): joining/<key>/org.json,
    * with member.yaml (its port position on this machine) and admit.json (the governance change).
    */
@@ -80,17 +107,10 @@ export class Membership {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'member.yaml'), YAML.stringify({ ...member, position }));
 
-    const own = path.join(p.crypto, 'peerOrganizations', org.domain);
-    if (!fs.existsSync(own)) {
-      fs.writeFileSync(path.join(dir, 'crypto-config.yaml'), peerOrgCryptoConfig(org));
-      const out = path.join(dir, 'crypto');
-      fs.rmSync(out, { recursive: true, force: true });
-      await this.tool('cryptogen', ['generate', `--config=${path.join(dir, 'crypto-config.yaml')}`, `--output=${out}`]);
-      fs.mkdirSync(path.dirname(own), { recursive: true });
-      fs.renameSync(path.join(out, 'peerOrganizations', org.domain), own);
-      fs.rmSync(out, { recursive: true, force: true });
-      this.log(`${org.mspId}: crypto material generated in ${own}`);
-    }
+    // Its own CA server (its host, its ports, its data), started by the newcomer, issues its identities.
+    const server = caServerOf(org, []);
+    const enrolled = await this.cas().ensureIdentities(server, identitiesOf(server, []));
+    if (enrolled.length) this.log(`${org.mspId}: identities issued by its own CA (${server.process}, port ${server.port}) into ${path.join(p.crypto, 'peerOrganizations', org.domain)}`);
     fs.writeFileSync(path.join(dir, 'configtx.yaml'), YAML.stringify({ Organizations: [peerOrgDefinition(p, org)] }));
     const { stdout } = await this.tool('configtxgen', ['-printOrg', org.mspId], { FABRIC_CFG_PATH: dir });
     fs.writeFileSync(path.join(dir, 'org.json'), stdout);
@@ -124,6 +144,20 @@ export class Membership {
     return this.proposeUpdate({ kind: 'leave', key: org.key, mspId: org.mspId, signedBy: [] }, as, (groups) => {
       if (!groups[org.mspId]) throw new Error(`${org.mspId} is not in ${CHANNEL}'s configuration`);
       delete groups[org.mspId];
+    });
+  }
+
+  /**
+   * The update putting an organisation's CA's CRL into its MSP in the channel configuration, so
+   * every peer and orderer refuses the identities it revoked. Its own MSP's mod_policy is that
+   * organisation's Admins: its admin alone proposes, signs (by submitting) and submits it.
+   */
+  async proposeRevocation(org: PeerOrg, crlPem: string): Promise<string> {
+    return this.proposeUpdate({ kind: 'revoke', key: org.key, mspId: org.mspId, signedBy: [] }, org, (groups) => {
+      const group = groups[org.mspId] as { values?: { MSP?: { value?: { config?: { revocation_list?: string[] } } } } } | undefined;
+      const msp = group?.values?.MSP?.value?.config;
+      if (!msp) throw new Error(`${org.mspId} is not in ${CHANNEL}'s configuration`);
+      msp.revocation_list = [Buffer.from(crlPem).toString('base64')];
     });
   }
 
@@ -174,9 +208,9 @@ export class Membership {
     if (record.kind === 'join') {
       const member = readMemberFile(path.join(joiningDir(this.paths, record.key), 'member.yaml')) as MemberConfig & { key: string; mspId: string; position: number };
       writeChanges(this.paths, { ...changes, joined: [...changes.joined.filter((m) => m.key !== record.key), member], left: changes.left.filter((k) => k !== record.key) });
-    } else {
+    } else if (record.kind === 'leave') {
       const org = PEER_ORGS.find((o) => o.key === record.key);
-      for (const name of [...CHAINCODES.map((cc) => org && chaincodeServerName(cc, org)), org && peerName(org)]) {
+      for (const name of [...CHAINCODES.map((cc) => org && chaincodeServerName(cc, org)), org && peerName(org), org && caServerOf(org, []).process]) {
         if (name && (await proc.stop(this.paths, name))) this.log(`stopped ${name}`);
       }
       const founder = FOUNDERS.some((o) => o.key === record.key);

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cryptoConfig, FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
+import YAML from 'yaml';
+import { FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
+import { caServerOf, CertificateAuthorities, identitiesOf } from './ca';
 import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { ChaincodePackage, packageChaincode } from './chaincode-package';
 import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
 import * as proc from './processes';
 import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
-  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
+  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
   connectionProfileFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
@@ -37,22 +39,35 @@ export class Network {
     return path.join(this.install.bin, tool);
   }
 
+  /** Each organisation's Fabric CA server (ca.ts), which issues its identities. */
+  get cas(): CertificateAuthorities {
+    return new CertificateAuthorities(this.paths, this.install.caBin, this.log);
+  }
+
   specs(): proc.ProcessSpec[] {
-    return [...ORDERERS.map((n) => this.ordererSpec(n)), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.flatMap((cc) => PEER_ORGS.map((o) => this.chaincodeSpec(cc, o)))];
+    return [...PEER_ORGS.map((o) => this.cas.spec(caServerOf(o, ORDERERS))), ...ORDERERS.map((n) => this.ordererSpec(n)), ...PEER_ORGS.map((o) => this.peerSpec(o)), ...CHAINCODES.flatMap((cc) => PEER_ORGS.map((o) => this.chaincodeSpec(cc, o)))];
   }
 
   async up(): Promise<{ changed: string[] }> {
     const changed: string[] = [];
     const p = this.paths;
-    const previous = path.join(p.config, 'crypto-config.yaml');
-    if (fs.existsSync(path.join(p.crypto, 'peerOrganizations')) && fs.existsSync(previous) && fs.readFileSync(previous, 'utf8') !== cryptoConfig()) {
-      throw new Error(`the network in ${p.home} was made for other organisations than ${consortiumFile(p.root)} names; wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
+    const plan = path.join(p.config, 'identities.yaml');
+    if (fs.existsSync(path.join(p.crypto, 'peerOrganizations'))) {
+      if (!fs.existsSync(plan)) {
+        throw new Error(`the network in ${p.home} has crypto material from cryptogen (before identities came from each organisation's Fabric CA); wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
+      }
+      if (fs.readFileSync(plan, 'utf8') !== identityPlan()) {
+        throw new Error(`the network in ${p.home} was made for other organisations than ${consortiumFile(p.root)} names; wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
+      }
     }
     writeConfig(p, this.install);
-    if (!fs.existsSync(path.join(p.crypto, 'peerOrganizations'))) {
-      await this.tool('cryptogen', ['generate', `--config=${path.join(p.config, 'crypto-config.yaml')}`, `--output=${p.crypto}`]);
-      changed.push('crypto material');
-    }
+    writeIfChanged(plan, identityPlan());
+    // Every organisation's own CA at once (they are separate servers): its server, then what it issues.
+    const enrolled = await Promise.all(PEER_ORGS.map((o) => {
+      const server = caServerOf(o, ORDERERS);
+      return this.cas.ensureIdentities(server, identitiesOf(server, ORDERERS));
+    }));
+    if (enrolled.some((ids) => ids.length)) changed.push(`identities enrolled from ${PEER_ORGS.length} organisations' CAs`);
     const block = path.join(p.artifacts, `${CHANNEL}.block`);
     if (!fs.existsSync(block)) {
       await this.tool('configtxgen', ['-profile', CHANNEL, '-channelID', CHANNEL, '-outputBlock', block], { FABRIC_CFG_PATH: p.config });
@@ -77,6 +92,22 @@ export class Network {
     return { changed };
   }
 
+  /**
+   * `consortium -- renew <org>`: the organisation re-enrolls its identities from its own CA (new
+   * keys and certificates), then its peer and ordering node restart to use them; `up` brings them
+   * back and waits until every gateway endorses again.
+   */
+  async renew(org: PeerOrg): Promise<string[]> {
+    const server = caServerOf(org, ORDERERS);
+    const renewed = await this.cas.renew(server, identitiesOf(server, ORDERERS));
+    this.log(`${server.process}: renewed ${renewed.join(', ')}`);
+    for (const name of [peerName(org), ...ORDERERS.filter((n) => n.owner.key === org.key).map((n) => n.process)]) {
+      if (await proc.stop(this.paths, name)) this.log(`stopped ${name} to restart it with its renewed identity`);
+    }
+    await this.up();
+    return renewed;
+  }
+
   async down(): Promise<string[]> {
     const stopped: string[] = [];
     // Chaincode first, orderer last: peers keep no half-delivered blocks waiting for a dead orderer.
@@ -89,7 +120,8 @@ export class Network {
   /** Stops everything and wipes ledgers, crypto and channel artifacts; logs are kept. */
   async reset(): Promise<void> {
     await this.down();
-    for (const dir of [this.paths.data, this.paths.crypto, this.paths.artifacts, this.paths.config]) {
+    // The CAs' databases and keys go too: a wiped network's identities are issued afresh.
+    for (const dir of [this.paths.data, this.paths.crypto, this.paths.artifacts, this.paths.config, path.join(this.paths.home, 'ca')]) {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     fs.rmSync(path.join(this.paths.home, 'chaincode'), { recursive: true, force: true });
@@ -241,28 +273,8 @@ export class Network {
     };
   }
 
-  private async ensureRunning(spec: proc.ProcessSpec): Promise<boolean> {
-    const s = await proc.status(this.paths, spec);
-    if (s.healthy) return false;
-    if (s.running) {
-      // Running but not (yet) healthy: give it the start-up window before calling it broken.
-      try {
-        await proc.waitHealthy(this.paths, spec, 30_000);
-        return false;
-      } catch (err) {
-        if (proc.isAlive(proc.readPid(this.paths, spec.name))) throw err;
-        // It died while we waited: start it afresh below.
-      }
-    }
-    // A process just stopped may hold its port a moment longer (the kernel closes its sockets after exit).
-    for (let i = 0; i < 50 && (await proc.portOpen(spec.port, spec.host)); i++) await proc.sleep(100);
-    if (await proc.portOpen(spec.port, spec.host)) {
-      throw new Error(`port ${spec.port} for ${spec.name} is taken by a process this network did not start`);
-    }
-    this.log(`starting ${spec.name} on ${spec.host}:${spec.port}`);
-    proc.start(this.paths, spec);
-    await proc.waitHealthy(this.paths, spec);
-    return true;
+  private ensureRunning(spec: proc.ProcessSpec): Promise<boolean> {
+    return proc.ensureRunning(this.paths, spec, this.log);
   }
 
   // --- channel ---------------------------------------------------------------------------------
@@ -584,6 +596,17 @@ export class Network {
   private tool(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     return runFabricTool(this.bin(name), name, args, { ...baseEnv(), ...env });
   }
+}
+
+/**
+ * The founders' identities, as `up` would enroll them: a network home made for another consortium
+ * (other organisations, other names) is refused rather than mixed with it.
+ */
+function identityPlan(): string {
+  return YAML.stringify(FOUNDERS.map((o) => {
+    const server = caServerOf(o, ORDERERS);
+    return { ca: server.process, port: server.port, identities: identitiesOf(server, ORDERERS).map((i) => `${i.ca.mspId} ${i.type} ${i.id}`) };
+  }));
 }
 
 function baseEnv(): NodeJS.ProcessEnv {

@@ -175,3 +175,31 @@ export function tail(file: string, lines: number): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * Starts a process unless it is already healthy (a running one gets its start-up window first) and
+ * waits until it is; refuses a port some other process holds. True when it started it.
+ */
+export async function ensureRunning(paths: NetworkPaths, spec: ProcessSpec, log: (line: string) => void): Promise<boolean> {
+  const s = await status(paths, spec);
+  if (s.healthy) return false;
+  if (s.running) {
+    // Running but not (yet) healthy: give it the start-up window before calling it broken.
+    try {
+      await waitHealthy(paths, spec, 30_000);
+      return false;
+    } catch (err) {
+      if (isAlive(readPid(paths, spec.name))) throw err;
+      // It died while we waited: start it afresh below.
+    }
+  }
+  // A process just stopped may hold its port a moment longer (the kernel closes its sockets after exit).
+  for (let i = 0; i < 50 && (await portOpen(spec.port, spec.host)); i++) await sleep(100);
+  if (await portOpen(spec.port, spec.host)) {
+    throw new Error(`port ${spec.port} for ${spec.name} is taken by a process this network did not start`);
+  }
+  log(`starting ${spec.name} on ${spec.host}:${spec.port}`);
+  start(paths, spec);
+  await waitHealthy(paths, spec);
+  return true;
+}

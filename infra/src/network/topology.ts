@@ -45,6 +45,9 @@ export interface PeerOrg {
   readonly peerPort: number;
   readonly chaincodePort: number;
   readonly operationsPort: number;
+  /** Its Fabric CA server (infra/src/network/ca.ts) and that server's operations endpoint (/healthz). */
+  readonly caPort: number;
+  readonly caOperationsPort: number;
   /** Its partner service's GraphQL port and its read model's embedded Postgres port. */
   readonly servicePort: number;
   readonly postgresPort: number;
@@ -92,6 +95,8 @@ export function peerOrgsOf(members: readonly MemberConfig[]): PeerOrg[] {
       peerPort: port(7051 + 1000 * i),
       chaincodePort: port(7052 + 1000 * i),
       operationsPort: port(9444 + i),
+      caPort: port(7054 + 1000 * i),
+      caOperationsPort: port(7055 + 1000 * i),
       servicePort: port(m.service?.port ?? 4001 + i),
       postgresPort: port(m.service?.postgresPort ?? 5411 + i),
       position: i,

@@ -1,5 +1,6 @@
+import * as fs from 'node:fs';
 import { DynamicModule, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
-import { connectFabricLedger, defaultProfilePath, Ledger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
+import { certificateHealth, certificateWarnDays, connectFabricLedger, defaultProfilePath, Ledger, ledgerConfigFromProfile, profileCertificateExpiries, readConnectionProfile } from '@pedigree/ledger';
 import { EventNotApplied } from '@pedigree/ledger';
 import { HealthRegistry, projectedEvents, projectorFailures, projectorPayloadMismatches, projectorStalled } from '@pedigree/platform';
 import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjector } from '@pedigree/readmodel';
@@ -60,6 +61,14 @@ class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
         }
       },
     });
+    // The profile's certificates (read on each check, so a renewal shows): notAfter of each, a
+    // warning inside PEDIGREE_CERT_WARN_DAYS, unhealthy once one has expired.
+    const warnDays = certificateWarnDays();
+    const profile = defaultProfilePath(this.p.org);
+    // (A test that hands in its own ledger may have no profile: nothing to report then.)
+    if (fs.existsSync(profile)) {
+      this.health.register({ name: 'identities', check: async () => certificateHealth(profileCertificateExpiries(readConnectionProfile(profile), new Date(), warnDays)) });
+    }
     this.health.register({ name: 'projector', check: async () => this.p.projector.health(Number(process.env.PEDIGREE_MAX_LAG_BLOCKS ?? 50)) });
     const events = this.p.projector.events;
     events.on('projected', (e: { event: { type: string } }) => projectedEvents.inc({ type: e.event.type }));

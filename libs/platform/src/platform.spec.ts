@@ -44,11 +44,12 @@ describe('health for callers who did not authenticate', () => {
       { name: 'database', check: async () => { throw new Error('connect ECONNREFUSED 10.1.2.3:5432 (password authentication failed for user "pedigree")'); } },
       { name: 'ledger', check: async () => ({ healthy: false, reason: 'LEDGER_UNREACHABLE', detail: 'peer0.manufacturer:7051 14 UNAVAILABLE' }) },
       { name: 'projector', check: async () => ({ healthy: true, detail: { blocksBehind: 0 } }) },
+      { name: 'identities', check: async () => ({ healthy: true, reason: 'CERTIFICATE_EXPIRING', detail: [{ subject: 'CN=User1@acme.pedigree.local' }] }) },
     ]);
     expect(report.status).toBe('degraded');
     expect(report.checks.database).toMatchObject({ healthy: false, reason: 'CHECK_FAILED' });
     const open = redactedHealthReport(report);
-    expect(open.checks).toEqual({ database: { healthy: false, reason: 'CHECK_FAILED' }, ledger: { healthy: false, reason: 'LEDGER_UNREACHABLE' }, projector: { healthy: true } });
-    expect(JSON.stringify(open)).not.toMatch(/ECONNREFUSED|peer0|password/);
+    expect(open.checks).toEqual({ database: { healthy: false, reason: 'CHECK_FAILED' }, ledger: { healthy: false, reason: 'LEDGER_UNREACHABLE' }, projector: { healthy: true }, identities: { healthy: true, reason: 'CERTIFICATE_EXPIRING' } });
+    expect(JSON.stringify(open)).not.toMatch(/ECONNREFUSED|peer0|password|User1/);
   });
 });

@@ -6,7 +6,7 @@ export interface HealthCheck {
 
 export interface CheckResult {
   readonly healthy: boolean;
-  /** A stable code saying why it is unhealthy (shown to anyone), e.g. LEDGER_UNREACHABLE. */
+  /** A stable code saying why it is unhealthy, or (healthy) what to warn of; shown to anyone, e.g. LEDGER_UNREACHABLE. */
   readonly reason?: string;
   /** Anything else (error texts, lag figures): shown to the service's own users only. */
   readonly detail?: unknown;
@@ -37,6 +37,7 @@ export async function healthReport(service: string, checks: readonly HealthCheck
 export function redactedHealthReport(report: HealthReport): HealthReport {
   return {
     ...report,
-    checks: Object.fromEntries(Object.entries(report.checks).map(([name, r]) => [name, r.healthy ? { healthy: true } : { healthy: false, reason: r.reason ?? 'UNHEALTHY' }])),
+    // A healthy check's reason is a warning code (e.g. CERTIFICATE_EXPIRING): shown too.
+    checks: Object.fromEntries(Object.entries(report.checks).map(([name, r]) => [name, r.healthy ? { healthy: true, ...(r.reason ? { reason: r.reason } : {}) } : { healthy: false, reason: r.reason ?? 'UNHEALTHY' }])),
   };
 }
