@@ -223,6 +223,7 @@ export {
 export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, AggregateInput, DisaggregateInput, ShipContainerInput, ReceiveContainerInput } from './lifecycle/aggregation';
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export { recordConcerns } from './lifecycle/visibility';
+export { assertAddressedTo, assertNotMemberProduct, assertSellerNotMember, inboundPack, isNonMemberParty, nonMemberParty, type InboundPackInput, type MemberClaim } from './lifecycle/inbound';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
 export {
   VRS_FAILURE_REASONS, VRS_ADDITIONAL_INFO, VRS_CONTEXTS, VRS_LINK_TYPES, VRS_VERSION_HEADER, VRS_VERSION, readVrsRequest, readVrsExpiry, readGlnParameter,
@@ -247,7 +248,7 @@ export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMAND
 export { COMMAND_FIELDS, isPersonIdentifier, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
 export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';
 export type {
-  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
+  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand, ReceiveInboundCommand, KeepInboundTiCommand, InboundPack,
   EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
   RaiseExceptionsCommand, ExceptionStepCommand, AnswerExceptionCommand, ResolveExceptionCommand,
 } from './protocol/commands';
