@@ -162,6 +162,7 @@ export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
 export { dscsaShipmentDocument, sgtinClassPattern } from './epcis/dscsa-export';
 export type { DscsaShipmentExport, DscsaExportParty, DscsaExportProduct } from './epcis/dscsa-export';
+export { gtinOfEpcClass, inboundShipmentOf, type InboundPackLine, type InboundShipment } from './epcis/inbound-document';
 export {
   EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, readAndValidateEpcisXml, dscsaHeaderOf,
   EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,
