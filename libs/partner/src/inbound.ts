@@ -38,10 +38,19 @@ export class InboundReceiver {
     if (findings.length) {
       throw new DomainError('INBOUND_REFUSED', `the receiving checks found ${findings.length} problem(s): ${findings.map((f) => f.evidence.summary).join('; ')}; nothing was recorded`, { findings, reason: 'receiving checks' });
     }
+    // The document's identity is its bytes: the same document re-sent is the same receipt. The TI's
+    // salt is new on every send, so a re-sent document is answered from the receipt already recorded
+    // rather than sent again (the ledger would refuse the other TI hash under the same event ID).
+    const eventId = `inbound:${documentSha256}`;
+    const done = await this.p.queries.shipment(eventId);
+    const answer = { shipmentId: eventId, documentId: shipment.documentId, documentSha256, sellerGln: shipment.sellerGln, packs: shipment.packs.length };
+    if (done) {
+      const raw = done.raw as unknown as { transactionId: string; blockNumber: string | null };
+      return { transactionId: raw.transactionId, blockNumber: raw.blockNumber === null ? null : String(raw.blockNumber), eventId, duplicate: true, changed: [], inferred: [], pending: [], exceptions: [], readModelUpdated: true, ...answer };
+    }
     const ti = transactionInformationOf(shipment, this.p.org, documentSha256);
     const command: ReceiveInboundCommand = {
-      // The document's identity is its bytes: the same document re-sent is the same receipt.
-      eventId: `inbound:${documentSha256}`,
+      eventId,
       sellerGln: shipment.sellerGln,
       ...(shipment.sellerName ? { sellerName: shipment.sellerName.slice(0, 256) } : {}),
       receiverGln: shipment.receiverGln,
@@ -57,7 +66,7 @@ export class InboundReceiver {
     if (!receipt.duplicate) {
       await this.p.commands.submit('KeepInboundTi', { eventId: `${command.eventId}:ti`, shipmentId: command.eventId }, { transient: { ti }, endorsingOrganizations: [this.p.org] });
     }
-    return { ...receipt, shipmentId: command.eventId, documentId: shipment.documentId, documentSha256, sellerGln: shipment.sellerGln, packs: shipment.packs.length };
+    return { ...receipt, ...answer };
   }
 
   /** Issue 14's receiving checks, the document standing for the ledger's shipment record. */
