@@ -69,6 +69,7 @@ export {
   isDigitalLinkUri,
 } from './gs1/digital-link';
 export type { ParsedDigitalLink, DigitalLinkOptions, DigitalLinkParseOptions } from './gs1/digital-link';
+export { compressDigitalLink, decompressDigitalLink, isCompressedDigitalLink, type DecompressedDigitalLink } from './gs1/digital-link-compression';
 export { APPLICATION_IDENTIFIERS, aiDefinition, aiAt, DIGITAL_LINK_PRIMARY_KEYS, matchesAiPattern } from './gs1/application-identifiers';
 export type { AiDefinition, AiComponent, ComponentCheck, DictionaryEntry, DictionaryComponent } from './gs1/application-identifiers';
 export { checkAiAssociations, aiAssociationViolations } from './gs1/associations';
