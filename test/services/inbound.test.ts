@@ -2,6 +2,9 @@ import {
   bizTransactionUrn, commissionEvent, dscsaShipmentDocument, GS, packEvent, pglnToEpcUrn, sgtinToEpcUrn, shipEvent, ssccToEpcUrn, withCheckDigit, writeEpcisXml,
   type DscsaShipmentExport,
 } from '@pedigree/domain';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { key, MSP, RESULT, runId, useServices } from './support';
 
 /**
@@ -16,18 +19,19 @@ const SELLER = withCheckDigit('036141400000');
 const DISTRIBUTOR_GLN = '0345678000007';
 const LOT = `N${runId}`.slice(0, 20);
 const serial = (n: number) => `I${runId}${n}`.slice(0, 20);
+const folderSerial = (n: number) => `F${runId}${n}`.slice(0, 20);
 const CASE = ssccToEpcUrn(withCheckDigit(`00361414${String(Date.now() % 1e9).padStart(9, '0')}`));
 
-function document(gtin: string, id: string): string {
-  const packs = [1, 2, 3].map((n) => sgtinToEpcUrn(gtin, serial(n)));
+function document(gtin: string, id: string, serialOf = serial, container = CASE): string {
+  const packs = [1, 2, 3].map((n) => sgtinToEpcUrn(gtin, serialOf(n)));
   const x: DscsaShipmentExport = {
     shipmentId: id, createdAt: new Date().toISOString(), statementAffirmed: true,
     seller: { name: 'Outside Pharma LLC', gln: SELLER }, buyer: { name: 'Continental Wholesale', gln: DISTRIBUTOR_GLN },
     products: [{ gtin, name: 'Outsidol 5 mg tablets', dosageForm: 'tablet', strength: '5 mg', packSize: '30 tablets', manufacturerName: 'Outside Pharma LLC' }],
     events: [
       commissionEvent({ eventTime: new Date(Date.now() - 3_600_000).toISOString(), epcs: packs, lot: LOT, expiry: '2029-06-30' }),
-      packEvent({ eventTime: new Date(Date.now() - 3_000_000).toISOString(), parent: CASE, children: packs.slice(0, 2), sealed: true }),
-      shipEvent({ eventTime: new Date(Date.now() - 60_000).toISOString(), epcs: [CASE, packs[2] as string], from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(DISTRIBUTOR_GLN) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, id) }] }),
+      packEvent({ eventTime: new Date(Date.now() - 3_000_000).toISOString(), parent: container, children: packs.slice(0, 2), sealed: true }),
+      shipEvent({ eventTime: new Date(Date.now() - 60_000).toISOString(), epcs: [container, packs[2] as string], from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(DISTRIBUTOR_GLN) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, id) }] }),
     ],
   };
   return writeEpcisXml(dscsaShipmentDocument(x), { version: '1.2' });
@@ -72,5 +76,19 @@ describe('inbound shipments from non-members', () => {
     expect(out.error.domainCode).toBe('INBOUND_MEMBER_PRODUCT');
     const pack = await d().gql(key('distributor', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(MEMBER_GTIN, serial(1))}") { status } }`);
     expect(JSON.stringify(pack)).not.toMatch(/received/);
+  });
+
+  it('takes a document dropped into the watched inbox folder (AS2 stand-in) onto the ledger', async () => {
+    const inbox = await fs.mkdtemp(path.join(os.tmpdir(), 'pedigree-inbox-'));
+    await d().kill('SIGTERM');
+    await d().start({ PEDIGREE_INBOUND_DIR: inbox, PEDIGREE_INBOUND_POLL_MS: '300' });
+    const other = ssccToEpcUrn(withCheckDigit(`00361414${String((Date.now() + 17) % 1e9).padStart(9, '0')}`));
+    await fs.writeFile(path.join(inbox, 'asn.xml'), document(OUTSIDE, `ASN-F-${runId}`, folderSerial, other));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(await fs.readdir(path.join(inbox, 'received')).catch(() => [] as string[])).includes('asn.xml')) await new Promise((r) => setTimeout(r, 300));
+    expect(await fs.readdir(path.join(inbox, 'received'))).toEqual(['asn.xml']);
+    const pack = await d().ok<{ pack: { owners: string[]; status: string } }>(key('distributor', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(OUTSIDE, folderSerial(2))}") { owners status } }`);
+    expect(pack.pack).toEqual({ owners: [`gln:${SELLER}`, 'DistributorMSP'], status: 'received' });
+    await fs.rm(inbox, { recursive: true, force: true });
   });
 });
