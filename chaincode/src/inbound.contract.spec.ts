@@ -3,7 +3,7 @@ import { sgtinToEpcUrn, withCheckDigit, type PackRecord, type ShipmentRecord } f
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import { FakeLedger } from '../test/stub-context';
-import { DISP, DIST, evaluate, found, GTIN, lastEvent, MFR, NDC, submit, type Fn } from '../test/contract-fixtures';
+import { DISP, DIST, evaluate, found, GTIN, lastEvent, MFR, NDC, submit, type Fn, useFakeLedgerClock, expectCode } from '../test/contract-fixtures';
 
 /** ReceiveInbound / KeepInboundTi: a shipment from a non-member, and what an attacker would try with it. */
 const traceability = new TraceabilityContract();
@@ -26,13 +26,8 @@ const inbound = (over: Record<string, unknown> = {}) => ({
   statement: { affirmed: true }, tiSha256: sha(TI), ...over,
 });
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  await expect(promise).rejects.toThrow(new RegExp(`^${code}: `));
-}
-
 describe('inbound shipments from non-members (fake stub)', () => {
-  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
-  afterEach(() => jest.restoreAllMocks());
+  useFakeLedgerClock();
 
   it('records the receipt: the packs start as the receiver\'s, the document hash and the TI hash are public, the TI private', async () => {
     const ledger = new FakeLedger();
