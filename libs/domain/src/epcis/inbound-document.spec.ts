@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DomainError } from '../errors';
 import { pglnToEpcUrn, sgtinToEpcUrn, ssccToEpcUrn } from '../gs1/epc-urn';
 import { withCheckDigit } from '../gs1/check-digit';
 import { bizTransactionUrn, commissionEvent, packEvent, shipEvent } from './builders';
@@ -67,5 +69,30 @@ describe('inboundShipmentOf', () => {
     ['urn:epc:idpat:sgtin:nonsense', undefined],
   ])('names the GTIN of the EPC class %s', (cls, gtin) => {
     expect(gtinOfEpcClass(cls)).toBe(gtin);
+  });
+});
+
+describe('inboundShipmentOf under random damage (fast-check)', () => {
+  // Any document: a shipment read, or a typed refusal; never a crash, never a pack without lot and expiry.
+  const base = dscsaShipmentDocument(input()) as unknown as Record<string, unknown>;
+  const paths = (o: unknown, at: string[] = []): string[][] =>
+    o && typeof o === 'object' ? Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => [[...at, k], ...paths(v, [...at, k])]) : [];
+  const all = paths(base);
+  const damage = (doc: unknown, path: string[], value: unknown): unknown => {
+    const copy = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+    let o: Record<string, unknown> = copy;
+    for (const k of path.slice(0, -1)) o = o[k] as Record<string, unknown>;
+    o[path[path.length - 1] as string] = value;
+    return copy;
+  };
+  it('answers a shipment or a DomainError', () => {
+    fc.assert(fc.property(fc.constantFrom(...all), fc.oneof(fc.constant(undefined), fc.constant(null), fc.string(), fc.integer(), fc.constant([]), fc.constant({})), (path, value) => {
+      try {
+        const s = inboundShipmentOf(damage(base, path, value) as object);
+        for (const p of s.packs) expect(p.lot.length > 0 && /^\d{4}-\d{2}-\d{2}$/.test(p.expiry)).toBe(true);
+      } catch (err) {
+        expect(err).toBeInstanceOf(DomainError);
+      }
+    }), { numRuns: 400 });
   });
 });

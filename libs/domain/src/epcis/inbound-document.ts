@@ -74,6 +74,24 @@ export function gtinOfEpcClass(id: string): string | undefined {
   return undefined;
 }
 
+/** The fields read here, of the types they must have (the validator runs first; this never trusts it). */
+function eventShape(value: unknown, path: string): Ev {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw refused(path, 'is not an event');
+  const e = value as Record<string, unknown>;
+  for (const k of ['type', 'action', 'bizStep', 'eventTime', 'parentID'] as const) {
+    if (e[k] !== undefined && typeof e[k] !== 'string') throw refused(`${path}.${k}`, 'must be text');
+  }
+  for (const k of ['epcList', 'childEPCs'] as const) {
+    if (e[k] !== undefined && !(Array.isArray(e[k]) && (e[k] as unknown[]).every((x) => typeof x === 'string'))) throw refused(`${path}.${k}`, 'must be a list of EPCs');
+  }
+  if (e['ilmd'] !== undefined && (!e['ilmd'] || typeof e['ilmd'] !== 'object' || Array.isArray(e['ilmd']))) throw refused(`${path}.ilmd`, 'must be an object');
+  const biz = e['bizTransactionList'];
+  if (biz !== undefined && !(Array.isArray(biz) && biz.every((b) => b && typeof b === 'object' && typeof (b as Obj)['bizTransaction'] === 'string' && ['undefined', 'string'].includes(typeof (b as Obj)['type'])))) {
+    throw refused(`${path}.bizTransactionList`, 'must be a list of { type?, bizTransaction }');
+  }
+  return e as Ev;
+}
+
 const step = (e: Ev): string => (e.bizStep ? normaliseVocabulary('bizStep', e.bizStep) : '');
 
 /**
@@ -87,8 +105,9 @@ export function inboundShipmentOf(document: object): InboundShipment {
   const sellerGln = glnOf(header.sender?.identifier, 'epcisHeader.StandardBusinessDocumentHeader.Sender');
   const receiverGln = glnOf(header.receiver?.identifier, 'epcisHeader.StandardBusinessDocumentHeader.Receiver');
   if (!header.instanceIdentifier) throw refused('epcisHeader.StandardBusinessDocumentHeader.DocumentIdentification.InstanceIdentifier', 'the document has no identifier');
-  const events = ((document as { epcisBody?: { eventList?: unknown } }).epcisBody?.eventList ?? []) as Ev[];
-  if (!Array.isArray(events)) throw refused('epcisBody.eventList', 'is not a list of events');
+  const listed = (document as { epcisBody?: { eventList?: unknown } }).epcisBody?.eventList ?? [];
+  if (!Array.isArray(listed)) throw refused('epcisBody.eventList', 'is not a list of events');
+  const events = listed.map((e: unknown, i) => eventShape(e, `epcisBody.eventList[${i}]`));
 
   const shipping = events.map((e, i) => ({ e, i })).filter(({ e }) => e.type === 'ObjectEvent' && step(e) === 'shipping');
   if (shipping.length !== 1) throw refused('epcisBody.eventList', `the document has ${shipping.length} shipping events; an inbound shipment is one`);
