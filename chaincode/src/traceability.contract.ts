@@ -59,9 +59,9 @@ import { implicitCollectionOf } from './collections';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType, stateKey } from './keys';
 import { page, prefixOf, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
-import { MAX_IDS_PER_TX, recordCapture, recordEvent, requireList, type CommandScope, type Handler, type Outcome } from './recorder';
+import { MAX_IDS_PER_TX, recordCapture, recordEvent, requireAuthority, requireList, type CommandScope, type Handler, type Outcome } from './recorder';
 import type { EventReceipt, PartnerRecord, ProductRecord, ShipmentRecord } from '@pedigree/domain';
-import { isPackId, traceKey, txTime, WorldState } from './world-state';
+import { assertTimely, isPackId, traceKey, txTime, WorldState } from './world-state';
 
 // Commands are the protocol's (libs/domain/src/protocol/commands.ts): one type for chaincode and clients.
 
@@ -231,11 +231,14 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   async KeepInboundTi(ctx: Context, commandJson: string): Promise<string> {
     try {
+      assertTimely(ctx);
       const c = parseLedgerCommand('KeepInboundTi', commandJson);
       const actor = ctx.clientIdentity.getMSPID();
+      const state = new WorldState(ctx);
+      await requireAuthority(ctx, state, 'KeepInboundTi', actor, txTime(ctx));
       const peer = process.env.PEDIGREE_PEER_MSP;
       if (peer && peer !== actor) throw new ChaincodeError('TI_FORBIDDEN', `keep the Transaction Information of shipment ${c.shipmentId} on your own organisation's peer, not ${peer}'s`);
-      const shipment = await new WorldState(ctx).read<ShipmentRecord>(KeyType.shipment, c.shipmentId);
+      const shipment = await state.read<ShipmentRecord>(KeyType.shipment, c.shipmentId);
       if (!shipment?.inbound) throw new ChaincodeError('NOT_FOUND', `no inbound shipment ${c.shipmentId}`);
       if (shipment.to !== actor) throw new ChaincodeError('TI_FORBIDDEN', `only ${shipment.to}, its receiver, keeps the Transaction Information of inbound shipment ${c.shipmentId}`);
       const bytes = ctx.stub.getTransient().get(TI_TRANSIENT_KEY);

@@ -1,6 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import {
-  checkReceipt, DomainError, inboundShipmentOf, nonMemberParty, validateEpcisDocument, type Finding, type InboundShipment, type ReceiveInboundCommand,
+  checkReceipt, DomainError, inboundShipmentOf, type EventReceipt, nonMemberParty, validateEpcisDocument, type Finding, type InboundShipment, type ReceiveInboundCommand,
 } from '@pedigree/domain';
 import type { MutationReceipt } from './ledger-commands';
 import type { PartnerContext } from './partner-context';
@@ -42,11 +42,11 @@ export class InboundReceiver {
     // salt is new on every send, so a re-sent document is answered from the receipt already recorded
     // rather than sent again (the ledger would refuse the other TI hash under the same event ID).
     const eventId = `inbound:${documentSha256}`;
-    const done = await this.p.queries.shipment(eventId);
     const answer = { shipmentId: eventId, documentId: shipment.documentId, documentSha256, sellerGln: shipment.sellerGln, packs: shipment.packs.length };
+    // The ledger's own receipt of the event ID (this organisation's), not the read model, which may lag.
+    const done = await this.p.reads.optional<EventReceipt>('GetEventOf', [eventId, this.p.org]);
     if (done) {
-      const raw = done.raw as unknown as { transactionId: string; blockNumber: string | null };
-      return { transactionId: raw.transactionId, blockNumber: raw.blockNumber === null ? null : String(raw.blockNumber), eventId, duplicate: true, changed: [], inferred: [], pending: [], exceptions: [], readModelUpdated: true, ...answer };
+      return { transactionId: done.txId, blockNumber: null, eventId, duplicate: true, changed: [], inferred: [], pending: [], exceptions: [], readModelUpdated: true, ...answer };
     }
     const ti = transactionInformationOf(shipment, this.p.org, documentSha256);
     const command: ReceiveInboundCommand = {

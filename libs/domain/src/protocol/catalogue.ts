@@ -89,7 +89,7 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   Receive: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   // The member's prefix and product registries and every partner's GLNs are what make a GTIN or a seller a member's.
   ReceiveInbound: { reads: ['partner', 'consortium', 'event', 'prefix', 'product', 'pack', 'lotStatus', 'shipment'], writes: ['pack', 'lot', 'shipment', 'event'] },
-  KeepInboundTi: { reads: ['shipment'], writes: ['ti'] },
+  KeepInboundTi: { reads: ['partner', 'consortium', 'shipment'], writes: ['ti'] },
   Dispense: PACK_LEVEL,
   Decommission: PACK_LEVEL,
   Destroy: PACK_LEVEL,
