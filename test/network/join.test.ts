@@ -157,7 +157,8 @@ describe('an organisation joining and leaving the running network', () => {
     await configUpdate('propose-leave');
     await cli('network', 'up');
 
-    // Its own peer is stopped; on a member's peer its client identity is refused.
+    // Its own peer is stopped; a member's peer refuses its client: at the TLS handshake, its TLS CA
+    // gone from the channel configuration (mutual TLS), or else its identity.
     const acme = PEER_ORGS[0]!;
     const own = readConnectionProfile(path.join(paths.home, 'connections', `${mspId}.json`));
     const elsewhere = connectFabricLedger(ledgerConfigFromProfile({ ...own, peerEndpoint: `${HOST}:${acme.peerPort}`, tlsRootCertFile: peerTlsCa(paths, acme) }, 'User1'));

@@ -143,7 +143,7 @@ export function coreYaml(sampleConfig: string, root: string): string {
   const doc = YAML.parse(fs.readFileSync(path.join(sampleConfig, 'core.yaml'), 'utf8'));
   // Fabric 2.5 ignores an empty CORE_VM_ENDPOINT, so Docker must be switched off in the file itself.
   doc.vm.endpoint = '';
-  doc.chaincode.externalBuilders = [{ name: 'ccaas', path: path.join(root, 'infra/builders/ccaas'), propagateEnvironment: [] }];
+  doc.chaincode.externalBuilders = [{ name: 'ccaas', path: path.join(root, 'infra/builders/ccaas'), propagateEnvironment: ['PEDIGREE_CCAAS_TLS_DIR'] }];
   // One chaincode process serves all peers; allow it time on a loaded 2-core machine.
   doc.chaincode.executetimeout = '60s';
   // Faster gossip than the defaults (5 s alive interval): on one machine it costs nothing and

@@ -1,19 +1,18 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { exceptionAgeSeconds, isOpenException, isReceivingRule, type Correction, type ExceptionRecord, type ShipmentRecord } from '@pedigree/domain';
+import { DomainError, exceptionAgeSeconds, isOpenException, isReceivingRule, type Correction, type ExceptionRecord, type ShipmentRecord } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
-import { ReceivingExceptionReads, type ExceptionSide } from '@pedigree/readmodel';
+import { decodeCursor, encodeCursor, pageSize, ReceivingExceptionReads, type ExceptionSide } from '@pedigree/readmodel';
 import { toEpcs } from './epc-input';
 import { ExceptionFilter, ExceptionResolutionInput, ReceivingException, ReceivingExceptionConnection, ReceivingRuleEnum } from './exception-types';
 import { MutationResult, type Page } from './graphql-types';
 import GraphQLJSON from './json-scalar';
 import { PartnerContext } from './partner-context';
-import { decodeCursor, encodeCursor, nowIso, pageSize } from './read-model.queries';
 import { OPERATORS, READERS } from './roles';
 
 const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
 
-export function exceptionView(record: ExceptionRecord, now = nowIso()): ReceivingException {
+export function exceptionView(record: ExceptionRecord, now = new Date().toISOString()): ReceivingException {
   return {
     id: record.id, receiver: record.receiver, seller: record.seller, shipmentId: record.shipmentId, rule: record.rule, state: record.state,
     isOpen: isOpenException(record.state), subjects: [...record.subjects], held: [...record.held], summary: record.evidence.summary, evidence: record.evidence,
@@ -135,13 +134,13 @@ export class ExceptionsResolver {
     let position: { openedAt: string; receiver: string; id: string } | undefined;
     if (cursor) {
       const [openedAt, receiver, ...rest] = cursor.split('|');
-      if (!openedAt || !receiver || !rest.length) throw new ServiceError('BAD_INPUT', 'CURSOR_INVALID', 'the cursor is not one this API issued');
+      if (!openedAt || !receiver || !rest.length) throw new DomainError('PAGE_CURSOR_INVALID', 'the cursor is not one this API issued');
       position = { openedAt, receiver, id: rest.join('|') };
     }
     if (filter?.olderThanSeconds !== undefined && (!Number.isInteger(filter.olderThanSeconds) || filter.olderThanSeconds < 0)) {
       throw new ServiceError('BAD_INPUT', 'FILTER_INVALID', 'olderThanSeconds must be a whole number of seconds, 0 or more');
     }
-    const now = nowIso();
+    const now = new Date().toISOString();
     const rows = await this.reads.list({
       side, org: this.p.org, limit: size + 1,
       ...(filter?.states?.length ? { states: filter.states } : {}), ...(filter?.rules?.length ? { rules: filter.rules } : {}),
