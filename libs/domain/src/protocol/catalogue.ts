@@ -61,7 +61,7 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
 /** The world-state key types (composite key object types) the chaincode keeps. */
 export type LedgerKey =
   | 'pack' | 'container' | 'product' | 'partner' | 'shipment' | 'event' | 'lot' | 'lotStatus' | 'ti'
-  | 'inbound' | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent';
+  | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent';
 
 export interface CommandKeys {
   readonly reads: readonly LedgerKey[];
