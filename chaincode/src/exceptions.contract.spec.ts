@@ -3,7 +3,7 @@ import { ExceptionsContract } from './exceptions.contract';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import { FakeLedger } from '../test/stub-context';
-import { DISP, DIST, evaluate, found, GTIN, lastEvent, MFR, NDC, sgtin, submit, type Fn } from '../test/contract-fixtures';
+import { DISP, DIST, evaluate, found, GTIN, lastEvent, MFR, NDC, sgtin, submit, type Fn, useFakeLedgerClock, expectCode } from '../test/contract-fixtures';
 
 const traceability = new TraceabilityContract();
 const masterdata = new MasterDataContract();
@@ -21,13 +21,8 @@ async function shipCaseOfFour(ledger: FakeLedger): Promise<string> {
   return shipped.shipment?.id as string;
 }
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  await expect(promise).rejects.toThrow(new RegExp(`^${code}: `));
-}
-
 describe('ExceptionsContract (fake stub)', () => {
-  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
-  afterEach(() => jest.restoreAllMocks());
+  useFakeLedgerClock();
 
   it('a case one pack short: received under exception and held, raised, corrected by the seller, closed and released', async () => {
     const ledger = new FakeLedger();

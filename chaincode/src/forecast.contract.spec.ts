@@ -1,5 +1,6 @@
 import { ForecastContract, type AnchorForecastResult, type ForecastAnchorRecord } from './forecast.contract';
 import { FakeLedger } from '../test/stub-context';
+import { useFakeLedgerClock } from '../test/contract-fixtures';
 
 const contract = new ForecastContract();
 const digest = 'a'.repeat(64);
@@ -19,9 +20,7 @@ function admitted(ledger: FakeLedger): FakeLedger {
 }
 
 describe('ForecastContract', () => {
-  // The fake ledger dates its transactions 2026-03-01; endorsers refuse proposals far from their own clock.
-  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
-  afterEach(() => jest.restoreAllMocks());
+  useFakeLedgerClock();
   it('anchors a digest with the caller organisation from its identity and emits one event', async () => {
     const ledger = admitted(new FakeLedger());
     const first = await anchor(ledger, command);

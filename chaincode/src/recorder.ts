@@ -166,7 +166,7 @@ async function runCommand<K extends LedgerCommandName>(ctx: Context, state: Worl
  * The catalogue's roles, checked before any rule: governance needs an admin identity of a member;
  * everything else an admitted partner holding one of the command's roles.
  */
-async function requireAuthority(ctx: Context, state: WorldState, transaction: string, actor: OrgId, at: IsoTimestamp): Promise<void> {
+export async function requireAuthority(ctx: Context, state: WorldState, transaction: string, actor: OrgId, at: IsoTimestamp): Promise<void> {
   const { roles } = commandAuthority(transaction);
   if (roles === 'admin') {
     if (!isAdminIdentity(ctx)) throw new DomainError('GOVERNANCE_FORBIDDEN', `${transaction} needs an admin identity of a member organisation; ${actor}'s caller is not an admin`, { actor });

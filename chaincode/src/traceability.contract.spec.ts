@@ -4,7 +4,7 @@ import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import type { TraceabilityEvent, WriteResult } from '@pedigree/domain';
 import { FakeLedger } from '../test/stub-context';
-import { DISP, DIST, evaluate, found, gov, GTIN, lastEvent, member, MFR, NDC, sgtin, submit, type Fn } from '../test/contract-fixtures';
+import { DISP, DIST, evaluate, found, gov, GTIN, lastEvent, member, MFR, NDC, sgtin, submit, type Fn, useFakeLedgerClock, expectCode } from '../test/contract-fixtures';
 
 const traceability = new TraceabilityContract();
 const masterdata = new MasterDataContract();
@@ -44,14 +44,8 @@ function satisfiedBy(ledger: FakeLedger, id: string, orgs: string[]): boolean {
   return evaluate(env.getRule() as common.SignaturePolicy, orgs.map(() => false));
 }
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  await expect(promise).rejects.toThrow(new RegExp(`^${code}: `));
-}
-
 describe('TraceabilityContract (fake stub)', () => {
-  // The fake ledger's transactions are dated 2026-03-01; endorsers refuse proposals far from their clock.
-  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
-  afterEach(() => jest.restoreAllMocks());
+  useFakeLedgerClock();
   const fn = <K extends keyof TraceabilityContract>(k: K) => (traceability[k] as unknown as Fn).bind(traceability);
 
   it('commissions a batch: one record per serial, lot index, owner-only key policy, one event with every record', async () => {

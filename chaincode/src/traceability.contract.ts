@@ -3,6 +3,11 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import {
   aggregate,
   applyCommand,
+  assertAddressedTo,
+  assertNotMemberProduct,
+  assertSellerNotMember,
+  inboundPack,
+  nonMemberParty,
   assertIsoDate,
   bizTransactionUrn,
   canonicalJson,
@@ -48,14 +53,15 @@ import {
   type PackCommand,
   type PackRecord,
   type TraceRecord,
+  parseLedgerCommand,
 } from '@pedigree/domain';
 import { implicitCollectionOf } from './collections';
-import { ChaincodeError } from './errors';
+import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType, stateKey } from './keys';
-import { page, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
-import { MAX_IDS_PER_TX, recordCapture, recordEvent, requireList, type CommandScope, type Handler, type Outcome } from './recorder';
-import type { EventReceipt, ProductRecord, ShipmentRecord } from '@pedigree/domain';
-import { isPackId, traceKey, txTime, WorldState } from './world-state';
+import { page, prefixOf, reading, requireAuthorisedPartner, requirePartner, requireProduct } from './master-data.contract';
+import { MAX_IDS_PER_TX, recordCapture, recordEvent, requireAuthority, requireList, type CommandScope, type Handler, type Outcome } from './recorder';
+import type { EventReceipt, PartnerRecord, ProductRecord, ShipmentRecord } from '@pedigree/domain';
+import { assertTimely, isPackId, traceKey, txTime, WorldState } from './world-state';
 
 // Commands are the protocol's (libs/domain/src/protocol/commands.ts): one type for chaincode and clients.
 
@@ -200,6 +206,51 @@ export class TraceabilityContract extends Contract {
   @Returns('string')
   async Receive(ctx: Context, commandJson: string): Promise<string> {
     return recordEvent(ctx, 'Receive', commandJson, CAPTURE_HANDLERS.Receive);
+  }
+
+  /**
+   * Receives a shipment from a trading partner that is not a consortium member, from the EPCIS
+   * document it sent: the packs start their life here, as the caller's (libs/domain lifecycle/inbound.ts
+   * says which GTINs, sellers and serials are refused, and why). The document's SHA-256 and the
+   * salted TI hash are public on the inbound shipment record; the TI follows in KeepInboundTi.
+   */
+  @Transaction()
+  @Returns('string')
+  async ReceiveInbound(ctx: Context, commandJson: string): Promise<string> {
+    return recordEvent(ctx, 'ReceiveInbound', commandJson, receiveInbound);
+  }
+
+  /**
+   * Keeps an inbound shipment's Transaction Information (transient `ti`) in the receiver's own
+   * implicit collection. Endorsed by the receiver's peer alone and writing no public key, so no
+   * other organisation's peer ever sees the TI; the bytes must match the public salted hash that
+   * ReceiveInbound recorded, so what is kept is what the ledger vouches for. Repeating it rewrites
+   * the same bytes.
+   */
+  @Transaction()
+  @Returns('string')
+  async KeepInboundTi(ctx: Context, commandJson: string): Promise<string> {
+    try {
+      assertTimely(ctx);
+      const c = parseLedgerCommand('KeepInboundTi', commandJson);
+      const actor = ctx.clientIdentity.getMSPID();
+      const state = new WorldState(ctx);
+      await requireAuthority(ctx, state, 'KeepInboundTi', actor, txTime(ctx));
+      const peer = process.env.PEDIGREE_PEER_MSP;
+      if (peer && peer !== actor) throw new ChaincodeError('TI_FORBIDDEN', `keep the Transaction Information of shipment ${c.shipmentId} on your own organisation's peer, not ${peer}'s`);
+      const shipment = await state.read<ShipmentRecord>(KeyType.shipment, c.shipmentId);
+      if (!shipment?.inbound) throw new ChaincodeError('NOT_FOUND', `no inbound shipment ${c.shipmentId}`);
+      if (shipment.to !== actor) throw new ChaincodeError('TI_FORBIDDEN', `only ${shipment.to}, its receiver, keeps the Transaction Information of inbound shipment ${c.shipmentId}`);
+      const bytes = ctx.stub.getTransient().get(TI_TRANSIENT_KEY);
+      if (!bytes || bytes.length === 0) throw new DomainError('COMMAND_INVALID', `KeepInboundTi: the Transaction Information must come as transient data '${TI_TRANSIENT_KEY}'`, { reason: 'transaction information missing' });
+      if (createHash('sha256').update(bytes).digest('hex') !== shipment.ti?.sha256) {
+        throw new DomainError('COMMAND_INVALID', `KeepInboundTi: the Transaction Information does not match the hash recorded for inbound shipment ${c.shipmentId}`, { reason: 'transaction information hash differs' });
+      }
+      await ctx.stub.putPrivateData(implicitCollectionOf(actor), stateKey(ctx, KeyType.ti, c.shipmentId), bytes);
+      return canonicalJson({ duplicate: false, eventId: c.eventId, type: 'receive', txId: ctx.stub.getTxID(), changed: [] });
+    } catch (err) {
+      throw toChaincodeError(err);
+    }
   }
 
   @Transaction()
@@ -575,6 +626,59 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   }
   if (held.length) epcis.push(quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'suspect' }));
   return { records: changes.list(), epcis, receipt: { inferred: receipt.inferred.sort(), verified: receipt.verified.sort(), pending: receipt.pending.sort() } };
+};
+
+const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, actor, eventId }) => {
+  const buyer = await requireAuthorisedPartner(state, actor, at);
+  assertAddressedTo(c.receiverGln, actor, buyer.glns);
+  const partners: PartnerRecord[] = [];
+  for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.partner, [])) partners.push(JSON.parse(Buffer.from(kv.value).toString('utf8')) as PartnerRecord);
+  assertSellerNotMember(c.sellerGln, partners);
+  if (c.statement.affirmed !== true) throw new DomainError('COMMAND_INVALID', 'receiveInbound: the seller did not affirm the DSCSA Transaction Statement', { reason: 'transaction statement missing' });
+  if (c.packs.length > MAX_IDS_PER_TX) throw new ChaincodeError('BATCH_TOO_LARGE', `receiveInbound: ${c.packs.length} packs in one transaction; at most ${MAX_IDS_PER_TX}`);
+  const seller = nonMemberParty(c.sellerGln);
+  const checked = new Set<string>();
+  const packs: PackRecord[] = [];
+  for (const p of c.packs) {
+    const record = inboundPack({ ...p, seller, shipmentId: eventId, ...(c.site ? { site: c.site } : {}) }, actor, at);
+    if (!checked.has(record.gtin)) {
+      const prefix = await prefixOf(state, record.gtin);
+      const product = await state.read<ProductRecord>(KeyType.product, record.gtin);
+      assertNotMemberProduct(record.gtin, { ...(prefix ? { prefix } : {}), ...(product ? { productManufacturer: product.manufacturer } : {}) });
+      checked.add(record.gtin);
+    }
+    if (packs.some((q) => q.gtin === record.gtin && q.serial === record.serial)) throw new DomainError('COMMAND_INVALID', `receiveInbound: ${record.id} is listed twice`, { id: record.id, reason: 'duplicate identifier' });
+    if (await state.trace(record.id)) throw new DomainError('ALREADY_COMMISSIONED', `${record.id} is already on the ledger: an inbound document cannot take it over`, { id: record.id, reason: 'serial exists' });
+    packs.push(record);
+  }
+  for (const p of packs) await state.write(KeyType.lot, [p.gtin, p.lot, p.id], p.id);
+  const bizTransaction = c.bizTransaction ?? bizTransactionUrn(c.sellerGln, c.documentId);
+  const epcs = packs.map((p) => p.id);
+  const shipment: ShipmentRecord = {
+    docType: 'shipment',
+    id: eventId,
+    from: seller,
+    to: actor,
+    ...(c.site ? { toSite: c.site } : {}),
+    purpose: 'sale',
+    shippedAt: at,
+    epcs,
+    bizTransaction,
+    statement: { affirmed: true, legalNotice: c.statement.legalNotice ?? DEFAULT_LEGAL_NOTICE },
+    ti: { collections: [implicitCollectionOf(actor)], sha256: c.tiSha256 },
+    inbound: { sellerGln: c.sellerGln, ...(c.sellerName ? { sellerName: c.sellerName } : {}), documentId: c.documentId, documentSha256: c.documentSha256 },
+    txId: ctx.stub.getTxID(),
+  };
+  if (await state.read<ShipmentRecord>(KeyType.shipment, eventId)) throw new ChaincodeError('DUPLICATE_EVENT', `shipment ${eventId} exists`);
+  await state.write(KeyType.shipment, [eventId], shipment);
+  await state.setHolderPolicy(KeyType.shipment, [eventId], [actor]);
+  // Parties as Digital Links (AI 417): the seller's GLN carries no company prefix length.
+  const epcis = receiveEvent({
+    eventTime: at, epcs, inferred: true,
+    from: { owner: `https://id.gs1.org/417/${c.sellerGln}` }, to: { owner: buyer.pgln },
+    bizTransactions: [{ type: 'desadv', bizTransaction }],
+  });
+  return { records: packs, epcis: [epcis], shipment, receipt: { inferred: [...epcs].sort(), verified: [], pending: [] } };
 };
 
 /** The commands an EPCIS document maps to: each a transaction of its own, or a part of a Capture. */

@@ -55,3 +55,14 @@ export async function found(ledger: FakeLedger): Promise<void> {
   await submit(ledger, DIST, gov('Approve'), [{ eventId: 'g2', proposalId: proposed.txId }], undefined, true);
   await submit(ledger, DISP, gov('Approve'), [{ eventId: 'g3', proposalId: proposed.txId }], undefined, true);
 }
+
+/** A refusal from the chaincode, by its code (`CODE: message`). */
+export async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await expect(promise).rejects.toThrow(new RegExp(`^${code}: `));
+}
+
+/** The fake ledger dates its transactions 2026-03-01; endorsers refuse proposals far from their clock, so the specs' clock is that day too. */
+export function useFakeLedgerClock(): void {
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(Date.parse('2026-03-01T10:02:00.000Z')));
+  afterEach(() => jest.restoreAllMocks());
+}

@@ -216,10 +216,32 @@ describe('EPCIS 2.0 REST binding: query', () => {
     const other = await get(`/events?eventType=AggregationEvent&perPage=1&nextPageToken=${token}`);
     expect(other.status).toBe(400);
     expect(await other.json()).toMatchObject({ parameter: 'nextPageToken' });
-    const xml = await fetch(`${m.url}/events`, { headers: { 'x-api-key': auditor, accept: 'application/xml' } });
-    expect(xml.status).toBe(406);
+    const csv = await fetch(`${m.url}/events`, { headers: { 'x-api-key': auditor, accept: 'text/csv' } });
+    expect(csv.status).toBe(406);
+    const format = await fetch(`${m.url}/events`, { headers: { 'x-api-key': auditor, 'GS1-EPC-Format': 'Sometimes' } });
+    expect(format.status).toBe(400);
+    expect(await format.json()).toMatchObject({ type: 'epcisException:QueryParameterException', parameter: 'GS1-EPC-Format' });
     const tooMany = await get('/events?eventType=ObjectEvent&maxEventCount=1');
     expect(tooMany.status).toBe(413);
+  });
+
+  it('answers EPCIS 2.0 XML by Accept, and spells EPCs as GS1-EPC-Format asks', async () => {
+    const query = `/events?MATCH_anyEPC=${encodeURIComponent(epc(3))}`;
+    const xml = await fetch(`${m.url}${query}`, { headers: { 'x-api-key': auditor, accept: 'application/xml' } });
+    expect(xml.status).toBe(200);
+    expect(xml.headers.get('content-type')).toMatch(/^application\/xml/);
+    const text = await xml.text();
+    expect(text).toMatch(/<epcisq:EPCISQueryDocument [^>]*xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2"/);
+    expect(text).toMatch(/<queryName>SimpleEventQuery<\/queryName>\s*<resultsBody>\s*<EventList>\s*<(ObjectEvent|AggregationEvent)>/);
+    expect(text).toContain(epc(3));
+    const dl = await fetch(`${m.url}${query}`, { headers: { 'x-api-key': auditor, 'GS1-EPC-Format': 'Always_GS1_Digital_Link' } });
+    expect(dl.headers.get('gs1-epc-format')).toBe('Always_GS1_Digital_Link');
+    const [event] = await eventsOf(dl);
+    const ids = [...((event?.['epcList'] ?? []) as string[]), ...((event?.['childEPCs'] ?? []) as string[])];
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(id).toMatch(/^https:\/\/id\.gs1\.org\/(01|00)\//);
+    const urn = await eventsOf(await fetch(`${m.url}${query}`, { headers: { 'x-api-key': auditor, 'GS1-EPC-Format': 'Always_EPC_URN' } }));
+    expect([...((urn[0]?.['epcList'] ?? []) as string[]), ...((urn[0]?.['childEPCs'] ?? []) as string[])]).toContain(epc(3));
   });
 
   it('lists the top-level resources: eventTypes, bizSteps, readPoints, epcs', async () => {

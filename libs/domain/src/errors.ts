@@ -111,6 +111,12 @@ export const DomainErrorCode = {
   ROLE_FORBIDDEN: 'ROLE_FORBIDDEN',
   /** The GTIN lies under no GS1 company prefix the consortium assigned to the caller. */
   PREFIX_NOT_HELD: 'PREFIX_NOT_HELD',
+  /** An inbound document from a non-member names a product under a member's company prefix or registry: the member commissions its own packs. */
+  INBOUND_MEMBER_PRODUCT: 'INBOUND_MEMBER_PRODUCT',
+  /** An inbound document's seller is a consortium member: members ship on the ledger, not by document. */
+  INBOUND_FROM_MEMBER: 'INBOUND_FROM_MEMBER',
+  /** An inbound document failed the receiving checks (structure, GS1 syntax, master data); nothing was recorded. */
+  INBOUND_REFUSED: 'INBOUND_REFUSED',
   /** Governance: only an admin of a member organisation may propose or approve, once per proposal. */
   GOVERNANCE_FORBIDDEN: 'GOVERNANCE_FORBIDDEN',
   /** Governance: the proposal is unknown, already enacted, or the consortium is not founded yet. */
@@ -190,6 +196,9 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   PARTNER_UNLICENSED: 'FORBIDDEN',
   ROLE_FORBIDDEN: 'FORBIDDEN',
   PREFIX_NOT_HELD: 'FORBIDDEN',
+  INBOUND_MEMBER_PRODUCT: 'FORBIDDEN',
+  INBOUND_FROM_MEMBER: 'FORBIDDEN',
+  INBOUND_REFUSED: 'BAD_INPUT',
   GOVERNANCE_FORBIDDEN: 'FORBIDDEN',
   GOVERNANCE_STATE: 'CONFLICT',
   BACKDATED: 'CONFLICT',

@@ -69,6 +69,7 @@ export {
   isDigitalLinkUri,
 } from './gs1/digital-link';
 export type { ParsedDigitalLink, DigitalLinkOptions, DigitalLinkParseOptions } from './gs1/digital-link';
+export { compressDigitalLink, decompressDigitalLink, isCompressedDigitalLink, type DecompressedDigitalLink } from './gs1/digital-link-compression';
 export { APPLICATION_IDENTIFIERS, aiDefinition, aiAt, DIGITAL_LINK_PRIMARY_KEYS, matchesAiPattern } from './gs1/application-identifiers';
 export type { AiDefinition, AiComponent, ComponentCheck, DictionaryEntry, DictionaryComponent } from './gs1/application-identifiers';
 export { checkAiAssociations, aiAssociationViolations } from './gs1/associations';
@@ -162,8 +163,10 @@ export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
 export { dscsaShipmentDocument, sgtinClassPattern } from './epcis/dscsa-export';
 export type { DscsaShipmentExport, DscsaExportParty, DscsaExportProduct } from './epcis/dscsa-export';
+export { gtinOfEpcClass, inboundShipmentOf, type InboundPackLine, type InboundShipment } from './epcis/inbound-document';
+export { EPC_FORMATS, parseEpcFormat, withEpcFormat, type EpcFormat } from './epcis/epc-format';
 export {
-  EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, readAndValidateEpcisXml, dscsaHeaderOf,
+  EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, EPCIS_QUERY_NS, readAndValidateEpcisXml, dscsaHeaderOf,
   EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,
 } from './epcis/xml';
 export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation, EpcisXmlWriteOptions, EpcisXmlVersion, DscsaHeader, ValidatedEpcisXml, XmlValidationIssue } from './epcis/xml';
@@ -242,6 +245,7 @@ export {
 export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, AggregateInput, DisaggregateInput, ShipContainerInput, ReceiveContainerInput } from './lifecycle/aggregation';
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export { recordConcerns } from './lifecycle/visibility';
+export { assertAddressedTo, assertNotMemberProduct, assertSellerNotMember, inboundPack, isNonMemberParty, nonMemberParty, type InboundPackInput, type MemberClaim } from './lifecycle/inbound';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
 export {
   VRS_FAILURE_REASONS, VRS_ADDITIONAL_INFO, VRS_CONTEXTS, VRS_LINK_TYPES, VRS_VERSION_HEADER, VRS_VERSION, readVrsRequest, readVrsExpiry, readGlnParameter,
@@ -266,7 +270,7 @@ export { contractOf, TI_TRANSIENT_KEY, CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMAND
 export { COMMAND_FIELDS, isPersonIdentifier, MAX_COMMAND_TEXT, parseLedgerCommand } from './protocol/command-parsers';
 export { CAPTURE_TRANSACTION_OF_STEP, captureStepOf } from './protocol/capture-steps';
 export type {
-  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, AnchorReadingsCommand, DecideExcursionCommand, ExcursionDecision, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand,
+  Command, LedgerCommandInputs, LedgerCommandName, RegisterProductCommand, AnchorReadingsCommand, DecideExcursionCommand, ExcursionDecision, CommissionCommand, PackCommandInput, UnpackCommandInput, ShipCommand, ReceiveCommand, ReceiveInboundCommand, KeepInboundTiCommand, InboundPack,
   EpcsCommand, DispenseCommand, DecommissionCommand, QuarantineCommand, VerifyReturnCommand, RecallLotCommand, ExtendExpiryCommand, ProposeCommand, ApproveCommand, CaptureCommand, CapturePart, CaptureTransaction,
   RaiseExceptionsCommand, ExceptionStepCommand, AnswerExceptionCommand, ResolveExceptionCommand,
 } from './protocol/commands';

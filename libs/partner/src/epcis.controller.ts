@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
 import {
-  computeEventHashId, contextNamespaces, DomainError, MAX_CAPTURE_COMMANDS, EPCIS_CONTEXT, EpcisXmlReader, validateEpcisDocument,
+  canonicalJson, sha256Hex, computeEventHashId, contextNamespaces, DomainError, MAX_CAPTURE_COMMANDS, EPCIS_CONTEXT, EpcisXmlReader, validateEpcisDocument,
   writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions,
 } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
@@ -9,6 +10,7 @@ import { toEpc } from './epc-input';
 import type { MutationReceipt } from './ledger-commands';
 import { captureIdOf, capturePart, commandFor, type EventShape } from './epcis-capture';
 import { PartnerContext } from './partner-context';
+import { InboundReceiver, type InboundReceipt } from './inbound';
 import { OPERATORS, READERS } from './roles';
 
 
@@ -19,17 +21,19 @@ const XML_MAX_BYTES = Number(process.env['PEDIGREE_EPCIS_XML_MAX_BYTES'] ?? 64 *
  * Reads an XML body straight from the request stream into the streaming EPCIS reader (Nest's
  * JSON parser leaves such bodies unread), so the XML text is never held whole.
  */
-async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHashOptions; locations: readonly { line: number; column: number; path: string }[] }> {
+async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHashOptions; locations: readonly { line: number; column: number; path: string }[]; sha256: string }> {
   const reader = new EpcisXmlReader();
+  const digest = createHash('sha256');
   let bytes = 0;
   req.setEncoding('utf8');
   for await (const chunk of req as AsyncIterable<string>) {
     bytes += Buffer.byteLength(chunk);
     if (bytes > XML_MAX_BYTES) throw new ServiceError('BAD_INPUT', 'EPCIS_TOO_LARGE', `the XML document is larger than ${XML_MAX_BYTES} bytes`);
+    digest.update(chunk);
     reader.write(chunk);
   }
   const read = reader.end();
-  return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations };
+  return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations, sha256: digest.digest('hex') };
 }
 
 /** `?format=xml-1.2|xml-2.0`, else `Accept: application/xml` (EPCIS 1.2, what DSCSA partners read), else JSON-LD. */
@@ -95,6 +99,20 @@ export class EpcisController {
     const receipts = await this.p.commands.capture(captureIdOf(eventIds), parts);
     const results = receipts.map((r, i) => ({ ...r, epcisEventId: eventIds[i] as string }));
     return { captured: results.length, results };
+  }
+
+  /**
+   * A shipment from a non-member, as the EPCIS document it sent (1.2 or 2.0 XML with SBDH and the
+   * GS1 US extensions, or JSON-LD): checked, then recorded as a receipt on the ledger (InboundReceiver).
+   * The document's SHA-256 is over its bytes for XML, over its canonical JSON for JSON-LD.
+   */
+  @Roles(...OPERATORS)
+  @Post('inbound')
+  @HttpCode(200)
+  async inbound(@Body() body: unknown, @Req() req: Request, @Query('site') site: string | undefined): Promise<InboundReceipt> {
+    const xml = isXml(req) ? await readXmlBody(req) : undefined;
+    const doc = xml ? xml.doc : body;
+    return new InboundReceiver(this.p).receive(doc, xml ? xml.sha256 : sha256Hex(canonicalJson(doc)), site ? { site } : {});
   }
 
   @Roles(...READERS)

@@ -15,6 +15,8 @@ import { EpcisQueryController } from './epcis-rest/query.controller';
 import { EpcisSubscriptions } from './epcis-rest/subscriptions';
 import { ManufacturerMutationsResolver } from './manufacturer.resolver';
 import { PartnerContext } from './partner-context';
+import { InboundReceiver } from './inbound';
+import { InboundInbox } from './inbound-inbox';
 import { PartnerQueriesResolver } from './queries.resolver';
 import { PartnerSubscriptionsResolver } from './subscriptions.resolver';
 import { PartnerRole } from './tokens';
@@ -44,6 +46,8 @@ const ROLE_CONTROLLERS: Record<PartnerRole, Type<unknown>[]> = {
 const logger = new Logger('partner');
 
 class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private inbox?: InboundInbox;
+
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext, private readonly health: HealthRegistry) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -88,9 +92,17 @@ class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
     });
     // Catch up in the background: the API answers meanwhile, /health shows the lag.
     await this.p.projector.start();
+    // Non-members' EPCIS documents dropped into a folder (an AS2 gateway's output): docs/events.md.
+    const dir = process.env['PEDIGREE_INBOUND_DIR'];
+    if (dir) {
+      const receiver = new InboundReceiver(this.p);
+      this.inbox = new InboundInbox(dir, (doc, sha) => receiver.receive(doc, sha));
+      this.inbox.start(Number(process.env['PEDIGREE_INBOUND_POLL_MS'] ?? 5000), (o) => logger.log({ msg: `inbound document ${o.outcome}`, ...o }));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.inbox?.stop();
     await this.p.projector.stop();
     this.p.ledger.close();
     await this.p.database.close();

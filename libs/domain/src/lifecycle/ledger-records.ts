@@ -109,6 +109,12 @@ export interface ShipmentRecord {
    * is the static pairwise collection of shipments recorded before implicit collections.
    */
   readonly ti?: { readonly collections?: readonly string[]; readonly collection?: string; readonly sha256: string };
+  /**
+   * A shipment from a non-member, recorded by its receiver (ReceiveInbound) from the seller's EPCIS
+   * document: `from` is the seller as `gln:<GLN>` (nonMemberParty), and the document is named by its
+   * identifier and SHA-256.
+   */
+  readonly inbound?: { readonly sellerGln: string; readonly sellerName?: string; readonly documentId: string; readonly documentSha256: string };
   readonly txId: string;
 }
 

@@ -9,7 +9,8 @@ import { parseConditionSource } from '../coldchain/readings';
 import type { ConditionSource } from '../coldchain/excursion';
 import { parseTimestamp } from '../time';
 import { assertIsoDate, type IsoDate } from '../time';
-import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type ReceiveCommand, type ShipCommand } from './commands';
+import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type InboundPack, type ReceiveCommand, type ShipCommand } from './commands';
+import { isValidGln } from '../gs1/gtin';
 
 /**
  * The parser of every ledger command, declared once per field beside the command types
@@ -175,6 +176,25 @@ const count: Reader<number> = (value, field, transaction) => {
   return value;
 };
 
+
+const gln: Reader<string> = (value, field, transaction) => {
+  if (typeof value !== 'string' || !isValidGln(value)) throw invalid(transaction, field, `${field} not a GLN`, 'must be a 13-digit GLN with its check digit');
+  return value;
+};
+
+/** Most packs one inbound receipt carries (MAX_IDS_PER_TX bounds identifiers in the chaincode as well). */
+export const MAX_INBOUND_PACKS = 5000;
+
+const inboundPacks: Reader<readonly InboundPack[]> = (value, field, transaction) => {
+  if (!Array.isArray(value) || value.length === 0) throw invalid(transaction, field, `${field} missing`, 'must be a non-empty list of { epc, lot, expiry }');
+  if (value.length > MAX_INBOUND_PACKS) throw invalid(transaction, field, `${field} too many`, `lists ${value.length} packs; at most ${MAX_INBOUND_PACKS} in one transaction`);
+  return value.map((p: unknown, i): InboundPack => {
+    const at = `${field}[${i}]`;
+    const v = objectOf(p, at, transaction, ['epc', 'lot', 'expiry'], 'an inbound pack { epc, lot, expiry }');
+    return { epc: text(256)(v.epc, `${at}.epc`, transaction), lot: lot(v.lot, `${at}.lot`, transaction), expiry: date(v.expiry, `${at}.expiry`, transaction) };
+  });
+};
+
 const req = <V>(read: Reader<V>) => ({ read }) as const;
 const opt = <V>(read: Reader<V>) => ({ optional: true, read }) as const;
 
@@ -189,6 +209,11 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   Ship: { to: req(text()), toSite: opt(text()), purpose: opt(oneOf(['sale', 'return'] as const)), epcs: req(identifiers), statement: opt(statement) },
   VoidShipping: epcs,
   Receive: { ...epcs, scanned: opt(identifiers), brokenSeals: opt(identifiers), site: opt(text()), underException: opt(flag), hold: opt(receiveHold) },
+  ReceiveInbound: {
+    sellerGln: req(gln), sellerName: opt(text(256)), receiverGln: req(gln), documentId: req(text(256)), documentSha256: req(sha256), bizTransaction: opt(text(512)),
+    packs: req(inboundPacks), site: opt(text()), statement: req(statement), tiSha256: req(sha256),
+  },
+  KeepInboundTi: { shipmentId: req(text(256)) },
   Dispense: { ...epcs, site: opt(text()) },
   Decommission: { ...epcs, reason: opt(text()) },
   Destroy: epcs,

@@ -139,6 +139,48 @@ export interface DecideExcursionCommand extends Command {
 }
 export type ExcursionDecision = 'release' | 'destroy';
 
+/** One pack of an inbound shipment, as the non-member seller's document describes it. */
+export interface InboundPack {
+  /** SGTIN EPC URN. */
+  readonly epc: string;
+  readonly lot: string;
+  readonly expiry: IsoDate;
+}
+
+/**
+ * A shipment from a trading partner that is not a consortium member, received by the caller from
+ * the EPCIS document the seller sent (GS1 US DSCSA guideline): its packs start their life on the
+ * ledger here, owned and held by the caller. Only for GTINs outside every member's company prefix:
+ * a member's product is commissioned by the member, never claimed from a document. The document's
+ * SHA-256 and the salted SHA-256 of the Transaction Information are public; the TI itself is kept
+ * afterwards in the caller's own implicit collection (KeepInboundTi), so no other endorser sees it.
+ */
+export interface ReceiveInboundCommand extends Command {
+  /** GLN of the seller (SBDH Sender); not a member's. */
+  readonly sellerGln: string;
+  readonly sellerName?: string;
+  /** GLN the document is addressed to (SBDH Receiver): one of the caller's admitted GLNs. */
+  readonly receiverGln: string;
+  /** The document's own identifier (SBDH InstanceIdentifier). */
+  readonly documentId: string;
+  /** SHA-256 of the document's bytes as received. */
+  readonly documentSha256: string;
+  /** The seller's despatch advice or invoice reference, when the document carries one. */
+  readonly bizTransaction?: string;
+  readonly packs: readonly InboundPack[];
+  readonly site?: string;
+  /** The Transaction Statement as the seller affirmed it in the document (§581(27)). */
+  readonly statement: { readonly affirmed: boolean; readonly legalNotice?: string };
+  /** Salted SHA-256 of the Transaction Information the receiver keeps privately. */
+  readonly tiSha256: string;
+}
+
+/** The receiver keeps an inbound shipment's TI (transient `ti`) in its own implicit collection. */
+export interface KeepInboundTiCommand extends Command {
+  /** The ReceiveInbound event ID (the inbound shipment's ID). */
+  readonly shipmentId: string;
+}
+
 /** The receiver raises the findings of one shipment's receipt (domain checkReceipt) as exceptions. */
 export interface RaiseExceptionsCommand extends Command {
   readonly findings: readonly Finding[];
@@ -193,6 +235,8 @@ export interface LedgerCommandInputs {
   readonly Ship: ShipCommand;
   readonly VoidShipping: EpcsCommand;
   readonly Receive: ReceiveCommand;
+  readonly ReceiveInbound: ReceiveInboundCommand;
+  readonly KeepInboundTi: KeepInboundTiCommand;
   readonly Dispense: DispenseCommand;
   readonly Decommission: DecommissionCommand;
   readonly Destroy: EpcsCommand;

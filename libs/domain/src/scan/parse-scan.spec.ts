@@ -3,6 +3,7 @@ import { isDomainError } from '../errors';
 import { CSET82 } from '../gs1/charset';
 import { withCheckDigit } from '../gs1/check-digit';
 import { buildDigitalLink } from '../gs1/digital-link';
+import { compressDigitalLink } from '../gs1/digital-link-compression';
 import { ISO3166_NUMERIC } from '../gs1/syntax-dictionary.generated';
 import { toBracketed, toElementString } from '../gs1/element-string';
 import { daysInMonth } from '../time';
@@ -234,6 +235,19 @@ const scanArb = fc
   )
   .map((ais) => Object.fromEntries(Object.entries(ais).filter(([, v]) => v !== undefined)) as Record<string, string>);
 
+describe('parseScan: compressed Digital Links', () => {
+  it.each([
+    ['a compressed link', 'https://id.gs1.org/DACRcoGodI1DZYY'],
+    ['one behind an AIM identifier (]Q1, QR Code plain data)', ']Q1https://id.gs1.org/DACRcoGodI1DZYY'],
+  ])('reads %s as its AIs', (_what, scan) => {
+    expect(parseScan(scan)).toMatchObject({ gtin: GTIN, serial: 'A1B2C3', form: 'digital-link' });
+  });
+
+  it('never takes an uncompressed link for a compressed one', () => {
+    expect(parseScan(`https://id.gs1.org/01/${GTIN}/21/ABCDEFGH`).serial).toBe('ABCDEFGH');
+  });
+});
+
 describe('parseScan properties', () => {
   it('element string, bracketed and Digital Link forms parse to the same AIs', () => {
     fc.assert(
@@ -242,6 +256,7 @@ describe('parseScan properties', () => {
           toElementString(ais, { symbologyIdentifier: symbology, separator }),
           toBracketed(ais),
           buildDigitalLink(ais, { base: 'https://id.example.com' }),
+          compressDigitalLink(buildDigitalLink(ais)),
         ];
         for (const form of forms) {
           const parsed = parseScan(form);

@@ -5,6 +5,7 @@ import { checkAiAssociations } from '../gs1/associations';
 import { decodeGs1Date, expiryToIsoDate, validateAiValue, type CenturyOptions } from '../gs1/ai-value';
 import { describeCharacter } from '../gs1/charset';
 import { buildDigitalLink, isDigitalLinkUri, parseDigitalLink, type DigitalLinkOptions } from '../gs1/digital-link';
+import { decompressDigitalLink, isCompressedDigitalLink } from '../gs1/digital-link-compression';
 import { parseEpcUrn } from '../gs1/epc-urn';
 import type { Gtin14 } from '../gs1/gtin';
 
@@ -139,6 +140,20 @@ export function parseScan(input: string, options: ParseScanOptions = {}): Parsed
 }
 
 /**
+ * A compressed Digital Link (GS1 Digital Link standard, compression) as its uncompressed form; any
+ * other link as it is. A link that reads uncompressed is never taken for a compressed one.
+ */
+function uncompressed(uri: string): string {
+  if (!isCompressedDigitalLink(uri)) return uri;
+  try {
+    parseDigitalLink(uri);
+    return uri;
+  } catch {
+    return decompressDigitalLink(uri).uri;
+  }
+}
+
+/**
  * Any scan (element string, bracketed, EPC URN, Digital Link) as a GS1 Digital Link: the key, its
  * qualifiers in order, the other AIs as query attributes (see `buildDigitalLink`). A Digital Link
  * comes back in that canonical shape, on `options.base` (default https://id.gs1.org).
@@ -149,7 +164,7 @@ export function scanToDigitalLink(input: string, options: ParseScanOptions & Dig
 }
 
 function fromDigitalLink(uri: string, options: ParseScanOptions, symbologyIdentifier?: string): ParsedScan {
-  const { ais } = parseDigitalLink(uri, options);
+  const { ais } = parseDigitalLink(uncompressed(uri), options);
   const elements = Object.entries(ais).map(([ai, value]) => ({ ai, value }));
   return fromElements(elements, 'digital-link', options, symbologyIdentifier ? { symbologyIdentifier } : {});
 }

@@ -61,13 +61,14 @@ export function dscsaHeaderOf(document: object): DscsaHeader {
   const locations: Record<string, Record<string, string>> = {};
   const md = h['epcisMasterData'];
   const vocabularies = isObj(md) && Array.isArray(md['vocabularyList']) ? (md['vocabularyList'] as Obj[]) : [];
-  for (const v of vocabularies) {
+  // Entries of the wrong shape are skipped: this reads what a document offers; validation judges it.
+  for (const v of vocabularies.filter(isObj)) {
     const type = String(v['type'] ?? '');
     const target = /EPCClass$/i.test(type) ? products : /Location$/i.test(type) ? locations : undefined;
     if (!target) continue;
-    for (const e of (Array.isArray(v['vocabularyElementList']) ? v['vocabularyElementList'] : []) as Obj[]) {
+    for (const e of ((Array.isArray(v['vocabularyElementList']) ? v['vocabularyElementList'] : []) as unknown[]).filter(isObj)) {
       const attrs: Record<string, string> = {};
-      for (const a of (Array.isArray(e['attributes']) ? e['attributes'] : []) as Obj[]) {
+      for (const a of ((Array.isArray(e['attributes']) ? e['attributes'] : []) as unknown[]).filter(isObj)) {
         const value = textOf(a['attribute']);
         if (value !== undefined) attrs[local(String(a['id'] ?? ''))] = value;
       }

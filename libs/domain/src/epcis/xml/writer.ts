@@ -26,7 +26,16 @@ export interface EpcisXmlWriteOptions {
    * here, instead of refusing the document.
    */
   readonly onOmit?: (path: string, what: string) => void;
+  /**
+   * Write an EPCISQueryDocument (the query interface's answer: `epcisq:EPCISQueryDocument`,
+   * `EPCISBody/epcisq:QueryResults` with queryName, subscriptionID and resultsBody/EventList) of the
+   * events under `epcisBody.queryResults.resultsBody.eventList`, instead of an EPCISDocument.
+   */
+  readonly query?: { readonly queryName: string; readonly subscriptionID?: string };
 }
+
+/** The EPCIS query schema's namespace per version (EPCISQueryDocument, QueryResults). */
+export const EPCIS_QUERY_NS: Readonly<Record<EpcisXmlVersion, string>> = { '1.2': 'urn:epcglobal:epcis-query:xsd:1', '2.0': 'urn:epcglobal:epcis-query:xsd:2' };
 
 const isObj = (v: Json): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -74,7 +83,9 @@ export function* epcisXmlChunks(document: object, options: EpcisXmlWriteOptions)
   const version = options.version;
   const out = new Out(options.indent ?? '  ');
   const prefixes = prefixesOf(doc);
-  const events = (isObj(doc['epcisBody']) ? (doc['epcisBody'] as Obj)['eventList'] : []) as Obj[];
+  const body = isObj(doc['epcisBody']) ? (doc['epcisBody'] as Obj) : {};
+  const results = options.query && isObj(body['queryResults']) && isObj((body['queryResults'] as Obj)['resultsBody']) ? ((body['queryResults'] as Obj)['resultsBody'] as Obj) : undefined;
+  const events = ((options.query ? results?.['eventList'] : body['eventList']) ?? []) as Obj[];
   const header = isObj(doc['epcisHeader']) ? (doc['epcisHeader'] as Obj) : undefined;
   // Declare on the root every prefix the header uses, and those any event uses; events are not
   // scanned twice for large documents: the declared context prefixes are used as they are.
@@ -86,10 +97,20 @@ export function* epcisXmlChunks(document: object, options: EpcisXmlWriteOptions)
   const decls = [...used].filter((p) => prefixes[p] !== undefined).sort().map((p) => ` xmlns:${p}="${escapeXml(prefixes[p] as string)}"`).join('');
   const created = typeof doc['creationDate'] === 'string' ? doc['creationDate'] : undefined;
   out.line(0, '<?xml version="1.0" encoding="UTF-8"?>');
-  out.line(0, `<epcis:EPCISDocument xmlns:epcis="${EPCIS_NS[version]}"${decls} schemaVersion="${version}"${created ? ` creationDate="${escapeXml(created)}"` : ''}>`);
+  const root = options.query ? 'epcisq:EPCISQueryDocument' : 'epcis:EPCISDocument';
+  const queryNs = options.query ? ` xmlns:epcisq="${EPCIS_QUERY_NS[version]}"` : '';
+  out.line(0, `<${root} xmlns:epcis="${EPCIS_NS[version]}"${queryNs}${decls} schemaVersion="${version}"${created ? ` creationDate="${escapeXml(created)}"` : ''}>`);
   if (header) writeHeader(out, header, prefixes);
   out.line(1, '<EPCISBody>');
-  out.line(2, '<EventList>');
+  const q = options.query;
+  if (q) {
+    out.line(2, '<epcisq:QueryResults>');
+    out.line(3, `<queryName>${escapeXml(q.queryName)}</queryName>`);
+    if (q.subscriptionID) out.line(3, `<subscriptionID>${escapeXml(q.subscriptionID)}</subscriptionID>`);
+    out.line(3, '<resultsBody>');
+  }
+  const shift = q ? 2 : 0;
+  out.line(2 + shift, '<EventList>');
   yield out.take();
   events.forEach((original, i) => {
     let event = original;
@@ -110,15 +131,19 @@ export function* epcisXmlChunks(document: object, options: EpcisXmlWriteOptions)
     }
     if (!(type in ORDER_20)) throw unrepresentable(`unknown event type ${JSON.stringify(type)}`, `${path}.type`);
     const wrap = version === '1.2' && type === 'TransformationEvent';
-    const d = wrap ? 4 : 3;
-    if (wrap) out.line(3, '<extension>');
+    const d = (wrap ? 4 : 3) + shift;
+    if (wrap) out.line(3 + shift, '<extension>');
     writeEvent(out, event, type, version, d, prefixes, path);
-    if (wrap) out.line(3, '</extension>');
+    if (wrap) out.line(3 + shift, '</extension>');
   });
   yield out.take();
-  out.line(2, '</EventList>');
+  out.line(2 + shift, '</EventList>');
+  if (q) {
+    out.line(3, '</resultsBody>');
+    out.line(2, '</epcisq:QueryResults>');
+  }
   out.line(1, '</EPCISBody>');
-  out.line(0, '</epcis:EPCISDocument>');
+  out.line(0, `</${root}>`);
   yield out.take();
 }
 

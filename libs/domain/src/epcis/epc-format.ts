@@ -1,0 +1,47 @@
+import { DomainError } from '../errors';
+import { digitalLinkToEpcUrn, epcUrnToDigitalLink } from '../gs1/digital-link';
+
+/**
+ * The EPCIS 2.0 REST binding's `GS1-EPC-Format` request header: how the EPCs of answered events
+ * are spelt. `No_Preference` answers them as recorded; the two others rewrite every EPC field
+ * (epcList, childEPCs, input/outputEPCList, parentID, quantity elements' epcClass). An identifier
+ * with no form in the other notation (a scheme Digital Link does not cover, or a Digital Link
+ * whose company prefix length cannot be known) stays as it is: a partner then sees what the ledger holds.
+ */
+export const EPC_FORMATS = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN'] as const;
+export type EpcFormat = (typeof EPC_FORMATS)[number];
+
+/** @throws DomainError EPCIS_QUERY_INVALID for a value the standard does not define. */
+export function parseEpcFormat(header: string | undefined): EpcFormat {
+  const value = (header ?? '').trim();
+  if (value === '') return 'No_Preference';
+  const found = EPC_FORMATS.find((f) => f.toLowerCase() === value.toLowerCase());
+  if (!found) throw new DomainError('EPCIS_QUERY_INVALID', `GS1-EPC-Format must be one of ${EPC_FORMATS.join(', ')}, not ${JSON.stringify(value)}`, { reason: 'GS1-EPC-Format', parameter: 'GS1-EPC-Format' });
+  return found;
+}
+
+const LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
+
+function spell(id: string, format: EpcFormat): string {
+  try {
+    if (format === 'Always_GS1_Digital_Link' && id.startsWith('urn:epc:')) return epcUrnToDigitalLink(id);
+    if (format === 'Always_EPC_URN' && /^https?:\/\//.test(id)) return digitalLinkToEpcUrn(id);
+  } catch {
+    return id;
+  }
+  return id;
+}
+
+/** The event with its EPCs spelt as `format` asks (a new object; the event is not changed). */
+export function withEpcFormat<E extends object>(event: E, format: EpcFormat): E {
+  if (format === 'No_Preference') return event;
+  const e = { ...(event as Record<string, unknown>) };
+  for (const k of LISTS) if (Array.isArray(e[k])) e[k] = (e[k] as unknown[]).map((x) => (typeof x === 'string' ? spell(x, format) : x));
+  if (typeof e['parentID'] === 'string') e['parentID'] = spell(e['parentID'], format);
+  for (const k of QUANTITY_LISTS) {
+    if (!Array.isArray(e[k])) continue;
+    e[k] = (e[k] as Array<Record<string, unknown>>).map((q) => (q && typeof q['epcClass'] === 'string' ? { ...q, epcClass: spell(q['epcClass'], format) } : q));
+  }
+  return e as E;
+}

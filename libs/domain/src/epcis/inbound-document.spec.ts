@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { DomainError } from '../errors';
+import { pglnToEpcUrn, sgtinToEpcUrn, ssccToEpcUrn } from '../gs1/epc-urn';
+import { withCheckDigit } from '../gs1/check-digit';
+import { bizTransactionUrn, commissionEvent, packEvent, shipEvent } from './builders';
+import { dscsaShipmentDocument, type DscsaShipmentExport } from './dscsa-export';
+import { gtinOfEpcClass, inboundShipmentOf } from './inbound-document';
+import { readEpcisXml } from './xml/reader';
+import { writeEpcisXml } from './xml/writer';
+
+// A non-member's shipment as its system would send it: one case of two packs and one loose pack.
+const GTIN = withCheckDigit('0036141400001');
+const SELLER = withCheckDigit('036141400000');
+const BUYER = withCheckDigit('034567800000');
+const inCase = ['1', '2'].map((s) => sgtinToEpcUrn(GTIN, s));
+const loose = sgtinToEpcUrn(GTIN, '3');
+const CASE = ssccToEpcUrn(withCheckDigit('00361414000000011'));
+const input = (over: Partial<DscsaShipmentExport> = {}): DscsaShipmentExport => ({
+  shipmentId: 'ASN-9', createdAt: '2026-03-01T17:00:00.000Z', statementAffirmed: true,
+  seller: { name: 'Outside Pharma', gln: SELLER }, buyer: { name: 'Continental', gln: BUYER },
+  products: [{ gtin: GTIN, ndc: '61414-001-01', name: 'Outsidol 5 mg tablets' }],
+  events: [
+    commissionEvent({ eventTime: '2026-02-01T14:00:00.000Z', epcs: [...inCase, loose], lot: 'B7', expiry: '2028-11-30' }),
+    packEvent({ eventTime: '2026-02-01T14:05:00.000Z', parent: CASE, children: inCase, sealed: true }),
+    shipEvent({ eventTime: '2026-03-01T16:00:00.000Z', epcs: [CASE, loose], from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(BUYER) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, 'ASN-9') }] }),
+  ],
+  ...over,
+});
+const viaXml = (version: '1.2' | '2.0', over: Partial<DscsaShipmentExport> = {}) => readEpcisXml(writeEpcisXml(dscsaShipmentDocument(input(over)), { version })).document;
+
+describe('inboundShipmentOf', () => {
+  it.each(['1.2', '2.0'] as const)('reads a non-member\'s EPCIS %s XML shipment: parties, statement, every pack with lot and expiry, master data', (version) => {
+    const s = inboundShipmentOf(viaXml(version));
+    expect(s).toMatchObject({ sellerGln: SELLER, sellerName: 'Outside Pharma', receiverGln: BUYER, documentId: 'ASN-9', statementAffirmed: true, topLevel: [CASE, loose], bizTransaction: bizTransactionUrn(SELLER, 'ASN-9') });
+    expect(s.containers).toEqual([{ id: CASE, children: inCase }]);
+    expect(s.packs.map((p) => [p.epc, p.lot, p.expiry])).toEqual([...inCase, loose].map((e) => [e, 'B7', '2028-11-30']));
+    expect(s.products[GTIN]).toMatchObject({ regulatedProductName: 'Outsidol 5 mg tablets' });
+  });
+
+  it('reads the same from the JSON-LD document', () => {
+    expect(inboundShipmentOf(dscsaShipmentDocument(input()))).toEqual(inboundShipmentOf(viaXml('1.2')));
+  });
+
+  const [commission, pack, ship] = input().events as [never, never, never];
+  it.each([
+    ['no shipping event', { events: [commission, pack] }, /0 shipping events/],
+    ['two shipping events', { events: [commission, pack, ship, ship] }, /2 shipping events/],
+    ['a case without its packing event', { events: [commission, ship] }, /has no packing event/],
+    ['a pack without its commissioning event', { events: [pack, ship] }, /no commissioning event/],
+  ])('refuses a document with %s (INBOUND_REFUSED naming the element)', (_what, over, message) => {
+    expect(() => inboundShipmentOf(viaXml('1.2', over as Partial<DscsaShipmentExport>))).toThrow(message);
+    try {
+      inboundShipmentOf(viaXml('1.2', over as Partial<DscsaShipmentExport>));
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'INBOUND_REFUSED', details: { issues: [{ path: expect.stringMatching(/^epcisBody\.eventList/) }] } });
+    }
+  });
+
+  it('refuses a document without SBDH parties', () => {
+    const doc = dscsaShipmentDocument(input()) as unknown as { epcisHeader: Record<string, unknown> };
+    delete doc.epcisHeader['sbdh:StandardBusinessDocumentHeader'];
+    expect(() => inboundShipmentOf(doc)).toThrow(expect.objectContaining({ code: 'INBOUND_REFUSED', message: expect.stringMatching(/Sender/) }));
+  });
+
+  it.each([
+    [`urn:epc:idpat:sgtin:0361414.000001.*`, GTIN],
+    [`urn:epc:class:lgtin:0361414.000001.B7`, GTIN],
+    [`https://id.gs1.org/01/${GTIN}`, GTIN],
+    ['urn:epc:idpat:sgtin:nonsense', undefined],
+  ])('names the GTIN of the EPC class %s', (cls, gtin) => {
+    expect(gtinOfEpcClass(cls)).toBe(gtin);
+  });
+});
+
+describe('inboundShipmentOf under random damage (fast-check)', () => {
+  // Any document: a shipment read, or a typed refusal; never a crash, never a pack without lot and expiry.
+  const base = dscsaShipmentDocument(input()) as unknown as Record<string, unknown>;
+  const paths = (o: unknown, at: string[] = []): string[][] =>
+    o && typeof o === 'object' ? Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => [[...at, k], ...paths(v, [...at, k])]) : [];
+  const all = paths(base);
+  const damage = (doc: unknown, path: string[], value: unknown): unknown => {
+    const copy = JSON.parse(JSON.stringify(doc)) as Record<string, unknown>;
+    let o: Record<string, unknown> = copy;
+    for (const k of path.slice(0, -1)) o = o[k] as Record<string, unknown>;
+    o[path[path.length - 1] as string] = value;
+    return copy;
+  };
+  it('answers a shipment or a DomainError', () => {
+    fc.assert(fc.property(fc.constantFrom(...all), fc.oneof(fc.constant(undefined), fc.constant(null), fc.string(), fc.integer(), fc.constant([]), fc.constant({})), (path, value) => {
+      try {
+        const s = inboundShipmentOf(damage(base, path, value) as object);
+        for (const p of s.packs) expect(p.lot.length > 0 && /^\d{4}-\d{2}-\d{2}$/.test(p.expiry)).toBe(true);
+      } catch (err) {
+        expect(err).toBeInstanceOf(DomainError);
+      }
+    }), { numRuns: 400 });
+  });
+});

@@ -1,0 +1,94 @@
+import {
+  bizTransactionUrn, commissionEvent, dscsaShipmentDocument, GS, packEvent, pglnToEpcUrn, sgtinToEpcUrn, shipEvent, ssccToEpcUrn, withCheckDigit, writeEpcisXml,
+  type DscsaShipmentExport,
+} from '@pedigree/domain';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { key, MSP, RESULT, runId, useServices } from './support';
+
+/**
+ * A shipment from a supplier that is not a consortium member, sent as EPCIS 1.2 XML with the SBDH
+ * and the GS1 US extensions: the distributor receives it onto the ledger, ships a pack on to the
+ * pharmacy, which receives, verifies and dispenses it. A document naming a member's GTIN is
+ * refused with a typed error and records nothing.
+ */
+const OUTSIDE = withCheckDigit('0036141400002'); // 0361414: no member's company prefix
+const MEMBER_GTIN = '00312345678906'; // the manufacturer's prefix 0312345
+const SELLER = withCheckDigit('036141400000');
+const DISTRIBUTOR_GLN = '0345678000007';
+const LOT = `N${runId}`.slice(0, 20);
+const serial = (n: number) => `I${runId}${n}`.slice(0, 20);
+const folderSerial = (n: number) => `F${runId}${n}`.slice(0, 20);
+const CASE = ssccToEpcUrn(withCheckDigit(`00361414${String(Date.now() % 1e9).padStart(9, '0')}`));
+
+function document(gtin: string, id: string, serialOf = serial, container = CASE): string {
+  const packs = [1, 2, 3].map((n) => sgtinToEpcUrn(gtin, serialOf(n)));
+  const x: DscsaShipmentExport = {
+    shipmentId: id, createdAt: new Date().toISOString(), statementAffirmed: true,
+    seller: { name: 'Outside Pharma LLC', gln: SELLER }, buyer: { name: 'Continental Wholesale', gln: DISTRIBUTOR_GLN },
+    products: [{ gtin, name: 'Outsidol 5 mg tablets', dosageForm: 'tablet', strength: '5 mg', packSize: '30 tablets', manufacturerName: 'Outside Pharma LLC' }],
+    events: [
+      commissionEvent({ eventTime: new Date(Date.now() - 3_600_000).toISOString(), epcs: packs, lot: LOT, expiry: '2029-06-30' }),
+      packEvent({ eventTime: new Date(Date.now() - 3_000_000).toISOString(), parent: container, children: packs.slice(0, 2), sealed: true }),
+      shipEvent({ eventTime: new Date(Date.now() - 60_000).toISOString(), epcs: [container, packs[2] as string], from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(DISTRIBUTOR_GLN) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, id) }] }),
+    ],
+  };
+  return writeEpcisXml(dscsaShipmentDocument(x), { version: '1.2' });
+}
+
+const fixture = useServices('inbound', { timeoutMs: 240000 });
+const d = () => fixture.services.distributor;
+const p = () => fixture.services.dispenser;
+const post = (xml: string) => fetch(`${d().url}/epcis/inbound`, { method: 'POST', headers: { 'content-type': 'application/xml', 'x-api-key': key('distributor', 'operator') }, body: xml });
+
+describe('inbound shipments from non-members', () => {
+  it('an EPCIS 1.2 XML shipment from a non-member becomes a receipt on the ledger; the packs go on to be dispensed and verified', async () => {
+    const xml = document(OUTSIDE, `ASN-${runId}`);
+    const res = await post(xml);
+    const out = (await res.json()) as { transactionId: string; duplicate: boolean; changed: string[]; sellerGln: string; packs: number; shipmentId: string };
+    expect(res.status).toBe(200);
+    expect(out).toMatchObject({ duplicate: false, sellerGln: SELLER, packs: 3 });
+    expect(out.changed.sort()).toEqual([1, 2, 3].map((n) => sgtinToEpcUrn(OUTSIDE, serial(n))).sort());
+    // The same document again: the same receipt, nothing recorded twice.
+    expect(((await (await post(xml)).json()) as { duplicate: boolean }).duplicate).toBe(true);
+
+    // The TI is the distributor's, read on its own peer and matching the public hash.
+    const docs = await d().ok<{ transactionDocuments: { matchesPublicHash: boolean } }>(key('distributor', 'admin'), `{ transactionDocuments(shipmentId: "${out.shipmentId}") { matchesPublicHash } }`);
+    expect(docs.transactionDocuments.matchesPublicHash).toBe(true);
+
+    const pack = sgtinToEpcUrn(OUTSIDE, serial(1));
+    const ti = { transactionDate: new Date().toISOString().slice(0, 10), seller: 'DistributorMSP', buyer: 'DispenserMSP', products: [{ gtin: OUTSIDE, name: 'Outsidol 5 mg tablets', lot: LOT, quantity: 1 }] };
+    await d().ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`, { e: [pack], ti });
+    await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [pack] });
+    const scan = `01${OUTSIDE}1729063010${LOT}${GS}21${serial(1)}`;
+    const v = await p().ok<{ verifyPack: { verified: boolean; lot: string; status: string } }>(key('dispenser', 'pharmacist'), `mutation($s: String!) { verifyPack(scan: $s) { verified lot status } }`, { s: scan });
+    expect(v.verifyPack).toMatchObject({ verified: true, lot: LOT, status: 'received' });
+    await p().ok(key('dispenser', 'pharmacist'), `mutation { dispensePacks(epcs: ["${pack}"]) { transactionId } }`);
+    const after = await p().ok<{ pack: { owners: string[]; status: string } }>(key('dispenser', 'auditor'), `{ pack(epc: "${pack}") { owners status } }`);
+    expect(after.pack).toEqual({ owners: [`gln:${SELLER}`, 'DistributorMSP', 'DispenserMSP'], status: 'dispensed' });
+  });
+
+  it('refuses a document naming a member\'s GTIN with a typed error, and records nothing', async () => {
+    const res = await post(document(MEMBER_GTIN, `ASN-M-${runId}`));
+    const out = (await res.json()) as { error: { domainCode?: string; message: string } };
+    expect(res.status).toBe(403);
+    expect(out.error.domainCode).toBe('INBOUND_MEMBER_PRODUCT');
+    const pack = await d().gql(key('distributor', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(MEMBER_GTIN, serial(1))}") { status } }`);
+    expect(JSON.stringify(pack)).not.toMatch(/received/);
+  });
+
+  it('takes a document dropped into the watched inbox folder (AS2 stand-in) onto the ledger', async () => {
+    const inbox = await fs.mkdtemp(path.join(os.tmpdir(), 'pedigree-inbox-'));
+    await d().kill('SIGTERM');
+    await d().start({ PEDIGREE_INBOUND_DIR: inbox, PEDIGREE_INBOUND_POLL_MS: '300' });
+    const other = ssccToEpcUrn(withCheckDigit(`00361414${String((Date.now() + 17) % 1e9).padStart(9, '0')}`));
+    await fs.writeFile(path.join(inbox, 'asn.xml'), document(OUTSIDE, `ASN-F-${runId}`, folderSerial, other));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(await fs.readdir(path.join(inbox, 'received')).catch(() => [] as string[])).includes('asn.xml')) await new Promise((r) => setTimeout(r, 300));
+    expect(await fs.readdir(path.join(inbox, 'received'))).toEqual(['asn.xml']);
+    const pack = await d().ok<{ pack: { owners: string[]; status: string } }>(key('distributor', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(OUTSIDE, folderSerial(2))}") { owners status } }`);
+    expect(pack.pack).toEqual({ owners: [`gln:${SELLER}`, 'DistributorMSP'], status: 'received' });
+    await fs.rm(inbox, { recursive: true, force: true });
+  });
+});
