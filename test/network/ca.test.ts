@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { certificateHealth, connectFabricLedger, Ledger, LedgerError, ledgerConfigFromProfile, profileCertificateExpiries, readConnectionProfile } from '@pedigree/ledger';
 import { caServerOf, CertificateAuthorities, IdentitySpec } from '../../infra/src/network/ca';
 import { fabricInstall } from '../../infra/src/network/fabric-config';
-import { connectionProfileFile, HOST, networkPaths, ORDERERS, ordererDir, PEER_ORGS, PeerOrg, peerDir, userMspDir } from '../../infra/src/network/topology';
+import { connectionProfileFile, networkPaths, ORDERERS, ordererDir, PEER_ORGS, PeerOrg, peerDir, userMspDir } from '../../infra/src/network/topology';
 import { ROOT } from '../support/ledger';
 import { caRootOf, issuedBy, servedCertificate } from '../support/identities';
 import { cli } from '../support/network-cli';
@@ -33,7 +33,7 @@ jest.setTimeout(600_000);
 describe('identities from each organisation\'s Fabric CA', () => {
   it.each(PEER_ORGS.map((o) => [o.key, o] as const))('%s: its peer, its ordering node and its users are issued by its own CA', async (_key, org) => {
     const [own, ordererRoot] = await rootsOf(org);
-    const peer = await servedCertificate(HOST, org.peerPort, own!, clientOf(org));
+    const peer = await servedCertificate(org.host, org.peerPort, own!, clientOf(org));
     expect(issuedBy(peer, own!)).toBe(true);
     expect(peer.subject).toContain(`CN=peer0.${org.domain}`);
     expect(issuedBy(pem(path.join(peerDir(paths, org), 'msp/signcerts/cert.pem')), own!)).toBe(true);
@@ -72,7 +72,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
     // A member without an ordering node when there is one (renewing a consenter's TLS certificate is a channel update).
     const org = PEER_ORGS.find((o) => !ORDERERS.some((n) => n.owner.key === o.key)) ?? PEER_ORGS[PEER_ORGS.length - 1]!;
     const [own] = await rootsOf(org);
-    const before = await servedCertificate(HOST, org.peerPort, own!, clientOf(org));
+    const before = await servedCertificate(org.host, org.peerPort, own!, clientOf(org));
     const userBefore = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
 
     // Its partner service's /health: notAfter of each identity, a warning inside the window (400 days > a year).
@@ -101,7 +101,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
       await pg.stop();
     }
 
-    const after = await servedCertificate(HOST, org.peerPort, own!, clientOf(org));
+    const after = await servedCertificate(org.host, org.peerPort, own!, clientOf(org));
     expect(after.serialNumber).not.toBe(before.serialNumber);
     expect(after.publicKey.export({ type: 'spki', format: 'der' }).equals(before.publicKey.export({ type: 'spki', format: 'der' }))).toBe(false);
     expect(issuedBy(after, own!)).toBe(true);
@@ -130,7 +130,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
     const profile = readConnectionProfile(connectionProfileFile(paths, org));
     const as = (certificate: Buffer, privateKey: Buffer, peer: PeerOrg = org): Ledger => connectFabricLedger({
       ...ledgerConfigFromProfile(profile, 'User1'), certificate, privateKey,
-      peerEndpoint: `${HOST}:${peer.peerPort}`, tlsRootCert: fs.readFileSync(path.join(peerDir(paths, peer), 'tls/ca.crt')),
+      peerEndpoint: `${peer.host}:${peer.peerPort}`, tlsRootCert: fs.readFileSync(path.join(peerDir(paths, peer), 'tls/ca.crt')),
     });
     const keyOf = (dir: string) => fs.readFileSync(path.join(dir, 'keystore', fs.readdirSync(path.join(dir, 'keystore'))[0]!));
     const leaver = [org, PEER_ORGS[0]!].map((peer) => as(fs.readFileSync(path.join(msp, 'signcerts/cert.pem')), keyOf(msp), peer));

@@ -154,12 +154,15 @@ interface Field { name: string; args: Array<{ name: string; type: TypeRef }>; ty
 
 const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
 
+type InputFields = Record<string, Array<{ name: string; type: TypeRef }>>;
+
 /** A syntactically valid value for an argument type: the guard must refuse before any of it matters. */
-function dummy(t: TypeRef, enums: Record<string, string[]>): string {
-  if (t.kind === 'NON_NULL') return dummy(t.ofType as TypeRef, enums);
-  if (t.kind === 'LIST') return `[${dummy(t.ofType as TypeRef, enums)}]`;
+function dummy(t: TypeRef, enums: Record<string, string[]>, inputs: InputFields = {}): string {
+  if (t.kind === 'NON_NULL') return dummy(t.ofType as TypeRef, enums, inputs);
+  if (t.kind === 'LIST') return `[${dummy(t.ofType as TypeRef, enums, inputs)}]`;
   if (t.kind === 'ENUM') return enums[t.name as string][0];
-  if (t.kind === 'INPUT_OBJECT') return '{}';
+  // An input object with its required fields, so the document passes validation and reaches the guard.
+  if (t.kind === 'INPUT_OBJECT') return `{ ${(inputs[t.name as string] ?? []).filter((f) => f.type.kind === 'NON_NULL').map((f) => `${f.name}: ${dummy(f.type, enums, inputs)}`).join(', ')} }`;
   switch (t.name) {
     case 'Int': case 'Float': return '1';
     case 'Boolean': return 'true';
@@ -173,13 +176,14 @@ function leaf(t: TypeRef): TypeRef {
 }
 
 async function mutationsOf(s: Service, r: Role): Promise<string[]> {
-  const schema = await s.ok<{ __schema: { mutationType: { fields: Field[] }; types: Array<{ name: string; kind: string; enumValues: Array<{ name: string }> | null; fields: Array<{ name: string; type: TypeRef }> | null }> } }>(key(r, 'admin'),
-    `{ __schema { mutationType { fields { name args { name type { ${TYPE_REF} } } type { ${TYPE_REF} } } } types { name kind enumValues { name } fields { name type { ${TYPE_REF} } } } } }`);
+  const schema = await s.ok<{ __schema: { mutationType: { fields: Field[] }; types: Array<{ name: string; kind: string; enumValues: Array<{ name: string }> | null; fields: Array<{ name: string; type: TypeRef }> | null; inputFields: Array<{ name: string; type: TypeRef }> | null }> } }>(key(r, 'admin'),
+    `{ __schema { mutationType { fields { name args { name type { ${TYPE_REF} } } type { ${TYPE_REF} } } } types { name kind enumValues { name } fields { name type { ${TYPE_REF} } } inputFields { name type { ${TYPE_REF} } } } } }`);
   const enums = Object.fromEntries(schema.__schema.types.filter((t) => t.kind === 'ENUM').map((t) => [t.name, (t.enumValues ?? []).map((v) => v.name)]));
   const objects = Object.fromEntries(schema.__schema.types.map((t) => [t.name, t]));
+  const inputs: InputFields = Object.fromEntries(schema.__schema.types.filter((t) => t.kind === 'INPUT_OBJECT').map((t) => [t.name, t.inputFields ?? []]));
   return schema.__schema.mutationType.fields.map((f) => {
     // Only required arguments: fewer chances for a validation error to answer before the guard.
-    const args = f.args.filter((a) => a.type.kind === 'NON_NULL').map((a) => `${a.name}: ${dummy(a.type, enums)}`).join(', ');
+    const args = f.args.filter((a) => a.type.kind === 'NON_NULL').map((a) => `${a.name}: ${dummy(a.type, enums, inputs)}`).join(', ');
     const out = leaf(f.type);
     const selection = out.kind === 'OBJECT' ? ` { ${(objects[out.name as string].fields ?? []).find((x) => leaf(x.type).kind === 'SCALAR')?.name ?? '__typename'} }` : '';
     return `${f.name}${args ? `(${args})` : ''}${selection}`;
