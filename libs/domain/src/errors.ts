@@ -91,6 +91,8 @@ export const DomainErrorCode = {
   EXCEPTION_TRANSITION: 'EXCEPTION_TRANSITION',
   /** The step is the other party's (the seller answers; the receiver raises, refers, resolves and closes). */
   EXCEPTION_PARTY: 'EXCEPTION_PARTY',
+  /** A business-day clock given an unknown time zone or a grace period out of range. */
+  CLOCK_INVALID: 'CLOCK_INVALID',
   /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
   NOT_SERIALISABLE: 'NOT_SERIALISABLE',
 
@@ -170,6 +172,7 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   EXCEPTION_INVALID: 'BAD_INPUT',
   EXCEPTION_TRANSITION: 'CONFLICT',
   EXCEPTION_PARTY: 'FORBIDDEN',
+  CLOCK_INVALID: 'BAD_INPUT',
   NOT_SERIALISABLE: 'BAD_INPUT',
   PRODUCT_UNKNOWN: 'NOT_FOUND',
   PARTNER_UNKNOWN: 'FORBIDDEN',
