@@ -126,7 +126,8 @@ export type ChaincodeEventType =
   | 'exceptionReferred'
   | 'exceptionAnswered'
   | 'exceptionResolved'
-  | 'exceptionClosed';
+  | 'exceptionClosed'
+  | 'exceptionEscalated';
 
 /**
  * The one chaincode event of a transaction (Fabric keeps only the last setEvent). A read model

@@ -53,6 +53,7 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'AnswerException', contract: 'exceptions', event: 'exceptionAnswered', roles: TRADERS, relation: 'seller of the shipment', endorsement: EXCEPTION },
   { transaction: 'ResolveException', contract: 'exceptions', event: 'exceptionResolved', roles: TRADERS, relation: 'receiver of the exception', endorsement: EXCEPTION },
   { transaction: 'CloseException', contract: 'exceptions', event: 'exceptionClosed', roles: TRADERS, relation: 'receiver of the exception; custodian of the packs it releases', endorsement: `${EXCEPTION}; released packs ${AT_REST}` },
+  { transaction: 'EscalateException', contract: 'exceptions', event: 'exceptionEscalated', roles: TRADERS, relation: 'receiver of the exception (a rule whose clock escalates: product without data)', endorsement: EXCEPTION },
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 
@@ -100,6 +101,7 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   ResolveException: EXCEPTION_STEP,
   // Closing releases the packs no other open exception of the shipment still holds (its index).
   CloseException: { reads: [...EXCEPTION_STEP.reads, 'exceptionOfShipment'], writes: ['exception', 'event', 'pack'] },
+  EscalateException: EXCEPTION_STEP,
   AnchorForecast: { reads: ['partner', 'forecastAnchor', 'forecastAnchorEvent'], writes: ['forecastAnchor', 'forecastAnchorEvent'] },
 };
 
