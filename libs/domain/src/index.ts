@@ -233,7 +233,7 @@ export type { VrsRequest, VrsResponse, VrsQuery, VrsUrlForm, VrsContext, VrsDire
 // Receiving checks and exceptions between members
 export { RECEIVING_RULES, isReceivingRule, checkReceipt } from './exceptions/receiving-checks';
 export type { ReceivingRule, ShippedPack, ShippedContainer, TiLine, ShipmentAsShipped, ScannedPack, LedgerPackView, ReceiptAsFound, FindingEvidence, Finding } from './exceptions/receiving-checks';
-export { EXCEPTION_STATES, isOpenException, raiseException, actOnException, recheck, exceptionAgeSeconds, holdReason } from './exceptions/exception-lifecycle';
+export { EXCEPTION_STATES, OPEN_EXCEPTION_STATES, isOpenException, raiseException, actOnException, recheck, exceptionAgeSeconds, holdReason } from './exceptions/exception-lifecycle';
 export type { ExceptionState, ExceptionResolution, Correction, LedgerNow, ExceptionAnswer, ExceptionStep, ExceptionRecord, ExceptionAction, RaiseInput } from './exceptions/exception-lifecycle';
 export { EXCEPTION_CLOCKS, startClock, assertClockPolicy, clockOf, readClock } from './exceptions/exception-clock';
 export type { ClockExpiry, RuleClock, ClockPolicy, ExceptionClock, ClockReading } from './exceptions/exception-clock';

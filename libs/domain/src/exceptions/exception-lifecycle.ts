@@ -94,8 +94,11 @@ export function holdReason(rule: ReceivingRule): QuarantineReason {
   return rule === 'seal_broken' || rule === 'product_without_data' || rule === 'aggregation_extra_pack' ? 'suspect' : 'no_pedigree_match';
 }
 
+/** The states in which an exception is open: its packs held, its clock running. */
+export const OPEN_EXCEPTION_STATES: readonly ExceptionState[] = ['open', 'waiting_on_partner'];
+
 export function isOpenException(state: ExceptionState): boolean {
-  return state === 'open' || state === 'waiting_on_partner';
+  return OPEN_EXCEPTION_STATES.includes(state);
 }
 
 export function raiseException(input: RaiseInput, actor: OrgId, at: IsoTimestamp): ExceptionRecord {
