@@ -239,6 +239,7 @@ export { EXCEPTION_CLOCKS, startClock, assertClockPolicy, clockOf, readClock } f
 export type { ClockExpiry, RuleClock, ClockPolicy, ExceptionClock, ClockReading } from './exceptions/exception-clock';
 export { DEFAULT_TIME_ZONE, MAX_GRACE_BUSINESS_DAYS, usFederalHolidays, businessCalendar, localDateOf, isBusinessDay, businessDaysBetween, businessDeadline } from './exceptions/business-clock';
 export type { BusinessCalendar } from './exceptions/business-clock';
+export { tracingResponseDue, tracingBusinessDays } from './exceptions/tracing-deadline';
 
 // Lot-level decisions, consortium governance, the authority catalogue
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
