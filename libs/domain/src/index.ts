@@ -240,6 +240,8 @@ export type { ClockExpiry, RuleClock, ClockPolicy, ExceptionClock, ClockReading 
 export { DEFAULT_TIME_ZONE, MAX_GRACE_BUSINESS_DAYS, usFederalHolidays, businessCalendar, localDateOf, isBusinessDay, businessDaysBetween, businessDeadline } from './exceptions/business-clock';
 export type { BusinessCalendar } from './exceptions/business-clock';
 export { tracingResponseDue, tracingBusinessDays } from './exceptions/tracing-deadline';
+export { INVESTIGATION_STATES, ILLEGITIMATE_CLASSIFICATIONS, openInvestigation, actOnInvestigation, verifiedPacks, noticesOverdue, form3911 } from './exceptions/investigation';
+export type { InvestigationState, InvestigationScope, IllegitimateClassification, Verification, InvestigationStep, InvestigationRecord, OpenInvestigationInput, InvestigationAction, Form3911 } from './exceptions/investigation';
 
 // Lot-level decisions, consortium governance, the authority catalogue
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
