@@ -33,6 +33,8 @@ const epc = (n: number) => sgtinToEpcUrn(GTIN, serial(n));
 /** Packs 1-4 of LOT, 5-6 of RECALLED_LOT. */
 const GENUINE = [1, 2, 3, 4];
 const RECALLED = [5, 6];
+/** Pack 7 of LOT reaches the pharmacy with a TI that says 2: its checked receipt holds it for an exception. */
+const HELD = 7;
 /** How a wedge scanner types a GS1 DataMatrix: symbology identifier, then element strings with GS after variable-length ones. */
 const wedge = (lot: string, n: number, gs = GS) => `]d201${GTIN}17301231${'10'}${lot}${gs}21${serial(n)}`;
 
@@ -79,6 +81,13 @@ beforeAll(async () => {
   await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: all, ti: ti(MSP.distributor, MSP.dispenser) });
   await p.ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: all });
   await m.ok(key('manufacturer', 'operator'), `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", recallId: "RC-${runId}") { transactionId } }`);
+  await m.ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [serial(HELD)] });
+  const one = (seller: string, buyer: string, quantity: number) => ({ ...ti(seller, buyer), products: [{ ndc: NDC, name: PRODUCT, lot: LOT, quantity }] });
+  await m.ok(key('manufacturer', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD)], ti: one(MSP.manufacturer, MSP.distributor, 1) });
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [epc(HELD)] });
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD)], ti: one(MSP.distributor, MSP.dispenser, 2) });
+  const held = await p.ok<{ receivePacks: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e, scanned: $e) { exceptions } }`, { e: [epc(HELD)] });
+  if (held.receivePacks.exceptions.length === 0) throw new Error(`expected the checked receipt to raise an exception, got ${JSON.stringify(held)}`);
 
   // Five years of monthly demand ending last month, with a yearly season, for the planner's forecast.
   const now = new Date();
@@ -158,6 +167,25 @@ describeBrowser('web front end in Chromium', () => {
     expect(await page.textContent('#v-lot')).toBe(RECALLED_LOT);
     expect(await page.$('#dispense')).toBeNull();
     await shot(page, '04-scan-recalled');
+    await page.close();
+  });
+
+  it('a pack held by an open receiving exception says so on the scan screen, and why', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await signIn(page, 'demo-dispenser-pharmacist');
+    await page.waitForSelector('#scan-input');
+    await page.keyboard.type(wedge(LOT, HELD));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#verdict.bad');
+    expect(await page.textContent('#verdict .reasons')).toMatch(/suspect/i);
+    await page.waitForSelector('#v-held');
+    const held = await page.textContent('#v-held');
+    expect(held).toMatch(/Held by an open receiving exception/);
+    expect(held).toContain('Quantity differs from the transaction information');
+    expect(held).toContain(`${MSP.distributor}\u2019s shipment`);
+    expect(held).toMatch(/0 business days ago; due \d{4}-\d{2}-\d{2}/);
+    expect(await page.$('#dispense')).toBeNull();
+    await shot(page, '04b-scan-held-by-exception');
     await page.close();
   });
 

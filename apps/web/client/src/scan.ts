@@ -12,9 +12,12 @@ interface Verification {
   productName: string | null; lot: string | null; expiry: string | null; status: string | null;
   verificationFailureReason: string | null; additionalInfo: string | null;
 }
-interface ScanRecord { at: Date; scan: string; result: Verification | null; error?: string; dispensed: boolean }
+/** An open receiving exception holding the pack: why it is held (exceptionsHoldingPack). */
+interface Hold { id: string; rule: string; summary: string; seller: string; shipmentId: string; ageBusinessDays: number; dueAt: string; overdue: boolean; escalatedAt: string | null }
+interface ScanRecord { at: Date; scan: string; result: Verification | null; holds: Hold[]; error?: string; dispensed: boolean }
 
 const VERIFY = `mutation($s: String!) { verifyPack(scan: $s) { verified dispensable reasons gtin serial productName lot expiry status verificationFailureReason additionalInfo } }`;
+const HOLDS = `query($e: String!) { exceptionsHoldingPack(epc: $e) { id rule summary seller shipmentId ageBusinessDays dueAt overdue escalatedAt } }`;
 const DISPENSE = `mutation($e: [String!]!, $k: String) { dispensePacks(epcs: $e, idempotencyKey: $k) { transactionId } }`;
 
 export const REASONS: Record<string, string> = {
@@ -27,6 +30,19 @@ export const REASONS: Record<string, string> = {
   ALREADY_DISPENSED: 'This pack was already dispensed',
   NOT_IN_CUSTODY: 'This pack is not in this pharmacy\u2019s custody',
   POSSIBLE_CLONE: 'Possible clone: this serial was seen elsewhere',
+};
+
+/** What a pharmacist reads for each receiving rule that holds a pack. */
+export const HOLD_RULES: Record<string, string> = {
+  product_not_in_master_data: 'Product not in this pharmacy\u2019s product list',
+  quantity_differs_from_ti: 'Quantity differs from the transaction information',
+  aggregation_missing_pack: 'A pack was missing from its case',
+  aggregation_extra_pack: 'An extra pack arrived in the shipment',
+  seal_broken: 'The case arrived with a broken seal',
+  identifier_mismatch: 'The pack\u2019s lot or expiry differs from the record',
+  addressed_elsewhere: 'The shipment was addressed elsewhere',
+  product_without_data: 'Product arrived without data',
+  data_without_product: 'Data arrived without the product',
 };
 
 /** What the scanner was set to send for the GS separator, when it cannot send the control character. */
@@ -58,10 +74,14 @@ export function scanPage(): HTMLElement {
     input.value = '';
     verdict.className = 'verdict busy';
     verdict.replaceChildren(h('p', { class: 'verdict-title' }, 'Checking…'));
-    const record: ScanRecord = { at: new Date(), scan, result: null, dispensed: false };
+    const record: ScanRecord = { at: new Date(), scan, result: null, holds: [], dispensed: false };
     records.unshift(record);
     try {
       record.result = (await gql<{ verifyPack: Verification }>(pharmacyService(), VERIFY, { s: scan })).verifyPack;
+      // A held pack says why: the open exceptions holding it, if a receipt check raised any.
+      if (record.result.reasons.includes('SUSPECT')) {
+        record.holds = (await gql<{ exceptionsHoldingPack: Hold[] }>(pharmacyService(), HOLDS, { e: scan }).catch(() => ({ exceptionsHoldingPack: [] }))).exceptionsHoldingPack;
+      }
     } catch (err) {
       record.error = (err as Error).message; // GraphQL errors carry their code: `CODE: message`
     }
@@ -94,6 +114,13 @@ export function scanPage(): HTMLElement {
     append(verdict, [
       h('p', { class: 'verdict-title', id: 'verdict-title' }, title),
       reasons.length ? h('ul', { class: 'reasons', 'aria-label': 'Reasons' }, ...reasons.map((x) => h('li', {}, x))) : null,
+      record.holds.length ? h('section', { id: 'v-held', class: 'held', 'aria-label': 'Held by an open exception' },
+        h('p', { class: 'held-title' }, 'Held by an open receiving exception \u2014 do not dispense until it is closed'),
+        h('ul', {}, ...record.holds.map((x) => h('li', { 'data-exception': x.id },
+          h('strong', {}, HOLD_RULES[x.rule] ?? x.rule), ` \u2014 ${x.summary}. Raised against ${x.seller}\u2019s shipment ${x.shipmentId}, `,
+          `${x.ageBusinessDays} business day${x.ageBusinessDays === 1 ? '' : 's'} ago; `,
+          x.overdue ? h('span', { class: 'overdue' }, `overdue since ${x.dueAt.slice(0, 10)}`) : `due ${x.dueAt.slice(0, 10)}`,
+          x.escalatedAt ? h('span', { class: 'overdue' }, ' \u2014 escalated as suspect product') : null)))) : null,
       r ? h('dl', { class: 'facts' },
         h('dt', {}, 'Product'), h('dd', { id: 'v-product' }, r.productName ?? r.gtin ?? '—'),
         h('dt', {}, 'Lot'), h('dd', { id: 'v-lot' }, r.lot ?? '—'),
