@@ -183,7 +183,7 @@ describeBrowser('web front end in Chromium', () => {
     expect(held).toMatch(/Held by an open receiving exception/);
     expect(held).toContain('Quantity differs from the transaction information');
     expect(held).toContain(`${MSP.distributor}\u2019s shipment`);
-    expect(held).toMatch(/0 business days ago; due \d{4}-\d{2}-\d{2}/);
+    expect(held).toMatch(/0 business days ago; due by the end of [A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2}/);
     expect(await page.$('#dispense')).toBeNull();
     await shot(page, '04b-scan-held-by-exception');
     await page.close();

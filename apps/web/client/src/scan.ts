@@ -13,11 +13,11 @@ interface Verification {
   verificationFailureReason: string | null; additionalInfo: string | null;
 }
 /** An open receiving exception holding the pack: why it is held (exceptionsHoldingPack). */
-interface Hold { id: string; rule: string; summary: string; seller: string; shipmentId: string; ageBusinessDays: number; dueAt: string; overdue: boolean; escalatedAt: string | null }
+interface Hold { id: string; rule: string; summary: string; seller: string; shipmentId: string; ageBusinessDays: number; dueAt: string; timeZone: string; overdue: boolean; escalatedAt: string | null }
 interface ScanRecord { at: Date; scan: string; result: Verification | null; holds: Hold[]; error?: string; dispensed: boolean }
 
 const VERIFY = `mutation($s: String!) { verifyPack(scan: $s) { verified dispensable reasons gtin serial productName lot expiry status verificationFailureReason additionalInfo } }`;
-const HOLDS = `query($e: String!) { exceptionsHoldingPack(epc: $e) { id rule summary seller shipmentId ageBusinessDays dueAt overdue escalatedAt } }`;
+const HOLDS = `query($e: String!) { exceptionsHoldingPack(epc: $e) { id rule summary seller shipmentId ageBusinessDays dueAt timeZone overdue escalatedAt } }`;
 const DISPENSE = `mutation($e: [String!]!, $k: String) { dispensePacks(epcs: $e, idempotencyKey: $k) { transactionId } }`;
 
 export const REASONS: Record<string, string> = {
@@ -44,6 +44,11 @@ export const HOLD_RULES: Record<string, string> = {
   product_without_data: 'Product arrived without data',
   data_without_product: 'Data arrived without the product',
 };
+
+/** The last business day of an exception's grace, as its site counts it (dueAt is the instant that day ends). */
+function lastDayOf(hold: Hold): string {
+  return new Date(Date.parse(hold.dueAt) - 1).toLocaleDateString('en-US', { timeZone: hold.timeZone, weekday: 'short', month: 'short', day: 'numeric' });
+}
 
 /** What the scanner was set to send for the GS separator, when it cannot send the control character. */
 const SUBSTITUTE_KEY = 'pedigree.gsSubstitute';
@@ -119,7 +124,7 @@ export function scanPage(): HTMLElement {
         h('ul', {}, ...record.holds.map((x) => h('li', { 'data-exception': x.id },
           h('strong', {}, HOLD_RULES[x.rule] ?? x.rule), ` \u2014 ${x.summary}. Raised against ${x.seller}\u2019s shipment ${x.shipmentId}, `,
           `${x.ageBusinessDays} business day${x.ageBusinessDays === 1 ? '' : 's'} ago; `,
-          x.overdue ? h('span', { class: 'overdue' }, `overdue since ${x.dueAt.slice(0, 10)}`) : `due ${x.dueAt.slice(0, 10)}`,
+          x.overdue ? h('span', { class: 'overdue' }, `overdue since the end of ${lastDayOf(x)}`) : `due by the end of ${lastDayOf(x)}`,
           x.escalatedAt ? h('span', { class: 'overdue' }, ' \u2014 escalated as suspect product') : null)))) : null,
       r ? h('dl', { class: 'facts' },
         h('dt', {}, 'Product'), h('dd', { id: 'v-product' }, r.productName ?? r.gtin ?? '—'),
