@@ -22,8 +22,12 @@ describe('parseLedgerCommand', () => {
     expect(ok('Ship', { to: 'DistributorMSP', epcs: ['urn:epc:id:sscc:0312345.1000000001'], statement: { affirmed: true } }))
       .toEqual({ eventId: 'e-1', to: 'DistributorMSP', epcs: ['urn:epc:id:sscc:0312345.1000000001'], statement: { affirmed: true } });
     expect(ok('Release', { epcs: ['x'] })).toEqual({ eventId: 'e-1', epcs: ['x'] });
+    const clock = { timeZone: 'America/Chicago', graceBusinessDays: { product_without_data: 5 } };
+    expect(ok('RaiseExceptions', { findings: [{ rule: 'product_without_data', shipmentId: 's', seller: 'M', receiver: 'D', subjects: ['x'], evidence: { summary: 'no data' } }], clock }))
+      .toMatchObject({ clock });
   });
 
+  const FINDING = { rule: 'product_without_data', shipmentId: 's', seller: 'M', receiver: 'D', subjects: ['x'], hold: [], evidence: { summary: 'no data' } };
   const cases: Array<[string, LedgerCommandName, unknown, string, string | undefined]> = [
     ['not JSON', 'Release', '{', 'COMMAND_INVALID', undefined],
     ['an array', 'Release', [], 'COMMAND_INVALID', undefined],
@@ -46,6 +50,11 @@ describe('parseLedgerCommand', () => {
     ['an empty name', 'RegisterProduct', { eventId: 'e', gtin: '00312345678906', name: '', strength: '1', dosageForm: 'tablet', packSize: '30' }, 'COMMAND_INVALID', 'name'],
     ['verified missing', 'VerifyReturn', { eventId: 'e', epcs: ['x'] }, 'COMMAND_INVALID', 'verified'],
     ['a governance change of no known kind', 'Propose', { eventId: 'e', change: { kind: 'dissolve' } }, 'COMMAND_INVALID', undefined],
+    ['a clock policy with an unknown field', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { zone: 'UTC' } }, 'COMMAND_INVALID', 'clock.zone'],
+    ['a grace for no rule code', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { graceBusinessDays: { late: 2 } } }, 'COMMAND_INVALID', 'clock.graceBusinessDays.late'],
+    ['a grace out of range', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { graceBusinessDays: { product_without_data: 45 } } }, 'CLOCK_INVALID', undefined],
+    ['a time zone Intl does not know', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { timeZone: 'Europe/Atlantis' } }, 'CLOCK_INVALID', undefined],
+    ['an escalation without its exception', 'EscalateException', { eventId: 'e' }, 'COMMAND_INVALID', 'exceptionId'],
   ];
   it.each(cases)('refuses %s', (_name, transaction, body, code, field) => {
     const r = refusal(transaction, typeof body === 'string' ? body : JSON.stringify(body));
