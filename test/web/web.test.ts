@@ -35,6 +35,8 @@ const GENUINE = [1, 2, 3, 4];
 const RECALLED = [5, 6];
 /** Pack 7 of LOT reaches the pharmacy with a TI that says 2: its checked receipt holds it for an exception. */
 const HELD = 7;
+/** The exception the checked receipt of pack 7 raised. */
+let heldException: string;
 /** How a wedge scanner types a GS1 DataMatrix: symbology identifier, then element strings with GS after variable-length ones. */
 const wedge = (lot: string, n: number, gs = GS) => `]d201${GTIN}17301231${'10'}${lot}${gs}21${serial(n)}`;
 
@@ -88,6 +90,7 @@ beforeAll(async () => {
   await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD)], ti: one(MSP.distributor, MSP.dispenser, 2) });
   const held = await p.ok<{ receivePacks: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e, scanned: $e) { exceptions } }`, { e: [epc(HELD)] });
   if (held.receivePacks.exceptions.length === 0) throw new Error(`expected the checked receipt to raise an exception, got ${JSON.stringify(held)}`);
+  heldException = held.receivePacks.exceptions[0] as string;
 
   // Five years of monthly demand ending last month, with a yearly season, for the planner's forecast.
   const now = new Date();
@@ -254,6 +257,51 @@ describeBrowser('web front end in Chromium', () => {
     expect(await page.textContent('#retrain-status')).toMatch(/^succeeded/);
     await page.waitForFunction(`!/no model/.test(document.getElementById('m-version')?.textContent ?? 'no model')`);
     await shot(page, '07-planner-retrained');
+    await page.close();
+  });
+
+  it('the exceptions inbox filters by rule, seller and age, and acts on the selected exceptions', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'demo-dispenser-operator');
+    await page.waitForURL(/#\/console$/);
+    await page.click('#tab-exceptions');
+    await page.waitForSelector('#exceptions-inbox');
+    await page.selectOption('#x-rule', 'quantity_differs_from_ti');
+    await page.fill('#x-partner', MSP.distributor);
+    await page.click('#x-apply');
+    const row = `#exceptions-inbox tr[data-row="${heldException}"]`;
+    await page.waitForSelector(row);
+    expect(await page.textContent(row)).toMatch(/Quantity differs from the transaction information/);
+    expect(await page.textContent(`${row} td.x-state`)).toBe('waiting on partner');
+    // Nothing in this run is a business day old yet.
+    await page.fill('#x-min-age', '1');
+    await page.click('#x-apply');
+    await page.waitForSelector('#exceptions-inbox caption');
+    expect(await page.$(row)).toBeNull();
+    await page.fill('#x-min-age', '0');
+    await page.click('#x-apply');
+    await page.waitForSelector(row);
+    await shot(page, '11b-console-exceptions');
+
+    // Refer is refused (already waiting on the seller); resolve by return and close go through.
+    await page.check(`${row} input[data-exception]`);
+    await page.click('#x-refer');
+    await page.waitForSelector('#x-status .notice.error');
+    expect(await page.textContent('#x-status')).toMatch(/0 of 1 done.*EXCEPTION_TRANSITION|0 of 1 done/);
+    await page.waitForSelector(row);
+    await page.check(`${row} input[data-exception]`);
+    await page.click('#x-return');
+    await page.waitForFunction(`/Resolve by return: 1 of 1 done/.test(document.getElementById('x-status').textContent)`);
+    await page.uncheck('#x-open');
+    await page.click('#x-apply');
+    await page.waitForFunction(`document.querySelector('${row} td.x-state')?.textContent === 'resolved by return'`);
+    await page.check(`${row} input[data-exception]`);
+    await page.click('#x-close');
+    await page.waitForFunction(`/Close: 1 of 1 done/.test(document.getElementById('x-status').textContent)`);
+    await page.waitForFunction(`document.querySelector('${row} td.x-state')?.textContent === 'closed'`);
+    const closed = await services.dispenser.ok<{ receivingException: { state: string } }>(key('dispenser', 'auditor'), `{ receivingException(id: "${heldException}") { state } }`);
+    expect(closed.receivingException.state).toBe('closed');
+    await shot(page, '11c-console-exceptions-closed');
     await page.close();
   });
 

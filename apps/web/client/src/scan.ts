@@ -1,6 +1,7 @@
 import { gql, pharmacyService } from './api';
 import { decodeCanvas, decodeImageFile } from './decode';
 import { append, h, notice, onLeave } from './dom';
+import { lastDayOf, RULE_LABELS, type InboxException } from './exceptions';
 
 /**
  * The pharmacist's scan screen. Scans arrive three ways: a keyboard-wedge scanner typing into the
@@ -13,7 +14,7 @@ interface Verification {
   verificationFailureReason: string | null; additionalInfo: string | null;
 }
 /** An open receiving exception holding the pack: why it is held (exceptionsHoldingPack). */
-interface Hold { id: string; rule: string; summary: string; seller: string; shipmentId: string; ageBusinessDays: number; dueAt: string; timeZone: string; overdue: boolean; escalatedAt: string | null }
+type Hold = Pick<InboxException, 'id' | 'rule' | 'summary' | 'seller' | 'shipmentId' | 'ageBusinessDays' | 'dueAt' | 'timeZone' | 'overdue' | 'escalatedAt'>;
 interface ScanRecord { at: Date; scan: string; result: Verification | null; holds: Hold[]; error?: string; dispensed: boolean }
 
 const VERIFY = `mutation($s: String!) { verifyPack(scan: $s) { verified dispensable reasons gtin serial productName lot expiry status verificationFailureReason additionalInfo } }`;
@@ -31,24 +32,6 @@ export const REASONS: Record<string, string> = {
   NOT_IN_CUSTODY: 'This pack is not in this pharmacy\u2019s custody',
   POSSIBLE_CLONE: 'Possible clone: this serial was seen elsewhere',
 };
-
-/** What a pharmacist reads for each receiving rule that holds a pack. */
-export const HOLD_RULES: Record<string, string> = {
-  product_not_in_master_data: 'Product not in this pharmacy\u2019s product list',
-  quantity_differs_from_ti: 'Quantity differs from the transaction information',
-  aggregation_missing_pack: 'A pack was missing from its case',
-  aggregation_extra_pack: 'An extra pack arrived in the shipment',
-  seal_broken: 'The case arrived with a broken seal',
-  identifier_mismatch: 'The pack\u2019s lot or expiry differs from the record',
-  addressed_elsewhere: 'The shipment was addressed elsewhere',
-  product_without_data: 'Product arrived without data',
-  data_without_product: 'Data arrived without the product',
-};
-
-/** The last business day of an exception's grace, as its site counts it (dueAt is the instant that day ends). */
-function lastDayOf(hold: Hold): string {
-  return new Date(Date.parse(hold.dueAt) - 1).toLocaleDateString('en-US', { timeZone: hold.timeZone, weekday: 'short', month: 'short', day: 'numeric' });
-}
 
 /** What the scanner was set to send for the GS separator, when it cannot send the control character. */
 const SUBSTITUTE_KEY = 'pedigree.gsSubstitute';
@@ -122,7 +105,7 @@ export function scanPage(): HTMLElement {
       record.holds.length ? h('section', { id: 'v-held', class: 'held', 'aria-label': 'Held by an open exception' },
         h('p', { class: 'held-title' }, 'Held by an open receiving exception \u2014 do not dispense until it is closed'),
         h('ul', {}, ...record.holds.map((x) => h('li', { 'data-exception': x.id },
-          h('strong', {}, HOLD_RULES[x.rule] ?? x.rule), ` \u2014 ${x.summary}. Raised against ${x.seller}\u2019s shipment ${x.shipmentId}, `,
+          h('strong', {}, RULE_LABELS[x.rule] ?? x.rule), ` \u2014 ${x.summary}. Raised against ${x.seller}\u2019s shipment ${x.shipmentId}, `,
           `${x.ageBusinessDays} business day${x.ageBusinessDays === 1 ? '' : 's'} ago; `,
           x.overdue ? h('span', { class: 'overdue' }, `overdue since the end of ${lastDayOf(x)}`) : `due by the end of ${lastDayOf(x)}`,
           x.escalatedAt ? h('span', { class: 'overdue' }, ' \u2014 escalated as suspect product') : null)))) : null,
