@@ -32,7 +32,7 @@ export class ExceptionClockWatch implements OnApplicationBootstrap, OnApplicatio
   private readonly reads: ReceivingExceptionReads;
   private readonly alerted = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<ClockCheck> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext, private readonly intervalMs = Number(process.env.PEDIGREE_EXCEPTION_CLOCK_INTERVAL_MS ?? 60_000)) {
     this.reads = new ReceivingExceptionReads(p.database.dataSource);
@@ -51,12 +51,13 @@ export class ExceptionClockWatch implements OnApplicationBootstrap, OnApplicatio
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One check; a check already running is joined, not doubled. */
+  /** One check; checks run one after another, so two never escalate the same exception at once. */
   check(asOf: string = new Date().toISOString()): Promise<ClockCheck> {
     if (Number.isNaN(Date.parse(asOf))) throw new ServiceError('BAD_INPUT', 'CLOCK_INVALID', `asOf must be an ISO 8601 instant, got ${JSON.stringify(asOf)}`);
     const at = new Date(asOf).toISOString();
-    this.running ??= this.run(at).finally(() => { this.running = undefined; });
-    return this.running;
+    const next = this.queue.catch(() => undefined).then(() => this.run(at));
+    this.queue = next;
+    return next;
   }
 
   private async run(asOf: string): Promise<ClockCheck> {
