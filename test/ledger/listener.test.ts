@@ -101,7 +101,7 @@ const DUPLICATE_TXID = 9;
 it('hands over the event of a transaction once, though the same signed transaction was committed again (DUPLICATE_TXID)', async () => {
   // The gateway directly: the port never sends one signed transaction twice on purpose.
   const cfg = ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath('ManufacturerMSP', ROOT)));
-  const client = new grpc.Client(cfg.peerEndpoint, grpc.credentials.createSsl(cfg.tlsRootCert), cfg.tlsServerName ? { 'grpc.ssl_target_name_override': cfg.tlsServerName } : {});
+  const client = new grpc.Client(cfg.peerEndpoint, grpc.credentials.createSsl(cfg.tlsRootCert, cfg.tlsClientKey ?? null, cfg.tlsClientCertificate ?? null), cfg.tlsServerName ? { 'grpc.ssl_target_name_override': cfg.tlsServerName } : {});
   const gateway = connect({
     client, identity: { mspId: cfg.mspId, credentials: cfg.certificate }, signer: signers.newPrivateKeySigner(createPrivateKey(cfg.privateKey)), hash: hash.sha256,
   });

@@ -85,13 +85,13 @@ async function row(serial: string): Promise<{ status: string; overlays: string[]
 
 const lotName = (n: string) => `${n}${runId}`.slice(0, 20);
 
-/** A pack as every read of the partner API gets it (ReadModelQueries uses the same join and function). */
+/** A pack as every read of the partner API gets it (PackReads uses the same join and function). */
 async function readPack(serial: string): Promise<PackRecord | undefined> {
   const [r] = await dataSource.query(`SELECT p.record, ${PACK_LOT_COLUMNS} FROM packs p ${PACK_LOT_JOIN} WHERE p.gtin = $1 AND p.serial = $2`, [GTIN, serial]);
   return r ? packRecordOfRow(r) : undefined;
 }
 
-/** Sellable stock by lot, by the rule of ReadModelQueries.inventory (no overlay, within the possibly extended expiry). */
+/** Sellable stock by lot, by the rule of PackReads.inventory (no overlay, within the possibly extended expiry). */
 async function sellableByLot(): Promise<Map<string, number>> {
   const rows: Array<{ lot: string; n: number }> = await dataSource.query(
     `SELECT lot, count(*)::int AS n FROM packs WHERE gtin = $1 AND status IN ('commissioned', 'packed', 'received') AND cardinality(overlays) = 0

@@ -7,7 +7,8 @@ import { ChaincodeEventListener, Ledger, LedgerError, type CommittedEvent, type 
 import { sgtinToEpcUrn, type PackRecord } from '@pedigree/domain';
 import { packageChaincode } from '../../infra/src/network/chaincode-package';
 import { Network } from '../../infra/src/network/network';
-import { CHAINCODES, chaincodeServerPort, findOrg, HOST, type ChaincodeDeployment } from '../../infra/src/network/topology';
+import { chaincodeServerTlsArgs } from '../../infra/src/network/tls';
+import { CHAINCODES, chaincodeServerPort, findOrg, networkPaths, type ChaincodeDeployment } from '../../infra/src/network/topology';
 import { GTIN, MASTER, NDC, TRACE, runIds, salted, seenBy } from '../support/chaincode';
 import { MSP, ROLES, ROOT, Role, ledgerFor } from '../support/ledger';
 
@@ -34,6 +35,7 @@ const ROGUE: ChaincodeDeployment = {
 const ENDORSEMENT_POLICY_FAILURE = 10;
 // The pharmacy's own spare chaincode-server port: where its modified package listens.
 const ROGUE_PORT = chaincodeServerPort(ROGUE, findOrg(MSP.dispenser)!);
+const DISPENSER_HOST = findOrg(MSP.dispenser)!.host;
 
 jest.setTimeout(600_000);
 
@@ -79,8 +81,8 @@ describe('a member running modified chaincode on its own peer', () => {
 
     // The pharmacy's own modified package, its own chaincode server, its own approval.
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-rogue-'));
-    const rogue = await packageChaincode(ROOT, home, `${HOST}:${ROGUE_PORT}`, ROGUE);
-    rogueServer = spawn(process.execPath, [path.join(ROOT, 'node_modules/fabric-shim/cli.js'), 'server', '--chaincode-address', `${HOST}:${ROGUE_PORT}`, '--chaincode-id', rogue.packageId, '--module-path', path.join(ROOT, ROGUE.module)], { stdio: 'ignore', env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'error' } });
+    const rogue = await packageChaincode(ROOT, home, `${DISPENSER_HOST}:${ROGUE_PORT}`, ROGUE);
+    rogueServer = spawn(process.execPath, [path.join(ROOT, 'node_modules/fabric-shim/cli.js'), 'server', '--chaincode-address', `${DISPENSER_HOST}:${ROGUE_PORT}`, '--chaincode-id', rogue.packageId, '--module-path', path.join(ROOT, ROGUE.module), ...chaincodeServerTlsArgs(networkPaths(ROOT), findOrg(MSP.dispenser)!)], { stdio: 'ignore', env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'error' } });
     await until(() => portOpen(ROGUE_PORT), 20_000);
     await network.approvePackageForOrg(MSP.dispenser, rogue.file, rogue.packageId);
     rogueApproved = true;
@@ -147,7 +149,7 @@ async function contractsOn(ledger: Ledger): Promise<string[]> {
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, HOST);
+    const socket = net.connect(port, DISPENSER_HOST);
     socket.once('connect', () => { socket.destroy(); resolve(true); });
     socket.once('error', () => resolve(false));
   });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DEFAULT_PAGE, MAX_PAGE, PartnerModule, ORG_OF_ROLE } from '@pedigree/partner';
+import { PartnerModule, ORG_OF_ROLE } from '@pedigree/partner';
+import { DEFAULT_PAGE, MAX_PAGE } from '@pedigree/readmodel';
 import { PlatformModule } from '@pedigree/platform';
 
 const org = process.env.PEDIGREE_ORG ?? ORG_OF_ROLE.dispenser;

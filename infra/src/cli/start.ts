@@ -39,6 +39,15 @@ function services(): ServiceSpec[] {
   return [...partners, { name: 'forecast', app: 'forecast', port: servicePort('forecast'), what: 'forecast GraphQL' }, { name: 'web', app: 'web', port: servicePort('web'), what: 'web screens' }];
 }
 
+/** A member's service listens on its organisation's host; the forecast service and the screens on loopback. */
+function hostOf(s: ServiceSpec): string {
+  return s.org?.host ?? '127.0.0.1';
+}
+
+function serviceUrl(s: ServiceSpec): string {
+  return `http://${hostOf(s)}:${s.port}`;
+}
+
 /**
  * The VRS lookup directory a wholesaler's service is given (docs/vrs.md): every member manufacturer's
  * GS1 company prefixes, from infra/consortium.yaml, to its service's responder; asked with the
@@ -49,7 +58,7 @@ function writeVrsDirectory(all: readonly ServiceSpec[], home: string): string {
   const responders = all.filter((s) => s.app === 'manufacturer' && s.org).flatMap((s) => {
     const member = members.find((m) => m.mspId === s.org?.mspId);
     return (member?.prefixes ?? []).map((prefix) => ({
-      prefix, url: `http://${s.org?.host ?? '127.0.0.1'}:${s.port}`, form: 'digital-link', name: s.org?.legalName, apiKeyEnv: 'PEDIGREE_VRS_KEY',
+      prefix, url: serviceUrl(s), form: 'digital-link', name: s.org?.legalName, apiKeyEnv: 'PEDIGREE_VRS_KEY',
       ...(member?.glns[0] ? { responderGLN: member.glns[0] } : {}),
     }));
   });
@@ -63,12 +72,13 @@ function serviceEnv(spec: ServiceSpec, demoOrgs: Record<string, string>, all: re
   const base = { PEDIGREE_DEMO: '1', PEDIGREE_DEMO_ORGS: JSON.stringify(demoOrgs) };
   if (spec.app === 'web') {
     // The screens reach every service by name, and show organisations by their legal names.
-    const services = all.filter((s) => s.app !== 'web').map((s) => ({ name: s.name, app: s.app, label: s.org?.legalName ?? 'Forecast (planners)', url: `http://127.0.0.1:${s.port}` }));
+    const services = all.filter((s) => s.app !== 'web').map((s) => ({ name: s.name, app: s.app, label: s.org?.legalName ?? 'Forecast (planners)', url: serviceUrl(s) }));
     return { ...base, PEDIGREE_WEB_SERVICES: JSON.stringify(services) };
   }
   if (!spec.org) return base;
   const vrs = spec.app === 'distributor' && vrsDirectory ? { PEDIGREE_VRS_DIRECTORY: vrsDirectory, PEDIGREE_VRS_KEY: `demo-${spec.name}-operator` } : {};
-  return { ...base, ...vrs, PEDIGREE_ORG: spec.org.mspId, PORT: String(spec.port), PEDIGREE_PG_PORT: String(spec.org.postgresPort), PEDIGREE_READMODEL_NAME: spec.name };
+  // The service binds its organisation's host, as its peer and chaincode servers do.
+  return { ...base, ...vrs, HOST: spec.org.host, PEDIGREE_ORG: spec.org.mspId, PORT: String(spec.port), PEDIGREE_PG_PORT: String(spec.org.postgresPort), PEDIGREE_READMODEL_NAME: spec.name };
 }
 
 interface Running {
@@ -89,7 +99,7 @@ async function main(): Promise<void> {
   const demoOrgs = Object.fromEntries(SERVICES.filter((s) => s.org).map((s) => [s.name, s.org!.mspId]));
   // A port already taken is found before anything starts, with the process holding it.
   for (const s of SERVICES) {
-    if (!(await isPortFree(s.port))) throw new SetupFailure(portTakenMessage(s.port, s.what));
+    if (!(await isPortFree(s.port, hostOf(s)))) throw new SetupFailure(portTakenMessage(s.port, s.what));
   }
   const t0 = Date.now();
   console.log('starting the Fabric network (first run builds Fabric from source: a few minutes)...');
@@ -107,7 +117,7 @@ async function main(): Promise<void> {
     const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES, vrsDirectory) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     watch({ service: spec.name, child, tail: [] });
   }
-  await Promise.all(SERVICES.map((s) => waitHealthy(s.name, s.port)));
+  await Promise.all(SERVICES.map((s) => waitHealthy(s.name, serviceUrl(s))));
 
   const seeder = path.join(root, 'dist/infra/src/demo/seed.js');
   if (fs.existsSync(seeder)) {
@@ -123,7 +133,7 @@ async function main(): Promise<void> {
   console.log('\nPedigree is up:');
   for (const s of SERVICES.filter((x) => x.app !== 'web')) {
     const who = s.org ? `  ${s.org.legalName} (${s.org.mspId})` : '';
-    console.log(`  ${s.name.padEnd(13)} http://127.0.0.1:${s.port}/graphql   health: http://127.0.0.1:${s.port}/health${who}`);
+    console.log(`  ${s.name.padEnd(13)} ${serviceUrl(s)}/graphql   health: ${serviceUrl(s)}/health${who}`);
   }
   const web = `http://127.0.0.1:${servicePort('web')}`;
   console.log('\nWeb screens (sign in by picking a demo user, or with a key):');
@@ -166,12 +176,12 @@ function watch(r: Running, done?: () => void): void {
  * failing checks (a projector catching up on a long ledger, the dispenser's read model not there yet
  * for the forecast service) and waited out; past the deadline it is the reason given.
  */
-async function waitHealthy(service: string, port: number, timeoutMs = 300_000): Promise<void> {
+async function waitHealthy(service: string, url: string, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let waitingFor = '';
   while (Date.now() < deadline && !stopping) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) });
       if (res.status === 200) return;
       const unhealthy = failingChecks(await res.text());
       if (unhealthy !== waitingFor) console.log(`start: ${service} answers, not healthy yet (${unhealthy || `HTTP ${res.status}`}); waiting`);
@@ -179,7 +189,7 @@ async function waitHealthy(service: string, port: number, timeoutMs = 300_000): 
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (!stopping) throw new SetupFailure(`${service} was not healthy on port ${port} within ${timeoutMs / 1000} s (${waitingFor || 'no answer; its lines above say why'})`);
+  if (!stopping) throw new SetupFailure(`${service} was not healthy at ${url} within ${timeoutMs / 1000} s (${waitingFor || 'no answer; its lines above say why'})`);
   await new Promise(() => undefined); // a failure elsewhere is already stopping everything
 }
 

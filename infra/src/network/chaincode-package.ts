@@ -27,8 +27,9 @@ export async function packageChaincode(root: string, outDir: string, address: st
   fs.mkdirSync(path.join(stage, 'code'), { recursive: true });
   fs.mkdirSync(path.join(stage, 'outer'), { recursive: true });
 
-  // The chaincode server runs on loopback beside the peers; TLS to it is left off (see infra/README.md).
-  writeFixed(path.join(stage, 'code/connection.json'), JSON.stringify({ address, dial_timeout: '10s', tls_required: false }));
+  // Mutual TLS to the chaincode server; the certificates are each peer's own, added by the ccaas
+  // builder on that peer (infra/builders/ccaas/bin/build), so the package (and its ID) holds no key.
+  writeFixed(path.join(stage, 'code/connection.json'), JSON.stringify({ address, dial_timeout: '10s', tls_required: true, client_auth_required: true }));
   const opts = { gzip: true, portable: true, mtime: new Date(0), noDirRecurse: true } as const;
   await tar.create({ ...opts, cwd: path.join(stage, 'code'), file: path.join(stage, 'outer/code.tar.gz') }, ['connection.json']);
   writeFixed(path.join(stage, 'outer/metadata.json'), JSON.stringify({ type: 'ccaas', label }));

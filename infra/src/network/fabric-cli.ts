@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { HOST, NetworkPaths, ORDERERS, PeerOrg, ordererTlsCa, peerTlsCa, userMspDir } from './topology';
+import { NetworkPaths, ORDERERS, PeerOrg, ordererTlsCa, peerTlsCa, userMspDir } from './topology';
+import { userTls } from './tls';
 
 const run = promisify(execFile);
 
@@ -19,18 +20,27 @@ export async function runFabricTool(bin: string, name: string, args: string[], e
 
 /** The peer CLI's environment as an organisation's admin (its own MSP and key), against its own peer. */
 export function peerAdminEnv(paths: NetworkPaths, org: PeerOrg): NodeJS.ProcessEnv {
+  const tls = userTls(paths, org, 'Admin');
   return {
     FABRIC_CFG_PATH: paths.config,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_LOCALMSPID: org.mspId,
-    CORE_PEER_ADDRESS: `${HOST}:${org.peerPort}`,
+    CORE_PEER_ADDRESS: `${org.host}:${org.peerPort}`,
     CORE_PEER_TLS_ROOTCERT_FILE: peerTlsCa(paths, org),
     CORE_PEER_MSPCONFIGPATH: userMspDir(paths, org, 'Admin'),
+    // Peers take mutual TLS only: the admin's TLS client certificate, to its own peer and any other.
+    CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
+    CORE_PEER_TLS_CLIENTCERT_FILE: tls.cert,
+    CORE_PEER_TLS_CLIENTKEY_FILE: tls.key,
   };
 }
 
-/** Any node takes a submission and forwards it to the Raft leader; the first is as good as another. */
-export function ordererFlags(paths: NetworkPaths): string[] {
+/**
+ * Any node takes a submission and forwards it to the Raft leader; the first is as good as another.
+ * The orderer takes mutual TLS only: the organisation's admin presents its TLS client certificate.
+ */
+export function ordererFlags(paths: NetworkPaths, as: PeerOrg): string[] {
   const node = ORDERERS[0]!;
-  return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(paths, node)];
+  const tls = userTls(paths, as, 'Admin');
+  return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(paths, node), '--clientauth', '--certfile', tls.cert, '--keyfile', tls.key];
 }

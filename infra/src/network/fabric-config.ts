@@ -37,13 +37,13 @@ function moduleSampleConfig(root: string): string {
   return dir;
 }
 
-const ANCHOR = (port: number) => [{ Host: HOST, Port: port }];
+const ANCHOR = (o: PeerOrg) => [{ Host: o.host, Port: o.peerPort }];
 
 export function cryptoConfig(): string {
   return YAML.stringify({
     OrdererOrgs: ORDERERS.map((n) => ({
       Name: n.name, Domain: n.domain, EnableNodeOUs: true,
-      Specs: [{ Hostname: n.host, SANS: [n.address, HOST, 'localhost'] }],
+      Specs: [{ Hostname: n.host, SANS: [...new Set([n.address, HOST, 'localhost'])] }],
     })),
     // The founders only: a member that joins later brings its own material (`consortium -- join`).
     PeerOrgs: FOUNDERS.map(peerOrgCrypto),
@@ -61,7 +61,7 @@ export function peerOrgDefinition(p: NetworkPaths, o: PeerOrg) {
   return {
     Name: o.mspId, ID: o.mspId,
     MSPDir: path.join(p.crypto, 'peerOrganizations', o.domain, 'msp'),
-    AnchorPeers: ANCHOR(o.peerPort),
+    AnchorPeers: ANCHOR(o),
     Policies: {
       Readers: sig(`OR('${o.mspId}.admin','${o.mspId}.peer','${o.mspId}.client')`),
       Writers: sig(`OR('${o.mspId}.admin','${o.mspId}.client')`),
@@ -79,7 +79,7 @@ export function peerOrgCryptoConfig(o: PeerOrg): string {
 function peerOrgCrypto(o: PeerOrg) {
   return {
     Name: o.name, Domain: o.domain, EnableNodeOUs: true,
-    Template: { Count: 1, SANS: [HOST, 'localhost'] },
+    Template: { Count: 1, SANS: [...new Set([o.host, HOST, 'localhost'])] },
     // User1 is the application's client identity; User2 lets tests act as a second user of the org.
     Users: { Count: 2 },
   };
@@ -143,7 +143,7 @@ export function coreYaml(sampleConfig: string, root: string): string {
   const doc = YAML.parse(fs.readFileSync(path.join(sampleConfig, 'core.yaml'), 'utf8'));
   // Fabric 2.5 ignores an empty CORE_VM_ENDPOINT, so Docker must be switched off in the file itself.
   doc.vm.endpoint = '';
-  doc.chaincode.externalBuilders = [{ name: 'ccaas', path: path.join(root, 'infra/builders/ccaas'), propagateEnvironment: [] }];
+  doc.chaincode.externalBuilders = [{ name: 'ccaas', path: path.join(root, 'infra/builders/ccaas'), propagateEnvironment: ['PEDIGREE_CCAAS_TLS_DIR'] }];
   // One chaincode process serves all peers; allow it time on a loaded 2-core machine.
   doc.chaincode.executetimeout = '60s';
   // Faster gossip than the defaults (5 s alive interval): on one machine it costs nothing and

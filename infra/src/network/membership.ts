@@ -131,7 +131,7 @@ export class Membership {
     const work = path.join(updatesDir(this.paths), `${record.kind}-${record.key}`);
     fs.mkdirSync(work, { recursive: true });
     const f = (name: string) => path.join(work, name);
-    await this.peer(as, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', CHANNEL, ...this.ordererFlags()]);
+    await this.peer(as, ['channel', 'fetch', 'config', f('config_block.pb'), '-c', CHANNEL, ...this.ordererFlags(as)]);
     await this.tool('configtxlator', ['proto_decode', '--input', f('config_block.pb'), '--type', 'common.Block', '--output', f('config_block.json')]);
     const block = JSON.parse(fs.readFileSync(f('config_block.json'), 'utf8')) as { data: { data: Array<{ payload: { data: { config: ChannelConfig } } }> } };
     const config = block.data.data[0]!.payload.data.config;
@@ -169,7 +169,7 @@ export class Membership {
    */
   async submit(update: string, as: PeerOrg): Promise<UpdateRecord> {
     const record = readUpdate(update);
-    await this.peer(as, ['channel', 'update', '-f', update, '-c', CHANNEL, ...this.ordererFlags()]);
+    await this.peer(as, ['channel', 'update', '-f', update, '-c', CHANNEL, ...this.ordererFlags(as)]);
     const changes = readMembershipChanges(this.paths.home);
     if (record.kind === 'join') {
       const member = readMemberFile(path.join(joiningDir(this.paths, record.key), 'member.yaml')) as MemberConfig & { key: string; mspId: string; position: number };
@@ -199,7 +199,7 @@ export class Membership {
    */
   async fetchGenesis(org: PeerOrg): Promise<string> {
     const file = path.join(joiningDir(this.paths, org.key), `${CHANNEL}.block`);
-    await this.peer(org, ['channel', 'fetch', '0', file, '-c', CHANNEL, ...this.ordererFlags()]);
+    await this.peer(org, ['channel', 'fetch', '0', file, '-c', CHANNEL, ...this.ordererFlags(org)]);
     const artifact = path.join(this.paths.artifacts, `${CHANNEL}.block`);
     if (!fs.existsSync(artifact)) {
       fs.mkdirSync(this.paths.artifacts, { recursive: true });
@@ -208,8 +208,8 @@ export class Membership {
     return file;
   }
 
-  private ordererFlags(): string[] {
-    return ordererFlags(this.paths);
+  private ordererFlags(as: PeerOrg): string[] {
+    return ordererFlags(this.paths, as);
   }
 
   /** The peer CLI as an organisation's admin (its own MSP and key). */

@@ -6,9 +6,10 @@ import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } f
 import { ChaincodePackage, packageChaincode } from './chaincode-package';
 import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
 import * as proc from './processes';
+import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
-  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, HOST, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
-  connectionProfileFile, networkPaths, ordererDir, ordererTlsCa, peerDir, peerName, peerTlsCa, userMspDir,
+  CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
+  connectionProfileFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
 
@@ -109,13 +110,21 @@ export class Network {
     const dir = ordererDir(p, node);
     const data = path.join(p.data, node.process);
     // Raft traffic between the nodes is TLS, each node trusting every node's TLS CA.
-    const clusterCas = `[${ORDERERS.map((n) => ordererTlsCa(p, n)).join(',')}]`;
+    const clusterCas = `[${ordererTlsCas(p).join(',')}]`;
+    // Clients of the ordering service (peers, admins' CLIs, the other nodes) present their TLS
+    // certificates. Channel members' TLS CAs are added from the channel configuration as it changes;
+    // these are the ones a node needs before it has a channel.
+    const clientCas = `[${[...ordererTlsCas(p), ...PEER_ORGS.map((o) => peerTls(p, o).ca).filter((f) => fs.existsSync(f))].join(',')}]`;
+    const tls = ordererTls(p, node);
+    const own = `[${tls.ca}]`;
     return {
       name: node.process,
       command: this.bin('orderer'),
       args: [],
+      host: node.address,
       port: node.port,
-      healthUrl: `http://${node.address}:${node.operationsPort}/healthz`,
+      healthUrl: `https://${node.address}:${node.operationsPort}/healthz`,
+      healthTls: ordererAdminTls(p, node),
       env: {
         ...baseEnv(),
         FABRIC_CFG_PATH: p.config,
@@ -127,13 +136,27 @@ export class Network {
         ORDERER_GENERAL_TLS_PRIVATEKEY: path.join(dir, 'tls/server.key'),
         ORDERER_GENERAL_TLS_CERTIFICATE: path.join(dir, 'tls/server.crt'),
         ORDERER_GENERAL_TLS_ROOTCAS: clusterCas,
+        ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED: 'true',
+        ORDERER_GENERAL_TLS_CLIENTROOTCAS: clientCas,
         ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: path.join(dir, 'tls/server.crt'),
         ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: path.join(dir, 'tls/server.key'),
         ORDERER_GENERAL_CLUSTER_ROOTCAS: clusterCas,
         ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
         ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+        // Channel participation and operations take only this node's own organisation's admin.
         ORDERER_ADMIN_LISTENADDRESS: `${node.address}:${node.adminPort}`,
+        ORDERER_ADMIN_TLS_ENABLED: 'true',
+        ORDERER_ADMIN_TLS_CERTIFICATE: tls.cert,
+        ORDERER_ADMIN_TLS_PRIVATEKEY: tls.key,
+        ORDERER_ADMIN_TLS_ROOTCAS: own,
+        ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+        ORDERER_ADMIN_TLS_CLIENTROOTCAS: own,
         ORDERER_OPERATIONS_LISTENADDRESS: `${node.address}:${node.operationsPort}`,
+        ORDERER_OPERATIONS_TLS_ENABLED: 'true',
+        ORDERER_OPERATIONS_TLS_CERTIFICATE: tls.cert,
+        ORDERER_OPERATIONS_TLS_PRIVATEKEY: tls.key,
+        ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED: 'true',
+        ORDERER_OPERATIONS_TLS_CLIENTROOTCAS: own,
         ORDERER_METRICS_PROVIDER: 'prometheus',
         ORDERER_FILELEDGER_LOCATION: data,
         ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft/wal'),
@@ -145,21 +168,23 @@ export class Network {
   private peerSpec(org: PeerOrg): proc.ProcessSpec {
     const p = this.paths;
     const dir = peerDir(p, org);
-    const address = `${HOST}:${org.peerPort}`;
+    const address = `${org.host}:${org.peerPort}`;
     const data = path.join(p.data, peerName(org));
     return {
       name: peerName(org),
       command: this.bin('peer'),
       args: ['node', 'start'],
+      host: org.host,
       port: org.peerPort,
-      healthUrl: `http://${HOST}:${org.operationsPort}/healthz`,
+      healthUrl: `https://${org.host}:${org.operationsPort}/healthz`,
+      healthTls: userTls(p, org, 'Admin'),
       env: {
         ...baseEnv(),
         FABRIC_CFG_PATH: p.config,
         CORE_PEER_ID: peerName(org),
         CORE_PEER_ADDRESS: address,
         CORE_PEER_LISTENADDRESS: address,
-        CORE_PEER_CHAINCODELISTENADDRESS: `${HOST}:${org.chaincodePort}`,
+        CORE_PEER_CHAINCODELISTENADDRESS: `${org.host}:${org.chaincodePort}`,
         CORE_PEER_GOSSIP_BOOTSTRAP: address,
         // Without an external endpoint the peer is invisible to the other organisations: no
         // cross-org discovery, gateway endorsement or private data dissemination.
@@ -170,9 +195,22 @@ export class Network {
         CORE_PEER_TLS_CERT_FILE: path.join(dir, 'tls/server.crt'),
         CORE_PEER_TLS_KEY_FILE: path.join(dir, 'tls/server.key'),
         CORE_PEER_TLS_ROOTCERT_FILE: path.join(dir, 'tls/ca.crt'),
+        // Every client presents a certificate: its own organisation's users and admins from this CA,
+        // other members' peers from the TLS CAs of the channel configuration (added as it changes).
+        CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
+        CORE_PEER_TLS_CLIENTROOTCAS_FILES: path.join(dir, 'tls/ca.crt'),
+        CORE_PEER_TLS_CLIENTCERT_FILE: path.join(dir, 'tls/server.crt'),
+        CORE_PEER_TLS_CLIENTKEY_FILE: path.join(dir, 'tls/server.key'),
+        // What the ccaas builder reads to dial this organisation's chaincode server over mutual TLS.
+        PEDIGREE_CCAAS_TLS_DIR: path.join(dir, 'tls'),
         CORE_PEER_FILESYSTEMPATH: data,
         CORE_LEDGER_SNAPSHOTS_ROOTDIR: path.join(data, 'snapshots'),
-        CORE_OPERATIONS_LISTENADDRESS: `${HOST}:${org.operationsPort}`,
+        CORE_OPERATIONS_LISTENADDRESS: `${org.host}:${org.operationsPort}`,
+        CORE_OPERATIONS_TLS_ENABLED: 'true',
+        CORE_OPERATIONS_TLS_CERT_FILE: path.join(dir, 'tls/server.crt'),
+        CORE_OPERATIONS_TLS_KEY_FILE: path.join(dir, 'tls/server.key'),
+        CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED: 'true',
+        CORE_OPERATIONS_TLS_CLIENTROOTCAS_FILES: path.join(dir, 'tls/ca.crt'),
         CORE_METRICS_PROVIDER: 'prometheus',
       },
     };
@@ -190,7 +228,9 @@ export class Network {
         '--chaincode-address', `${org.host}:${port}`,
         '--chaincode-id', this.installedPackageId(cc, org) ?? 'unset',
         '--module-path', path.join(p.root, cc.module),
+        ...chaincodeServerTlsArgs(p, org),
       ],
+      host: org.host,
       port,
       env: {
         ...baseEnv(),
@@ -215,11 +255,11 @@ export class Network {
       }
     }
     // A process just stopped may hold its port a moment longer (the kernel closes its sockets after exit).
-    for (let i = 0; i < 50 && (await proc.portOpen(spec.port)); i++) await proc.sleep(100);
-    if (await proc.portOpen(spec.port)) {
+    for (let i = 0; i < 50 && (await proc.portOpen(spec.port, spec.host)); i++) await proc.sleep(100);
+    if (await proc.portOpen(spec.port, spec.host)) {
       throw new Error(`port ${spec.port} for ${spec.name} is taken by a process this network did not start`);
     }
-    this.log(`starting ${spec.name} on ${HOST}:${spec.port}`);
+    this.log(`starting ${spec.name} on ${spec.host}:${spec.port}`);
     proc.start(this.paths, spec);
     await proc.waitHealthy(this.paths, spec);
     return true;
@@ -228,14 +268,14 @@ export class Network {
   // --- channel ---------------------------------------------------------------------------------
 
   private async ensureOrdererJoined(node: OrdererNode, block: string): Promise<boolean> {
-    const base = `http://${node.address}:${node.adminPort}/participation/v1/channels`;
+    const base = `https://${node.address}:${node.adminPort}/participation/v1/channels`;
+    const admin = ordererAdminTls(this.paths, node);
     // A restarted orderer reports healthy on its operations port a moment before its admin port listens.
-    const existing = await retryFetch(`${base}/${CHANNEL}`);
+    const existing = await retryRequest(`${base}/${CHANNEL}`, admin);
     if (existing.ok) return false;
-    const form = new FormData();
-    form.append('config-block', new Blob([fs.readFileSync(block)]), `${CHANNEL}.block`);
-    const res = await fetch(base, { method: 'POST', body: form, signal: AbortSignal.timeout(10_000) });
-    if (!res.ok) throw new Error(`${node.process} refused to join ${CHANNEL}: ${res.status} ${await res.text()}`);
+    const form = multipartFile('config-block', `${CHANNEL}.block`, fs.readFileSync(block));
+    const res = await mtlsRequest(base, admin, { method: 'POST', body: form.body, headers: form.headers, timeoutMs: 10_000 });
+    if (!res.ok) throw new Error(`${node.process} refused to join ${CHANNEL}: ${res.status} ${res.body}`);
     return true;
   }
 
@@ -256,7 +296,7 @@ export class Network {
   async raftLeader(): Promise<OrdererNode | undefined> {
     for (const node of ORDERERS) {
       try {
-        const text = await (await fetch(`http://${node.address}:${node.operationsPort}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+        const text = (await mtlsRequest(`https://${node.address}:${node.operationsPort}/metrics`, ordererAdminTls(this.paths, node), { timeoutMs: 2000 })).body;
         if (new RegExp(`^consensus_etcdraft_is_leader\\{channel="${CHANNEL}"\\} 1$`, 'm').test(text)) return node;
       } catch { /* down: not the leader */ }
     }
@@ -335,7 +375,7 @@ export class Network {
       for (const org of PEER_ORGS) {
         if (approvals[org.mspId]) continue;
         this.log(`approving chaincode ${version} sequence ${sequence} for ${org.mspId}`);
-        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), ...defn, '--package-id', pkgOf(org).packageId]);
+        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(org), ...defn, '--package-id', pkgOf(org).packageId]);
       }
       // An organisation that has no chaincode server yet (one that just joined) starts it before
       // the commit: once the definition names its peer, gateways may ask that peer to endorse.
@@ -344,9 +384,9 @@ export class Network {
         writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkgOf(org).packageId}\n`);
         if (await this.ensureRunning(this.chaincodeSpec(cc, org))) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
       }
-      const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${HOST}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
+      const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${o.host}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
       this.log(`committing chaincode ${version} sequence ${sequence}`);
-      await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(), ...defn, ...peers]);
+      await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(PEER_ORGS[0]), ...defn, ...peers]);
       changed.push(`chaincode ${version} committed at sequence ${sequence}`);
     } else {
       // The definition stands; an organisation whose approval names another package (a server
@@ -386,7 +426,7 @@ export class Network {
     const committed = await this.committedDefinition(org, cc.name);
     if (!committed) throw new Error(`${cc.name} is not committed`);
     const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
-    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), '--signature-policy', definitionEndorsementPolicy(), ...collections, '--package-id', packageId]);
+    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(org), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), '--signature-policy', definitionEndorsementPolicy(), ...collections, '--package-id', packageId]);
   }
 
   /** The package file and ID `up` installed for an organisation's chaincode server. */
@@ -468,16 +508,20 @@ export class Network {
       const users = Object.fromEntries(['User1', 'User2', 'Admin'].map((u) => {
         const msp = userMspDir(this.paths, org, u);
         const certDir = path.join(msp, 'signcerts');
+        const tls = userTls(this.paths, org, u);
         return [u, {
           certificateFile: path.join(certDir, fs.readdirSync(certDir)[0]),
           privateKeyFile: path.join(msp, 'keystore', fs.readdirSync(path.join(msp, 'keystore'))[0]),
+          // The peer takes mutual TLS only: the user's TLS client certificate, beside its signing identity.
+          tlsCertificateFile: tls.cert,
+          tlsPrivateKeyFile: tls.key,
         }];
       }));
       const profile = {
         mspId: org.mspId,
-        peerEndpoint: `${HOST}:${org.peerPort}`,
+        peerEndpoint: `${org.host}:${org.peerPort}`,
         tlsRootCertFile: peerTlsCa(this.paths, org),
-        // The peers' certificates name 127.0.0.1 and localhost; TLS server names must not be IPs.
+        // The peers' certificates name their host's address and localhost; TLS server names must not be IPs.
         tlsServerName: 'localhost',
         channel: CHANNEL,
         chaincode: CHAINCODE,
@@ -489,8 +533,8 @@ export class Network {
 
   // --- CLI plumbing ----------------------------------------------------------------------------
 
-  private ordererFlags(): string[] {
-    return ordererFlags(this.paths);
+  private ordererFlags(as: PeerOrg): string[] {
+    return ordererFlags(this.paths, as);
   }
 
   private async peerCli(org: PeerOrg, args: string[]) {
@@ -525,7 +569,7 @@ export class Network {
   /** The peer's ledger height on the channel (its operations metrics), or -1 when it does not answer. */
   private async peerHeight(org: PeerOrg): Promise<number> {
     try {
-      const text = await (await fetch(`http://${HOST}:${org.operationsPort}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+      const text = (await mtlsRequest(`https://${org.host}:${org.operationsPort}/metrics`, userTls(this.paths, org, 'Admin'), { timeoutMs: 2000 })).body;
       const m = new RegExp(`^ledger_blockchain_height\\{channel="${CHANNEL}"\\} (\\d+)`, 'm').exec(text);
       return m ? Number(m[1]) : -1;
     } catch {
@@ -550,11 +594,11 @@ function baseEnv(): NodeJS.ProcessEnv {
   };
 }
 
-async function retryFetch(url: string, timeoutMs = 15_000): Promise<Response> {
+async function retryRequest(url: string, tls: TlsFiles, timeoutMs = 15_000): Promise<TlsAnswer> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
     try {
-      return await fetch(url, { signal: AbortSignal.timeout(5000) });
+      return await mtlsRequest(url, tls);
     } catch (err) {
       if (Date.now() > deadline) throw err;
       await proc.sleep(250);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { NetworkPaths } from './topology';
+import { mtlsRequest, type TlsFiles } from './tls';
 
 /** A long-running process of the network, started detached with its own log and pid file. */
 export interface ProcessSpec {
@@ -11,10 +12,13 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd?: string;
-  /** Port the process serves; status shows it and readiness waits for it. */
+  /** The address it binds (its organisation's host) and the port it serves; status shows them and readiness waits for them. */
+  readonly host: string;
   readonly port: number;
-  /** HTTP URL answering 200 when healthy (Fabric's operations /healthz); else a TCP connect is the check. */
+  /** URL answering 200 when healthy (Fabric's operations /healthz); else a TCP connect is the check. */
   readonly healthUrl?: string;
+  /** The client certificate an https healthUrl asks for (operations endpoints take mutual TLS only). */
+  readonly healthTls?: TlsFiles;
 }
 
 export interface ProcessStatus {
@@ -99,9 +103,13 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   try { process.kill(-pid, sig); } catch { try { process.kill(pid, sig); } catch { /* gone */ } }
 }
 
-export async function probe(spec: Pick<ProcessSpec, 'port' | 'healthUrl'>): Promise<{ healthy: boolean; detail: string }> {
+export async function probe(spec: Pick<ProcessSpec, 'host' | 'port' | 'healthUrl' | 'healthTls'>): Promise<{ healthy: boolean; detail: string }> {
   if (spec.healthUrl) {
     try {
+      if (spec.healthTls) {
+        const res = await mtlsRequest(spec.healthUrl, spec.healthTls, { timeoutMs: 2000 });
+        return { healthy: res.ok, detail: res.body.trim().slice(0, 200) };
+      }
       const res = await fetch(spec.healthUrl, { signal: AbortSignal.timeout(2000) });
       const body = await res.text();
       return { healthy: res.ok, detail: body.trim().slice(0, 200) };
@@ -109,7 +117,7 @@ export async function probe(spec: Pick<ProcessSpec, 'port' | 'healthUrl'>): Prom
       return { healthy: false, detail: (err as Error).message };
     }
   }
-  const open = await portOpen(spec.port);
+  const open = await portOpen(spec.port, spec.host);
   return { healthy: open, detail: open ? 'listening' : 'not listening' };
 }
 

@@ -127,6 +127,12 @@ export const DomainErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** Only the two trading partners of a shipment may read its Transaction Information. */
   TI_FORBIDDEN: 'TI_FORBIDDEN',
+
+  // --- reads: pagination ------------------------------------------------------------------------------
+  /** A page cursor that this API did not issue (or one from another list). */
+  PAGE_CURSOR_INVALID: 'PAGE_CURSOR_INVALID',
+  /** A page size outside 1..the list's maximum. */
+  PAGE_SIZE_INVALID: 'PAGE_SIZE_INVALID',
   /** More identifiers in one transaction than the chaincode accepts (payload and write-set size). */
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   /** The chaincode failed for a reason that is not the caller's: a server error, never bad input. */
@@ -195,6 +201,8 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   DUPLICATE_EVENT: 'CONFLICT',
   NOT_FOUND: 'NOT_FOUND',
   TI_FORBIDDEN: 'FORBIDDEN',
+  PAGE_CURSOR_INVALID: 'BAD_INPUT',
+  PAGE_SIZE_INVALID: 'BAD_INPUT',
   BATCH_TOO_LARGE: 'BAD_INPUT',
   INTERNAL: 'INTERNAL',
 };

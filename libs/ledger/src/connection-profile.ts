@@ -13,7 +13,16 @@ export interface ConnectionProfile {
   readonly tlsServerName?: string;
   readonly channel: string;
   readonly chaincode: string;
-  readonly users: Readonly<Record<string, { readonly certificateFile: string; readonly privateKeyFile: string }>>;
+  readonly users: Readonly<Record<string, UserCredentialFiles>>;
+}
+
+export interface UserCredentialFiles {
+  /** The signing identity (X.509 certificate and key of the user's MSP). */
+  readonly certificateFile: string;
+  readonly privateKeyFile: string;
+  /** The TLS client certificate and key the user presents to the peer (peers take mutual TLS only). */
+  readonly tlsCertificateFile?: string;
+  readonly tlsPrivateKeyFile?: string;
 }
 
 export function readConnectionProfile(file: string): ConnectionProfile {
@@ -33,6 +42,9 @@ export function ledgerConfigFromProfile(profile: ConnectionProfile, user = 'User
     tlsRootCert: fs.readFileSync(profile.tlsRootCertFile),
     certificate: fs.readFileSync(credentials.certificateFile),
     privateKey: fs.readFileSync(credentials.privateKeyFile),
+    ...(credentials.tlsCertificateFile && credentials.tlsPrivateKeyFile
+      ? { tlsClientCertificate: fs.readFileSync(credentials.tlsCertificateFile), tlsClientKey: fs.readFileSync(credentials.tlsPrivateKeyFile) }
+      : {}),
     channel: profile.channel,
     chaincode: profile.chaincode,
     tlsServerName: profile.tlsServerName,

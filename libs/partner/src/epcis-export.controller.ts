@@ -22,12 +22,12 @@ export class EpcisExportController {
   @Roles(...READERS)
   @Get('shipments/:id/document')
   async shipmentDocument(@Param('id') id: string, @Query('format') format: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const shipment = await this.p.queries.shipment(id);
+    const shipment = await this.p.readModel.shipments.get(id);
     if (!shipment) throw new ServiceError('NOT_FOUND', 'SHIPMENT_UNKNOWN', `no shipment ${id}`);
-    const contents = await this.p.queries.shipmentContents(shipment.epcs);
+    const contents = await this.p.readModel.containers.contentsOf(shipment.epcs);
     const shippedAt = Date.parse(shipment.shippedAt);
     // The pedigree as it stood when the product left: nothing that happened to it afterwards.
-    const events = ((await this.p.queries.epcisEvents([id, ...contents])) as EpcisEvent[])
+    const events = ((await this.p.readModel.history.epcisEvents([id, ...contents])) as EpcisEvent[])
       .filter((e) => Date.parse(e.eventTime) <= shippedAt)
       .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
     const gtins = [...new Set(contents.flatMap((epc) => {
@@ -44,7 +44,7 @@ export class EpcisExportController {
     const [seller, buyer] = await Promise.all([party(partner, shipment.sender), party(partner, shipment.receiver)]);
     const products: DscsaExportProduct[] = [];
     for (const gtin of gtins) {
-      const product = await this.p.queries.product(gtin);
+      const product = await this.p.readModel.products.get(gtin);
       if (!product) continue;
       const maker = await partner(product.manufacturer);
       products.push({

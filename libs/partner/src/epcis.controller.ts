@@ -106,11 +106,11 @@ export class EpcisController {
     if (!epc && !shipment) throw new ServiceError('BAD_INPUT', 'QUERY_INVALID', 'give epc or shipment');
     const subjects = epc ? [toEpc(epc)] : [];
     if (shipment) {
-      const s = await this.p.queries.shipment(shipment);
+      const s = await this.p.readModel.shipments.get(shipment);
       if (!s) throw new ServiceError('NOT_FOUND', 'SHIPMENT_UNKNOWN', `no shipment ${shipment}`);
       subjects.push(shipment, ...s.epcs);
     }
-    const eventList = (await this.p.queries.epcisEvents(subjects)) as EpcisEvent[];
+    const eventList = (await this.p.readModel.history.epcisEvents(subjects)) as EpcisEvent[];
     eventList.sort((a, b) => String((a as { eventTime?: string }).eventTime).localeCompare(String((b as { eventTime?: string }).eventTime)));
     const doc = { '@context': [EPCIS_CONTEXT], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList } };
     return epcisAnswer(doc, format, req, res);

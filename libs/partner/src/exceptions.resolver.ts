@@ -1,20 +1,19 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { exceptionAgeSeconds, isOpenException, readClock, isReceivingRule, type Correction, type ExceptionRecord, type ShipmentRecord } from '@pedigree/domain';
+import { DomainError, exceptionAgeSeconds, isOpenException, isReceivingRule, readClock, type Correction, type ExceptionRecord, type ShipmentRecord } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
-import { ReceivingExceptionReads, type ExceptionSide } from '@pedigree/readmodel';
+import { decodeCursor, encodeCursor, pageSize, ReceivingExceptionReads, type ExceptionSide } from '@pedigree/readmodel';
 import { toEpcs } from './epc-input';
 import { ExceptionClockWatch } from './exception-clock';
 import { ExceptionClockCheck, ExceptionFilter, ExceptionResolutionInput, ReceivingException, ReceivingExceptionConnection, ReceivingRuleEnum } from './exception-types';
 import { MutationResult, type Page } from './graphql-types';
 import GraphQLJSON from './json-scalar';
 import { PartnerContext } from './partner-context';
-import { decodeCursor, encodeCursor, nowIso, pageSize } from './read-model.queries';
 import { ADMINS, OPERATORS, READERS } from './roles';
 
 const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
 
-export function exceptionView(record: ExceptionRecord, now = nowIso()): ReceivingException {
+export function exceptionView(record: ExceptionRecord, now = new Date().toISOString()): ReceivingException {
   const clock = readClock(record, now);
   return {
     id: record.id, receiver: record.receiver, seller: record.seller, shipmentId: record.shipmentId, rule: record.rule, state: record.state,
@@ -143,7 +142,7 @@ export class ExceptionsResolver {
     description: 'Read the exception clocks now (or at asOf, for a drill): escalate what is due, alert what is overdue. The service also does this on its own every PEDIGREE_EXCEPTION_CLOCK_INTERVAL_MS',
   })
   async checkExceptionClocks(@Args('asOf', { nullable: true, description: 'ISO 8601 instant; default now' }) asOf?: string): Promise<ExceptionClockCheck> {
-    const check = await this.clocks.check(asOf ?? nowIso());
+    const check = await this.clocks.check(asOf ?? new Date().toISOString());
     return { ...check, overdue: check.overdue.map((r) => exceptionView(r, check.asOf)) };
   }
 
@@ -153,13 +152,13 @@ export class ExceptionsResolver {
     let position: { openedAt: string; receiver: string; id: string } | undefined;
     if (cursor) {
       const [openedAt, receiver, ...rest] = cursor.split('|');
-      if (!openedAt || !receiver || !rest.length) throw new ServiceError('BAD_INPUT', 'CURSOR_INVALID', 'the cursor is not one this API issued');
+      if (!openedAt || !receiver || !rest.length) throw new DomainError('PAGE_CURSOR_INVALID', 'the cursor is not one this API issued');
       position = { openedAt, receiver, id: rest.join('|') };
     }
     if (filter?.olderThanSeconds !== undefined && (!Number.isInteger(filter.olderThanSeconds) || filter.olderThanSeconds < 0)) {
       throw new ServiceError('BAD_INPUT', 'FILTER_INVALID', 'olderThanSeconds must be a whole number of seconds, 0 or more');
     }
-    const now = nowIso();
+    const now = new Date().toISOString();
     const rows = await this.reads.list({
       side, org: this.p.org, limit: size + 1,
       ...(filter?.states?.length ? { states: filter.states } : {}), ...(filter?.rules?.length ? { rules: filter.rules } : {}),

@@ -1,16 +1,17 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import type * as readModel from '@pedigree/readmodel';
 import GraphQLJSON from './json-scalar';
 
 /** GraphQL shapes of the partner API. Names follow the domain (docs/state-machine.md, DSCSA). */
 
 @ObjectType()
-export class PageInfo {
+export class PageInfo implements readModel.PageInfo {
   @Field() hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;
 }
 
 @ObjectType()
-export class Product {
+export class Product implements readModel.ProductView {
   @Field() gtin!: string;
   @Field() name!: string;
   @Field(() => String, { nullable: true }) ndc!: string | null;
@@ -21,7 +22,7 @@ export class Product {
 }
 
 @ObjectType()
-export class Pack {
+export class Pack implements readModel.PackView {
   @Field(() => ID, { description: 'SGTIN EPC URN' }) epc!: string;
   @Field() gtin!: string;
   @Field() serial!: string;
@@ -42,7 +43,7 @@ export class Pack {
 }
 
 @ObjectType()
-export class Container {
+export class Container implements readModel.ContainerView {
   @Field(() => ID, { description: 'SSCC EPC URN' }) epc!: string;
   @Field() sscc!: string;
   @Field(() => [String], { description: 'Direct children (SGTIN or SSCC URNs)' }) children!: string[];
@@ -55,7 +56,7 @@ export class Container {
 }
 
 @ObjectType()
-export class Shipment {
+export class Shipment implements readModel.ShipmentView {
   @Field(() => ID) id!: string;
   @Field() sender!: string;
   @Field() receiver!: string;
@@ -77,7 +78,7 @@ export class TransactionDocuments {
 }
 
 @ObjectType()
-export class TraceEntry {
+export class TraceEntry implements readModel.TraceEntryView {
   @Field() subject!: string;
   @Field() step!: string;
   @Field(() => String, { nullable: true }) actor!: string | null;
@@ -93,7 +94,7 @@ export class TraceEntry {
 }
 
 @ObjectType()
-export class InventoryLine {
+export class InventoryLine implements readModel.InventoryLineView {
   @Field() gtin!: string;
   @Field(() => String, { nullable: true }) productName!: string | null;
   @Field() lot!: string;
@@ -122,10 +123,7 @@ export const ShipmentConnection = connection(Shipment, 'Shipment');
 export const TraceConnection = connection(TraceEntry, 'Trace');
 export const InventoryConnection = connection(InventoryLine, 'Inventory');
 
-export interface Page<T> {
-  edges: Array<{ cursor: string; node: T }>;
-  pageInfo: PageInfo;
-}
+export type Page<T> = readModel.Page<T>;
 
 export enum ShipmentDirection { INBOUND = 'INBOUND', OUTBOUND = 'OUTBOUND' }
 registerEnumType(ShipmentDirection, { name: 'ShipmentDirection' });
@@ -134,7 +132,7 @@ export enum QuarantineReasonInput { suspect = 'suspect', illegitimate = 'illegit
 registerEnumType(QuarantineReasonInput, { name: 'QuarantineReason' });
 
 @InputType()
-export class PackFilter {
+export class PackFilter implements readModel.PackFilter {
   @Field(() => String, { nullable: true }) gtin?: string;
   @Field(() => String, { nullable: true }) lot?: string;
   @Field(() => String, { nullable: true }) status?: string;

@@ -1,21 +1,19 @@
+import type { IdempotencyKeys } from '@pedigree/readmodel';
 import { IdempotencyStore } from './idempotency';
 
-/** The four statements IdempotencyStore issues, over a Map: enough to see what it derives. */
+/** The idempotency-keys port over a Map: enough to see what the store derives. */
 function fakeDatabase() {
   const rows = new Map<string, { operation: string; requestHash: string; response: unknown }>();
-  const query = async (sql: string, params: unknown[]): Promise<unknown[]> => {
-    const [key, second, third] = params as [string, string, string];
-    if (sql.startsWith('INSERT')) {
-      if (rows.has(key)) return [];
-      rows.set(key, sql.includes("'secret'") ? { operation: 'secret', requestHash: second, response: {} } : { operation: second, requestHash: third, response: null });
-      return [{ key }];
-    }
-    if (sql.startsWith('SELECT "requestHash" AS secret')) return [{ secret: rows.get(key)?.requestHash }];
-    if (sql.startsWith('SELECT')) return [rows.get(key)];
-    if (sql.startsWith('UPDATE')) { const row = rows.get(key); if (row) row.response = params[1]; return []; }
-    throw new Error(`unexpected SQL ${sql}`);
-  };
-  return { rows, dataSource: { query } as never };
+  const keys: IdempotencyKeys = {
+    claim: async (key, operation, requestHash) => !rows.has(key) && Boolean(rows.set(key, { operation, requestHash, response: null })),
+    get: async (key) => rows.get(key),
+    answer: async (key, response) => { const row = rows.get(key); if (row) row.response = response; },
+    firstValue: async (key, value) => {
+      if (!rows.has(key)) rows.set(key, { operation: 'secret', requestHash: value, response: {} });
+      return rows.get(key)!.requestHash;
+    },
+  } as IdempotencyKeys;
+  return { rows, keys };
 }
 
 describe('idempotency keys and event IDs', () => {
@@ -23,7 +21,7 @@ describe('idempotency keys and event IDs', () => {
 
   it('derives one event ID per key, stable for this service, and answers a repeat from the store', async () => {
     const db = fakeDatabase();
-    const store = new IdempotencyStore(db.dataSource, 'ManufacturerMSP');
+    const store = new IdempotencyStore(db.keys, 'ManufacturerMSP');
     const first = await store.run('order-1', 'commissionPacks', { serials: ['A'] }, answer);
     let ran = false;
     const again = await store.run('order-1', 'commissionPacks', { serials: ['A'] }, async (e) => { ran = true; return { eventId: e }; });
@@ -31,12 +29,12 @@ describe('idempotency keys and event IDs', () => {
     expect(ran).toBe(false);
     // A new store over the same read model (a restart) derives the same ID: an in-doubt retry is a duplicate.
     db.rows.delete('ManufacturerMSP:order-1');
-    expect(await new IdempotencyStore(db.dataSource, 'ManufacturerMSP').run('order-1', 'commissionPacks', { serials: ['A'] }, answer)).toEqual(first);
+    expect(await new IdempotencyStore(db.keys, 'ManufacturerMSP').run('order-1', 'commissionPacks', { serials: ['A'] }, answer)).toEqual(first);
   });
 
   it('cannot be predicted from the key: another service (another secret) derives another ID', async () => {
-    const a = await new IdempotencyStore(fakeDatabase().dataSource, 'ManufacturerMSP').run('order-1', 'commissionPacks', {}, answer);
-    const b = await new IdempotencyStore(fakeDatabase().dataSource, 'ManufacturerMSP').run('order-1', 'commissionPacks', {}, answer);
+    const a = await new IdempotencyStore(fakeDatabase().keys, 'ManufacturerMSP').run('order-1', 'commissionPacks', {}, answer);
+    const b = await new IdempotencyStore(fakeDatabase().keys, 'ManufacturerMSP').run('order-1', 'commissionPacks', {}, answer);
     expect(a.eventId).toMatch(/^commissionPacks:[0-9a-f]{32}$/);
     expect(a.eventId).not.toEqual(b.eventId);
     const { createHash } = await import('node:crypto');
@@ -44,7 +42,7 @@ describe('idempotency keys and event IDs', () => {
   });
 
   it('refuses a key reused for a different request, and gives unkeyed writes random IDs', async () => {
-    const store = new IdempotencyStore(fakeDatabase().dataSource, 'DispenserMSP');
+    const store = new IdempotencyStore(fakeDatabase().keys, 'DispenserMSP');
     await store.run('k', 'dispensePacks', { epcs: ['x'] }, answer);
     await expect(store.run('k', 'dispensePacks', { epcs: ['y'] }, answer)).rejects.toMatchObject({ serviceCode: 'IDEMPOTENCY_KEY_REUSED' });
     const ids = await Promise.all([1, 2, 3].map(() => store.run(undefined, 'dispensePacks', {}, answer)));

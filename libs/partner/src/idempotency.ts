@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { IdempotencyKeys } from '@pedigree/readmodel';
 import { canonicalJson } from '@pedigree/domain';
 // The Nest-free module, so that unit specs can load this without NestJS.
 import { ServiceError } from '@pedigree/platform/client-failure';
@@ -22,7 +22,7 @@ const SECRET_KEY = '#event-id-secret';
 export class IdempotencyStore {
   private secret?: Promise<Buffer>;
 
-  constructor(private readonly dataSource: DataSource, private readonly org: string) {}
+  constructor(private readonly keys: IdempotencyKeys, private readonly org: string) {}
 
   async run<T extends object>(key: string | undefined | null, operation: string, request: unknown, work: (eventId: string) => Promise<T>): Promise<T> {
     if (!key) return work(`${operation}:${randomBytes(16).toString('hex')}`);
@@ -30,29 +30,23 @@ export class IdempotencyStore {
     const scoped = `${this.org}:${key}`;
     const requestHash = createHash('sha256').update(canonicalJson({ operation, request })).digest('hex');
     const eventId = `${operation}:${createHmac('sha256', await this.eventIdSecret()).update(scoped).digest('hex').slice(0, 32)}`;
-    const claimed = await this.dataSource.query(
-      `INSERT INTO idempotency_keys (key, operation, "requestHash", response, "createdAt") VALUES ($1, $2, $3, NULL, now()) ON CONFLICT (key) DO NOTHING RETURNING key`,
-      [scoped, operation, requestHash]);
-    if (!claimed.length) {
-      const [row] = await this.dataSource.query(`SELECT operation, "requestHash", response FROM idempotency_keys WHERE key = $1`, [scoped]);
+    if (!(await this.keys.claim(scoped, operation, requestHash))) {
+      const row = await this.keys.get(scoped);
+      if (!row) throw new Error(`idempotency key ${key} was claimed but cannot be read back`);
       if (row.requestHash !== requestHash) throw new ServiceError('CONFLICT', 'IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was used for a different request`);
       if (row.response) return row.response as T;
       // Claimed but unanswered: another request is running it, or one crashed before storing the answer.
       // Re-running is safe: the same event ID makes the ledger answer with the first transaction.
     }
     const answer = await work(eventId);
-    await this.dataSource.query(`UPDATE idempotency_keys SET response = $2 WHERE key = $1`, [scoped, answer]);
+    await this.keys.answer(scoped, answer);
     return answer;
   }
 
   /** Created once per read model (the first of racing services wins), then read back. */
   private eventIdSecret(): Promise<Buffer> {
     this.secret ??= (async () => {
-      await this.dataSource.query(
-        `INSERT INTO idempotency_keys (key, operation, "requestHash", response, "createdAt") VALUES ($1, 'secret', $2, '{}', now()) ON CONFLICT (key) DO NOTHING`,
-        [SECRET_KEY, randomBytes(32).toString('hex')]);
-      const [row] = await this.dataSource.query(`SELECT "requestHash" AS secret FROM idempotency_keys WHERE key = $1`, [SECRET_KEY]);
-      return Buffer.from(String(row.secret), 'hex');
+      return Buffer.from(await this.keys.firstValue(SECRET_KEY, randomBytes(32).toString('hex')), 'hex');
     })().catch((err) => {
       this.secret = undefined; // the database was down: try again on the next request
       throw err;

@@ -4,7 +4,6 @@ export * from './idempotency';
 export * from './ledger-commands';
 export * from './partner-context';
 export * from './partner.module';
-export * from './read-model.queries';
 export * from './tokens';
 export * from './verification';
 export * from './vrs/atp-credential';

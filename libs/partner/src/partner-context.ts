@@ -1,14 +1,14 @@
 import type { ClockPolicy, LedgerCommandInputs } from '@pedigree/domain';
 import { Ledger, type SingleCommandName } from '@pedigree/ledger';
-import { LedgerReads, ReadModelDatabase, ReadModelProjector } from '@pedigree/readmodel';
+import { LedgerReads, partnerReadModel, ReadModelDatabase, ReadModelProjector, type PartnerReadModel } from '@pedigree/readmodel';
 import { IdempotencyStore } from './idempotency';
 import { LedgerCommands, type CommandOptions } from './ledger-commands';
-import { ReadModelQueries } from './read-model.queries';
 import { PartnerRole } from './tokens';
 
 /** Everything a partner service's resolvers work with: one organisation, its ledger identity, its read model. */
 export class PartnerContext {
-  readonly queries: ReadModelQueries;
+  /** Its read model: the only way this organisation's services reach its database. */
+  readonly readModel: PartnerReadModel;
   readonly commands: LedgerCommands;
   readonly idempotency: IdempotencyStore;
   readonly reads: LedgerReads;
@@ -22,9 +22,9 @@ export class PartnerContext {
     /** The site's exception clock settings (time zone, grace per rule), sent with every raise. */
     readonly clockPolicy: ClockPolicy = {},
   ) {
-    this.queries = new ReadModelQueries(database.dataSource);
+    this.readModel = partnerReadModel(database.dataSource);
     this.commands = new LedgerCommands(ledger, projector);
-    this.idempotency = new IdempotencyStore(database.dataSource, org);
+    this.idempotency = new IdempotencyStore(this.readModel.idempotencyKeys, org);
     this.reads = new LedgerReads(ledger);
   }
 

@@ -47,7 +47,7 @@ class PartnerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext, private readonly health: HealthRegistry) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.health.register({ name: 'database', check: async () => { await this.p.database.dataSource.query('SELECT 1'); return { healthy: true }; } });
+    this.health.register({ name: 'database', check: async () => { await this.p.readModel.ping(); return { healthy: true }; } });
     this.health.register({
       name: 'ledger',
       check: async () => {

@@ -18,8 +18,7 @@ import {
   type TiLine,
   type TraceRecord,
 } from '@pedigree/domain';
-import type { LedgerReads } from '@pedigree/readmodel';
-import type { DataSource } from 'typeorm';
+import type { LedgerReads, ProductReads } from '@pedigree/readmodel';
 import { toEpc } from './epc-input';
 
 /** What the dock reported: top-level EPCs presented, scans (as scanned or typed), broken seals. */
@@ -42,7 +41,7 @@ export interface Inspection {
  * (its read model's products). Reads only; the caller submits the receipt and raises the findings.
  */
 export class ReceivingInspector {
-  constructor(private readonly reads: LedgerReads, private readonly dataSource: DataSource, private readonly org: OrgId) {}
+  constructor(private readonly reads: LedgerReads, private readonly products: ProductReads, private readonly org: OrgId) {}
 
   async inspect(dock: DockReport): Promise<Inspection> {
     const presented = dock.epcs.map((e) => toEpc(e));
@@ -82,7 +81,7 @@ export class ReceivingInspector {
       if (p) strays[s.id] = { id: p.id, gtin: p.gtin, lot: p.lot, expiry: p.expiry, owner: p.owner, status: p.status, ...(p.parent ? { container: p.parent } : {}) };
     }
     const gtins = [...new Set([...loads.values()].flatMap((l) => l.packs.map((p) => p.gtin)))];
-    const master: Array<{ gtin: string }> = gtins.length ? await this.dataSource.query(`SELECT gtin FROM products WHERE gtin = ANY($1::text[])`, [gtins]) : [];
+    const master = await this.products.known(gtins);
 
     const findings: Finding[] = [];
     const strayScans = scans.filter((s) => !inLoads.has(s.id));
@@ -97,7 +96,7 @@ export class ReceivingInspector {
       };
       // Scans that belong to no load are reported with the first shipment, as the ledger's receipt does.
       const mine = [...scans.filter((s) => tree.has(s.id)), ...(first ? strayScans : [])];
-      findings.push(...checkReceipt(shipped, { receiver: this.org, presented: load.presented, scanned: mine, brokenSeals, masterData: master.map((m) => m.gtin), strays }));
+      findings.push(...checkReceipt(shipped, { receiver: this.org, presented: load.presented, scanned: mine, brokenSeals, masterData: [...master], strays }));
       first = false;
     }
 

@@ -94,7 +94,7 @@ export class TradeMutationsResolver {
     };
     if (!scanned?.length && !brokenSeals?.length) return this.p.write('receive', 'Receive', request, idempotencyKey);
 
-    const inspection = await new ReceivingInspector(this.p.reads, this.p.database.dataSource, this.p.org).inspect({ epcs, scanned: scanned ?? [], brokenSeals: brokenSeals ?? [] });
+    const inspection = await new ReceivingInspector(this.p.reads, this.p.readModel.products, this.p.org).inspect({ epcs, scanned: scanned ?? [], brokenSeals: brokenSeals ?? [] });
     if (!inspection.findings.length) return this.p.write('receive', 'Receive', request, idempotencyKey);
     const receipt = inspection.receive
       ? await this.p.write('receive', 'Receive', {

@@ -1,9 +1,8 @@
 import { DomainError, normaliseGtin, parseScan, sgtinToEpcUrn, verifyProductIdentifier, type PackRecord, type VerificationOutcome } from '@pedigree/domain';
 import { verificationsTotal } from '@pedigree/platform';
 import type { PackVerification } from './graphql-types';
-import { withLotState } from '@pedigree/readmodel';
+import { withLotState, type VerificationEntry } from '@pedigree/readmodel';
 import type { PartnerContext } from './partner-context';
-import { nowIso } from './read-model.queries';
 
 export interface VerificationQuery {
   readonly gtin: string;
@@ -27,9 +26,9 @@ export class PackVerifier {
 
   /** `ledgerFallback: false` answers from the read model only (callers from other organisations). */
   async lookup(q: VerificationQuery, options: { ledgerFallback?: boolean } = {}): Promise<VerificationAnswer> {
-    const at = nowIso();
+    const at = new Date().toISOString();
     const gtin = normaliseGtin(q.gtin);
-    const local = await this.p.queries.packRecordByIdentifier(gtin, q.serial);
+    const local = await this.p.readModel.packs.byIdentifier(gtin, q.serial);
     let pack = local?.record;
     let productName = local?.productName ?? null;
     let source: VerificationAnswer['source'] = 'read-model';
@@ -43,11 +42,11 @@ export class PackVerifier {
       }
       pack = epc ? await this.p.reads.pack(epc) : undefined;
       if (pack) {
-        productName = (await this.p.queries.product(pack.gtin))?.name ?? null;
+        productName = (await this.p.readModel.products.get(pack.gtin))?.name ?? null;
         // The ledger's pack record may predate its lot's recall or extension (one lot-level record,
         // no per-pack write) and the read model has the lot's state. When the record was written is
         // not known here (block 0): the lot's state counts as newer, so a recall is never missed.
-        pack = withLotState(pack, await this.p.queries.lotState(pack.gtin, pack.lot), 0n);
+        pack = withLotState(pack, await this.p.readModel.packs.lotState(pack.gtin, pack.lot), 0n);
       }
     }
     const outcome = verifyProductIdentifier(pack, { gtin, serial: q.serial, lot: q.lot, expiry: q.expiry }, at);
@@ -56,7 +55,7 @@ export class PackVerifier {
 
   /** A pharmacist's scan at the counter (or a distributor's at the returns line). */
   async verifyScan(scan: string, requester: string, site: string | null): Promise<PackVerification> {
-    const verifiedAt = nowIso();
+    const verifiedAt = new Date().toISOString();
     let parsed;
     try {
       parsed = parseScan(scan, { referenceDate: verifiedAt.slice(0, 10) });
@@ -99,21 +98,11 @@ export class PackVerifier {
   private async possibleClone(pack: PackRecord, site: string | null): Promise<boolean> {
     if (pack.dispensed && (pack.dispensed.by !== this.p.org || (site && pack.dispensed.site && pack.dispensed.site !== site))) return true;
     if (!site) return false;
-    const [row] = await this.p.database.dataSource.query(
-      `SELECT count(DISTINCT site) AS n FROM verifications WHERE gtin = $1 AND serial = $2 AND site IS NOT NULL AND site <> $3`, [pack.gtin, pack.serial, site]);
-    return Number(row.n) > 0;
+    return this.p.readModel.verifications.verifiedElsewhere(pack.gtin, pack.serial, site);
   }
 
-  async record(v: {
-    scan: string; gtin?: string | null; serial?: string | null; lot?: string | null; expiry?: string | null; verified: boolean; failureReason?: string | null;
-    additionalInfo?: string | null; alerts?: string[]; requester: string; site: string | null; correlationId?: string | null; source: string; verifiedAt: string;
-    context?: string | null; attestation?: Record<string, unknown> | null;
-  }): Promise<void> {
+  async record(v: VerificationEntry): Promise<void> {
     verificationsTotal.inc({ verified: String(v.verified), source: v.source });
-    await this.p.database.dataSource.query(
-      `INSERT INTO verifications (scan, gtin, serial, lot, expiry, verified, "failureReason", "additionalInfo", alerts, requester, site, "correlationId", source, "verifiedAt", context, attestation)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-      [v.scan, v.gtin ?? null, v.serial ?? null, v.lot ?? null, v.expiry ?? null, v.verified, v.failureReason ?? null, v.additionalInfo ?? null, v.alerts ?? [],
-        v.requester, v.site, v.correlationId ?? null, v.source, v.verifiedAt, v.context ?? null, v.attestation && Object.keys(v.attestation).length ? JSON.stringify(v.attestation) : null]);
+    await this.p.readModel.verifications.record(v);
   }
 }

@@ -28,7 +28,7 @@ export class VerificationResponderController {
     this.responder = new VrsResponder({
       org: p.org,
       registeredGlns: (org) => this.registeredGlns(org),
-      product: (gtin) => p.queries.product(gtin),
+      product: (gtin) => p.readModel.products.get(gtin),
       lookup: (q) => verifier.lookup(q, { ledgerFallback: false }),
       record: ({ request, outcome, caller, verificationTimestamp, attestation }) => verifier.record({
         scan: `vrs:${request.gtin}/${request.lot}/${request.serial}`, gtin: request.gtin, serial: request.serial, lot: request.lot, expiry: request.expiry ?? null,

@@ -13,3 +13,4 @@ export * from './traceability-event';
 export * from './demand-reads';
 export * from './exception-reads';
 export * from './vrs-requests';
+export * from './partner';

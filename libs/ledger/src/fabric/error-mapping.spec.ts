@@ -16,6 +16,8 @@ describe('toLedgerError', () => {
     ['a chaincode server killed mid-simulation', status.ABORTED, 'error in simulation: failed to execute transaction abc: chaincode stream terminated', 'unavailable', true],
     ['a chaincode server not yet back', status.ABORTED, 'error in simulation: failed to execute transaction abc: could not launch chaincode pedigree_1:ab: connection to 127.0.0.1:9999 failed: context deadline exceeded', 'unavailable', true],
     ['a chaincode that did not answer in time', status.ABORTED, 'error in simulation: failed to execute transaction abc: timeout expired while executing transaction', 'deadline', true],
+    ['a client without a TLS certificate (mutual TLS)', status.UNAVAILABLE, 'No connection established. Last error: error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required', 'denied', false],
+    ['a client of a CA the peer no longer trusts (a removed member)', status.UNAVAILABLE, 'No connection established. Last error: error:0A000418:SSL routines:ssl3_read_bytes:tlsv1 alert unknown ca', 'denied', false],
     ['an unexplained internal error', status.INTERNAL, 'something else', 'unknown', false],
     ['a restarted peer whose discovery has no plan yet', status.FAILED_PRECONDITION, 'no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy', 'unavailable', true],
   ])('maps %s to kind %s', (_case, code, message, kind, retryable) => {

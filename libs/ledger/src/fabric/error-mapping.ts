@@ -59,7 +59,13 @@ const CHAINCODE_GONE = /chaincode stream terminated|could not launch chaincode|c
 // The chaincode did not answer the peer in time: the proposal was not endorsed.
 const CHAINCODE_TIMEOUT = /timeout expired while executing transaction/i;
 
+// The peer refused this client's TLS certificate at the handshake (mutual TLS): no certificate, one
+// from a CA it does not trust (an organisation removed from the channel), revoked or expired. An
+// alert is the server's answer; a server this client does not trust fails as "certificate verify failed".
+const TLS_CLIENT_REFUSED = /alert (certificate required|unknown ca|bad certificate|certificate revoked|certificate expired|certificate unknown|access denied)/i;
+
 function kindOfStatus(code: number, text: string): LedgerErrorKind {
+  if (TLS_CLIENT_REFUSED.test(text)) return 'denied';
   if (CHAINCODE_GONE.test(text)) return 'unavailable';
   if (CHAINCODE_TIMEOUT.test(text)) return 'deadline';
   switch (code) {

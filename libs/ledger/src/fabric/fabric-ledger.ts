@@ -3,7 +3,7 @@ import {
   ChaincodeEvent, CloseableAsyncIterable, Commit, Contract, Gateway, Network, Status, SubmittedTransaction, Transaction,
   connect, hash, signers,
 } from '@hyperledger/fabric-gateway';
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import {
   CallOptions, CommittedEvent, CommittedEventStream, EventOptions, Ledger, LedgerCheckpoint, LedgerEvent, LedgerEventStream, SubmitOptions,
   SubmitResult,
@@ -19,6 +19,9 @@ export interface FabricLedgerConfig {
   /** host:port of the organisation's own peer, whose gateway endorses, orders and reports commits. */
   readonly peerEndpoint: string;
   readonly tlsRootCert: Buffer;
+  /** The TLS client identity for a peer that requires mutual TLS (PEM); without it the client presents none. */
+  readonly tlsClientCertificate?: Buffer;
+  readonly tlsClientKey?: Buffer;
   readonly certificate: Buffer;
   readonly privateKey: Buffer;
   readonly channel: string;
@@ -75,7 +78,7 @@ class FabricLedgerImpl implements Ledger {
   constructor(private readonly config: FabricLedgerConfig) {
     this.mspId = config.mspId;
     this.deadlines = { ...DEFAULT_DEADLINES, ...config.deadlines };
-    this.client = new grpc.Client(config.peerEndpoint, grpc.credentials.createSsl(config.tlsRootCert), {
+    this.client = new grpc.Client(config.peerEndpoint, grpc.credentials.createSsl(config.tlsRootCert, config.tlsClientKey ?? null, config.tlsClientCertificate ?? null), {
       'grpc.max_receive_message_length': 100 * 1024 * 1024,
       'grpc.max_send_message_length': 100 * 1024 * 1024,
       ...(config.tlsServerName ? { 'grpc.ssl_target_name_override': config.tlsServerName } : {}),
@@ -85,6 +88,9 @@ class FabricLedgerImpl implements Ledger {
       identity: { mspId: config.mspId, credentials: config.certificate },
       signer: signers.newPrivateKeySigner(createPrivateKey(config.privateKey)),
       hash: hash.sha256,
+      // Under mutual TLS the peer's deliver service binds event requests to the client's TLS
+      // certificate: without its hash, block and chaincode event streams are refused.
+      ...(config.tlsClientCertificate ? { tlsClientCertificateHash: tlsCertificateHash(config.tlsClientCertificate) } : {}),
     });
     this.network = this.gateway.getNetwork(config.channel);
   }
@@ -294,4 +300,9 @@ function sleep(ms: number): Promise<void> {
  */
 function endorsementsDiffered(e: LedgerError): boolean {
   return e.stage === 'endorse' && /ProposalResponsePayloads do not match/i.test(e.message);
+}
+
+/** SHA-256 of the DER form of a PEM certificate (what Fabric's TLS binding compares). */
+export function tlsCertificateHash(pem: Buffer): Uint8Array {
+  return createHash('sha256').update(new X509Certificate(pem).raw).digest();
 }

@@ -16,7 +16,7 @@ function setup(answer: (request: VrsRequest) => VrsExchange | Error, directory: 
   const p = {
     org: 'DistributorMSP',
     reads: { optional: async () => ({ glns: OWN_GLNS, gln: OWN_GLNS[0] }) },
-    queries: { packRecordByIdentifier: async (_g: string, s: string) => (s === 'HELD1' ? { record: { lot: 'OWNLOT', expiry: '2031-01-31' } } : null) },
+    readModel: { packs: { byIdentifier: async (_g: string, s: string) => (s === 'HELD1' ? { record: { lot: 'OWNLOT', expiry: '2031-01-31' } } : null) } },
     database: { dataSource: { query: async (_sql: string, params: unknown[]) => { inserted.push(params); return []; } } },
   } as unknown as PartnerContext;
   const client: VrsClient = {

@@ -204,7 +204,7 @@ export class VrsRequester {
     lot = input.lot ?? lot;
     expiry = assertVrsExpiry(input.expiry) ?? expiry;
     if (lot === undefined || expiry === undefined) {
-      const own = await this.p.queries.packRecordByIdentifier(gtin, serial);
+      const own = await this.p.readModel.packs.byIdentifier(gtin, serial);
       lot ??= own?.record.lot;
       expiry ??= own?.record.expiry;
     }
