@@ -78,4 +78,25 @@ describe('ExceptionsContract (fake stub)', () => {
     const a1 = (await evaluate<{ pack: PackRecord }>(ledger, DIST, t(traceability, 'GetPack'), all[0] as string)).pack;
     expect(a1.quarantine).toMatchObject({ reason: 'no_pedigree_match' });
   });
+
+  it('product without data: raised with the receiver’s clock, escalated by the receiver once, seen by the seller', async () => {
+    const ledger = new FakeLedger();
+    const shipmentId = await shipCaseOfFour(ledger);
+    await submit(ledger, DIST, t(traceability, 'Receive'), [{ eventId: 'r1', epcs: [CASE] }]);
+    const stranger = sgtin('Z9');
+    const finding = { rule: 'product_without_data', shipmentId, seller: MFR, receiver: DIST, subjects: [stranger], hold: [], evidence: { summary: 'no data for 1 scan', unexpected: [stranger] } };
+    await expectCode(submit(ledger, DIST, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x0', findings: [finding], clock: { timeZone: 'Atlantis/Lost' } }]), 'CLOCK_INVALID');
+    await expectCode(submit(ledger, DIST, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x0', findings: [finding], clock: { graceBusinessDays: { product_without_data: 99 } } }]), 'CLOCK_INVALID');
+    await submit(ledger, DIST, t(exceptions, 'RaiseExceptions'), [{ eventId: 'x1', findings: [finding], refer: true, clock: { timeZone: 'America/Chicago', graceBusinessDays: { product_without_data: 2 } } }]);
+    // Sunday 1 March 2026, 04:02 in Chicago: Monday and Tuesday, due at the start of Wednesday there.
+    expect(lastEvent(ledger).exceptions?.[0]?.clock).toEqual({ timeZone: 'America/Chicago', graceBusinessDays: 2, onExpiry: 'escalate', dueAt: '2026-03-04T06:00:00.000Z' });
+
+    await expectCode(submit(ledger, MFR, t(exceptions, 'EscalateException'), [{ eventId: 'e0', exceptionId: 'x1#1', receiver: DIST }]), 'EXCEPTION_PARTY');
+    // The ledger's time is the transaction's: escalating before the due instant is the receiver's call, recorded as early.
+    await submit(ledger, DIST, t(exceptions, 'EscalateException'), [{ eventId: 'e1', exceptionId: 'x1#1' }]);
+    expect(lastEvent(ledger)).toMatchObject({ type: 'exceptionEscalated', exceptions: [{ state: 'waiting_on_partner', escalation: { by: DIST, dueAt: '2026-03-04T06:00:00.000Z', early: true } }] });
+    await expectCode(submit(ledger, DIST, t(exceptions, 'EscalateException'), [{ eventId: 'e2', exceptionId: 'x1#1' }]), 'EXCEPTION_TRANSITION');
+    const seen = await evaluate<ExceptionRecord>(ledger, MFR, t(exceptions, 'GetException'), DIST, 'x1#1');
+    expect(seen.history.map((h) => h.action)).toEqual(['raise', 'refer', 'escalate']);
+  });
 });

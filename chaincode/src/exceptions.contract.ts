@@ -25,7 +25,7 @@ import { recordEvent, type CommandScope, type Outcome } from './recorder';
 import { isPackId, WorldState } from './world-state';
 
 const MAX_FINDINGS_PER_TX = 100;
-type StepTransaction = 'ReferException' | 'AnswerException' | 'ResolveException' | 'CloseException';
+type StepTransaction = 'ReferException' | 'AnswerException' | 'ResolveException' | 'CloseException' | 'EscalateException';
 
 /**
  * Receiving exceptions between members. An exception is keyed by its receiver
@@ -82,7 +82,7 @@ export class ExceptionsContract extends Contract {
           }
           held.push(epc);
         }
-        const record = raiseException({ id, finding: { ...finding, hold: held }, ...(c.evidenceSha256 ? { evidenceSha256: c.evidenceSha256 } : {}), refer: c.refer === true }, actor, at);
+        const record = raiseException({ id, finding: { ...finding, hold: held }, ...(c.evidenceSha256 ? { evidenceSha256: c.evidenceSha256 } : {}), refer: c.refer === true, ...(c.clock ? { clock: c.clock } : {}) }, actor, at);
         await putException(state, record, true);
         exceptions.push(record);
         if (fresh.length) epcis.push(quarantineEvent({ eventTime: at, epcs: fresh, reason: holdReason(finding.rule) }));
@@ -137,6 +137,17 @@ export class ExceptionsContract extends Contract {
       }
       return { records: released, epcis: released.length ? [releaseEvent({ eventTime: at, epcs: released.map((p) => p.id) })] : [] };
     });
+  }
+
+  /**
+   * The receiver escalates an exception whose clock escalates (product without data once its grace
+   * period is over): the escalation is on the ledger, attributable and seen by the seller. Its packs
+   * stay held; the investigation of the suspect product follows from here.
+   */
+  @Transaction()
+  @Returns('string')
+  async EscalateException(ctx: Context, commandJson: string): Promise<string> {
+    return this.step(ctx, 'EscalateException', commandJson, () => ({ type: 'escalate' }));
   }
 
   // ---- reads ---------------------------------------------------------------------------------------

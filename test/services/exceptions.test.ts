@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
+import { businessCalendar, businessDeadline, ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
 import { eventually, key, MSP, RESULT, ROOT, runId, useServices } from './support';
 
 /**
@@ -147,6 +147,113 @@ describe('a TI that says more than the shipment carries', () => {
     expect([...closed.closeException.changed].sort()).toEqual([...LOOSE].sort());
   });
 });
+
+describe('product without data: held through its grace period, then escalated by the clock', () => {
+  const SHIPPED = sgtin(15);
+  const STRANGER = sgtinToEpcUrn(GTIN, `U${runId}`.slice(0, 20));
+  const CLOCK = 'ageBusinessDays graceBusinessDays dueAt timeZone overdue onExpiry escalatedAt escalatedEarly';
+  type Clocked = Omit<Exception, 'history'> & { ageBusinessDays: number; graceBusinessDays: number; dueAt: string; timeZone: string; overdue: boolean; onExpiry: string; escalatedAt: string | null; escalatedEarly: boolean | null; history: Array<{ to: string; action: string }> };
+  type Check = { checkExceptionClocks: { asOf: string; escalated: string[]; alerted: string[]; overdue: Clocked[] } };
+  const check = (asOf: string) => d().ok<Check>(key('distributor', 'admin'),
+    `mutation($a: String) { checkExceptionClocks(asOf: $a) { asOf escalated alerted overdue { id ${CLOCK} } } }`, { a: asOf });
+  let exceptionId: string;
+  let shipmentId: string;
+  let dueAt: string;
+
+  it('a scan the ledger has never heard of raises product_without_data with a 3-business-day clock in the site\'s zone', async () => {
+    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-06-30", serials: $s) { transactionId } }`, { s: [serial(15)] });
+    const shipped = await m().ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
+      `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { shipmentId } }`,
+      { e: [SHIPPED], ti: { transactionDate: new Date().toISOString().slice(0, 10), seller: 'ManufacturerMSP', buyer: 'DistributorMSP', products: [{ ndc: NDC, lot: LOT, quantity: 1 }] } });
+    shipmentId = shipped.shipPacks.shipmentId;
+    const received = await d().ok<{ receivePacks: { exceptions: string[] } }>(key('distributor', 'operator'),
+      `mutation($e: [String!]!, $s: [String!]!) { receivePacks(epcs: $e, scanned: $s) { exceptions } }`, { e: [SHIPPED], s: [SHIPPED, STRANGER] });
+    expect(received.receivePacks.exceptions).toHaveLength(1);
+    exceptionId = received.receivePacks.exceptions[0] as string;
+    const raised = await d().ok<{ receivingException: Clocked }>(key('distributor', 'auditor'), `{ receivingException(id: "${exceptionId}") { ${EXCEPTION} ${CLOCK} } }`);
+    dueAt = businessDeadline(raised.receivingException.openedAt, 3, businessCalendar('America/New_York'));
+    expect(raised.receivingException).toMatchObject({
+      rule: 'product_without_data', state: 'waiting_on_partner', subjects: [STRANGER], graceBusinessDays: 3, timeZone: 'America/New_York', dueAt, overdue: false, onExpiry: 'escalate',
+      ageBusinessDays: 0, escalatedAt: null,
+    });
+    const notOverdue = await d().ok<{ exceptionsInbox: Connection }>(key('distributor', 'auditor'), `{ exceptionsInbox(filter: { overdue: false, escalated: false, shipmentId: "${shipmentId}" }) { edges { node { id } } } }`);
+    expect(notOverdue.exceptionsInbox.edges.map((e) => e.node.id)).toEqual([exceptionId]);
+  });
+
+  it('within the grace period the clock leaves it alone; once it ends the clock escalates it on the ledger and alerts, once', async () => {
+    const socket = await overdueAlerts(d().url, key('distributor', 'auditor'));
+    try {
+      const before = await check(new Date(Date.parse(dueAt) - 1000).toISOString());
+      expect(before.checkExceptionClocks.escalated).not.toContain(exceptionId);
+      expect(before.checkExceptionClocks.overdue.map((x) => x.id)).not.toContain(exceptionId);
+
+      // The injected clock: one second after the grace period's last business day ends in New York.
+      const after = await check(new Date(Date.parse(dueAt) + 1000).toISOString());
+      expect(after.checkExceptionClocks.escalated).toContain(exceptionId);
+      expect(after.checkExceptionClocks.alerted).toContain(exceptionId);
+      expect(after.checkExceptionClocks.overdue.find((x) => x.id === exceptionId)).toMatchObject({ overdue: true, dueAt, ageBusinessDays: 3 });
+      const alert = await socket.next((n) => n.id === exceptionId);
+      expect(alert).toMatchObject({ id: exceptionId, rule: 'product_without_data', overdue: true });
+
+      const again = await check(new Date(Date.parse(dueAt) + 2000).toISOString());
+      expect(again.checkExceptionClocks.escalated).not.toContain(exceptionId);
+      expect(again.checkExceptionClocks.alerted).not.toContain(exceptionId);
+    } finally {
+      socket.close();
+    }
+    const escalated = await d().ok<{ receivingException: Clocked }>(key('distributor', 'auditor'), `{ receivingException(id: "${exceptionId}") { ${EXCEPTION} ${CLOCK} } }`);
+    // The ledger's time is the real one, so against the due instant the escalation is early: recorded as such.
+    expect(escalated.receivingException).toMatchObject({ state: 'waiting_on_partner', isOpen: true, escalatedEarly: true });
+    expect(escalated.receivingException.escalatedAt).not.toBeNull();
+    expect(escalated.receivingException.history.map((h) => h.action)).toEqual(['raise', 'refer', 'escalate']);
+  });
+
+  it('the seller sees the escalation against its shipment; only an admin reads the clocks at another instant', async () => {
+    const seen = await eventually(
+      () => m().ok<{ exceptionsAgainstMyShipments: { edges: Array<{ node: Clocked }> } }>(key('manufacturer', 'auditor'),
+        `{ exceptionsAgainstMyShipments(filter: { escalated: true, shipmentId: "${shipmentId}" }) { edges { node { id ${CLOCK} } } } }`),
+      (r) => r.exceptionsAgainstMyShipments.edges.length > 0);
+    expect(seen.exceptionsAgainstMyShipments.edges[0]?.node).toMatchObject({ id: exceptionId, onExpiry: 'escalate', dueAt });
+    const byOperator = await d().gql(key('distributor', 'operator'), `mutation { checkExceptionClocks { asOf } }`);
+    expect(byOperator.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const twice = await d().gql(key('distributor', 'operator'), `mutation { escalateException(id: "${exceptionId}", idempotencyKey: "by-hand-${runId}") { transactionId } }`);
+    expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', domainCode: 'EXCEPTION_TRANSITION' });
+  });
+});
+
+/** The receivingExceptionOverdue subscription over graphql-ws, as a client of the service sees it. */
+async function overdueAlerts(url: string, apiKey: string): Promise<{ next: (match: (n: { id: string }) => boolean) => Promise<Record<string, unknown>>; close: () => void }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const WebSocket = require('ws') as new (url: string, protocol: string) => { on(e: string, f: (...a: unknown[]) => void): void; send(d: string): void; close(): void };
+  const ws = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+  const nodes: Array<{ id: string }> = [];
+  let acked = false;
+  const waiters: Array<() => void> = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as { type: string; payload?: { data?: { receivingExceptionOverdue?: { id: string } } } };
+    if (m.type === 'connection_ack') acked = true;
+    const node = m.payload?.data?.receivingExceptionOverdue;
+    if (m.type === 'next' && node) nodes.push(node);
+    waiters.splice(0).forEach((w) => w());
+  });
+  await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', reject); });
+  ws.send(JSON.stringify({ type: 'connection_init', payload: { 'x-api-key': apiKey } }));
+  const until = async (done: () => boolean, ms = 20_000) => {
+    const deadline = Date.now() + ms;
+    while (!done() && Date.now() < deadline) await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 250); });
+  };
+  await until(() => acked);
+  ws.send(JSON.stringify({ type: 'subscribe', id: '1', payload: { query: 'subscription { receivingExceptionOverdue { id rule overdue dueAt } }' } }));
+  // The server has the subscription once it has read it; give it a moment before the clock is read.
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    next: async (match) => {
+      await until(() => nodes.some(match));
+      return nodes.find(match) as unknown as Record<string, unknown>;
+    },
+    close: () => ws.close(),
+  };
+}
 
 it('the inbox pages oldest first, by opaque cursor, and filters by age', async () => {
   const page = (after?: string) => d().ok<{ exceptionsInbox: Connection & { edges: Array<{ cursor: string; node: Exception }> } }>(key('distributor', 'auditor'),

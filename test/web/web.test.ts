@@ -33,6 +33,10 @@ const epc = (n: number) => sgtinToEpcUrn(GTIN, serial(n));
 /** Packs 1-4 of LOT, 5-6 of RECALLED_LOT. */
 const GENUINE = [1, 2, 3, 4];
 const RECALLED = [5, 6];
+/** Pack 7 of LOT reaches the pharmacy with a TI that says 2: its checked receipt holds it for an exception. */
+const HELD = 7;
+/** The exception the checked receipt of pack 7 raised. */
+let heldException: string;
 /** How a wedge scanner types a GS1 DataMatrix: symbology identifier, then element strings with GS after variable-length ones. */
 const wedge = (lot: string, n: number, gs = GS) => `]d201${GTIN}17301231${'10'}${lot}${gs}21${serial(n)}`;
 
@@ -86,6 +90,14 @@ beforeAll(async () => {
   await p.ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${toPharmacy.shipPacks.shipmentId}" }, csv: $c) { id } }`, { c: ['time,temperature', ...trace].join('\n') });
   pharmacyShipment = toPharmacy.shipPacks.shipmentId;
   await m.ok(key('manufacturer', 'operator'), `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", recallId: "RC-${runId}") { transactionId } }`);
+  await m.ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [serial(HELD)] });
+  const one = (seller: string, buyer: string, quantity: number) => ({ ...ti(seller, buyer), products: [{ ndc: NDC, name: PRODUCT, lot: LOT, quantity }] });
+  await m.ok(key('manufacturer', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD)], ti: one(MSP.manufacturer, MSP.distributor, 1) });
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [epc(HELD)] });
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD)], ti: one(MSP.distributor, MSP.dispenser, 2) });
+  const held = await p.ok<{ receivePacks: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e, scanned: $e) { exceptions } }`, { e: [epc(HELD)] });
+  if (held.receivePacks.exceptions.length === 0) throw new Error(`expected the checked receipt to raise an exception, got ${JSON.stringify(held)}`);
+  heldException = held.receivePacks.exceptions[0] as string;
 
   // Five years of monthly demand ending last month, with a yearly season, for the planner's forecast.
   const now = new Date();
@@ -168,6 +180,25 @@ describeBrowser('web front end in Chromium', () => {
     await page.close();
   });
 
+  it('a pack held by an open receiving exception says so on the scan screen, and why', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    await signIn(page, 'demo-dispenser-pharmacist');
+    await page.waitForSelector('#scan-input');
+    await page.keyboard.type(wedge(LOT, HELD));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#verdict.bad');
+    expect(await page.textContent('#verdict .reasons')).toMatch(/suspect/i);
+    await page.waitForSelector('#v-held');
+    const held = await page.textContent('#v-held');
+    expect(held).toMatch(/Held by an open receiving exception/);
+    expect(held).toContain('Quantity differs from the transaction information');
+    expect(held).toContain(`${MSP.distributor}\u2019s shipment`);
+    expect(held).toMatch(/0 business days ago; due by the end of [A-Z][a-z]{2}, [A-Z][a-z]{2} \d{1,2}/);
+    expect(await page.$('#dispense')).toBeNull();
+    await shot(page, '04b-scan-held-by-exception');
+    await page.close();
+  });
+
   it('decodes a photo of a pack\'s GS1 DataMatrix in the browser and verifies it; the session lists every scan', async () => {
     const png = await toBuffer({ bcid: 'gs1datamatrix', text: `(01)${GTIN}(17)301231(10)${LOT}(21)${serial(3)}`, scale: 6, paddingwidth: 10, paddingheight: 10, backgroundcolor: 'FFFFFF' });
     const file = path.join(ARTIFACTS, 'pack-datamatrix.png');
@@ -233,6 +264,51 @@ describeBrowser('web front end in Chromium', () => {
     expect(await page.textContent('#retrain-status')).toMatch(/^succeeded/);
     await page.waitForFunction(`!/no model/.test(document.getElementById('m-version')?.textContent ?? 'no model')`);
     await shot(page, '07-planner-retrained');
+    await page.close();
+  });
+
+  it('the exceptions inbox filters by rule, seller and age, and acts on the selected exceptions', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'demo-dispenser-operator');
+    await page.waitForURL(/#\/console$/);
+    await page.click('#tab-exceptions');
+    await page.waitForSelector('#exceptions-inbox');
+    await page.selectOption('#x-rule', 'quantity_differs_from_ti');
+    await page.fill('#x-partner', MSP.distributor);
+    await page.click('#x-apply');
+    const row = `#exceptions-inbox tr[data-row="${heldException}"]`;
+    await page.waitForSelector(row);
+    expect(await page.textContent(row)).toMatch(/Quantity differs from the transaction information/);
+    expect(await page.textContent(`${row} td.x-state`)).toBe('waiting on partner');
+    // Nothing in this run is a business day old yet.
+    await page.fill('#x-min-age', '1');
+    await page.click('#x-apply');
+    await page.waitForSelector('#exceptions-inbox caption');
+    expect(await page.$(row)).toBeNull();
+    await page.fill('#x-min-age', '0');
+    await page.click('#x-apply');
+    await page.waitForSelector(row);
+    await shot(page, '11b-console-exceptions');
+
+    // Refer is refused (already waiting on the seller); resolve by return and close go through.
+    await page.check(`${row} input[data-exception]`);
+    await page.click('#x-refer');
+    await page.waitForSelector('#x-status .notice.error');
+    expect(await page.textContent('#x-status')).toMatch(/0 of 1 done.*EXCEPTION_TRANSITION|0 of 1 done/);
+    await page.waitForSelector(row);
+    await page.check(`${row} input[data-exception]`);
+    await page.click('#x-return');
+    await page.waitForFunction(`/Resolve by return: 1 of 1 done/.test(document.getElementById('x-status').textContent)`);
+    await page.uncheck('#x-open');
+    await page.click('#x-apply');
+    await page.waitForFunction(`document.querySelector('${row} td.x-state')?.textContent === 'resolved by return'`);
+    await page.check(`${row} input[data-exception]`);
+    await page.click('#x-close');
+    await page.waitForFunction(`/Close: 1 of 1 done/.test(document.getElementById('x-status').textContent)`);
+    await page.waitForFunction(`document.querySelector('${row} td.x-state')?.textContent === 'closed'`);
+    const closed = await services.dispenser.ok<{ receivingException: { state: string } }>(key('dispenser', 'auditor'), `{ receivingException(id: "${heldException}") { state } }`);
+    expect(closed.receivingException.state).toBe('closed');
+    await shot(page, '11c-console-exceptions-closed');
     await page.close();
   });
 

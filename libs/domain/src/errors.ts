@@ -91,6 +91,14 @@ export const DomainErrorCode = {
   EXCEPTION_TRANSITION: 'EXCEPTION_TRANSITION',
   /** The step is the other party's (the seller answers; the receiver raises, refers, resolves and closes). */
   EXCEPTION_PARTY: 'EXCEPTION_PARTY',
+  /** A suspect-product investigation or one of its steps is malformed (no scope, unknown classification, bad incident number). */
+  INVESTIGATION_INVALID: 'INVESTIGATION_INVALID',
+  /** The investigation's state does not allow the step (clearing before the sample is verified, terminating before filing). */
+  INVESTIGATION_TRANSITION: 'INVESTIGATION_TRANSITION',
+  /** The step is another party's (determinations are the investigator's; holders verify their own stock). */
+  INVESTIGATION_PARTY: 'INVESTIGATION_PARTY',
+  /** A business-day clock given an unknown time zone or a grace period out of range. */
+  CLOCK_INVALID: 'CLOCK_INVALID',
   /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
   NOT_SERIALISABLE: 'NOT_SERIALISABLE',
 
@@ -188,6 +196,10 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   EXCEPTION_INVALID: 'BAD_INPUT',
   EXCEPTION_TRANSITION: 'CONFLICT',
   EXCEPTION_PARTY: 'FORBIDDEN',
+  CLOCK_INVALID: 'BAD_INPUT',
+  INVESTIGATION_INVALID: 'BAD_INPUT',
+  INVESTIGATION_TRANSITION: 'CONFLICT',
+  INVESTIGATION_PARTY: 'FORBIDDEN',
   NOT_SERIALISABLE: 'BAD_INPUT',
   STORAGE_CONDITIONS_INVALID: 'BAD_INPUT',
   READINGS_INVALID: 'BAD_INPUT',

@@ -256,8 +256,15 @@ export type { VrsRequest, VrsResponse, VrsQuery, VrsUrlForm, VrsContext, VrsDire
 // Receiving checks and exceptions between members
 export { RECEIVING_RULES, isReceivingRule, checkReceipt } from './exceptions/receiving-checks';
 export type { ReceivingRule, ShippedPack, ShippedContainer, TiLine, ShipmentAsShipped, ScannedPack, LedgerPackView, ReceiptAsFound, FindingEvidence, Finding } from './exceptions/receiving-checks';
-export { EXCEPTION_STATES, isOpenException, raiseException, actOnException, recheck, exceptionAgeSeconds, holdReason } from './exceptions/exception-lifecycle';
+export { EXCEPTION_STATES, OPEN_EXCEPTION_STATES, isOpenException, raiseException, actOnException, recheck, exceptionAgeSeconds, holdReason } from './exceptions/exception-lifecycle';
 export type { ExceptionState, ExceptionResolution, Correction, LedgerNow, ExceptionAnswer, ExceptionStep, ExceptionRecord, ExceptionAction, RaiseInput } from './exceptions/exception-lifecycle';
+export { EXCEPTION_CLOCKS, startClock, assertClockPolicy, clockOf, readClock } from './exceptions/exception-clock';
+export type { ClockExpiry, RuleClock, ClockPolicy, ExceptionClock, ClockReading } from './exceptions/exception-clock';
+export { DEFAULT_TIME_ZONE, MAX_GRACE_BUSINESS_DAYS, usFederalHolidays, businessCalendar, localDateOf, isBusinessDay, businessDaysBetween, businessDeadline } from './exceptions/business-clock';
+export type { BusinessCalendar } from './exceptions/business-clock';
+export { tracingResponseDue, tracingBusinessDays } from './exceptions/tracing-deadline';
+export { INVESTIGATION_STATES, ILLEGITIMATE_CLASSIFICATIONS, openInvestigation, actOnInvestigation, verifiedPacks, noticesOverdue, form3911 } from './exceptions/investigation';
+export type { InvestigationState, InvestigationScope, IllegitimateClassification, Verification, InvestigationStep, InvestigationRecord, OpenInvestigationInput, InvestigationAction, Form3911 } from './exceptions/investigation';
 
 // Lot-level decisions, consortium governance, the authority catalogue
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';

@@ -1,23 +1,26 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { DomainError, exceptionAgeSeconds, isOpenException, isReceivingRule, type Correction, type ExceptionRecord, type ShipmentRecord } from '@pedigree/domain';
+import { DomainError, exceptionAgeSeconds, isOpenException, isReceivingRule, readClock, type Correction, type ExceptionRecord, type ShipmentRecord } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
 import { decodeCursor, encodeCursor, pageSize, ReceivingExceptionReads, type ExceptionSide } from '@pedigree/readmodel';
 import { toEpcs } from './epc-input';
-import { ExceptionFilter, ExceptionResolutionInput, ReceivingException, ReceivingExceptionConnection, ReceivingRuleEnum } from './exception-types';
+import { ExceptionClockWatch } from './exception-clock';
+import { ExceptionClockCheck, ExceptionFilter, ExceptionResolutionInput, ReceivingException, ReceivingExceptionConnection, ReceivingRuleEnum } from './exception-types';
 import { MutationResult, type Page } from './graphql-types';
 import GraphQLJSON from './json-scalar';
 import { PartnerContext } from './partner-context';
-import { OPERATORS, READERS } from './roles';
+import { ADMINS, OPERATORS, READERS } from './roles';
 
 const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
 
 export function exceptionView(record: ExceptionRecord, now = new Date().toISOString()): ReceivingException {
+  const clock = readClock(record, now);
   return {
     id: record.id, receiver: record.receiver, seller: record.seller, shipmentId: record.shipmentId, rule: record.rule, state: record.state,
     isOpen: isOpenException(record.state), subjects: [...record.subjects], held: [...record.held], summary: record.evidence.summary, evidence: record.evidence,
     evidenceSha256: record.evidenceSha256 ?? null, openedAt: record.openedAt, updatedAt: record.updatedAt, closedAt: record.closedAt ?? null,
-    ageSeconds: exceptionAgeSeconds(record, now), resolution: record.resolution?.kind ?? null, answers: record.answers, history: record.history, version: record.version,
+    ageSeconds: exceptionAgeSeconds(record, now), ageBusinessDays: clock.ageBusinessDays, graceBusinessDays: clock.graceBusinessDays, dueAt: clock.dueAt, timeZone: clock.timeZone,
+    overdue: clock.overdue, onExpiry: clock.onExpiry, escalatedAt: record.escalation?.at ?? null, escalatedEarly: record.escalation?.early ?? null, resolution: record.resolution?.kind ?? null, answers: record.answers, history: record.history, version: record.version,
   };
 }
 
@@ -31,7 +34,7 @@ export function exceptionView(record: ExceptionRecord, now = new Date().toISOStr
 export class ExceptionsResolver {
   private readonly reads: ReceivingExceptionReads;
 
-  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext, @Inject(ExceptionClockWatch) private readonly clocks: ExceptionClockWatch) {
     this.reads = new ReceivingExceptionReads(p.database.dataSource);
   }
 
@@ -90,7 +93,7 @@ export class ExceptionsResolver {
       rule, shipmentId, seller: shipment.from, receiver: this.p.org, subjects: ids, hold: hold?.length ? toEpcs(hold) : ids,
       evidence: { ...(evidence && typeof evidence === 'object' ? evidence : {}), summary },
     };
-    return this.p.write('raiseExceptions', 'RaiseExceptions', { findings: [finding], refer: refer !== false, ...(evidenceSha256 ? { evidenceSha256 } : {}) }, idempotencyKey);
+    return this.p.write('raiseExceptions', 'RaiseExceptions', { findings: [finding], refer: refer !== false, ...(evidenceSha256 ? { evidenceSha256 } : {}), ...this.p.clockField }, idempotencyKey);
   }
 
   @Roles(...OPERATORS)
@@ -128,6 +131,21 @@ export class ExceptionsResolver {
     return this.p.write('closeException', 'CloseException', { exceptionId: id }, idempotencyKey);
   }
 
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { description: 'Escalate an open exception whose clock escalates (product without data), before or after its grace ends; the clock does it when the grace ends' })
+  escalateException(@Args('id', { type: () => ID }) id: string, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return this.p.write('escalateException', 'EscalateException', { exceptionId: id }, idempotencyKey ?? `clock:escalate:${id}`);
+  }
+
+  @Roles(...ADMINS)
+  @Mutation(() => ExceptionClockCheck, {
+    description: 'Read the exception clocks now (or at asOf, for a drill): escalate what is due, alert what is overdue. The service also does this on its own every PEDIGREE_EXCEPTION_CLOCK_INTERVAL_MS',
+  })
+  async checkExceptionClocks(@Args('asOf', { nullable: true, description: 'ISO 8601 instant; default now' }) asOf?: string): Promise<ExceptionClockCheck> {
+    const check = await this.clocks.check(asOf ?? new Date().toISOString());
+    return { ...check, overdue: check.overdue.map((r) => exceptionView(r, check.asOf)) };
+  }
+
   private async list(side: ExceptionSide, filter: ExceptionFilter | undefined, first?: number, after?: string): Promise<Page<ReceivingException>> {
     const size = pageSize(first);
     const cursor = decodeCursor(after);
@@ -146,6 +164,8 @@ export class ExceptionsResolver {
       ...(filter?.states?.length ? { states: filter.states } : {}), ...(filter?.rules?.length ? { rules: filter.rules } : {}),
       ...(filter?.partner ? { partner: filter.partner } : {}), ...(filter?.shipmentId ? { shipmentId: filter.shipmentId } : {}),
       ...(filter?.olderThanSeconds !== undefined ? { openedBefore: new Date(Date.parse(now) - filter.olderThanSeconds * 1000).toISOString() } : {}),
+      ...(filter?.overdue !== undefined && filter.overdue !== null ? { overdueAt: { at: now, overdue: filter.overdue } } : {}),
+      ...(filter?.escalated !== undefined && filter.escalated !== null ? { escalated: filter.escalated } : {}),
       ...(position ? { after: position } : {}),
     });
     const slice = rows.slice(0, size);

@@ -1,4 +1,4 @@
-import type { LedgerCommandInputs } from '@pedigree/domain';
+import type { ClockPolicy, LedgerCommandInputs } from '@pedigree/domain';
 import { Ledger, type SingleCommandName } from '@pedigree/ledger';
 import { LedgerReads, partnerReadModel, ReadModelDatabase, ReadModelProjector, type PartnerReadModel } from '@pedigree/readmodel';
 import { IdempotencyStore } from './idempotency';
@@ -19,11 +19,18 @@ export class PartnerContext {
     readonly ledger: Ledger,
     readonly database: ReadModelDatabase,
     readonly projector: ReadModelProjector,
+    /** The site's exception clock settings (time zone, grace per rule), sent with every raise. */
+    readonly clockPolicy: ClockPolicy = {},
   ) {
     this.readModel = partnerReadModel(database.dataSource);
     this.commands = new LedgerCommands(ledger, projector);
     this.idempotency = new IdempotencyStore(this.readModel.idempotencyKeys, org);
     this.reads = new LedgerReads(ledger);
+  }
+
+  /** The clock policy as a RaiseExceptions field: absent when the rules' defaults apply. */
+  get clockField(): { clock?: ClockPolicy } {
+    return Object.keys(this.clockPolicy).length ? { clock: this.clockPolicy } : {};
   }
 
   /** One write step: idempotency key, event ID, submit, wait for commit and the read model. */

@@ -7,6 +7,8 @@ import { openReadModelDatabase, PayloadMismatch, ProjectorStall, ReadModelProjec
 import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
 import { EpcisExportController } from './epcis-export.controller';
+import { ExceptionClockWatch } from './exception-clock';
+import { clockPolicyFromEnv } from './exception-clock-policy';
 import { ExceptionsResolver } from './exceptions.resolver';
 import { ColdChainResolver } from './cold-chain.resolver';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
@@ -119,10 +121,11 @@ export class PartnerModule {
         {
           provide: PartnerContext,
           useFactory: async () => {
+            const clockPolicy = clockPolicyFromEnv();
             const database = await openReadModelDatabase(options.role, (line) => logger.debug?.(line));
             const ledger = options.ledger?.() ?? connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(options.org))));
             const projector = new ReadModelProjector(database.dataSource, ledger, 'ledger', (err) => logger.warn({ msg: 'projector reconnecting', error: (err as Error).message }));
-            return new PartnerContext(options.role, options.org, ledger, database, projector);
+            return new PartnerContext(options.role, options.org, ledger, database, projector, clockPolicy);
           },
         },
         PartnerLifecycle,
@@ -130,6 +133,7 @@ export class PartnerModule {
         EpcisSubscriptions,
         PartnerQueriesResolver,
         TradeMutationsResolver,
+        { provide: ExceptionClockWatch, useFactory: (p: PartnerContext) => new ExceptionClockWatch(p), inject: [PartnerContext] },
         ExceptionsResolver,
         ColdChainResolver,
         PartnerSubscriptionsResolver,

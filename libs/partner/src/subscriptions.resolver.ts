@@ -3,6 +3,8 @@ import { Resolver, Subscription } from '@nestjs/graphql';
 import { on } from 'node:events';
 import { Roles } from '@pedigree/platform';
 import type { ProjectedEvent } from '@pedigree/readmodel';
+import type { ExceptionRecord } from '@pedigree/domain';
+import { ExceptionClockWatch } from './exception-clock';
 import { exceptionView } from './exceptions.resolver';
 import { ReceivingException } from './exception-types';
 import { RecallNotice, ShipmentNotice } from './graphql-types';
@@ -15,7 +17,7 @@ import { READERS } from './roles';
  */
 @Resolver()
 export class PartnerSubscriptionsResolver {
-  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext, @Inject(ExceptionClockWatch) private readonly clocks: ExceptionClockWatch) {}
 
   @Roles(...READERS)
   @Subscription(() => ShipmentNotice, { description: 'A shipment addressed to this organisation', resolve: (v: ShipmentNotice) => v })
@@ -52,6 +54,20 @@ export class PartnerSubscriptionsResolver {
   receivingExceptionChanged(): AsyncIterableIterator<ReceivingException> {
     const org = this.p.org;
     return this.stream(async (e) => (e.event.exceptions ?? []).filter((x) => x.receiver === org || x.seller === org).map((x) => exceptionView(x)));
+  }
+
+  @Roles(...READERS)
+  @Subscription(() => ReceivingException, {
+    description: 'An exception this organisation is a party to whose clock ran out (once per service run), as the exception clock finds it',
+    resolve: (v: ReceivingException) => v,
+  })
+  async *receivingExceptionOverdue(): AsyncIterableIterator<ReceivingException> {
+    const abort = new AbortController();
+    try {
+      for await (const [record, asOf] of on(this.clocks.events, 'overdue', { signal: abort.signal })) yield exceptionView(record as ExceptionRecord, asOf as string);
+    } finally {
+      abort.abort();
+    }
   }
 
   /** Notices of each projected event (several when one transaction changed several things). */

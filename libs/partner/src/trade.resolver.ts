@@ -102,7 +102,7 @@ export class TradeMutationsResolver {
         ...(inspection.receive.scanned.length ? { scanned: inspection.receive.scanned } : {}), ...(inspection.receive.hold ? { hold: inspection.receive.hold } : {}), underException: true,
       }, idempotencyKey)
       : undefined;
-    const raised = await this.p.write('raiseExceptions', 'RaiseExceptions', { findings: inspection.findings, refer: true }, idempotencyKey ? `${idempotencyKey}:exceptions` : undefined);
+    const raised = await this.p.write('raiseExceptions', 'RaiseExceptions', { findings: inspection.findings, refer: true, ...this.p.clockField }, idempotencyKey ? `${idempotencyKey}:exceptions` : undefined);
     return receipt ? { ...receipt, changed: [...new Set([...receipt.changed, ...raised.changed])], exceptions: raised.exceptions } : raised;
   }
 

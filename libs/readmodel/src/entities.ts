@@ -250,6 +250,9 @@ export class ReceivingExceptionRow {
   @Column({ type: 'timestamptz' }) openedAt!: Date;
   @Column({ type: 'timestamptz' }) updatedAt!: Date;
   @Column({ type: 'timestamptz', nullable: true }) closedAt!: Date | null;
+  /** The end of its business-day grace (its ledger clock); overdue while open past it. */
+  @Column({ type: 'timestamptz', nullable: true }) dueAt!: Date | null;
+  @Column({ type: 'timestamptz', nullable: true }) escalatedAt!: Date | null;
   @Column({ type: 'integer' }) version!: number;
   @Column({ type: 'jsonb' }) record!: Record<string, unknown>;
   @Column(bigintColumn) blockNumber!: string;

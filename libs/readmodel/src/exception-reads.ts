@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
-import type { ExceptionRecord } from '@pedigree/domain';
+import { OPEN_EXCEPTION_STATES, type ExceptionRecord } from '@pedigree/domain';
+
+/** An exception whose packs are held (the domain's isOpenException), in SQL over the indexed state. */
+const OPEN = `state IN (${OPEN_EXCEPTION_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /** Which side of the exceptions an organisation looks at. */
 export type ExceptionSide = 'receiver' | 'seller';
@@ -15,6 +18,10 @@ export interface ExceptionQuery {
   readonly shipmentId?: string;
   /** Opened at or before this instant (an "older than" filter on age). */
   readonly openedBefore?: string;
+  /** Open and due at or before this instant (overdue at it), or — false — not overdue at it. */
+  readonly overdueAt?: { readonly at: string; readonly overdue: boolean };
+  /** Escalated (true) or not (false). */
+  readonly escalated?: boolean;
   /** Keyset position after which to continue (openedAt, receiver, id of the last row seen). */
   readonly after?: { readonly openedAt: string; readonly receiver: string; readonly id: string };
   readonly limit: number;
@@ -47,6 +54,8 @@ export class ReceivingExceptionReads {
     if (q.partner) add(q.side === 'receiver' ? 'seller = ?' : 'receiver = ?', q.partner);
     if (q.shipmentId) add('"shipmentId" = ?', q.shipmentId);
     if (q.openedBefore) add('"openedAt" <= ?::timestamptz', q.openedBefore);
+    if (q.overdueAt) add(`${q.overdueAt.overdue ? '' : 'NOT '}(${OPEN} AND "dueAt" <= ?::timestamptz)`, q.overdueAt.at);
+    if (q.escalated !== undefined) where.push(q.escalated ? '"escalatedAt" IS NOT NULL' : '"escalatedAt" IS NULL');
     if (q.after) {
       params.push(q.after.openedAt, q.after.receiver, q.after.id);
       where.push(`("openedAt", receiver, id) > ($${params.length - 2}::timestamptz, $${params.length - 1}, $${params.length})`);
@@ -68,7 +77,14 @@ export class ReceivingExceptionReads {
   /** Open exceptions (open or waiting on the partner) holding a pack: what a scan screen says about it. */
   async holding(org: string, epc: string): Promise<ExceptionRecord[]> {
     const rows: Array<{ record: ExceptionRecord }> = await this.dataSource.query(
-      `SELECT record FROM receiving_exceptions WHERE receiver = $1 AND held @> ARRAY[$2]::text[] AND state IN ('open', 'waiting_on_partner') ORDER BY "openedAt"`, [org, epc]);
+      `SELECT record FROM receiving_exceptions WHERE receiver = $1 AND held @> ARRAY[$2]::text[] AND ${OPEN} ORDER BY "openedAt"`, [org, epc]);
+    return rows.map((r) => r.record);
+  }
+
+  /** Open exceptions the organisation is a party to whose clock ran out by `at`, most overdue first (what the clock alerts on). */
+  async overdue(org: string, at: string, limit = 500): Promise<ExceptionRecord[]> {
+    const rows: Array<{ record: ExceptionRecord }> = await this.dataSource.query(
+      `SELECT record FROM receiving_exceptions WHERE (receiver = $1 OR seller = $1) AND ${OPEN} AND "dueAt" <= $2::timestamptz ORDER BY "dueAt", receiver, id LIMIT $3`, [org, at, limit]);
     return rows.map((r) => r.record);
   }
 }

@@ -1,4 +1,4 @@
-import { isSellableAtRest, packHolds, recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
+import { clockOf, isSellableAtRest, packHolds, recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
 import type { EntityManager } from 'typeorm';
 import { LotState, lotKey, lotStates, withLotState } from './lot-state';
 import type { TraceabilityEvent } from './traceability-event';
@@ -97,17 +97,17 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
   const exceptions = (e.exceptions ?? []).filter((x) => viewer === undefined || x.receiver === viewer || x.seller === viewer);
   if (exceptions.length) {
     await m.query(
-      `INSERT INTO receiving_exceptions (receiver, id, seller, "shipmentId", rule, state, subjects, held, "openedAt", "updatedAt", "closedAt", version, record, "blockNumber", "transactionId")
+      `INSERT INTO receiving_exceptions (receiver, id, seller, "shipmentId", rule, state, subjects, held, "openedAt", "updatedAt", "closedAt", "dueAt", "escalatedAt", version, record, "blockNumber", "transactionId")
        SELECT x.receiver, x.id, x.seller, x."shipmentId", x.rule, x.state, ARRAY(SELECT jsonb_array_elements_text(x.subjects)), ARRAY(SELECT jsonb_array_elements_text(x.held)),
-              x."openedAt"::timestamptz, x."updatedAt"::timestamptz, x."closedAt"::timestamptz, x.version, x.record, $2::bigint, $3
+              x."openedAt"::timestamptz, x."updatedAt"::timestamptz, x."closedAt"::timestamptz, x."dueAt"::timestamptz, x."escalatedAt"::timestamptz, x.version, x.record, $2::bigint, $3
        FROM jsonb_to_recordset($1::jsonb) AS x(receiver text, id text, seller text, "shipmentId" text, rule text, state text, subjects jsonb, held jsonb,
-            "openedAt" text, "updatedAt" text, "closedAt" text, version int, record jsonb)
-       ON CONFLICT (receiver, id) DO UPDATE SET state = EXCLUDED.state, held = EXCLUDED.held, "updatedAt" = EXCLUDED."updatedAt", "closedAt" = EXCLUDED."closedAt",
+            "openedAt" text, "updatedAt" text, "closedAt" text, "dueAt" text, "escalatedAt" text, version int, record jsonb)
+       ON CONFLICT (receiver, id) DO UPDATE SET state = EXCLUDED.state, held = EXCLUDED.held, "updatedAt" = EXCLUDED."updatedAt", "closedAt" = EXCLUDED."closedAt", "escalatedAt" = EXCLUDED."escalatedAt",
             version = EXCLUDED.version, record = EXCLUDED.record, "blockNumber" = EXCLUDED."blockNumber", "transactionId" = EXCLUDED."transactionId"
        WHERE receiving_exceptions.version < EXCLUDED.version`,
       [JSON.stringify(exceptions.map((x) => ({
         receiver: x.receiver, id: x.id, seller: x.seller, shipmentId: x.shipmentId, rule: x.rule, state: x.state, subjects: x.subjects, held: x.held,
-        openedAt: x.openedAt, updatedAt: x.updatedAt, closedAt: x.closedAt ?? null, version: x.version, record: x,
+        openedAt: x.openedAt, updatedAt: x.updatedAt, closedAt: x.closedAt ?? null, dueAt: clockOf(x).dueAt, escalatedAt: x.escalation?.at ?? null, version: x.version, record: x,
       }))), block, txId],
     );
   }

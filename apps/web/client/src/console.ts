@@ -2,10 +2,12 @@ import { toSVG } from 'bwip-js/browser';
 import { Connection, gql, nodes, serviceInfo, session } from './api';
 import { h, notice } from './dom';
 import { conditionsSection } from './conditions';
+import { exceptionsSection } from './exceptions';
 
 /**
  * The partner console: shipments in and out, stock on hand by product and lot, a pack's or lot's
- * trace as a timeline, alerts on stock held (recalled, quarantined, suspect), and printable labels.
+ * trace as a timeline, alerts on stock held (recalled, quarantined, suspect), the receiving
+ * exceptions inbox, and printable labels.
  */
 interface Shipment { id: string; sender: string; receiver: string; purpose: string; status: string; epcs: string[]; shippedAt: string; receivedAt: string | null }
 interface Stock { gtin: string; productName: string | null; lot: string; expiry: string; quantity: number }
@@ -27,6 +29,7 @@ export function consolePage(): HTMLElement {
     ['trace', 'Trace', traceSection],
     ['alerts', 'Alerts', alertsSection],
     ['conditions', 'Conditions', conditionsSection],
+    ['exceptions', 'Exceptions', exceptionsSection],
     ['labels', 'Labels', labelsSection],
   ] as const;
   const body = h('div', { id: 'console-body' });

@@ -1,6 +1,7 @@
 import { gql, pharmacyService } from './api';
 import { decodeCanvas, decodeImageFile } from './decode';
 import { append, h, notice, onLeave } from './dom';
+import { lastDayOf, RULE_LABELS, type InboxException } from './exceptions';
 
 /**
  * The pharmacist's scan screen. Scans arrive three ways: a keyboard-wedge scanner typing into the
@@ -14,9 +15,12 @@ interface Verification {
   temperatureExcursions?: TemperatureExcursion[];
 }
 interface TemperatureExcursion { startAt: string; endAt: string; minutes: number; highestCelsius: number; lowestCelsius: number; source: { kind: string; id: string } | null }
-interface ScanRecord { at: Date; scan: string; result: Verification | null; error?: string; dispensed: boolean }
+/** An open receiving exception holding the pack: why it is held (exceptionsHoldingPack). */
+type Hold = Pick<InboxException, 'id' | 'rule' | 'summary' | 'seller' | 'shipmentId' | 'ageBusinessDays' | 'dueAt' | 'timeZone' | 'overdue' | 'escalatedAt'>;
+interface ScanRecord { at: Date; scan: string; result: Verification | null; holds: Hold[]; error?: string; dispensed: boolean }
 
 const VERIFY = `mutation($s: String!) { verifyPack(scan: $s) { verified dispensable reasons gtin serial productName lot expiry status verificationFailureReason additionalInfo temperatureExcursions { startAt endAt minutes highestCelsius lowestCelsius source { kind id } } } }`;
+const HOLDS = `query($e: String!) { exceptionsHoldingPack(epc: $e) { id rule summary seller shipmentId ageBusinessDays dueAt timeZone overdue escalatedAt } }`;
 const DISPENSE = `mutation($e: [String!]!, $k: String) { dispensePacks(epcs: $e, idempotencyKey: $k) { transactionId } }`;
 
 export const REASONS: Record<string, string> = {
@@ -72,10 +76,14 @@ export function scanPage(): HTMLElement {
     input.value = '';
     verdict.className = 'verdict busy';
     verdict.replaceChildren(h('p', { class: 'verdict-title' }, 'Checking…'));
-    const record: ScanRecord = { at: new Date(), scan, result: null, dispensed: false };
+    const record: ScanRecord = { at: new Date(), scan, result: null, holds: [], dispensed: false };
     records.unshift(record);
     try {
       record.result = (await gql<{ verifyPack: Verification }>(pharmacyService(), VERIFY, { s: scan })).verifyPack;
+      // A held pack says why: the open exceptions holding it, if a receipt check raised any.
+      if (record.result.reasons.includes('SUSPECT')) {
+        record.holds = (await gql<{ exceptionsHoldingPack: Hold[] }>(pharmacyService(), HOLDS, { e: scan }).catch(() => ({ exceptionsHoldingPack: [] }))).exceptionsHoldingPack;
+      }
     } catch (err) {
       record.error = (err as Error).message; // GraphQL errors carry their code: `CODE: message`
     }
@@ -108,6 +116,13 @@ export function scanPage(): HTMLElement {
     append(verdict, [
       h('p', { class: 'verdict-title', id: 'verdict-title' }, title),
       reasons.length ? h('ul', { class: 'reasons', 'aria-label': 'Reasons' }, ...reasons.map((x) => h('li', {}, x))) : null,
+      record.holds.length ? h('section', { id: 'v-held', class: 'held', 'aria-label': 'Held by an open exception' },
+        h('p', { class: 'held-title' }, 'Held by an open receiving exception \u2014 do not dispense until it is closed'),
+        h('ul', {}, ...record.holds.map((x) => h('li', { 'data-exception': x.id },
+          h('strong', {}, RULE_LABELS[x.rule] ?? x.rule), ` \u2014 ${x.summary}. Raised against ${x.seller}\u2019s shipment ${x.shipmentId}, `,
+          `${x.ageBusinessDays} business day${x.ageBusinessDays === 1 ? '' : 's'} ago; `,
+          x.overdue ? h('span', { class: 'overdue' }, `overdue since the end of ${lastDayOf(x)}`) : `due by the end of ${lastDayOf(x)}`,
+          x.escalatedAt ? h('span', { class: 'overdue' }, ' \u2014 escalated as suspect product') : null)))) : null,
       r ? h('dl', { class: 'facts' },
         h('dt', {}, 'Product'), h('dd', { id: 'v-product' }, r.productName ?? r.gtin ?? '—'),
         h('dt', {}, 'Lot'), h('dd', { id: 'v-lot' }, r.lot ?? '—'),

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors';
 import { parseTimestamp, type IsoDate, type IsoTimestamp } from '../time';
 import type { OrgId, QuarantineReason } from '../lifecycle/records';
+import { assertClockPolicy, clockOf, startClock, type ClockPolicy, type ExceptionClock } from './exception-clock';
 import { isReceivingRule, type Finding, type ReceivingRule, type TiLine } from './receiving-checks';
 
 /**
@@ -62,6 +63,10 @@ export interface ExceptionRecord extends Pick<Finding, 'rule' | 'shipmentId' | '
   readonly updatedAt: IsoTimestamp;
   readonly closedAt?: IsoTimestamp;
   readonly resolution?: { readonly kind: ExceptionResolution; readonly at: IsoTimestamp; readonly by: OrgId };
+  /** Its business-day clock, fixed when raised (absent on records raised before clocks: the default applies). */
+  readonly clock?: ExceptionClock;
+  /** The receiver escalated it when its clock ran out (product without data: now suspect product). */
+  readonly escalation?: { readonly at: IsoTimestamp; readonly by: OrgId; readonly dueAt: IsoTimestamp; readonly early: boolean };
   readonly answers: readonly ExceptionAnswer[];
   readonly history: readonly ExceptionStep[];
   readonly version: number;
@@ -71,7 +76,8 @@ export type ExceptionAction =
   | { readonly type: 'refer' }
   | { readonly type: 'answer'; readonly note?: string; readonly correction?: Correction }
   | { readonly type: 'resolve'; readonly resolution: ExceptionResolution }
-  | { readonly type: 'close' };
+  | { readonly type: 'close' }
+  | { readonly type: 'escalate' };
 
 export interface RaiseInput {
   readonly id: string;
@@ -79,6 +85,8 @@ export interface RaiseInput {
   readonly evidenceSha256?: string;
   /** Refer it to the seller at once (open → waiting_on_partner in the same step). */
   readonly refer?: boolean;
+  /** The receiver's clock settings (time zone, grace per rule); the rule's default otherwise. */
+  readonly clock?: ClockPolicy;
 }
 
 /** Why an exception's packs are held: product that may not be what it claims is suspect; the rest lacks a matching pedigree. */
@@ -87,8 +95,11 @@ export function holdReason(rule: ReceivingRule): QuarantineReason {
   return rule === 'seal_broken' || rule === 'product_without_data' || rule === 'aggregation_extra_pack' ? 'suspect' : 'no_pedigree_match';
 }
 
+/** The states in which an exception is open: its packs held, its clock running. */
+export const OPEN_EXCEPTION_STATES: readonly ExceptionState[] = ['open', 'waiting_on_partner'];
+
 export function isOpenException(state: ExceptionState): boolean {
-  return state === 'open' || state === 'waiting_on_partner';
+  return OPEN_EXCEPTION_STATES.includes(state);
 }
 
 export function raiseException(input: RaiseInput, actor: OrgId, at: IsoTimestamp): ExceptionRecord {
@@ -103,11 +114,12 @@ export function raiseException(input: RaiseInput, actor: OrgId, at: IsoTimestamp
   if (input.evidenceSha256 !== undefined && !/^[0-9a-f]{64}$/.test(input.evidenceSha256)) throw invalid('evidenceSha256 must be 64 lower-case hex digits', 'evidenceSha256');
   if (f.receiver !== actor) throw new DomainError('EXCEPTION_PARTY', `only the receiver raises a receiving exception: ${actor} is not ${f.receiver}`, { actor, expected: f.receiver, action: 'raise' });
   if (f.seller === actor) throw invalid('an organisation does not raise an exception against itself', 'parties');
+  const clock = startClock(f.rule, at, assertClockPolicy(input.clock ?? {}));
   const opened: ExceptionRecord = {
     docType: 'exception', id: input.id, receiver: actor, seller: f.seller, shipmentId: f.shipmentId, rule: f.rule, state: 'open',
     subjects: [...new Set(f.subjects)].sort(), held: [...new Set(f.hold)].sort(), evidence: f.evidence,
     ...(input.evidenceSha256 ? { evidenceSha256: input.evidenceSha256 } : {}),
-    openedAt: at, updatedAt: at, answers: [], history: [{ at, by: actor, action: 'raise', from: null, to: 'open' }], version: 1,
+    openedAt: at, updatedAt: at, clock, answers: [], history: [{ at, by: actor, action: 'raise', from: null, to: 'open' }], version: 1,
   };
   return input.refer ? { ...actOnException(opened, { type: 'refer' }, actor, at), version: 1 } : opened;
 }
@@ -149,6 +161,15 @@ export function actOnException(record: ExceptionRecord, action: ExceptionAction,
     case 'close':
       if (!record.state.startsWith('resolved_by_')) throw illegal(record, action.type);
       return step('closed', { closedAt: at });
+    case 'escalate': {
+      // Escalating is the receiver's own judgement about product it holds, so it may come before the
+      // clock runs out; the record says whether it did (early) and against which due instant.
+      if (!isOpenException(record.state)) throw illegal(record, action.type);
+      const clock = clockOf(record);
+      if (clock.onExpiry !== 'escalate') throw new DomainError('EXCEPTION_TRANSITION', `exception ${record.id} (${record.rule}) is not escalated when overdue: its clock alerts`, { id: record.id, from: record.state, action: 'escalate', reason: 'rule' });
+      if (record.escalation) throw new DomainError('EXCEPTION_TRANSITION', `exception ${record.id} was escalated at ${record.escalation.at}`, { id: record.id, from: record.state, action: 'escalate', reason: 'already escalated' });
+      return step(record.state, { escalation: { at, by: actor, dueAt: clock.dueAt, early: parseTimestamp(at).epochMs < parseTimestamp(clock.dueAt).epochMs } });
+    }
     default:
       throw invalid(`unknown exception action ${JSON.stringify((action as { type?: unknown }).type)}`, 'action');
   }

@@ -156,7 +156,8 @@ export type ChaincodeEventType =
   | 'exceptionResolved'
   | 'exceptionClosed'
   | 'readingsAnchored'
-  | 'excursionDecided';
+  | 'excursionDecided'
+  | 'exceptionEscalated';
 
 /**
  * The one chaincode event of a transaction (Fabric keeps only the last setEvent). A read model

@@ -57,6 +57,7 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'CloseException', contract: 'exceptions', event: 'exceptionClosed', roles: TRADERS, relation: 'receiver of the exception; custodian of the packs it releases', endorsement: `${EXCEPTION}; released packs ${AT_REST}` },
   { transaction: 'AnchorReadings', contract: 'coldchain', event: 'readingsAnchored', roles: TRADERS, relation: 'shipment: its sender or addressee; container: its custodian or owner; location: the holder of its GLN', endorsement: 'MAJORITY (new keys); the anchor is never rewritten' },
   { transaction: 'DecideExcursion', contract: 'coldchain', event: 'excursionDecided', roles: MAKERS, relation: 'manufacturer of every pack the temperature_excursion exception holds', endorsement: 'MAJORITY (new keys); one decision per exception, never rewritten' },
+  { transaction: 'EscalateException', contract: 'exceptions', event: 'exceptionEscalated', roles: TRADERS, relation: 'receiver of the exception (a rule whose clock escalates: product without data)', endorsement: EXCEPTION },
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 
@@ -109,6 +110,7 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   CloseException: { reads: [...EXCEPTION_STEP.reads, 'exceptionOfShipment'], writes: ['exception', 'event', 'pack'] },
   AnchorReadings: { reads: ['partner', 'consortium', 'event', 'shipment', 'container', 'readingsAnchor'], writes: ['readingsAnchor', 'event'] },
   DecideExcursion: { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'lotStatus', 'excursionDecision'], writes: ['excursionDecision', 'event'] },
+  EscalateException: EXCEPTION_STEP,
   AnchorForecast: { reads: ['partner', 'forecastAnchor', 'forecastAnchorEvent'], writes: ['forecastAnchor', 'forecastAnchorEvent'] },
 };
 

@@ -25,8 +25,12 @@ describe('parseLedgerCommand', () => {
     const storage = { minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 120, mktLimitCelsius: 8 } };
     expect(ok('RegisterProduct', { gtin: '00312345678906', name: 'Insulin', strength: '100 U/mL', dosageForm: 'injection', packSize: '10 mL', storage }))
       .toMatchObject({ storage });
+    const clock = { timeZone: 'America/Chicago', graceBusinessDays: { product_without_data: 5 } };
+    expect(ok('RaiseExceptions', { findings: [{ rule: 'product_without_data', shipmentId: 's', seller: 'M', receiver: 'D', subjects: ['x'], evidence: { summary: 'no data' } }], clock }))
+      .toMatchObject({ clock });
   });
 
+  const FINDING = { rule: 'product_without_data', shipmentId: 's', seller: 'M', receiver: 'D', subjects: ['x'], hold: [], evidence: { summary: 'no data' } };
   const cases: Array<[string, LedgerCommandName, unknown, string, string | undefined]> = [
     ['not JSON', 'Release', '{', 'COMMAND_INVALID', undefined],
     ['an array', 'Release', [], 'COMMAND_INVALID', undefined],
@@ -51,6 +55,11 @@ describe('parseLedgerCommand', () => {
     ['storage conditions without a budget', 'RegisterProduct', { eventId: 'e', gtin: '00312345678906', name: 'Insulin', strength: '100 U/mL', dosageForm: 'injection', packSize: '10 mL', storage: { minCelsius: 2, maxCelsius: 8 } }, 'COMMAND_INVALID', 'storage.budget'],
     ['verified missing', 'VerifyReturn', { eventId: 'e', epcs: ['x'] }, 'COMMAND_INVALID', 'verified'],
     ['a governance change of no known kind', 'Propose', { eventId: 'e', change: { kind: 'dissolve' } }, 'COMMAND_INVALID', undefined],
+    ['a clock policy with an unknown field', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { zone: 'UTC' } }, 'COMMAND_INVALID', 'clock.zone'],
+    ['a grace for no rule code', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { graceBusinessDays: { late: 2 } } }, 'COMMAND_INVALID', 'clock.graceBusinessDays.late'],
+    ['a grace out of range', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { graceBusinessDays: { product_without_data: 45 } } }, 'CLOCK_INVALID', undefined],
+    ['a time zone Intl does not know', 'RaiseExceptions', { eventId: 'e', findings: [FINDING], clock: { timeZone: 'Europe/Atlantis' } }, 'CLOCK_INVALID', undefined],
+    ['an escalation without its exception', 'EscalateException', { eventId: 'e' }, 'COMMAND_INVALID', 'exceptionId'],
   ];
   it.each(cases)('refuses %s', (_name, transaction, body, code, field) => {
     const r = refusal(transaction, typeof body === 'string' ? body : JSON.stringify(body));

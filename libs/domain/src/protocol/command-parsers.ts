@@ -2,6 +2,7 @@ import { DomainError } from '../errors';
 import { parseGovernanceChange } from '../consortium/governance';
 import { isCset82 } from '../gs1/charset';
 import type { QuarantineReason } from '../lifecycle/records';
+import { assertClockPolicy, type ClockPolicy } from '../exceptions/exception-clock';
 import type { Correction } from '../exceptions/exception-lifecycle';
 import { RECEIVING_RULES, type Finding } from '../exceptions/receiving-checks';
 import { parseStorageConditions, type StorageConditions } from '../coldchain/storage';
@@ -146,6 +147,13 @@ const findings: Reader<readonly Finding[]> = (value, field, transaction) => {
 /** The seller's corrected data: only the parts the lifecycle knows (actOnException checks their content). */
 const correction: Reader<Correction> = (value, field, transaction) => objectOf(value, field, transaction, ['contents', 'ti', 'packs'], 'a correction { contents?, ti?, packs? }') as Correction;
 
+/** A receiver's clock settings: { timeZone?, graceBusinessDays?: { rule: days } } (assertClockPolicy checks the values). */
+const clockPolicy: Reader<ClockPolicy> = (value, field, transaction) => {
+  const v = objectOf(value, field, transaction, ['timeZone', 'graceBusinessDays'], 'a clock policy { timeZone?, graceBusinessDays? }');
+  const grace = v.graceBusinessDays === undefined ? undefined : objectOf(v.graceBusinessDays, `${field}.graceBusinessDays`, transaction, RECEIVING_RULES, 'grace per rule code');
+  return assertClockPolicy({ ...(v.timeZone === undefined ? {} : { timeZone: text(64)(v.timeZone, `${field}.timeZone`, transaction) }), ...(grace ? { graceBusinessDays: grace as ClockPolicy['graceBusinessDays'] } : {}) });
+};
+
 const sha256: Reader<string> = (value, field, transaction) => {
   if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) throw invalid(transaction, field, `${field} not a SHA-256`, 'must be 64 lower-case hex digits');
   return value;
@@ -226,13 +234,14 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   Propose: { change: req((value) => parseGovernanceChange(value)) },
   Approve: { proposalId: req(text(256)) },
   Capture: { commands: req(captureParts) },
-  RaiseExceptions: { findings: req(findings), refer: opt(flag), evidenceSha256: opt(sha256) },
+  RaiseExceptions: { findings: req(findings), refer: opt(flag), evidenceSha256: opt(sha256), clock: opt(clockPolicy) },
   ReferException: exceptionStep,
   AnswerException: { ...exceptionStep, note: opt(text(2000)), correction: opt(correction) },
   ResolveException: { ...exceptionStep, resolution: req(oneOf(['correction', 'return', 'destruction'] as const)) },
   CloseException: exceptionStep,
   DecideExcursion: { receiver: req(text()), exceptionId: req(text(300)), decision: req(oneOf(['release', 'destroy'] as const)), stabilityDataRef: opt(text(512)), note: opt(text(2000)) },
   AnchorReadings: { source: req(source), batchSha256: req(sha256), readingCount: req(count), firstAt: req(timestamp), lastAt: req(timestamp), deviceId: opt(text(256)) },
+  EscalateException: exceptionStep,
 };
 
 /**

@@ -2,6 +2,7 @@ import type { IsoDate } from '../time';
 import type { OrgId, QuarantineReason } from '../lifecycle/records';
 import type { GovernanceChange } from '../consortium/governance';
 import type { ChaincodeContract } from './catalogue';
+import type { ClockPolicy } from '../exceptions/exception-clock';
 import type { Correction, ExceptionResolution } from '../exceptions/exception-lifecycle';
 import type { Finding } from '../exceptions/receiving-checks';
 import { COMMAND_AUTHORITY } from './catalogue';
@@ -188,6 +189,8 @@ export interface RaiseExceptionsCommand extends Command {
   readonly refer?: boolean;
   /** SHA-256 of private evidence kept off the ledger. */
   readonly evidenceSha256?: string;
+  /** The receiver's clock settings (site time zone, grace per rule); each rule's default otherwise. */
+  readonly clock?: ClockPolicy;
 }
 /** A step on one exception; the receiver is the caller except for the seller's answer. */
 export interface ExceptionStepCommand extends Command {
@@ -252,6 +255,7 @@ export interface LedgerCommandInputs {
   readonly AnswerException: AnswerExceptionCommand;
   readonly ResolveException: ResolveExceptionCommand;
   readonly CloseException: ExceptionStepCommand;
+  readonly EscalateException: ExceptionStepCommand;
   readonly Capture: CaptureCommand;
   readonly AnchorReadings: AnchorReadingsCommand;
   readonly DecideExcursion: DecideExcursionCommand;
