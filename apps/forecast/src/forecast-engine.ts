@@ -8,7 +8,9 @@ import {
 } from '@pedigree/forecasting';
 import { Ledger, LedgerError } from '@pedigree/ledger';
 import { ServiceError } from '@pedigree/platform';
-import { bucketDemand, dayProfileFromHistory, DemandPoint, disaggregate, Granularity, isoDate, lastCompleteMonth, monthlyHistory, MonthQuantiles, nextPeriod, periodStart } from '@pedigree/forecasting';
+import {
+  bucketDemand, dayProfileFromHistory, DemandPoint, DemandSources, disaggregate, Granularity, isoDate, lastCompleteMonth, monthlyHistory, MonthQuantiles, nextPeriod, periodStart, stockOutDays,
+} from '@pedigree/forecasting';
 import { DemandStore, SeriesKey } from './demand-store';
 import { ForecastConfig } from './forecast-config';
 import { canonicalForecastJson, forecastDigest, roundNumbers } from './forecast-digest';
@@ -119,6 +121,11 @@ export class ForecastEngine {
     return bucketDemand(records, granularity, isoDate(this.now().getTime()));
   }
 
+  /** Days that opened with nothing on hand, through today (oldest first). */
+  stockOutDays(sources: DemandSources): string[] {
+    return [...stockOutDays(sources.stock ?? new Map<string, number>(), isoDate(this.now().getTime()))].sort();
+  }
+
   private historyThrough(): string {
     const now = this.now();
     return this.config.includeCurrentMonth ? now.toISOString().slice(0, 7) : lastCompleteMonth(now);
@@ -127,12 +134,13 @@ export class ForecastEngine {
   /** The monthly history the models see, or a typed refusal saying why there is none. */
   async monthlyDemand(key: SeriesKey): Promise<{ history: DemandHistory; through: string }> {
     const through = this.historyThrough();
-    const monthly = monthlyHistory(await this.demand.sources(key), through);
+    const monthly = monthlyHistory(await this.demand.sources(key), through, { minStockOutDays: this.config.stockOutDays });
     if (!monthly) {
       if (!(await this.demand.productKnown(key.gtin))) throw new ServiceError('NOT_FOUND', 'UNKNOWN_PRODUCT', `GTIN ${key.gtin} is not a registered product and has no demand history`);
       throw new ServiceError('NOT_FOUND', 'NO_DEMAND_HISTORY', `no complete month of demand for ${key.gtin} at ${key.location} through ${through} (the current month counts once it is over)`);
     }
-    return { history: { key: `${key.gtin}|${key.location}`, start: parseMonth(monthly.start), values: monthly.values }, through };
+    // Stock-out months are censored: what was dispensed then is at least the demand, not the demand.
+    return { history: { key: `${key.gtin}|${key.location}`, start: parseMonth(monthly.start), values: monthly.values, ...(monthly.censored ? { censored: monthly.censored } : {}) }, through };
   }
 
   async forecast(key: SeriesKey, horizon: number, granularity: Granularity): Promise<ServedForecast> {
@@ -173,7 +181,7 @@ export class ForecastEngine {
   /** The library's served path on one series, memoised by history and model: the same question gets the same answer. */
   servedForecast(history: DemandHistory, months: number): ServedSeries {
     const serving = this.servingModel();
-    const cacheKey = `${serving.model?.metadata.version ?? '-'}|${months}|${history.start}|${history.values.join(',')}`;
+    const cacheKey = `${serving.model?.metadata.version ?? '-'}|${months}|${history.start}|${history.values.join(',')}|${history.censored?.map((c) => (c ? 1 : 0)).join('') ?? ''}`;
     const hit = this.cache.get(cacheKey);
     if (hit) return hit;
     const result = serveForecasts([history], serving, { horizon: months, levels: LEVELS });

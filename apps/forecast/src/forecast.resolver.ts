@@ -57,6 +57,7 @@ export class ForecastResolver {
       liveDispenses: [...sources.dispensed.values()].reduce((s, v) => s + v, 0),
       importedQuantity: sources.imported.reduce((s, r) => s + r.quantity, 0),
       points: points.slice(-n),
+      stockOutDays: this.engine.stockOutDays(sources).slice(-1000),
     };
   }
 

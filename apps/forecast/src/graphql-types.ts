@@ -56,6 +56,8 @@ export class DemandHistoryView {
   @Field(() => Int, { description: 'Packs dispensed on the ledger (live, from the dispenser\'s read model)' }) liveDispenses!: number;
   @Field(() => Float, { description: 'Demand imported from CSV or seeded as demo history' }) importedQuantity!: number;
   @Field(() => [DemandPointView]) points!: DemandPointView[];
+  @Field(() => [String], { description: 'Days (YYYY-MM-DD) that opened with no sellable pack on hand, since stock was first received; the months they fall in reach the forecast as censored (sales are a lower bound of demand)' })
+  stockOutDays!: string[];
 }
 
 @ObjectType()
