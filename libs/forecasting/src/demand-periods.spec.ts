@@ -1,5 +1,5 @@
 import { conditionHistory } from './demand-history';
-import { bucketDemand, dayProfileFromHistory, disaggregate, lastCompleteMonth, monthlyHistory, periodStart, stockOutDays } from './demand-periods';
+import { bucketDemand, dayProfileFromHistory, disaggregate, lastCompleteMonth, monthlyHistory, monthsPer, monthsToCover, periodStart, stockOutDays } from './demand-periods';
 
 describe('demand periods', () => {
   it('starts weeks on Monday and months on the first', () => {
@@ -92,5 +92,23 @@ describe('stock-outs from stock movements', () => {
     const c = conditionHistory({ key: 'k', start: 0, values, censored });
     expect(c.values[5]).toBeGreaterThan(10);
     expect(c.notes.join(' ')).toMatch(/1 stock-out month\(s\) treated as censored/);
+  });
+});
+
+describe('planning periods in months', () => {
+  it.each([
+    { first: '2026-03-01', count: 3, granularity: 'MONTH' as const, months: 3 },
+    { first: '2026-03-01', count: 4, granularity: 'WEEK' as const, months: 1 },
+    { first: '2026-03-01', count: 6, granularity: 'WEEK' as const, months: 2 },
+    { first: '2026-03-01', count: 31, granularity: 'DAY' as const, months: 2 },
+    { first: '2026-12-01', count: 40, granularity: 'DAY' as const, months: 2 },
+  ])('$count $granularity from $first needs $months month(s) of forecast', ({ first, count, granularity, months }) => {
+    expect(monthsToCover(first, count, granularity)).toBe(months);
+  });
+
+  it('converts lead times to months', () => {
+    expect(monthsPer('MONTH')).toBe(1);
+    expect(monthsPer('WEEK') * 30.4375).toBeCloseTo(7);
+    expect(monthsPer('DAY') * 30.4375).toBeCloseTo(1);
   });
 });

@@ -298,3 +298,18 @@ export function dayProfileFromHistory(daily: ReadonlyMap<string, number>, region
   const holiday = holidays >= 3 ? holidaySum / holidays / average : weekday[6];
   return { weekday, holiday, region, source: 'history', days: span };
 }
+
+/** Months per period of a granularity (a week is 7 of a mean month's 30.4375 days). */
+export function monthsPer(granularity: Granularity): number {
+  return granularity === 'MONTH' ? 1 : granularity === 'WEEK' ? 7 / 30.4375 : 1 / 30.4375;
+}
+
+/** Months of monthly forecast needed to cover `count` periods of `granularity` from `firstMonth` (YYYY-MM-01). */
+export function monthsToCover(firstMonth: string, count: number, granularity: Granularity): number {
+  if (granularity === 'MONTH') return count;
+  let end = periodStart(firstMonth, granularity);
+  for (let i = 0; i < count; i++) end = nextPeriod(end, granularity);
+  const [y0, m0] = firstMonth.split('-').map(Number);
+  const [y1, m1] = end.split('-').map(Number);
+  return Math.max(1, y1 * 12 + m1 - (y0 * 12 + m0) + 1);
+}

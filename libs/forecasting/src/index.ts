@@ -54,6 +54,7 @@ export type { CalendarRegion, TradingDayEffect } from './trading-days';
 export { splitLogNormal, normalCdf } from './marginal';
 export type { MarginalForecast } from './marginal';
 export {
-  bucketDemand, dayProfileFromHistory, dayWeight, daysInMonth, disaggregate, isoDate, lastCompleteMonth, monthlyHistory, nextPeriod, parseIsoDate, periodStart, stockOutDays, UNIFORM_DAYS,
+  bucketDemand, dayProfileFromHistory, dayWeight, daysInMonth, disaggregate, isoDate, lastCompleteMonth, monthlyHistory, monthsPer, monthsToCover, nextPeriod, parseIsoDate, periodStart,
+  stockOutDays, UNIFORM_DAYS,
 } from './demand-periods';
 export type { DayProfile, DemandPoint, DemandRecord, DemandSources, Granularity, MonthlyHistoryOptions, MonthQuantiles } from './demand-periods';
