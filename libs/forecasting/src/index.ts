@@ -11,7 +11,7 @@ export { forecastPortfolio } from './demand-forecaster';
 export type { PortfolioOptions, PortfolioForecast, SeriesRefusal } from './demand-forecaster';
 
 export { GlobalQuantileModel, GLOBAL_MODEL_FORMAT } from './global-model';
-export type { GlobalModelOptions, GlobalModelMetadata, ValidationForecast } from './global-model';
+export type { GlobalModelOptions, GlobalModelMetadata, NetworkProgress, ValidationForecast } from './global-model';
 export { modelToArtifacts, modelFromArtifacts, saveModelToDirectory, loadModelFromDirectory } from './model-store';
 export type { StoredModelArtifacts } from './model-store';
 

@@ -307,6 +307,8 @@ export interface TrainingProgress {
   readonly member?: number;
   readonly members?: number;
   readonly epoch?: number;
+  /** The member's validation loss at that epoch (pinball, centred log space). */
+  readonly loss?: number;
   readonly message: string;
 }
 
@@ -348,10 +350,7 @@ export async function trainServingModel(histories: readonly DemandHistory[], opt
         maxEpochs: design.maxEpochs,
         seed: options.seed,
         ...(options.parallelism ? { parallelism: options.parallelism } : {}),
-        progress: (line) => {
-          const m = /^member (\d+)\/(\d+): epoch (\d+)/.exec(line);
-          say({ phase: 'network', message: line, ...(m ? { member: Number(m[1]), members: Number(m[2]), epoch: Number(m[3]) } : {}) });
-        },
+        progress: (event) => say({ phase: 'network', message: event.message, member: event.member, members: event.members, epoch: event.epoch, loss: event.loss }),
       });
     } catch (error) {
       if (!(error instanceof ForecastError && error.code === 'NO_TRAINABLE_SERIES')) throw error;
