@@ -30,7 +30,7 @@ export class DemandForecast {
   @Field(() => GranularityEnum) granularity!: GranularityEnum;
   @Field(() => Int) horizon!: number;
   @Field({ description: 'Last month of history the forecast used (YYYY-MM)' }) historyThrough!: string;
-  @Field({ description: 'global-mlp, combination, ets or seasonal-naive' }) method!: string;
+  @Field({ description: 'served (the stored policy of a trained model) or ets (before any training)' }) method!: string;
   @Field({ description: 'The fitted model in words, e.g. ETS(M,Ad,M), or the fallback taken' }) fittedModel!: string;
   @Field({ description: 'Why this method' }) reason!: string;
   @Field(() => [String], { description: 'Repairs of the input (gaps filled, negatives clipped) and fallbacks' }) notes!: string[];
