@@ -5,8 +5,11 @@ import { HealthRegistry, PlatformModule } from '@pedigree/platform';
 import { DemandStore } from './demand-store';
 import { forecastConfigFromEnv } from './forecast-config';
 import { demandSource, ForecastDatabases, openForecastDatabases } from './forecast-database';
-import { ForecastEngine } from './forecast-engine';
 import { ForecastResolver } from './forecast.resolver';
+import { Forecasts } from './forecasts';
+import { PublishedForecasts } from './published-forecasts';
+import { ServingModels } from './serving-models';
+import { TrainingJobs } from './training-jobs';
 
 const config = forecastConfigFromEnv();
 const logger = new Logger('forecast');
@@ -24,7 +27,7 @@ function lazyLedger(): { get: () => Ledger; close: () => void } {
 class ForecastLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(DATABASES) private readonly db: ForecastDatabases,
-    @Inject(ForecastEngine) private readonly engine: ForecastEngine,
+    @Inject(ServingModels) private readonly models: ServingModels,
     private readonly health: HealthRegistry,
   ) {}
 
@@ -45,11 +48,11 @@ class ForecastLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
     this.health.register({
       name: 'model',
       check: async () => {
-        const m = this.engine.modelInfo();
+        const m = this.models.info();
         return { healthy: true, detail: { loaded: Boolean(m), version: m?.metadata.version ?? null, fallback: m ? null : 'ETS / seasonal naive until a model is trained (retrain)' } };
       },
     });
-    this.health.register({ name: 'backend', check: async () => ({ healthy: Boolean(this.engine.backend), detail: this.engine.backend ?? 'not initialised' }) });
+    this.health.register({ name: 'backend', check: async () => ({ healthy: Boolean(this.models.backend), detail: this.models.backend ?? 'not initialised' }) });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -62,23 +65,36 @@ class ForecastLifecycle implements OnApplicationBootstrap, OnApplicationShutdown
   providers: [
     { provide: DATABASES, useFactory: () => openForecastDatabases((line) => logger.debug?.(line)) },
     {
-      provide: ForecastEngine,
+      provide: ServingModels,
       inject: [DATABASES],
       useFactory: async (db: ForecastDatabases) => {
         const backend = await initBackend({ log: (line) => logger.log(line) });
         logger.log(`tfjs backend: ${backend}`);
-        const ledger = lazyLedger();
+        const models = new ServingModels(db.own, (line) => logger.warn(line));
+        await models.loadLatest();
+        return models;
+      },
+    },
+    {
+      provide: DemandStore,
+      inject: [DATABASES],
+      useFactory: (db: ForecastDatabases) => {
         let connecting: Promise<unknown> | undefined;
-        const demand = new DemandStore(db.own, async () => {
+        return new DemandStore(db.own, async () => {
           // One initialisation even when several requests arrive at once.
           connecting ??= demandSource(db).catch((err) => { connecting = undefined; throw err; });
           await connecting;
           return db.demand;
         }, config.org);
-        const engine = new ForecastEngine(db.own, demand, config, ledger.get, (line) => logger.warn(line));
-        await engine.loadLatestModel();
-        return engine;
       },
+    },
+    { provide: Forecasts, inject: [DemandStore, ServingModels], useFactory: (demand: DemandStore, models: ServingModels) => new Forecasts(demand, models, config) },
+    { provide: PublishedForecasts, inject: [DATABASES], useFactory: (db: ForecastDatabases) => new PublishedForecasts(db.own, lazyLedger().get, (line) => logger.warn(line)) },
+    {
+      provide: TrainingJobs,
+      inject: [DATABASES, DemandStore, Forecasts, ServingModels, PublishedForecasts],
+      useFactory: (db: ForecastDatabases, demand: DemandStore, forecasts: Forecasts, models: ServingModels, published: PublishedForecasts) =>
+        new TrainingJobs(db.own, demand, forecasts, models, published, config, (line) => logger.warn(line)),
     },
     ForecastLifecycle,
     ForecastResolver,

@@ -46,15 +46,17 @@ export class DemandStore {
     this.live = new DispenseDemandReads(demand, org);
   }
 
-  /** Both sources of one series. */
+  /** Both sources of one series, with the stock movements that say which months were stock-outs. */
   async sources(key: SeriesKey): Promise<DemandSources> {
     const imported: Array<{ periodStart: string; covers: 'day' | 'month'; quantity: number }> = await this.own.query(
       `SELECT to_char("periodStart", 'YYYY-MM-DD') AS "periodStart", covers, quantity FROM imported_demand WHERE gtin = $1 AND location = $2 ORDER BY "periodStart"`,
       [key.gtin, key.location]);
     const live = await this.live.dispensedPerDay(key.gtin, key.location);
+    const stock = await this.live.stockMovementsPerDay(key.gtin, key.location);
     return {
       imported: imported.map((r): DemandRecord => ({ date: r.periodStart, covers: r.covers, quantity: Number(r.quantity) })),
       dispensed: live,
+      stock,
     };
   }
 

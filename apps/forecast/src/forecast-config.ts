@@ -15,6 +15,8 @@ export interface ForecastConfig {
   readonly includeCurrentMonth: boolean;
   /** Public holidays and trading days of the demand (date-holidays region: US, AU, or none). */
   readonly calendar: CalendarRegion;
+  /** Days a month must open with nothing on hand to count as a stock-out month (censored demand). */
+  readonly stockOutDays: number;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, valid: (v: number) => boolean): number {
@@ -37,5 +39,6 @@ export function forecastConfigFromEnv(env: NodeJS.ProcessEnv = process.env): For
     trainMaxEpochs: numberFrom(env, 'FORECAST_TRAIN_MAX_EPOCHS', 60, (v) => Number.isInteger(v) && v >= 1),
     includeCurrentMonth: env.FORECAST_INCLUDE_CURRENT_MONTH === 'true',
     calendar: checkRegion(env.FORECAST_CALENDAR ?? 'US'),
+    stockOutDays: numberFrom(env, 'FORECAST_STOCKOUT_DAYS', 1, (v) => Number.isInteger(v) && v >= 1 && v <= 31),
   };
 }

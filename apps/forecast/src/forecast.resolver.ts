@@ -2,13 +2,15 @@ import { Inject } from '@nestjs/common';
 import { Args, Context, Float, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { on } from 'node:events';
 import { Principal, Roles, ServiceError } from '@pedigree/platform';
-import { ForecastEngine, JobUpdate } from './forecast-engine';
 import { PublishedForecastRow, TrainingJobRow } from './entities';
 import {
   DemandForecast, DemandHistoryView, DemandImport, ForecastVerification, GranularityEnum, ModelInfo, ModelVersionConnection, PublishedForecast,
   PublishedForecastConnection, ReorderConnection, ReorderLine, TrainingJob,
 } from './graphql-types';
-import { ServedForecast } from './forecast-engine';
+import { Forecasts, ServedForecast } from './forecasts';
+import { PublishedForecasts } from './published-forecasts';
+import { ServingModels } from './serving-models';
+import { JobUpdate, TrainingJobs } from './training-jobs';
 
 /** Planners read and publish forecasts; admins retrain; auditors verify. */
 const READERS = ['admin', 'planner', 'auditor', 'operator'] as const;
@@ -26,7 +28,12 @@ const decodeCursor = (cursor: string | null | undefined) => (cursor ? Buffer.fro
 
 @Resolver()
 export class ForecastResolver {
-  constructor(@Inject(ForecastEngine) private readonly engine: ForecastEngine) {}
+  constructor(
+    @Inject(Forecasts) private readonly forecasts: Forecasts,
+    @Inject(PublishedForecasts) private readonly published: PublishedForecasts,
+    @Inject(TrainingJobs) private readonly training: TrainingJobs,
+    @Inject(ServingModels) private readonly servingModels: ServingModels,
+  ) {}
 
   @Roles(...READERS)
   @Query(() => DemandForecast, { description: 'Demand forecast of a product at a location, with quantiles per period, the method and why' })
@@ -36,7 +43,7 @@ export class ForecastResolver {
     @Args('horizon', { type: () => Int, defaultValue: 12 }) horizon: number,
     @Args('granularity', { type: () => GranularityEnum, defaultValue: GranularityEnum.MONTH }) granularity: GranularityEnum,
   ): Promise<DemandForecast> {
-    return this.view(await this.engine.forecast(this.engine.normaliseKey(gtin, location ?? undefined), horizon, granularity));
+    return this.view(await this.forecasts.forecast(this.forecasts.normaliseKey(gtin, location ?? undefined), horizon, granularity));
   }
 
   @Roles(...READERS)
@@ -47,9 +54,9 @@ export class ForecastResolver {
     @Args('granularity', { type: () => GranularityEnum, defaultValue: GranularityEnum.MONTH }) granularity: GranularityEnum,
     @Args('last', { type: () => Int, nullable: true, description: 'Only the most recent periods (at most 1000)' }) last: number | null,
   ): Promise<DemandHistoryView> {
-    const key = this.engine.normaliseKey(gtin, location ?? undefined);
-    const sources = await this.engine.demand.sources(key);
-    const points = await this.engine.history(key, granularity);
+    const key = this.forecasts.normaliseKey(gtin, location ?? undefined);
+    const sources = await this.forecasts.demand.sources(key);
+    const points = await this.forecasts.history(key, granularity);
     const n = Math.min(last ?? 1000, 1000);
     return {
       gtin: key.gtin, location: key.location, granularity,
@@ -57,6 +64,7 @@ export class ForecastResolver {
       liveDispenses: [...sources.dispensed.values()].reduce((s, v) => s + v, 0),
       importedQuantity: sources.imported.reduce((s, r) => s + r.quantity, 0),
       points: points.slice(-n),
+      stockOutDays: this.forecasts.stockOutDays(sources).slice(-1000),
     };
   }
 
@@ -71,23 +79,23 @@ export class ForecastResolver {
     @Args('first', { type: () => Int, nullable: true }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<ReorderConnection> {
-    const loc = (location ?? '').trim() || this.engine.config.org;
+    const loc = (location ?? '').trim() || this.forecasts.config.org;
     const size = pageSize(first);
-    const lead = leadTimePeriods ?? this.engine.config.leadTimePeriods;
-    const level = serviceLevel ?? this.engine.config.serviceLevel;
-    const only = gtin ? this.engine.normaliseKey(gtin, loc).gtin : null;
+    const lead = leadTimePeriods ?? this.forecasts.config.leadTimePeriods;
+    const level = serviceLevel ?? this.forecasts.config.serviceLevel;
+    const only = gtin ? this.forecasts.normaliseKey(gtin, loc).gtin : null;
     const from = decodeCursor(after);
-    const keys = (await this.engine.demand.seriesKeys(loc)).filter((k) => (!only || k.gtin === only) && (!from || k.gtin > from));
+    const keys = (await this.forecasts.demand.seriesKeys(loc)).filter((k) => (!only || k.gtin === only) && (!from || k.gtin > from));
     const page = keys.slice(0, size);
     const edges = [];
     for (const key of page) {
       const line: ReorderLine = {
-        gtin: key.gtin, productName: await this.engine.demand.productName(key.gtin), location: key.location, onHand: 0, inTransit: 0,
+        gtin: key.gtin, productName: await this.forecasts.demand.productName(key.gtin), location: key.location, onHand: 0, inTransit: 0,
         leadTimePeriods: lead, granularity, serviceLevel: level, leadTimeDemand: null, safetyStock: null, reorderPoint: null, orderUpToLevel: null,
         orderQuantity: null, reorderNow: null, expedite: null, method: null, forecastDigest: null, problem: null,
       };
       try {
-        const r = await this.engine.reorder(key, lead, level, granularity);
+        const r = await this.forecasts.reorder(key, lead, level, granularity);
         Object.assign(line, {
           onHand: r.onHand, inTransit: r.inTransit, leadTimeDemand: r.suggestion.leadTimeDemand, safetyStock: r.suggestion.safetyStock,
           reorderPoint: r.suggestion.reorderPoint, orderUpToLevel: r.suggestion.orderUpToLevel, orderQuantity: r.suggestion.orderQuantity,
@@ -96,7 +104,7 @@ export class ForecastResolver {
       } catch (err) {
         // Input errors (bad lead time, service level) concern every line: refuse the query.
         if (!(err instanceof ServiceError) || ['INVALID_LEAD_TIME', 'INVALID_SERVICE_LEVEL'].includes(err.serviceCode)) throw err;
-        const stock = await this.engine.demand.stock(key);
+        const stock = await this.forecasts.demand.stock(key);
         Object.assign(line, { ...stock, problem: `${err.serviceCode}: ${err.message}` });
       }
       edges.push({ cursor: cursorOf(key.gtin), node: line });
@@ -107,25 +115,23 @@ export class ForecastResolver {
   @Roles(...READERS)
   @Query(() => ModelInfo, { description: 'The global model serving forecasts, and the tfjs backend running it' })
   model(): ModelInfo {
-    const info = this.engine.modelInfo();
-    return modelView(info?.metadata as unknown as Record<string, unknown> | undefined, info?.createdAt, this.engine.backend ?? 'not initialised');
+    const info = this.servingModels.info();
+    return modelView(info?.metadata as unknown as Record<string, unknown> | undefined, info?.createdAt, this.servingModels.backend ?? 'not initialised');
   }
 
   @Roles(...READERS)
   @Query(() => ModelVersionConnection, { description: 'Stored model versions, newest first' })
   async models(@Args('first', { type: () => Int, nullable: true }) first: number | null, @Args('after', { type: () => String, nullable: true }) after: string | null): Promise<ModelVersionConnection> {
     const size = pageSize(first);
-    const rows: Array<{ metadata: Record<string, unknown>; createdAt: Date }> = await this.engine.own.query(
-      `SELECT metadata, "createdAt" FROM model_versions WHERE ($1::timestamptz IS NULL OR "createdAt" < $1) ORDER BY "createdAt" DESC LIMIT $2`,
-      [decodeCursor(after), size + 1]);
-    const edges = rows.slice(0, size).map((r) => ({ cursor: cursorOf(new Date(r.createdAt).toISOString()), node: modelView(r.metadata, r.createdAt, this.engine.backend ?? 'not initialised') }));
+    const rows = await this.servingModels.page(decodeCursor(after), size + 1);
+    const edges = rows.slice(0, size).map((r) => ({ cursor: cursorOf(new Date(r.createdAt).toISOString()), node: modelView(r.metadata, r.createdAt, this.servingModels.backend ?? 'not initialised') }));
     return { edges, pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: rows.length > size } };
   }
 
   @Roles(...READERS)
   @Query(() => TrainingJob, { nullable: true, description: 'A training job: poll for status, percent and phase' })
   async trainingJob(@Args('id', { type: () => ID }) id: string): Promise<TrainingJob | null> {
-    const job = await this.engine.job(id);
+    const job = await this.training.job(id);
     return job ? jobView(job) : null;
   }
 
@@ -138,13 +144,9 @@ export class ForecastResolver {
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<PublishedForecastConnection> {
     const size = pageSize(first);
-    const g = gtin ? this.engine.normaliseKey(gtin, undefined).gtin : null;
+    const g = gtin ? this.forecasts.normaliseKey(gtin, undefined).gtin : null;
     const cursor = decodeCursor(after)?.split('|') ?? null;
-    const rows: PublishedForecastRow[] = await this.engine.own.getRepository(PublishedForecastRow).createQueryBuilder('f')
-      .where('(:g::text IS NULL OR f.gtin = :g)', { g })
-      .andWhere('(:l::text IS NULL OR f.location = :l)', { l: location })
-      .andWhere('(:at::timestamptz IS NULL OR (f."publishedAt", f.digest) < (:at::timestamptz, :d))', { at: cursor?.[0] ?? null, d: cursor?.[1] ?? '' })
-      .orderBy('f."publishedAt"', 'DESC').addOrderBy('f.digest', 'DESC').limit(size + 1).getMany();
+    const rows = await this.published.page({ gtin: g, location, after: cursor ? { publishedAt: cursor[0], digest: cursor[1] ?? '' } : null, limit: size + 1 });
     const edges = rows.slice(0, size).map((r) => ({ cursor: cursorOf(`${new Date(r.publishedAt).toISOString()}|${r.digest}`), node: this.publishedView(r) }));
     return { edges, pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: rows.length > size } };
   }
@@ -152,7 +154,7 @@ export class ForecastResolver {
   @Roles(...READERS)
   @Query(() => ForecastVerification, { description: 'Which forecast a digest names (e.g. the one cited on an order): its ledger anchor and stored document' })
   async verifyForecast(@Args('digest') digest: string): Promise<ForecastVerification> {
-    const { anchor, published, documentMatches } = await this.engine.verify(digest);
+    const { anchor, published, documentMatches } = await this.published.verify(digest);
     const anchorView = anchor ? {
       digest: anchor.digest, modelVersion: anchor.modelVersion, gtin: anchor.gtin, location: anchor.location, publishedAt: anchor.publishedAt,
       anchoredBy: anchor.anchoredBy, anchoredAt: anchor.anchoredAt, transactionId: anchor.txId,
@@ -171,14 +173,14 @@ export class ForecastResolver {
     @Args('horizon', { type: () => Int, defaultValue: 12 }) horizon: number,
     @Args('granularity', { type: () => GranularityEnum, defaultValue: GranularityEnum.MONTH }) granularity: GranularityEnum,
   ): Promise<PublishedForecast> {
-    const served = await this.engine.forecast(this.engine.normaliseKey(gtin, location ?? undefined), horizon, granularity);
-    return this.publishedView(await this.engine.publish(served));
+    const served = await this.forecasts.forecast(this.forecasts.normaliseKey(gtin, location ?? undefined), horizon, granularity);
+    return this.publishedView(await this.published.publish(served));
   }
 
   @Roles('admin')
   @Mutation(() => TrainingJob, { description: 'Retrain the global model in the background and publish fresh forecasts; follow trainingJob(id) or trainingJobUpdated' })
   async retrain(@Context() ctx: { principal?: Principal }): Promise<TrainingJob> {
-    return jobView(await this.engine.startTraining(ctx.principal?.subject ?? 'unknown'));
+    return jobView(await this.training.start(ctx.principal?.subject ?? 'unknown'));
   }
 
   @Roles(...PUBLISHERS)
@@ -193,7 +195,7 @@ export class ForecastResolver {
     @Args('source', { defaultValue: 'csv-import', description: 'Label kept with every row, e.g. demo-history' }) source: string,
   ): Promise<DemandImport> {
     if (csv.length > 20_000_000) throw new ServiceError('BAD_INPUT', 'CSV_TOO_LARGE', 'at most 20 MB of CSV per import');
-    return this.engine.demand.importCsv(csv, { gtinColumn, periodColumn, valueColumn, locationColumn, source, defaultLocation: (location ?? '').trim() || this.engine.config.org });
+    return this.forecasts.demand.importCsv(csv, { gtinColumn, periodColumn, valueColumn, locationColumn, source, defaultLocation: (location ?? '').trim() || this.forecasts.config.org });
   }
 
   @Roles(...READERS)
@@ -201,11 +203,11 @@ export class ForecastResolver {
   async *trainingJobUpdated(@Args('id', { type: () => ID }) id: string): AsyncIterableIterator<TrainingJob> {
     const abort = new AbortController();
     try {
-      const current = await this.engine.job(id);
+      const current = await this.training.job(id);
       if (!current) return;
       yield jobView(current);
       if (current.status === 'succeeded' || current.status === 'failed') return;
-      for await (const [update] of on(this.engine.jobEvents, 'update', { signal: abort.signal })) {
+      for await (const [update] of on(this.training.events, 'update', { signal: abort.signal })) {
         const job = (update as JobUpdate).job;
         if (job.id !== id) continue;
         yield jobView(job);
@@ -222,14 +224,14 @@ export class ForecastResolver {
       gtin: d.gtin, location: d.location, granularity: d.granularity as GranularityEnum, horizon: d.horizon, historyThrough: d.historyThrough,
       method: d.method, fittedModel: d.fittedModel, reason: d.reason, notes: d.notes, modelVersion: d.modelVersion,
       validation: Object.entries(served.validation).filter(([, v]) => Number.isFinite(v)).map(([method, mase]) => ({ method, mase: mase as number })),
-      periods: d.periods, digest: served.digest, backend: this.engine.backend,
+      periods: d.periods, digest: served.digest, backend: this.servingModels.backend,
     };
   }
 
   private publishedView(r: PublishedForecastRow): PublishedForecast {
     return {
       digest: r.digest, gtin: r.gtin, location: r.location, modelVersion: r.modelVersion, method: r.method, publishedAt: new Date(r.publishedAt).toISOString(),
-      anchorStatus: r.anchorStatus, anchorTransactionId: r.anchorTransactionId, anchorError: r.anchorError, document: this.engine.canonical(r),
+      anchorStatus: r.anchorStatus, anchorTransactionId: r.anchorTransactionId, anchorError: r.anchorError, document: this.published.canonical(r),
     };
   }
 }

@@ -30,7 +30,7 @@ export class DemandForecast {
   @Field(() => GranularityEnum) granularity!: GranularityEnum;
   @Field(() => Int) horizon!: number;
   @Field({ description: 'Last month of history the forecast used (YYYY-MM)' }) historyThrough!: string;
-  @Field({ description: 'global-mlp, combination, ets or seasonal-naive' }) method!: string;
+  @Field({ description: 'served (the stored policy of a trained model) or ets (before any training)' }) method!: string;
   @Field({ description: 'The fitted model in words, e.g. ETS(M,Ad,M), or the fallback taken' }) fittedModel!: string;
   @Field({ description: 'Why this method' }) reason!: string;
   @Field(() => [String], { description: 'Repairs of the input (gaps filled, negatives clipped) and fallbacks' }) notes!: string[];
@@ -56,6 +56,8 @@ export class DemandHistoryView {
   @Field(() => Int, { description: 'Packs dispensed on the ledger (live, from the dispenser\'s read model)' }) liveDispenses!: number;
   @Field(() => Float, { description: 'Demand imported from CSV or seeded as demo history' }) importedQuantity!: number;
   @Field(() => [DemandPointView]) points!: DemandPointView[];
+  @Field(() => [String], { description: 'Days (YYYY-MM-DD) that opened with no sellable pack on hand, since stock was first received; the months they fall in reach the forecast as censored (sales are a lower bound of demand)' })
+  stockOutDays!: string[];
 }
 
 @ObjectType()

@@ -2,8 +2,9 @@ import { conditionHistory, DemandHistory } from './demand-history';
 import { etsForecast, selectEts } from './ets';
 import { checkHorizon, checkLevels, DEFAULT_LEVELS, QuantileForecast } from './quantile-forecast';
 import { seasonalNaive, zeroForecast } from './seasonal-naive';
+import { fitTheta, thetaForecast } from './theta';
 
-export type BaselineMethod = 'ets' | 'seasonal-naive';
+export type BaselineMethod = 'ets' | 'theta' | 'seasonal-naive';
 
 export interface BaselineOptions {
   readonly horizon?: number;
@@ -15,7 +16,7 @@ export interface BaselineOptions {
 
 /**
  * A baseline forecast that always answers: bad input is repaired (see conditionHistory) and a method the history
- * cannot support steps down the chain ETS -> seasonal naive -> naive -> mean, saying so in the notes. Only a series
+ * cannot support steps down the chain ETS (or theta) -> seasonal naive -> naive -> mean, saying so in the notes. Only a series
  * without any observation is refused (ForecastError EMPTY_SERIES); an all-zero history forecasts zero.
  */
 export function forecastBaseline(history: DemandHistory, method: BaselineMethod, options: BaselineOptions = {}): QuantileForecast {
@@ -33,6 +34,12 @@ export function forecastBaseline(history: DemandHistory, method: BaselineMethod,
       ...conditioned.notes,
       `no ETS model fits ${conditioned.values.length} month(s): used seasonal naive`,
     ]);
+  }
+  if (method === 'theta') {
+    // Theta's seasonal adjustment needs two seasons; shorter histories still get SES with drift.
+    const fit = fitTheta(conditioned.values, period);
+    if (fit) return thetaForecast(fit, horizon, levels, conditioned.notes);
+    return seasonalNaive(conditioned.values, horizon, levels, period, [...conditioned.notes, `theta needs 3 months, the series has ${conditioned.values.length}: used seasonal naive`]);
   }
   return seasonalNaive(conditioned.values, horizon, levels, period, conditioned.notes);
 }

@@ -68,7 +68,7 @@ export async function forecastPortfolio(histories: readonly DemandHistory[], opt
       progress(`training the global model on ${usable.length} series`);
       model = await GlobalQuantileModel.train(
         usable.map((u) => u.history),
-        { horizon, levels, seed: options.seed, progress, ...(options.train ?? {}) },
+        { horizon, levels, seed: options.seed, progress: (event) => progress(event.message), ...(options.train ?? {}) },
       );
     } catch (error) {
       if (!(error instanceof ForecastError && error.code === 'NO_TRAINABLE_SERIES')) throw error;

@@ -61,4 +61,16 @@ describe('stock-out months', () => {
     // Sales above the neighbours' level during a partial stock-out are kept: demand was at least that.
     expect(conditionHistory({ key: 'k', start: 0, values: [10, 25, 10], censored: [false, true, false] }).values).toEqual([10, 25, 10]);
   });
+
+  it.each([
+    { name: 'the latest month', values: [10, 12, 11, 3], censored: [false, false, false, true], expected: [10, 12, 11, 11], start: 0 },
+    { name: 'the latest month, sales above the last', values: [10, 12, 11, 15], censored: [false, false, false, true], expected: [10, 12, 11, 15], start: 0 },
+    { name: 'the first month', values: [2, 12, 11, 9], censored: [true, false, false, false], expected: [12, 12, 11, 9], start: 0 },
+    { name: 'the last two months', values: [8, 9, 0, 1], censored: [false, false, true, true], expected: [8, 9, 9, 9], start: 0 },
+  ])('keeps a stock-out at the end of the history, estimated from its one neighbour: $name', ({ values, censored, expected, start }) => {
+    const c = conditionHistory({ key: 'k', start: 0, values, censored });
+    expect(c.values).toEqual(expected);
+    expect(c.start).toBe(start);
+    expect(c.notes.join(' ')).not.toMatch(/dropped/);
+  });
 });

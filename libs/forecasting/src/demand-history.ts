@@ -75,10 +75,13 @@ export function conditionHistory(history: DemandHistory): ConditionedHistory {
     for (const [i, v] of floors) raw[i] = v;
     floors.clear();
   }
-  const first = raw.findIndex((v) => !Number.isNaN(v));
+  // A stock-out month is known (at least its floor), so it is never dropped as a missing end: the latest month being
+  // a stock-out is the common case, and dropping it would shift every forecast month by one.
+  const known = (i: number) => !Number.isNaN(raw[i]) || floors.has(i);
+  const first = raw.findIndex((_, i) => known(i));
   if (first < 0) throw new ForecastError('EMPTY_SERIES', `series "${history.key}" has no observed value`);
   let last = raw.length - 1;
-  while (Number.isNaN(raw[last])) last--;
+  while (!known(last)) last--;
   const notes: string[] = [];
   if (first > 0) notes.push(`dropped ${first} leading missing month(s)`);
   if (last < raw.length - 1) notes.push(`dropped ${raw.length - 1 - last} trailing missing month(s)`);
@@ -94,6 +97,12 @@ export function conditionHistory(history: DemandHistory): ConditionedHistory {
   if (negatives > 0) notes.push(`clipped ${negatives} negative value(s) to zero`);
 
   let filled = 0;
+  // Stock-out months at either end have one neighbour only: they take the nearest observed month (then their floor).
+  const firstSeen = values.findIndex((v) => !Number.isNaN(v));
+  let lastSeen = values.length - 1;
+  while (Number.isNaN(values[lastSeen])) lastSeen--;
+  for (let k = 0; k < firstSeen; k++, filled++) values[k] = values[firstSeen];
+  for (let k = lastSeen + 1; k < values.length; k++, filled++) values[k] = values[lastSeen];
   for (let i = 0; i < values.length; i++) {
     if (!Number.isNaN(values[i])) continue;
     let j = i;

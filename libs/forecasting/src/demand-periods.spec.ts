@@ -1,4 +1,5 @@
-import { bucketDemand, dayProfileFromHistory, disaggregate, lastCompleteMonth, monthlyHistory, periodStart } from './demand-periods';
+import { conditionHistory } from './demand-history';
+import { bucketDemand, dayProfileFromHistory, disaggregate, lastCompleteMonth, monthlyHistory, monthsPer, monthsToCover, periodStart, stockOutDays } from './demand-periods';
 
 describe('demand periods', () => {
   it('starts weeks on Monday and months on the first', () => {
@@ -55,5 +56,59 @@ describe('demand periods', () => {
     // Juneteenth (Friday 19 June) is a US public holiday: with fewer than three observed, it weighs like a Sunday.
     expect(days[18].quantiles[1]).toBe(0);
     expect(dayProfileFromHistory(new Map([['2026-01-01', 3]]), 'US').source).toBe('uniform');
+  });
+});
+
+describe('stock-outs from stock movements', () => {
+  // Received 2 on Mar 3, both gone by Mar 10; 3 more on Mar 20; the last dispensed on Apr 30.
+  const stock = new Map([['2025-03-03', 2], ['2025-03-05', -1], ['2025-03-09', -1], ['2025-03-20', 3], ['2025-04-02', -2], ['2025-04-30', -1]]);
+
+  it('counts the days that open with nothing on hand, from the day after the first movement', () => {
+    const out = stockOutDays(stock, '2025-05-03');
+    expect([...out].filter((d) => d < '2025-04-01')).toEqual(['2025-03-10', '2025-03-11', '2025-03-12', '2025-03-13', '2025-03-14', '2025-03-15', '2025-03-16', '2025-03-17', '2025-03-18', '2025-03-19', '2025-03-20']);
+    expect([...out].filter((d) => d >= '2025-04-01')).toEqual(['2025-05-01', '2025-05-02', '2025-05-03']);
+    expect(stockOutDays(new Map(), '2025-05-03').size).toBe(0);
+  });
+
+  it.each([
+    { name: 'any stock-out day censors the month', min: undefined, censored: [false, true, false, true] },
+    { name: 'a month needs 5 stock-out days', min: 5, censored: [false, true, false, true] },
+    { name: 'a month needs 20 stock-out days', min: 20, censored: [false, false, false, true] },
+    { name: 'a month needs 32 stock-out days (never)', min: 32, censored: undefined },
+  ])('marks censored months: $name', ({ min, censored }) => {
+    const h = monthlyHistory({
+      imported: [{ date: '2025-02-01', quantity: 4, covers: 'month' }],
+      dispensed: new Map([['2025-03-05', 1], ['2025-03-09', 1], ['2025-04-02', 2], ['2025-04-30', 1]]),
+      stock,
+    }, '2025-05', { minStockOutDays: min });
+    expect(h?.values).toEqual([4, 2, 3, 0]);
+    expect(h?.stockOutDays).toEqual([0, 11, 0, 31]);
+    expect(h?.censored).toEqual(censored);
+  });
+
+  it('feeds censored months to the forecast as lower bounds, not as zero demand', () => {
+    const values = [10, 11, 9, 10, 12, 1, 10, 11];
+    const censored = values.map((_, i) => i === 5);
+    const c = conditionHistory({ key: 'k', start: 0, values, censored });
+    expect(c.values[5]).toBeGreaterThan(10);
+    expect(c.notes.join(' ')).toMatch(/1 stock-out month\(s\) treated as censored/);
+  });
+});
+
+describe('planning periods in months', () => {
+  it.each([
+    { first: '2026-03-01', count: 3, granularity: 'MONTH' as const, months: 3 },
+    { first: '2026-03-01', count: 4, granularity: 'WEEK' as const, months: 1 },
+    { first: '2026-03-01', count: 6, granularity: 'WEEK' as const, months: 2 },
+    { first: '2026-03-01', count: 31, granularity: 'DAY' as const, months: 2 },
+    { first: '2026-12-01', count: 40, granularity: 'DAY' as const, months: 2 },
+  ])('$count $granularity from $first needs $months month(s) of forecast', ({ first, count, granularity, months }) => {
+    expect(monthsToCover(first, count, granularity)).toBe(months);
+  });
+
+  it('converts lead times to months', () => {
+    expect(monthsPer('MONTH')).toBe(1);
+    expect(monthsPer('WEEK') * 30.4375).toBeCloseTo(7);
+    expect(monthsPer('DAY') * 30.4375).toBeCloseTo(1);
   });
 });

@@ -150,6 +150,36 @@ export interface DemandSources {
   readonly imported: readonly DemandRecord[];
   /** Live dispenses: ISO date -> packs dispensed that day. */
   readonly dispensed: ReadonlyMap<string, number>;
+  /**
+   * Net change of sellable packs on hand per day (ISO date -> received minus dispensed, shipped on or destroyed),
+   * from the read model's history. Days that open with nothing on hand are stock-outs: what was dispensed in such a
+   * month is a lower bound of demand (the month is censored), not demand.
+   */
+  readonly stock?: ReadonlyMap<string, number>;
+}
+
+/**
+ * Days that opened with no sellable pack on hand, from the first day stock moved through `throughDate` (inclusive).
+ * Before the first movement nothing is known about stock, so nothing is called a stock-out.
+ */
+export function stockOutDays(stock: ReadonlyMap<string, number>, throughDate: string): Set<string> {
+  const days = [...stock.keys()].sort();
+  const out = new Set<string>();
+  if (days.length === 0) return out;
+  let level = 0;
+  const end = parseIsoDate(throughDate);
+  for (let d = parseIsoDate(days[0]); d <= end; d += DAY_MS) {
+    const date = isoDate(d);
+    // The first day opens before its own receipt: tracking starts with the day after the first movement.
+    if (date !== days[0] && level <= 0) out.add(date);
+    level += stock.get(date) ?? 0;
+  }
+  return out;
+}
+
+export interface MonthlyHistoryOptions {
+  /** Stock-out days that make a month censored (1: any day that opened with nothing to sell). */
+  readonly minStockOutDays?: number;
 }
 
 /**
@@ -158,7 +188,11 @@ export interface DemandSources {
  * interpolates and notes) before live dispensing started, and a zero after it: once the dispenser's
  * ledger records every dispense, a month without one is a month without demand.
  */
-export function monthlyHistory(sources: DemandSources, throughMonth: string): { start: string; values: number[] } | undefined {
+export function monthlyHistory(
+  sources: DemandSources,
+  throughMonth: string,
+  options: MonthlyHistoryOptions = {},
+): { start: string; values: number[]; censored?: boolean[]; stockOutDays?: number[] } | undefined {
   const months = new Map<string, number>();
   for (const r of sources.imported) {
     if (r.date.slice(0, 7) > throughMonth) continue;
@@ -181,7 +215,16 @@ export function monthlyHistory(sources: DemandSources, throughMonth: string): { 
     const v = months.get(month);
     values.push(v !== undefined ? v : firstLive !== undefined && month >= firstLive ? 0 : NaN);
   }
-  return { start, values };
+  if (!sources.stock || sources.stock.size === 0) return { start, values };
+  const [y, m] = throughMonth.split('-').map(Number);
+  const out = stockOutDays(sources.stock, `${throughMonth}-${String(daysInMonth(y, m)).padStart(2, '0')}`);
+  const perMonth = new Map<string, number>();
+  for (const day of out) perMonth.set(day.slice(0, 7), (perMonth.get(day.slice(0, 7)) ?? 0) + 1);
+  const minimum = options.minStockOutDays ?? 1;
+  const counts: number[] = [];
+  for (let m0 = `${start}-01`; m0.slice(0, 7) <= throughMonth; m0 = nextPeriod(m0, 'MONTH')) counts.push(perMonth.get(m0.slice(0, 7)) ?? 0);
+  if (!counts.some((n) => n >= minimum)) return { start, values, stockOutDays: counts };
+  return { start, values, censored: counts.map((n) => n >= minimum), stockOutDays: counts };
 }
 
 /** The month before the one holding `now`: the last month whose demand is complete. */
@@ -254,4 +297,19 @@ export function dayProfileFromHistory(daily: ReadonlyMap<string, number>, region
   const weekday = means.map((m) => m / average);
   const holiday = holidays >= 3 ? holidaySum / holidays / average : weekday[6];
   return { weekday, holiday, region, source: 'history', days: span };
+}
+
+/** Months per period of a granularity (a week is 7 of a mean month's 30.4375 days). */
+export function monthsPer(granularity: Granularity): number {
+  return granularity === 'MONTH' ? 1 : granularity === 'WEEK' ? 7 / 30.4375 : 1 / 30.4375;
+}
+
+/** Months of monthly forecast needed to cover `count` periods of `granularity` from `firstMonth` (YYYY-MM-01). */
+export function monthsToCover(firstMonth: string, count: number, granularity: Granularity): number {
+  if (granularity === 'MONTH') return count;
+  let end = periodStart(firstMonth, granularity);
+  for (let i = 0; i < count; i++) end = nextPeriod(end, granularity);
+  const [y0, m0] = firstMonth.split('-').map(Number);
+  const [y1, m1] = end.split('-').map(Number);
+  return Math.max(1, y1 * 12 + m1 - (y0 * 12 + m0) + 1);
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DemandHistory } from './demand-history';
 import { ForecastError } from './forecast-error';
-import { GlobalModelOptions, GlobalQuantileModel } from './global-model';
+import { GlobalModelOptions, GlobalQuantileModel, NetworkProgress } from './global-model';
 import { loadModelFromDirectory, modelFromArtifacts, modelToArtifacts, saveModelToDirectory } from './model-store';
 import { SeededRandom } from './seeded-random';
 import { initBackend } from './tf-backend';
@@ -59,8 +59,17 @@ describe('GlobalQuantileModel', () => {
     expect(model.validation.get('s3')?.actual).toHaveLength(12);
   });
 
-  it('is deterministic for a seed', async () => {
-    const again = await GlobalQuantileModel.train(series, tiny);
+  it('is deterministic for a seed and reports its progress as data', async () => {
+    const events: NetworkProgress[] = [];
+    const again = await GlobalQuantileModel.train(series, { ...tiny, progress: (e) => events.push(e) });
+    // Progress is data, not log lines to parse: every member reports its stop with the epoch and the best loss.
+    const stops = events.filter((e) => e.stopped);
+    expect(stops.map((e) => e.member).sort()).toEqual([1, 2]);
+    for (const e of stops) {
+      expect(e.members).toBe(2);
+      expect(e.epoch).toBeGreaterThanOrEqual(1);
+      expect(Number.isFinite(e.best)).toBe(true);
+    }
     expect(again.metadata.version).toBe(model.metadata.version);
     expect(again.forecastMany(series.slice(0, 3))).toEqual(model.forecastMany(series.slice(0, 3)));
     again.dispose();

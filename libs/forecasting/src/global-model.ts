@@ -38,7 +38,18 @@ export interface GlobalModelOptions {
   readonly parallelism?: number;
   /** Stored in the metadata; defaults to a digest of the weights, so identical training gives an identical version. */
   readonly version?: string;
-  readonly progress?: (line: string) => void;
+  readonly progress?: (event: NetworkProgress) => void;
+}
+
+/** Training progress of the network as data: which member, its epoch and losses (absent for notes about the run). */
+export interface NetworkProgress {
+  readonly member?: number;
+  readonly members: number;
+  readonly epoch?: number;
+  readonly loss?: number;
+  readonly best?: number;
+  readonly stopped?: boolean;
+  readonly message: string;
 }
 
 export interface GlobalModelMetadata {
@@ -248,8 +259,12 @@ export class GlobalQuantileModel {
       batchSize: o.batchSize,
       learningRate: o.learningRate,
     }));
-    const outcomes = await trainMembers(tasks, data, o.parallelism, (member, line) =>
-      o.progress?.(member < 0 ? line : `member ${member + 1}/${o.members}: ${line}`),
+    const outcomes = await trainMembers(tasks, data, o.parallelism, (member, event) =>
+      o.progress?.(
+        member === undefined || typeof event === 'string'
+          ? { members: o.members, message: String(event) }
+          : { member: member + 1, members: o.members, epoch: event.epoch, loss: event.loss, best: event.best, stopped: event.stopped, message: `member ${member + 1}/${o.members}: ${event.message}` },
+      ),
     );
     const ensemble = buildEnsemble(recipe, levels, o.members, o.hiddenUnits);
     const shapes = memberShapes(width, o.hiddenUnits, levels.length * H);

@@ -11,11 +11,13 @@ export { forecastPortfolio } from './demand-forecaster';
 export type { PortfolioOptions, PortfolioForecast, SeriesRefusal } from './demand-forecaster';
 
 export { GlobalQuantileModel, GLOBAL_MODEL_FORMAT } from './global-model';
-export type { GlobalModelOptions, GlobalModelMetadata, ValidationForecast } from './global-model';
+export type { GlobalModelOptions, GlobalModelMetadata, NetworkProgress, ValidationForecast } from './global-model';
 export { modelToArtifacts, modelFromArtifacts, saveModelToDirectory, loadModelFromDirectory } from './model-store';
 export type { StoredModelArtifacts } from './model-store';
 
 export { forecastBaseline } from './baseline';
+export { fitTheta, thetaForecast, isSeasonal } from './theta';
+export type { ThetaFit } from './theta';
 export type { BaselineMethod, BaselineOptions } from './baseline';
 export { selectEts, fitEtsModel, etsForecast, etsPointForecast, etsName, ETS_CANDIDATES } from './ets';
 export type { EtsFit, EtsSpec, EtsOptions } from './ets';
@@ -52,6 +54,7 @@ export type { CalendarRegion, TradingDayEffect } from './trading-days';
 export { splitLogNormal, normalCdf } from './marginal';
 export type { MarginalForecast } from './marginal';
 export {
-  bucketDemand, dayProfileFromHistory, dayWeight, daysInMonth, disaggregate, isoDate, lastCompleteMonth, monthlyHistory, nextPeriod, parseIsoDate, periodStart, UNIFORM_DAYS,
+  bucketDemand, dayProfileFromHistory, dayWeight, daysInMonth, disaggregate, isoDate, lastCompleteMonth, monthlyHistory, monthsPer, monthsToCover, nextPeriod, parseIsoDate, periodStart,
+  stockOutDays, UNIFORM_DAYS,
 } from './demand-periods';
-export type { DayProfile, DemandPoint, DemandRecord, DemandSources, Granularity, MonthQuantiles } from './demand-periods';
+export type { DayProfile, DemandPoint, DemandRecord, DemandSources, Granularity, MonthlyHistoryOptions, MonthQuantiles } from './demand-periods';

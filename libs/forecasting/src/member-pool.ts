@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { MemberOutcome, MemberTask, trainMember, TrainingArrays } from './member-training';
+import { MemberOutcome, MemberProgress, MemberTask, trainMember, TrainingArrays } from './member-training';
+
+/** What the pool reports: a member's progress, or (member undefined) a note about the pool itself. */
+export type PoolProgress = (member: number | undefined, event: MemberProgress | string) => void;
 import type { WorkerReply, WorkerSetup } from './member-worker';
 import { activeBackend } from './tf-backend';
 
@@ -17,7 +20,7 @@ export async function trainMembers(
   tasks: readonly MemberTask[],
   data: TrainingArrays,
   parallelism: number,
-  log: (member: number, line: string) => void,
+  log: PoolProgress,
 ): Promise<MemberOutcome[]> {
   const backend = activeBackend();
   const script = path.join(__dirname, 'member-worker.js');
@@ -26,11 +29,11 @@ export async function trainMembers(
     try {
       return await trainInWorkers(script, backend, tasks, data, threads, log);
     } catch (error) {
-      log(-1, `worker training failed (${(error as Error).message}); training in this thread`);
+      log(undefined, `worker training failed (${(error as Error).message}); training in this thread`);
     }
   }
   const outcomes: MemberOutcome[] = [];
-  for (const task of tasks) outcomes.push(await trainMember(task, data, (line) => log(task.member, line)));
+  for (const task of tasks) outcomes.push(await trainMember(task, data, (event) => log(task.member, event)));
   return outcomes;
 }
 
@@ -44,7 +47,7 @@ function trainInWorkers(
   tasks: readonly MemberTask[],
   data: TrainingArrays,
   threads: number,
-  log: (member: number, line: string) => void,
+  log: PoolProgress,
 ): Promise<MemberOutcome[]> {
   return new Promise((resolve, reject) => {
     const queue = [...tasks];
@@ -67,7 +70,7 @@ function trainInWorkers(
         if (task) worker.postMessage(task);
       };
       worker.on('message', (reply: WorkerReply) => {
-        if (reply.type === 'progress') log(reply.member, reply.line);
+        if (reply.type === 'progress') log(reply.member, reply.event);
         else if (reply.type === 'failed') finish(new Error(`member ${reply.member + 1}: ${reply.message}`));
         else {
           outcomes.push(reply.outcome);

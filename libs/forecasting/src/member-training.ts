@@ -96,7 +96,17 @@ export function memberShapes(width: number, hidden: number, outputs: number): [n
  * Trains one member with Adam on seeded shuffles, keeping the weights of its best validation epoch (early stopping
  * with patience). Runs on whatever TensorFlow.js backend the calling thread has selected.
  */
-export async function trainMember(task: MemberTask, data: TrainingArrays, log: (line: string) => void): Promise<MemberOutcome> {
+/** One member's training progress, as data: the epoch, its validation loss and the best so far. */
+export interface MemberProgress {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly best: number;
+  /** True once, when the member stops (early stopping or the epoch limit). */
+  readonly stopped: boolean;
+  readonly message: string;
+}
+
+export async function trainMember(task: MemberTask, data: TrainingArrays, log: (event: MemberProgress) => void): Promise<MemberOutcome> {
   const H = data.horizon;
   const trainRows = data.yTrain.length / H;
   const validRows = data.yValid.length / H;
@@ -135,13 +145,13 @@ export async function trainMember(task: MemberTask, data: TrainingArrays, log: (
         bestWeights = variables.map((v) => v.clone());
         stale = 0;
       } else stale++;
-      if (epoch % 5 === 0) log(`epoch ${epoch}, validation loss ${loss.toFixed(4)} (best ${best.toFixed(4)})`);
+      if (epoch % 5 === 0) log({ epoch, loss, best, stopped: false, message: `epoch ${epoch}, validation loss ${loss.toFixed(4)} (best ${best.toFixed(4)})` });
       if (stale >= task.patience) break;
       // Yield so a server's event loop is not blocked for the whole training.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const epochs = Math.min(epoch, task.maxEpochs);
-    log(`stopped after ${epochs} epochs, best validation loss ${best.toFixed(4)}`);
+    log({ epoch: epochs, loss: best, best, stopped: true, message: `stopped after ${epochs} epochs, best validation loss ${best.toFixed(4)}` });
     const weights = (bestWeights ?? variables).map((t) => t.dataSync() as Float32Array);
     return { member: task.member, weights: weights.map((w) => Float32Array.from(w)), epochs, loss: best };
   } finally {

@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { MemberTask, trainMember, TrainingArrays } from './member-training';
+import { MemberProgress, MemberTask, trainMember, TrainingArrays } from './member-training';
 import { BackendName, initBackend } from './tf-backend';
 
 /**
@@ -13,7 +13,7 @@ export interface WorkerSetup {
 }
 
 export type WorkerReply =
-  | { readonly type: 'progress'; readonly member: number; readonly line: string }
+  | { readonly type: 'progress'; readonly member: number; readonly event: MemberProgress }
   | { readonly type: 'done'; readonly outcome: import('./member-training').MemberOutcome }
   | { readonly type: 'failed'; readonly member: number; readonly message: string };
 
@@ -26,7 +26,7 @@ if (!isMainThread && parentPort && setup?.role === 'forecast-member-trainer') {
       try {
         const backend = await ready;
         if (backend !== setup.backend) throw new Error(`worker got backend ${backend}, parent uses ${setup.backend}`);
-        const outcome = await trainMember(task, setup.data, (line) => port.postMessage({ type: 'progress', member: task.member, line } satisfies WorkerReply));
+        const outcome = await trainMember(task, setup.data, (event) => port.postMessage({ type: 'progress', member: task.member, event } satisfies WorkerReply));
         port.postMessage({ type: 'done', outcome } satisfies WorkerReply, outcome.weights.map((w) => w.buffer as ArrayBuffer));
       } catch (error) {
         port.postMessage({ type: 'failed', member: task.member, message: (error as Error).message } satisfies WorkerReply);

@@ -6,6 +6,7 @@ export const DEFAULT_LEVELS: readonly number[] = [0.1, 0.5, 0.9];
 export type ForecastMethod =
   | 'global-mlp'
   | 'ets'
+  | 'theta'
   | 'seasonal-naive'
   | 'naive'
   | 'mean'

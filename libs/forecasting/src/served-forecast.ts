@@ -22,14 +22,14 @@ import { adjustForTradingDays, CalendarRegion, fitTradingDayEffect, TradingDayEf
  * step), the error correlation between months and the calibration of lead-time totals. A request only applies
  * them to its series; nothing is re-picked on a request's last few months.
  */
-export type ServedMethod = 'global-mlp' | 'ets' | 'seasonal-naive' | 'sba' | 'tsb';
+export type ServedMethod = 'global-mlp' | 'ets' | 'theta' | 'seasonal-naive' | 'sba' | 'tsb';
 
-export const SERVED_METHODS: readonly ServedMethod[] = ['global-mlp', 'ets', 'seasonal-naive', 'sba', 'tsb'];
+export const SERVED_METHODS: readonly ServedMethod[] = ['global-mlp', 'ets', 'theta', 'seasonal-naive', 'sba', 'tsb'];
 
 /** Which methods a class may combine: count methods only where demand is intermittent. */
 export const CLASS_METHODS: Record<DemandClass, readonly ServedMethod[]> = {
-  smooth: ['global-mlp', 'ets', 'seasonal-naive'],
-  erratic: ['global-mlp', 'ets', 'seasonal-naive'],
+  smooth: ['global-mlp', 'ets', 'theta', 'seasonal-naive'],
+  erratic: ['global-mlp', 'ets', 'theta', 'seasonal-naive'],
   intermittent: ['global-mlp', 'ets', 'sba', 'tsb'],
   lumpy: ['global-mlp', 'ets', 'sba', 'tsb'],
 };
@@ -166,7 +166,7 @@ function methodOutput(
     notes: f.notes,
   });
   if (method === 'global-mlp') return global ? restore(global, splitLogNormal(global)) : undefined;
-  if (method === 'ets' || method === 'seasonal-naive') {
+  if (method === 'ets' || method === 'theta' || method === 'seasonal-naive') {
     // The interval simulation's seed is fixed: the same history gets the same forecast whatever model is served.
     let digest = 0;
     adjusted.values.forEach((v, i) => (digest = (digest * 31 + Math.round(v * 1000) * (i + 1)) % 2147483647));
@@ -193,7 +193,7 @@ function weightsAt(weights: Partial<Record<ServedMethod, number>>, outputs: Read
   }
   if (parts.length === 0) {
     // Every weighted method is missing here (too short for the network, say): the best available by fallback order.
-    for (const method of ['ets', 'seasonal-naive', 'tsb', 'sba', 'global-mlp'] as ServedMethod[]) {
+    for (const method of ['ets', 'theta', 'seasonal-naive', 'tsb', 'sba', 'global-mlp'] as ServedMethod[]) {
       const out = outputs.get(method);
       if (out && out.point.length > h) return [[out, 1]];
     }
@@ -307,6 +307,8 @@ export interface TrainingProgress {
   readonly member?: number;
   readonly members?: number;
   readonly epoch?: number;
+  /** The member's validation loss at that epoch (pinball, centred log space). */
+  readonly loss?: number;
   readonly message: string;
 }
 
@@ -348,10 +350,7 @@ export async function trainServingModel(histories: readonly DemandHistory[], opt
         maxEpochs: design.maxEpochs,
         seed: options.seed,
         ...(options.parallelism ? { parallelism: options.parallelism } : {}),
-        progress: (line) => {
-          const m = /^member (\d+)\/(\d+): epoch (\d+)/.exec(line);
-          say({ phase: 'network', message: line, ...(m ? { member: Number(m[1]), members: Number(m[2]), epoch: Number(m[3]) } : {}) });
-        },
+        progress: (event) => say({ phase: 'network', message: event.message, member: event.member, members: event.members, epoch: event.epoch, loss: event.loss }),
       });
     } catch (error) {
       if (!(error instanceof ForecastError && error.code === 'NO_TRAINABLE_SERIES')) throw error;

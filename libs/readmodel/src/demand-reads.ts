@@ -19,6 +19,26 @@ export class DispenseDemandReads {
     return new Map(rows.map((r) => [r.day, Number(r.n)]));
   }
 
+  /**
+   * Net change of this organisation's sellable packs of one product at one location, per UTC day: a pack counts
+   * as on hand after a transaction that leaves it in the organisation's custody and not shipped, dispensed,
+   * decommissioned or destroyed. Holds (quarantine, recall) are not in the history rows and do not count.
+   */
+  async stockMovementsPerDay(gtin: string, location: string): Promise<Map<string, number>> {
+    const rows: Array<{ day: string; delta: string }> = await (await this.source()).query(
+      `WITH held AS (
+         SELECT t.subject, t."occurredAt", t."blockNumber", t.seq,
+                CASE WHEN t.custodian = $1 AND t.status NOT IN ('shipped', 'dispensed', 'decommissioned', 'destroyed') THEN 1 ELSE 0 END AS held
+         FROM trace_events t LEFT JOIN packs p ON p.id = t.subject
+         WHERE t.gtin = $2 AND t.subject LIKE 'urn:epc:id:sgtin:%' AND coalesce(p.location, $1) = $3
+       ), moves AS (
+         SELECT "occurredAt", held - coalesce(lag(held) OVER (PARTITION BY subject ORDER BY "blockNumber", seq), 0) AS delta FROM held
+       )
+       SELECT to_char(("occurredAt" AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, sum(delta) AS delta
+       FROM moves GROUP BY 1 HAVING bool_or(delta <> 0)`, [this.org, gtin, location]);
+    return new Map(rows.map((r) => [r.day, Number(r.delta)]));
+  }
+
   /** Every (gtin, location) with a dispense, optionally at one location. */
   async dispensedSeries(location?: string): Promise<Array<{ gtin: string; location: string }>> {
     return (await this.source()).query(
