@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Args, Context, Float, ID, Int, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { on } from 'node:events';
 import { Principal, Roles, ServiceError } from '@pedigree/platform';
+import { decodeCompositeCursor, decodeCursor, encodeCursor, pageSize as pagedSize } from '@pedigree/readmodel';
 import { PublishedForecastRow, TrainingJobRow } from './entities';
 import {
   DemandForecast, DemandHistoryView, DemandImport, ForecastVerification, GranularityEnum, ModelInfo, ModelVersionConnection, PublishedForecast,
@@ -15,16 +16,10 @@ import { JobUpdate, TrainingJobs } from './training-jobs';
 /** Planners read and publish forecasts; admins retrain; auditors verify. */
 const READERS = ['admin', 'planner', 'auditor', 'operator'] as const;
 const PUBLISHERS = ['admin', 'planner'] as const;
-const MAX_PAGE = 100;
-
-function pageSize(first: number | null | undefined): number {
-  const size = first ?? 20;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) throw new ServiceError('BAD_INPUT', 'INVALID_PAGE_SIZE', `first must be 1-${MAX_PAGE}`);
-  return size;
-}
-
-const cursorOf = (value: string) => Buffer.from(value).toString('base64url');
-const decodeCursor = (cursor: string | null | undefined) => (cursor ? Buffer.from(cursor, 'base64url').toString() : null);
+/** A page of forecasts costs a model run per line: smaller pages than the partner lists. */
+export const FORECAST_MAX_PAGE = 100;
+const pageSize = (first: number | null | undefined) => pagedSize(first, FORECAST_MAX_PAGE);
+const cursorOf = encodeCursor;
 
 @Resolver()
 export class ForecastResolver {
@@ -145,7 +140,7 @@ export class ForecastResolver {
   ): Promise<PublishedForecastConnection> {
     const size = pageSize(first);
     const g = gtin ? this.forecasts.normaliseKey(gtin, undefined).gtin : null;
-    const cursor = decodeCursor(after)?.split('|') ?? null;
+    const cursor = decodeCompositeCursor(after, 2);
     const rows = await this.published.page({ gtin: g, location, after: cursor ? { publishedAt: cursor[0], digest: cursor[1] ?? '' } : null, limit: size + 1 });
     const edges = rows.slice(0, size).map((r) => ({ cursor: cursorOf(`${new Date(r.publishedAt).toISOString()}|${r.digest}`), node: this.publishedView(r) }));
     return { edges, pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: rows.length > size } };
