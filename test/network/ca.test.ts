@@ -117,7 +117,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
     } finally {
       ledger.close();
     }
-  });
+  }, 400_000);
 
   it('revokes one identity: its CA\'s CRL goes into its organisation\'s channel MSP and every peer refuses it, the others unaffected', async () => {
     const org = PEER_ORGS[PEER_ORGS.length - 1]!;

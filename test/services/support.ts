@@ -92,7 +92,9 @@ export class Service {
     });
     this.child.stdout?.on('data', (b: Buffer) => { this.log = (this.log + b.toString()).slice(-20_000); });
     this.child.stderr?.on('data', (b: Buffer) => { this.log = (this.log + b.toString()).slice(-20_000); });
-    const deadline = Date.now() + 60_000;
+    // Generous: a service that dies says so at once (exitCode); one still starting on a loaded CI
+    // machine (unit suites beside it, a long chain) took 60 s to listen once; the test timeout (180 s) still bounds the whole case.
+    const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`${this.role} exited: ${this.log.slice(-3000)}`);
       try {
