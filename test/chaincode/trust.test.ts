@@ -57,6 +57,8 @@ describe('ledger trust rules on the real network', () => {
         await seenBy(admin[who], i === 0 ? `gov-px-${run}` : `gov-pa${i - 1}-${run}`);
         await admin[who].submit('Approve', [JSON.stringify({ eventId: `gov-pa${i}-${run}`, proposalId: assign.txId })], GOV);
       }
+      // The last approval was committed on its submitter's peer; the manufacturer's may be a block behind.
+      await seenBy(admin.manufacturer, `gov-pa${approvers.length - 1}-${run}`, MSP[approvers[approvers.length - 1]!]);
       expect(decode(await admin.manufacturer.evaluate('GetProposal', [assign.txId], GOV))).toMatchObject({ status: 'enacted', approvals: [MSP.distributor, ...approvers.map((a) => MSP[a])].sort() });
       // A nested prefix would put GTINs under two holders: refused at enactment.
       const nested = decode<{ txId: string }>((await admin.manufacturer.submit('Propose', [JSON.stringify({ eventId: `gov-pn-${run}`, change: { kind: 'assignPrefix', assignment: { prefix: `${prefix}1`, mspId: MSP.manufacturer } } })], GOV)).payload);

@@ -9,7 +9,6 @@ import { ROOT } from '../support/ledger';
 import { caRootOf, issuedBy, servedCertificate } from '../support/identities';
 import { cli } from '../support/network-cli';
 import { userTls } from '../../infra/src/network/tls';
-import { Postgres, runId, Service } from '../services/support';
 
 /**
  * Every identity of the running network comes from its organisation's own Fabric CA: what each peer
@@ -75,31 +74,23 @@ describe('identities from each organisation\'s Fabric CA', () => {
     const before = await servedCertificate(org.host, org.peerPort, own!, clientOf(org));
     const userBefore = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
 
-    // Its partner service's /health: notAfter of each identity, a warning inside the window (400 days > a year).
-    const offset = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
-    const pg = await Postgres.start('e2e-ca', 5461 + offset); // no other test file uses 5461 or 5061
-    const demoName = PEER_ORGS.find((o) => o.app === org.app) === org ? org.app : org.key;
-    const service = new Service(org.app, pg.databaseUrl(`ca_${runId}`), 5061 + offset, demoName);
-    type Identities = { healthy: boolean; reason?: string; detail?: Array<{ identity: string; notAfter: string; issuer: string }> };
-    const identities = async (auth: boolean) => ((await (await fetch(`${service.url}/health`, auth ? { headers: { 'x-api-key': `demo-${demoName}-auditor` } } : {})).json()) as { checks: { identities: Identities } }).checks.identities;
-    const user1 = (i: Identities) => i.detail?.find((d) => d.identity === 'User1');
-    try {
-      await service.start({ PEDIGREE_ORG: org.mspId, PEDIGREE_CERT_WARN_DAYS: '400' });
-      const seen = await identities(true);
-      expect(seen).toMatchObject({ healthy: true, reason: 'CERTIFICATE_EXPIRING' });
-      expect(user1(seen)?.notAfter).toBe(new Date(userBefore.validTo).toISOString());
-      expect(user1(seen)?.issuer).toContain(`CN=ca.${org.domain}`);
-      expect(await identities(false)).toEqual({ healthy: true, reason: 'CERTIFICATE_EXPIRING' });
+    // What its partner service's /health `identities` check reports (the same functions, reading the
+    // profile's files on each request; the live /health route is checked in test/security/security.test.ts):
+    // notAfter of each identity, a warning inside the window (400 days > a year).
+    const identities = () => certificateHealth(profileCertificateExpiries(readConnectionProfile(connectionProfileFile(paths, org)), new Date(), 400)) as {
+      healthy: boolean; reason?: string; detail: Array<{ identity: string; notAfter: string; issuer: string }>;
+    };
+    const user1 = (i: ReturnType<typeof identities>) => i.detail.find((d) => d.identity === 'User1');
+    const seen = identities();
+    expect(seen).toMatchObject({ healthy: true, reason: 'CERTIFICATE_EXPIRING' });
+    expect(user1(seen)?.notAfter).toBe(new Date(userBefore.validTo).toISOString());
+    expect(user1(seen)?.issuer).toContain(`CN=ca.${org.domain}`);
 
-      const out = await cli('consortium', 'renew', org.key);
-      expect(out).toMatch(new RegExp(`${org.mspId} renewed 4 identities`));
-      // The check reads the files each time: the renewed certificate shows before the service restarts.
-      const renewed = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
-      expect(user1(await identities(true))?.notAfter).toBe(new Date(renewed.validTo).toISOString());
-    } finally {
-      await service.kill('SIGTERM');
-      await pg.stop();
-    }
+    const out = await cli('consortium', 'renew', org.key);
+    expect(out).toMatch(new RegExp(`${org.mspId} renewed 4 identities`));
+    // The check reads the files each time: the renewed certificate shows before the service restarts.
+    const renewed = pem(path.join(userMspDir(paths, org, 'User1'), 'signcerts/cert.pem'));
+    expect(user1(identities())?.notAfter).toBe(new Date(renewed.validTo).toISOString());
 
     const after = await servedCertificate(org.host, org.peerPort, own!, clientOf(org));
     expect(after.serialNumber).not.toBe(before.serialNumber);
@@ -123,7 +114,7 @@ describe('identities from each organisation\'s Fabric CA', () => {
     const org = PEER_ORGS[PEER_ORGS.length - 1]!;
     const server = caServerOf(org, ORDERERS);
     // A person of its own for this test: a revocation cannot be undone on a network the next run reuses.
-    const id = `Leaver${runId}@${org.domain}`;
+    const id = `Leaver${Date.now().toString(36)}${process.pid.toString(36)}@${org.domain}`;
     const spec: IdentitySpec = { ca: server.instances[0]!, id, type: 'client', dir: path.join('peerOrganizations', org.domain, 'users', id) };
     await new CertificateAuthorities(paths, fabricInstall(ROOT).caBin, () => undefined).ensureIdentities(server, [spec]);
     const msp = path.join(paths.crypto, spec.dir, 'msp');

@@ -382,6 +382,9 @@ describe('/health and /metrics to callers who did not authenticate', () => {
     for (const c of Object.values(open.checks)) expect(Object.keys(c).filter((k) => k !== 'healthy' && k !== 'reason')).toEqual([]);
     const own = (await (await fetch(`${services.dispenser.url}/health`, { headers: { 'x-api-key': key('dispenser', 'auditor') } })).json()) as { checks: Record<string, Record<string, unknown>> };
     expect(own.checks.projector.detail).toBeDefined();
+    // Certificate expiry of each identity the service signs and connects with (issued by its CA).
+    expect(own.checks.identities).toMatchObject({ healthy: true, detail: expect.arrayContaining([expect.objectContaining({ identity: 'User1', notAfter: expect.any(String) })]) });
+    expect(open.checks.identities).toMatchObject({ healthy: true });
     const other = (await (await fetch(`${services.dispenser.url}/health`, { headers: { 'x-api-key': key('manufacturer', 'admin') } })).json()) as { checks: Record<string, Record<string, unknown>> };
     expect(other.checks.projector.detail).toBeUndefined();
   });
