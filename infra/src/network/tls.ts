@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { NetworkPaths, OrdererNode, ORDERERS, PeerOrg, ordererDir, peerDir } from './topology';
+import { NetworkPaths, OrdererNode, ORDERERS, PeerOrg, ordererDir, ordererTlsCa, peerDir, peerTlsCa } from './topology';
 
 /**
  * Mutual TLS on every Fabric endpoint: peers, orderers (client, cluster and admin), chaincode
@@ -19,12 +19,12 @@ export interface TlsFiles {
 
 export function peerTls(p: NetworkPaths, org: PeerOrg): TlsFiles {
   const dir = path.join(peerDir(p, org), 'tls');
-  return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
+  return { ca: peerTlsCa(p, org), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
 }
 
 export function ordererTls(p: NetworkPaths, node: OrdererNode): TlsFiles {
   const dir = path.join(ordererDir(p, node), 'tls');
-  return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
+  return { ca: ordererTlsCa(p, node), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') };
 }
 
 /** A user's or admin's TLS client certificate in a peer organisation (User1, User2, Admin). */
@@ -41,7 +41,7 @@ export function ordererAdminTls(p: NetworkPaths, node: OrdererNode): TlsFiles {
 
 /** Every orderer node's TLS CA: what a client of the ordering service trusts. */
 export function ordererTlsCas(p: NetworkPaths): string[] {
-  return ORDERERS.map((n) => ordererTls(p, n).ca);
+  return ORDERERS.map((n) => ordererTlsCa(p, n));
 }
 
 export interface TlsAnswer {

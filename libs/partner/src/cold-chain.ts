@@ -127,7 +127,7 @@ export class ColdChainExcursions {
 
   constructor(private readonly p: PartnerContext) {
     this.readings = new ColdChainReadings(p);
-    this.exceptions = new ReceivingExceptionReads(p.database.dataSource);
+    this.exceptions = p.readModel.exceptions;
   }
 
   /**

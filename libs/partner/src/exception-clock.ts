@@ -35,7 +35,7 @@ export class ExceptionClockWatch implements OnApplicationBootstrap, OnApplicatio
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext, private readonly intervalMs = Number(process.env.PEDIGREE_EXCEPTION_CLOCK_INTERVAL_MS ?? 60_000)) {
-    this.reads = new ReceivingExceptionReads(p.database.dataSource);
+    this.reads = p.readModel.exceptions;
     this.events.setMaxListeners(0);
   }
 

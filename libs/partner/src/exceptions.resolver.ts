@@ -35,7 +35,7 @@ export class ExceptionsResolver {
   private readonly reads: ReceivingExceptionReads;
 
   constructor(@Inject(PartnerContext) private readonly p: PartnerContext, @Inject(ExceptionClockWatch) private readonly clocks: ExceptionClockWatch) {
-    this.reads = new ReceivingExceptionReads(p.database.dataSource);
+    this.reads = p.readModel.exceptions;
   }
 
   @Roles(...READERS)

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ContainerReads } from './container-reads';
+import { ReceivingExceptionReads } from '../exception-reads';
 import { HistoryReads } from './history-reads';
 import { IdempotencyKeys } from './idempotency-keys';
 import { PackReads } from './pack-reads';
@@ -24,6 +25,8 @@ export interface PartnerReadModel {
   readonly containers: ContainerReads;
   readonly shipments: ShipmentReads;
   readonly history: HistoryReads;
+  /** The receiving exceptions this organisation raised or had raised against its shipments. */
+  readonly exceptions: ReceivingExceptionReads;
   readonly verifications: VerificationLog;
   readonly idempotencyKeys: IdempotencyKeys;
   /** Answers when the database does (health). */
@@ -37,6 +40,7 @@ export function partnerReadModel(dataSource: DataSource): PartnerReadModel {
     containers: new ContainerReads(dataSource),
     shipments: new ShipmentReads(dataSource),
     history: new HistoryReads(dataSource),
+    exceptions: new ReceivingExceptionReads(dataSource),
     verifications: new VerificationLog(dataSource),
     idempotencyKeys: new IdempotencyKeys(dataSource),
     ping: async () => { await dataSource.query('SELECT 1'); },
