@@ -101,13 +101,14 @@ describe('EPC URIs (TDS 2.x)', () => {
 /**
  * GS1's EPCIS 2.0 JSON schema as a test oracle. The schema is GS1's file, not ours, so it is not in
  * the repository: point EPCIS_JSON_SCHEMA at a copy of EPCIS-JSON-Schema.json (github gs1/EPCIS),
- * or have the fetched mirror at /work/.mirror/gs1+EPCIS. Without either these cases are skipped.
+ * or GS1_EPCIS_GIT_DIR at a clone's git directory. Without either these cases are skipped.
  */
+const GS1_EPCIS_GIT_DIR = process.env['GS1_EPCIS_GIT_DIR'];
 function gs1Schema(): object | undefined {
   const file = process.env['EPCIS_JSON_SCHEMA'];
   if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as object;
-  const mirror = '/work/.mirror/gs1+EPCIS/repo';
-  if (!existsSync(mirror)) return undefined;
+  const mirror = GS1_EPCIS_GIT_DIR;
+  if (!mirror || !existsSync(mirror)) return undefined;
   try {
     return JSON.parse(execFileSync('git', ['--git-dir', mirror, 'show', 'HEAD:EPCIS-JSON-Schema.json'], { encoding: 'utf8' })) as object;
   } catch {
@@ -152,10 +153,10 @@ const schema = gs1Schema();
   });
 });
 
-/** GS1's published EPCIS 2.0 examples (JSON and XML) from the same mirror, when present: all must be accepted. */
-const MIRROR = '/work/.mirror/gs1+EPCIS/repo';
+/** GS1's published EPCIS 2.0 examples (JSON and XML) from the same clone, when given: all must be accepted. */
+const MIRROR = GS1_EPCIS_GIT_DIR;
 const examples = ((): Array<[string, string]> => {
-  if (!existsSync(MIRROR)) return [];
+  if (!MIRROR || !existsSync(MIRROR)) return [];
   try {
     const files = execFileSync('git', ['--git-dir', MIRROR, 'ls-tree', '-r', '--name-only', 'HEAD'], { encoding: 'utf8' }).split('\n').filter((f) => /^(JSON|XML)\/.*\.(jsonld|json|xml)$/.test(f));
     return files.map((f) => [f, execFileSync('git', ['--git-dir', MIRROR, 'show', `HEAD:${f}`], { encoding: 'utf8', maxBuffer: 1 << 26 })] as [string, string]);
