@@ -11,7 +11,7 @@ import * as proc from './processes';
 import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
-  connectionProfileFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
+  connectionProfileFile, joinedFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
 
@@ -125,6 +125,9 @@ export class Network {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     fs.rmSync(path.join(this.paths.home, 'chaincode'), { recursive: true, force: true });
+    // Who joined or left belongs to the wiped chain: a fresh one starts again from consortium.yaml's founders.
+    fs.rmSync(path.join(this.paths.home, 'joining'), { recursive: true, force: true });
+    fs.rmSync(joinedFile(this.paths.home), { force: true });
   }
 
   async status(): Promise<proc.ProcessStatus[]> {
