@@ -26,7 +26,7 @@ import { networkPaths, ORDERERS, PEER_ORGS, projectRoot } from '../network/topol
  * --rate tx/s for --seconds: commit latency at a load both can carry). On the three-node network
  * only: the sum of VmHWM and PSS of every process of the network (CA servers, ordering nodes,
  * peers, chaincode servers), then a newcomer's join as infra/README.md gives its steps, timed
- * until the distributor's shipment to it is received.
+ * until a shipment to it is received.
  *
  * Options: --rate N (default 20), --seconds N (default 20), --units N (closed-loop calls, default
  * 300), --no-join, --keep (leave both networks running).
@@ -118,8 +118,8 @@ function networkMemory(network: Network): NonNullable<Measured['memory']> {
  * A newcomer pharmacy joins by the steps of infra/README.md ("Joining and leaving"), each a CLI
  * run as that company or a member would: its material and CA, the channel update a majority signs
  * and one submits, the genesis block, `network up` (its peer, the new definitions), its admission
- * by governance; then the distributor ships it a pack and it receives it. Timed from `join` until
- * that receipt commits.
+ * by governance; then the manufacturer commissions a pack and ships it to the newcomer, which
+ * receives it. Timed from `join` until that receipt commits.
  */
 async function joinToFirstTrade(ledgers: ReturnType<typeof connectAll>, runId: string): Promise<JoinTiming> {
   const home = networkPaths().home;
@@ -128,13 +128,8 @@ async function joinToFirstTrade(ledgers: ReturnType<typeof connectAll>, runId: s
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-bench-join-'));
   const serial = `J${runId}`;
   const pack = sgtinToEpcUrn(GTIN, serial);
-  const ti = (buyer: string) => ({ ti: JSON.stringify({ transactionDate: new Date().toISOString().slice(0, 10), seller: { name: 'Seller' }, buyer: { name: buyer }, products: [{ ndc: NDC, quantity: 1, lot: `J${runId}` }], salt: randomBytes(16).toString('hex') }) });
-  const { manufacturer, distributor } = ledgers;
-  // The pack the newcomer will buy is on the distributor's shelf before the join starts.
-  await submitCommand(manufacturer, 'Commission', { eventId: `bj-com-${runId}`, gtin: GTIN, lot: `J${runId}`, expiry: '2030-12-31', serials: [serial] });
-  await submitCommand(manufacturer, 'Ship', { eventId: `bj-ship-${runId}`, to: distributor.mspId, epcs: [pack], statement: { affirmed: true } },
-    { transient: ti('Distributor'), endorsingOrganizations: [manufacturer.mspId, distributor.mspId] });
-  await retrying('the distributor receives', () => submitCommand(distributor, 'Receive', { eventId: `bj-recv-${runId}`, epcs: [pack] }));
+  const ti = { ti: JSON.stringify({ transactionDate: new Date().toISOString().slice(0, 10), seller: { name: 'Acme' }, buyer: { name: 'Newcomer' }, products: [{ ndc: NDC, quantity: 1, lot: `J${runId}` }], salt: randomBytes(16).toString('hex') }) };
+  const { manufacturer } = ledgers;
 
   const memberFile = path.join(work, 'member.yaml');
   fs.writeFileSync(memberFile, [
@@ -172,10 +167,14 @@ async function joinToFirstTrade(ledgers: ReturnType<typeof connectAll>, runId: s
     }
     step('admitted by governance');
     newcomer = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(path.join(home, 'connections', `${mspId}.json`)), 'User1'));
-    await submitCommand(distributor, 'Ship', { eventId: `bj-ship2-${runId}`, to: mspId, epcs: [pack], statement: { affirmed: true } },
-      { transient: ti('Newcomer'), endorsingOrganizations: [distributor.mspId, mspId] });
+    // Its first trade: a pack commissioned now, shipped to it and received. (A pack written before
+    // the join carries a key-level policy naming the members of then, so the newcomer's peer
+    // could not be the second endorser of its shipment: that would need a third member.)
+    await submitCommand(manufacturer, 'Commission', { eventId: `bj-com-${runId}`, gtin: GTIN, lot: `J${runId}`, expiry: '2030-12-31', serials: [serial] });
+    await submitCommand(manufacturer, 'Ship', { eventId: `bj-ship-${runId}`, to: mspId, epcs: [pack], statement: { affirmed: true } },
+      { transient: ti, endorsingOrganizations: [manufacturer.mspId, mspId] });
     const buyer = newcomer;
-    await retrying('the newcomer receives', () => submitCommand(buyer, 'Receive', { eventId: `bj-recv2-${runId}`, epcs: [pack] }));
+    await retrying('the newcomer receives', () => submitCommand(buyer, 'Receive', { eventId: `bj-recv-${runId}`, epcs: [pack] }));
     step('first trade received');
     return { seconds: +((performance.now() - t0) / 1000).toFixed(1), steps };
   } finally {
