@@ -28,12 +28,14 @@ import { networkPaths, ORDERERS, PEER_ORGS, projectRoot } from '../network/topol
  * peers, chaincode servers), then a newcomer's join as infra/README.md gives its steps, timed
  * until a shipment to it is received.
  *
- * Options: --rate N (default 20), --seconds N (default 20), --units N (closed-loop calls, default
+ * Options: --rate N (default 5), --seconds N (default 20), --units N (closed-loop calls, default
  * 300), --no-join, --keep (leave both networks running).
  */
 const root = projectRoot();
 const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : undefined; };
-const RATE = Number(arg('rate') ?? 20);
+// Below what either topology carries on a loaded 2-core machine (about 12 no-op tx/s closed-loop
+// under a load average of 20), so the figure is commit latency, not a queue growing.
+const RATE = Number(arg('rate') ?? 5);
 const SECONDS = Number(arg('seconds') ?? 20);
 const UNITS = Number(arg('units') ?? 300);
 const NDC = '12345-678-90';
@@ -105,7 +107,7 @@ function networkMemory(network: Network): NonNullable<Measured['memory']> {
     const pid = readPid(network.paths, spec.name);
     if (!pid) continue;
     const hwm = residentMemory(pid).peakRssMiB ?? 0;
-    const kind = spec.name.split(/[-.]/)[0]!;
+    const kind = spec.name.startsWith('peer') ? 'peer' : spec.name.split('-')[0]!;
     byKind[kind] = Math.round((byKind[kind] ?? 0) + hwm);
     peak += hwm;
     pss += pssMiB(pid);

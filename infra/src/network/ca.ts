@@ -452,6 +452,16 @@ export class CertificateAuthorities {
     keepOnlyMatchingKey(msp);
   }
 
+  /** The TLS certificate (PEM) the identity was last issued: for a renewed ordering node, the one not in place yet. */
+  issuedTlsCert(server: CaServer, identity: IdentitySpec): string {
+    return fs.readFileSync(path.join(this.tlsMsp(server, identity), CERT), 'utf8');
+  }
+
+  /** Puts the identity's last issued TLS certificate and key in its tls/ folder (what its process reads when it starts). */
+  installRenewedTls(server: CaServer, identity: IdentitySpec): void {
+    this.copyTls(server, identity);
+  }
+
   private copyTls(server: CaServer, identity: IdentitySpec): void {
     const from = this.tlsMsp(server, identity);
     keepOnlyMatchingKey(from);
@@ -484,8 +494,10 @@ export class CertificateAuthorities {
    * key and certificate from its CA), TLS material included (nodes' and users'). The processes using them read the
    * files when they start, so the caller restarts them.
    *
-   * An ordering node's TLS certificate is not renewed here: the channel configuration names it as
-   * a Raft consenter, so renewing it is a channel configuration update (not built yet).
+   * An ordering node's TLS certificate is renewed but not put in place (its tls/ keeps the one it
+   * serves with): the channel configuration names it as a Raft consenter, so the new one goes into
+   * the consenter set first (Membership.proposeConsenterRenewal), and `installRenewedTls` puts it
+   * in place once that update is in a block, before the node restarts on it.
    */
   async renew(server: CaServer, identities: readonly IdentitySpec[]): Promise<string[]> {
     await this.ensureServer(server);
@@ -497,11 +509,10 @@ export class CertificateAuthorities {
       await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', msp, ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
         .catch((err: Error) => { throw new CaError('CA_RENEW', `${identity.id} with ${identity.ca.name}: ${err.message}`); });
       keepOnlyMatchingKey(msp);
-      if (identity.type !== 'orderer') {
-        await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', this.tlsMsp(server, identity), '--enrollment.profile', 'tls', ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
-          .catch((err: Error) => { throw new CaError('CA_RENEW', `TLS certificate of ${identity.id}: ${err.message}`); });
-        this.copyTls(server, identity);
-      }
+      await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', this.tlsMsp(server, identity), '--enrollment.profile', 'tls', ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
+        .catch((err: Error) => { throw new CaError('CA_RENEW', `TLS certificate of ${identity.id}: ${err.message}`); });
+      if (identity.type === 'orderer') keepOnlyMatchingKey(this.tlsMsp(server, identity));
+      else this.copyTls(server, identity);
       renewed.push(identity.id);
     }
     return renewed;
