@@ -184,6 +184,7 @@ export class Membership {
 
   /** The TLS certificate (PEM) the channel configuration now names for an ordering node as a consenter. */
   async consenterCert(node: OrdererNode): Promise<string | undefined> {
+    fs.mkdirSync(updatesDir(this.paths), { recursive: true });
     const work = fs.mkdtempSync(path.join(updatesDir(this.paths), `.consenter-${node.owner.key}-`));
     try {
       const block = path.join(work, 'config_block.pb');
