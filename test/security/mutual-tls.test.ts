@@ -55,6 +55,7 @@ const ENDPOINTS: Array<[string, () => { host: string; port: number; ca: string; 
   ['an ordering node (broadcast, deliver, Raft)', () => ({ host: node.address, port: node.port, ca: ordererTls(paths, node).ca, client: own(userTls(paths, node.owner, 'Admin')), protocol: 'h2' })],
   ['an ordering node\'s admin endpoint', () => ({ host: node.address, port: node.adminPort, ca: ordererTls(paths, node).ca, client: own(ordererAdminTls(paths, node)), protocol: 'http/1.1' })],
   ['an ordering node\'s operations endpoint', () => ({ host: node.address, port: node.operationsPort, ca: ordererTls(paths, node).ca, client: own(ordererAdminTls(paths, node)), protocol: 'http/1.1' })],
+  ['a Fabric CA server\'s operations endpoint', () => ({ host: org.host, port: org.caOperationsPort, ca: userTls(paths, org, 'Admin').ca, client: own(userTls(paths, org, 'Admin')), protocol: 'http/1.1' })],
   ['a chaincode server', () => ({ host: org.host, port: chaincodeServerPort(CHAINCODES[0]!, org), ca: peerTls(paths, org).ca, client: own(peerTls(paths, org)), protocol: 'h2' })],
 ];
 
@@ -74,7 +75,9 @@ describe('mutual TLS on every Fabric endpoint', () => {
     const other = PEER_ORGS.find((o) => o.mspId !== org.mspId)!;
     const operations = await handshake(org.host, org.operationsPort, peerTls(paths, org).ca, own(userTls(paths, other, 'Admin')), 'http/1.1');
     const ordererAdmin = await handshake(node.address, node.adminPort, ordererTls(paths, node).ca, own(userTls(paths, other, 'Admin')), 'http/1.1');
+    const caOperations = await handshake(org.host, org.caOperationsPort, userTls(paths, org, 'Admin').ca, own(userTls(paths, other, 'Admin')), 'http/1.1');
     expect(operations).toMatchObject({ accepted: false });
     expect(ordererAdmin).toMatchObject({ accepted: false });
+    expect(caOperations).toMatchObject({ accepted: false });
   });
 });

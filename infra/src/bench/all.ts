@@ -7,7 +7,7 @@ import { GS, sgtinToEpcUrn } from '@pedigree/domain';
 import { submitCommand } from '@pedigree/ledger';
 import { embeddedDatabaseUrl } from '@pedigree/readmodel';
 import { requestGraphQL } from '@pedigree/graphql-client';
-import { closedLoop, connectAll, LedgerScenario, machine, percentile, runScenario, ScenarioResult } from './harness';
+import { closedLoop, connectAll, LedgerScenario, machine, percentile, pssMiB, runScenario, ScenarioResult } from './harness';
 import { probeScenarios } from './probe.scenarios';
 import { traceabilityScenarios } from '../../../chaincode/bench/traceability.scenarios';
 import { Network } from '../network/network';
@@ -139,12 +139,6 @@ async function ledgerRows(ledgers: ReturnType<typeof connectAll>): Promise<void>
   for (const k of keys) rows.push({ group: 'ledger', measure: `${k.name}, keys/s`, value: f(k.eventsPerSecond), reference: 'same volume, no key policy, keys/s', refValue: f(none?.eventsPerSecond ?? NaN) });
   const recall = await ran('recall of a', 1);
   rows.push({ group: 'ledger', measure: `${recall.name}, seconds (p50 of 1)`, value: f(recall.p50ms / 1000, 2), reference: ref, refValue });
-}
-
-function pssMiB(pid: number): number {
-  try {
-    return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
-  } catch { return 0; }
 }
 
 /** The postmaster and its backends: Postgres's memory is all of them. */

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -72,6 +73,33 @@ export async function closedLoop(
   return { latenciesMs: latencies, seconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * An open-loop load: one call started every 1/`perSecond` s for `seconds`, whether or not the
+ * earlier ones have returned, so a slow commit shows as latency instead of lowering the offered
+ * rate (a closed loop hides it). Answers the latencies of the calls that succeeded and the time
+ * until the last one returned.
+ */
+export async function fixedRate(
+  perSecond: number,
+  seconds: number,
+  op: (i: number) => Promise<boolean | void>,
+): Promise<ClosedLoopResult & { readonly offered: number }> {
+  const latencies: number[] = [];
+  const calls: Promise<void>[] = [];
+  const offered = Math.max(1, Math.round(perSecond * seconds));
+  const t0 = performance.now();
+  for (let i = 0; i < offered; i++) {
+    const due = t0 + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const started = performance.now();
+    calls.push(op(i).then((ok) => { if (ok !== false) latencies.push(performance.now() - started); }));
+  }
+  await Promise.all(calls);
+  latencies.sort((a, b) => a - b);
+  return { latenciesMs: latencies, seconds: (performance.now() - t0) / 1000, offered };
+}
+
 /** The p-quantile of sorted values (NaN when empty). */
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN;
@@ -96,6 +124,13 @@ export async function runScenario(s: LedgerScenario, ctx: ScenarioContext): Prom
     txPerSecond: ok / seconds, eventsPerSecond: (ok * s.eventsPerTx) / seconds,
     p50ms: percentile(latenciesMs, 0.5), p99ms: percentile(latenciesMs, 0.99), failures,
   };
+}
+
+/** Proportional set size of a process (shared pages divided among their sharers), MiB; 0 when /proc does not tell. */
+export function pssMiB(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch { return 0; }
 }
 
 export function machine(): Record<string, string | number> {

@@ -20,7 +20,8 @@ import { Network } from '../network/network';
  *   sign <update.pb> --as <org>            each member's admin signs with its own key (a majority)
  *   submit <update.pb> --as <org>          one member's admin submits it to the ordering service
  *   fetch-genesis <key>                    the newcomer: the channel's first block, which its peer joins with
- *   renew <org>                            <org> re-enrolls its identities from its own CA and restarts its peer and ordering node
+ *   renew <org>                            <org> re-enrolls its identities from its own CA and restarts its peer; for its ordering
+ *                                          node, the consenter update (sign, submit) after which the node restarts on its new TLS certificate
  *   revoke <org> <enrollment ID>           <org>'s CA revokes one of its identities; its admin puts the CRL in its channel MSP
  *
  * <org> is an organisation's key or MSP ID (infra/consortium.yaml), or a partner service
@@ -111,14 +112,23 @@ async function membershipCommand(command: string | undefined, arg: string | unde
       case 'submit': {
         if (!arg || !who) throw new Error('submit needs an update file and --as <org>');
         const record = await membership.submit(arg, org);
+        if (record.kind === 'consenter') {
+          const owner = findOrg(record.key);
+          const restarted = owner ? await new Network(networkPaths()).installRenewedOrdererTls(owner) : [];
+          console.log(`the consenter set names ${record.mspId}'s renewed TLS certificate; restarted on it: ${restarted.join(', ') || 'nothing'}`);
+          return 0;
+        }
         console.log(`${record.mspId} ${record.kind === 'join' ? 'joined' : 'left'} the channel configuration; next: npm run network:up (new chaincode definition sequence${record.kind === 'join' ? ', the newcomer\'s peer and chaincode servers' : ''})`);
         return 0;
       }
       case 'renew': {
         const member = arg ? findOrg(arg) : undefined;
         if (!member) throw new Error(`renew needs an organisation of this network (${PEER_ORGS.map((o) => o.key).join(', ')})`);
-        const renewed = await new Network(networkPaths()).renew(member);
-        console.log(`${member.mspId} renewed ${renewed.length} identities from its CA (${renewed.join(', ')}); its peer and ordering node restarted with them. Its partner service reads its certificate when it starts: restart it too.`);
+        const { renewed, consenterUpdates } = await new Network(networkPaths()).renew(member);
+        console.log(`${member.mspId} renewed ${renewed.length} identities from its CA (${renewed.join(', ')}); its peer restarted with them. Its partner service reads its certificate when it starts: restart it too.`);
+        for (const update of consenterUpdates) {
+          console.log(`its ordering node's new TLS certificate goes into the Raft consenter set by configuration update ${update}: a majority of the ordering organisations' admins sign it (npm run consortium -- sign ${update} --as <org>), one submits it (submit ${update} --as <org>), which restarts the node on the new certificate`);
+        }
         return 0;
       }
       case 'revoke': {

@@ -56,12 +56,22 @@ describe('caServerConfig', () => {
     expect(doc).toMatchObject({
       port: server.port, address: '127.0.0.1', tls: { enabled: true },
       ca: { name: 'ca-acme' }, affiliations: {},
-      operations: { listenAddress: `127.0.0.1:${server.operationsPort}` },
       csr: { cn: 'ca.acme.pedigree.local', ca: { expiry: '87600h' } },
     });
     expect(doc.signing.default.expiry).toBe('720h');
     expect(doc.signing.profiles.tls.usage).toEqual(expect.arrayContaining(['server auth', 'client auth']));
     expect(doc.registry.identities).toEqual([expect.objectContaining({ name: 'registrar', pass: 's3cret', type: 'client' })]);
+  });
+
+  it.each([
+    ['before its certificate exists: an ephemeral loopback port no one is told, no TLS', undefined, { listenAddress: '127.0.0.1:0', tls: { enabled: false } }],
+    ['once issued: its own port, mutual TLS with clients of the given CAs only', { cert: '/ops/server.crt', key: '/ops/server.key', clientCas: ['/ca/ca-cert.pem'] }, {
+      listenAddress: `127.0.0.1:${server.operationsPort}`,
+      // The names fabric-ca-server maps onto its struct (operations.TLS): its sample's clientAuthRequired would be ignored.
+      tls: { enabled: true, cert: { file: '/ops/server.crt' }, key: { file: '/ops/server.key' }, clientCertRequired: true, clientCACertFiles: ['/ca/ca-cert.pem'] },
+    }],
+  ])('operations endpoint %s', (_, tls, want) => {
+    expect(YAML.parse(caServerConfig(server, 's3cret', { issued: '720h', root: '87600h' }, tls).main).operations).toEqual(want);
   });
 
   it('adds the orderer organisation as a CA of its own (another root), not the server\'s', () => {

@@ -6,6 +6,7 @@ import { runFabricTool } from './fabric-cli';
 import * as proc from './processes';
 import { writeIfChanged } from './fabric-config';
 import { HOST, NetworkPaths, OrdererNode, PeerOrg, peerName } from './topology';
+import { userTls } from './tls';
 
 /**
  * Identities from Fabric CA: each organisation runs its own fabric-ca-server (one process, its own
@@ -157,12 +158,38 @@ function caSection(ca: CaInstance, owner: PeerOrg, bootstrapSecret: string, life
   };
 }
 
+/** The operations endpoint's (/healthz, /metrics) TLS: its server certificate and the CAs whose clients it takes. */
+export interface OperationsTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly clientCas: readonly string[];
+}
+
+/**
+ * The operations section. Served: on its own port, mutual TLS only, as every other operations
+ * endpoint of the network. Before its certificate exists (a CA's very first start: it can only
+ * be issued by the server being started) it listens on an ephemeral port of 127.0.0.1 that no
+ * one is told, and readiness is the API's port instead; `ensureIdentities` then issues the
+ * certificate and restarts the server on the served section.
+ *
+ * fabric-ca-server reads `cert.file`/`key.file` itself but maps the rest onto its Go struct by
+ * field name, so client authentication is `clientCertRequired`/`clientCACertFiles` (its sample's
+ * `clientAuthRequired`/`clientRootCAs` are silently ignored).
+ */
+function operationsSection(server: CaServer, tls: OperationsTls | undefined) {
+  if (!tls) return { listenAddress: `${HOST}:0`, tls: { enabled: false } };
+  return {
+    listenAddress: `${server.host}:${server.operationsPort}`,
+    tls: { enabled: true, cert: { file: tls.cert }, key: { file: tls.key }, clientCertRequired: true, clientCACertFiles: [...tls.clientCas] },
+  };
+}
+
 /**
  * fabric-ca-server's configuration file (and one per further CA instance, `cafiles`), written
  * from the topology rather than from its generated default, so the port, the names and the
  * lifetimes are ours. The server answers over TLS with a certificate its default CA signs.
  */
-export function caServerConfig(server: CaServer, secret: string, lifetimes: CaLifetimes = caLifetimes()): { main: string; cafiles: Array<{ file: string; content: string }> } {
+export function caServerConfig(server: CaServer, secret: string, lifetimes: CaLifetimes = caLifetimes(), operationsTls?: OperationsTls): { main: string; cafiles: Array<{ file: string; content: string }> } {
   const hosts = [...new Set([server.host, HOST, 'localhost'])];
   const [own, ...more] = server.instances as [CaInstance, ...CaInstance[]];
   const cafiles = more.map((ca) => ({ file: path.join(ca.name, 'fabric-ca-config.yaml'), content: YAML.stringify(caSection(ca, server.owner, secret, lifetimes, hosts)) }));
@@ -176,7 +203,7 @@ export function caServerConfig(server: CaServer, secret: string, lifetimes: CaLi
     ...caSection(own, server.owner, secret, lifetimes, hosts),
     cafiles: cafiles.map((c) => c.file),
     cfg: { identities: { passwordattempts: 10 } },
-    operations: { listenAddress: `${server.host}:${server.operationsPort}`, tls: { enabled: false } },
+    operations: operationsSection(server, operationsTls),
     metrics: { provider: 'prometheus' },
   };
   return { main: YAML.stringify(main), cafiles };
@@ -225,8 +252,20 @@ export class CertificateAuthorities {
     return fs.readFileSync(file, 'utf8').trim();
   }
 
+  /**
+   * The operations endpoint's TLS once its certificate is issued (`ensureOperationsTls`): served
+   * with a certificate of the organisation's own CA, taking clients of that CA only (its admin is
+   * who probes it).
+   */
+  operationsTls(server: CaServer): OperationsTls | undefined {
+    const dir = path.join(this.home(server), 'operations-tls');
+    const tls = { cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key'), clientCas: [this.tlsRoot(server)] };
+    return fs.existsSync(tls.cert) && fs.existsSync(tls.key) ? tls : undefined;
+  }
+
   spec(server: CaServer): proc.ProcessSpec {
     const home = this.home(server);
+    const served = this.operationsTls(server);
     return {
       name: server.process,
       command: path.join(this.caBin, 'fabric-ca-server'),
@@ -234,18 +273,22 @@ export class CertificateAuthorities {
       cwd: home,
       host: server.host,
       port: server.port,
-      healthUrl: `http://${server.host}:${server.operationsPort}/healthz`,
+      ...(served ? { healthUrl: `https://${server.host}:${server.operationsPort}/healthz`, healthTls: userTls(this.paths, server.owner, 'Admin') } : {}),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR },
     };
   }
 
-  /** Writes the server's configuration and starts it if it is not answering; waits until it does. */
+  /**
+   * Writes the server's configuration and starts it if it is not answering; waits until it does.
+   * A running server whose configuration changed is restarted: it reads the file only when it starts.
+   */
   async ensureServer(server: CaServer): Promise<boolean> {
     const home = this.home(server);
     fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-    const config = caServerConfig(server, this.secret(server));
-    writeIfChanged(path.join(home, 'fabric-ca-server-config.yaml'), config.main, 0o600);
-    for (const f of config.cafiles) writeIfChanged(path.join(home, f.file), f.content, 0o600);
+    const config = caServerConfig(server, this.secret(server), caLifetimes(), this.operationsTls(server));
+    let changed = writeIfChanged(path.join(home, 'fabric-ca-server-config.yaml'), config.main, 0o600);
+    for (const f of config.cafiles) changed = writeIfChanged(path.join(home, f.file), f.content, 0o600) || changed;
+    if (changed && (await proc.stop(this.paths, server.process))) this.log(`${server.process}: configuration changed, restarting it`);
     const started = await proc.ensureRunning(this.paths, this.spec(server), this.log);
     // /healthz answers once the server listens; its TLS root is written before that.
     if (!fs.existsSync(this.tlsRoot(server))) throw new CaError('CA_UNREACHABLE', `${server.process} is up but wrote no ${this.tlsRoot(server)}`);
@@ -308,8 +351,31 @@ export class CertificateAuthorities {
     const missing = identities.filter((i) => !fs.existsSync(path.join(this.paths.crypto, i.dir, 'msp', CERT)));
     await Promise.all(missing.map((i) => this.enroll(server, i)));
     const done = missing.map((i) => i.id);
+    if (await this.ensureOperationsTls(server)) done.push(`the CA's operations endpoint`);
     if (done.length) this.log(`${server.process}: enrolled ${done.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return done;
+  }
+
+  /**
+   * The CA server's own operations certificate, issued by the server itself under its `tls`
+   * profile for its host, after which it restarts on it (operationsSection). The identity may
+   * enroll once: its secret gives no one a signing certificate of the organisation later.
+   */
+  private async ensureOperationsTls(server: CaServer): Promise<boolean> {
+    if (this.operationsTls(server)) return false;
+    const [own] = server.instances as [CaInstance, ...CaInstance[]];
+    const identity: IdentitySpec = { ca: own, id: `operations.ca.${own.domain}`, type: 'client', dir: '', tlsHosts: [...new Set([server.host, HOST, 'localhost'])] };
+    const credentials = await this.register(server, identity, ['--id.maxenrollments', '1']);
+    const msp = this.tlsMsp(server, identity);
+    await this.client(server, ['enroll', '-u', this.url(server, credentials), '--caname', own.name, '-M', msp, '--enrollment.profile', 'tls', '--csr.hosts', identity.tlsHosts!.join(',')], path.dirname(msp))
+      .catch((err: Error) => { throw new CaError('CA_ENROLL', `operations certificate of ${server.process}: ${err.message}`); });
+    keepOnlyMatchingKey(msp);
+    const keystore = path.join(msp, 'keystore');
+    const dir = path.join(this.home(server), 'operations-tls');
+    writeIfChanged(path.join(dir, 'server.key'), fs.readFileSync(path.join(keystore, fs.readdirSync(keystore)[0]!)), 0o600);
+    writeIfChanged(path.join(dir, 'server.crt'), fs.readFileSync(path.join(msp, CERT)));
+    await this.ensureServer(server);
+    return true;
   }
 
   /** The organisation's MSP as the channel configuration holds it: its CA as root and TLS root, NodeOUs. */
@@ -337,19 +403,25 @@ export class CertificateAuthorities {
     return fs.readFileSync(file, 'utf8').trim();
   }
 
-  private async enroll(server: CaServer, identity: IdentitySpec): Promise<void> {
+  /** Registers the identity (once; its secret is kept on file) and answers the credentials it enrolls with. */
+  private async register(server: CaServer, identity: IdentitySpec, extra: readonly string[] = []): Promise<string> {
     const { ca } = identity;
     const registrar = this.registrarMsp(server, ca);
     const secret = this.secretOf(server, identity);
     try {
       await this.client(server, ['register', '-u', this.url(server), '--caname', ca.name, '-M', registrar,
-        '--id.name', identity.id, '--id.secret', secret, '--id.type', identity.type], path.dirname(registrar));
+        '--id.name', identity.id, '--id.secret', secret, '--id.type', identity.type, ...extra], path.dirname(registrar));
     } catch (err) {
       // Registered by an earlier run that stopped before enrolling: its secret is the one on file.
       if (!/already registered/i.test((err as Error).message)) throw new CaError('CA_REGISTER', `${identity.id} with ${ca.name}: ${(err as Error).message}`);
     }
+    return `${encodeURIComponent(identity.id)}:${secret}`;
+  }
+
+  private async enroll(server: CaServer, identity: IdentitySpec): Promise<void> {
+    const { ca } = identity;
+    const credentials = await this.register(server, identity);
     const base = path.join(this.paths.crypto, identity.dir);
-    const credentials = `${encodeURIComponent(identity.id)}:${secret}`;
     const msp = path.join(base, 'msp');
     const hosts = identity.tlsHosts ?? [];
     // The subject names the company (fabric-ca-client's default O is "Hyperledger"); the CA sets the OU to the type.
@@ -378,6 +450,16 @@ export class CertificateAuthorities {
     const caFile = fs.readdirSync(cacerts)[0]!;
     writeIfChanged(path.join(msp, 'config.yaml'), nodeOuConfig(`cacerts/${caFile}`));
     keepOnlyMatchingKey(msp);
+  }
+
+  /** The TLS certificate (PEM) the identity was last issued: for a renewed ordering node, the one not in place yet. */
+  issuedTlsCert(server: CaServer, identity: IdentitySpec): string {
+    return fs.readFileSync(path.join(this.tlsMsp(server, identity), CERT), 'utf8');
+  }
+
+  /** Puts the identity's last issued TLS certificate and key in its tls/ folder (what its process reads when it starts). */
+  installRenewedTls(server: CaServer, identity: IdentitySpec): void {
+    this.copyTls(server, identity);
   }
 
   private copyTls(server: CaServer, identity: IdentitySpec): void {
@@ -412,8 +494,10 @@ export class CertificateAuthorities {
    * key and certificate from its CA), TLS material included (nodes' and users'). The processes using them read the
    * files when they start, so the caller restarts them.
    *
-   * An ordering node's TLS certificate is not renewed here: the channel configuration names it as
-   * a Raft consenter, so renewing it is a channel configuration update (not built yet).
+   * An ordering node's TLS certificate is renewed but not put in place (its tls/ keeps the one it
+   * serves with): the channel configuration names it as a Raft consenter, so the new one goes into
+   * the consenter set first (Membership.proposeConsenterRenewal), and `installRenewedTls` puts it
+   * in place once that update is in a block, before the node restarts on it.
    */
   async renew(server: CaServer, identities: readonly IdentitySpec[]): Promise<string[]> {
     await this.ensureServer(server);
@@ -425,11 +509,10 @@ export class CertificateAuthorities {
       await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', msp, ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
         .catch((err: Error) => { throw new CaError('CA_RENEW', `${identity.id} with ${identity.ca.name}: ${err.message}`); });
       keepOnlyMatchingKey(msp);
-      if (identity.type !== 'orderer') {
-        await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', this.tlsMsp(server, identity), '--enrollment.profile', 'tls', ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
-          .catch((err: Error) => { throw new CaError('CA_RENEW', `TLS certificate of ${identity.id}: ${err.message}`); });
-        this.copyTls(server, identity);
-      }
+      await this.client(server, ['reenroll', '-u', this.url(server), '--caname', identity.ca.name, '-M', this.tlsMsp(server, identity), '--enrollment.profile', 'tls', ...(identity.tlsHosts ? ['--csr.hosts', identity.tlsHosts.join(',')] : [])], base)
+        .catch((err: Error) => { throw new CaError('CA_RENEW', `TLS certificate of ${identity.id}: ${err.message}`); });
+      if (identity.type === 'orderer') keepOnlyMatchingKey(this.tlsMsp(server, identity));
+      else this.copyTls(server, identity);
       renewed.push(identity.id);
     }
     return renewed;

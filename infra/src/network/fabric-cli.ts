@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { NetworkPaths, ORDERERS, PeerOrg, ordererTlsCa, peerTlsCa, userMspDir } from './topology';
-import { userTls } from './tls';
+import { NetworkPaths, OrdererNode, ORDERERS, PeerOrg, ordererTlsCa, peerTlsCa, userMspDir } from './topology';
+import { ordererAdminTls, userTls } from './tls';
 
 const run = promisify(execFile);
 
@@ -42,5 +43,28 @@ export function peerAdminEnv(paths: NetworkPaths, org: PeerOrg): NodeJS.ProcessE
 export function ordererFlags(paths: NetworkPaths, as: PeerOrg): string[] {
   const node = ORDERERS[0]!;
   const tls = userTls(paths, as, 'Admin');
+  return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(paths, node), '--clientauth', '--certfile', tls.cert, '--keyfile', tls.key];
+}
+
+/**
+ * The peer CLI's environment as an orderer organisation's admin: what signs (and submits) an
+ * update of the Orderer group, such as the consenter set. It talks to ordering nodes only.
+ */
+export function ordererAdminEnv(paths: NetworkPaths, node: OrdererNode): NodeJS.ProcessEnv {
+  const tls = ordererAdminTls(paths, node);
+  return {
+    FABRIC_CFG_PATH: paths.config,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_LOCALMSPID: node.mspId,
+    CORE_PEER_MSPCONFIGPATH: path.join(paths.crypto, 'ordererOrganizations', node.domain, 'users', `Admin@${node.domain}`, 'msp'),
+    CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
+    CORE_PEER_TLS_CLIENTCERT_FILE: tls.cert,
+    CORE_PEER_TLS_CLIENTKEY_FILE: tls.key,
+  };
+}
+
+/** The ordering node flags for an orderer organisation's admin: its own node, its TLS client certificate. */
+export function ordererAdminFlags(paths: NetworkPaths, node: OrdererNode): string[] {
+  const tls = ordererAdminTls(paths, node);
   return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(paths, node), '--clientauth', '--certfile', tls.cert, '--keyfile', tls.key];
 }

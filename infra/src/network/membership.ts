@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
+import { ordererAdminEnv, ordererAdminFlags, ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
 import { caServerOf, CertificateAuthorities, identitiesOf } from './ca';
 import { FabricInstall, fabricInstall, peerOrgDefinition } from './fabric-config';
 import * as proc from './processes';
 import {
-  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, joinedFile, MemberConfig, NetworkPaths, ORDERERS, PEER_ORGS, PeerOrg,
+  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, joinedFile, MemberConfig, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
   peerName, peerOrgsOf, readMembershipChanges,
 } from './topology';
 
@@ -28,7 +28,7 @@ import {
 
 /** What a pending configuration update is for; kept beside the update file (<update>.json). */
 interface UpdateRecord {
-  readonly kind: 'join' | 'leave' | 'revoke';
+  readonly kind: 'join' | 'leave' | 'revoke' | 'consenter';
   readonly key: string;
   readonly mspId: string;
   readonly signedBy: string[];
@@ -130,10 +130,10 @@ export class Membership {
     if (!fs.existsSync(orgFile)) throw new Error(`no organisation definition for ${key}: the newcomer runs \`npm run consortium -- join <member.yaml>\` first`);
     const member = readMemberFile(path.join(dir, 'member.yaml'));
     const definition = JSON.parse(fs.readFileSync(orgFile, 'utf8')) as unknown;
-    return this.proposeUpdate({ kind: 'join', key, mspId: member.mspId, signedBy: [] }, as, (groups) => {
+    return this.proposeUpdate({ kind: 'join', key, mspId: member.mspId, signedBy: [] }, as, application((groups) => {
       if (groups[member.mspId]) throw new Error(`${member.mspId} is already in ${CHANNEL}'s configuration`);
       groups[member.mspId] = definition;
-    });
+    }));
   }
 
   /** The update removing a member from the Application group (its certificates refused from then on). */
@@ -141,10 +141,10 @@ export class Membership {
     const org = PEER_ORGS.find((o) => o.key === key || o.mspId === key);
     if (!org) throw new Error(`no member ${key} in this network`);
     if (ORDERERS.some((n) => n.owner.key === org.key)) throw new Error(`${org.mspId} runs an ordering node; removing a consenter is not supported yet`);
-    return this.proposeUpdate({ kind: 'leave', key: org.key, mspId: org.mspId, signedBy: [] }, as, (groups) => {
+    return this.proposeUpdate({ kind: 'leave', key: org.key, mspId: org.mspId, signedBy: [] }, as, application((groups) => {
       if (!groups[org.mspId]) throw new Error(`${org.mspId} is not in ${CHANNEL}'s configuration`);
       delete groups[org.mspId];
-    });
+    }));
   }
 
   /**
@@ -153,15 +153,52 @@ export class Membership {
    * organisation's Admins: its admin alone proposes, signs (by submitting) and submits it.
    */
   async proposeRevocation(org: PeerOrg, crlPem: string): Promise<string> {
-    return this.proposeUpdate({ kind: 'revoke', key: org.key, mspId: org.mspId, signedBy: [] }, org, (groups) => {
+    return this.proposeUpdate({ kind: 'revoke', key: org.key, mspId: org.mspId, signedBy: [] }, org, application((groups) => {
       const group = groups[org.mspId] as { values?: { MSP?: { value?: { config?: { revocation_list?: string[] } } } } } | undefined;
       const msp = group?.values?.MSP?.value?.config;
       if (!msp) throw new Error(`${org.mspId} is not in ${CHANNEL}'s configuration`);
       msp.revocation_list = [Buffer.from(crlPem).toString('base64')];
+    }));
+  }
+
+  /**
+   * The update putting an ordering node's renewed TLS certificate into the channel's Raft
+   * consenter set (the node is found by its host and port): the other nodes take its cluster
+   * connections, and clients its server certificate, by that entry. The ConsensusType value's
+   * mod_policy is the Orderer group's Admins, MAJORITY of the ordering organisations' admins, so
+   * those sign it (`sign`/`submit` as an organisation that runs a node sign as its orderer admin).
+   * Proposed by the node's owner; once it is in a block the node restarts on the new certificate
+   * (Network.installRenewedOrdererTls).
+   */
+  async proposeConsenterRenewal(node: OrdererNode, certPem: string): Promise<string> {
+    const cert = Buffer.from(certPem).toString('base64');
+    return this.proposeUpdate({ kind: 'consenter', key: node.owner.key, mspId: node.mspId, signedBy: [] }, node.owner, (config) => {
+      const consensus = config.channel_group.groups.Orderer?.values?.ConsensusType?.value;
+      const consenter = consensus?.metadata?.consenters?.find((c) => c.host === node.address && Number(c.port) === node.port);
+      if (!consenter) throw new Error(`${node.process} (${node.address}:${node.port}) is not a consenter of ${CHANNEL}`);
+      if (consenter.server_tls_cert === cert && consenter.client_tls_cert === cert) throw new Error(`${node.process}'s consenter entry already holds that certificate`);
+      consenter.client_tls_cert = cert;
+      consenter.server_tls_cert = cert;
     });
   }
 
-  private async proposeUpdate(record: UpdateRecord, as: PeerOrg, change: (groups: Record<string, unknown>) => void): Promise<string> {
+  /** The TLS certificate (PEM) the channel configuration now names for an ordering node as a consenter. */
+  async consenterCert(node: OrdererNode): Promise<string | undefined> {
+    fs.mkdirSync(updatesDir(this.paths), { recursive: true });
+    const work = fs.mkdtempSync(path.join(updatesDir(this.paths), `.consenter-${node.owner.key}-`));
+    try {
+      const block = path.join(work, 'config_block.pb');
+      await this.peer(node.owner, ['channel', 'fetch', 'config', block, '-c', CHANNEL, ...this.ordererFlags(node.owner)]);
+      await this.tool('configtxlator', ['proto_decode', '--input', block, '--type', 'common.Block', '--output', `${block}.json`]);
+      const config = (JSON.parse(fs.readFileSync(`${block}.json`, 'utf8')) as { data: { data: Array<{ payload: { data: { config: ChannelConfig } } }> } }).data.data[0]!.payload.data.config;
+      const consenter = config.channel_group.groups.Orderer?.values?.ConsensusType?.value?.metadata?.consenters?.find((c) => c.host === node.address && Number(c.port) === node.port);
+      return consenter && Buffer.from(consenter.server_tls_cert, 'base64').toString('utf8');
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  private async proposeUpdate(record: UpdateRecord, as: PeerOrg, change: (config: ChannelConfig) => void): Promise<string> {
     const work = path.join(updatesDir(this.paths), `${record.kind}-${record.key}`);
     fs.mkdirSync(work, { recursive: true });
     const f = (name: string) => path.join(work, name);
@@ -170,7 +207,7 @@ export class Membership {
     const block = JSON.parse(fs.readFileSync(f('config_block.json'), 'utf8')) as { data: { data: Array<{ payload: { data: { config: ChannelConfig } } }> } };
     const config = block.data.data[0]!.payload.data.config;
     const updated = JSON.parse(JSON.stringify(config)) as ChannelConfig;
-    change(updated.channel_group.groups.Application.groups);
+    change(updated);
     fs.writeFileSync(f('config.json'), JSON.stringify(config));
     fs.writeFileSync(f('modified.json'), JSON.stringify(updated));
     for (const name of ['config', 'modified']) {
@@ -190,8 +227,9 @@ export class Membership {
   /** Step 2b, by each member's admin with its own key: signs the update in place. */
   async sign(update: string, as: PeerOrg): Promise<UpdateRecord> {
     const record = readUpdate(update);
-    await this.peer(as, ['channel', 'signconfigtx', '-f', update]);
-    const signed = { ...record, signedBy: [...new Set([...record.signedBy, as.mspId])] };
+    const signer = this.signerOf(record, as);
+    await this.tool('peer', ['channel', 'signconfigtx', '-f', update], signer.env);
+    const signed = { ...record, signedBy: [...new Set([...record.signedBy, signer.mspId])] };
     fs.writeFileSync(`${update}.json`, `${JSON.stringify(signed, null, 2)}\n`);
     return signed;
   }
@@ -203,7 +241,8 @@ export class Membership {
    */
   async submit(update: string, as: PeerOrg): Promise<UpdateRecord> {
     const record = readUpdate(update);
-    await this.peer(as, ['channel', 'update', '-f', update, '-c', CHANNEL, ...this.ordererFlags(as)]);
+    const signer = this.signerOf(record, as);
+    await this.tool('peer', ['channel', 'update', '-f', update, '-c', CHANNEL, ...signer.ordererFlags], signer.env);
     const changes = readMembershipChanges(this.paths.home);
     if (record.kind === 'join') {
       const member = readMemberFile(path.join(joiningDir(this.paths, record.key), 'member.yaml')) as MemberConfig & { key: string; mspId: string; position: number };
@@ -242,6 +281,17 @@ export class Membership {
     return file;
   }
 
+  /**
+   * Who signs an update for an organisation: its admin, or for a consenter update (the Orderer
+   * group's Admins) the admin of the orderer organisation it runs.
+   */
+  private signerOf(record: UpdateRecord, as: PeerOrg): { mspId: string; env: NodeJS.ProcessEnv; ordererFlags: string[] } {
+    if (record.kind !== 'consenter') return { mspId: as.mspId, env: peerAdminEnv(this.paths, as), ordererFlags: this.ordererFlags(as) };
+    const node = ORDERERS.find((n) => n.owner.key === as.key);
+    if (!node) throw new Error(`${as.mspId} runs no ordering node: a consenter update is signed by the ordering organisations' admins`);
+    return { mspId: node.mspId, env: ordererAdminEnv(this.paths, node), ordererFlags: ordererAdminFlags(this.paths, node) };
+  }
+
   private ordererFlags(as: PeerOrg): string[] {
     return ordererFlags(this.paths, as);
   }
@@ -258,7 +308,17 @@ export class Membership {
 }
 
 interface ChannelConfig {
-  channel_group: { groups: { Application: { groups: Record<string, unknown> } } };
+  channel_group: {
+    groups: {
+      Application: { groups: Record<string, unknown> };
+      Orderer?: { values?: { ConsensusType?: { value?: { metadata?: { consenters?: Array<{ host: string; port: number | string; client_tls_cert: string; server_tls_cert: string }> } } } } };
+    };
+  };
+}
+
+/** A change of the Application group's organisations. */
+function application(change: (groups: Record<string, unknown>) => void): (config: ChannelConfig) => void {
+  return (config) => change(config.channel_group.groups.Application.groups);
 }
 
 function readUpdate(update: string): UpdateRecord {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
-import { caServerOf, CertificateAuthorities, identitiesOf } from './ca';
+import { caServerOf, type CaServer, CertificateAuthorities, identitiesOf, type IdentitySpec } from './ca';
 import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { ChaincodePackage, packageChaincode } from './chaincode-package';
 import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
@@ -11,9 +11,10 @@ import * as proc from './processes';
 import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
-  connectionProfileFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
+  connectionProfileFile, joinedFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
+import { Membership } from './membership';
 
 
 export type Log = (line: string) => void;
@@ -97,15 +98,57 @@ export class Network {
    * keys and certificates), then its peer and ordering node restart to use them; `up` brings them
    * back and waits until every gateway endorses again.
    */
-  async renew(org: PeerOrg): Promise<string[]> {
+  async renew(org: PeerOrg): Promise<{ renewed: string[]; consenterUpdates: string[] }> {
     const server = caServerOf(org, ORDERERS);
     const renewed = await this.cas.renew(server, identitiesOf(server, ORDERERS));
     this.log(`${server.process}: renewed ${renewed.join(', ')}`);
-    for (const name of [peerName(org), ...ORDERERS.filter((n) => n.owner.key === org.key).map((n) => n.process)]) {
-      if (await proc.stop(this.paths, name)) this.log(`stopped ${name} to restart it with its renewed identity`);
-    }
+    if (await proc.stop(this.paths, peerName(org))) this.log(`stopped ${peerName(org)} to restart it with its renewed identity`);
     await this.up();
-    return renewed;
+    // Its ordering node keeps serving with its current TLS certificate until the consenter set
+    // names the new one (a majority of the ordering organisations sign that update); its submit
+    // restarts the node on it (installRenewedOrdererTls).
+    const consenterUpdates: string[] = [];
+    for (const node of ORDERERS.filter((n) => n.owner.key === org.key)) {
+      const identity = this.nodeIdentity(server, node);
+      consenterUpdates.push(await new Membership(this.paths, this.log).proposeConsenterRenewal(node, this.cas.issuedTlsCert(server, identity)));
+    }
+    return { renewed, consenterUpdates };
+  }
+
+  /**
+   * After the consenter update of a renewal is submitted: once the channel configuration names
+   * the node's new TLS certificate, the node is stopped, its tls/ gets the new certificate and key,
+   * and `up` starts it again; the cluster elects a leader if it lost it. Answers the nodes restarted.
+   */
+  async installRenewedOrdererTls(org: PeerOrg, timeoutMs = 60_000): Promise<string[]> {
+    const server = caServerOf(org, ORDERERS);
+    const membership = new Membership(this.paths, this.log);
+    const restarted: string[] = [];
+    for (const node of ORDERERS.filter((n) => n.owner.key === org.key)) {
+      const identity = this.nodeIdentity(server, node);
+      const issued = this.cas.issuedTlsCert(server, identity);
+      const deadline = Date.now() + timeoutMs;
+      while ((await membership.consenterCert(node))?.trim() !== issued.trim()) {
+        if (Date.now() > deadline) throw new Error(`${CHANNEL}'s consenter set does not name ${node.process}'s renewed TLS certificate after ${timeoutMs / 1000} s`);
+        await proc.sleep(500);
+      }
+      await proc.stop(this.paths, node.process);
+      this.cas.installRenewedTls(server, identity);
+      this.log(`${node.process}: restarting on its renewed TLS certificate`);
+      restarted.push(node.process);
+    }
+    if (restarted.length) {
+      await this.up();
+      await this.waitRaftLeader();
+    }
+    return restarted;
+  }
+
+  private nodeIdentity(server: CaServer, node: OrdererNode): IdentitySpec {
+    const dir = path.relative(this.paths.crypto, ordererDir(this.paths, node));
+    const identity = identitiesOf(server, ORDERERS).find((i) => i.type === 'orderer' && i.dir === dir);
+    if (!identity) throw new Error(`${server.process} issues no identity for ${node.process}`);
+    return identity;
   }
 
   async down(): Promise<string[]> {
@@ -125,6 +168,9 @@ export class Network {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     fs.rmSync(path.join(this.paths.home, 'chaincode'), { recursive: true, force: true });
+    // Who joined or left belongs to the wiped chain: a fresh one starts again from consortium.yaml's founders.
+    fs.rmSync(path.join(this.paths.home, 'joining'), { recursive: true, force: true });
+    fs.rmSync(joinedFile(this.paths.home), { force: true });
   }
 
   async status(): Promise<proc.ProcessStatus[]> {

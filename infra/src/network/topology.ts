@@ -174,9 +174,22 @@ export interface OrdererNode {
   readonly operationsPort: number;
 }
 
-function loadOrderers(orgs: readonly PeerOrg[], owners: readonly string[]): OrdererNode[] {
+/**
+ * PEDIGREE_ORDERERS=n keeps only the first n ordering nodes: the single-node network
+ * `npm run bench:consortium` measures the Raft cluster against. Nothing else should run one (a
+ * single node is a single point of failure and one company owning the order of transactions).
+ */
+export function ordererCount(setting = process.env.PEDIGREE_ORDERERS): number | undefined {
+  if (setting === undefined || setting === '') return undefined;
+  const n = Number(setting);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`PEDIGREE_ORDERERS must be a whole number of ordering nodes (1 or more), got "${setting}"`);
+  return n;
+}
+
+export function loadOrderers(orgs: readonly PeerOrg[], owners: readonly string[], count = ordererCount()): OrdererNode[] {
   // The members consortium.yaml marks `orderer: true`; else the first three (or all, if fewer).
-  const chosen = owners.length ? orgs.filter((o) => owners.includes(o.key)) : orgs.slice(0, 3);
+  const marked = owners.length ? orgs.filter((o) => owners.includes(o.key)) : orgs.slice(0, 3);
+  const chosen = count === undefined ? marked : marked.slice(0, count);
   return chosen.map((owner, i) => ({
     owner,
     mspId: `${owner.name}OrdererMSP`,
