@@ -1,4 +1,5 @@
 import { Network } from '../network/network';
+import { chooseHosts } from '../network/hosts';
 
 /** `npm run network:{up,down,reset,status}`. Exit code 0 on success; status exits 1 when unhealthy. */
 async function main(command: string | undefined): Promise<number> {
@@ -22,8 +23,13 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     case 'status':
       return printStatus(network);
+    case 'hosts': {
+      // `hosts namespaces|loopback|auto`: what this network home runs on, recorded for every later command.
+      console.log(chooseHosts(network.paths, process.argv[3] ?? 'show'));
+      return 0;
+    }
     default:
-      console.error('usage: network.js up|down|reset|status');
+      console.error('usage: network.js up|down|reset|status|hosts [namespaces|loopback|auto|show]');
       return 2;
   }
 }

@@ -234,6 +234,7 @@ export class CertificateAuthorities {
       cwd: home,
       host: server.host,
       port: server.port,
+      namespace: server.owner.namespace,
       healthUrl: `http://${server.host}:${server.operationsPort}/healthz`,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR },
     };
