@@ -114,7 +114,11 @@ async function main(): Promise<void> {
     // PORT would give every service the same port: each takes its own (plus any offset).
     const { PORT: _ignored, ...env } = process.env;
     // The demo keys of the printed logins; without PEDIGREE_DEMO=1 a service refuses to start unconfigured.
-    const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES, vrsDirectory) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // On namespaced hosts a member's service (and the embedded Postgres it starts, on that host's own
+    // loopback) runs in its organisation's namespace; `ip netns exec` execs in place, so the pid is the service's.
+    const ns = spec.org?.namespace;
+    const [command, args] = ns ? ['ip', ['netns', 'exec', ns, process.execPath, main]] : [process.execPath, [main]];
+    const child = spawn(command, args, { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES, vrsDirectory) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     watch({ service: spec.name, child, tail: [] });
   }
   await Promise.all(SERVICES.map((s) => waitHealthy(s.name, serviceUrl(s))));
