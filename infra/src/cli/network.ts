@@ -44,6 +44,7 @@ async function printStatus(network: Network): Promise<number> {
   }
   const total = (k: 'rssMiB' | 'peakRssMiB') => rows.reduce((sum, r) => sum + (r[k] ?? 0), 0);
   console.log(`network memory: rss ${total('rssMiB').toFixed(0)} MiB now, at most ${total('peakRssMiB').toFixed(0)} MiB at peak (sum of per-process peaks)`);
+  console.log(chooseHosts(network.paths, 'show'));
   console.log(`logs: ${network.paths.logs}`);
   return rows.every((r) => r.healthy) ? 0 : 1;
 }

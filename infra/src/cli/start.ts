@@ -5,6 +5,7 @@ import { isPortFree, isSetupFailure, portTakenMessage, SetupFailure } from '@ped
 import { servicePort } from '@pedigree/platform';
 import { readConsortiumConfig } from '../network/consortium';
 import { Network } from '../network/network';
+import { inHost } from '../network/processes';
 import { PEER_ORGS, PeerOrg, projectRoot } from '../network/topology';
 
 /**
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
   const demoOrgs = Object.fromEntries(SERVICES.filter((s) => s.org).map((s) => [s.name, s.org!.mspId]));
   // A port already taken is found before anything starts, with the process holding it.
   for (const s of SERVICES) {
+    // A namespaced host's address exists only inside its namespace (made by `up`): nothing else can hold it.
+    if (s.org?.namespace) continue;
     if (!(await isPortFree(s.port, hostOf(s)))) throw new SetupFailure(portTakenMessage(s.port, s.what));
   }
   const t0 = Date.now();
@@ -115,9 +118,8 @@ async function main(): Promise<void> {
     const { PORT: _ignored, ...env } = process.env;
     // The demo keys of the printed logins; without PEDIGREE_DEMO=1 a service refuses to start unconfigured.
     // On namespaced hosts a member's service (and the embedded Postgres it starts, on that host's own
-    // loopback) runs in its organisation's namespace; `ip netns exec` execs in place, so the pid is the service's.
-    const ns = spec.org?.namespace;
-    const [command, args] = ns ? ['ip', ['netns', 'exec', ns, process.execPath, main]] : [process.execPath, [main]];
+    // loopback) runs in its organisation's namespace.
+    const [command, args] = inHost(spec.org?.namespace, process.execPath, [main]);
     const child = spawn(command, args, { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES, vrsDirectory) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     watch({ service: spec.name, child, tail: [] });
   }

@@ -68,6 +68,15 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
+/**
+ * The command line that runs a command on its organisation's host: through `ip netns exec` in its
+ * namespace (which enters it and execs the command in place, so the pid is the command's own), or
+ * as it is on loopback hosts.
+ */
+export function inHost(namespace: string | undefined, command: string, args: readonly string[]): [string, string[]] {
+  return namespace ? ['ip', ['netns', 'exec', namespace, command, ...args]] : [command, [...args]];
+}
+
 export function start(p: NetworkPaths, spec: ProcessSpec): number {
   fs.mkdirSync(p.logs, { recursive: true });
   fs.mkdirSync(p.pids, { recursive: true });
@@ -75,8 +84,7 @@ export function start(p: NetworkPaths, spec: ProcessSpec): number {
   fs.writeSync(log, `\n--- ${new Date().toISOString()} start ${spec.namespace ? `(in ${spec.namespace}) ` : ''}${spec.command} ${spec.args.join(' ')}\n`);
   // Detached in its own process group, stdio to the log file only: the process outlives the CLI
   // that started it and holds no pipe of the caller (CI would otherwise wait on it).
-  // `ip netns exec` enters the namespace and execs the command in place: the pid is the process's own.
-  const [command, args] = spec.namespace ? ['ip', ['netns', 'exec', spec.namespace, spec.command, ...spec.args]] : [spec.command, spec.args];
+  const [command, args] = inHost(spec.namespace, spec.command, spec.args);
   const child = spawn(command, args, {
     cwd: spec.cwd ?? p.root, env: spec.env, detached: true, stdio: ['ignore', log, log],
   });
