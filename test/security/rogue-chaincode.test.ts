@@ -7,6 +7,7 @@ import { ChaincodeEventListener, Ledger, LedgerError, type CommittedEvent, type 
 import { sgtinToEpcUrn, type PackRecord } from '@pedigree/domain';
 import { packageChaincode } from '../../infra/src/network/chaincode-package';
 import { Network } from '../../infra/src/network/network';
+import { inHost } from '../../infra/src/network/processes';
 import { chaincodeServerTlsArgs } from '../../infra/src/network/tls';
 import { CHAINCODES, chaincodeServerPort, findOrg, networkPaths, type ChaincodeDeployment } from '../../infra/src/network/topology';
 import { GTIN, MASTER, NDC, TRACE, runIds, salted, seenBy } from '../support/chaincode';
@@ -82,7 +83,9 @@ describe('a member running modified chaincode on its own peer', () => {
     // The pharmacy's own modified package, its own chaincode server, its own approval.
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pedigree-rogue-'));
     const rogue = await packageChaincode(ROOT, home, `${DISPENSER_HOST}:${ROGUE_PORT}`, ROGUE);
-    rogueServer = spawn(process.execPath, [path.join(ROOT, 'node_modules/fabric-shim/cli.js'), 'server', '--chaincode-address', `${DISPENSER_HOST}:${ROGUE_PORT}`, '--chaincode-id', rogue.packageId, '--module-path', path.join(ROOT, ROGUE.module), ...chaincodeServerTlsArgs(networkPaths(ROOT), findOrg(MSP.dispenser)!)], { stdio: 'ignore', env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'error' } });
+    // The rogue organisation's own server on its own host (in its namespace, when hosts are namespaced).
+    const [command, args] = inHost(findOrg(MSP.dispenser)!.namespace, process.execPath, [path.join(ROOT, 'node_modules/fabric-shim/cli.js'), 'server', '--chaincode-address', `${DISPENSER_HOST}:${ROGUE_PORT}`, '--chaincode-id', rogue.packageId, '--module-path', path.join(ROOT, ROGUE.module), ...chaincodeServerTlsArgs(networkPaths(ROOT), findOrg(MSP.dispenser)!)]);
+    rogueServer = spawn(command, args, { stdio: 'ignore', env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'error' } });
     await until(() => portOpen(ROGUE_PORT), 20_000);
     await network.approvePackageForOrg(MSP.dispenser, rogue.file, rogue.packageId);
     rogueApproved = true;

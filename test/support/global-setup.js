@@ -16,6 +16,12 @@ module.exports = async function globalSetup() {
     process.exit(1);
   }
   const cli = path.join(root, 'dist/infra/src/cli/network.js');
+  // Which hosts the organisations run on, recorded in the network home before anything reads the
+  // topology: a namespace each where root and `ip netns` allow (PEDIGREE_HOSTS=loopback turns it
+  // off), else the loopback addresses of consortium.yaml. One line says which.
+  const hosts = spawnSync(process.execPath, [cli, 'hosts', 'auto'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (hosts.status !== 0) throw new Error(`choosing the hosts failed: ${hosts.stdout}${hosts.stderr}`);
+  process.stderr.write(`\n[integration] ${hosts.stdout.trim()}\n`);
   // Anything of the network already running means someone else started it: leave it running after.
   const { Network } = require(path.join(root, 'dist/infra/src/network/network.js'));
   const running = (await new Network(undefined, () => undefined).status()).some((s) => s.running);

@@ -1,4 +1,5 @@
 import { Network } from '../network/network';
+import { chooseHosts } from '../network/hosts';
 
 /** `npm run network:{up,down,reset,status}`. Exit code 0 on success; status exits 1 when unhealthy. */
 async function main(command: string | undefined): Promise<number> {
@@ -22,8 +23,13 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     case 'status':
       return printStatus(network);
+    case 'hosts': {
+      // `hosts namespaces|loopback|auto`: what this network home runs on, recorded for every later command.
+      console.log(chooseHosts(network.paths, process.argv[3] ?? 'show'));
+      return 0;
+    }
     default:
-      console.error('usage: network.js up|down|reset|status');
+      console.error('usage: network.js up|down|reset|status|hosts [namespaces|loopback|auto|show]');
       return 2;
   }
 }
@@ -38,6 +44,7 @@ async function printStatus(network: Network): Promise<number> {
   }
   const total = (k: 'rssMiB' | 'peakRssMiB') => rows.reduce((sum, r) => sum + (r[k] ?? 0), 0);
   console.log(`network memory: rss ${total('rssMiB').toFixed(0)} MiB now, at most ${total('peakRssMiB').toFixed(0)} MiB at peak (sum of per-process peaks)`);
+  console.log(chooseHosts(network.paths, 'show'));
   console.log(`logs: ${network.paths.logs}`);
   return rows.every((r) => r.healthy) ? 0 : 1;
 }

@@ -5,6 +5,7 @@ import { isPortFree, isSetupFailure, portTakenMessage, SetupFailure } from '@ped
 import { servicePort } from '@pedigree/platform';
 import { readConsortiumConfig } from '../network/consortium';
 import { Network } from '../network/network';
+import { inHost } from '../network/processes';
 import { PEER_ORGS, PeerOrg, projectRoot } from '../network/topology';
 
 /**
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
   const demoOrgs = Object.fromEntries(SERVICES.filter((s) => s.org).map((s) => [s.name, s.org!.mspId]));
   // A port already taken is found before anything starts, with the process holding it.
   for (const s of SERVICES) {
+    // A namespaced host's address exists only inside its namespace (made by `up`): nothing else can hold it.
+    if (s.org?.namespace) continue;
     if (!(await isPortFree(s.port, hostOf(s)))) throw new SetupFailure(portTakenMessage(s.port, s.what));
   }
   const t0 = Date.now();
@@ -114,7 +117,10 @@ async function main(): Promise<void> {
     // PORT would give every service the same port: each takes its own (plus any offset).
     const { PORT: _ignored, ...env } = process.env;
     // The demo keys of the printed logins; without PEDIGREE_DEMO=1 a service refuses to start unconfigured.
-    const child = spawn(process.execPath, [main], { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES, vrsDirectory) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // On namespaced hosts a member's service (and the embedded Postgres it starts, on that host's own
+    // loopback) runs in its organisation's namespace.
+    const [command, args] = inHost(spec.org?.namespace, process.execPath, [main]);
+    const child = spawn(command, args, { cwd: root, env: { ...env, ...serviceEnv(spec, demoOrgs, SERVICES, vrsDirectory) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     watch({ service: spec.name, child, tail: [] });
   }
   await Promise.all(SERVICES.map((s) => waitHealthy(s.name, serviceUrl(s))));

@@ -273,6 +273,7 @@ export class CertificateAuthorities {
       cwd: home,
       host: server.host,
       port: server.port,
+      namespace: server.owner.namespace,
       ...(served ? { healthUrl: `https://${server.host}:${server.operationsPort}/healthz`, healthTls: userTls(this.paths, server.owner, 'Admin') } : {}),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR },
     };

@@ -6,7 +6,7 @@ import { caServerOf, CertificateAuthorities, identitiesOf } from './ca';
 import { FabricInstall, fabricInstall, peerOrgDefinition } from './fabric-config';
 import * as proc from './processes';
 import {
-  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, joinedFile, MemberConfig, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
+  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, hostOf, joinedFile, networkHosts, MemberConfig, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
   peerName, peerOrgsOf, readMembershipChanges,
 } from './topology';
 
@@ -107,6 +107,8 @@ export class Membership {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'member.yaml'), YAML.stringify({ ...member, position }));
 
+    // A host of its own first (on namespaced hosts: its namespace on the bridge, its name in every hosts file).
+    networkHosts().up([...PEER_ORGS, org].map(hostOf));
     // Its own CA server (its host, its ports, its data), started by the newcomer, issues its identities.
     const server = caServerOf(org, []);
     const enrolled = await this.cas().ensureIdentities(server, identitiesOf(server, []));

@@ -11,7 +11,7 @@ import * as proc from './processes';
 import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
-  connectionProfileFile, joinedFile, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
+  connectionProfileFile, hostOf, joinedFile, networkHosts, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
 import { Membership } from './membership';
@@ -63,6 +63,8 @@ export class Network {
     }
     writeConfig(p, this.install);
     writeIfChanged(plan, identityPlan());
+    // Each organisation's host before any of its processes (namespaced hosts: bridge, namespace, address).
+    networkHosts().up(PEER_ORGS.map(hostOf));
     // Every organisation's own CA at once (they are separate servers): its server, then what it issues.
     const enrolled = await Promise.all(PEER_ORGS.map((o) => {
       const server = caServerOf(o, ORDERERS);
@@ -157,6 +159,8 @@ export class Network {
     for (const spec of this.specs().reverse()) {
       if (await proc.stop(this.paths, spec.name)) stopped.push(spec.name);
     }
+    // The hosts go with their processes; the record stays, so the next `up` makes the same ones.
+    networkHosts().down();
     return stopped;
   }
 
@@ -201,6 +205,7 @@ export class Network {
       args: [],
       host: node.address,
       port: node.port,
+      namespace: node.owner.namespace,
       healthUrl: `https://${node.address}:${node.operationsPort}/healthz`,
       healthTls: ordererAdminTls(p, node),
       env: {
@@ -247,6 +252,8 @@ export class Network {
     const p = this.paths;
     const dir = peerDir(p, org);
     const address = `${org.host}:${org.peerPort}`;
+    // On namespaced hosts the peers find each other by name (each namespace's hosts file), as on real machines.
+    const gossip = org.namespace ? `${peerName(org)}:${org.peerPort}` : address;
     const data = path.join(p.data, peerName(org));
     return {
       name: peerName(org),
@@ -254,6 +261,7 @@ export class Network {
       args: ['node', 'start'],
       host: org.host,
       port: org.peerPort,
+      namespace: org.namespace,
       healthUrl: `https://${org.host}:${org.operationsPort}/healthz`,
       healthTls: userTls(p, org, 'Admin'),
       env: {
@@ -263,10 +271,10 @@ export class Network {
         CORE_PEER_ADDRESS: address,
         CORE_PEER_LISTENADDRESS: address,
         CORE_PEER_CHAINCODELISTENADDRESS: `${org.host}:${org.chaincodePort}`,
-        CORE_PEER_GOSSIP_BOOTSTRAP: address,
+        CORE_PEER_GOSSIP_BOOTSTRAP: gossip,
         // Without an external endpoint the peer is invisible to the other organisations: no
         // cross-org discovery, gateway endorsement or private data dissemination.
-        CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
+        CORE_PEER_GOSSIP_EXTERNALENDPOINT: gossip,
         CORE_PEER_LOCALMSPID: org.mspId,
         CORE_PEER_MSPCONFIGPATH: path.join(dir, 'msp'),
         CORE_PEER_TLS_ENABLED: 'true',
@@ -310,6 +318,7 @@ export class Network {
       ],
       host: org.host,
       port,
+      namespace: org.namespace,
       env: {
         ...baseEnv(),
         PEDIGREE_PEER_MSP: org.mspId,

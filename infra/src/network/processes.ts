@@ -12,6 +12,8 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /** The network namespace of its organisation's host, when hosts are namespaced: it runs there (`ip netns exec`). */
+  readonly namespace?: string;
   /** The address it binds (its organisation's host) and the port it serves; status shows them and readiness waits for them. */
   readonly host: string;
   readonly port: number;
@@ -66,14 +68,24 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
+/**
+ * The command line that runs a command on its organisation's host: through `ip netns exec` in its
+ * namespace (which enters it and execs the command in place, so the pid is the command's own), or
+ * as it is on loopback hosts.
+ */
+export function inHost(namespace: string | undefined, command: string, args: readonly string[]): [string, string[]] {
+  return namespace ? ['ip', ['netns', 'exec', namespace, command, ...args]] : [command, [...args]];
+}
+
 export function start(p: NetworkPaths, spec: ProcessSpec): number {
   fs.mkdirSync(p.logs, { recursive: true });
   fs.mkdirSync(p.pids, { recursive: true });
   const log = fs.openSync(logFile(p, spec.name), 'a');
-  fs.writeSync(log, `\n--- ${new Date().toISOString()} start ${spec.command} ${spec.args.join(' ')}\n`);
+  fs.writeSync(log, `\n--- ${new Date().toISOString()} start ${spec.namespace ? `(in ${spec.namespace}) ` : ''}${spec.command} ${spec.args.join(' ')}\n`);
   // Detached in its own process group, stdio to the log file only: the process outlives the CLI
   // that started it and holds no pipe of the caller (CI would otherwise wait on it).
-  const child = spawn(spec.command, spec.args, {
+  const [command, args] = inHost(spec.namespace, spec.command, spec.args);
+  const child = spawn(command, args, {
     cwd: spec.cwd ?? p.root, env: spec.env, detached: true, stdio: ['ignore', log, log],
   });
   fs.closeSync(log);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { hostAddress, HostOf, Hosts, hostsOf, namespaceName, readHostsRecord, type HostsRecord } from './hosts';
 
 /**
  * The network this project runs on one machine: one Raft orderer and one peer per member
@@ -42,6 +43,8 @@ export interface PeerOrg {
   readonly domain: string;
   /** The address its processes bind (its host). */
   readonly host: string;
+  /** The network namespace its processes run in, when hosts are namespaced (hosts.ts). */
+  readonly namespace?: string;
   readonly peerPort: number;
   readonly chaincodePort: number;
   readonly operationsPort: number;
@@ -64,6 +67,19 @@ export interface MemberConfig {
   readonly service?: { readonly port?: number; readonly postgresPort?: number };
   /** Its place for ports, when not its index in the list (a member that joined later: see joinedFile). */
   readonly position?: number;
+}
+
+/** The hosts this network's home records (hosts.ts): namespaced, or undefined for loopback addresses. */
+export const HOSTS_RECORD: HostsRecord | undefined = readHostsRecord(networkPaths().home);
+
+/** The adapter for this network's hosts. */
+export function networkHosts(): Hosts {
+  return hostsOf(HOSTS_RECORD);
+}
+
+/** What the hosts adapter needs of an organisation: its position and the Fabric names it answers to. */
+export function hostOf(org: PeerOrg): HostOf {
+  return { key: org.key, position: org.position, names: [peerName(org), `orderer0.orderer.${org.domain}`, org.domain] };
 }
 
 /** The consortium file this machine runs: infra/consortium.yaml, or PEDIGREE_CONSORTIUM. */
@@ -91,7 +107,9 @@ export function peerOrgsOf(members: readonly MemberConfig[]): PeerOrg[] {
       key, mspId: m.mspId, legalName: m.name ?? m.mspId, roles: [...(m.roles ?? [])], app,
       name: key.charAt(0).toUpperCase() + key.slice(1),
       domain: `${key}.pedigree.local`,
-      host: m.host ?? HOST,
+      // Namespaced hosts replace consortium.yaml's loopback address by the namespace's, by position.
+      host: HOSTS_RECORD ? hostAddress(HOSTS_RECORD, i) : m.host ?? HOST,
+      ...(HOSTS_RECORD ? { namespace: namespaceName(HOSTS_RECORD, key) } : {}),
       peerPort: port(7051 + 1000 * i),
       chaincodePort: port(7052 + 1000 * i),
       operationsPort: port(9444 + i),
