@@ -192,8 +192,8 @@ export {
 export type { LoggerReading, ReadingsBatch } from './coldchain/readings';
 export { checkShipmentConditions, summariseExcursions } from './coldchain/excursion-findings';
 export type { ExcursionSummary, ExcursionEvidence, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
-export { custodyIntervals } from './coldchain/custody';
-export type { CustodyStep } from './coldchain/custody';
+export { custodyIntervals, custodySteps } from './coldchain/custody';
+export type { CustodyStep, CustodySteps } from './coldchain/custody';
 
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertValidEpcisDocument, batchSpan, checkShipmentConditions, DomainError, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
+  assertValidEpcisDocument, batchSpan, checkShipmentConditions, custodyIntervals, custodySteps, DomainError, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
   sourceKey, temperatureSeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
-  type LoggerReading, type PackConditions, type PackInterval, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
+  type LoggerReading, type PackConditions, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
 } from '@pedigree/domain';
-import { ConditionReadings, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
+import { ConditionReadings, CustodyReads, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
 import type { MutationReceipt } from './ledger-commands';
 import type { PartnerContext } from './partner-context';
 
@@ -124,45 +124,43 @@ export interface ShipmentConditions {
 export class ColdChainExcursions {
   private readonly readings: ColdChainReadings;
   private readonly exceptions: ReceivingExceptionReads;
+  private readonly custody: CustodyReads;
 
   constructor(private readonly p: PartnerContext) {
     this.readings = new ColdChainReadings(p);
+    this.custody = new CustodyReads(p.database.dataSource);
     this.exceptions = p.readModel.exceptions;
   }
 
   /**
-   * The shipment's packs over its transit leg (shipped until received, or now), from the readings
-   * of the shipment's own logger and of every container in its load that this organisation stored.
+   * The shipment's packs, each over its own custody up to the receipt (or now): the intervals its
+   * history gives it in every container, shipment and location (custodyIntervals), read against
+   * the loggers this organisation stored for them. A case's logger speaks for a pack only while the
+   * pack was in the case; readings before it was packed, or after it was unpacked, are not its own.
    */
   async shipmentConditions(shipmentId: string, now = Date.now()): Promise<ShipmentConditions> {
     const shipment = await this.p.readModel.shipments.get(shipmentId);
     if (!shipment) throw new DomainError('NOT_FOUND', `shipment ${shipmentId} is not in this organisation's records`);
-    const shippedMs = new Date(shipment.shippedAt).getTime();
     const toMs = shipment.receivedAt ? new Date(shipment.receivedAt).getTime() : now;
-    const source: ConditionSource = { kind: 'shipment', id: shipment.id };
-    // The load, down the aggregation tree as the ledger has it: each pack with the containers around it.
-    const load: Array<{ epc: string; gtin: string; around: readonly string[] }> = [];
-    const walk = async (epc: string, around: readonly string[]): Promise<void> => {
+    // The load, down the aggregation tree as the ledger has it.
+    const load: Array<{ epc: string; gtin: string }> = [];
+    const walk = async (epc: string): Promise<void> => {
       if (epc.startsWith('urn:epc:id:sgtin:')) {
         const id = parseEpcUrn(epc);
-        if (id.scheme === 'sgtin') load.push({ epc, gtin: id.gtin, around });
+        if (id.scheme === 'sgtin') load.push({ epc, gtin: id.gtin });
         return;
       }
       const container = await this.p.reads.container(epc);
-      for (const child of container?.children ?? []) await walk(child, [...around, epc]);
+      for (const child of container?.children ?? []) await walk(child);
     };
-    for (const epc of shipment.epcs) await walk(epc, []);
-    const sources: ConditionSource[] = [source, ...[...new Set(load.flatMap((p) => p.around))].map((id) => ({ kind: 'container' as const, id }))];
+    for (const epc of shipment.epcs) await walk(epc);
+    const steps = custodySteps(await this.custody.steps(load.map((p) => p.epc)));
+    const packs = load.map((p) => ({ ...p, legs: custodyIntervals(p.epc, steps, toMs) }));
     const series = new Map<string, Reading[]>();
-    for (const s of sources) series.set(sourceKey(s), temperatureSeries({ readings: await this.readings.readingsOf(s, Number.MIN_SAFE_INTEGER, toMs) }));
-    // A logger started for this load (the shipment's, or a case's) speaks for its packs from its first
-    // reading: a case sealed at receipt held them since packing. Until the read model keeps each
-    // pack's aggregation intervals, that is the leg (docs/cold-chain.md).
-    const fromMs = Math.min(shippedMs, ...[...series.values()].filter((r) => r.length).map((r) => (r[0] as Reading).atMs));
-    const packs = load.map((p) => ({
-      epc: p.epc, gtin: p.gtin,
-      legs: [source, ...p.around.map((id): ConditionSource => ({ kind: 'container', id }))].map((s): PackInterval => ({ source: s, fromMs, toMs })),
-    }));
+    for (const leg of packs.flatMap((p) => p.legs)) {
+      const k = sourceKey(leg.source);
+      if (!series.has(k)) series.set(k, temperatureSeries({ readings: await this.readings.readingsOf(leg.source, Number.MIN_SAFE_INTEGER, toMs) }));
+    }
     const storage = new Map<string, StorageConditions | undefined>();
     for (const gtin of new Set(packs.map((p) => p.gtin))) {
       storage.set(gtin, (await this.p.readModel.products.record(gtin))?.storage);

@@ -26,21 +26,13 @@ const MAX_NESTING = 16;
  * Steps may come in any order; steps at the same instant apply in the order given.
  * @throws DomainError CUSTODY_HISTORY_INVALID when containers nest into themselves or deeper than 16.
  */
-export function custodyIntervals(epc: string, steps: readonly CustodyStep[], untilMs: number): PackInterval[] {
-  const bySubject = new Map<string, CustodyStep[]>();
-  for (const s of steps) {
-    if (s.atMs > untilMs) continue;
-    const list = bySubject.get(s.subject) ?? [];
-    list.push(s);
-    bySubject.set(s.subject, list);
-  }
-  for (const list of bySubject.values()) list.sort((a, b) => a.atMs - b.atMs);
-
+export function custodyIntervals(epc: string, steps: readonly CustodyStep[] | CustodySteps, untilMs: number): PackInterval[] {
+  const bySubject: CustodySteps = steps instanceof Map ? steps : custodySteps(steps as readonly CustodyStep[]);
   const out: PackInterval[] = [];
   const visit = (subject: string, fromMs: number, toMs: number, path: readonly string[]): void => {
     if (path.includes(subject)) throw cycle(`container ${subject} is inside itself`, [...path, subject]);
     if (path.length >= MAX_NESTING) throw cycle(`containers nest deeper than ${MAX_NESTING}`, [...path, subject]);
-    for (const iv of directIntervals(bySubject.get(subject) ?? [], untilMs)) {
+    for (const iv of directIntervals((bySubject.get(subject) ?? []).filter((s) => s.atMs <= untilMs), untilMs)) {
       const from = Math.max(iv.fromMs, fromMs);
       const to = Math.min(iv.toMs, toMs);
       if (!(to > from)) continue;
@@ -50,6 +42,20 @@ export function custodyIntervals(epc: string, steps: readonly CustodyStep[], unt
   };
   visit(epc, Number.NEGATIVE_INFINITY, untilMs, []);
   return mergeBySource(out);
+}
+
+/** Steps by subject, each in time order (stable): built once for a load, read for each of its packs. */
+export type CustodySteps = ReadonlyMap<string, readonly CustodyStep[]>;
+
+export function custodySteps(steps: readonly CustodyStep[]): CustodySteps {
+  const bySubject = new Map<string, CustodyStep[]>();
+  for (const s of steps) {
+    const list = bySubject.get(s.subject) ?? [];
+    list.push(s);
+    bySubject.set(s.subject, list);
+  }
+  for (const list of bySubject.values()) list.sort((a, b) => a.atMs - b.atMs);
+  return bySubject;
 }
 
 /** The intervals a record's own steps open and close. */
