@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertValidEpcisDocument, batchSpan, checkShipmentConditions, custodyIntervals, custodySteps, DomainError, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
+  assertValidEpcisDocument, batchSpan, checkShipmentConditions, custodyIntervals, custodySteps, DEFAULT_MAX_GAP_MINUTES, DomainError, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
   sourceKey, temperatureSeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
   type LoggerReading, type PackConditions, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
 } from '@pedigree/domain';
@@ -156,11 +156,17 @@ export class ColdChainExcursions {
     for (const epc of shipment.epcs) await walk(epc);
     const steps = custodySteps(await this.custody.steps(load.map((p) => p.epc)));
     const packs = load.map((p) => ({ ...p, legs: custodyIntervals(p.epc, steps, toMs) }));
-    const series = new Map<string, Reading[]>();
+    // Each source's readings over its legs, with the readings just beyond them: the temperature at a
+    // leg's ends is interpolated from the readings either side (up to the longest gap interpolated).
+    const windows = new Map<string, { source: ConditionSource; fromMs: number; toMs: number }>();
     for (const leg of packs.flatMap((p) => p.legs)) {
       const k = sourceKey(leg.source);
-      if (!series.has(k)) series.set(k, temperatureSeries({ readings: await this.readings.readingsOf(leg.source, Number.MIN_SAFE_INTEGER, toMs) }));
+      const w = windows.get(k);
+      windows.set(k, { source: leg.source, fromMs: Math.min(w?.fromMs ?? Infinity, leg.fromMs), toMs: Math.max(w?.toMs ?? -Infinity, leg.toMs) });
     }
+    const margin = DEFAULT_MAX_GAP_MINUTES * 60_000;
+    const series = new Map<string, Reading[]>();
+    for (const [k, w] of windows) series.set(k, temperatureSeries({ readings: await this.readings.readingsOf(w.source, w.fromMs - margin, w.toMs + margin) }));
     const storage = new Map<string, StorageConditions | undefined>();
     for (const gtin of new Set(packs.map((p) => p.gtin))) {
       storage.set(gtin, (await this.p.readModel.products.record(gtin))?.storage);
