@@ -16,6 +16,7 @@ const stamp = String(Date.now() % 1e8).padStart(8, '0');
 const CASE_GOOD = ssccToEpcUrn(withCheckDigit(`10312345${stamp}1`));
 const CASE_HOT = ssccToEpcUrn(withCheckDigit(`10312345${stamp}2`));
 const CASE_EARLY = ssccToEpcUrn(withCheckDigit(`10312345${stamp}3`));
+const CASE_VIA = ssccToEpcUrn(withCheckDigit(`10312345${stamp}4`));
 const scanOf = (n: number) => `(01)${GTIN}(17)301231(10)${LOT}(21)${serial(n)}`;
 const STORAGE = '{ minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 60, mktLimitCelsius: 8 } }';
 
@@ -23,6 +24,7 @@ const fixture = useServices('cold', { postgresName: 'e2e-cold-chain' });
 const services = fixture.services;
 const m = () => services.manufacturer;
 const p = () => services.dispenser;
+const d = () => services.distributor;
 
 /**
  * A logger trace: one reading a minute over [fromMs, toMs] at 5 °C, and 15 °C over each hot [from, to),
@@ -57,6 +59,25 @@ async function shipCase(kase: string, first: number): Promise<Shipped> {
   return { shipmentId, packedAfter, shippedAt: Date.parse(seen.shipment.shippedAt), receivedAt: Date.parse(seen.shipment.receivedAt as string) };
 }
 
+const TI = (seller: string, buyer: string) => ({ transactionDate: new Date().toISOString().slice(0, 10), seller, buyer, products: [{ ndc: NDC, lot: LOT, quantity: 2 }] });
+
+/** The manufacturer sells a case to the distributor, which sells it on to the pharmacy: the manufacturer is not the pharmacy's seller. */
+async function shipViaDistributor(kase: string, first: number): Promise<{ shipmentId: string; shippedAt: number; receivedAt: number }> {
+  await m().ok(key('manufacturer', 'operator'), `mutation($c: [String!]!) { packContainer(sscc: "${kase}", children: $c) { transactionId } }`, { c: [sgtin(first), sgtin(first + 1)] });
+  const first_ = await m().ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
+    `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`, { e: [kase], ti: TI('ManufacturerMSP', 'DistributorMSP') });
+  await eventually(() => d().ok<{ shipment: { id: string } | null }>(key('distributor', 'operator'), `{ shipment(id: "${first_.shipPacks.shipmentId}") { id } }`), (r) => r.shipment !== null);
+  await d().ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [kase] });
+  const second = await eventually(() => d().gql<{ shipPacks: { shipmentId: string } }>(key('distributor', 'operator'),
+    `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`, { e: [kase], ti: TI('DistributorMSP', 'DispenserMSP') }), (r) => !r.errors?.length);
+  const shipmentId = (second.data as { shipPacks: { shipmentId: string } }).shipPacks.shipmentId;
+  const shipment = `{ shipment(id: "${shipmentId}") { shippedAt receivedAt } }`;
+  await eventually(() => p().ok<{ shipment: { shippedAt: string } | null }>(key('dispenser', 'operator'), shipment), (r) => r.shipment !== null);
+  await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [kase] });
+  const seen = await eventually(() => p().ok<{ shipment: { shippedAt: string; receivedAt: string | null } }>(key('dispenser', 'operator'), shipment), (r) => r.shipment.receivedAt !== null);
+  return { shipmentId, shippedAt: Date.parse(seen.shipment.shippedAt), receivedAt: Date.parse(seen.shipment.receivedAt as string) };
+}
+
 describe('cold chain: storage conditions, loggers, excursions at the dock and the counter', () => {
   let hotShipment: string;
   let hotBatch: string;
@@ -71,7 +92,7 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     const refused = await m().gql(key('manufacturer', 'operator'), `mutation { registerProduct(ndc: "${NDC}", name: "x", strength: "x", dosageForm: "x", packSize: "x", storage: { minCelsius: 8, maxCelsius: 2, budget: { maxMinutesOutOfRange: 1 } }) { transactionId } }`);
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(refused.errors?.[0]?.message).toMatch(/storage\.maxCelsius/);
-    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4, 5, 6].map(serial) });
+    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4, 5, 6, 7, 8].map(serial) });
   });
 
   it('a case whose logger stayed in range (EPCIS 2.0 sensor report) verifies green at the pharmacy', async () => {
@@ -146,6 +167,36 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     await m().ok(key('manufacturer', 'operator'), `mutation { decideExcursion(receiver: "${MSP.dispenser}", exceptionId: "${exceptionId}", decision: release, stabilityDataRef: "STAB-718-02: 25 °C for 72 h") { transactionId } }`);
     await p().ok(key('dispenser', 'operator'), `mutation { applyExcursionDecision(exceptionId: "${exceptionId}") { transactionId } }`);
     expect(await verify(3)).toMatchObject({ dispensable: true, reasons: [], temperatureExcursions: [] });
+  });
+
+  it("an excursion on a case the distributor sold is the manufacturer's to see and decide; no other exception reaches it", async () => {
+    const leg = await shipViaDistributor(CASE_VIA, 7);
+    const readings = trace(leg.shippedAt - HOUR, leg.receivedAt + 2 * 60_000, [[leg.shippedAt, leg.receivedAt]]);
+    await p().ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${leg.shipmentId}" }, csv: $c) { id } }`, { c: csvOf(readings) });
+    const raised = await p().ok<{ raiseTemperatureExcursions: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation { raiseTemperatureExcursions(shipmentId: "${leg.shipmentId}") { exceptions } }`);
+    const excursion = raised.raiseTemperatureExcursions.exceptions[0]!;
+    // Another exception on the same shipment, between the pharmacy and the distributor only.
+    const other = await p().ok<{ raiseException: { exceptions: string[] } }>(key('dispenser', 'operator'),
+      `mutation { raiseException(shipmentId: "${leg.shipmentId}", rule: seal_broken, subjects: ["${sgtin(7)}"], summary: "tape cut") { exceptions } }`);
+    const otherId = other.raiseException.exceptions[0]!;
+
+    const seen = await eventually(() => m().ok<{ excursionsOfMyProducts: Array<{ id: string; receiver: string; seller: string; rule: string }> }>(key('manufacturer', 'operator'),
+      `{ excursionsOfMyProducts(openOnly: true) { id receiver seller rule } }`), (r) => r.excursionsOfMyProducts.some((x) => x.id === excursion));
+    expect(seen.excursionsOfMyProducts.find((x) => x.id === excursion)).toEqual({ id: excursion, receiver: MSP.dispenser, seller: MSP.distributor, rule: 'temperature_excursion' });
+    // What each read model keeps (the channel's earlier runs included): the manufacturer, what it is a party to and excursions on its
+    // products, never this seal; the distributor, what it is a party to, never the manufacturer's own shipment's excursion.
+    type Kept = { id: string; rule: string; seller: string; receiver: string };
+    const kept = (role: string) => fixture.postgres().query<Kept>(`cold_${role}_${runId}`, `SELECT id, rule, seller, receiver FROM receiving_exceptions`);
+    const atManufacturer = await kept('manufacturer');
+    expect(atManufacturer.map((x) => x.id)).toEqual(expect.arrayContaining([exceptionId, excursion]));
+    expect(atManufacturer.map((x) => x.id)).not.toContain(otherId);
+    expect(atManufacturer.filter((x) => x.seller !== MSP.manufacturer && x.receiver !== MSP.manufacturer && x.rule !== 'temperature_excursion')).toEqual([]);
+    const atDistributor = await eventually(() => kept('distributor'), (rows) => rows.some((x) => x.id === otherId));
+    expect(atDistributor.map((x) => x.id)).toEqual(expect.arrayContaining([excursion, otherId]));
+    expect(atDistributor.map((x) => x.id)).not.toContain(exceptionId);
+    expect(atDistributor.filter((x) => x.seller !== MSP.distributor && x.receiver !== MSP.distributor)).toEqual([]);
+    expect(await d().ok(key('distributor', 'operator'), `{ excursionsOfMyProducts { id } }`)).toEqual({ excursionsOfMyProducts: [] });
+    await m().ok(key('manufacturer', 'operator'), `mutation { decideExcursion(receiver: "${MSP.dispenser}", exceptionId: "${excursion}", decision: destroy) { transactionId } }`);
   });
 
   it('a stored readings batch matches its anchor until someone edits it', async () => {

@@ -193,6 +193,7 @@ export type { LoggerReading, ReadingsBatch } from './coldchain/readings';
 export { checkShipmentConditions, summariseExcursions } from './coldchain/excursion-findings';
 export type { ExcursionSummary, ExcursionEvidence, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
 export { custodyIntervals, custodySteps } from './coldchain/custody';
+export { exceptionViewers, exceptionGtins } from './coldchain/excursion-viewers';
 export type { CustodyStep, CustodySteps } from './coldchain/custody';
 
 // Pack lifecycle
