@@ -138,6 +138,11 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     const uploaded = await p().ok<{ uploadReadings: { id: string; readingCount: number } }>(key('dispenser', 'operator'),
       `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${hotShipment}" }, csv: $c, deviceId: "TL-7") { id readingCount } }`, { c: csvOf(readings) });
     hotBatch = uploaded.uploadReadings.id;
+    // The pack's trace timeline: each custody leg with its own logger's conditions, "no logger" for the case.
+    type Leg = { source: { kind: string; id: string }; from: string; covered: boolean; loggers: string[]; maxCelsius: number | null; mktCelsius: number | null };
+    const timeline = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(3)}") { source { kind id } from covered loggers maxCelsius mktCelsius } }`);
+    expect(timeline.packConditions.map((l) => [l.source.kind, l.covered, l.loggers])).toEqual([['container', false, []], ['shipment', true, ['TL-7']]]);
+    expect(timeline.packConditions[1]).toMatchObject({ source: { kind: 'shipment', id: hotShipment }, from: new Date(shipped.shippedAt).toISOString(), maxCelsius: 15, mktCelsius: expect.closeTo(15, 0) });
     const conditions = await p().ok<{ shipmentConditions: { excursion: boolean; findings: string[]; packs: Array<{ breaches: string[]; mktCelsius: number }> } }>(key('dispenser', 'operator'),
       `{ shipmentConditions(shipmentId: "${hotShipment}") { excursion findings packs { breaches mktCelsius } } }`);
     expect(conditions.shipmentConditions.excursion).toBe(true);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DomainError } from '../errors';
-import { custodyIntervals, type CustodyStep } from './custody';
-import { sourceKey, type PackInterval } from './excursion';
+import { custodyIntervals, legConditions, type CustodyStep } from './custody';
+import { seriesExposure, sourceKey, type PackInterval, type Reading } from './excursion';
 
 const PACK = 'urn:epc:id:sgtin:0312345.012345.1';
 const CASE = 'urn:epc:id:sscc:0312345.0000000001';
@@ -129,5 +129,23 @@ describe('custodyIntervals', () => {
       for (const x of intervals) byKey.set(sourceKey(x.source), [...(byKey.get(sourceKey(x.source)) ?? []), x]);
       for (const list of byKey.values()) for (let i = 1; i < list.length; i++) expect(list[i]!.fromMs).toBeGreaterThan(list[i - 1]!.toMs);
     }), { numRuns: 300 });
+  });
+});
+
+describe('legConditions', () => {
+  // A truck logger: 5 °C, 15 °C over minutes [20, 50), readings a minute apart; no case logger.
+  const truck: Reading[] = Array.from({ length: 121 }, (_, m) => ({ atMs: at(m), value: m >= 20 && m < 50 ? 15 : 5 }));
+  const readingsOf = (s: PackInterval['source']) => (s.kind === 'shipment' ? truck : undefined);
+  const legs = legConditions([iv('shipment', 'S1', 10, 100), iv('container', CASE, 0, 120)], readingsOf, { min: 2, max: 8 });
+
+  it('gives each leg in time order, the one without a logger as not covered', () => {
+    expect(legs.map((l) => [l.source.kind, l.covered])).toEqual([['container', false], ['shipment', true]]);
+    expect(legs[0]).toMatchObject({ monitoredMinutes: 0, minutesOutOfRange: 0, mktCelsius: null, highestCelsius: null, lowestCelsius: null });
+  });
+
+  it("reads the leg's own logger only within the leg", () => {
+    const window = seriesExposure(truck, { min: 2, max: 8 }, {}, { fromMs: at(10), toMs: at(100) });
+    expect(legs[1]).toMatchObject({ monitoredMinutes: 90, highestCelsius: 15, lowestCelsius: 5, minutesOutOfRange: window.minutesOutOfRange, mktCelsius: window.mktCelsius });
+    expect(legs[1]!.minutesOutOfRange).toBeCloseTo(30 + 0.5 + 0.3, 0);
   });
 });

@@ -1,5 +1,5 @@
 import { DomainError } from '../errors';
-import { sourceKey, type ConditionSource, type PackInterval } from './excursion';
+import { seriesExposure, sourceKey, type ConditionSource, type ExcursionOptions, type PackInterval, type Range, type Reading } from './excursion';
 
 /**
  * One change in where a record (a pack or a container) was, as its history says:
@@ -130,3 +130,35 @@ function mergeBySource(intervals: readonly PackInterval[]): PackInterval[] {
 }
 
 const cycle = (message: string, path: readonly string[]) => new DomainError('CUSTODY_HISTORY_INVALID', `the pack's custody history is broken: ${message}`, { path });
+
+/** One custody leg's conditions as its own source's logger recorded them (the pack's trace timeline). */
+export interface LegConditions {
+  readonly source: ConditionSource;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** The leg's own source has readings over some of it; false is "no logger". */
+  readonly covered: boolean;
+  readonly monitoredMinutes: number;
+  readonly minutesOutOfRange: number;
+  readonly mktCelsius: number | null;
+  readonly highestCelsius: number | null;
+  readonly lowestCelsius: number | null;
+}
+
+/**
+ * Each custody interval with what its own source's readings say over it (min, max, minutes out of
+ * range, MKT), in time order. Unlike packExposure, legs are not arbitrated: a case leg without a
+ * case logger is "no logger" even where the truck's logger covered the pack.
+ */
+export function legConditions(intervals: readonly PackInterval[], readingsOf: (source: ConditionSource) => readonly Reading[] | undefined, range: Range, options: ExcursionOptions = {}): LegConditions[] {
+  return [...intervals].sort((a, b) => a.fromMs - b.fromMs || sourceKey(a.source).localeCompare(sourceKey(b.source))).map((iv) => {
+    const readings = readingsOf(iv.source) ?? [];
+    const x = readings.length >= 2 ? seriesExposure(readings, range, options, { fromMs: iv.fromMs, toMs: iv.toMs }) : undefined;
+    const covered = !!x && x.monitoredMinutes + x.gapMinutes > 0;
+    return {
+      source: iv.source, fromMs: iv.fromMs, toMs: iv.toMs, covered,
+      monitoredMinutes: covered ? x.monitoredMinutes : 0, minutesOutOfRange: covered ? x.minutesOutOfRange : 0, mktCelsius: covered ? x.mktCelsius : null,
+      highestCelsius: covered ? x.highest : null, lowestCelsius: covered ? x.lowest : null,
+    };
+  });
+}
