@@ -15,6 +15,8 @@ const sgtin = (n: number) => sgtinToEpcUrn(GTIN, serial(n));
 const stamp = String(Date.now() % 1e8).padStart(8, '0');
 const CASE_GOOD = ssccToEpcUrn(withCheckDigit(`10312345${stamp}1`));
 const CASE_HOT = ssccToEpcUrn(withCheckDigit(`10312345${stamp}2`));
+const CASE_EARLY = ssccToEpcUrn(withCheckDigit(`10312345${stamp}3`));
+const CASE_VIA = ssccToEpcUrn(withCheckDigit(`10312345${stamp}4`));
 const scanOf = (n: number) => `(01)${GTIN}(17)301231(10)${LOT}(21)${serial(n)}`;
 const STORAGE = '{ minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 60, mktLimitCelsius: 8 } }';
 
@@ -22,30 +24,64 @@ const fixture = useServices('cold', { postgresName: 'e2e-cold-chain' });
 const services = fixture.services;
 const m = () => services.manufacturer;
 const p = () => services.dispenser;
+const d = () => services.distributor;
 
-/** A logger trace: one reading a minute over the last `minutes`, `hot` minutes [from, to) at 15 °C, else 5 °C. */
-function trace(minutes: number, hot?: [number, number]): Array<{ at: string; celsius: number }> {
-  const start = Date.now() - (minutes + 1) * 60_000;
-  return Array.from({ length: minutes }, (_, i) => ({ at: new Date(start + i * 60_000).toISOString(), celsius: hot && i >= hot[0] && i < hot[1] ? 15 : 5 }));
+/**
+ * A logger trace: one reading a minute over [fromMs, toMs] at 5 °C, and 15 °C over each hot [from, to),
+ * with readings a millisecond apart at its edges (legs on the test network last seconds, not hours).
+ */
+function trace(fromMs: number, toMs: number, hot: ReadonlyArray<readonly [number, number]> = []): Array<{ at: string; celsius: number }> {
+  const times = new Set<number>();
+  for (let t = fromMs; t <= toMs; t += 60_000) times.add(t);
+  for (const [a, b] of hot) for (const t of [a - 1, a, b - 1, b]) times.add(t);
+  return [...times].sort((a, b) => a - b).map((t) => ({ at: new Date(t).toISOString(), celsius: hot.some(([a, b]) => t >= a && t < b) ? 15 : 5 }));
 }
+const HOUR = 3_600_000;
+const csvOf = (readings: ReadonlyArray<{ at: string; celsius: number }>) => ['time,temperature', ...readings.map((r) => `${r.at},${r.celsius}`)].join('\n');
 
 type Verification = { dispensable: boolean; reasons: string[]; temperatureExcursions: Array<{ startAt: string; minutes: number; highestCelsius: number; source: { kind: string; id: string } }> };
 const verify = async (n: number) => (await p().ok<{ verifyPack: Verification }>(key('dispenser', 'pharmacist'),
   `mutation($s: String!) { verifyPack(scan: $s) { dispensable reasons temperatureExcursions { startAt minutes highestCelsius source { kind id } } } }`, { s: scanOf(n) })).verifyPack;
 
-async function shipCase(kase: string, first: number): Promise<string> {
+interface Shipped { shipmentId: string; packedAfter: number; shippedAt: number; receivedAt: number }
+
+async function shipCase(kase: string, first: number): Promise<Shipped> {
+  const packedAfter = Date.now();
   await m().ok(key('manufacturer', 'operator'), `mutation($c: [String!]!) { packContainer(sscc: "${kase}", children: $c) { transactionId } }`, { c: [sgtin(first), sgtin(first + 1)] });
   const shipped = await m().ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
     `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`,
     { e: [kase], ti: { transactionDate: new Date().toISOString().slice(0, 10), seller: 'ManufacturerMSP', buyer: 'DispenserMSP', products: [{ ndc: NDC, lot: LOT, quantity: 2 }] } });
-  await eventually(() => p().ok<{ shipment: { id: string } | null }>(key('dispenser', 'operator'), `{ shipment(id: "${shipped.shipPacks.shipmentId}") { id } }`), (r) => r.shipment !== null);
+  const shipmentId = shipped.shipPacks.shipmentId;
+  const shipment = `{ shipment(id: "${shipmentId}") { shippedAt receivedAt } }`;
+  await eventually(() => p().ok<{ shipment: { shippedAt: string } | null }>(key('dispenser', 'operator'), shipment), (r) => r.shipment !== null);
   await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [kase] });
-  return shipped.shipPacks.shipmentId;
+  const seen = await eventually(() => p().ok<{ shipment: { shippedAt: string; receivedAt: string | null } }>(key('dispenser', 'operator'), shipment), (r) => r.shipment.receivedAt !== null);
+  return { shipmentId, packedAfter, shippedAt: Date.parse(seen.shipment.shippedAt), receivedAt: Date.parse(seen.shipment.receivedAt as string) };
+}
+
+const TI = (seller: string, buyer: string) => ({ transactionDate: new Date().toISOString().slice(0, 10), seller, buyer, products: [{ ndc: NDC, lot: LOT, quantity: 2 }] });
+
+/** The manufacturer sells a case to the distributor, which sells it on to the pharmacy: the manufacturer is not the pharmacy's seller. */
+async function shipViaDistributor(kase: string, first: number): Promise<{ shipmentId: string; shippedAt: number; receivedAt: number }> {
+  await m().ok(key('manufacturer', 'operator'), `mutation($c: [String!]!) { packContainer(sscc: "${kase}", children: $c) { transactionId } }`, { c: [sgtin(first), sgtin(first + 1)] });
+  const first_ = await m().ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
+    `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`, { e: [kase], ti: TI('ManufacturerMSP', 'DistributorMSP') });
+  await eventually(() => d().ok<{ shipment: { id: string } | null }>(key('distributor', 'operator'), `{ shipment(id: "${first_.shipPacks.shipmentId}") { id } }`), (r) => r.shipment !== null);
+  await d().ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [kase] });
+  const second = await eventually(() => d().gql<{ shipPacks: { shipmentId: string } }>(key('distributor', 'operator'),
+    `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`, { e: [kase], ti: TI('DistributorMSP', 'DispenserMSP') }), (r) => !r.errors?.length);
+  const shipmentId = (second.data as { shipPacks: { shipmentId: string } }).shipPacks.shipmentId;
+  const shipment = `{ shipment(id: "${shipmentId}") { shippedAt receivedAt } }`;
+  await eventually(() => p().ok<{ shipment: { shippedAt: string } | null }>(key('dispenser', 'operator'), shipment), (r) => r.shipment !== null);
+  await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [kase] });
+  const seen = await eventually(() => p().ok<{ shipment: { shippedAt: string; receivedAt: string | null } }>(key('dispenser', 'operator'), shipment), (r) => r.shipment.receivedAt !== null);
+  return { shipmentId, shippedAt: Date.parse(seen.shipment.shippedAt), receivedAt: Date.parse(seen.shipment.receivedAt as string) };
 }
 
 describe('cold chain: storage conditions, loggers, excursions at the dock and the counter', () => {
   let hotShipment: string;
   let hotBatch: string;
+  let hotReadings: number;
   let exceptionId: string;
 
   it('the manufacturer registers a 2–8 °C product with its excursion budget; the pharmacy sees it', async () => {
@@ -56,12 +92,12 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     const refused = await m().gql(key('manufacturer', 'operator'), `mutation { registerProduct(ndc: "${NDC}", name: "x", strength: "x", dosageForm: "x", packSize: "x", storage: { minCelsius: 8, maxCelsius: 2, budget: { maxMinutesOutOfRange: 1 } }) { transactionId } }`);
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(refused.errors?.[0]?.message).toMatch(/storage\.maxCelsius/);
-    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4].map(serial) });
+    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4, 5, 6, 7, 8].map(serial) });
   });
 
   it('a case whose logger stayed in range (EPCIS 2.0 sensor report) verifies green at the pharmacy', async () => {
-    const shipmentId = await shipCase(CASE_GOOD, 1);
-    const readings = trace(240);
+    const { shipmentId, packedAfter, receivedAt } = await shipCase(CASE_GOOD, 1);
+    const readings = trace(packedAfter - 4 * HOUR, receivedAt + 2 * 60_000);
     const document = {
       '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(),
       epcisBody: { eventList: [{
@@ -71,7 +107,7 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     };
     const uploaded = await p().ok<{ uploadReadings: { id: string; readingCount: number; format: string; anchorTransactionId: string | null } }>(key('dispenser', 'operator'),
       `mutation($d: String!) { uploadReadings(source: { kind: container, id: "${CASE_GOOD}" }, epcisDocument: $d) { id readingCount format anchorTransactionId } }`, { d: JSON.stringify(document) });
-    expect(uploaded.uploadReadings).toMatchObject({ readingCount: 240, format: 'epcis-json' });
+    expect(uploaded.uploadReadings).toMatchObject({ readingCount: readings.length, format: 'epcis-json' });
     expect(uploaded.uploadReadings.anchorTransactionId).toBeTruthy();
     const conditions = await p().ok<{ shipmentConditions: { excursion: boolean; packs: Array<{ withinBudget: boolean; minutesOutOfRange: number }> } }>(key('dispenser', 'operator'),
       `{ shipmentConditions(shipmentId: "${shipmentId}") { excursion packs { withinBudget minutesOutOfRange } } }`);
@@ -81,15 +117,38 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     expect(await verify(1)).toMatchObject({ dispensable: true, reasons: [], temperatureExcursions: [] });
   });
 
-  it('a case with a 3-hour excursion on its leg is flagged at the dock and held; the scan says when, where and how long', async () => {
-    hotShipment = await shipCase(CASE_HOT, 3);
-    const csv = ['time,temperature', ...trace(360, [60, 240]).map((r) => `${r.at},${r.celsius}`)].join('\n');
+  it("a case logger's 3-hour excursion before the packs were packed into it does not count against them", async () => {
+    const { shipmentId, packedAfter, receivedAt } = await shipCase(CASE_EARLY, 5);
+    const readings = trace(packedAfter - 5 * HOUR, receivedAt + 2 * 60_000, [[packedAfter - 4 * HOUR, packedAfter - HOUR]]);
+    await p().ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: container, id: "${CASE_EARLY}" }, csv: $c, deviceId: "TL-5") { id } }`, { c: csvOf(readings) });
+    const stored = await p().ok<{ conditionReadings: Array<{ celsius: number }> }>(key('dispenser', 'operator'), `{ conditionReadings(source: { kind: container, id: "${CASE_EARLY}" }) { celsius } }`);
+    expect(stored.conditionReadings.filter((r) => r.celsius > 8).length).toBeGreaterThan(180);
+    const conditions = await p().ok<{ shipmentConditions: { excursion: boolean; packs: Array<{ withinBudget: boolean; minutesOutOfRange: number; mktCelsius: number | null }> } }>(key('dispenser', 'operator'),
+      `{ shipmentConditions(shipmentId: "${shipmentId}") { excursion packs { withinBudget minutesOutOfRange mktCelsius } } }`);
+    expect(conditions.shipmentConditions.excursion).toBe(false);
+    // The case's logger speaks for each pack from its packing to the receipt (at 5 °C), and not before.
+    for (const pack of conditions.shipmentConditions.packs) expect(pack).toEqual({ withinBudget: true, minutesOutOfRange: 0, mktCelsius: expect.closeTo(5, 6) });
+  });
+
+  it('a case whose shipment logger ran hot over its leg is flagged at the dock and held; the scan says when, where and how long', async () => {
+    const shipped = await shipCase(CASE_HOT, 3);
+    hotShipment = shipped.shipmentId;
+    const readings = trace(shipped.packedAfter - 6 * HOUR, shipped.receivedAt + 2 * 60_000, [[shipped.shippedAt, shipped.receivedAt]]);
+    hotReadings = readings.filter((r) => r.celsius > 8).length;
     const uploaded = await p().ok<{ uploadReadings: { id: string; readingCount: number } }>(key('dispenser', 'operator'),
-      `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${hotShipment}" }, csv: $c, deviceId: "TL-7") { id readingCount } }`, { c: csv });
+      `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${hotShipment}" }, csv: $c, deviceId: "TL-7") { id readingCount } }`, { c: csvOf(readings) });
     hotBatch = uploaded.uploadReadings.id;
-    const conditions = await p().ok<{ shipmentConditions: { excursion: boolean; findings: string[] } }>(key('dispenser', 'operator'), `{ shipmentConditions(shipmentId: "${hotShipment}") { excursion findings } }`);
+    // The pack's trace timeline: each custody leg with its own logger's conditions, "no logger" for the case.
+    type Leg = { source: { kind: string; id: string }; from: string; covered: boolean; loggers: string[]; maxCelsius: number | null; mktCelsius: number | null };
+    const timeline = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(3)}") { source { kind id } from covered loggers maxCelsius mktCelsius } }`);
+    expect(timeline.packConditions.map((l) => [l.source.kind, l.covered, l.loggers])).toEqual([['container', false, []], ['shipment', true, ['TL-7']]]);
+    expect(timeline.packConditions[1]).toMatchObject({ source: { kind: 'shipment', id: hotShipment }, from: new Date(shipped.shippedAt).toISOString(), maxCelsius: 15, mktCelsius: expect.closeTo(15, 0) });
+    const conditions = await p().ok<{ shipmentConditions: { excursion: boolean; findings: string[]; packs: Array<{ breaches: string[]; mktCelsius: number }> } }>(key('dispenser', 'operator'),
+      `{ shipmentConditions(shipmentId: "${hotShipment}") { excursion findings packs { breaches mktCelsius } } }`);
     expect(conditions.shipmentConditions.excursion).toBe(true);
-    expect(conditions.shipmentConditions.findings[0]).toMatch(/^temperature excursion: 2 pack\(s\) of .* spent 18\d min outside 2–8 °C/);
+    // The leg lasts seconds here, so it is the MKT over the pack's monitored time (the leg, at 15 °C) that breaks the budget.
+    expect(conditions.shipmentConditions.findings[0]).toMatch(/^temperature excursion: 2 pack\(s\) of .* outside 2–8 °C \(budget 60 min, MKT 15\.0 °C\)/);
+    expect(conditions.shipmentConditions.packs.map((x) => x.breaches)).toEqual([['mkt_above_limit'], ['mkt_above_limit']]);
     const raised = await p().ok<{ raiseTemperatureExcursions: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation { raiseTemperatureExcursions(shipmentId: "${hotShipment}") { exceptions } }`);
     expect(raised.raiseTemperatureExcursions.exceptions).toHaveLength(1);
     exceptionId = raised.raiseTemperatureExcursions.exceptions[0]!;
@@ -97,9 +156,11 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     expect(v.dispensable).toBe(false);
     expect(v.reasons).toContain('TEMPERATURE_EXCURSION');
     expect(v.temperatureExcursions).toHaveLength(1);
-    expect(v.temperatureExcursions[0]).toMatchObject({ highestCelsius: 15, source: { kind: 'shipment', id: hotShipment } });
-    expect(v.temperatureExcursions[0]!.minutes).toBeGreaterThan(179);
-    expect(v.temperatureExcursions[0]!.minutes).toBeLessThan(182);
+    const x = v.temperatureExcursions[0]!;
+    expect(x).toMatchObject({ highestCelsius: 15, source: { kind: 'shipment', id: hotShipment } });
+    // Within the leg: from the shipping to the receipt, to the tenth of a minute.
+    expect(Date.parse(x.startAt)).toBeGreaterThanOrEqual(shipped.shippedAt);
+    expect(Math.abs(x.minutes - (shipped.receivedAt - shipped.shippedAt) / 60_000)).toBeLessThanOrEqual(0.1);
   });
 
   it("the manufacturer sees it and releases on stability data; the holder's release frees the packs", async () => {
@@ -113,12 +174,42 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     expect(await verify(3)).toMatchObject({ dispensable: true, reasons: [], temperatureExcursions: [] });
   });
 
+  it("an excursion on a case the distributor sold is the manufacturer's to see and decide; no other exception reaches it", async () => {
+    const leg = await shipViaDistributor(CASE_VIA, 7);
+    const readings = trace(leg.shippedAt - HOUR, leg.receivedAt + 2 * 60_000, [[leg.shippedAt, leg.receivedAt]]);
+    await p().ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${leg.shipmentId}" }, csv: $c) { id } }`, { c: csvOf(readings) });
+    const raised = await p().ok<{ raiseTemperatureExcursions: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation { raiseTemperatureExcursions(shipmentId: "${leg.shipmentId}") { exceptions } }`);
+    const excursion = raised.raiseTemperatureExcursions.exceptions[0]!;
+    // Another exception on the same shipment, between the pharmacy and the distributor only.
+    const other = await p().ok<{ raiseException: { exceptions: string[] } }>(key('dispenser', 'operator'),
+      `mutation { raiseException(shipmentId: "${leg.shipmentId}", rule: seal_broken, subjects: ["${sgtin(7)}"], summary: "tape cut") { exceptions } }`);
+    const otherId = other.raiseException.exceptions[0]!;
+
+    const seen = await eventually(() => m().ok<{ excursionsOfMyProducts: Array<{ id: string; receiver: string; seller: string; rule: string }> }>(key('manufacturer', 'operator'),
+      `{ excursionsOfMyProducts(openOnly: true) { id receiver seller rule } }`), (r) => r.excursionsOfMyProducts.some((x) => x.id === excursion));
+    expect(seen.excursionsOfMyProducts.find((x) => x.id === excursion)).toEqual({ id: excursion, receiver: MSP.dispenser, seller: MSP.distributor, rule: 'temperature_excursion' });
+    // What each read model keeps (the channel's earlier runs included): the manufacturer, what it is a party to and excursions on its
+    // products, never this seal; the distributor, what it is a party to, never the manufacturer's own shipment's excursion.
+    type Kept = { id: string; rule: string; seller: string; receiver: string };
+    const kept = (role: string) => fixture.postgres().query<Kept>(`cold_${role}_${runId}`, `SELECT id, rule, seller, receiver FROM receiving_exceptions`);
+    const atManufacturer = await kept('manufacturer');
+    expect(atManufacturer.map((x) => x.id)).toEqual(expect.arrayContaining([exceptionId, excursion]));
+    expect(atManufacturer.map((x) => x.id)).not.toContain(otherId);
+    expect(atManufacturer.filter((x) => x.seller !== MSP.manufacturer && x.receiver !== MSP.manufacturer && x.rule !== 'temperature_excursion')).toEqual([]);
+    const atDistributor = await eventually(() => kept('distributor'), (rows) => rows.some((x) => x.id === otherId));
+    expect(atDistributor.map((x) => x.id)).toEqual(expect.arrayContaining([excursion, otherId]));
+    expect(atDistributor.map((x) => x.id)).not.toContain(exceptionId);
+    expect(atDistributor.filter((x) => x.seller !== MSP.distributor && x.receiver !== MSP.distributor)).toEqual([]);
+    expect(await d().ok(key('distributor', 'operator'), `{ excursionsOfMyProducts { id } }`)).toEqual({ excursionsOfMyProducts: [] });
+    await m().ok(key('manufacturer', 'operator'), `mutation { decideExcursion(receiver: "${MSP.dispenser}", exceptionId: "${excursion}", decision: destroy) { transactionId } }`);
+  });
+
   it('a stored readings batch matches its anchor until someone edits it', async () => {
     const check = async () => (await p().ok<{ checkReadingsBatch: { matches: boolean; anchoredBy: string | null } }>(key('dispenser', 'auditor'), `{ checkReadingsBatch(id: "${hotBatch}") { matches anchoredBy } }`)).checkReadingsBatch;
     expect(await check()).toEqual({ matches: true, anchoredBy: MSP.dispenser });
     // Someone with database access cools the excursion down behind the ledger's back.
     const changed = await fixture.postgres().query(`cold_dispenser_${runId}`, `UPDATE condition_readings SET celsius = 5 WHERE "batchId" = $1 AND celsius > 8 RETURNING "atMs"`, [hotBatch]);
-    expect(changed.length).toBe(180);
+    expect(changed.length).toBe(hotReadings);
     expect(await check()).toEqual({ matches: false, anchoredBy: MSP.dispenser });
   });
 });

@@ -107,6 +107,8 @@ export const DomainErrorCode = {
   STORAGE_CONDITIONS_INVALID: 'STORAGE_CONDITIONS_INVALID',
   /** Logger readings are malformed (unordered times, non-finite values, a CSV row that does not parse); `details` names the row. */
   READINGS_INVALID: 'READINGS_INVALID',
+  /** A pack's custody history cannot be read as intervals (a container inside itself, nesting beyond any real load). */
+  CUSTODY_HISTORY_INVALID: 'CUSTODY_HISTORY_INVALID',
 
   // --- ledger: registries, authority, time ---------------------------------------------------------
   /** The GTIN is not in the product registry (commission needs its manufacturer). */
@@ -203,6 +205,7 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   NOT_SERIALISABLE: 'BAD_INPUT',
   STORAGE_CONDITIONS_INVALID: 'BAD_INPUT',
   READINGS_INVALID: 'BAD_INPUT',
+  CUSTODY_HISTORY_INVALID: 'CONFLICT',
   PRODUCT_UNKNOWN: 'NOT_FOUND',
   PARTNER_UNKNOWN: 'FORBIDDEN',
   PARTNER_UNLICENSED: 'FORBIDDEN',

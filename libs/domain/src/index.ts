@@ -192,6 +192,9 @@ export {
 export type { LoggerReading, ReadingsBatch } from './coldchain/readings';
 export { checkShipmentConditions, summariseExcursions } from './coldchain/excursion-findings';
 export type { ExcursionSummary, ExcursionEvidence, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
+export { custodyIntervals, custodySteps, legConditions } from './coldchain/custody';
+export { exceptionViewers, exceptionGtins } from './coldchain/excursion-viewers';
+export type { CustodyStep, CustodySteps, LegConditions } from './coldchain/custody';
 
 // Pack lifecycle
 export { actorOf, lookupFrom, PACK_STATUSES, TERMINAL_STATUSES } from './lifecycle/records';

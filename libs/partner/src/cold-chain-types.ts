@@ -121,5 +121,19 @@ export class ShipmentConditionsView {
   @Field(() => [String], { description: 'The findings a raise would record (their summaries)' }) findings!: string[];
 }
 
+@ObjectType('CustodyLegConditions', { description: "One leg of a pack's custody (a container, shipment or location it was in) with what that source's own logger recorded over it" })
+export class CustodyLegConditionsView {
+  @Field(() => ConditionSourceView) source!: ConditionSourceView;
+  @Field() from!: string;
+  @Field() to!: string;
+  @Field({ description: 'The source had a logger over some of the leg; false is "no logger"' }) covered!: boolean;
+  @Field(() => [String], { description: 'Devices of the stored batches that cover the leg (empty: no logger)' }) loggers!: string[];
+  @Field(() => Float, { nullable: true }) minCelsius!: number | null;
+  @Field(() => Float, { nullable: true }) maxCelsius!: number | null;
+  @Field(() => Float) minutesOutOfRange!: number;
+  @Field(() => Float, { nullable: true }) mktCelsius!: number | null;
+  @Field(() => Float) monitoredMinutes!: number;
+}
+
 export enum ExcursionDecisionInput { release = 'release', destroy = 'destroy' }
 registerEnumType(ExcursionDecisionInput, { name: 'ExcursionDecision' });

@@ -2,9 +2,12 @@ import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { parseConditionSource, summariseExcursions, toUtcIsoString } from '@pedigree/domain';
 import { currentPrincipal, Roles } from '@pedigree/platform';
-import type { StoredReadingsBatch } from '@pedigree/readmodel';
+import { ExcursionReads, type StoredReadingsBatch } from '@pedigree/readmodel';
 import { ColdChainExcursions, ColdChainReadings } from './cold-chain';
-import { ConditionReading, ConditionSourceInput, ExcursionDecisionInput, ReadingsAnchorCheck, ReadingsBatchView, ShipmentConditionsView } from './cold-chain-types';
+import { ConditionReading, ConditionSourceInput, CustodyLegConditionsView, ExcursionDecisionInput, ReadingsAnchorCheck, ReadingsBatchView, ShipmentConditionsView } from './cold-chain-types';
+import { ReceivingException } from './exception-types';
+import { exceptionView } from './exceptions.resolver';
+import { toEpc } from './epc-input';
 import { MutationResult } from './graphql-types';
 import { PartnerContext } from './partner-context';
 import { OPERATORS, READERS } from './roles';
@@ -23,10 +26,20 @@ export function readingsBatchView(b: StoredReadingsBatch): ReadingsBatchView {
 export class ColdChainResolver {
   private readonly readings: ColdChainReadings;
   private readonly excursions: ColdChainExcursions;
+  private readonly excursionReads: ExcursionReads;
 
-  constructor(@Inject(PartnerContext) p: PartnerContext) {
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {
     this.readings = new ColdChainReadings(p);
     this.excursions = new ColdChainExcursions(p);
+    this.excursionReads = new ExcursionReads(p.database.dataSource);
+  }
+
+  @Roles(...READERS)
+  @Query(() => [ReceivingException], {
+    description: "Temperature excursions holding packs of this organisation's products wherever they were raised, even when it did not sell them (it decides on them); open first, at most 500",
+  })
+  async excursionsOfMyProducts(@Args('openOnly', { nullable: true, defaultValue: false }) openOnly: boolean): Promise<ReceivingException[]> {
+    return (await this.excursionReads.ofProductsMadeBy(this.p.org, { openOnly })).map((x) => exceptionView(x));
   }
 
   @Roles(...READERS)
@@ -40,6 +53,17 @@ export class ColdChainResolver {
         unmonitoredMinutes: p.exposure.unmonitoredMinutes, excursions: summariseExcursions(p.exposure),
       })),
     };
+  }
+
+  @Roles(...READERS)
+  @Query(() => [CustodyLegConditionsView], { description: "A pack's custody legs up to now, each with its own logger's min, max, minutes out of range and MKT against the product's range (empty when the product has no storage conditions)" })
+  async packConditions(@Args('epc') epc: string): Promise<CustodyLegConditionsView[]> {
+    const round = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
+    return (await this.excursions.packConditions(toEpc(epc))).map((l) => ({
+      source: { ...l.source }, from: toUtcIsoString(l.fromMs), to: toUtcIsoString(l.toMs), covered: l.covered, loggers: [...l.loggers],
+      minCelsius: round(l.lowestCelsius), maxCelsius: round(l.highestCelsius), minutesOutOfRange: Math.round(l.minutesOutOfRange * 10) / 10, mktCelsius: round(l.mktCelsius),
+      monitoredMinutes: Math.round(l.monitoredMinutes * 10) / 10,
+    }));
   }
 
   @Roles(...OPERATORS)

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertValidEpcisDocument, batchSpan, checkShipmentConditions, DomainError, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
+  assertValidEpcisDocument, batchSpan, checkShipmentConditions, custodyIntervals, custodySteps, DEFAULT_MAX_GAP_MINUTES, DomainError, legConditions, storageOptions, temperatureRange, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
   sourceKey, temperatureSeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
-  type LoggerReading, type PackConditions, type PackInterval, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
+  type LegConditions, type LoggerReading, type PackConditions, type PackInterval, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
 } from '@pedigree/domain';
-import { ConditionReadings, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
+import { ConditionReadings, CustodyReads, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
 import type { MutationReceipt } from './ledger-commands';
 import type { PartnerContext } from './partner-context';
 
@@ -109,6 +109,11 @@ function parseUpload(upload: ReadingsUpload): { readings: LoggerReading[]; devic
   return { readings: read.readings, ...(deviceId ? { deviceId } : {}), format };
 }
 
+/** A custody leg's conditions with the loggers (device IDs) whose stored batches cover it; none is "no logger". */
+export interface PackLegConditions extends LegConditions {
+  readonly loggers: readonly string[];
+}
+
 /** What the dock's cold-chain check found for one shipment. */
 export interface ShipmentConditions {
   readonly shipmentId: string;
@@ -124,45 +129,37 @@ export interface ShipmentConditions {
 export class ColdChainExcursions {
   private readonly readings: ColdChainReadings;
   private readonly exceptions: ReceivingExceptionReads;
+  private readonly custody: CustodyReads;
 
   constructor(private readonly p: PartnerContext) {
     this.readings = new ColdChainReadings(p);
+    this.custody = new CustodyReads(p.database.dataSource);
     this.exceptions = p.readModel.exceptions;
   }
 
   /**
-   * The shipment's packs over its transit leg (shipped until received, or now), from the readings
-   * of the shipment's own logger and of every container in its load that this organisation stored.
+   * The shipment's packs, each over its own custody up to the receipt (or now): the intervals its
+   * history gives it in every container, shipment and location (custodyIntervals), read against
+   * the loggers this organisation stored for them. A case's logger speaks for a pack only while the
+   * pack was in the case; readings before it was packed, or after it was unpacked, are not its own.
    */
   async shipmentConditions(shipmentId: string, now = Date.now()): Promise<ShipmentConditions> {
     const shipment = await this.p.readModel.shipments.get(shipmentId);
     if (!shipment) throw new DomainError('NOT_FOUND', `shipment ${shipmentId} is not in this organisation's records`);
-    const shippedMs = new Date(shipment.shippedAt).getTime();
     const toMs = shipment.receivedAt ? new Date(shipment.receivedAt).getTime() : now;
-    const source: ConditionSource = { kind: 'shipment', id: shipment.id };
-    // The load, down the aggregation tree as the ledger has it: each pack with the containers around it.
-    const load: Array<{ epc: string; gtin: string; around: readonly string[] }> = [];
-    const walk = async (epc: string, around: readonly string[]): Promise<void> => {
+    // The load, down the aggregation tree as the ledger has it.
+    const load: Array<{ epc: string; gtin: string }> = [];
+    const walk = async (epc: string): Promise<void> => {
       if (epc.startsWith('urn:epc:id:sgtin:')) {
         const id = parseEpcUrn(epc);
-        if (id.scheme === 'sgtin') load.push({ epc, gtin: id.gtin, around });
+        if (id.scheme === 'sgtin') load.push({ epc, gtin: id.gtin });
         return;
       }
       const container = await this.p.reads.container(epc);
-      for (const child of container?.children ?? []) await walk(child, [...around, epc]);
+      for (const child of container?.children ?? []) await walk(child);
     };
-    for (const epc of shipment.epcs) await walk(epc, []);
-    const sources: ConditionSource[] = [source, ...[...new Set(load.flatMap((p) => p.around))].map((id) => ({ kind: 'container' as const, id }))];
-    const series = new Map<string, Reading[]>();
-    for (const s of sources) series.set(sourceKey(s), temperatureSeries({ readings: await this.readings.readingsOf(s, Number.MIN_SAFE_INTEGER, toMs) }));
-    // A logger started for this load (the shipment's, or a case's) speaks for its packs from its first
-    // reading: a case sealed at receipt held them since packing. Until the read model keeps each
-    // pack's aggregation intervals, that is the leg (docs/cold-chain.md).
-    const fromMs = Math.min(shippedMs, ...[...series.values()].filter((r) => r.length).map((r) => (r[0] as Reading).atMs));
-    const packs = load.map((p) => ({
-      epc: p.epc, gtin: p.gtin,
-      legs: [source, ...p.around.map((id): ConditionSource => ({ kind: 'container', id }))].map((s): PackInterval => ({ source: s, fromMs, toMs })),
-    }));
+    for (const epc of shipment.epcs) await walk(epc);
+    const { packs, series } = await this.custodyWithReadings(load, toMs);
     const storage = new Map<string, StorageConditions | undefined>();
     for (const gtin of new Set(packs.map((p) => p.gtin))) {
       storage.set(gtin, (await this.p.readModel.products.record(gtin))?.storage);
@@ -172,6 +169,48 @@ export class ColdChainExcursions {
       storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)),
     });
     return { shipmentId, ...checked };
+  }
+
+  /**
+   * A pack's trace timeline conditions (issue 18): each custody leg up to now with what its own
+   * source's logger recorded over it, and the devices of the batches that cover it ("no logger" when none).
+   */
+  async packConditions(epc: string, now = Date.now()): Promise<PackLegConditions[]> {
+    const id = parseEpcUrn(epc);
+    if (id.scheme !== 'sgtin') throw new DomainError('COMMAND_INVALID', `${epc} is not a pack (SGTIN)`, { reason: 'not a pack' });
+    const storage = (await this.p.readModel.products.record(id.gtin))?.storage;
+    if (!storage) return [];
+    const { packs, series } = await this.custodyWithReadings([{ epc, gtin: id.gtin }], now);
+    const legs = legConditions(packs[0]?.legs ?? [], (s) => series.get(sourceKey(s)), temperatureRange(storage), storageOptions(storage));
+    const batches = new Map<string, StoredReadingsBatch[]>();
+    for (const leg of legs) {
+      const k = sourceKey(leg.source);
+      if (!batches.has(k)) batches.set(k, await this.readings.store.batchesOf(leg.source));
+    }
+    return legs.map((leg) => ({
+      ...leg,
+      loggers: leg.covered ? [...new Set((batches.get(sourceKey(leg.source)) ?? []).filter((b) => b.firstAtMs < leg.toMs && b.lastAtMs > leg.fromMs).map((b) => b.deviceId ?? `batch ${b.id.slice(0, 12)}`))] : [],
+    }));
+  }
+
+  /**
+   * Each pack's intervals up to `toMs` from its custody history, and each source's readings over its
+   * legs with the readings just beyond them: a leg's ends are interpolated from the readings either
+   * side (up to the longest gap interpolated).
+   */
+  private async custodyWithReadings(load: ReadonlyArray<{ epc: string; gtin: string }>, toMs: number): Promise<{ packs: Array<{ epc: string; gtin: string; legs: PackInterval[] }>; series: Map<string, Reading[]> }> {
+    const steps = custodySteps(await this.custody.steps(load.map((p) => p.epc)));
+    const packs = load.map((p) => ({ ...p, legs: custodyIntervals(p.epc, steps, toMs) }));
+    const windows = new Map<string, { source: ConditionSource; fromMs: number; toMs: number }>();
+    for (const leg of packs.flatMap((p) => p.legs)) {
+      const k = sourceKey(leg.source);
+      const w = windows.get(k);
+      windows.set(k, { source: leg.source, fromMs: Math.min(w?.fromMs ?? Infinity, leg.fromMs), toMs: Math.max(w?.toMs ?? -Infinity, leg.toMs) });
+    }
+    const margin = DEFAULT_MAX_GAP_MINUTES * 60_000;
+    const series = new Map<string, Reading[]>();
+    for (const [k, w] of windows) series.set(k, temperatureSeries({ readings: await this.readings.readingsOf(w.source, w.fromMs - margin, w.toMs + margin) }));
+    return { packs, series };
   }
 
   /** Raises the shipment's temperature excursions at this organisation (the holder), referred to the seller; undefined when there are none. */

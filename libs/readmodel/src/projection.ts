@@ -1,5 +1,6 @@
 import { clockOf, isSellableAtRest, packHolds, recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
 import type { EntityManager } from 'typeorm';
+import { exceptionsVisibleTo } from './exception-viewers';
 import { LotState, lotKey, lotStates, withLotState } from './lot-state';
 import type { TraceabilityEvent } from './traceability-event';
 
@@ -93,8 +94,9 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
       [s.id, s.from, s.to, s.purpose, s.epcs, s.shippedAt, s.ti?.sha256 ?? null, s.statement ? 'affirmed' : null, s.statement ?? null, s, block, txId],
     );
   }
-  // Receiving exceptions: the receiver's and the seller's read models keep them; a later version wins.
-  const exceptions = (e.exceptions ?? []).filter((x) => viewer === undefined || x.receiver === viewer || x.seller === viewer);
+  // Receiving exceptions: the receiver's and the seller's read models keep them, and an excursion's
+  // manufacturer's (exceptionsVisibleTo); a later version wins.
+  const exceptions = await exceptionsVisibleTo(m, e.exceptions ?? [], viewer);
   if (exceptions.length) {
     await m.query(
       `INSERT INTO receiving_exceptions (receiver, id, seller, "shipmentId", rule, state, subjects, held, "openedAt", "updatedAt", "closedAt", "dueAt", "escalatedAt", version, record, "blockNumber", "transactionId")

@@ -9,6 +9,8 @@ import { ShipmentReads } from './shipment-reads';
 import { VerificationLog } from './verification-log';
 
 export * from './container-reads';
+export * from './custody-reads';
+export * from './excursion-reads';
 export * from './history-reads';
 export * from './idempotency-keys';
 export * from './pack-reads';
