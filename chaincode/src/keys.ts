@@ -32,6 +32,10 @@ export const KeyType = {
   readingsAnchor: 'readingsAnchor',
   /** Cold chain: the manufacturer's decision on an excursion, excursionDecision~{receiver}~{exceptionId}. */
   excursionDecision: 'excursionDecision',
+  /** Suspect-product investigations: investigation~{investigator}~{id}. */
+  investigation: 'investigation',
+  /** The open investigations holding a lot (or packs of it): investigationHold~{gtin}~{lot}. */
+  investigationHold: 'investigationHold',
 } as const satisfies Record<string, LedgerKey>;
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 

@@ -225,7 +225,7 @@ export type {
   CaptureResult,
   WriteResult,
 } from './lifecycle/ledger-records';
-export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor } from './lifecycle/transitions';
+export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor, AT_REST } from './lifecycle/transitions';
 export type { PackCommand, PackCommandType, Role, GuardName, Target, TransitionRule, OverlayRule, OverlayException } from './lifecycle/transitions';
 export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, packHolds, isSellable, isSellableAtRest, allowedCommands } from './lifecycle/pack-machine';
 export {
@@ -264,6 +264,8 @@ export { DEFAULT_TIME_ZONE, MAX_GRACE_BUSINESS_DAYS, usFederalHolidays, business
 export type { BusinessCalendar } from './exceptions/business-clock';
 export { tracingResponseDue, tracingBusinessDays } from './exceptions/tracing-deadline';
 export { INVESTIGATION_STATES, ILLEGITIMATE_CLASSIFICATIONS, openInvestigation, actOnInvestigation, verifiedPacks, noticesOverdue, form3911 } from './exceptions/investigation';
+export { withInvestigationHold, holdsOfInvestigation, placeInvestigationHold, liftInvestigationHold } from './exceptions/investigation-hold';
+export type { InvestigationHoldRecord, InvestigationHoldEntry, PackInvestigationHold } from './exceptions/investigation-hold';
 export type { InvestigationState, InvestigationScope, IllegitimateClassification, Verification, InvestigationStep, InvestigationRecord, OpenInvestigationInput, InvestigationAction, Form3911 } from './exceptions/investigation';
 
 // Lot-level decisions, consortium governance, the authority catalogue

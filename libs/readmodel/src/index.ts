@@ -12,6 +12,8 @@ export * from './reconcile';
 export * from './traceability-event';
 export * from './demand-reads';
 export * from './exception-reads';
+export * from './investigation-reads';
+export * from './investigation-projection';
 export * from './vrs-requests';
 export * from './partner';
 export * from './condition-readings';

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ContainerReads } from './container-reads';
 import { ReceivingExceptionReads } from '../exception-reads';
 import { HistoryReads } from './history-reads';
+import { InvestigationReads } from '../investigation-reads';
 import { IdempotencyKeys } from './idempotency-keys';
 import { PackReads } from './pack-reads';
 import { ProductReads } from './product-reads';
@@ -27,6 +28,8 @@ export interface PartnerReadModel {
   readonly history: HistoryReads;
   /** The receiving exceptions this organisation raised or had raised against its shipments. */
   readonly exceptions: ReceivingExceptionReads;
+  /** The suspect-product investigations it opened, holds stock for, or was notified of. */
+  readonly investigations: InvestigationReads;
   readonly verifications: VerificationLog;
   readonly idempotencyKeys: IdempotencyKeys;
   /** Answers when the database does (health). */
@@ -41,6 +44,7 @@ export function partnerReadModel(dataSource: DataSource): PartnerReadModel {
     shipments: new ShipmentReads(dataSource),
     history: new HistoryReads(dataSource),
     exceptions: new ReceivingExceptionReads(dataSource),
+    investigations: new InvestigationReads(dataSource),
     verifications: new VerificationLog(dataSource),
     idempotencyKeys: new IdempotencyKeys(dataSource),
     ping: async () => { await dataSource.query('SELECT 1'); },
