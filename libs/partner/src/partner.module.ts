@@ -10,6 +10,7 @@ import { EpcisExportController } from './epcis-export.controller';
 import { ExceptionClockWatch } from './exception-clock';
 import { clockPolicyFromEnv } from './exception-clock-policy';
 import { ExceptionsResolver } from './exceptions.resolver';
+import { InvestigationsResolver } from './investigations.resolver';
 import { ColdChainResolver } from './cold-chain.resolver';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
 import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
@@ -135,6 +136,7 @@ export class PartnerModule {
         TradeMutationsResolver,
         { provide: ExceptionClockWatch, useFactory: (p: PartnerContext) => new ExceptionClockWatch(p), inject: [PartnerContext] },
         ExceptionsResolver,
+        InvestigationsResolver,
         ColdChainResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],
