@@ -3,6 +3,7 @@ import { ExceptionsContract } from './exceptions.contract';
 import { ForecastContract } from './forecast.contract';
 import { GovernanceContract } from './governance.contract';
 import { InvestigationsContract } from './investigations.contract';
+import { TracingContract } from './tracing.contract';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 
@@ -11,4 +12,4 @@ import { TraceabilityContract } from './traceability.contract';
  * The first is the default contract: clients that name no contract reach `traceability`. The
  * benchmarks' probe is a chaincode of its own (chaincode/probe), never part of this one.
  */
-export const contracts = [TraceabilityContract, MasterDataContract, GovernanceContract, ForecastContract, ExceptionsContract, ColdChainContract, InvestigationsContract];
+export const contracts = [TraceabilityContract, MasterDataContract, GovernanceContract, ForecastContract, ExceptionsContract, ColdChainContract, InvestigationsContract, TracingContract];

@@ -36,6 +36,9 @@ export const KeyType = {
   investigation: 'investigation',
   /** The open investigations holding a lot (or packs of it): investigationHold~{gtin}~{lot}. */
   investigationHold: 'investigationHold',
+  /** Tracing requests: tracingRequest~{requester}~{id}; the TI released, private to the requester: tracingRelease~{id}~{respondent}~{shipment}. */
+  tracingRequest: 'tracingRequest',
+  tracingRelease: 'tracingRelease',
 } as const satisfies Record<string, LedgerKey>;
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 

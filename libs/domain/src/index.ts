@@ -263,6 +263,8 @@ export type { ClockExpiry, RuleClock, ClockPolicy, ExceptionClock, ClockReading 
 export { DEFAULT_TIME_ZONE, MAX_GRACE_BUSINESS_DAYS, usFederalHolidays, businessCalendar, localDateOf, isBusinessDay, businessDaysBetween, businessDeadline } from './exceptions/business-clock';
 export type { BusinessCalendar } from './exceptions/business-clock';
 export { tracingResponseDue, tracingBusinessDays } from './exceptions/tracing-deadline';
+export { TRACING_KINDS, TRACING_REASONS, requestTracing, releaseTracing, tracingStatus } from './exceptions/tracing-request';
+export type { TracingKind, TracingReason, TracingRespondent, TracingRelease, TracingRequestRecord, TracingRequestInput } from './exceptions/tracing-request';
 export { INVESTIGATION_STATES, ILLEGITIMATE_CLASSIFICATIONS, openInvestigation, actOnInvestigation, verifiedPacks, noticesOverdue, form3911 } from './exceptions/investigation';
 export { withInvestigationHold, holdsOfInvestigation, placeInvestigationHold, liftInvestigationHold } from './exceptions/investigation-hold';
 export type { InvestigationHoldRecord, InvestigationHoldEntry, PackInvestigationHold } from './exceptions/investigation-hold';

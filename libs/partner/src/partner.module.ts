@@ -11,6 +11,7 @@ import { ExceptionClockWatch } from './exception-clock';
 import { clockPolicyFromEnv } from './exception-clock-policy';
 import { ExceptionsResolver } from './exceptions.resolver';
 import { InvestigationsResolver } from './investigations.resolver';
+import { TracingResolver } from './tracing.resolver';
 import { ColdChainResolver } from './cold-chain.resolver';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
 import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
@@ -137,6 +138,7 @@ export class PartnerModule {
         { provide: ExceptionClockWatch, useFactory: (p: PartnerContext) => new ExceptionClockWatch(p), inject: [PartnerContext] },
         ExceptionsResolver,
         InvestigationsResolver,
+        TracingResolver,
         ColdChainResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],

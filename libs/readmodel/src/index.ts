@@ -14,6 +14,8 @@ export * from './demand-reads';
 export * from './exception-reads';
 export * from './investigation-reads';
 export * from './investigation-projection';
+export * from './tracing-reads';
+export * from './tracing-projection';
 export * from './vrs-requests';
 export * from './partner';
 export * from './condition-readings';

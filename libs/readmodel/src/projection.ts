@@ -1,6 +1,7 @@
 import { clockOf, isSellableAtRest, packHolds, recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
 import type { EntityManager } from 'typeorm';
 import { projectInvestigations } from './investigation-projection';
+import { projectTracingRequests } from './tracing-projection';
 import { LotState, lotKey, lotStates, withLotState } from './lot-state';
 import type { TraceabilityEvent } from './traceability-event';
 
@@ -114,6 +115,7 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
   }
 
   await projectInvestigations(m, e, viewer, block, txId);
+  await projectTracingRequests(m, e, viewer, block, txId);
 
   // A receipt or a void names top-level EPCs; the shipment is the one in transit that carried them.
   const topLevel = records.map((r) => r.id);

@@ -4,6 +4,7 @@ import type { IsoDate, IsoTimestamp } from '../time';
 import type { ContainerRecord, OrgId, PackRecord } from './records';
 import type { ExceptionRecord } from '../exceptions/exception-lifecycle';
 import type { InvestigationRecord } from '../exceptions/investigation';
+import type { TracingRequestRecord } from '../exceptions/tracing-request';
 import type { StorageConditions } from '../coldchain/storage';
 import type { AnchorReadingsCommand, DecideExcursionCommand } from '../protocol/commands';
 
@@ -166,7 +167,9 @@ export type ChaincodeEventType =
   | 'investigationIllegitimate'
   | 'investigationFiled'
   | 'investigationNotified'
-  | 'investigationTerminated';
+  | 'investigationTerminated'
+  | 'tracingRequested'
+  | 'tracingReleased';
 
 /**
  * The one chaincode event of a transaction (Fabric keeps only the last setEvent). A read model
@@ -200,6 +203,8 @@ export interface TraceabilityEvent {
   readonly exceptions?: readonly ExceptionRecord[];
   /** Suspect-product investigations as they stand after this transaction (the holders and partners told are named in it). */
   readonly investigations?: readonly InvestigationRecord[];
+  /** Tracing requests as they stand (the TI released is never here: it is the requester's private data). */
+  readonly tracingRequests?: readonly TracingRequestRecord[];
   /** AnchorReadings: the anchored digest of one batch of logger readings. */
   readonly readingsAnchor?: ReadingsAnchorRecord;
   /** DecideExcursion: the manufacturer's decision on a temperature excursion. */

@@ -8,7 +8,7 @@ import type { LedgerCommandName } from './commands';
  * runs; docs/authority.md is generated from it (`npm run -s docs:authority`), so the matrix a
  * reviewer reads is the one the ledger applies.
  */
-export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast' | 'exceptions' | 'coldchain' | 'investigations';
+export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast' | 'exceptions' | 'coldchain' | 'investigations' | 'tracing';
 
 export interface CommandAuthority {
   readonly transaction: string;
@@ -68,6 +68,8 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'RecordFdaFiling', contract: 'investigations', event: 'investigationFiled', roles: TRADERS, relation: `${INVESTIGATOR}; once`, endorsement: INVESTIGATION },
   { transaction: 'NotifyTradingPartners', contract: 'investigations', event: 'investigationNotified', roles: TRADERS, relation: `${INVESTIGATOR}; each partner an admitted trading partner`, endorsement: INVESTIGATION },
   { transaction: 'RequestTermination', contract: 'investigations', event: 'investigationTerminated', roles: TRADERS, relation: `${INVESTIGATOR}; FDA's incident number recorded`, endorsement: INVESTIGATION },
+  { transaction: 'RequestTracing', contract: 'tracing', event: 'tracingRequested', roles: TRADERS, relation: 'an authorised trading partner investigating (reason, incident number, test flag for drills); the owners on the ledger answer at once', endorsement: 'MAJORITY (new keys)' },
+  { transaction: 'ReleaseTracing', contract: 'tracing', event: 'tracingReleased', roles: TRADERS, relation: "a respondent of the request, releasing the TI of its own shipments (seller or buyer), each matching the shipment's public salted hash", endorsement: "the request record MAJORITY; the TI into the requester's implicit collection only (the respondent's and the requester's peers endorse)" },
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 
@@ -75,7 +77,7 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
 export type LedgerKey =
   | 'pack' | 'container' | 'product' | 'partner' | 'shipment' | 'event' | 'lot' | 'lotStatus' | 'ti'
   | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent' | 'readingsAnchor' | 'excursionDecision'
-  | 'investigation' | 'investigationHold';
+  | 'investigation' | 'investigationHold' | 'tracingRequest' | 'tracingRelease';
 
 export interface CommandKeys {
   readonly reads: readonly LedgerKey[];
@@ -133,6 +135,9 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   RecordFdaFiling: INVESTIGATION_STEP,
   NotifyTradingPartners: INVESTIGATION_STEP,
   RequestTermination: INVESTIGATION_STEP,
+  RequestTracing: { reads: ['partner', 'consortium', 'event', 'pack', 'lotStatus', 'investigationHold', 'tracingRequest'], writes: ['tracingRequest', 'event'] },
+  // tracingRelease is private data: the requester's implicit collection.
+  ReleaseTracing: { reads: ['partner', 'consortium', 'event', 'tracingRequest', 'shipment'], writes: ['tracingRequest', 'tracingRelease', 'event'] },
   AnchorForecast: { reads: ['partner', 'forecastAnchor', 'forecastAnchorEvent'], writes: ['forecastAnchor', 'forecastAnchorEvent'] },
 };
 

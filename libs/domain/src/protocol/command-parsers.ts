@@ -6,6 +6,7 @@ import { assertClockPolicy, type ClockPolicy } from '../exceptions/exception-clo
 import type { Correction } from '../exceptions/exception-lifecycle';
 import { RECEIVING_RULES, type Finding } from '../exceptions/receiving-checks';
 import { ILLEGITIMATE_CLASSIFICATIONS, type InvestigationScope } from '../exceptions/investigation';
+import { TRACING_KINDS, TRACING_REASONS } from '../exceptions/tracing-request';
 import { parseStorageConditions, type StorageConditions } from '../coldchain/storage';
 import { parseConditionSource } from '../coldchain/readings';
 import type { ConditionSource } from '../coldchain/excursion';
@@ -266,6 +267,8 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   RecordFdaFiling: { ...investigationStep, incidentNumber: req(text(64)) },
   NotifyTradingPartners: { ...investigationStep, partners: req(identifiers) },
   RequestTermination: investigationStep,
+  RequestTracing: { kind: req(oneOf(TRACING_KINDS)), epc: req(text(256)), reason: req(oneOf(TRACING_REASONS)), incidentNumber: opt(text(64)), test: opt(flag) },
+  ReleaseTracing: { requester: req(text()), requestId: req(text(300)), shipmentIds: req(identifiers) },
 };
 
 /**

@@ -6,6 +6,7 @@ import type { ClockPolicy } from '../exceptions/exception-clock';
 import type { Correction, ExceptionResolution } from '../exceptions/exception-lifecycle';
 import type { Finding } from '../exceptions/receiving-checks';
 import type { IllegitimateClassification, InvestigationScope, Verification } from '../exceptions/investigation';
+import type { TracingKind, TracingReason } from '../exceptions/tracing-request';
 import { COMMAND_AUTHORITY } from './catalogue';
 import type { StorageConditions } from '../coldchain/storage';
 import type { ConditionSource } from '../coldchain/excursion';
@@ -236,6 +237,21 @@ export interface NotifyTradingPartnersCommand extends InvestigationStepCommand {
   readonly partners: readonly OrgId[];
 }
 
+/** Asks the pack's trail for its history; TI requests are answered by each owner for its own sales. */
+export interface RequestTracingCommand extends Command {
+  readonly kind: TracingKind;
+  readonly epc: string;
+  readonly reason: TracingReason;
+  readonly incidentNumber?: string;
+  readonly test?: boolean;
+}
+/** A respondent releases the TI of its own shipments of the pack (transient `ti`: { shipmentId: TI bytes }) to the requester only. */
+export interface ReleaseTracingCommand extends Command {
+  readonly requester: OrgId;
+  readonly requestId: string;
+  readonly shipmentIds: readonly string[];
+}
+
 /**
  * The commands an EPCIS document's events map to, which one Capture transaction may carry together
  * (Ship is not among them: its Transaction Information travels as the transaction's transient data).
@@ -297,6 +313,8 @@ export interface LedgerCommandInputs {
   readonly RecordFdaFiling: RecordFdaFilingCommand;
   readonly NotifyTradingPartners: NotifyTradingPartnersCommand;
   readonly RequestTermination: InvestigationStepCommand;
+  readonly RequestTracing: RequestTracingCommand;
+  readonly ReleaseTracing: ReleaseTracingCommand;
 }
 export type LedgerCommandName = keyof LedgerCommandInputs;
 

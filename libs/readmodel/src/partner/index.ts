@@ -3,6 +3,7 @@ import { ContainerReads } from './container-reads';
 import { ReceivingExceptionReads } from '../exception-reads';
 import { HistoryReads } from './history-reads';
 import { InvestigationReads } from '../investigation-reads';
+import { TracingRequestReads } from '../tracing-reads';
 import { IdempotencyKeys } from './idempotency-keys';
 import { PackReads } from './pack-reads';
 import { ProductReads } from './product-reads';
@@ -30,6 +31,8 @@ export interface PartnerReadModel {
   readonly exceptions: ReceivingExceptionReads;
   /** The suspect-product investigations it opened, holds stock for, or was notified of. */
   readonly investigations: InvestigationReads;
+  /** Tracing requests it made or must answer. */
+  readonly tracing: TracingRequestReads;
   readonly verifications: VerificationLog;
   readonly idempotencyKeys: IdempotencyKeys;
   /** Answers when the database does (health). */
@@ -45,6 +48,7 @@ export function partnerReadModel(dataSource: DataSource): PartnerReadModel {
     history: new HistoryReads(dataSource),
     exceptions: new ReceivingExceptionReads(dataSource),
     investigations: new InvestigationReads(dataSource),
+    tracing: new TracingRequestReads(dataSource),
     verifications: new VerificationLog(dataSource),
     idempotencyKeys: new IdempotencyKeys(dataSource),
     ping: async () => { await dataSource.query('SELECT 1'); },
