@@ -1,5 +1,5 @@
 import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
-import { key, MSP, RESULT, runId, Service, useServices } from './support';
+import { eventually, key, MSP, RESULT, runId, Service, useServices } from './support';
 
 /**
  * A tracing request on the real network (issue 14): a pack goes manufacturer → distributor → Main
@@ -69,7 +69,8 @@ describe('a tracing request answered across three organisations', () => {
 
   it('each member answers with its own TI only; Riverside reads the releases on its own peer', async () => {
     for (const [svc, role] of [[m(), 'manufacturer'], [d(), 'distributor'], [p(), 'dispenser']] as const) {
-      const inbox = await svc.ok<{ tracingRequests: Request[] }>(key(role, 'auditor'), `{ tracingRequests(direction: in) { id } }`);
+      // Each respondent's read model has the request once its projector has the block.
+      const inbox = await eventually(() => svc.ok<{ tracingRequests: Request[] }>(key(role, 'auditor'), `{ tracingRequests(direction: in) { id } }`), (r) => r.tracingRequests.some((x) => x.id === id));
       expect(inbox.tracingRequests.map((r) => r.id)).toContain(id);
       await svc.ok(key(role, 'operator'), `mutation { answerTracingRequest(requester: "${RIVERSIDE}", id: "${id}") { transactionId } }`);
     }
