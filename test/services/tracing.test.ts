@@ -37,7 +37,7 @@ describe('a tracing request answered across three organisations', () => {
   let id: string;
 
   beforeAll(async () => {
-    riverside = new Service('dispenser', fixture.postgres().databaseUrl(`trc_rs_${runId}`), 5061 + OFFSET, 'riverside');
+    riverside = new Service('dispenser', fixture.postgres().databaseUrl(`trc_rs_${runId}`), 5066 + OFFSET, 'riverside');
     await riverside.start({ PEDIGREE_ORG: RIVERSIDE });
   }, 300_000);
   afterAll(async () => riverside?.kill('SIGTERM'));
