@@ -42,6 +42,7 @@ export class Investigation {
   @Field(() => [String]) holders!: string[];
   @Field(() => [InvestigationHolding], { description: 'What is held where (as the ledger showed it when opened)' }) holdings!: InvestigationHolding[];
   @Field(() => [String], { description: "Packs in scope this organisation held when it was opened" }) heldHere!: string[];
+  @Field({ description: 'This organisation investigates it (the determinations are its own)' }) mine!: boolean;
   @Field(() => Int, { description: 'max(3, 10 %) of the packs, all when fewer than 3' }) requiredVerifications!: number;
   @Field(() => Int, { description: 'Packs verified conclusively so far' }) verificationsDone!: number;
   @Field(() => GraphQLJSON) verifications!: unknown;

@@ -17,7 +17,7 @@ export function investigationView(r: InvestigationRecord, org: string, now = new
   const holdings = r.holdings ?? r.holders.map((holder) => ({ holder, packs: [] }));
   return {
     id: r.id, investigator: r.investigator, state: r.state, scope: r.scope, summary: r.summary, packs: [...r.packs], holders: [...r.holders],
-    holdings: holdings.map((h) => ({ holder: h.holder, packs: [...h.packs] })), heldHere: [...(holdings.find((h) => h.holder === org)?.packs ?? [])],
+    holdings: holdings.map((h) => ({ holder: h.holder, packs: [...h.packs] })), heldHere: [...(holdings.find((h) => h.holder === org)?.packs ?? [])], mine: r.investigator === org,
     requiredVerifications: r.requiredVerifications, verificationsDone: verifiedPacks(r).size, verifications: r.verifications, findings: r.findings,
     outcome: r.determination?.outcome ?? null, classification: r.determination?.classification ?? null, notificationsDueAt: r.notificationsDueAt ?? null,
     noticesOverdue: noticesOverdue(r, now), fdaIncidentNumber: r.fda?.incidentNumber ?? null, notices: r.notices, terminatedAt: r.termination?.at ?? null,

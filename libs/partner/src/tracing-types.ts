@@ -33,6 +33,7 @@ export class TracingRequest {
   @Field(() => [TracingRespondentStatus]) respondents!: TracingRespondentStatus[];
   @Field(() => GraphQLJSON, { description: 'Each release: who, when, the shipments and the public hashes their TI matched' }) releases!: unknown;
   @Field({ description: 'Every respondent has answered' }) complete!: boolean;
+  @Field(() => TracingRespondentStatus, { nullable: true, description: "This organisation's own part: its deadline and answer (null: not asked)" }) myResponse!: TracingRespondentStatus | null;
   @Field() requestedAt!: string;
 }
 

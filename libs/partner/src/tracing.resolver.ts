@@ -10,11 +10,11 @@ import { ReleasedTransactionInformation, TracingDirectionEnum, TracingKindEnum, 
 
 const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
 
-export function tracingView(r: TracingRequestRecord, now = new Date().toISOString()): TracingRequest {
+export function tracingView(r: TracingRequestRecord, org: string, now = new Date().toISOString()): TracingRequest {
   const respondents = tracingStatus(r, now).map((s) => ({ ...s, businessDays: tracingBusinessDays(s.role) }));
   return {
     id: r.id, requester: r.requester, kind: r.kind, epc: r.epc, reason: r.reason, incidentNumber: r.incidentNumber ?? null, test: r.test, owners: [...r.owners],
-    respondents, releases: r.releases, complete: respondents.every((s) => s.answeredAt !== null), requestedAt: r.requestedAt,
+    respondents, releases: r.releases, complete: respondents.every((s) => s.answeredAt !== null), myResponse: respondents.find((s) => s.org === org) ?? null, requestedAt: r.requestedAt,
   };
 }
 
@@ -32,14 +32,14 @@ export class TracingResolver {
   @Query(() => [TracingRequest], { description: 'Tracing requests this organisation made (out) or must answer (in), newest first' })
   async tracingRequests(@Args('direction', { type: () => TracingDirectionEnum }) direction: TracingDirectionEnum, @Args('first', { type: () => Int, nullable: true }) first?: number) {
     if (first !== undefined && first !== null && (!Number.isInteger(first) || first < 1 || first > 200)) throw new ServiceError('BAD_INPUT', 'PAGE_SIZE_INVALID', 'first must be 1-200');
-    return (await this.p.readModel.tracing.list(this.p.org, direction, first ?? 50)).map((r) => tracingView(r));
+    return (await this.p.readModel.tracing.list(this.p.org, direction, first ?? 50)).map((r) => tracingView(r, this.p.org));
   }
 
   @Roles(...READERS)
   @Query(() => TracingRequest, { nullable: true })
   async tracingRequest(@Args('id') id: string, @Args('requester', { nullable: true, description: 'Default: this organisation' }) requester?: string) {
     const r = await this.p.readModel.tracing.get(this.p.org, requester ?? this.p.org, id);
-    return r ? tracingView(r) : null;
+    return r ? tracingView(r, this.p.org) : null;
   }
 
   @Roles(...TI_READERS)

@@ -9,16 +9,17 @@ import { h, notice } from './dom';
  * one ledger transaction; the ledger refuses what the caller's part or the state does not allow.
  */
 interface Investigation {
-  id: string; investigator: string; state: string; summary: string; packs: string[]; holdings: Array<{ holder: string; packs: string[] }>;
+  id: string; investigator: string; mine: boolean; heldHere: string[]; state: string; summary: string; packs: string[]; holdings: Array<{ holder: string; packs: string[] }>;
   requiredVerifications: number; verificationsDone: number; verifications: Array<{ pack: string; by: string; outcome: string; at: string }>;
   classification: string | null; notificationsDueAt: string | null; fdaIncidentNumber: string | null; notices: Array<{ to: string; at: string }>;
 }
+interface Respondent { org: string; role: string; dueAt: string; answeredAt: string | null; overdue: boolean }
 interface TracingRequest {
   id: string; requester: string; kind: string; epc: string; reason: string; test: boolean; owners: string[]; complete: boolean;
-  respondents: Array<{ org: string; role: string; dueAt: string; answeredAt: string | null; overdue: boolean }>;
+  respondents: Respondent[]; myResponse: Respondent | null;
 }
 
-const INVESTIGATION = 'id investigator state summary packs holdings { holder packs } requiredVerifications verificationsDone verifications classification notificationsDueAt fdaIncidentNumber notices';
+const INVESTIGATION = 'id investigator mine heldHere state summary packs holdings { holder packs } requiredVerifications verificationsDone verifications classification notificationsDueAt fdaIncidentNumber notices';
 const when = (iso: string) => new Date(iso).toLocaleString();
 
 /** Runs one mutation and says in the status line what the ledger answered. */
@@ -62,9 +63,10 @@ export function investigationsSection(): HTMLElement {
     if (!selected) return;
     const { investigation: x } = await gql<{ investigation: Investigation | null }>(org, `query($id: String!, $i: String) { investigation(id: $id, investigator: $i) { ${INVESTIGATION} } }`, { id: selected.id, i: selected.investigator });
     if (!x) return detail.replaceChildren(notice('Not visible to this organisation.', 'error'));
-    const mine = x.investigator === org;
+    const mine = x.mine;
     const vars = { id: x.id, i: x.investigator };
-    const pack = h('select', { id: 'inv-verify-pack' }, ...x.holdings.filter((hd) => mine || hd.holder === org).flatMap((hd) => hd.packs).map((p) => h('option', { value: p }, p)));
+    // The investigator verifies any package in scope; a holder its own stock.
+    const pack = h('select', { id: 'inv-verify-pack' }, ...(mine ? x.packs : x.heldHere).map((p) => h('option', { value: p }, p)));
     const outcome = h('select', { id: 'inv-verify-outcome' }, ...['genuine', 'not_genuine', 'inconclusive'].map((o) => h('option', { value: o }, o.replace('_', ' '))));
     const classification = h('select', { id: 'inv-classification' }, ...['counterfeit', 'diverted', 'stolen', 'intentionally_adulterated', 'unfit_for_distribution', 'fraudulent_transaction'].map((o) => h('option', { value: o }, o.replace(/_/g, ' '))));
     const incident = h('input', { id: 'inv-incident', placeholder: 'FDA incident number', autocomplete: 'off', class: 'short' });
@@ -106,7 +108,7 @@ export function tracingSection(): HTMLElement {
   const kind = h('select', { id: 'trc-kind' }, ...[['transaction_information', 'Transaction information'], ['all_owners', 'All owners'], ['last_owner', 'Last owner']].map(([v, l]) => h('option', { value: v }, l)));
   const reason = h('select', { id: 'trc-reason' }, ...['suspect', 'illegitimate', 'recall', 'audit', 'inspection'].map((v) => h('option', { value: v }, v)));
   const drill = h('input', { id: 'trc-test', type: 'checkbox' });
-  const FIELDS = 'id requester kind epc reason test owners complete respondents { org role dueAt answeredAt overdue }';
+  const FIELDS = 'id requester kind epc reason test owners complete respondents { org role dueAt answeredAt overdue } myResponse { org role dueAt answeredAt overdue }';
   const respondents = (r: TracingRequest) => r.respondents.map((s) => `${s.org}: ${s.answeredAt ? `answered ${when(s.answeredAt)}` : `due ${when(s.dueAt)}`}${s.overdue ? ' (overdue)' : ''}`).join('; ') || 'answered from the ledger';
 
   const load = async () => {
@@ -121,7 +123,7 @@ export function tracingSection(): HTMLElement {
         h('table', { id: 'tracing-in' }, h('caption', {}, `Tracing requests to answer (${incoming.length})`),
           h('thead', {}, h('tr', {}, ...['From', 'Pack', 'Asked', 'Reason', 'Deadline', ''].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, ...incoming.map((r) => {
-            const me = r.respondents.find((s) => s.org === org);
+            const me = r.myResponse;
             return h('tr', { 'data-row': r.id, class: me?.overdue ? 'overdue' : '' }, h('td', {}, r.requester), h('td', {}, r.epc), h('td', {}, r.kind.replace(/_/g, ' ')), h('td', {}, `${r.reason}${r.test ? ' (drill)' : ''}`),
               h('td', { class: 'trc-due' }, me?.answeredAt ? `answered ${when(me.answeredAt)}` : `by ${me ? when(me.dueAt) : '—'}${me?.overdue ? ' (overdue)' : ''}`),
               h('td', {}, me && !me.answeredAt ? h('button', { type: 'button', 'data-answer': r.id, onclick: (() => void run(status, 'Answer', 'mutation($r: String!, $id: String!) { answerTracingRequest(requester: $r, id: $id) { transactionId } }', { r: r.requester, id: r.id }, load)) as EventListener }, 'Release our TI') : ''));
