@@ -398,11 +398,12 @@ describeBrowser('web front end in Chromium', () => {
     await pharmacy.fill('#trc-epc', epc(3));
     await pharmacy.click('#trc-submit');
     await pharmacy.waitForFunction(`/Request: done/.test(document.getElementById('trc-status').textContent)`);
-    const row = `#tracing-out tbody tr:first-child`;
-    expect(await pharmacy.textContent(`${row} td.trc-respondents`)).toMatch(new RegExp(`${MSP.manufacturer}: due .*${MSP.distributor}: due|${MSP.distributor}: due .*${MSP.manufacturer}: due`));
-    await shot(pharmacy, '15-console-tracing-out');
     const { tracingRequests } = await services.dispenser.ok<{ tracingRequests: Array<{ id: string }> }>(key('dispenser', 'auditor'), '{ tracingRequests(direction: out, first: 1) { id } }');
     const id = tracingRequests[0]?.id as string;
+    const row = `#tracing-out tr[data-row="${id}"]`;
+    await pharmacy.waitForSelector(row);
+    expect(await pharmacy.textContent(`${row} td.trc-respondents`)).toMatch(new RegExp(`${MSP.distributor}: due .*; ${MSP.manufacturer}: due`));
+    await shot(pharmacy, '15-console-tracing-out');
     await eventually(() => services.manufacturer.ok<{ tracingRequests: Array<{ id: string }> }>(key('manufacturer', 'auditor'), '{ tracingRequests(direction: in) { id } }'), (r) => r.tracingRequests.some((x) => x.id === id));
 
     const maker = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -411,7 +412,8 @@ describeBrowser('web front end in Chromium', () => {
     await maker.click('#tab-tracing');
     await maker.click(`#tracing-in button[data-answer="${id}"]`);
     await maker.waitForFunction(`/Answer: done/.test(document.getElementById('trc-status').textContent)`);
-    expect(await maker.textContent(`#tracing-in tr[data-row="${id}"] td.trc-due`)).toMatch(/answered/);
+    // The status says so first; the table follows when the list is read again.
+    await maker.waitForFunction(`/answered/.test(document.querySelector('#tracing-in tr[data-row="${id}"] td.trc-due')?.textContent ?? '')`);
     await shot(maker, '15b-console-tracing-in');
     await maker.close();
 
