@@ -79,9 +79,7 @@ export class TracingContract extends Contract {
   @Returns('string')
   async GetTracingReleases(ctx: Context, requestId: string): Promise<string> {
     return reading(async () => {
-      const caller = ctx.clientIdentity.getMSPID();
-      const peer = process.env.PEDIGREE_PEER_MSP;
-      if (peer && peer !== caller) throw new ChaincodeError('TI_FORBIDDEN', `read released TI on your own organisation's peer, not ${peer}'s`);
+      const caller = onOwnPeer(ctx, 'released TI');
       const record = await requireRequest(new WorldState(ctx), caller, requestId);
       const out: Array<{ by: string; shipmentId: string; ti: unknown }> = [];
       for (const release of record.releases) {
@@ -99,9 +97,7 @@ export class TracingContract extends Contract {
   @Returns('string')
   async GetReleasableTransactionInformation(ctx: Context, shipmentIdsJson: string): Promise<string> {
     return reading(async () => {
-      const caller = ctx.clientIdentity.getMSPID();
-      const peer = process.env.PEDIGREE_PEER_MSP;
-      if (peer && peer !== caller) throw new ChaincodeError('TI_FORBIDDEN', `read your Transaction Information on your own organisation's peer, not ${peer}'s`);
+      const caller = onOwnPeer(ctx, 'your Transaction Information');
       const state = new WorldState(ctx);
       const out: Record<string, string> = {};
       for (const id of JSON.parse(shipmentIdsJson) as string[]) {
@@ -113,6 +109,14 @@ export class TracingContract extends Contract {
       return canonicalJson(out);
     });
   }
+}
+
+/** Private data is read on the caller's own peer: each organisation's chaincode server knows whose peer it serves. */
+function onOwnPeer(ctx: Context, what: string): string {
+  const caller = ctx.clientIdentity.getMSPID();
+  const peer = process.env.PEDIGREE_PEER_MSP;
+  if (peer && peer !== caller) throw new ChaincodeError('TI_FORBIDDEN', `read ${what} on your own organisation's peer, not ${peer}'s`);
+  return caller;
 }
 
 async function requireRequest(state: WorldState, requester: string, id: string): Promise<TracingRequestRecord> {
