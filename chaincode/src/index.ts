@@ -2,6 +2,8 @@ import { ColdChainContract } from './cold-chain.contract';
 import { ExceptionsContract } from './exceptions.contract';
 import { ForecastContract } from './forecast.contract';
 import { GovernanceContract } from './governance.contract';
+import { InvestigationsContract } from './investigations.contract';
+import { TracingContract } from './tracing.contract';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 
@@ -10,4 +12,4 @@ import { TraceabilityContract } from './traceability.contract';
  * The first is the default contract: clients that name no contract reach `traceability`. The
  * benchmarks' probe is a chaincode of its own (chaincode/probe), never part of this one.
  */
-export const contracts = [TraceabilityContract, MasterDataContract, GovernanceContract, ForecastContract, ExceptionsContract, ColdChainContract];
+export const contracts = [TraceabilityContract, MasterDataContract, GovernanceContract, ForecastContract, ExceptionsContract, ColdChainContract, InvestigationsContract, TracingContract];

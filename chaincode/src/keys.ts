@@ -32,6 +32,13 @@ export const KeyType = {
   readingsAnchor: 'readingsAnchor',
   /** Cold chain: the manufacturer's decision on an excursion, excursionDecision~{receiver}~{exceptionId}. */
   excursionDecision: 'excursionDecision',
+  /** Suspect-product investigations: investigation~{investigator}~{id}. */
+  investigation: 'investigation',
+  /** The open investigations holding a lot (or packs of it): investigationHold~{gtin}~{lot}. */
+  investigationHold: 'investigationHold',
+  /** Tracing requests: tracingRequest~{requester}~{id}; the TI released, private to the requester: tracingRelease~{id}~{respondent}~{shipment}. */
+  tracingRequest: 'tracingRequest',
+  tracingRelease: 'tracingRelease',
 } as const satisfies Record<string, LedgerKey>;
 export type KeyType = (typeof KeyType)[keyof typeof KeyType];
 

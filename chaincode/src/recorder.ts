@@ -158,6 +158,7 @@ async function runCommand<K extends LedgerCommandName>(ctx: Context, state: Worl
     ...(outcome.shipment ? { shipment: outcome.shipment } : {}),
     ...(outcome.receipt ? { receipt: outcome.receipt } : {}),
     ...(outcome.exceptions ? { exceptions: outcome.exceptions.map((x) => x.id) } : {}),
+    ...(outcome.investigations ? { investigations: outcome.investigations.map((x) => x.id) } : {}),
   };
   return { result, event };
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import {
-  canonicalJson, DomainError, assertNotBackdated, isContainer, isPack, majority, parseEpcUrn, withLotStatus,
-  type ConsortiumRecord, type ContainerRecord, type IsoTimestamp, type LotStatusRecord, type OrgId, type PackRecord, type RecordLookup, type TraceRecord,
+  canonicalJson, DomainError, assertNotBackdated, isContainer, isPack, majority, parseEpcUrn, withInvestigationHold, withLotStatus,
+  type ConsortiumRecord, type ContainerRecord, type InvestigationHoldRecord, type IsoTimestamp, type LotStatusRecord, type OrgId, type PackRecord, type RecordLookup, type TraceRecord,
 } from '@pedigree/domain';
 import { membersPolicy, voucherAndAnotherPolicy, vouchers } from './endorsement';
 import { KeyType, stateKey } from './keys';
@@ -19,6 +19,7 @@ export const CLOCK_SKEW_MS = Number(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ?? 3
 export class WorldState {
   private readonly traces = new Map<string, TraceRecord | undefined>();
   private readonly lots = new Map<string, LotStatusRecord | undefined>();
+  private readonly investigationHolds = new Map<string, InvestigationHoldRecord | undefined>();
   private consortiumRead?: Promise<ConsortiumRecord | undefined>;
   /**
    * What this transaction wrote (null: deleted), by key: Fabric's getState answers committed state
@@ -84,12 +85,25 @@ export class WorldState {
     return this.lots.get(key);
   }
 
+  async investigationHold(gtin: string, lot: string): Promise<InvestigationHoldRecord | undefined> {
+    const key = `${gtin}|${lot}`;
+    if (!this.investigationHolds.has(key)) this.investigationHolds.set(key, await this.read<InvestigationHoldRecord>(KeyType.investigationHold, gtin, lot));
+    return this.investigationHolds.get(key);
+  }
+
+  /** Writes a lot's investigation holds; packs read later in this transaction see the new holds. */
+  async putInvestigationHold(hold: InvestigationHoldRecord): Promise<void> {
+    await this.write(KeyType.investigationHold, [hold.gtin, hold.lot], hold);
+    this.investigationHolds.set(`${hold.gtin}|${hold.lot}`, hold);
+    for (const [id, r] of this.traces) if (isPack(r) && r.gtin === hold.gtin && r.lot === hold.lot) this.traces.set(id, withInvestigationHold(r, hold));
+  }
+
   /** A pack (SGTIN URN, seen through its lot) or container (SSCC URN), cached for the synchronous domain lookup. */
   async trace(id: string): Promise<TraceRecord | undefined> {
     if (this.traces.has(id)) return this.traces.get(id);
     const key = traceKey(id);
     let record = await this.read<TraceRecord>(key.type, ...key.parts);
-    if (isPack(record)) record = withLotStatus(record, await this.lotStatus(record.gtin, record.lot));
+    if (isPack(record)) record = withInvestigationHold(withLotStatus(record, await this.lotStatus(record.gtin, record.lot)), await this.investigationHold(record.gtin, record.lot));
     this.traces.set(id, record);
     if (record && record.id !== id) this.traces.set(record.id, record);
     return record;

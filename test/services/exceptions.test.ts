@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { businessCalendar, businessDeadline, ndcToGtin14, sgtinToEpcUrn, ssccToEpcUrn, withCheckDigit } from '@pedigree/domain';
-import { eventually, key, MSP, RESULT, ROOT, runId, useServices } from './support';
+import { eventually, key, MSP, RESULT, ROOT, runId, subscribe, useServices } from './support';
 
 /**
  * Receiving exceptions between members on the real network (issue 14): a case shipped one pack
@@ -181,7 +181,7 @@ describe('product without data: held through its grace period, then escalated by
   });
 
   it('within the grace period the clock leaves it alone; once it ends the clock escalates it on the ledger and alerts, once', async () => {
-    const socket = await overdueAlerts(d().url, key('distributor', 'auditor'));
+    const socket = await subscribe(d().url, key('distributor', 'auditor'), 'subscription { receivingExceptionOverdue { id rule overdue dueAt } }', 'receivingExceptionOverdue');
     try {
       const before = await check(new Date(Date.parse(dueAt) - 1000).toISOString());
       expect(before.checkExceptionClocks.escalated).not.toContain(exceptionId);
@@ -220,40 +220,6 @@ describe('product without data: held through its grace period, then escalated by
     expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', domainCode: 'EXCEPTION_TRANSITION' });
   });
 });
-
-/** The receivingExceptionOverdue subscription over graphql-ws, as a client of the service sees it. */
-async function overdueAlerts(url: string, apiKey: string): Promise<{ next: (match: (n: { id: string }) => boolean) => Promise<Record<string, unknown>>; close: () => void }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const WebSocket = require('ws') as new (url: string, protocol: string) => { on(e: string, f: (...a: unknown[]) => void): void; send(d: string): void; close(): void };
-  const ws = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
-  const nodes: Array<{ id: string }> = [];
-  let acked = false;
-  const waiters: Array<() => void> = [];
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as { type: string; payload?: { data?: { receivingExceptionOverdue?: { id: string } } } };
-    if (m.type === 'connection_ack') acked = true;
-    const node = m.payload?.data?.receivingExceptionOverdue;
-    if (m.type === 'next' && node) nodes.push(node);
-    waiters.splice(0).forEach((w) => w());
-  });
-  await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', reject); });
-  ws.send(JSON.stringify({ type: 'connection_init', payload: { 'x-api-key': apiKey } }));
-  const until = async (done: () => boolean, ms = 20_000) => {
-    const deadline = Date.now() + ms;
-    while (!done() && Date.now() < deadline) await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 250); });
-  };
-  await until(() => acked);
-  ws.send(JSON.stringify({ type: 'subscribe', id: '1', payload: { query: 'subscription { receivingExceptionOverdue { id rule overdue dueAt } }' } }));
-  // The server has the subscription once it has read it; give it a moment before the clock is read.
-  await new Promise((r) => setTimeout(r, 500));
-  return {
-    next: async (match) => {
-      await until(() => nodes.some(match));
-      return nodes.find(match) as unknown as Record<string, unknown>;
-    },
-    close: () => ws.close(),
-  };
-}
 
 it('the inbox pages oldest first, by opaque cursor, and filters by age', async () => {
   const page = (after?: string) => d().ok<{ exceptionsInbox: Connection & { edges: Array<{ cursor: string; node: Exception }> } }>(key('distributor', 'auditor'),

@@ -201,3 +201,38 @@ export function useServices(prefix: string, options: { postgresName?: string; ti
   };
 }
 
+
+/** One subscription over graphql-ws, as a client of the service sees it: `next` waits for a notice that matches. */
+type Notice = { readonly id: string; readonly [field: string]: unknown };
+export async function subscribe(url: string, apiKey: string, query: string, field: string): Promise<{ next: (match: (n: Notice) => boolean) => Promise<Record<string, unknown>>; close: () => void }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const WebSocket = require('ws') as new (url: string, protocol: string) => { on(e: string, f: (...a: unknown[]) => void): void; send(d: string): void; close(): void };
+  const ws = new WebSocket(url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+  const nodes: Notice[] = [];
+  let acked = false;
+  const waiters: Array<() => void> = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as { type: string; payload?: { data?: Record<string, Notice | undefined> } };
+    if (m.type === 'connection_ack') acked = true;
+    const node = m.payload?.data?.[field];
+    if (m.type === 'next' && node) nodes.push(node);
+    waiters.splice(0).forEach((w) => w());
+  });
+  await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', reject); });
+  ws.send(JSON.stringify({ type: 'connection_init', payload: { 'x-api-key': apiKey } }));
+  const until = async (done: () => boolean, ms = 20_000) => {
+    const deadline = Date.now() + ms;
+    while (!done() && Date.now() < deadline) await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 250); });
+  };
+  await until(() => acked);
+  ws.send(JSON.stringify({ type: 'subscribe', id: '1', payload: { query } }));
+  // The server has the subscription once it has read it; give it a moment before anything is written.
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    next: async (match) => {
+      await until(() => nodes.some(match));
+      return nodes.find(match) as unknown as Record<string, unknown>;
+    },
+    close: () => ws.close(),
+  };
+}

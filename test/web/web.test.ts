@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { toBuffer } from 'bwip-js/node';
 import { GS, ndcToGtin14, sgtinToEpcUrn, withCheckDigit } from '@pedigree/domain';
 import { createWebServer, DEFAULT_WEB_SERVICES } from '../../apps/web/src/server';
-import { key, MSP, Postgres, ROLES, Role, ROOT, runId, Service } from '../services/support';
+import { eventually, key, MSP, Postgres, ROLES, Role, ROOT, runId, Service } from '../services/support';
 import { ensureChromium, launchChromium } from './browser';
 
 /**
@@ -365,5 +365,66 @@ describeBrowser('web front end in Chromium', () => {
     expect(await page.$$eval('#conditions-chart rect.excursion', (r) => r.length)).toBe(1);
     await shot(page, '13-console-conditions');
     await page.close();
+  });
+  it('an investigation: opened on a held pack, what is held where, a verification, cleared', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'demo-manufacturer-operator');
+    await page.waitForURL(/#\/console$/);
+    await page.click('#tab-investigations');
+    await page.fill('#inv-packs', epc(HELD));
+    await page.fill('#inv-summary', 'web test: carton print differs');
+    await page.click('#inv-open-submit');
+    await page.waitForFunction(`/Open investigation: done/.test(document.getElementById('inv-status').textContent)`);
+    await page.click('#investigations tbody tr:first-child button[data-open]');
+    await page.waitForSelector('#inv-holdings');
+    expect(await page.textContent('#inv-holdings tbody')).toContain(MSP.dispenser);
+    expect(await page.textContent('#inv-detail')).toMatch(/0 of 1 packages verified/);
+    await page.selectOption('#inv-verify-outcome', 'genuine');
+    await page.click('#inv-record-verification');
+    await page.waitForFunction(`/1 of 1 packages verified/.test(document.getElementById('inv-detail').textContent)`);
+    expect(await page.textContent('#inv-verifications tbody')).toMatch(/genuine/);
+    await shot(page, '14-console-investigation');
+    await page.click('#inv-clear');
+    await page.waitForFunction(`document.querySelector('#investigations tbody tr:first-child td.inv-state')?.textContent === 'cleared'`);
+    await shot(page, '14b-console-investigation-cleared');
+    await page.close();
+  });
+
+  it('a tracing request: the pharmacy asks, the manufacturer releases its own TI from its console, the pharmacy sees it', async () => {
+    const pharmacy = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(pharmacy, 'demo-dispenser-operator');
+    await pharmacy.waitForURL(/#\/console$/);
+    await pharmacy.click('#tab-tracing');
+    await pharmacy.fill('#trc-epc', epc(3));
+    await pharmacy.click('#trc-submit');
+    await pharmacy.waitForFunction(`/Request: done/.test(document.getElementById('trc-status').textContent)`);
+    const { tracingRequests } = await services.dispenser.ok<{ tracingRequests: Array<{ id: string }> }>(key('dispenser', 'auditor'), '{ tracingRequests(direction: out, first: 1) { id } }');
+    const id = tracingRequests[0]?.id as string;
+    const row = `#tracing-out tr[data-row="${id}"]`;
+    await pharmacy.waitForSelector(row);
+    expect(await pharmacy.textContent(`${row} td.trc-respondents`)).toMatch(new RegExp(`${MSP.distributor}: due .*; ${MSP.manufacturer}: due`));
+    await shot(pharmacy, '15-console-tracing-out');
+    await eventually(() => services.manufacturer.ok<{ tracingRequests: Array<{ id: string }> }>(key('manufacturer', 'auditor'), '{ tracingRequests(direction: in) { id } }'), (r) => r.tracingRequests.some((x) => x.id === id));
+
+    const maker = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(maker, 'demo-manufacturer-operator');
+    await maker.waitForURL(/#\/console$/);
+    await maker.click('#tab-tracing');
+    await maker.click(`#tracing-in button[data-answer="${id}"]`);
+    await maker.waitForFunction(`/Answer: done/.test(document.getElementById('trc-status').textContent)`);
+    // The status says so first; the table follows when the list is read again.
+    await maker.waitForFunction(`/answered/.test(document.querySelector('#tracing-in tr[data-row="${id}"] td.trc-due')?.textContent ?? '')`);
+    await shot(maker, '15b-console-tracing-in');
+    await maker.close();
+
+    // The pharmacy's read model has the answer once its projector has the block: reopen the tab until it shows.
+    const released = `document.querySelector('#tracing-out tr[data-row="${id}"] td.trc-released')?.textContent === '1' && /${MSP.manufacturer}: answered/.test(document.querySelector('#tracing-out tr[data-row="${id}"] td.trc-respondents')?.textContent ?? '')`;
+    for (let i = 0; i < 30 && !(await pharmacy.evaluate(released)); i++) {
+      await pharmacy.click('#tab-tracing');
+      await pharmacy.waitForTimeout(1000);
+    }
+    expect(await pharmacy.textContent(`#tracing-out tr[data-row="${id}"] td.trc-respondents`)).toMatch(new RegExp(`${MSP.manufacturer}: answered`));
+    await shot(pharmacy, '15c-console-tracing-released');
+    await pharmacy.close();
   });
 });

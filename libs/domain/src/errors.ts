@@ -97,6 +97,12 @@ export const DomainErrorCode = {
   INVESTIGATION_TRANSITION: 'INVESTIGATION_TRANSITION',
   /** The step is another party's (determinations are the investigator's; holders verify their own stock). */
   INVESTIGATION_PARTY: 'INVESTIGATION_PARTY',
+  /** A tracing request or release is malformed (unknown kind or reason, a TI that does not match its public hash). */
+  TRACING_INVALID: 'TRACING_INVALID',
+  /** The tracing request was already answered by this respondent. */
+  TRACING_TRANSITION: 'TRACING_TRANSITION',
+  /** The caller is not asked to answer the request, or may not read the release. */
+  TRACING_PARTY: 'TRACING_PARTY',
   /** A business-day clock given an unknown time zone or a grace period out of range. */
   CLOCK_INVALID: 'CLOCK_INVALID',
   /** A value that must be stored deterministically cannot be (NaN, function, cycle ...). */
@@ -202,6 +208,9 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   INVESTIGATION_INVALID: 'BAD_INPUT',
   INVESTIGATION_TRANSITION: 'CONFLICT',
   INVESTIGATION_PARTY: 'FORBIDDEN',
+  TRACING_INVALID: 'BAD_INPUT',
+  TRACING_TRANSITION: 'CONFLICT',
+  TRACING_PARTY: 'FORBIDDEN',
   NOT_SERIALISABLE: 'BAD_INPUT',
   STORAGE_CONDITIONS_INVALID: 'BAD_INPUT',
   READINGS_INVALID: 'BAD_INPUT',

@@ -228,7 +228,7 @@ export type {
   CaptureResult,
   WriteResult,
 } from './lifecycle/ledger-records';
-export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor } from './lifecycle/transitions';
+export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor, AT_REST } from './lifecycle/transitions';
 export type { PackCommand, PackCommandType, Role, GuardName, Target, TransitionRule, OverlayRule, OverlayException } from './lifecycle/transitions';
 export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, packHolds, isSellable, isSellableAtRest, allowedCommands } from './lifecycle/pack-machine';
 export {
@@ -266,7 +266,11 @@ export type { ClockExpiry, RuleClock, ClockPolicy, ExceptionClock, ClockReading 
 export { DEFAULT_TIME_ZONE, MAX_GRACE_BUSINESS_DAYS, usFederalHolidays, businessCalendar, localDateOf, isBusinessDay, businessDaysBetween, businessDeadline } from './exceptions/business-clock';
 export type { BusinessCalendar } from './exceptions/business-clock';
 export { tracingResponseDue, tracingBusinessDays } from './exceptions/tracing-deadline';
+export { TRACING_KINDS, TRACING_REASONS, requestTracing, releaseTracing, tracingStatus } from './exceptions/tracing-request';
+export type { TracingKind, TracingReason, TracingRespondent, TracingRelease, TracingRequestRecord, TracingRequestInput } from './exceptions/tracing-request';
 export { INVESTIGATION_STATES, ILLEGITIMATE_CLASSIFICATIONS, openInvestigation, actOnInvestigation, verifiedPacks, noticesOverdue, form3911 } from './exceptions/investigation';
+export { withInvestigationHold, holdsOfInvestigation, placeInvestigationHold, liftInvestigationHold } from './exceptions/investigation-hold';
+export type { InvestigationHoldRecord, InvestigationHoldEntry, PackInvestigationHold } from './exceptions/investigation-hold';
 export type { InvestigationState, InvestigationScope, IllegitimateClassification, Verification, InvestigationStep, InvestigationRecord, OpenInvestigationInput, InvestigationAction, Form3911 } from './exceptions/investigation';
 
 // Lot-level decisions, consortium governance, the authority catalogue

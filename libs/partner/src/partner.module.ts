@@ -10,6 +10,8 @@ import { EpcisExportController } from './epcis-export.controller';
 import { ExceptionClockWatch } from './exception-clock';
 import { clockPolicyFromEnv } from './exception-clock-policy';
 import { ExceptionsResolver } from './exceptions.resolver';
+import { InvestigationsResolver } from './investigations.resolver';
+import { TracingResolver } from './tracing.resolver';
 import { ColdChainResolver } from './cold-chain.resolver';
 import { EpcisCaptureController } from './epcis-rest/capture.controller';
 import { EpcisCaptureJobs } from './epcis-rest/capture-jobs';
@@ -135,6 +137,8 @@ export class PartnerModule {
         TradeMutationsResolver,
         { provide: ExceptionClockWatch, useFactory: (p: PartnerContext) => new ExceptionClockWatch(p), inject: [PartnerContext] },
         ExceptionsResolver,
+        InvestigationsResolver,
+        TracingResolver,
         ColdChainResolver,
         PartnerSubscriptionsResolver,
         ...ROLE_RESOLVERS[options.role],

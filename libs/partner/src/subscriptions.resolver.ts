@@ -5,6 +5,8 @@ import { Roles } from '@pedigree/platform';
 import type { ProjectedEvent } from '@pedigree/readmodel';
 import type { ExceptionRecord } from '@pedigree/domain';
 import { ExceptionClockWatch } from './exception-clock';
+import { investigationView } from './investigations.resolver';
+import { Investigation } from './investigation-types';
 import { exceptionView } from './exceptions.resolver';
 import { ReceivingException } from './exception-types';
 import { RecallNotice, ShipmentNotice } from './graphql-types';
@@ -54,6 +56,18 @@ export class PartnerSubscriptionsResolver {
   receivingExceptionChanged(): AsyncIterableIterator<ReceivingException> {
     const org = this.p.org;
     return this.stream(async (e) => (e.event.exceptions ?? []).filter((x) => x.receiver === org || x.seller === org).map((x) => exceptionView(x)));
+  }
+
+  @Roles(...READERS)
+  @Subscription(() => Investigation, {
+    description: 'An investigation notice addressed to this organisation: its stock held by a new investigation, or the notice of an illegitimate determination to it as a trading partner',
+    resolve: (v: Investigation) => v,
+  })
+  investigationNotice(): AsyncIterableIterator<Investigation> {
+    const org = this.p.org;
+    return this.stream(async (e) => (e.event.investigations ?? [])
+      .filter((x) => x.investigator !== org && ((e.event.type === 'investigationOpened' && x.holders.includes(org)) || (e.event.type === 'investigationNotified' && x.notices.some((n) => n.to === org && n.at === x.updatedAt))))
+      .map((x) => investigationView(x, org)));
   }
 
   @Roles(...READERS)

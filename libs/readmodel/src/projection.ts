@@ -1,6 +1,8 @@
 import { clockOf, isSellableAtRest, packHolds, recordConcerns, type ContainerRecord, type EpcisEvent, type OrgId, type PackRecord } from '@pedigree/domain';
 import type { EntityManager } from 'typeorm';
 import { exceptionsVisibleTo } from './exception-viewers';
+import { projectInvestigations } from './investigation-projection';
+import { projectTracingRequests } from './tracing-projection';
 import { LotState, lotKey, lotStates, withLotState } from './lot-state';
 import type { TraceabilityEvent } from './traceability-event';
 
@@ -113,6 +115,9 @@ export async function projectEvent(m: EntityManager, e: TraceabilityEvent, origi
       }))), block, txId],
     );
   }
+
+  await projectInvestigations(m, e, viewer, block, txId);
+  await projectTracingRequests(m, e, viewer, block, txId);
 
   // A receipt or a void names top-level EPCs; the shipment is the one in transit that carried them.
   const topLevel = records.map((r) => r.id);

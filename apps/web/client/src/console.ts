@@ -3,6 +3,7 @@ import { Connection, gql, nodes, serviceInfo, session } from './api';
 import { h, notice } from './dom';
 import { conditionsSection } from './conditions';
 import { exceptionsSection } from './exceptions';
+import { investigationsSection, tracingSection } from './investigations';
 
 /**
  * The partner console: shipments in and out, stock on hand by product and lot, a pack's or lot's
@@ -30,6 +31,8 @@ export function consolePage(): HTMLElement {
     ['alerts', 'Alerts', alertsSection],
     ['conditions', 'Conditions', conditionsSection],
     ['exceptions', 'Exceptions', exceptionsSection],
+    ['investigations', 'Investigations', investigationsSection],
+    ['tracing', 'Tracing', tracingSection],
     ['labels', 'Labels', labelsSection],
   ] as const;
   const body = h('div', { id: 'console-body' });

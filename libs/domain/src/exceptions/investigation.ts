@@ -53,6 +53,8 @@ export interface InvestigationRecord {
   readonly packs: readonly string[];
   /** Who held them (each holder quarantines its own stock and sees the investigation for it). */
   readonly holders: readonly OrgId[];
+  /** What each holder had in scope when it was opened (what is held where). */
+  readonly holdings?: ReadonlyArray<{ readonly holder: OrgId; readonly packs: readonly string[] }>;
   readonly requiredVerifications: number;
   readonly verifications: readonly Verification[];
   readonly findings: ReadonlyArray<{ readonly at: IsoTimestamp; readonly by: OrgId; readonly text: string }>;
@@ -95,9 +97,11 @@ export function openInvestigation(input: OpenInvestigationInput, actor: OrgId, a
   if (typeof input.summary !== 'string' || !input.summary || input.summary.length > 2000) throw invalid('an investigation says why (a summary of at most 2000 characters)', 'summary');
   const packs = [...new Set(input.holdings.map((h) => h.pack))].sort();
   if (!packs.length) throw invalid('nothing in scope is on the ledger: no pack to hold', 'scope');
+  const holders = [...new Set(input.holdings.map((h) => h.holder))].sort();
+  const holdings = holders.map((holder) => ({ holder, packs: [...new Set(input.holdings.filter((h) => h.holder === holder).map((h) => h.pack))].sort() }));
   return {
     docType: 'investigation', id: input.id, investigator: actor, scope, summary: input.summary, packs,
-    holders: [...new Set(input.holdings.map((h) => h.holder))].sort(), requiredVerifications: suspectSampleSize(packs.length),
+    holders, holdings, requiredVerifications: suspectSampleSize(packs.length),
     verifications: [], findings: [], state: 'open', notices: [], openedAt: at, updatedAt: at,
     history: [{ at, by: actor, action: 'open', from: null, to: 'open' }], version: 1,
   };

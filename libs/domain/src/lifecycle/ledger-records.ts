@@ -3,6 +3,8 @@ import type { ProposalRecord } from '../consortium/governance';
 import type { IsoDate, IsoTimestamp } from '../time';
 import type { ContainerRecord, OrgId, PackRecord } from './records';
 import type { ExceptionRecord } from '../exceptions/exception-lifecycle';
+import type { InvestigationRecord } from '../exceptions/investigation';
+import type { TracingRequestRecord } from '../exceptions/tracing-request';
 import type { StorageConditions } from '../coldchain/storage';
 import type { AnchorReadingsCommand, DecideExcursionCommand } from '../protocol/commands';
 
@@ -157,7 +159,17 @@ export type ChaincodeEventType =
   | 'exceptionClosed'
   | 'readingsAnchored'
   | 'excursionDecided'
-  | 'exceptionEscalated';
+  | 'exceptionEscalated'
+  | 'investigationOpened'
+  | 'investigationVerified'
+  | 'investigationFinding'
+  | 'investigationCleared'
+  | 'investigationIllegitimate'
+  | 'investigationFiled'
+  | 'investigationNotified'
+  | 'investigationTerminated'
+  | 'tracingRequested'
+  | 'tracingReleased';
 
 /**
  * The one chaincode event of a transaction (Fabric keeps only the last setEvent). A read model
@@ -189,6 +201,10 @@ export interface TraceabilityEvent {
   readonly lot?: { readonly gtin: string; readonly lot: string; readonly recallId?: string; readonly until?: IsoDate };
   /** Receiving exceptions as they stand after this transaction (raised, answered, resolved, closed). */
   readonly exceptions?: readonly ExceptionRecord[];
+  /** Suspect-product investigations as they stand after this transaction (the holders and partners told are named in it). */
+  readonly investigations?: readonly InvestigationRecord[];
+  /** Tracing requests as they stand (the TI released is never here: it is the requester's private data). */
+  readonly tracingRequests?: readonly TracingRequestRecord[];
   /** AnchorReadings: the anchored digest of one batch of logger readings. */
   readonly readingsAnchor?: ReadingsAnchorRecord;
   /** DecideExcursion: the manufacturer's decision on a temperature excursion. */
@@ -230,4 +246,6 @@ export interface WriteResult {
   readonly receipt?: TraceabilityEvent['receipt'];
   /** IDs of the receiving exceptions the transaction raised or changed. */
   readonly exceptions?: readonly string[];
+  /** IDs of the investigations the transaction opened or changed. */
+  readonly investigations?: readonly string[];
 }

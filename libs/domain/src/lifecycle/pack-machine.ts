@@ -114,7 +114,8 @@ export function packOverlays(pack: PackRecord, at: IsoTimestamp): Overlay[] {
  */
 export function packHolds(pack: PackRecord): Overlay[] {
   const holds: Overlay[] = [];
-  if (pack.quarantine) holds.push('quarantined');
+  // An investigation's hold is a quarantine the investigator placed on stock it does not hold.
+  if (pack.quarantine || pack.investigation) holds.push('quarantined');
   if (pack.recall) holds.push('recalled');
   if (pack.returned) holds.push('returned');
   return holds;

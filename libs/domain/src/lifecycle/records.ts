@@ -71,6 +71,8 @@ export interface PackRecord {
   readonly shipment?: Shipment;
   readonly quarantine?: { readonly reason: QuarantineReason; readonly since: IsoTimestamp; readonly by: OrgId };
   readonly recall?: { readonly recallId: string; readonly since: IsoTimestamp };
+  /** Held by an open suspect-product investigation (derived from the lot's investigation holds on every read). */
+  readonly investigation?: { readonly investigator: OrgId; readonly id: string; readonly since: IsoTimestamp };
   readonly returned?: { readonly since: IsoTimestamp; readonly from: OrgId };
   readonly dispensed?: { readonly at: IsoTimestamp; readonly by: OrgId; readonly site?: string };
   readonly decommissionReason?: string;

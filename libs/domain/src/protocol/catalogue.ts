@@ -8,7 +8,7 @@ import type { LedgerCommandName } from './commands';
  * runs; docs/authority.md is generated from it (`npm run -s docs:authority`), so the matrix a
  * reviewer reads is the one the ledger applies.
  */
-export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast' | 'exceptions' | 'coldchain';
+export type ChaincodeContract = 'traceability' | 'masterdata' | 'governance' | 'forecast' | 'exceptions' | 'coldchain' | 'investigations' | 'tracing';
 
 export interface CommandAuthority {
   readonly transaction: string;
@@ -28,6 +28,8 @@ const MAKERS: readonly PartnerRole[] = ['manufacturer', 'repackager'];
 const AT_REST = "owner's peer AND another member's peer";
 const IN_TRANSIT = "(shipper's OR addressee's peer) AND another member's peer";
 const EXCEPTION = "exception record: (receiver's OR seller's peer) AND another member's peer";
+const INVESTIGATION = "investigation record: (investigator's OR a holder's peer) AND another member's peer";
+const INVESTIGATOR = 'investigator of the investigation';
 
 export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'Propose', contract: 'governance', event: 'governanceProposed', roles: 'admin', relation: 'member of the electorate (a founder, before founding)', endorsement: 'MAJORITY of members' },
@@ -58,22 +60,34 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'AnchorReadings', contract: 'coldchain', event: 'readingsAnchored', roles: TRADERS, relation: 'shipment: its sender or addressee; container: its custodian or owner; location: the holder of its GLN', endorsement: 'MAJORITY (new keys); the anchor is never rewritten' },
   { transaction: 'DecideExcursion', contract: 'coldchain', event: 'excursionDecided', roles: MAKERS, relation: 'manufacturer of every pack the temperature_excursion exception holds', endorsement: 'MAJORITY (new keys); one decision per exception, never rewritten' },
   { transaction: 'EscalateException', contract: 'exceptions', event: 'exceptionEscalated', roles: TRADERS, relation: 'receiver of the exception (a rule whose clock escalates: product without data)', endorsement: EXCEPTION },
+  { transaction: 'OpenInvestigation', contract: 'investigations', event: 'investigationOpened', roles: TRADERS, relation: 'manufacturer of the product in scope, or an owner on the trail of a pack in scope', endorsement: `MAJORITY (new keys); then ${INVESTIGATION}; the lots' hold records MAJORITY (no holder's pack is written)` },
+  { transaction: 'VerifyInvestigationPack', contract: 'investigations', event: 'investigationVerified', roles: TRADERS, relation: 'investigator, or the holder (custodian) of the pack verified', endorsement: INVESTIGATION },
+  { transaction: 'RecordInvestigationFinding', contract: 'investigations', event: 'investigationFinding', roles: TRADERS, relation: 'investigator, or a holder of stock in scope', endorsement: INVESTIGATION },
+  { transaction: 'ClearInvestigation', contract: 'investigations', event: 'investigationCleared', roles: TRADERS, relation: `${INVESTIGATOR}; the sample verified genuine`, endorsement: `${INVESTIGATION}; the lots' hold records MAJORITY` },
+  { transaction: 'DeclareIllegitimate', contract: 'investigations', event: 'investigationIllegitimate', roles: TRADERS, relation: INVESTIGATOR, endorsement: INVESTIGATION },
+  { transaction: 'RecordFdaFiling', contract: 'investigations', event: 'investigationFiled', roles: TRADERS, relation: `${INVESTIGATOR}; once`, endorsement: INVESTIGATION },
+  { transaction: 'NotifyTradingPartners', contract: 'investigations', event: 'investigationNotified', roles: TRADERS, relation: `${INVESTIGATOR}; each partner an admitted trading partner`, endorsement: INVESTIGATION },
+  { transaction: 'RequestTermination', contract: 'investigations', event: 'investigationTerminated', roles: TRADERS, relation: `${INVESTIGATOR}; FDA's incident number recorded`, endorsement: INVESTIGATION },
+  { transaction: 'RequestTracing', contract: 'tracing', event: 'tracingRequested', roles: TRADERS, relation: 'an authorised trading partner investigating (reason, incident number, test flag for drills); the owners on the ledger answer at once', endorsement: 'MAJORITY (new keys)' },
+  { transaction: 'ReleaseTracing', contract: 'tracing', event: 'tracingReleased', roles: TRADERS, relation: "a respondent of the request, releasing the TI of its own shipments (seller or buyer), each matching the shipment's public salted hash", endorsement: "the request record MAJORITY; the TI into the requester's implicit collection only (the respondent's and the requester's peers endorse)" },
   { transaction: 'AnchorForecast', contract: 'forecast', event: 'forecastAnchored', roles: 'member', relation: 'publisher (anchors are keyed by publisher)', endorsement: 'MAJORITY (new keys)' },
 ];
 
 /** The world-state key types (composite key object types) the chaincode keeps. */
 export type LedgerKey =
   | 'pack' | 'container' | 'product' | 'partner' | 'shipment' | 'event' | 'lot' | 'lotStatus' | 'ti'
-  | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent' | 'readingsAnchor' | 'excursionDecision';
+  | 'consortium' | 'proposal' | 'prefix' | 'exception' | 'exceptionOfShipment' | 'forecastAnchor' | 'forecastAnchorEvent' | 'readingsAnchor' | 'excursionDecision'
+  | 'investigation' | 'investigationHold' | 'tracingRequest' | 'tracingRelease';
 
 export interface CommandKeys {
   readonly reads: readonly LedgerKey[];
   readonly writes: readonly LedgerKey[];
 }
 
-const PACK_LEVEL: CommandKeys = { reads: ['partner', 'consortium', 'event', 'pack', 'container', 'lotStatus'], writes: ['pack', 'event'] };
+const PACK_LEVEL: CommandKeys = { reads: ['partner', 'consortium', 'event', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['pack', 'event'] };
 const GOVERNANCE: CommandKeys = { reads: ['partner', 'consortium', 'event', 'proposal', 'prefix'], writes: ['proposal', 'event', 'consortium', 'partner', 'prefix'] };
-const EXCEPTION_STEP: CommandKeys = { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'container', 'lotStatus'], writes: ['exception', 'event'] };
+const INVESTIGATION_STEP: CommandKeys = { reads: ['partner', 'consortium', 'event', 'investigation'], writes: ['investigation', 'event'] };
+const EXCEPTION_STEP: CommandKeys = { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['exception', 'event'] };
 
 /**
  * The key types each write reads and writes (the ti key is private data, in the two partners'
@@ -84,14 +98,14 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   Propose: GOVERNANCE,
   Approve: GOVERNANCE,
   RegisterProduct: { reads: ['partner', 'consortium', 'event', 'product', 'prefix'], writes: ['product', 'event'] },
-  Commission: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'lotStatus'], writes: ['pack', 'lot', 'event'] },
+  Commission: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'lotStatus', 'investigationHold'], writes: ['pack', 'lot', 'event'] },
   Pack: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   Unpack: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   Ship: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'shipment', 'ti', 'event'] },
   VoidShipping: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   Receive: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   // The member's prefix and product registries and every partner's GLNs are what make a GTIN or a seller a member's.
-  ReceiveInbound: { reads: ['partner', 'consortium', 'event', 'prefix', 'product', 'pack', 'lotStatus', 'shipment'], writes: ['pack', 'lot', 'shipment', 'event'] },
+  ReceiveInbound: { reads: ['partner', 'consortium', 'event', 'prefix', 'product', 'pack', 'lotStatus', 'investigationHold', 'shipment'], writes: ['pack', 'lot', 'shipment', 'event'] },
   KeepInboundTi: { reads: ['partner', 'consortium', 'shipment'], writes: ['ti'] },
   Dispense: PACK_LEVEL,
   Decommission: PACK_LEVEL,
@@ -99,9 +113,9 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   Quarantine: PACK_LEVEL,
   Release: PACK_LEVEL,
   VerifyReturn: PACK_LEVEL,
-  RecallLot: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus'], writes: ['lotStatus', 'event'] },
-  ExtendExpiry: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus'], writes: ['lotStatus', 'event'] },
-  Capture: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'container', 'lotStatus'], writes: ['pack', 'container', 'lot', 'event'] },
+  RecallLot: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus', 'investigationHold'], writes: ['lotStatus', 'event'] },
+  ExtendExpiry: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus', 'investigationHold'], writes: ['lotStatus', 'event'] },
+  Capture: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['pack', 'container', 'lot', 'event'] },
   RaiseExceptions: { reads: [...EXCEPTION_STEP.reads, 'shipment'], writes: ['exception', 'exceptionOfShipment', 'event', 'pack'] },
   ReferException: EXCEPTION_STEP,
   AnswerException: EXCEPTION_STEP,
@@ -109,8 +123,21 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   // Closing releases the packs no other open exception of the shipment still holds (its index).
   CloseException: { reads: [...EXCEPTION_STEP.reads, 'exceptionOfShipment'], writes: ['exception', 'event', 'pack'] },
   AnchorReadings: { reads: ['partner', 'consortium', 'event', 'shipment', 'container', 'readingsAnchor'], writes: ['readingsAnchor', 'event'] },
-  DecideExcursion: { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'lotStatus', 'excursionDecision'], writes: ['excursionDecision', 'event'] },
+  DecideExcursion: { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'lotStatus', 'investigationHold', 'excursionDecision'], writes: ['excursionDecision', 'event'] },
   EscalateException: EXCEPTION_STEP,
+  // The scope is read from the ledger (a lot's index, each pack through its lot); no pack is written.
+  OpenInvestigation: { reads: ['partner', 'consortium', 'event', 'product', 'lot', 'pack', 'lotStatus', 'investigation', 'investigationHold'], writes: ['investigation', 'investigationHold', 'event'] },
+  VerifyInvestigationPack: { reads: [...INVESTIGATION_STEP.reads, 'pack', 'lotStatus', 'investigationHold'], writes: INVESTIGATION_STEP.writes },
+  RecordInvestigationFinding: INVESTIGATION_STEP,
+  // A packs scope finds its lots' hold records by reading the packs.
+  ClearInvestigation: { reads: [...INVESTIGATION_STEP.reads, 'pack', 'lotStatus', 'investigationHold'], writes: [...INVESTIGATION_STEP.writes, 'investigationHold'] },
+  DeclareIllegitimate: INVESTIGATION_STEP,
+  RecordFdaFiling: INVESTIGATION_STEP,
+  NotifyTradingPartners: INVESTIGATION_STEP,
+  RequestTermination: INVESTIGATION_STEP,
+  RequestTracing: { reads: ['partner', 'consortium', 'event', 'pack', 'lotStatus', 'investigationHold', 'tracingRequest'], writes: ['tracingRequest', 'event'] },
+  // tracingRelease is private data: the requester's implicit collection.
+  ReleaseTracing: { reads: ['partner', 'consortium', 'event', 'tracingRequest', 'shipment'], writes: ['tracingRequest', 'tracingRelease', 'event'] },
   AnchorForecast: { reads: ['partner', 'forecastAnchor', 'forecastAnchorEvent'], writes: ['forecastAnchor', 'forecastAnchorEvent'] },
 };
 

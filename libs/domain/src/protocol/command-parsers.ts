@@ -5,6 +5,8 @@ import type { QuarantineReason } from '../lifecycle/records';
 import { assertClockPolicy, type ClockPolicy } from '../exceptions/exception-clock';
 import type { Correction } from '../exceptions/exception-lifecycle';
 import { RECEIVING_RULES, type Finding } from '../exceptions/receiving-checks';
+import { ILLEGITIMATE_CLASSIFICATIONS, type InvestigationScope } from '../exceptions/investigation';
+import { TRACING_KINDS, TRACING_REASONS } from '../exceptions/tracing-request';
 import { parseStorageConditions, type StorageConditions } from '../coldchain/storage';
 import { parseConditionSource } from '../coldchain/readings';
 import type { ConditionSource } from '../coldchain/excursion';
@@ -203,11 +205,26 @@ const inboundPacks: Reader<readonly InboundPack[]> = (value, field, transaction)
   });
 };
 
+/** An investigation's scope: { kind: 'lot', gtin, lot } or { kind: 'packs', packs }. */
+const investigationScope: Reader<InvestigationScope> = (value, field, transaction) => {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (kind === 'lot') {
+    const v = objectOf(value, field, transaction, ['kind', 'gtin', 'lot'], 'a lot scope { kind, gtin, lot }');
+    return { kind: 'lot', gtin: text(64)(v.gtin, `${field}.gtin`, transaction), lot: lot(v.lot, `${field}.lot`, transaction) };
+  }
+  if (kind === 'packs') {
+    const v = objectOf(value, field, transaction, ['kind', 'packs'], 'a packs scope { kind, packs }');
+    return { kind: 'packs', packs: identifiers(v.packs, `${field}.packs`, transaction) };
+  }
+  throw invalid(transaction, `${field}.kind`, `${field}.kind unknown`, "must be 'lot' or 'packs'");
+};
+
 const req = <V>(read: Reader<V>) => ({ read }) as const;
 const opt = <V>(read: Reader<V>) => ({ optional: true, read }) as const;
 
 const epcs = { epcs: req(identifiers) } as const;
 const exceptionStep = { exceptionId: req(text(300)), receiver: opt(text()) } as const;
+const investigationStep = { investigationId: req(text(300)), investigator: opt(text()) } as const;
 
 export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerCommandInputs[K]> } = {
   RegisterProduct: { gtin: opt(text(64)), ndc: opt(text(64)), name: req(text()), strength: req(text()), dosageForm: req(text()), packSize: req(text()), storage: opt(storage) },
@@ -242,6 +259,16 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   DecideExcursion: { receiver: req(text()), exceptionId: req(text(300)), decision: req(oneOf(['release', 'destroy'] as const)), stabilityDataRef: opt(text(512)), note: opt(text(2000)) },
   AnchorReadings: { source: req(source), batchSha256: req(sha256), readingCount: req(count), firstAt: req(timestamp), lastAt: req(timestamp), deviceId: opt(text(256)) },
   EscalateException: exceptionStep,
+  OpenInvestigation: { scope: req(investigationScope), summary: req(text(2000)) },
+  VerifyInvestigationPack: { ...investigationStep, pack: req(text(256)), outcome: req(oneOf(['genuine', 'not_genuine', 'inconclusive'] as const)), note: opt(text(2000)) },
+  RecordInvestigationFinding: { ...investigationStep, text: req(text(2000)) },
+  ClearInvestigation: investigationStep,
+  DeclareIllegitimate: { ...investigationStep, classification: req(oneOf(ILLEGITIMATE_CLASSIFICATIONS)) },
+  RecordFdaFiling: { ...investigationStep, incidentNumber: req(text(64)) },
+  NotifyTradingPartners: { ...investigationStep, partners: req(identifiers) },
+  RequestTermination: investigationStep,
+  RequestTracing: { kind: req(oneOf(TRACING_KINDS)), epc: req(text(256)), reason: req(oneOf(TRACING_REASONS)), incidentNumber: opt(text(64)), test: opt(flag) },
+  ReleaseTracing: { requester: req(text()), requestId: req(text(300)), shipmentIds: req(identifiers) },
 };
 
 /**

@@ -5,6 +5,8 @@ import type { ChaincodeContract } from './catalogue';
 import type { ClockPolicy } from '../exceptions/exception-clock';
 import type { Correction, ExceptionResolution } from '../exceptions/exception-lifecycle';
 import type { Finding } from '../exceptions/receiving-checks';
+import type { IllegitimateClassification, InvestigationScope, Verification } from '../exceptions/investigation';
+import type { TracingKind, TracingReason } from '../exceptions/tracing-request';
 import { COMMAND_AUTHORITY } from './catalogue';
 import type { StorageConditions } from '../coldchain/storage';
 import type { ConditionSource } from '../coldchain/excursion';
@@ -206,6 +208,50 @@ export interface ResolveExceptionCommand extends ExceptionStepCommand {
   readonly resolution: ExceptionResolution;
 }
 
+/** Opens a suspect-product investigation on a lot or on packs: every holder's stock of it is held. */
+export interface OpenInvestigationCommand extends Command {
+  readonly scope: InvestigationScope;
+  readonly summary: string;
+}
+/** A step on one investigation; the investigator is the caller unless a holder names it. */
+export interface InvestigationStepCommand extends Command {
+  readonly investigationId: string;
+  /** The investigation's investigator (its key); defaults to the caller. */
+  readonly investigator?: OrgId;
+}
+export interface VerifyInvestigationPackCommand extends InvestigationStepCommand {
+  readonly pack: string;
+  readonly outcome: Verification['outcome'];
+  readonly note?: string;
+}
+export interface RecordInvestigationFindingCommand extends InvestigationStepCommand {
+  readonly text: string;
+}
+export interface DeclareIllegitimateCommand extends InvestigationStepCommand {
+  readonly classification: IllegitimateClassification;
+}
+export interface RecordFdaFilingCommand extends InvestigationStepCommand {
+  readonly incidentNumber: string;
+}
+export interface NotifyTradingPartnersCommand extends InvestigationStepCommand {
+  readonly partners: readonly OrgId[];
+}
+
+/** Asks the pack's trail for its history; TI requests are answered by each owner for its own sales. */
+export interface RequestTracingCommand extends Command {
+  readonly kind: TracingKind;
+  readonly epc: string;
+  readonly reason: TracingReason;
+  readonly incidentNumber?: string;
+  readonly test?: boolean;
+}
+/** A respondent releases the TI of its own shipments of the pack (transient `ti`: { shipmentId: TI bytes }) to the requester only. */
+export interface ReleaseTracingCommand extends Command {
+  readonly requester: OrgId;
+  readonly requestId: string;
+  readonly shipmentIds: readonly string[];
+}
+
 /**
  * The commands an EPCIS document's events map to, which one Capture transaction may carry together
  * (Ship is not among them: its Transaction Information travels as the transaction's transient data).
@@ -259,6 +305,16 @@ export interface LedgerCommandInputs {
   readonly Capture: CaptureCommand;
   readonly AnchorReadings: AnchorReadingsCommand;
   readonly DecideExcursion: DecideExcursionCommand;
+  readonly OpenInvestigation: OpenInvestigationCommand;
+  readonly VerifyInvestigationPack: VerifyInvestigationPackCommand;
+  readonly RecordInvestigationFinding: RecordInvestigationFindingCommand;
+  readonly ClearInvestigation: InvestigationStepCommand;
+  readonly DeclareIllegitimate: DeclareIllegitimateCommand;
+  readonly RecordFdaFiling: RecordFdaFilingCommand;
+  readonly NotifyTradingPartners: NotifyTradingPartnersCommand;
+  readonly RequestTermination: InvestigationStepCommand;
+  readonly RequestTracing: RequestTracingCommand;
+  readonly ReleaseTracing: ReleaseTracingCommand;
 }
 export type LedgerCommandName = keyof LedgerCommandInputs;
 

@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { ContainerReads } from './container-reads';
 import { ReceivingExceptionReads } from '../exception-reads';
 import { HistoryReads } from './history-reads';
+import { InvestigationReads } from '../investigation-reads';
+import { TracingRequestReads } from '../tracing-reads';
 import { IdempotencyKeys } from './idempotency-keys';
 import { PackReads } from './pack-reads';
 import { ProductReads } from './product-reads';
@@ -29,6 +31,10 @@ export interface PartnerReadModel {
   readonly history: HistoryReads;
   /** The receiving exceptions this organisation raised or had raised against its shipments. */
   readonly exceptions: ReceivingExceptionReads;
+  /** The suspect-product investigations it opened, holds stock for, or was notified of. */
+  readonly investigations: InvestigationReads;
+  /** Tracing requests it made or must answer. */
+  readonly tracing: TracingRequestReads;
   readonly verifications: VerificationLog;
   readonly idempotencyKeys: IdempotencyKeys;
   /** Answers when the database does (health). */
@@ -43,6 +49,8 @@ export function partnerReadModel(dataSource: DataSource): PartnerReadModel {
     shipments: new ShipmentReads(dataSource),
     history: new HistoryReads(dataSource),
     exceptions: new ReceivingExceptionReads(dataSource),
+    investigations: new InvestigationReads(dataSource),
+    tracing: new TracingRequestReads(dataSource),
     verifications: new VerificationLog(dataSource),
     idempotencyKeys: new IdempotencyKeys(dataSource),
     ping: async () => { await dataSource.query('SELECT 1'); },
