@@ -1,7 +1,7 @@
 import { DomainError } from '../../errors';
 import { toUrnVocabulary, type VocabularyKind } from '../vocabulary';
 import {
-  EPC_LIST_FIELDS, EPCIS_NS, NOT_IN_12, ORDER_12, ORDER_20, QUANTITY_LIST_FIELDS, SENSOR_METADATA_ATTRIBUTES, SENSOR_REPORT_ATTRIBUTES, WELL_KNOWN_PREFIXES,
+  EPC_LIST_FIELDS, EPCIS_NS, NOT_IN_12, ORDER_12, ORDER_20, QUANTITY_LIST_FIELDS, REQUIRED_LIST_12, SENSOR_METADATA_ATTRIBUTES, SENSOR_REPORT_ATTRIBUTES, WELL_KNOWN_PREFIXES,
   type EpcisXmlVersion,
 } from './xml-model';
 
@@ -244,7 +244,8 @@ function writeEvent(out: Out, e: Obj, type: string, version: EpcisXmlVersion, de
       out.line(d, '</baseExtension>');
     }
     const layout = ORDER_12[type] as { main: readonly string[]; extension: readonly string[] };
-    for (const name of layout.main) field(name, d);
+    // An event without EPCs still has the list element 1.2 requires, empty; the reader drops it again.
+    for (const name of layout.main) writeField(out, name, e[name] ?? (REQUIRED_LIST_12[type] === name ? [] : undefined), d, prefixes, `${path}.${name}`);
     if (layout.extension.some((n) => e[n] !== undefined)) {
       out.line(d, '<extension>');
       for (const name of layout.extension) field(name, d + 1);
