@@ -186,7 +186,7 @@ export class EpcisXmlReader {
   }
 
   private close(): void {
-    this.schema?.close();
+    this.schema?.close({ line: this.parser.line, column: this.parser.column + 1 });
     const top = this.stack.pop();
     if (!top?.node || top.node !== this.capture) return;
     const node = top.node;

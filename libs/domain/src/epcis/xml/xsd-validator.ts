@@ -90,19 +90,20 @@ export function compileContent(p: Particle): Nfa {
     return edges.length - 1;
   };
   const once = (q: Particle, from: number): number => {
-    if (q.k === 'seq') return q.items.reduce((at, item) => build(item, at), from);
-    if (q.k === 'choice') {
+    if (q.k === 'seq' || q.k === 'choice') {
+      if (q.k === 'seq') return q.items.reduce((at, item) => build(item, at), from);
       const end = state();
       for (const item of q.items) (eps[build(item, from)] as number[]).push(end);
       if (q.items.length === 0) (eps[from] as number[]).push(end);
       return end;
     }
     const to = state();
-    if (q.k === 'el') {
-      const { ns, local } = splitKey(q.name);
-      (edges[from] as Edge[]).push({ match: (u, l) => u === ns && l === local, type: q.type, nillable: q.nillable === true, label: `<${local}>`, to });
+    const leaf = q as Extract<Particle, { k: 'el' | 'any' }>;
+    if (leaf.k === 'el') {
+      const { ns, local } = splitKey(leaf.name);
+      (edges[from] as Edge[]).push({ match: (u, l) => u === ns && l === local, type: leaf.type, nillable: leaf.nillable === true, label: `<${local}>`, to });
     } else {
-      const w = wildcard(q.ns);
+      const w = wildcard(leaf.ns);
       (edges[from] as Edge[]).push({ match: (u) => w.match(u), type: undefined, nillable: false, label: w.label, to });
     }
     return to;
@@ -145,6 +146,46 @@ function expected(nfa: Nfa, states: ReadonlySet<number>): string[] {
   const labels = new Set<string>();
   for (const s of states) for (const e of nfa.edges[s] as Edge[]) labels.add(e.label);
   return [...labels];
+}
+
+/** Labels the model cannot be completed without from here: what a message should name first. */
+function required(nfa: Nfa, states: ReadonlySet<number>): string[] {
+  const reaches = (without: string | undefined): boolean => {
+    const seen = new Set<number>();
+    const todo = [...states];
+    while (todo.length) {
+      const s = todo.pop() as number;
+      if (s === nfa.accept) return true;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      todo.push(...(nfa.eps[s] as number[]));
+      for (const e of nfa.edges[s] as Edge[]) if (e.label !== without) todo.push(e.to);
+    }
+    return false;
+  };
+  const labels = new Set<string>();
+  const seen = new Set<number>();
+  const todo = [...states];
+  while (todo.length) {
+    const s = todo.pop() as number;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    todo.push(...(nfa.eps[s] as number[]));
+    for (const e of nfa.edges[s] as Edge[]) {
+      labels.add(e.label);
+      todo.push(e.to);
+    }
+  }
+  return [...labels].filter((l) => !reaches(l));
+}
+
+/** What may come next, the required ones named first. */
+function describe(nfa: Nfa, states: ReadonlySet<number>): string {
+  const next = expected(nfa, states);
+  const must = required(nfa, states).filter((l) => next.includes(l));
+  const may = next.filter((l) => !must.includes(l));
+  if (must.length === 0) return listOf(may);
+  return `${must.join(', ')} (required)${may.length ? `, or first ${may.join(', ')}` : ''}`;
 }
 
 const listOf = (labels: readonly string[]): string => (labels.length === 0 ? 'nothing more' : labels.length === 1 ? (labels[0] as string) : `one of ${labels.join(', ')}`);
@@ -313,11 +354,11 @@ export class XsdValidator {
         }
       }
       if (!edge) {
-        const want = expected(parent.nfa, before);
+        const want = describe(parent.nfa, before);
         const declaredElsewhere = this.declaredIn(parent.nfa, tag);
         this.issue(at, 'order', declaredElsewhere
-          ? `<${tag.name}> is out of order or repeated in <${parent.name}>; expected ${listOf(want)} here`
-          : `<${tag.name}> is not allowed in <${parent.name}>; expected ${listOf(want)}`);
+          ? `<${tag.name}> is out of order or repeated in <${parent.name}>; expected ${want} here`
+          : `<${tag.name}> is not allowed in <${parent.name}>; expected ${want}`);
       } else {
         parent.states = closure(parent.nfa, next);
         type = edge.type;
@@ -357,16 +398,19 @@ export class XsdValidator {
     }
   }
 
-  close(): void {
+  /** `at` is where the end tag is, which is where a missing element should have been. */
+  close(at?: { readonly line: number; readonly column: number }): void {
     const top = this.frames.pop();
     if (!top) return;
+    const end = at ? { ...top, line: at.line, column: at.column } : top;
     if (top.nil) {
       if (top.text.trim() !== '' || top.counts.size > 0) this.issue(top, 'type', `<${top.name}> is xsi:nil and must be empty`);
       return;
     }
     if (top.nfa && top.states && !top.states.has(top.nfa.accept)) {
-      const want = expected(top.nfa, top.states);
-      this.issue(top, 'required', `<${top.name}> is incomplete: ${listOf(want)} must follow${top.counts.size ? ' its last child' : ''}`);
+      const next = expected(top.nfa, top.states);
+      const must = required(top.nfa, top.states).filter((l) => next.includes(l));
+      this.issue(end, 'required', `<${top.name}> is incomplete: ${listOf(must.length ? must : next)} must follow${top.counts.size ? ' its last child' : ''}`);
     }
     if (top.simple) {
       const problem = simpleProblem(top.simple, top.text);
