@@ -20,6 +20,19 @@ export function parseEpcFormat(header: string | undefined): EpcFormat {
   return found;
 }
 
+/** The REST binding's GS1-CBV-XML-Format: how CBV terms are spelled in an XML answer. */
+export const CBV_XML_FORMATS = ['Always_Web_URI', 'Always_URN', 'No_Preference'] as const;
+export type CbvXmlFormat = (typeof CBV_XML_FORMATS)[number];
+
+/** Absent or empty is No_Preference (answered as URNs, as the ledger's XML has always been). */
+export function parseCbvXmlFormat(header: string | undefined): CbvXmlFormat {
+  const value = (header ?? '').trim();
+  if (value === '') return 'No_Preference';
+  const found = CBV_XML_FORMATS.find((f) => f.toLowerCase() === value.toLowerCase());
+  if (!found) throw new DomainError('EPCIS_QUERY_INVALID', `GS1-CBV-XML-Format must be one of ${CBV_XML_FORMATS.join(', ')}, not ${JSON.stringify(value)}`, { reason: 'GS1-CBV-XML-Format', parameter: 'GS1-CBV-XML-Format' });
+  return found;
+}
+
 const LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
 const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'];
 
