@@ -51,11 +51,11 @@ function rules(): ReturnType<typeof compile> {
 /** Runs the validator over a flat document given as [name, text, attributes] children of the root. */
 function check(r: ReturnType<typeof compile>, kids: Array<[string, string, Record<string, string>?]>, rootAttributes: Record<string, string> = { version: '1' }): string[] {
   const v = new XsdValidator(r);
-  const attrs = (a: Record<string, string>) => Object.entries(a).map(([local, value]) => ({ uri: '', local, name: local, prefix: '', value }));
-  v.open({ uri: T, local: 'EPCISDocument', name: 'd:EPCISDocument', attributes: attrs(rootAttributes), line: 1, column: 1 });
+  const attrs = (a: Record<string, string>) => Object.fromEntries(Object.entries(a).map(([local, value]) => [local, { uri: '', local, name: local, prefix: '', value }]));
+  v.open({ uri: T, local: 'EPCISDocument', name: 'd:EPCISDocument', attributes: attrs(rootAttributes) }, 1, 1);
   kids.forEach(([name, text, a], i) => {
     const [uri, local] = name.startsWith('{') ? [name.slice(1, name.indexOf('}')), name.slice(name.indexOf('}') + 1)] : ['', name];
-    v.open({ uri, local, name: local, attributes: attrs(a ?? {}), line: i + 2, column: 1 });
+    v.open({ uri, local, name: local, attributes: attrs(a ?? {}) }, i + 2, 1);
     v.text(text);
     v.close();
   });
@@ -99,14 +99,14 @@ describe('generate-epcis-xsd-rules', () => {
   it('amend opens the header to extension elements, and says so in the table', () => {
     const r = amend(rules(), T);
     const v = new XsdValidator(r);
-    v.open({ uri: T, local: 'EPCISDocument', name: 'EPCISDocument', attributes: [{ uri: '', local: 'version', name: 'version', prefix: '', value: '1' }], line: 1, column: 1 });
-    v.open({ uri: '', local: 'when', name: 'when', attributes: [], line: 2, column: 1 });
+    v.open({ uri: T, local: 'EPCISDocument', name: 'EPCISDocument', attributes: { version: { uri: '', local: 'version', name: 'version', prefix: '', value: '1' } } }, 1, 1);
+    v.open({ uri: '', local: 'when', name: 'when', attributes: {} }, 2, 1);
     v.text('2026-01-01T00:00:00Z');
     v.close();
-    v.open({ uri: '', local: 'who', name: 'who', attributes: [], line: 3, column: 1 });
+    v.open({ uri: '', local: 'who', name: 'who', attributes: {} }, 3, 1);
     v.close();
-    v.open({ uri: '', local: 'EPCISHeader', name: 'EPCISHeader', attributes: [], line: 4, column: 1 });
-    v.open({ uri: 'urn:gs1us', local: 'statement', name: 'x:statement', attributes: [], line: 5, column: 1 });
+    v.open({ uri: '', local: 'EPCISHeader', name: 'EPCISHeader', attributes: {} }, 4, 1);
+    v.open({ uri: 'urn:gs1us', local: 'statement', name: 'x:statement', attributes: {} }, 5, 1);
     v.close();
     v.close();
     v.close();

@@ -148,7 +148,7 @@ export class EpcisXmlReader {
       const version = (Object.entries(EPCIS_NS) as Array<[EpcisXmlVersion, string]>).find(([, uri]) => uri === tag.uri)?.[0];
       if (version && tag.local === 'EPCISDocument') this.schema = new XsdValidator(EPCIS_XSD_RULES[version]);
     }
-    this.schema?.open({ ...tag, attributes: Object.values(tag.attributes), ...at });
+    this.schema?.open(tag, at.line, at.column);
     const path = `${this.path()}/${tag.local}${n > 1 || isEventName(tag.local) ? `[${n}]` : ''}`;
     const node: XNode = { local: tag.local, uri: tag.uri, prefix: tag.prefix, attributes: Object.values(tag.attributes), kids: [], text: '', ...at, path };
     const depth = this.stack.length;

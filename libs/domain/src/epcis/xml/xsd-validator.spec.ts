@@ -162,10 +162,10 @@ describe('EPCIS XML schema rules: streaming', () => {
 
   it('caps what it records but counts every issue', () => {
     const v = new XsdValidator(EPCIS_XSD_RULES['2.0'], { maxIssues: 2 });
-    const tag = (local: string, uri = ''): Parameters<XsdValidator['open']>[0] => ({ uri, local, name: local, attributes: [], line: 1, column: 1 });
-    v.open(tag('EPCISDocument', NS['2.0']));
+    const tag = (local: string, uri = ''): Parameters<XsdValidator['open']>[0] => ({ uri, local, name: local, attributes: {} });
+    v.open(tag('EPCISDocument', NS['2.0']), 1, 1);
     for (let i = 0; i < 5; i++) {
-      v.open(tag('Nonsense'));
+      v.open(tag('Nonsense'), 2, 1);
       v.close();
     }
     expect(v.issues).toHaveLength(2);

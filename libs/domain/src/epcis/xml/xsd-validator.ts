@@ -142,6 +142,60 @@ function closure(nfa: Nfa, states: Iterable<number>): Set<number> {
   return out;
 }
 
+/**
+ * A set of NFA states reached, with its moves cached by child name: the subset construction done
+ * lazily, so the steady state of a long document is one map lookup per element.
+ */
+interface DState {
+  readonly states: ReadonlySet<number>;
+  readonly accepting: boolean;
+  readonly moves: Map<string, Move | null>;
+}
+interface Move {
+  readonly to: DState;
+  readonly edge: Edge;
+}
+/** Moves cached per state set at most (extension names are the document's to choose). */
+const MOVE_CACHE = 256;
+
+class Dfa {
+  private readonly sets = new Map<string, DState>();
+  readonly start: DState;
+
+  constructor(readonly nfa: Nfa) {
+    this.start = this.state(closure(nfa, [nfa.start]));
+  }
+
+  step(from: DState, uri: string, local: string): Move | null {
+    const key = `${uri}\u0000${local}`;
+    const cached = from.moves.get(key);
+    if (cached !== undefined) return cached;
+    let edge: Edge | undefined;
+    const next: number[] = [];
+    for (const s of from.states) {
+      for (const e of this.nfa.edges[s] as Edge[]) {
+        if (e.match(uri, local)) {
+          edge ??= e;
+          next.push(e.to);
+        }
+      }
+    }
+    const move = edge ? { to: this.state(closure(this.nfa, next)), edge } : null;
+    if (from.moves.size < MOVE_CACHE) from.moves.set(key, move);
+    return move;
+  }
+
+  private state(states: Set<number>): DState {
+    const key = [...states].sort((a, b) => a - b).join(',');
+    let d = this.sets.get(key);
+    if (!d) {
+      d = { states, accepting: states.has(this.nfa.accept), moves: new Map() };
+      this.sets.set(key, d);
+    }
+    return d;
+  }
+}
+
 function expected(nfa: Nfa, states: ReadonlySet<number>): string[] {
   const labels = new Set<string>();
   for (const s of states) for (const e of nfa.edges[s] as Edge[]) labels.add(e.label);
@@ -257,7 +311,8 @@ function pattern(p: string): RegExp {
 
 export function simpleProblem(rule: SimpleRule, raw: string): string | undefined {
   // Every type here but xs:string collapses white space before it is checked.
-  const v = rule.base === 'xs:string' ? raw : raw.replace(/[\t\n\r ]+/g, ' ').trim();
+  if (rule.base === 'xs:string' && !rule.enumeration && !rule.patterns) return undefined;
+  const v = rule.base === 'xs:string' || !/[\t\n\r ]/.test(raw) ? raw : raw.replace(/[\t\n\r ]+/g, ' ').trim();
   const base = builtinProblem(rule.base, v);
   if (base) return base;
   if (rule.enumeration && !rule.enumeration.includes(v)) return `is not one of ${rule.enumeration.join(', ')}`;
@@ -267,31 +322,68 @@ export function simpleProblem(rule: SimpleRule, raw: string): string | undefined
 
 // --- the validator -----------------------------------------------------------------------------
 
+export interface OpenTagAttribute {
+  readonly uri: string;
+  readonly local: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly value: string;
+}
+
+/** An element's start tag, shaped as saxes gives it (attributes by qualified name). */
 export interface OpenTag {
   readonly uri: string;
   readonly local: string;
   /** Name as written, with its prefix. */
   readonly name: string;
-  readonly attributes: ReadonlyArray<{ readonly uri: string; readonly local: string; readonly name: string; readonly prefix: string; readonly value: string }>;
-  readonly line: number;
-  readonly column: number;
+  readonly attributes: Readonly<Record<string, OpenTagAttribute>>;
 }
 
-interface Frame {
-  readonly path: string;
-  readonly line: number;
-  readonly column: number;
-  readonly name: string;
-  /** undefined: not checked (inside a lax wildcard or after an unexpected element). */
-  readonly complex?: ComplexRule;
-  readonly simple?: SimpleRule;
-  readonly nfa?: Nfa;
-  states?: Set<number>;
-  readonly nil: boolean;
-  text: string;
-  textReported: boolean;
-  readonly counts: Map<string, number>;
-  readonly eventIndex?: number;
+/** What the validator needs of a type, looked up once per type. */
+interface TypeInfo {
+  readonly complex: ComplexRule | undefined;
+  /** The rule for the element's text: its simple type, or a complex type's simple content. */
+  readonly text: SimpleRule | undefined;
+  readonly dfa: Dfa | undefined;
+}
+
+/** One open element. Its path is only spelled out when an issue names it. */
+class Frame {
+  /** Children seen by name; made on the first child (most elements have none). */
+  counts: Map<string, number> | undefined;
+  text = '';
+  textReported = false;
+
+  constructor(
+    readonly parent: Frame | undefined,
+    /** `ObjectEvent[3]`, `bizStep`: the name as written with its position among same-named siblings. */
+    readonly segment: string,
+    readonly name: string,
+    readonly line: number,
+    readonly column: number,
+    readonly eventIndex: number | undefined,
+    /** undefined: not checked (inside a lax wildcard or after an unexpected element). */
+    readonly type: TypeInfo | undefined,
+    /** Where the content model is after the children so far. */
+    public at: DState | undefined,
+    readonly nil: boolean,
+  ) {}
+
+  get path(): string {
+    let p = '';
+    for (let f: Frame | undefined = this; f; f = f.parent) p = `/${f.segment}${p}`;
+    return p;
+  }
+}
+
+type Place = { readonly path: string; readonly line: number; readonly column: number; readonly eventIndex: number | undefined };
+
+/** Where an issue at a start tag is, before the element's frame exists. */
+class StartTag implements Place {
+  constructor(private readonly parent: Frame | undefined, private readonly segment: string, readonly line: number, readonly column: number, readonly eventIndex: number | undefined) {}
+  get path(): string {
+    return `${this.parent?.path ?? ''}/${this.segment}`;
+  }
 }
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -307,7 +399,7 @@ export interface XsdValidatorOptions {
 
 export class XsdValidator {
   private readonly frames: Frame[] = [];
-  private readonly nfas = new Map<string, Nfa>();
+  private readonly types = new Map<string, TypeInfo>();
   private readonly recorded: SchemaIssue[] = [];
   private total = 0;
   private events = 0;
@@ -327,72 +419,55 @@ export class XsdValidator {
     return this.total;
   }
 
-  open(tag: OpenTag): void {
+  open(tag: OpenTag, line: number, column: number): void {
     const parent = this.frames[this.frames.length - 1];
-    const n = (parent?.counts.get(tag.name) ?? 0) + 1;
-    parent?.counts.set(tag.name, n);
+    let n = 1;
+    if (parent) {
+      parent.counts ??= new Map();
+      n = (parent.counts.get(tag.name) ?? 0) + 1;
+      parent.counts.set(tag.name, n);
+    }
     const isEvent = tag.uri === '' && EVENTS.has(tag.local);
-    const path = `${parent?.path ?? ''}/${tag.name}${n > 1 || isEvent ? `[${n}]` : ''}`;
-    const eventIndex = isEvent && parent?.complex ? this.events++ : parent?.eventIndex;
-    const at = { path, line: tag.line, column: tag.column, name: tag.name, ...(eventIndex !== undefined ? { eventIndex } : {}) };
-    const nil = tag.attributes.some((a) => a.uri === XSI && a.local === 'nil' && /^\s*(true|1)\s*$/.test(a.value));
-    let type: string | undefined;
+    const segment = n > 1 || isEvent ? `${tag.name}[${n}]` : tag.name;
+    const eventIndex = isEvent && parent?.type ? this.events++ : parent?.eventIndex;
+    const here = new StartTag(parent, segment, line, column, eventIndex);
+    let typeKey: string | undefined;
     let nillable = false;
+    const pt = parent?.type;
     if (!parent) {
-      type = this.rules.roots[`{${tag.uri}}${tag.local}`];
-      if (!type) this.issue(at, 'order', `<${tag.name}> is not a document element of this schema (expected ${Object.keys(this.rules.roots).join(', ')})`);
-    } else if (parent.complex && parent.nfa && parent.states) {
-      const before = parent.states;
-      let edge: Edge | undefined;
-      const next: number[] = [];
-      for (const s of before) {
-        for (const e of parent.nfa.edges[s] as Edge[]) {
-          if (e.match(tag.uri, tag.local)) {
-            edge ??= e;
-            next.push(e.to);
-          }
-        }
-      }
-      if (!edge) {
-        const want = describe(parent.nfa, before);
-        const declaredElsewhere = this.declaredIn(parent.nfa, tag);
-        this.issue(at, 'order', declaredElsewhere
+      typeKey = this.rules.roots[`{${tag.uri}}${tag.local}`];
+      if (!typeKey) this.issue(here, 'order', `<${tag.name}> is not a document element of this schema (expected ${Object.keys(this.rules.roots).join(', ')})`);
+    } else if (pt?.dfa && parent.at) {
+      const move = pt.dfa.step(parent.at, tag.uri, tag.local);
+      if (!move) {
+        const want = describe(pt.dfa.nfa, parent.at.states);
+        this.issue(here, 'order', this.declaredIn(pt.dfa.nfa, tag)
           ? `<${tag.name}> is out of order or repeated in <${parent.name}>; expected ${want} here`
           : `<${tag.name}> is not allowed in <${parent.name}>; expected ${want}`);
       } else {
-        parent.states = closure(parent.nfa, next);
-        type = edge.type;
-        nillable = edge.nillable;
+        parent.at = move.to;
+        typeKey = move.edge.type;
+        nillable = move.edge.nillable;
       }
-    } else if (parent.simple && !parent.complex) {
-      this.issue(at, 'order', `<${parent.name}> holds text only; <${tag.name}> is not allowed in it`);
-    } else if (parent.complex && !parent.nfa && !parent.complex.mixed) {
-      this.issue(at, 'order', `<${parent.name}> has no child elements in the schema; <${tag.name}> is not allowed`);
+    } else if (pt && !pt.complex) {
+      this.issue(here, 'order', `<${parent.name}> holds text only; <${tag.name}> is not allowed in it`);
+    } else if (pt?.complex && !pt.complex.mixed) {
+      this.issue(here, 'order', `<${parent.name}> has no child elements in the schema; <${tag.name}> is not allowed`);
     }
-    const complex = type ? this.rules.complex[type] : undefined;
-    const simple = type && !complex ? (this.rules.simple[type] ?? { base: type }) : undefined;
-    const textRule = complex?.text !== undefined ? (this.rules.simple[complex.text] ?? { base: complex.text }) : simple;
-    const nfa = complex?.content ? this.nfa(type as string, complex.content) : undefined;
-    if (nil && !nillable && type) this.issue(at, 'attribute', `<${tag.name}> may not be xsi:nil`);
-    if (type) this.attributes(at, tag, complex);
-    this.frames.push({
-      ...at,
-      ...(complex ? { complex } : {}),
-      ...(textRule ? { simple: textRule } : {}),
-      ...(nfa ? { nfa, states: closure(nfa, [nfa.start]) } : {}),
-      nil,
-      text: '',
-      textReported: false,
-      counts: new Map(),
-    });
+    const type = typeKey === undefined ? undefined : this.typeInfo(typeKey);
+    let nil = false;
+    if (type) nil = this.attributes(here, tag, type.complex);
+    if (nil && !nillable) this.issue(here, 'attribute', `<${tag.name}> may not be xsi:nil`);
+    this.frames.push(new Frame(parent, segment, tag.name, line, column, eventIndex, type, type?.dfa?.start, nil));
   }
 
   text(t: string): void {
     const top = this.frames[this.frames.length - 1];
-    if (!top) return;
-    if (top.simple) {
+    const type = top?.type;
+    if (!top || !type) return;
+    if (type.text) {
       if (top.text.length < TEXT_CAP) top.text += t;
-    } else if (top.complex && !top.complex.mixed && !top.textReported && /\S/.test(t)) {
+    } else if (type.complex && !type.complex.mixed && !top.textReported && /\S/.test(t)) {
       top.textReported = true;
       this.issue(top, 'text', `<${top.name}> holds elements only, not text (${JSON.stringify(t.trim().slice(0, 40))})`);
     }
@@ -401,29 +476,35 @@ export class XsdValidator {
   /** `at` is where the end tag is, which is where a missing element should have been. */
   close(at?: { readonly line: number; readonly column: number }): void {
     const top = this.frames.pop();
-    if (!top) return;
-    const end = at ? { ...top, line: at.line, column: at.column } : top;
+    const type = top?.type;
+    if (!top || !type) return;
     if (top.nil) {
-      if (top.text.trim() !== '' || top.counts.size > 0) this.issue(top, 'type', `<${top.name}> is xsi:nil and must be empty`);
+      if (top.text.trim() !== '' || top.counts !== undefined) this.issue(top, 'type', `<${top.name}> is xsi:nil and must be empty`);
       return;
     }
-    if (top.nfa && top.states && !top.states.has(top.nfa.accept)) {
-      const next = expected(top.nfa, top.states);
-      const must = required(top.nfa, top.states).filter((l) => next.includes(l));
-      this.issue(end, 'required', `<${top.name}> is incomplete: ${listOf(must.length ? must : next)} must follow${top.counts.size ? ' its last child' : ''}`);
+    if (type.dfa && top.at && !top.at.accepting) {
+      const next = expected(type.dfa.nfa, top.at.states);
+      const must = required(type.dfa.nfa, top.at.states).filter((l) => next.includes(l));
+      const end: Place = at ? { path: top.path, line: at.line, column: at.column, eventIndex: top.eventIndex } : top;
+      this.issue(end, 'required', `<${top.name}> is incomplete: ${listOf(must.length ? must : next)} must follow${top.counts ? ' its last child' : ''}`);
     }
-    if (top.simple) {
-      const problem = simpleProblem(top.simple, top.text);
+    if (type.text) {
+      const problem = simpleProblem(type.text, top.text);
       if (problem) this.issue(top, 'type', `<${top.name}> ${JSON.stringify(top.text.trim().slice(0, 80))} ${problem}`);
     }
   }
 
-  private attributes(at: Pick<Frame, 'path' | 'line' | 'column' | 'name' | 'eventIndex'>, tag: OpenTag, complex: ComplexRule | undefined): void {
+  /** Checks the start tag's attributes against the type; answers whether it says xsi:nil. */
+  private attributes(at: Place, tag: OpenTag, complex: ComplexRule | undefined): boolean {
     const declared = complex?.attributes ?? [];
-    for (const a of tag.attributes) {
+    let nil = false;
+    let seen = 0;
+    for (const qname in tag.attributes) {
+      const a = tag.attributes[qname] as OpenTagAttribute;
       if (a.name === 'xmlns' || a.prefix === 'xmlns' || a.prefix === 'xml') continue;
       if (a.uri === XSI) {
-        if (!XSI_ATTRIBUTES.has(a.local)) this.issue(at, 'attribute', `xsi:${a.local} is not an XML Schema instance attribute`);
+        if (a.local === 'nil') nil = /^\s*(true|1)\s*$/.test(a.value);
+        else if (!XSI_ATTRIBUTES.has(a.local)) this.issue(at, 'attribute', `xsi:${a.local} is not an XML Schema instance attribute`);
         continue;
       }
       const d = a.uri === '' ? declared.find((x) => x.name === a.local) : undefined;
@@ -431,12 +512,31 @@ export class XsdValidator {
         if (!complex?.anyAttribute) this.issue(at, 'attribute', `<${tag.name}> has no attribute ${a.name}${declared.length ? ` (it has ${declared.map((x) => x.name).join(', ')})` : ''}`);
         continue;
       }
+      seen++;
       const problem = simpleProblem(this.rules.simple[d.type] ?? { base: d.type }, a.value);
       if (problem) this.issue(at, 'type', `attribute ${a.name}=${JSON.stringify(a.value.slice(0, 80))} of <${tag.name}> ${problem}`);
     }
-    for (const d of declared) {
-      if (d.required && !tag.attributes.some((a) => a.uri === '' && a.local === d.name)) this.issue(at, 'required', `<${tag.name}> must have the attribute ${d.name}`);
+    if (seen < declared.length) {
+      for (const d of declared) {
+        if (d.required && !Object.values(tag.attributes).some((a) => a.uri === '' && a.local === d.name)) this.issue(at, 'required', `<${tag.name}> must have the attribute ${d.name}`);
+      }
     }
+    return nil;
+  }
+
+  private typeInfo(key: string): TypeInfo {
+    let info = this.types.get(key);
+    if (!info) {
+      const complex = this.rules.complex[key];
+      const textKey = complex ? complex.text : key;
+      info = {
+        complex,
+        text: textKey === undefined ? undefined : (this.rules.simple[textKey] ?? { base: textKey }),
+        dfa: complex?.content ? new Dfa(compileContent(complex.content)) : undefined,
+      };
+      this.types.set(key, info);
+    }
+    return info;
   }
 
   /** Whether the element is declared somewhere in the model (so the problem is its place, not its name). */
@@ -444,16 +544,7 @@ export class XsdValidator {
     return nfa.edges.some((list) => list.some((e) => e.type !== undefined && e.match(tag.uri, tag.local)));
   }
 
-  private nfa(type: string, content: Particle): Nfa {
-    let nfa = this.nfas.get(type);
-    if (!nfa) {
-      nfa = compileContent(content);
-      this.nfas.set(type, nfa);
-    }
-    return nfa;
-  }
-
-  private issue(at: Pick<Frame, 'path' | 'line' | 'column' | 'eventIndex'>, rule: SchemaIssue['rule'], message: string): void {
+  private issue(at: Place, rule: SchemaIssue['rule'], message: string): void {
     this.total++;
     if (this.recorded.length < this.maxIssues) {
       this.recorded.push({ element: at.path, line: at.line, column: at.column, rule, message, ...(at.eventIndex !== undefined ? { eventIndex: at.eventIndex, pointer: `/epcisBody/eventList/${at.eventIndex}` } : {}) });
