@@ -370,9 +370,7 @@ class Frame {
   ) {}
 
   get path(): string {
-    let p = '';
-    for (let f: Frame | undefined = this; f; f = f.parent) p = `/${f.segment}${p}`;
-    return p;
+    return `${this.parent?.path ?? ''}/${this.segment}`;
   }
 }
 
