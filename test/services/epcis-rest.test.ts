@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { sgtinToEpcUrn } from '@pedigree/domain';
+import { readEpcisXml, sgtinToEpcUrn } from '@pedigree/domain';
 import { key, Postgres, runId, Service } from './support';
 
 /**
@@ -244,6 +244,37 @@ describe('EPCIS 2.0 REST binding: query', () => {
     expect([...((urn[0]?.['epcList'] ?? []) as string[]), ...((urn[0]?.['childEPCs'] ?? []) as string[])]).toContain(epc(3));
   });
 
+  it('answers EPCIS 1.2 XML by GS1-EPCIS-Version, CBV terms as GS1-CBV-XML-Format asks, and refuses versions it does not speak', async () => {
+    const query = `/events?MATCH_anyEPC=${encodeURIComponent(epc(3))}`;
+    const asJson = await eventsOf(await get(query));
+    const v12 = await fetch(`${m.url}${query}`, { headers: { 'x-api-key': auditor, 'GS1-EPCIS-Version': '1.2.0' } });
+    expect(v12.status).toBe(200);
+    expect(v12.headers.get('content-type')).toMatch(/^application\/xml/);
+    expect(v12.headers.get('gs1-epcis-version')).toBe('1.2.0');
+    expect(v12.headers.get('gs1-cbv-xml-format')).toBe('No_Preference');
+    const text = await v12.text();
+    expect(text).toMatch(/<epcisq:EPCISQueryDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" xmlns:epcisq="urn:epcglobal:epcis-query:xsd:1"/);
+    expect(text).toMatch(/<bizStep>urn:epcglobal:cbv:bizstep:commissioning<\/bizStep>/);
+    // The 1.2 answer's events, read as an EPCIS 1.2 document, are the JSON-LD answer's.
+    const body = text.replace(/^[\s\S]*?<EventList>/, '<EventList>').replace(/<\/EventList>[\s\S]*$/, '</EventList>');
+    const read = readEpcisXml(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" xmlns:cbvmda="urn:epcglobal:cbv:mda" schemaVersion="1.2" creationDate="2026-01-01T00:00:00Z"><EPCISBody>${body}</EPCISBody></epcis:EPCISDocument>`);
+    expect((read.document['epcisBody'] as { eventList: unknown[] }).eventList.map((e) => (e as { eventID?: string }).eventID)).toEqual(asJson.map((e) => e['eventID']));
+    const web = await fetch(`${m.url}${query}`, { headers: { 'x-api-key': auditor, accept: 'application/xml', 'GS1-CBV-XML-Format': 'Always_Web_URI' } });
+    expect(web.headers.get('gs1-cbv-xml-format')).toBe('Always_Web_URI');
+    const webText = await web.text();
+    expect(webText).toMatch(/<bizStep>https:\/\/ref\.gs1\.org\/cbv\/BizStep-commissioning<\/bizStep>/);
+    expect(webText).not.toMatch(/urn:epcglobal:cbv:bizstep:/);
+    for (const [headers, status, type] of [
+      [{ 'GS1-EPCIS-Version': '1.1.0' }, 406, 'NotAcceptableException'],
+      [{ 'GS1-EPCIS-Version': '1.2.0', accept: 'application/ld+json' }, 406, 'NotAcceptableException'],
+      [{ 'GS1-CBV-XML-Format': 'Sometimes' }, 400, 'QueryParameterException'],
+    ] as const) {
+      const res = await fetch(`${m.url}${query}`, { headers: { 'x-api-key': auditor, ...headers } });
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { type: string }).type).toBe(`epcisException:${type}`);
+    }
+  });
+
   it('lists the top-level resources: eventTypes, bizSteps, readPoints, epcs', async () => {
     expect(await (await get('/eventTypes')).json()).toMatchObject({ type: 'Collection', member: expect.arrayContaining(['ObjectEvent', 'AggregationEvent']) });
     expect(((await (await get('/bizSteps?perPage=1000')).json()) as { member: string[] }).member.some((s) => /commissioning/.test(s))).toBe(true);
@@ -307,6 +338,19 @@ describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', ()
     expect(doc.epcisBody.queryResults.resultsBody.eventList).toEqual([expect.objectContaining({ type: 'ObjectEvent', epcList: [epc(400)] })]);
   });
 
+  it('streams EPCIS 1.2 XML (or 2.0 XML) text messages when the upgrade asks for them', async () => {
+    const { ws } = await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor, 'GS1-EPCIS-Version': '1.2.0', 'GS1-CBV-XML-Format': 'Always_URN' });
+    expect(ws).toBeDefined();
+    const received = new Promise<string>((resolve) => ws?.once('message', (data) => resolve(String(data))));
+    await captured(document([commission([401])]));
+    const text = await received;
+    ws?.close();
+    expect(text).toMatch(/^<\?xml[\s\S]*<epcisq:EPCISQueryDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1"/);
+    expect(text).toMatch(new RegExp(`<queryName>${name}</queryName>\\s*<subscriptionID>[0-9a-f-]{36}</subscriptionID>`));
+    expect(text).toContain(`<epc>${epc(401)}</epc>`);
+    expect((await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor, 'GS1-EPCIS-Version': '3.0.0' })).status).toBe(406);
+  });
+
   it('keeps at most PEDIGREE_EPCIS_MAX_SUBSCRIPTIONS open (503 beyond)', async () => {
     await new Promise((r) => setTimeout(r, 500)); // the sockets of the tests before are closed
     const opened = [await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor }), await open(`/queries/${name}/events?stream=true`, { 'x-api-key': auditor })];
@@ -321,7 +365,7 @@ describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', ()
     const first = await new Promise<QueryDocument>((resolve) => ws?.once('message', (data) => resolve(JSON.parse(String(data)))));
     ws?.close();
     const epcs = first.epcisBody.queryResults.resultsBody.eventList.flatMap((e) => e['epcList'] as string[]);
-    expect(epcs).toEqual(expect.arrayContaining([epc(1), epc(3), epc(7), epc(10), epc(400)]));
+    expect(epcs).toEqual(expect.arrayContaining([epc(1), epc(3), epc(7), epc(10), epc(400), epc(401)]));
     expect(epcs).not.toContain(epc(5)); // the rolled-back documents recorded nothing
     expect(epcs).not.toContain(epc(9));
   });

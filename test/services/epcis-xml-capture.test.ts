@@ -125,6 +125,13 @@ describe('EPCIS XML capture', () => {
     expect(header.products[sgtinClassPattern(GTIN)]).toMatchObject({ additionalTradeItemIdentification: '12345067890', regulatedProductName: 'Amoxicillin 500 mg capsules' });
     const events = (read.document['epcisBody'] as { eventList: Array<Record<string, unknown>> }).eventList;
     expect(events.map((e) => e['eventID'])).toEqual(json.epcisBody.eventList.map((e) => e['eventID']));
+    // Re-reads identically: every event and the whole header, from 1.2 and from 2.0 XML (the
+    // document is dated when the shipment was, so every fetch is the same document).
+    for (const format of ['xml-1.2', 'xml-2.0']) {
+      const again = readEpcisXml(await (await fetch(`${m.url}/epcis/shipments/${id}/document?format=${format}`, { headers })).text()).document;
+      expect(again['epcisBody']).toEqual(json.epcisBody);
+      expect(again['epcisHeader']).toEqual((json as Record<string, unknown>)['epcisHeader']);
+    }
     // Nobody else's shipment: an unknown ID is 404, not an empty document.
     expect((await fetch(`${m.url}/epcis/shipments/nope-${runId}/document`, { headers })).status).toBe(404);
   });

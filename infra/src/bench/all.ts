@@ -15,8 +15,10 @@ import { readPid, residentMemory } from '../network/processes';
 import { CHANNEL, networkPaths, ORDERERS, PEER_ORGS, projectRoot } from '../network/topology';
 
 /**
- * `npm run bench [-- --quick]`: every benchmark, ONE table, each figure beside its reference measured
- * in the same run on the same machine, then one line of JSON.
+ * `npm run bench [-- --quick] [-- --only vrs,epcis]`: every benchmark, ONE table, each figure beside
+ * its reference measured in the same run on the same machine, then one line of JSON. `--only` takes
+ * groups (ledger, e2e, verification, vrs, trace, memory, epcis, fuzz, forecast) and sets up only what
+ * they need (`vrs` alone: a 1,000-pack lot on the manufacturer, nothing shipped).
  *   ledger       single put no-op (the platform's limit) vs the traceability chaincode, single-event
  *                and batched (bench:ledger's own scenarios and harness, imported)
  *   end to end   commissionPacks through GraphQL until in the read model vs a bare ledger submit
@@ -42,7 +44,15 @@ const quick = process.argv.includes('--quick');
 /** bench:forecast takes 2.5–3 minutes of both cores: in a full run, or in a quick one with --forecast. */
 const forecast = !quick || process.argv.includes('--forecast');
 const SECONDS = quick ? 5 : 15;
-const LOT_PACKS = 10_000;
+/** `--only` groups, or every group. */
+const only = ((): ReadonlySet<string> | undefined => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? new Set((process.argv[i + 1] ?? '').split(',').map((g) => g.trim()).filter(Boolean)) : undefined;
+})();
+const want = (group: string): boolean => !only || only.has(group);
+/** The pharmacy's share of the lot is needed by verifyPack and the trace figures only. */
+const toPharmacy = want('verification') || want('trace');
+const LOT_PACKS = toPharmacy || want('e2e') ? 10_000 : 1_000;
 const LOT_PER_TX = 500;
 const OFFSET = Number(process.env.PEDIGREE_PORT_OFFSET ?? 0);
 const PG_PORT = 5191 + OFFSET;
@@ -270,7 +280,7 @@ async function main(): Promise<void> {
   const readModels = [mDb, distDb, dDb];
   let memory: Record<string, number> = {};
   try {
-    await ledgerRows(ledgers);
+    if (want('ledger')) await ledgerRows(ledgers);
 
     log('services...');
     const pg = await start('postgres', [path.join(root, 'dist/libs/readmodel/src/cli/readmodel.js'), 'postgres', '--name', pgName, '--port', String(PG_PORT)], {}, (o) => o.includes('"ready":true'));
@@ -297,36 +307,38 @@ async function main(): Promise<void> {
     await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-marker-${runId}`, gtin: GTIN, lot: `M${runId}`, expiry: '2030-12-31', serials: [`M${runId}`] });
     await waitFor('read models caught up with the chain', async () => (await Promise.all(readModels.map((db) => has(db, marker)))).every(Boolean), 600_000);
 
-    log('end to end...');
-    const batch = 10;
-    const lot = `B${runId}`;
-    const e2e = await measure(16, async (i) => {
-      const s = Array.from({ length: batch }, (_, k) => `G${runId}${i}x${k}`);
-      await gql(M_PORT, M_KEY, `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${lot}", expiry: "2030-12-31", serials: $s) { readModelUpdated } }`, { s });
-    });
-    const bare = await measure(16, async (i) => {
-      const s = Array.from({ length: batch }, (_, k) => `R${runId}${i}x${k}`);
-      await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-all-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: s });
-    });
-    rows.push({ group: 'end to end', measure: `pack events/s, commissionPacks x${batch} GraphQL → read model (16 clients)`, value: f(e2e.perSecond * batch), reference: `ledger submit Commission x${batch}, events/s`, refValue: f(bare.perSecond * batch) });
-    rows.push({ group: 'end to end', measure: `  latency of that mutation, ms`, value: `p50 ${f(e2e.p50, 0)} / p99 ${f(e2e.p99, 0)}`, reference: 'bare submit latency, ms', refValue: `p50 ${f(bare.p50, 0)} / p99 ${f(bare.p99, 0)}` });
+    if (want('e2e')) {
+      log('end to end...');
+      const batch = 10;
+      const lot = `B${runId}`;
+      const e2e = await measure(16, async (i) => {
+        const s = Array.from({ length: batch }, (_, k) => `G${runId}${i}x${k}`);
+        await gql(M_PORT, M_KEY, `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${lot}", expiry: "2030-12-31", serials: $s) { readModelUpdated } }`, { s });
+      });
+      const bare = await measure(16, async (i) => {
+        const s = Array.from({ length: batch }, (_, k) => `R${runId}${i}x${k}`);
+        await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-all-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: s });
+      });
+      rows.push({ group: 'end to end', measure: `pack events/s, commissionPacks x${batch} GraphQL → read model (16 clients)`, value: f(e2e.perSecond * batch), reference: `ledger submit Commission x${batch}, events/s`, refValue: f(bare.perSecond * batch) });
+      rows.push({ group: 'end to end', measure: `  latency of that mutation, ms`, value: `p50 ${f(e2e.p50, 0)} / p99 ${f(e2e.p99, 0)}`, reference: 'bare submit latency, ms', refValue: `p50 ${f(bare.p50, 0)} / p99 ${f(bare.p99, 0)}` });
 
-    // Projection lag: commit acknowledged by the ledger → row in the other organisation's read model.
-    const lags: number[] = [];
-    const submits: number[] = [];
-    for (let i = 0; i < (quick ? 30 : 100); i++) {
-      const serial = `P${runId}x${i}`;
-      const s0 = performance.now();
-      await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-lag-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [serial] });
-      const c = performance.now();
-      submits.push(c - s0);
-      const epc = sgtinToEpcUrn(GTIN, serial);
-      while (!(await has(dDb, epc)) && performance.now() - c < 30_000) await sleep(2);
-      lags.push(performance.now() - c);
+      // Projection lag: commit acknowledged by the ledger → row in the other organisation's read model.
+      const lags: number[] = [];
+      const submits: number[] = [];
+      for (let i = 0; i < (quick ? 30 : 100); i++) {
+        const serial = `P${runId}x${i}`;
+        const s0 = performance.now();
+        await submitCommand(ledgers.manufacturer, 'Commission', { eventId: `bench-lag-${runId}-${i}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [serial] });
+        const c = performance.now();
+        submits.push(c - s0);
+        const epc = sgtinToEpcUrn(GTIN, serial);
+        while (!(await has(dDb, epc)) && performance.now() - c < 30_000) await sleep(2);
+        lags.push(performance.now() - c);
     }
     const lp = percentiles(lags);
     const sp = percentiles(submits);
     rows.push({ group: 'end to end', measure: `projection lag commit → dispenser row, ms (p50 / p99, n=${lags.length}, serial)`, value: `${f(lp.p50, 0)} / ${f(lp.p99, 0)}`, reference: 'submit → commit of that tx, ms (p50 / p99)', refValue: `${f(sp.p50, 0)} / ${f(sp.p99, 0)}` });
+    }
 
     // A lot of LOT_PACKS packs for verification and the trace figures, committed in batches.
     log(`lot of ${LOT_PACKS} packs...`);
@@ -347,24 +359,26 @@ async function main(): Promise<void> {
 
     // The pharmacy buys the lot (sold straight by the manufacturer, received as scanned), so its
     // verification and trace figures below are about packs on its own shelf.
-    log(`lot of ${LOT_PACKS} packs to the pharmacy...`);
-    const ti = (n: number) => JSON.stringify({ transactionDate: new Date().toISOString().slice(0, 10), seller: 'ManufacturerMSP', buyer: 'DispenserMSP', products: [{ ndc: '12345-678-90', lot: bigLot, quantity: n }], salt: randomBytes(16).toString('hex') });
-    const batches = Array.from({ length: LOT_PACKS / LOT_PER_TX }, (_, i) => Array.from({ length: LOT_PER_TX }, (_, k) => sgtinToEpcUrn(GTIN, serialOf(i * LOT_PER_TX + k))));
-    // Two at a time, with room: 500 packs with their key policies and two implicit collections each.
-    await measure(2, async (i) => {
-      await submitCommand(ledgers.manufacturer, 'Ship', { eventId: `bench-lot-ship-${runId}-${i}`, to: 'DispenserMSP', epcs: batches[i] as string[], statement: { affirmed: true } },
-        { transient: { ti: ti(LOT_PER_TX) }, endorsingOrganizations: ['ManufacturerMSP', 'DispenserMSP'], timeoutMs: 120_000 });
-    }, 3600, batches.length);
-    await measure(2, async (i) => {
-      await submitCommand(ledgers.dispenser, 'Receive', { eventId: `bench-lot-recv-${runId}-${i}`, epcs: batches[i] as string[] }, { timeoutMs: 120_000 });
-    }, 3600, batches.length);
-    await waitFor(`${LOT_PACKS} packs in the dispenser's read model`, async () => Number((await dDb.query(`SELECT count(*) AS n FROM packs WHERE lot = $1 AND status = 'received'`, [bigLot])).rows[0].n) >= LOT_PACKS && (await has(dDb, lastEpc)), 900_000);
+    if (toPharmacy) {
+      log(`lot of ${LOT_PACKS} packs to the pharmacy...`);
+      const ti = (n: number) => JSON.stringify({ transactionDate: new Date().toISOString().slice(0, 10), seller: 'ManufacturerMSP', buyer: 'DispenserMSP', products: [{ ndc: '12345-678-90', lot: bigLot, quantity: n }], salt: randomBytes(16).toString('hex') });
+      const batches = Array.from({ length: LOT_PACKS / LOT_PER_TX }, (_, i) => Array.from({ length: LOT_PER_TX }, (_, k) => sgtinToEpcUrn(GTIN, serialOf(i * LOT_PER_TX + k))));
+      // Two at a time, with room: 500 packs with their key policies and two implicit collections each.
+      await measure(2, async (i) => {
+        await submitCommand(ledgers.manufacturer, 'Ship', { eventId: `bench-lot-ship-${runId}-${i}`, to: 'DispenserMSP', epcs: batches[i] as string[], statement: { affirmed: true } },
+          { transient: { ti: ti(LOT_PER_TX) }, endorsingOrganizations: ['ManufacturerMSP', 'DispenserMSP'], timeoutMs: 120_000 });
+      }, 3600, batches.length);
+      await measure(2, async (i) => {
+        await submitCommand(ledgers.dispenser, 'Receive', { eventId: `bench-lot-recv-${runId}-${i}`, epcs: batches[i] as string[] }, { timeoutMs: 120_000 });
+      }, 3600, batches.length);
+      await waitFor(`${LOT_PACKS} packs in the dispenser's read model`, async () => Number((await dDb.query(`SELECT count(*) AS n FROM packs WHERE lot = $1 AND status = 'received'`, [bigLot])).rows[0].n) >= LOT_PACKS && (await has(dDb, lastEpc)), 900_000);
+    }
 
     log('verification...');
     const scan = (i: number) => `01${GTIN}1730123110${bigLot}${GS}21${serialOf(i % LOT_PACKS)}`;
     const epcOf = (i: number) => sgtinToEpcUrn(GTIN, serialOf(i % LOT_PACKS));
     let offset = 0;
-    for (const c of [1, 16, 64]) {
+    for (const c of want('verification') ? [1, 16, 64] : []) {
       const base = offset;
       const v = await measure(c, async (i) => { await gql(D_PORT, PHARMACIST, `mutation($s: String!) { verifyPack(scan: $s) { verified } }`, { s: scan(base + i) }); });
       const pk = await measure(c, async (i) => { await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(base + i * 7) }); });
@@ -375,7 +389,7 @@ async function main(): Promise<void> {
     // Digital Link form), as the pharmacy under its registered GLN; beside pack(epc) on the same service.
     const vrsUrl = (i: number) => `http://127.0.0.1:${M_PORT}/01/${GTIN}/10/${encodeURIComponent(bigLot)}/21/${encodeURIComponent(serialOf(i % LOT_PACKS))}`
       + `?17=301231&linkType=verificationService&context=dscsaSaleableReturn&reqGLN=0356789000008&corrUUID=bench-${runId}-${i}`;
-    for (const c of [1, 16]) {
+    for (const c of want('verification') || want('vrs') ? [1, 16] : []) {
       const base = offset;
       const v = await measure(c, async (i) => {
         const res = await fetch(vrsUrl(base + i), { headers: { 'x-api-key': PHARMACIST, 'GS1US-Version': '1.3.0' } });
@@ -387,40 +401,42 @@ async function main(): Promise<void> {
       rows.push({ group: 'verification', measure: `VRS responder GET /01/…/21/…, ${c} client${c > 1 ? 's' : ''}`, value: lat(v), reference: 'pack(epc) on the manufacturer, same stack', refValue: lat(pk) });
     }
 
-    log('trace...');
-    // A pack with a history the pharmacy may read: one of the big lot, commissioned, shipped to the
-    // dispenser and received there (a pack the dispenser never held shows it no history at all).
-    const shipped = epcOf(1);
-    const steps = (await gql<{ trace: { edges: unknown[] } }>(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { cursor } } }`, { e: shipped })).trace.edges.length;
-    const packTrace = await measure(4, async () => { await gql(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { node { step owner custodian status occurredAt transactionId } } pageInfo { hasNextPage } } }`, { e: shipped }); });
-    const pk = await measure(4, async (i) => { await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(i * 13) }); });
-    rows.push({ group: 'trace', measure: `full pack trace (${steps} steps), p99 ms (4 clients)`, value: `${f(packTrace.p99, 0)} (p50 ${f(packTrace.p50, 0)})`, reference: 'pack(epc), p99 ms (4 clients)', refValue: `${f(pk.p99, 0)} (p50 ${f(pk.p50, 0)})` });
-    const page = `query($a: String) { lotTrace(gtin: "${GTIN}", lot: "${bigLot}", first: 200, after: $a) { edges { node { step owner custodian status occurredAt transactionId } } pageInfo { hasNextPage endCursor } } }`;
-    const firstPage = await measure(4, async () => { await gql(D_PORT, AUDITOR, page, { a: null }); });
-    let entries = 0;
-    let pages = 0;
-    const whole = await measure(1, async () => {
-      let after: string | null = null;
-      entries = 0;
-      pages = 0;
-      for (;;) {
-        const r: { lotTrace: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await gql(D_PORT, AUDITOR, page, { a: after });
-        entries += r.lotTrace.edges.length;
-        pages++;
-        if (!r.lotTrace.pageInfo.hasNextPage) break;
-        after = r.lotTrace.pageInfo.endCursor;
-      }
-    }, quick ? 10 : 60, quick ? 3 : 20);
-    rows.push({ group: 'trace', measure: `lot trace, first page of 200 of a ${LOT_PACKS}-pack lot, p99 ms (4 clients)`, value: `${f(firstPage.p99, 0)} (p50 ${f(firstPage.p50, 0)})`, reference: 'pack(epc), p99 ms (4 clients)', refValue: `${f(pk.p99, 0)} (p50 ${f(pk.p50, 0)})` });
-    const pkSeries = await measure(1, async (n) => {
-      for (let k = 0; k < pages; k++) await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(n * pages + k) });
-    }, quick ? 10 : 60, quick ? 3 : 20);
-    rows.push({ group: 'trace', measure: `lot trace, whole lot: ${entries} entries in ${pages} pages, p99 ms (n=${whole.ops}, 1 client)`, value: `${f(whole.p99, 0)} (p50 ${f(whole.p50, 0)})`, reference: `${pages} pack(epc) one after another, p99 ms (n=${pkSeries.ops})`, refValue: `${f(pkSeries.p99, 0)} (p50 ${f(pkSeries.p50, 0)})` });
+    if (want('trace')) {
+      log('trace...');
+      // A pack with a history the pharmacy may read: one of the big lot, commissioned, shipped to the
+      // dispenser and received there (a pack the dispenser never held shows it no history at all).
+      const shipped = epcOf(1);
+      const steps = (await gql<{ trace: { edges: unknown[] } }>(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { cursor } } }`, { e: shipped })).trace.edges.length;
+      const packTrace = await measure(4, async () => { await gql(D_PORT, AUDITOR, `query($e: String!) { trace(epc: $e, first: 200) { edges { node { step owner custodian status occurredAt transactionId } } pageInfo { hasNextPage } } }`, { e: shipped }); });
+      const pk = await measure(4, async (i) => { await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(i * 13) }); });
+      rows.push({ group: 'trace', measure: `full pack trace (${steps} steps), p99 ms (4 clients)`, value: `${f(packTrace.p99, 0)} (p50 ${f(packTrace.p50, 0)})`, reference: 'pack(epc), p99 ms (4 clients)', refValue: `${f(pk.p99, 0)} (p50 ${f(pk.p50, 0)})` });
+      const page = `query($a: String) { lotTrace(gtin: "${GTIN}", lot: "${bigLot}", first: 200, after: $a) { edges { node { step owner custodian status occurredAt transactionId } } pageInfo { hasNextPage endCursor } } }`;
+      const firstPage = await measure(4, async () => { await gql(D_PORT, AUDITOR, page, { a: null }); });
+      let entries = 0;
+      let pages = 0;
+      const whole = await measure(1, async () => {
+        let after: string | null = null;
+        entries = 0;
+        pages = 0;
+        for (;;) {
+          const r: { lotTrace: { edges: unknown[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await gql(D_PORT, AUDITOR, page, { a: after });
+          entries += r.lotTrace.edges.length;
+          pages++;
+          if (!r.lotTrace.pageInfo.hasNextPage) break;
+          after = r.lotTrace.pageInfo.endCursor;
+        }
+      }, quick ? 10 : 60, quick ? 3 : 20);
+      rows.push({ group: 'trace', measure: `lot trace, first page of 200 of a ${LOT_PACKS}-pack lot, p99 ms (4 clients)`, value: `${f(firstPage.p99, 0)} (p50 ${f(firstPage.p50, 0)})`, reference: 'pack(epc), p99 ms (4 clients)', refValue: `${f(pk.p99, 0)} (p50 ${f(pk.p50, 0)})` });
+      const pkSeries = await measure(1, async (n) => {
+        for (let k = 0; k < pages; k++) await gql(D_PORT, AUDITOR, `query($e: String!) { pack(epc: $e) { status } }`, { e: epcOf(n * pages + k) });
+      }, quick ? 10 : 60, quick ? 3 : 20);
+      rows.push({ group: 'trace', measure: `lot trace, whole lot: ${entries} entries in ${pages} pages, p99 ms (n=${whole.ops}, 1 client)`, value: `${f(whole.p99, 0)} (p50 ${f(whole.p50, 0)})`, reference: `${pages} pack(epc) one after another, p99 ms (n=${pkSeries.ops})`, refValue: `${f(pkSeries.p99, 0)} (p50 ${f(pkSeries.p50, 0)})` });
+    }
 
     const paths = networkPaths();
     const netPids = network.specs().map((s) => readPid(paths, s.name)).filter((p): p is number => !!p);
     const dataDir = path.resolve(process.env.PEDIGREE_DATA_DIR ?? path.join(root, '.data'), pgName);
-    memory = memoryRows({
+    if (want('memory')) memory = memoryRows({
       [`network (${ORDERERS.length} orderers, ${PEER_ORGS.length} peers, their chaincode servers)`]: netPids,
       'services (manufacturer, distributor, dispenser, forecast, web)': [mSvc.pid!, dSvc.pid!, ...rest.map((c) => c.pid!)],
       'postgres (wrapper, postmaster, backends)': [pg.pid!, ...postgresPids(dataDir)],
@@ -431,13 +447,13 @@ async function main(): Promise<void> {
   }
 
   await stopAll();
-  await epcisRows();
-  await fuzzRows();
-  if (forecast) await forecastRows();
+  if (want('epcis')) await epcisRows();
+  if (want('fuzz')) await fuzzRows();
+  if (forecast && want('forecast')) await forecastRows();
 
   const minutes = (Date.now() - t0) / 60_000;
   console.log(`machine: ${Object.entries(m).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  console.log(`mode: ${quick ? 'quick' : 'full'}, ${minutes.toFixed(1)} min; run ${runId}\n`);
+  console.log(`mode: ${quick ? 'quick' : 'full'}${only ? `, only ${[...only].join(',')}` : ''}, ${minutes.toFixed(1)} min; run ${runId}\n`);
   const header = ['group', 'measure', 'value', 'reference (same run)', 'reference value'];
   const cells = rows.map((r) => [r.group, r.measure, r.value, r.reference, r.refValue]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));

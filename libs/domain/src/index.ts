@@ -164,7 +164,7 @@ export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
 export { dscsaShipmentDocument, sgtinClassPattern } from './epcis/dscsa-export';
 export type { DscsaShipmentExport, DscsaExportParty, DscsaExportProduct } from './epcis/dscsa-export';
 export { gtinOfEpcClass, inboundShipmentOf, type InboundPackLine, type InboundShipment } from './epcis/inbound-document';
-export { EPC_FORMATS, parseEpcFormat, withEpcFormat, type EpcFormat } from './epcis/epc-format';
+export { CBV_XML_FORMATS, EPC_FORMATS, parseCbvXmlFormat, parseEpcFormat, withEpcFormat, type CbvXmlFormat, type EpcFormat } from './epcis/epc-format';
 export {
   EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, EPCIS_QUERY_NS, readAndValidateEpcisXml, dscsaHeaderOf,
   EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,

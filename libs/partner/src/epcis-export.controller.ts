@@ -53,7 +53,8 @@ export class EpcisExportController {
         ...(maker ? { manufacturerName: maker.name } : {}),
       });
     }
-    const doc = dscsaShipmentDocument({ shipmentId: id, createdAt: new Date().toISOString(), seller, buyer, statementAffirmed: shipment.statementAffirmed, products, events });
+    // Dated when the shipment was, not when asked: the same shipment is the same document (and hash) however often a partner fetches it.
+    const doc = dscsaShipmentDocument({ shipmentId: id, createdAt: new Date(shippedAt).toISOString(), seller, buyer, statementAffirmed: shipment.statementAffirmed, products, events });
     return epcisAnswer(doc, format, req, res);
   }
 

@@ -49,4 +49,13 @@ describe('dscsaShipmentDocument', () => {
     const events = (read.document['epcisBody'] as { eventList: Array<Record<string, unknown>> }).eventList;
     expect(events.map((e) => [e['type'], e['bizStep'], e['eventID']])).toEqual(input.events.map((e) => [e.type, e.bizStep, e.eventID]));
   });
+
+  it.each(['1.2', '2.0'] as const)('re-reads identically from EPCIS %s XML: the whole header and every event, and writes the same bytes again', (version) => {
+    const xml = writeEpcisXml(doc, { version });
+    const read = readEpcisXml(xml).document;
+    expect(read['epcisHeader']).toEqual(doc['epcisHeader']);
+    expect(read['epcisBody']).toEqual(doc['epcisBody']);
+    expect(read['creationDate']).toEqual(doc['creationDate']);
+    expect(writeEpcisXml(read, { version })).toBe(xml);
+  });
 });

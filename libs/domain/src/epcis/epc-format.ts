@@ -11,13 +11,27 @@ import { digitalLinkToEpcUrn, epcUrnToDigitalLink } from '../gs1/digital-link';
 export const EPC_FORMATS = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN'] as const;
 export type EpcFormat = (typeof EPC_FORMATS)[number];
 
+/** A REST binding header whose values the standard lists: absent or empty is No_Preference, case does not matter. */
+function headerValue<T extends string>(name: string, values: readonly T[], header: string | undefined): T {
+  const value = (header ?? '').trim();
+  if (value === '') return 'No_Preference' as T;
+  const found = values.find((f) => f.toLowerCase() === value.toLowerCase());
+  if (!found) throw new DomainError('EPCIS_QUERY_INVALID', `${name} must be one of ${values.join(', ')}, not ${JSON.stringify(value)}`, { reason: name, parameter: name });
+  return found;
+}
+
 /** @throws DomainError EPCIS_QUERY_INVALID for a value the standard does not define. */
 export function parseEpcFormat(header: string | undefined): EpcFormat {
-  const value = (header ?? '').trim();
-  if (value === '') return 'No_Preference';
-  const found = EPC_FORMATS.find((f) => f.toLowerCase() === value.toLowerCase());
-  if (!found) throw new DomainError('EPCIS_QUERY_INVALID', `GS1-EPC-Format must be one of ${EPC_FORMATS.join(', ')}, not ${JSON.stringify(value)}`, { reason: 'GS1-EPC-Format', parameter: 'GS1-EPC-Format' });
-  return found;
+  return headerValue('GS1-EPC-Format', EPC_FORMATS, header);
+}
+
+/** The REST binding's GS1-CBV-XML-Format: how CBV terms are spelled in an XML answer. */
+export const CBV_XML_FORMATS = ['Always_Web_URI', 'Always_URN', 'No_Preference'] as const;
+export type CbvXmlFormat = (typeof CBV_XML_FORMATS)[number];
+
+/** No_Preference is answered as URNs, as the ledger's XML has always been. */
+export function parseCbvXmlFormat(header: string | undefined): CbvXmlFormat {
+  return headerValue('GS1-CBV-XML-Format', CBV_XML_FORMATS, header);
 }
 
 const LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];

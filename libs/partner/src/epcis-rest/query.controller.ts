@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Options, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, EPCIS_CONTEXT, EVENT_TYPES, parseEpcFormat, parseEpcisQuery, withEpcFormat, writeEpcisXml, type EpcisQueryParams } from '@pedigree/domain';
+import { DomainError, EPCIS_CONTEXT, EVENT_TYPES, parseEpcisQuery, type EpcisQueryParams } from '@pedigree/domain';
 import { Roles, type AuthenticatedRequest } from '@pedigree/platform';
 import { EpcisEventReads, NamedQueryRepository, type EventOrder, type NamedQueryRow } from '@pedigree/readmodel';
 import { personOf } from '../ledger-commands';
@@ -8,7 +8,7 @@ import { PartnerContext } from '../partner-context';
 import { READERS } from '../roles';
 import { decodePageToken, encodePageToken, perPageOf, queryFingerprint } from './page-token';
 import { EpcisProblem, EpcisProblemFilter, setEpcisHeaders } from './problem';
-import { answerMediaType } from './media-type';
+import { eventAnswerFormat, renderEventAnswer } from './media-type';
 
 /** perPage's upper limit (the standard lets a server set one, to be documented): PEDIGREE_EPCIS_MAX_PER_PAGE. */
 const maxPerPage = (): number => Number(process.env['PEDIGREE_EPCIS_MAX_PER_PAGE'] ?? 1000);
@@ -260,8 +260,7 @@ export class EpcisQueryController {
 
   /** One page of a SimpleEventQuery as an EPCISQueryDocument; `fixed` are the parameters the path stands for. */
   private async answer(resource: string, params: Record<string, string | string[]>, fixed: Record<string, string | string[]>, req: Request, res: Response): Promise<unknown> {
-    const answerAs = answerMediaType(String(req.headers['accept'] ?? '*/*'));
-    const epcFormat = parseEpcFormat(one(req.headers['gs1-epc-format'] as string | string[] | undefined));
+    const format = eventAnswerFormat(req.headers);
     const { perPage, nextPageToken, ...rest } = params;
     const merged: EpcisQueryParams = { ...rest, ...fixed };
     const query = parseEpcisQuery(merged);
@@ -288,18 +287,16 @@ export class EpcisQueryController {
     if (page.next && (query.eventCountLimit === undefined || total < query.eventCountLimit)) {
       res.setHeader('Link', nextLink(req, encodePageToken({ query: fingerprint, key: page.next.key, seq: page.next.seq, served: total })));
     }
-    res.setHeader('GS1-EPC-Format', epcFormat);
     const doc = {
       '@context': [EPCIS_CONTEXT],
       type: 'EPCISQueryDocument',
       schemaVersion: '2.0',
       creationDate: new Date().toISOString(),
-      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events.map((e) => withEpcFormat(e as object, epcFormat)) } } },
+      epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: page.events } } },
     };
-    if (answerAs === 'json') return doc;
-    // Events are answered as the ledger holds them: EPCIS 2.0 carries all of them in XML as in JSON-LD.
-    res.setHeader('content-type', 'application/xml; charset=utf-8');
-    return writeEpcisXml(doc, { version: '2.0', query: { queryName: 'SimpleEventQuery' } });
+    const answer = renderEventAnswer(doc, format, { queryName: 'SimpleEventQuery' });
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    return answer.body;
   }
 }
 

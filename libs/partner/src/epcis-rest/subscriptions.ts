@@ -9,6 +9,7 @@ import { AccessError, AUTHENTICATOR, RATE_LIMITER, type Authenticator, type Prin
 import { EpcisEventReads, NamedQueryRepository, type EventScanPosition } from '@pedigree/readmodel';
 import { PartnerContext } from '../partner-context';
 import { READERS } from '../roles';
+import { eventAnswerFormat, renderEventAnswer, type EventAnswerFormat } from './media-type';
 import { EPCIS_VERSION_HEADERS, EpcisProblem, problemOf } from './problem';
 
 const PATH = /^\/queries\/([^/]+)\/events$/;
@@ -89,20 +90,24 @@ export class EpcisSubscriptions implements OnApplicationBootstrap, OnApplication
     if (SCHEDULE.some((s) => params.has(s))) throw new EpcisProblem(400, 'SubscribeNotPermittedException', 'Scheduled subscriptions are not offered', 'subscribe with stream=true: every newly recorded event the query matches is sent as it is recorded');
     if (params.get('stream') !== 'true') throw new EpcisProblem(400, 'SubscriptionControlsException', 'A subscription needs stream=true', 'set stream=true (scheduled subscriptions are not offered)');
     const query = parseEpcisQuery(named.query);
+    // Asked for on the upgrade request as on GET /events: JSON-LD, EPCIS 2.0 XML or 1.2 XML, each message a query document.
+    const format = eventAnswerFormat(req.headers);
     const initial = params.get('initialRecordTime') ?? undefined;
     // Checked as GE_recordTime is: a timestamp with its time zone.
     const replay = initial === undefined ? undefined : parseEpcisQuery({ ...named.query, GE_recordTime: initial.replace(' ', '+') });
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.stream(ws, name, query, replay, principal));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.stream(ws, name, query, replay, principal, format));
   }
 
   /**
    * Live events from the moment the listener is registered; with initialRecordTime, first what was
    * recorded since then up to the newest event at that moment, so that nothing is sent twice or missed.
    */
-  private stream(ws: WebSocket, queryName: string, query: EpcisQuery, replay: EpcisQuery | undefined, principal: Principal): void {
+  private stream(ws: WebSocket, queryName: string, query: EpcisQuery, replay: EpcisQuery | undefined, principal: Principal, format: EventAnswerFormat): void {
     const subscriptionID = randomUUID();
     const send = (events: readonly unknown[]): void => {
-      if (events.length && ws.readyState === ws.OPEN) ws.send(JSON.stringify(subscriptionDocument(queryName, subscriptionID, events)));
+      if (!events.length || ws.readyState !== ws.OPEN) return;
+      const { body } = renderEventAnswer(subscriptionDocument(queryName, subscriptionID, events), format, { queryName, subscriptionID });
+      ws.send(typeof body === 'string' ? body : JSON.stringify(body));
     };
     const failed = (err: unknown): void => logger.warn({ msg: 'subscription delivery failed', subscriptionID, error: (err as Error).message });
     let until: string | undefined;
@@ -126,6 +131,6 @@ export class EpcisSubscriptions implements OnApplicationBootstrap, OnApplication
         }
       })().catch(failed);
     }
-    logger.log({ msg: 'query subscription opened', subscriptionID, queryName, subject: principal.subject, replay: replay !== undefined });
+    logger.log({ msg: 'query subscription opened', subscriptionID, queryName, subject: principal.subject, replay: replay !== undefined, media: format.media, version: format.version });
   }
 }

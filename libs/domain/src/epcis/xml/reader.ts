@@ -3,8 +3,10 @@ import { DomainError } from '../../errors';
 import { EPCIS_CONTEXT } from '../events';
 import { normaliseVocabulary, type VocabularyKind } from '../vocabulary';
 import {
-  EPC_LIST_FIELDS, EPCIS_NS, EVENT_ELEMENTS, QUANTITY_LIST_FIELDS, SBDH_NS, SENSOR_NUMBERS, WELL_KNOWN_PREFIXES, XSI_NS, type EpcisXmlVersion,
+  EPC_LIST_FIELDS, EPCIS_NS, EVENT_ELEMENTS, QUANTITY_LIST_FIELDS, REQUIRED_LIST_12, SBDH_NS, SENSOR_NUMBERS, WELL_KNOWN_PREFIXES, XSI_NS, type EpcisXmlVersion,
 } from './xml-model';
+import { EPCIS_XSD_RULES } from './xsd-rules.generated';
+import { XsdValidator, type SchemaIssue } from './xsd-validator';
 
 /**
  * Streaming EPCIS 1.2 / 2.0 XML reader. Text goes in as chunks; each event comes out as EPCIS 2.0
@@ -49,6 +51,11 @@ export interface EpcisXmlReadOptions {
   readonly onEvent?: (event: JsonObject, index: number, location: XmlLocation) => void;
   /** Keep events for the returned document (default true; false for streaming capture). */
   readonly keepEvents?: boolean;
+  /**
+   * Check the document against the rules of GS1's XML schema for its version while reading
+   * (default true); `end()` then throws EPCIS_XML_INVALID with every schema issue.
+   */
+  readonly schema?: boolean;
 }
 
 export interface EpcisXmlReadResult {
@@ -80,6 +87,7 @@ export class EpcisXmlReader {
   private capture: XNode | undefined;
   private eventCount = 0;
   private failure: DomainError | undefined;
+  private schema: XsdValidator | undefined;
 
   constructor(private readonly options: EpcisXmlReadOptions = {}) {
     this.parser.on('error', (e) => {
@@ -87,8 +95,14 @@ export class EpcisXmlReader {
     });
     this.parser.on('opentag', (tag) => this.open(tag as SaxesTagNS));
     this.parser.on('closetag', () => this.close());
-    this.parser.on('text', (t) => this.text(t));
-    this.parser.on('cdata', (t) => this.text(t));
+    this.parser.on('text', (t) => {
+      this.schema?.text(t);
+      this.text(t);
+    });
+    this.parser.on('cdata', (t) => {
+      this.schema?.text(t);
+      this.text(t);
+    });
   }
 
   /** Feeds the next chunk; events completed by it have been delivered when this returns. */
@@ -101,6 +115,7 @@ export class EpcisXmlReader {
   end(): EpcisXmlReadResult {
     this.parser.close();
     if (!this.version) throw xmlError('no EPCISDocument element', { line: this.parser.line, column: this.parser.column + 1 });
+    if (this.schema && this.schema.issueCount > 0) throw schemaError(this.version, this.schema);
     const extra = Object.keys(this.namespaces).length ? [{ ...this.namespaces }] : [];
     const document: JsonObject = {
       '@context': [EPCIS_CONTEXT, ...extra],
@@ -118,7 +133,8 @@ export class EpcisXmlReader {
   }
 
   private fail(message: string, at: { line: number; column: number; path?: string }): never {
-    this.failure = xmlError(message, at);
+    // What the schema found first says more (it names what was expected there).
+    this.failure = this.schema && this.schema.issueCount > 0 && this.version ? schemaError(this.version, this.schema) : xmlError(message, at);
     throw this.failure;
   }
 
@@ -128,6 +144,11 @@ export class EpcisXmlReader {
     const n = (parent?.count.get(tag.local) ?? 0) + 1;
     parent?.count.set(tag.local, n);
     const at = { line: this.parser.line, column: this.parser.column + 1 };
+    if (this.stack.length === 0 && this.options.schema !== false) {
+      const version = (Object.entries(EPCIS_NS) as Array<[EpcisXmlVersion, string]>).find(([, uri]) => uri === tag.uri)?.[0];
+      if (version && tag.local === 'EPCISDocument') this.schema = new XsdValidator(EPCIS_XSD_RULES[version]);
+    }
+    this.schema?.open(tag, at.line, at.column);
     const path = `${this.path()}/${tag.local}${n > 1 || isEventName(tag.local) ? `[${n}]` : ''}`;
     const node: XNode = { local: tag.local, uri: tag.uri, prefix: tag.prefix, attributes: Object.values(tag.attributes), kids: [], text: '', ...at, path };
     const depth = this.stack.length;
@@ -165,6 +186,7 @@ export class EpcisXmlReader {
   }
 
   private close(): void {
+    this.schema?.close({ line: this.parser.line, column: this.parser.column + 1 });
     const top = this.stack.pop();
     if (!top?.node || top.node !== this.capture) return;
     const node = top.node;
@@ -173,11 +195,21 @@ export class EpcisXmlReader {
       this.header = headerFromXml(node, this.namespaces, (m, n) => this.fail(m, n));
       return;
     }
-    const event = eventFromXml(node, this.namespaces, (m, n) => this.fail(m, n));
+    const event = eventFromXml(node, this.namespaces, (m, n) => this.fail(m, n), this.version);
     const index = this.eventCount - 1;
     if (this.options.keepEvents !== false) this.events.push(event);
     this.options.onEvent?.(event, index, this.locations[index] as XmlLocation);
   }
+}
+
+/** Every schema issue in one typed error; the first names its place in the message. */
+function schemaError(version: EpcisXmlVersion, schema: XsdValidator): DomainError {
+  const issues: readonly SchemaIssue[] = schema.issues;
+  const first = issues[0] as SchemaIssue;
+  const more = schema.issueCount > 1 ? ` (and ${schema.issueCount - 1} more)` : '';
+  return new DomainError('EPCIS_XML_INVALID', `EPCIS ${version} XML line ${first.line}, column ${first.column} (${first.element}): ${first.message}${more}; the document breaks the EPCIS ${version} XML schema`, {
+    reason: first.message, line: first.line, column: first.column, path: first.element, schema: `EPCIS ${version}`, issueCount: schema.issueCount, issues: [...issues],
+  });
 }
 
 function isEventName(local: string): boolean {
@@ -254,9 +286,12 @@ function attr(node: XNode, name: string): string | undefined {
   return node.attributes.find((a) => a.uri === '' && a.local === name)?.value;
 }
 
-function eventFromXml(node: XNode, ns: Record<string, string>, fail: Fail): JsonObject {
+function eventFromXml(node: XNode, ns: Record<string, string>, fail: Fail, version: EpcisXmlVersion | undefined): JsonObject {
   const out: JsonObject = { type: node.local };
   readFields(node, out, ns, fail);
+  // 1.2 makes writers put an empty list where an event names no EPC; 2.0 JSON-LD leaves it out.
+  const required = version === '1.2' ? REQUIRED_LIST_12[node.local] : undefined;
+  if (required && Array.isArray(out[required]) && (out[required] as Json[]).length === 0) delete out[required];
   return out;
 }
 

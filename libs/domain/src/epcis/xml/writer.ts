@@ -1,7 +1,7 @@
 import { DomainError } from '../../errors';
-import { toUrnVocabulary, type VocabularyKind } from '../vocabulary';
+import { toUrnVocabulary, toWebVocabulary, type VocabularyKind } from '../vocabulary';
 import {
-  EPC_LIST_FIELDS, EPCIS_NS, NOT_IN_12, ORDER_12, ORDER_20, QUANTITY_LIST_FIELDS, SENSOR_METADATA_ATTRIBUTES, SENSOR_REPORT_ATTRIBUTES, WELL_KNOWN_PREFIXES,
+  EPC_LIST_FIELDS, EPCIS_NS, NOT_IN_12, ORDER_12, ORDER_20, QUANTITY_LIST_FIELDS, REQUIRED_LIST_12, SENSOR_METADATA_ATTRIBUTES, SENSOR_REPORT_ATTRIBUTES, WELL_KNOWN_PREFIXES,
   type EpcisXmlVersion,
 } from './xml-model';
 
@@ -32,6 +32,13 @@ export interface EpcisXmlWriteOptions {
    * events under `epcisBody.queryResults.resultsBody.eventList`, instead of an EPCISDocument.
    */
   readonly query?: { readonly queryName: string; readonly subscriptionID?: string };
+  /**
+   * How CBV terms (bizStep, disposition, business transaction, source/destination and error
+   * reason types) are spelled: URNs (default; what 1.2 requires and GS1 US files use), or CBV 2.0
+   * Web URIs (`https://ref.gs1.org/cbv/BizStep-shipping`), the REST binding's
+   * `GS1-CBV-XML-Format: Always_Web_URI`. Non-standard values are written as they are.
+   */
+  readonly cbv?: 'urn' | 'web';
 }
 
 /** The EPCIS query schema's namespace per version (EPCISQueryDocument, QueryResults). */
@@ -63,7 +70,16 @@ function usedPrefixes(value: Json, into: Set<string>): void {
 
 class Out {
   private readonly parts: string[] = [];
-  constructor(private readonly indent: string) {}
+  constructor(private readonly indent: string, private readonly cbv: 'urn' | 'web') {}
+  /** A CBV term as the document spells them (URNs, or the CBV 2.0 Web URIs when asked); other values as they are. */
+  term(kind: VocabularyKind, v: Json): string {
+    const s = scalar(v);
+    try {
+      return this.cbv === 'web' ? toWebVocabulary(kind, s) : toUrnVocabulary(kind, s);
+    } catch {
+      return s;
+    }
+  }
   line(depth: number, s: string): void {
     this.parts.push((this.indent ? this.indent.repeat(depth) : '') + s + (this.indent ? '\n' : ''));
   }
@@ -81,7 +97,7 @@ function unrepresentable(message: string, path: string): DomainError {
 export function* epcisXmlChunks(document: object, options: EpcisXmlWriteOptions): Generator<string> {
   const doc = document as Obj;
   const version = options.version;
-  const out = new Out(options.indent ?? '  ');
+  const out = new Out(options.indent ?? '  ', options.cbv ?? 'urn');
   const prefixes = prefixesOf(doc);
   const body = isObj(doc['epcisBody']) ? (doc['epcisBody'] as Obj) : {};
   const results = options.query && isObj(body['queryResults']) && isObj((body['queryResults'] as Obj)['resultsBody']) ? ((body['queryResults'] as Obj)['resultsBody'] as Obj) : undefined;
@@ -179,15 +195,6 @@ function scalar(v: Json): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
-function urn(kind: VocabularyKind, v: Json): string {
-  const s = scalar(v);
-  try {
-    return toUrnVocabulary(kind, s);
-  } catch {
-    return s;
-  }
-}
-
 function writeHeader(out: Out, header: Obj, prefixes: Record<string, string>): void {
   out.line(1, '<EPCISHeader>');
   const sbdhKey = Object.keys(header).find((k) => k.endsWith(':StandardBusinessDocumentHeader'));
@@ -244,7 +251,8 @@ function writeEvent(out: Out, e: Obj, type: string, version: EpcisXmlVersion, de
       out.line(d, '</baseExtension>');
     }
     const layout = ORDER_12[type] as { main: readonly string[]; extension: readonly string[] };
-    for (const name of layout.main) field(name, d);
+    // An event without EPCs still has the list element 1.2 requires, empty; the reader drops it again.
+    for (const name of layout.main) writeField(out, name, e[name] ?? (REQUIRED_LIST_12[type] === name ? [] : undefined), d, prefixes, `${path}.${name}`);
     if (layout.extension.some((n) => e[n] !== undefined)) {
       out.line(d, '<extension>');
       for (const name of layout.extension) field(name, d + 1);
@@ -282,9 +290,9 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
   }
   switch (name) {
     case 'bizStep':
-      return el(name, urn('bizStep', value));
+      return el(name, out.term('bizStep', value));
     case 'disposition':
-      return el(name, urn('disposition', value));
+      return el(name, out.term('disposition', value));
     case 'certificationInfo':
       for (const c of Array.isArray(value) ? value : [value]) el(name, scalar(c));
       return;
@@ -300,7 +308,7 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
     case 'bizTransactionList':
       out.line(d, `<${name}>`);
       for (const b of (Array.isArray(value) ? value : []) as Obj[]) {
-        const type = b['type'] !== undefined ? ` type="${escapeXml(urn('bizTransactionType', b['type']))}"` : '';
+        const type = b['type'] !== undefined ? ` type="${escapeXml(out.term('bizTransactionType', b['type']))}"` : '';
         out.line(d + 1, `<bizTransaction${type}>${escapeXml(scalar(b['bizTransaction']))}</bizTransaction>`);
       }
       out.line(d, `</${name}>`);
@@ -310,7 +318,7 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
       const item = name === 'sourceList' ? 'source' : 'destination';
       out.line(d, `<${name}>`);
       for (const s of (Array.isArray(value) ? value : []) as Obj[]) {
-        out.line(d + 1, `<${item} type="${escapeXml(urn('sourceDestinationType', s['type']))}">${escapeXml(scalar(s[item]))}</${item}>`);
+        out.line(d + 1, `<${item} type="${escapeXml(out.term('sourceDestinationType', s['type']))}">${escapeXml(scalar(s[item]))}</${item}>`);
       }
       out.line(d, `</${name}>`);
       return;
@@ -318,7 +326,7 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
     case 'persistentDisposition': {
       const pd = value as Obj;
       out.line(d, `<${name}>`);
-      for (const k of ['unset', 'set']) for (const v of (Array.isArray(pd[k]) ? pd[k] : []) as Json[]) out.line(d + 1, `<${k}>${escapeXml(urn('disposition', v))}</${k}>`);
+      for (const k of ['unset', 'set']) for (const v of (Array.isArray(pd[k]) ? pd[k] : []) as Json[]) out.line(d + 1, `<${k}>${escapeXml(out.term('disposition', v))}</${k}>`);
       out.line(d, `</${name}>`);
       return;
     }
@@ -326,7 +334,7 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
       const ed = value as Obj;
       out.line(d, `<${name}>`);
       out.line(d + 1, `<declarationTime>${escapeXml(scalar(ed['declarationTime']))}</declarationTime>`);
-      if (ed['reason'] !== undefined) out.line(d + 1, `<reason>${escapeXml(urn('errorReason', ed['reason']))}</reason>`);
+      if (ed['reason'] !== undefined) out.line(d + 1, `<reason>${escapeXml(out.term('errorReason', ed['reason']))}</reason>`);
       const ids = Array.isArray(ed['correctiveEventIDs']) ? ed['correctiveEventIDs'] : [];
       if (ids.length) {
         out.line(d + 1, '<correctiveEventIDs>');

@@ -36,7 +36,8 @@ const WHERE = ['readPoint', 'bizLocation'];
 export const ORDER_20: Readonly<Record<string, readonly string[]>> = {
   ObjectEvent: [...COMMON_20, 'epcList', 'action', 'bizStep', 'disposition', ...WHERE, 'bizTransactionList', 'quantityList', ...TAIL, 'ilmd'],
   AggregationEvent: [...COMMON_20, 'parentID', 'childEPCs', 'action', 'bizStep', 'disposition', ...WHERE, 'bizTransactionList', 'childQuantityList', ...TAIL],
-  AssociationEvent: [...COMMON_20, 'parentID', 'childEPCs', 'action', 'bizStep', 'disposition', ...WHERE, 'bizTransactionList', 'childQuantityList', ...TAIL],
+  // The 2.0 XSD puts an AssociationEvent's childQuantityList beside childEPCs, not where AggregationEvent has it.
+  AssociationEvent: [...COMMON_20, 'parentID', 'childEPCs', 'childQuantityList', 'action', 'bizStep', 'disposition', ...WHERE, 'bizTransactionList', ...TAIL],
   TransactionEvent: [...COMMON_20, 'bizTransactionList', 'parentID', 'epcList', 'action', 'bizStep', 'disposition', ...WHERE, 'quantityList', ...TAIL],
   TransformationEvent: [
     ...COMMON_20, 'inputEPCList', 'inputQuantityList', 'outputEPCList', 'outputQuantityList', 'transformationID', 'bizStep', 'disposition', ...WHERE,
@@ -58,6 +59,9 @@ export const ORDER_12: Readonly<Record<string, { readonly main: readonly string[
     extension: [],
   },
 };
+
+/** EPC lists the EPCIS 1.2 XSD requires as an element (empty when the event names no EPC). */
+export const REQUIRED_LIST_12: Readonly<Record<string, string>> = { ObjectEvent: 'epcList', AggregationEvent: 'childEPCs', TransactionEvent: 'epcList' };
 
 /** EPCIS 2.0 fields EPCIS 1.2 XML has no place for. */
 export const NOT_IN_12 = ['sensorElementList', 'persistentDisposition', 'certificationInfo'] as const;
