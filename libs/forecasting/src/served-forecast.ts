@@ -49,11 +49,16 @@ export interface ServingDesign {
   /** How validation PITs recalibrate months and totals (see served-risk.ts). */
   readonly calibration: CalibrationMode;
   /**
-   * Widening of the calibrated monthly and total distributions around their median, in normal scores (1 = none).
-   * The inner validation year a policy is calibrated on sits right before the origin and is the year the network
-   * stopped early on, so it flatters; how much to widen is a design choice made on the outer validation origins.
+   * Widening of the calibrated monthly distributions around their median, in normal scores (1 = none), below and
+   * above the median separately. The inner validation year a policy is calibrated on sits right before the origin
+   * and is the year the network stopped early on, so it flatters; how much to widen each side is a design choice
+   * made on the outer validation origins. The two tails are chosen apart because the outer years disagree about
+   * them (a year whose demand runs above its forecast thins the upper tail and fattens the lower one), and the
+   * upper tail is the stock-out side.
    */
-  readonly widenMonthly: number;
+  readonly widenBelow: number;
+  readonly widenAbove: number;
+  /** Widening of the totals' distribution (lead time, lead time + review) around its median. */
   readonly widenTotals: number;
 }
 
@@ -67,16 +72,32 @@ export const DEFAULT_DESIGN: ServingDesign = {
   weightStep: 0.1,
   paths: 1000,
   calibration: 'symmetric',
-  widenMonthly: 1.2,
+  widenBelow: 1.35,
+  widenAbove: 1.3,
   widenTotals: 1.1,
 };
 
-/** Moves a base level away from the calibrated median level by `factor` in normal scores. */
-function widenLevel(level: number, median: number, factor: number): number {
-  if (factor === 1) return level;
+/**
+ * Moves a base level away from the calibrated median level in normal scores: by `below` under the median, by
+ * `above` over it (one factor for both sides where the caller has only one).
+ */
+function widenLevel(level: number, median: number, below: number, above = below): number {
   const zm = normalQuantile(Math.min(1 - 1e-6, Math.max(1e-6, median)));
   const z = normalQuantile(Math.min(1 - 1e-6, Math.max(1e-6, level)));
+  const factor = z < zm ? below : above;
+  // The median itself stays put exactly (a round trip through normal scores would move it in the 12th digit).
+  if (factor === 1 || z === zm) return level;
   return Math.min(1 - 1e-6, Math.max(1e-6, normalCdf(zm + factor * (z - zm))));
+}
+
+/**
+ * The monthly widening of a stored design. Policies stored before the tails were widened apart carry one
+ * `widenMonthly` for both; they keep serving what they served.
+ */
+export function monthlyWidening(design: ServingDesign | (Omit<ServingDesign, 'widenBelow' | 'widenAbove'> & { readonly widenMonthly?: number })): { below: number; above: number } {
+  if ('widenBelow' in design && 'widenAbove' in design) return { below: design.widenBelow, above: design.widenAbove };
+  const both = (design as { widenMonthly?: number }).widenMonthly ?? 1;
+  return { below: both, above: both };
 }
 
 export interface ServingPolicy {
@@ -560,10 +581,10 @@ export function serveForecasts(histories: readonly DemandHistory[], serving: Ser
     const g = policy.calibration.monthly[p.demandClass] ? p.demandClass : 'all';
     const tables = policy.calibration.monthly[g] ?? [];
     const pathMarginal = recalibratedMarginal(mix.marginal, (h, u) => remapLevel(tables[Math.min(h, tables.length - 1)], u));
-    const widen = policy.design.widenMonthly ?? 1;
+    const widen = monthlyWidening(policy.design);
     const marginal = recalibratedMarginal(mix.marginal, (h, u) => {
       const table = tables[Math.min(h, tables.length - 1)];
-      return widenLevel(remapLevel(table, u), remapLevel(table, 0.5), widen);
+      return widenLevel(remapLevel(table, u), remapLevel(table, 0.5), widen.below, widen.above);
     });
     if (horizon > policy.horizon) notes.push(`months ${policy.horizon + 1}-${horizon} use the calibration of month ${policy.horizon}`);
     const quantiles = levels.map((u) => Array.from({ length: horizon }, (_, h) => marginal.quantile(h, u)));
