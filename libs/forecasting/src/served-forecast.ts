@@ -333,16 +333,8 @@ export interface TrainingProgress {
   readonly message: string;
 }
 
-/**
- * Trains the served forecaster on a panel: the trading-day coefficient, the global model (on calendar-adjusted
- * demand), every method's forecast of each series' last `horizon` months made without them, the combination weights
- * per demand class that minimise mean MASE there, and the calibration of months and totals on the same origin.
- */
-export async function trainServingModel(histories: readonly DemandHistory[], options: TrainServingOptions = {}): Promise<{ serving: ServingModel; refused: ServedRefusal[] }> {
-  const design: ServingDesign = { ...DEFAULT_DESIGN, ...options.design };
-  const horizon = options.horizon ?? 12;
-  checkHorizon(horizon);
-  const say = options.progress ?? (() => undefined);
+/** Conditions every history, fits the trading-day coefficient on the months before the validation year, adjusts. */
+function preparePanel(histories: readonly DemandHistory[], design: ServingDesign, horizon: number, say: (event: TrainingProgress) => void): { prepared: Prepared[]; effect: TradingDayEffect; refused: ServedRefusal[] } {
   const refused: ServedRefusal[] = [];
   const conditioned: ConditionedHistory[] = [];
   for (const h of histories) {
@@ -358,26 +350,53 @@ export async function trainServingModel(histories: readonly DemandHistory[], opt
   // The calendar coefficient is fitted on the months before each validation year, like everything else.
   say({ phase: 'calendar', message: `fitting the trading-day effect (${design.calendar})` });
   const effect = fitTradingDayEffect(conditioned.map((c) => ({ start: c.start, values: c.values.slice(0, Math.max(0, c.values.length - horizon)) })), design.calendar);
-  const prepared = conditioned.map((c) => prepare({ key: c.key, start: c.start, values: c.values }, effect));
+  return { prepared: conditioned.map((c) => prepare({ key: c.key, start: c.start, values: c.values }, effect)), effect, refused };
+}
 
-  let model = options.model;
-  if (!model && !options.withoutModel) {
-    try {
-      model = await GlobalQuantileModel.train(prepared.map((p) => p.adjusted), {
-        horizon,
-        inputMonths: design.inputMonths,
-        members: design.members,
-        hiddenUnits: design.hiddenUnits,
-        maxEpochs: design.maxEpochs,
-        seed: options.seed,
-        ...(options.parallelism ? { parallelism: options.parallelism } : {}),
-        progress: (event) => say({ phase: 'network', message: event.message, member: event.member, members: event.members, epoch: event.epoch, loss: event.loss }),
-      });
-    } catch (error) {
-      if (!(error instanceof ForecastError && error.code === 'NO_TRAINABLE_SERIES')) throw error;
-      say({ phase: 'network', message: `no global model: ${error.message}` });
-    }
+/** The global network on calendar-adjusted demand; undefined (said) when no series is long enough to train it. */
+async function trainNetwork(prepared: readonly Prepared[], design: ServingDesign, horizon: number, options: TrainServingOptions, say: (event: TrainingProgress) => void): Promise<GlobalQuantileModel | undefined> {
+  try {
+    return await GlobalQuantileModel.train(prepared.map((p) => p.adjusted), {
+      horizon,
+      inputMonths: design.inputMonths,
+      members: design.members,
+      hiddenUnits: design.hiddenUnits,
+      maxEpochs: design.maxEpochs,
+      seed: options.seed,
+      ...(options.parallelism ? { parallelism: options.parallelism } : {}),
+      progress: (event) => say({ phase: 'network', message: event.message, member: event.member, members: event.members, epoch: event.epoch, loss: event.loss }),
+    });
+  } catch (error) {
+    if (!(error instanceof ForecastError && error.code === 'NO_TRAINABLE_SERIES')) throw error;
+    say({ phase: 'network', message: `no global model: ${error.message}` });
+    return undefined;
   }
+}
+
+/**
+ * The global network alone, trained the way trainServingModel trains it (calendar-adjusted, last `horizon` months
+ * held out for early stopping), without fitting a policy: what is pretrained on one panel to start another from.
+ */
+export async function trainGlobalNetwork(histories: readonly DemandHistory[], options: Omit<TrainServingOptions, 'model' | 'withoutModel'> = {}): Promise<GlobalQuantileModel | undefined> {
+  const design: ServingDesign = { ...DEFAULT_DESIGN, ...options.design };
+  const horizon = options.horizon ?? 12;
+  checkHorizon(horizon);
+  const say = options.progress ?? (() => undefined);
+  return trainNetwork(preparePanel(histories, design, horizon, say).prepared, design, horizon, options, say);
+}
+
+/**
+ * Trains the served forecaster on a panel: the trading-day coefficient, the global model (on calendar-adjusted
+ * demand), every method's forecast of each series' last `horizon` months made without them, the combination weights
+ * per demand class that minimise mean MASE there, and the calibration of months and totals on the same origin.
+ */
+export async function trainServingModel(histories: readonly DemandHistory[], options: TrainServingOptions = {}): Promise<{ serving: ServingModel; refused: ServedRefusal[] }> {
+  const design: ServingDesign = { ...DEFAULT_DESIGN, ...options.design };
+  const horizon = options.horizon ?? 12;
+  checkHorizon(horizon);
+  const say = options.progress ?? (() => undefined);
+  const { prepared, effect, refused } = preparePanel(histories, design, horizon, say);
+  const model = options.model ?? (options.withoutModel ? undefined : await trainNetwork(prepared, design, horizon, options, say));
   const usableModel = model && model.horizon >= horizon ? model : undefined;
 
   say({ phase: 'validation', message: `validation forecasts of ${prepared.length} series` });
