@@ -82,6 +82,8 @@ export interface GlobalModelMetadata {
   };
   /** The serving policy learned with this network (see served-forecast.ts); absent on a bare network. */
   readonly servingPolicy?: ServingPolicy;
+  /** Set on a network pretrained on another panel (pretrained-model.ts): the panel it learned from. */
+  readonly pretrainedOn?: string;
 }
 
 /** A held-out forecast of the last `horizon` months of a training series, used by the chooser. */

@@ -42,11 +42,15 @@ export { parseCsv, readCsvFile } from './csv-table';
 export { panelFromRows } from './demand-panel';
 export type { PanelColumns } from './demand-panel';
 
-export { trainServingModel, serveForecasts, baselineServing, totalQuantiles, DEFAULT_DESIGN, SERVED_METHODS, CLASS_METHODS } from './served-forecast';
+export { trainServingModel, trainGlobalNetwork, monthlyWidening, serveForecasts, baselineServing, totalQuantiles, DEFAULT_DESIGN, SERVED_METHODS, CLASS_METHODS } from './served-forecast';
 export type { ServingDesign, ServingPolicy, ServingModel, ServedSeries, ServedRefusal, ServedMethod, TrainServingOptions, TrainingProgress, ServeOptions } from './served-forecast';
 export { reorderSuggestion, reorderHorizon, checkReorderRequest, simulateOrderUpTo } from './reorder-policy';
 export type { ReorderRequest, ReorderSuggestion, InventoryCycle, InventoryOutcome } from './reorder-policy';
 export { servingToArtifacts, servingFromArtifacts, saveServingToDirectory, loadServingFromDirectory } from './model-store';
+export { pretrainedGlobalModel, pretrainedName, directoryPretrainedStore, pbsPanel } from './pretrained-model';
+export type { PretrainedStore, PretrainOptions } from './pretrained-model';
+export { chooseTailWidening } from './tail-widening';
+export type { TailWidening, WideningTrial } from './tail-widening';
 export { classifyDemand, fitSba, fitTsb, intermittentForecast, DEMAND_CLASSES } from './intermittent';
 export type { DemandClass, Classification, IntermittentFit } from './intermittent';
 export { tradingDays, tradingDayDeviation, fitTradingDayEffect, isPublicHoliday, checkRegion, CALENDAR_REGIONS } from './trading-days';

@@ -68,4 +68,19 @@ describe('served forecaster', () => {
     expect(result.forecasts[1].forecast.point).toHaveLength(18);
     expect(result.forecasts[1].forecast.notes.join(' ')).toMatch(/months 13-18 use the calibration of month 12/);
   });
+  it('widens each tail by its own factor, and serves a policy stored with one widenMonthly as before', () => {
+    const base = baselineServing();
+    const withDesign = (design: object) => ({ policy: { ...base.policy, design: { ...base.policy.design, ...design } } }) as typeof base;
+    const history = [{ key: 'a', start: monthIndex(2018, 1), values: Array.from({ length: 60 }, (_, t) => 200 + 40 * Math.sin((2 * Math.PI * t) / 12) + ((t * 37) % 11)) }];
+    const serve = (design: object) => serveForecasts(history, withDesign(design), { horizon: 3, levels: [0.1, 0.5, 0.9] }).forecasts[0].forecast.quantiles;
+    const plain = serve({ widenBelow: 1, widenAbove: 1 });
+    const upper = serve({ widenBelow: 1, widenAbove: 1.5 });
+    expect(upper[0]).toEqual(plain[0]);
+    expect(upper[1]).toEqual(plain[1]);
+    upper[2].forEach((q, h) => expect(q).toBeGreaterThan(plain[2][h]));
+    const legacy = { ...base.policy.design, widenMonthly: 1.3 } as Record<string, unknown>;
+    delete legacy.widenBelow;
+    delete legacy.widenAbove;
+    expect(serveForecasts(history, { policy: { ...base.policy, design: legacy } } as unknown as typeof base, { horizon: 3, levels: [0.1, 0.5, 0.9] }).forecasts[0].forecast.quantiles).toEqual(serve({ widenBelow: 1.3, widenAbove: 1.3 }));
+  });
 });

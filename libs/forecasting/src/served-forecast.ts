@@ -49,11 +49,16 @@ export interface ServingDesign {
   /** How validation PITs recalibrate months and totals (see served-risk.ts). */
   readonly calibration: CalibrationMode;
   /**
-   * Widening of the calibrated monthly and total distributions around their median, in normal scores (1 = none).
-   * The inner validation year a policy is calibrated on sits right before the origin and is the year the network
-   * stopped early on, so it flatters; how much to widen is a design choice made on the outer validation origins.
+   * Widening of the calibrated monthly distributions around their median, in normal scores (1 = none), below and
+   * above the median separately. The inner validation year a policy is calibrated on sits right before the origin
+   * and is the year the network stopped early on, so it flatters; how much to widen each side is a design choice
+   * made on the outer validation origins. The two tails are chosen apart because the outer years disagree about
+   * them (a year whose demand runs above its forecast thins the upper tail and fattens the lower one), and the
+   * upper tail is the stock-out side.
    */
-  readonly widenMonthly: number;
+  readonly widenBelow: number;
+  readonly widenAbove: number;
+  /** Widening of the totals' distribution (lead time, lead time + review) around its median. */
   readonly widenTotals: number;
 }
 
@@ -67,16 +72,32 @@ export const DEFAULT_DESIGN: ServingDesign = {
   weightStep: 0.1,
   paths: 1000,
   calibration: 'symmetric',
-  widenMonthly: 1.2,
+  widenBelow: 1.35,
+  widenAbove: 1.3,
   widenTotals: 1.1,
 };
 
-/** Moves a base level away from the calibrated median level by `factor` in normal scores. */
-function widenLevel(level: number, median: number, factor: number): number {
-  if (factor === 1) return level;
+/**
+ * Moves a base level away from the calibrated median level in normal scores: by `below` under the median, by
+ * `above` over it (one factor for both sides where the caller has only one).
+ */
+function widenLevel(level: number, median: number, below: number, above = below): number {
   const zm = normalQuantile(Math.min(1 - 1e-6, Math.max(1e-6, median)));
   const z = normalQuantile(Math.min(1 - 1e-6, Math.max(1e-6, level)));
+  const factor = z < zm ? below : above;
+  // The median itself stays put exactly (a round trip through normal scores would move it in the 12th digit).
+  if (factor === 1 || z === zm) return level;
   return Math.min(1 - 1e-6, Math.max(1e-6, normalCdf(zm + factor * (z - zm))));
+}
+
+/**
+ * The monthly widening of a stored design. Policies stored before the tails were widened apart carry one
+ * `widenMonthly` for both; they keep serving what they served.
+ */
+export function monthlyWidening(design: ServingDesign | (Omit<ServingDesign, 'widenBelow' | 'widenAbove'> & { readonly widenMonthly?: number })): { below: number; above: number } {
+  if ('widenBelow' in design && 'widenAbove' in design) return { below: design.widenBelow, above: design.widenAbove };
+  const both = (design as { widenMonthly?: number }).widenMonthly ?? 1;
+  return { below: both, above: both };
 }
 
 export interface ServingPolicy {
@@ -312,16 +333,8 @@ export interface TrainingProgress {
   readonly message: string;
 }
 
-/**
- * Trains the served forecaster on a panel: the trading-day coefficient, the global model (on calendar-adjusted
- * demand), every method's forecast of each series' last `horizon` months made without them, the combination weights
- * per demand class that minimise mean MASE there, and the calibration of months and totals on the same origin.
- */
-export async function trainServingModel(histories: readonly DemandHistory[], options: TrainServingOptions = {}): Promise<{ serving: ServingModel; refused: ServedRefusal[] }> {
-  const design: ServingDesign = { ...DEFAULT_DESIGN, ...options.design };
-  const horizon = options.horizon ?? 12;
-  checkHorizon(horizon);
-  const say = options.progress ?? (() => undefined);
+/** Conditions every history, fits the trading-day coefficient on the months before the validation year, adjusts. */
+function preparePanel(histories: readonly DemandHistory[], design: ServingDesign, horizon: number, say: (event: TrainingProgress) => void): { prepared: Prepared[]; effect: TradingDayEffect; refused: ServedRefusal[] } {
   const refused: ServedRefusal[] = [];
   const conditioned: ConditionedHistory[] = [];
   for (const h of histories) {
@@ -337,26 +350,53 @@ export async function trainServingModel(histories: readonly DemandHistory[], opt
   // The calendar coefficient is fitted on the months before each validation year, like everything else.
   say({ phase: 'calendar', message: `fitting the trading-day effect (${design.calendar})` });
   const effect = fitTradingDayEffect(conditioned.map((c) => ({ start: c.start, values: c.values.slice(0, Math.max(0, c.values.length - horizon)) })), design.calendar);
-  const prepared = conditioned.map((c) => prepare({ key: c.key, start: c.start, values: c.values }, effect));
+  return { prepared: conditioned.map((c) => prepare({ key: c.key, start: c.start, values: c.values }, effect)), effect, refused };
+}
 
-  let model = options.model;
-  if (!model && !options.withoutModel) {
-    try {
-      model = await GlobalQuantileModel.train(prepared.map((p) => p.adjusted), {
-        horizon,
-        inputMonths: design.inputMonths,
-        members: design.members,
-        hiddenUnits: design.hiddenUnits,
-        maxEpochs: design.maxEpochs,
-        seed: options.seed,
-        ...(options.parallelism ? { parallelism: options.parallelism } : {}),
-        progress: (event) => say({ phase: 'network', message: event.message, member: event.member, members: event.members, epoch: event.epoch, loss: event.loss }),
-      });
-    } catch (error) {
-      if (!(error instanceof ForecastError && error.code === 'NO_TRAINABLE_SERIES')) throw error;
-      say({ phase: 'network', message: `no global model: ${error.message}` });
-    }
+/** The global network on calendar-adjusted demand; undefined (said) when no series is long enough to train it. */
+async function trainNetwork(prepared: readonly Prepared[], design: ServingDesign, horizon: number, options: TrainServingOptions, say: (event: TrainingProgress) => void): Promise<GlobalQuantileModel | undefined> {
+  try {
+    return await GlobalQuantileModel.train(prepared.map((p) => p.adjusted), {
+      horizon,
+      inputMonths: design.inputMonths,
+      members: design.members,
+      hiddenUnits: design.hiddenUnits,
+      maxEpochs: design.maxEpochs,
+      seed: options.seed,
+      ...(options.parallelism ? { parallelism: options.parallelism } : {}),
+      progress: (event) => say({ phase: 'network', message: event.message, member: event.member, members: event.members, epoch: event.epoch, loss: event.loss }),
+    });
+  } catch (error) {
+    if (!(error instanceof ForecastError && error.code === 'NO_TRAINABLE_SERIES')) throw error;
+    say({ phase: 'network', message: `no global model: ${error.message}` });
+    return undefined;
   }
+}
+
+/**
+ * The global network alone, trained the way trainServingModel trains it (calendar-adjusted, last `horizon` months
+ * held out for early stopping), without fitting a policy: what is pretrained on one panel to start another from.
+ */
+export async function trainGlobalNetwork(histories: readonly DemandHistory[], options: Omit<TrainServingOptions, 'model' | 'withoutModel'> = {}): Promise<GlobalQuantileModel | undefined> {
+  const design: ServingDesign = { ...DEFAULT_DESIGN, ...options.design };
+  const horizon = options.horizon ?? 12;
+  checkHorizon(horizon);
+  const say = options.progress ?? (() => undefined);
+  return trainNetwork(preparePanel(histories, design, horizon, say).prepared, design, horizon, options, say);
+}
+
+/**
+ * Trains the served forecaster on a panel: the trading-day coefficient, the global model (on calendar-adjusted
+ * demand), every method's forecast of each series' last `horizon` months made without them, the combination weights
+ * per demand class that minimise mean MASE there, and the calibration of months and totals on the same origin.
+ */
+export async function trainServingModel(histories: readonly DemandHistory[], options: TrainServingOptions = {}): Promise<{ serving: ServingModel; refused: ServedRefusal[] }> {
+  const design: ServingDesign = { ...DEFAULT_DESIGN, ...options.design };
+  const horizon = options.horizon ?? 12;
+  checkHorizon(horizon);
+  const say = options.progress ?? (() => undefined);
+  const { prepared, effect, refused } = preparePanel(histories, design, horizon, say);
+  const model = options.model ?? (options.withoutModel ? undefined : await trainNetwork(prepared, design, horizon, options, say));
   const usableModel = model && model.horizon >= horizon ? model : undefined;
 
   say({ phase: 'validation', message: `validation forecasts of ${prepared.length} series` });
@@ -560,10 +600,10 @@ export function serveForecasts(histories: readonly DemandHistory[], serving: Ser
     const g = policy.calibration.monthly[p.demandClass] ? p.demandClass : 'all';
     const tables = policy.calibration.monthly[g] ?? [];
     const pathMarginal = recalibratedMarginal(mix.marginal, (h, u) => remapLevel(tables[Math.min(h, tables.length - 1)], u));
-    const widen = policy.design.widenMonthly ?? 1;
+    const widen = monthlyWidening(policy.design);
     const marginal = recalibratedMarginal(mix.marginal, (h, u) => {
       const table = tables[Math.min(h, tables.length - 1)];
-      return widenLevel(remapLevel(table, u), remapLevel(table, 0.5), widen);
+      return widenLevel(remapLevel(table, u), remapLevel(table, 0.5), widen.below, widen.above);
     });
     if (horizon > policy.horizon) notes.push(`months ${policy.horizon + 1}-${horizon} use the calibration of month ${policy.horizon}`);
     const quantiles = levels.map((u) => Array.from({ length: horizon }, (_, h) => marginal.quantile(h, u)));
