@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isPortFree } from '@pedigree/host';
+import { PEER_ORGS } from '../../infra/src/network/topology';
 
 /**
  * `npm start` (node dist/infra/src/cli/start.js) is all or nothing. With a port it needs already
@@ -43,6 +44,27 @@ function hold(port: number): Promise<net.Server> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
+}
+
+/**
+ * Holds 127.0.0.1:`port` on the manufacturer's host, where its embedded Postgres will want it: on
+ * namespaced hosts (the run as root) that loopback is its namespace's own, so the holder is a
+ * process started there; on loopback hosts it is this process.
+ */
+async function holdOnManufacturerHost(port: number): Promise<{ pid: number; close: () => Promise<void> }> {
+  const namespace = PEER_ORGS.find((o) => o.app === 'manufacturer')?.namespace;
+  if (!namespace) {
+    const server = await hold(port);
+    return { pid: process.pid, close: () => new Promise((r) => server.close(() => r())) };
+  }
+  const script = `require('node:net').createServer().listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n')); setInterval(() => undefined, 60000);`;
+  // ip netns exec execs the command: the holder keeps the pid spawn reports.
+  const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (b: Buffer) => { if (b.toString().includes('ready')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`the port holder in ${namespace} exited (${code})`)));
+  });
+  return { pid: child.pid!, close: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGKILL'); }) };
 }
 
 /** Runs start.js to its end with a mark in its environment that every process it starts inherits. */
@@ -87,17 +109,17 @@ it('a service port already taken is refused before anything starts, naming the p
 
 it('a service that dies while the others start: named with why, everything stopped, exit 1, nothing left', async () => {
   const port = POSTGRES_PORTS[0]; // the manufacturer's embedded Postgres
-  const holder = await hold(port);
+  const holder = await holdOnManufacturerHost(port);
   try {
     const { code, output } = await start(`pg-${process.pid}`);
     expect(code).toBe(1);
-    expect(output).toContain(`start: manufacturer exited (code 1): port ${port} (embedded Postgres, ${path.join(dataDir, 'manufacturer')}) is already in use by pid ${process.pid} (`);
+    expect(output).toContain(`start: manufacturer exited (code 1): port ${port} (embedded Postgres, ${path.join(dataDir, 'manufacturer')}) is already in use by pid ${holder.pid} (`);
     expect(output).toContain('start: stopped everything it started');
     expect(output).not.toContain('Pedigree is up');
     expect(output).not.toMatch(/\n\s+at /);
     expect(leftBehind(`pg-${process.pid}`)).toEqual([]);
     for (const p of [...SERVICE_PORTS, ...POSTGRES_PORTS.slice(1)]) expect({ port: p, free: await isPortFree(p) }).toEqual({ port: p, free: true });
   } finally {
-    await new Promise((r) => holder.close(r));
+    await holder.close();
   }
 }, 180_000);
