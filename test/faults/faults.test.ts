@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { sgtinToEpcUrn } from '@pedigree/domain';
+import { postGraphQL } from '@pedigree/graphql-client';
 import { LedgerError } from '@pedigree/ledger';
 import { Network } from '../../infra/src/network/network';
 import { findOrg, hostOf, HOSTS_RECORD, networkHosts, ORDERERS, peerName } from '../../infra/src/network/topology';
@@ -94,14 +95,13 @@ async function attempt(w: Write): Promise<void> {
       w.outcome = 'acknowledged';
       w.error = undefined;
     } else {
-      const res = await fetch(`${service.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': OPERATOR },
-        body: JSON.stringify({ query: `mutation($s: [String!]!, $k: String!) { commissionPacks(gtin: "${GTIN}", lot: "${w.lot}", expiry: "2030-06-30", serials: $s, idempotencyKey: $k) { transactionId } }`, variables: { s: w.serials, k: w.key } }),
-        signal: AbortSignal.timeout(CALL_BOUND_MS),
-      });
-      const body = (await res.json()) as { data?: { commissionPacks?: { transactionId: string } }; errors?: Array<{ extensions?: { code?: string; retryable?: boolean; details?: { stage?: string } } }> };
-      const e = body.errors?.[0]?.extensions;
+      const body = await postGraphQL<{ commissionPacks?: { transactionId: string } }>(
+        `${service.url}/graphql`,
+        `mutation($s: [String!]!, $k: String!) { commissionPacks(gtin: "${GTIN}", lot: "${w.lot}", expiry: "2030-06-30", serials: $s, idempotencyKey: $k) { transactionId } }`,
+        { s: w.serials, k: w.key },
+        { apiKey: OPERATOR, signal: AbortSignal.timeout(CALL_BOUND_MS) },
+      );
+      const e = body.errors?.[0]?.extensions as { code?: string; retryable?: boolean; details?: { stage?: string } } | undefined;
       if (!e && body.data) {
         w.txId = body.data.commissionPacks?.transactionId;
         w.outcome = 'acknowledged';
