@@ -396,10 +396,12 @@ export interface ExposureCache {
   readonly checked: WeakSet<readonly Reading[]>;
   /** Each series' running sums, by identity and then by range and options: legs that differ still share one pass. */
   readonly indexes: WeakMap<readonly Reading[], Map<string, SeriesIndex>>;
+  /** Each cached leg's excursions, built once: a pallet's packs then only join them. */
+  readonly finished: WeakMap<Accumulator, readonly Excursion[]>;
 }
 
 export function exposureCache(): ExposureCache {
-  return { legs: new Map(), checked: new WeakSet(), indexes: new WeakMap() };
+  return { legs: new Map(), checked: new WeakSet(), indexes: new WeakMap(), finished: new WeakMap() };
 }
 
 function seriesIndex(cache: ExposureCache, readings: readonly Reading[], range: Range, k: number, maxGapMs: number): SeriesIndex {
@@ -497,7 +499,12 @@ export function packExposure(
     arrhenius += acc.arrhenius;
     highest = Math.max(highest, acc.highest);
     lowest = Math.min(lowest, acc.lowest);
-    for (const x of finish(acc, k, leg.source).excursions) {
+    let legExcursions = cache?.finished.get(acc);
+    if (!legExcursions) {
+      legExcursions = finish(acc, k, leg.source).excursions;
+      cache?.finished.set(acc, legExcursions);
+    }
+    for (const x of legExcursions) {
       const prev = excursions[excursions.length - 1];
       if (prev && prev.endMs === x.startMs) {
         excursions[excursions.length - 1] = {
