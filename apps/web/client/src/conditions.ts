@@ -102,6 +102,8 @@ const PACK_CONDITIONS = `query($e: String!) { packConditions(epc: $e) { source {
 
 const celsius = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} °C`);
 const stamp = (iso: string) => new Date(iso).toLocaleString();
+/** Seconds under a minute: a leg seconds long that ran hot must not print as "0 min". */
+const duration = (minutes: number) => (minutes > 0 && minutes < 1 ? `${Math.max(1, Math.round(minutes * 60))} s` : `${Math.round(minutes * 10) / 10} min`);
 
 /** A leg is an excursion when its logger saw any time out of the labelled range; the budget is judged over the pack's whole custody, not here. */
 export const legIsExcursion = (leg: Pick<LegConditions, 'minutesOutOfRange'>) => leg.minutesOutOfRange > 0;
@@ -128,7 +130,7 @@ export function packLegsConditions(epc: string): HTMLElement {
         h('tbody', {}, ...legs.map((l) => h('tr', { class: legIsExcursion(l) ? 'excursion' : l.covered ? 'covered' : 'uncovered' },
           h('td', {}, `${l.source.kind} `, h('span', { class: 'mono small' }, l.source.id)), h('td', {}, stamp(l.from)), h('td', {}, stamp(l.to)),
           h('td', { class: 'num' }, celsius(l.minCelsius)), h('td', { class: 'num' }, celsius(l.maxCelsius)),
-          h('td', { class: 'num leg-out' }, l.covered ? `${legIsExcursion(l) ? '⚠ ' : ''}${l.minutesOutOfRange} min` : '—'),
+          h('td', { class: 'num leg-out' }, l.covered ? `${legIsExcursion(l) ? '⚠ ' : ''}${duration(l.minutesOutOfRange)}` : '—'),
           h('td', { class: 'num' }, celsius(l.mktCelsius)),
           h('td', { class: 'leg-logger' }, l.covered ? l.loggers.join(', ') || 'logger' : 'no logger'))))));
   }, (err: Error) => out.replaceChildren(...(/is not a pack/.test(err.message) ? [] : [notice(err.message, 'error')])));
