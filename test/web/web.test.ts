@@ -83,10 +83,11 @@ beforeAll(async () => {
   await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: all });
   const toPharmacy = await d.ok<{ shipPacks: { shipmentId: string } }>(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { shipmentId } }`, { e: all, ti: ti(MSP.distributor, MSP.dispenser) });
   await p.ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: all });
-  // Cold chain: the product gets a 2–8 °C range, and the pharmacy stores the shipment's logger trace (12 h, a 2-hour excursion).
+  // Cold chain: the product gets a 2–8 °C range, and the pharmacy stores the shipment's logger trace (12 h up to now,
+  // the last 2 hours at 13 °C): the shipment's leg, seconds ago, falls in that excursion, so the pack's trace shows it.
   await m.ok(key('manufacturer', 'operator'), `mutation($n: String!, $d: String!) { registerProduct(ndc: $d, name: $n, strength: "500 mg", dosageForm: "capsule", packSize: "30", storage: { minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 60 } }) { transactionId } }`, { n: PRODUCT, d: NDC });
-  const start = Date.now() - 13 * 3600_000;
-  const trace = Array.from({ length: 720 }, (_, i) => `${new Date(start + i * 60_000).toISOString()},${i >= 300 && i < 420 ? 13 : (5 + Math.sin(i / 60)).toFixed(2)}`);
+  const start = Date.now() - 719 * 60_000;
+  const trace = Array.from({ length: 720 }, (_, i) => `${new Date(start + i * 60_000).toISOString()},${i >= 600 ? 13 : (5 + Math.sin(i / 60)).toFixed(2)}`);
   await p.ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${toPharmacy.shipPacks.shipmentId}" }, csv: $c) { id } }`, { c: ['time,temperature', ...trace].join('\n') });
   pharmacyShipment = toPharmacy.shipPacks.shipmentId;
   await m.ok(key('manufacturer', 'operator'), `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", recallId: "RC-${runId}") { transactionId } }`);
@@ -335,6 +336,17 @@ describeBrowser('web front end in Chromium', () => {
       steps = await page.$$eval('.timeline li strong', (s) => s.map((x) => x.textContent));
     }
     expect(steps).toEqual(['commission', 'ship', 'receive', 'ship', 'receive', 'dispense']);
+    // Each leg's conditions beside the timeline: only the pharmacy's shipment had a logger, and it ran hot over the leg.
+    await page.waitForSelector('#trace-legs table.legs tbody tr');
+    const legs = await page.$$eval('#trace-legs tbody tr', (rows) => rows.map((r) => ({ cls: r.className, cells: [...r.querySelectorAll('td')].map((c) => c.textContent ?? '') })));
+    const hot = legs.filter((l) => l.cls === 'excursion');
+    if (hot.length !== 1) throw new Error(`expected one leg out of range, got ${JSON.stringify(legs)}`);
+    expect(hot[0]!.cells[0]).toContain(pharmacyShipment);
+    expect(hot[0]!.cells[4]).toBe('13.0 °C');
+    expect(hot[0]!.cells[5]).toMatch(/^⚠ [\d.]+ (min|s)$/);
+    expect(legs.filter((l) => l.cls === 'uncovered').every((l) => l.cells[7] === 'no logger')).toBe(true);
+    expect(legs.length).toBeGreaterThan(1);
+    expect(await page.textContent('#trace-legs-summary')).toMatch(/ 1 out of range$/);
     await shot(page, '10-console-trace');
 
     await page.click('#tab-alerts');

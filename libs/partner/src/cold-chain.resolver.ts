@@ -61,7 +61,7 @@ export class ColdChainResolver {
     const round = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
     return (await this.excursions.packConditions(toEpc(epc))).map((l) => ({
       source: { ...l.source }, from: toUtcIsoString(l.fromMs), to: toUtcIsoString(l.toMs), covered: l.covered, loggers: [...l.loggers],
-      minCelsius: round(l.lowestCelsius), maxCelsius: round(l.highestCelsius), minutesOutOfRange: Math.round(l.minutesOutOfRange * 10) / 10, mktCelsius: round(l.mktCelsius),
+      minCelsius: round(l.lowestCelsius), maxCelsius: round(l.highestCelsius), minutesOutOfRange: Math.round(l.minutesOutOfRange * 1000) / 1000, mktCelsius: round(l.mktCelsius),
       monitoredMinutes: Math.round(l.monitoredMinutes * 10) / 10,
     }));
   }

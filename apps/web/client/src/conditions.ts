@@ -91,3 +91,48 @@ export function conditionsSection(): HTMLElement {
       h('button', { type: 'submit' }, 'Show conditions')),
     out);
 }
+
+/** One custody leg of a pack with what its own source's logger recorded over it (`packConditions`). */
+export interface LegConditions {
+  source: { kind: string; id: string }; from: string; to: string; covered: boolean; loggers: string[];
+  minCelsius: number | null; maxCelsius: number | null; minutesOutOfRange: number; mktCelsius: number | null; monitoredMinutes: number;
+}
+
+const PACK_CONDITIONS = `query($e: String!) { packConditions(epc: $e) { source { kind id } from to covered loggers minCelsius maxCelsius minutesOutOfRange mktCelsius monitoredMinutes } }`;
+
+const celsius = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} °C`);
+const stamp = (iso: string) => new Date(iso).toLocaleString();
+/** Seconds under a minute: a leg seconds long that ran hot must not print as "0 min". */
+const duration = (minutes: number) => (minutes > 0 && minutes < 1 ? `${Math.max(1, Math.round(minutes * 60))} s` : `${Math.round(minutes * 10) / 10} min`);
+
+/** A leg is an excursion when its logger saw any time out of the labelled range; the budget is judged over the pack's whole custody, not here. */
+export const legIsExcursion = (leg: Pick<LegConditions, 'minutesOutOfRange'>) => leg.minutesOutOfRange > 0;
+
+/**
+ * The conditions of each leg of a pack's custody, beside its trace timeline: min/max, minutes out of
+ * range, MKT and the loggers, "no logger" where the source had none. Empty for a product without a
+ * labelled range (the service answers no legs), and for a container, whose own legs are not a pack's.
+ */
+export function packLegsConditions(epc: string): HTMLElement {
+  const out = h('section', { class: 'legs-box', id: 'trace-legs', 'aria-live': 'polite' }, notice('Loading conditions…'));
+  // A container's URN has no pack legs; scans and Digital Links are resolved by the service.
+  if (/^urn:epc:id:(?!sgtin:)/.test(epc)) {
+    out.replaceChildren();
+    return out;
+  }
+  gql<{ packConditions: LegConditions[] }>(session()!.org, PACK_CONDITIONS, { e: epc }).then(({ packConditions: legs }) => {
+    if (!legs.length) return out.replaceChildren(h('p', { class: 'small' }, 'No storage range registered for this product: no conditions to show.'));
+    const excursions = legs.filter(legIsExcursion).length;
+    out.replaceChildren(h('h3', {}, 'Conditions of each leg'),
+      h('p', { id: 'trace-legs-summary' }, `${legs.length} leg${legs.length === 1 ? '' : 's'}, ${legs.filter((l) => l.covered).length} with a logger; ${excursions} out of range`),
+      h('table', { class: 'legs' },
+        h('thead', {}, h('tr', {}, ...['Leg', 'From', 'To', 'Min', 'Max', 'Out of range', 'MKT', 'Logger'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...legs.map((l) => h('tr', { class: legIsExcursion(l) ? 'excursion' : l.covered ? 'covered' : 'uncovered' },
+          h('td', {}, `${l.source.kind} `, h('span', { class: 'mono small' }, l.source.id)), h('td', {}, stamp(l.from)), h('td', {}, stamp(l.to)),
+          h('td', { class: 'num' }, celsius(l.minCelsius)), h('td', { class: 'num' }, celsius(l.maxCelsius)),
+          h('td', { class: 'num leg-out' }, l.covered ? `${legIsExcursion(l) ? '⚠ ' : ''}${duration(l.minutesOutOfRange)}` : '—'),
+          h('td', { class: 'num' }, celsius(l.mktCelsius)),
+          h('td', { class: 'leg-logger' }, l.covered ? l.loggers.join(', ') || 'logger' : 'no logger'))))));
+  }, (err: Error) => out.replaceChildren(...(/is not a pack/.test(err.message) ? [] : [notice(err.message, 'error')])));
+  return out;
+}

@@ -1,7 +1,7 @@
 import { toSVG } from 'bwip-js/browser';
 import { Connection, gql, nodes, serviceInfo, session } from './api';
 import { h, notice } from './dom';
-import { conditionsSection } from './conditions';
+import { conditionsSection, packLegsConditions } from './conditions';
 import { exceptionsSection } from './exceptions';
 import { investigationsSection, tracingSection } from './investigations';
 
@@ -113,7 +113,7 @@ function traceSection(): HTMLElement {
     h('form', { class: 'row', onsubmit: ((e: Event) => {
       e.preventDefault();
       loading(result, async () => nodes((await gql<{ trace: Connection<TraceEvent> }>(session()!.org, `query($e: String!) { trace(epc: $e, first: 200) { ${TRACE_FIELDS} } }`, { e: epc.value.trim() })).trace),
-        (events) => [timeline(`Pack ${epc.value.trim()}`, events)]);
+        (events) => [timeline(`Pack ${epc.value.trim()}`, events), packLegsConditions(epc.value.trim())]);
     }) as EventListener }, h('label', { for: 'trace-epc' }, 'Pack or container'), epc, h('button', { type: 'submit' }, 'Trace pack')),
     h('form', { class: 'row', onsubmit: ((e: Event) => { e.preventDefault(); result.replaceChildren(); showLotTrace(result, gtin.value.trim(), lot.value.trim()); }) as EventListener },
       h('label', { for: 'trace-gtin' }, 'GTIN'), gtin, h('label', { for: 'trace-lot' }, 'Lot'), lot, h('button', { type: 'submit' }, 'Trace lot')),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DomainError } from '../errors';
 import {
-  assessExposure, DEFAULT_MAX_GAP_MINUTES, exposureCache, meanKineticTemperature, packExposure, seriesExposure, type ConditionSource, type PackInterval, type Range, type Reading,
+  assessExposure, DEFAULT_MAX_GAP_MINUTES, exposureCache, meanKineticTemperature, packExposure, seriesExposure, type Excursion, type ConditionSource, type PackInterval, type Range, type Reading,
 } from './excursion';
 import { parseStorageConditions } from './storage';
 
@@ -230,6 +230,32 @@ describe('packExposure', () => {
       expect(pack.monitoredMinutes).toBeCloseTo(window.monitoredMinutes, 6);
       if (window.mktCelsius !== null) expect(pack.mktCelsius).toBeCloseTo(window.mktCelsius, 6);
     }), { numRuns: 200 });
+  });
+
+  it('legs of one long logger that differ share its running sums and answer as a walk of each would (fast-check)', () => {
+    // Long enough that windows span the index's blocks (shorter legs are walked directly).
+    const long = fc
+      .array(fc.record({ step: fc.oneof({ weight: 19, arbitrary: fc.integer({ min: 1, max: 5 }) }, { weight: 1, arbitrary: fc.integer({ min: 61, max: 120 }) }), tenths: fc.integer({ min: -30, max: 120 }) }), { minLength: 300, maxLength: 1500 })
+      .map((rows) => {
+        let m = 0;
+        return rows.map(({ step, tenths }) => ({ atMs: T0 + (m += step) * MIN, value: tenths / 10 }));
+      });
+    const window = fc.tuple(fc.double({ min: -0.1, max: 1.1, noNaN: true }), fc.double({ min: -0.1, max: 1.1, noNaN: true }));
+    const plain = (xs: readonly Excursion[]) => xs.map(({ startMs, endMs, minutes, highest, lowest, inferredFromGap }) => ({ startMs, endMs, minutes, highest, lowest, inferredFromGap }));
+    fc.assert(fc.property(long, fc.array(window, { minLength: 1, maxLength: 6 }), (readings, windows) => {
+      const a = readings[0]!.atMs;
+      const b = readings[readings.length - 1]!.atMs;
+      const cache = exposureCache();
+      for (const [f, g] of windows) {
+        const [from, to] = [a + (b - a) * Math.min(f, g), a + (b - a) * Math.max(f, g)].map(Math.round) as [number, number];
+        const shared = packExposure([{ source: truck, fromMs: from, toMs: to }], () => readings, RANGE, {}, cache);
+        const walked = packExposure([{ source: truck, fromMs: from, toMs: to }], () => readings, RANGE);
+        expect(plain(shared.excursions)).toEqual(plain(walked.excursions));
+        expect([shared.minutesOutOfRange, shared.monitoredMinutes, shared.gapMinutes, shared.highest, shared.lowest]).toEqual([walked.minutesOutOfRange, walked.monitoredMinutes, walked.gapMinutes, walked.highest, walked.lowest]);
+        if (walked.mktCelsius === null) expect(shared.mktCelsius).toBeNull();
+        else expect(shared.mktCelsius).toBeCloseTo(walked.mktCelsius, 9);
+      }
+    }), { numRuns: 60 });
   });
 
   it('gives the same answer from the cache for packs that travelled together', () => {

@@ -112,6 +112,11 @@ export class Accumulator {
   /** A gap [t0, t1] whose original end readings were v0 and v1. */
   gap(t0: number, t1: number, v0: number, v1: number): void {
     this.gapMs += t1 - t0;
+    this.markGap(t0, t1, v0, v1);
+  }
+
+  /** The gap's time out of range alone (its sums already counted). */
+  markGap(t0: number, t1: number, v0: number, v1: number): void {
     const { min, max } = this.range;
     if (v0 < min || v0 > max || v1 < min || v1 > max) this.mark(t0, t1, v0, v1, true);
   }
@@ -124,6 +129,13 @@ export class Accumulator {
     this.arrhenius += (dt * (Math.exp(-this.k / (v0 + KELVIN)) + Math.exp(-this.k / (v1 + KELVIN)))) / 2;
     this.see(v0);
     this.see(v1);
+    this.markSegment(t0, v0, t1, v1);
+  }
+
+  /** The segment's time out of range alone (its sums already counted). */
+  markSegment(t0: number, v0: number, t1: number, v1: number): void {
+    const dt = t1 - t0;
+    if (dt <= 0) return;
     const { min, max } = this.range;
     const at = (v: number) => t0 + ((v - v0) / (v1 - v0)) * dt;
     // The parts above max and below min, in time order (a segment can cross the whole range).
@@ -183,6 +195,128 @@ function accumulate(acc: Accumulator, readings: readonly Reading[], fromMs: numb
     if (b.atMs - a.atMs > maxGapMs) acc.gap(t0, t1, a.value, b.value);
     else acc.segment(t0, lerp(a.atMs, a.value, b.atMs, b.value, t0), t1, lerp(a.atMs, a.value, b.atMs, b.value, t1));
   }
+}
+
+/** Segments per block of the index's highest and lowest: a leg's extremes cost its blocks plus two blocks' ends. */
+const BLOCK = 128;
+/** Below this many whole segments a leg is walked directly: the index would save nothing. */
+const DIRECT_SEGMENTS = 2 * BLOCK;
+
+/**
+ * One series' running sums against one range, so that any window of it costs two edge segments, a
+ * subtraction and its own stretches out of range, not a walk of its readings: a pallet's 10,000
+ * packs entered its logger's trace at 60 different times, and each leg was a walk of 30 days.
+ * Segment i runs from reading i to reading i+1; its values are those the walk would interpolate
+ * (so highest, lowest and the excursions are the walk's to the bit; the MKT's sum differs only in
+ * the order of its additions).
+ */
+export class SeriesIndex {
+  private readonly monitored: Float64Array;
+  private readonly gaps: Float64Array;
+  private readonly arrhenius: Float64Array;
+  private readonly blockHigh: Float64Array;
+  private readonly blockLow: Float64Array;
+  private readonly segHigh: Float64Array;
+  private readonly segLow: Float64Array;
+  /** Segments with time out of range (measured or a gap counted out), ascending. */
+  private readonly outside: Int32Array;
+
+  constructor(private readonly readings: readonly Reading[], private readonly range: Range, private readonly k: number, private readonly maxGapMs: number) {
+    const n = Math.max(0, readings.length - 1);
+    this.monitored = new Float64Array(n + 1);
+    this.gaps = new Float64Array(n + 1);
+    this.arrhenius = new Float64Array(n + 1);
+    this.segHigh = new Float64Array(n).fill(-Infinity);
+    this.segLow = new Float64Array(n).fill(Infinity);
+    this.blockHigh = new Float64Array(Math.ceil(n / BLOCK)).fill(-Infinity);
+    this.blockLow = new Float64Array(Math.ceil(n / BLOCK)).fill(Infinity);
+    const outside: number[] = [];
+    const { min, max } = range;
+    const out = (v: number) => v < min || v > max;
+    for (let i = 0; i < n; i++) {
+      const a = readings[i] as Reading;
+      const b = readings[i + 1] as Reading;
+      const dt = b.atMs - a.atMs;
+      let mon = 0, gap = 0, arr = 0;
+      if (dt > maxGapMs) {
+        gap = dt;
+        if (out(a.value) || out(b.value)) outside.push(i);
+      } else {
+        const v1 = lerp(a.atMs, a.value, b.atMs, b.value, b.atMs);
+        mon = dt;
+        arr = (dt * (Math.exp(-k / (a.value + KELVIN)) + Math.exp(-k / (v1 + KELVIN)))) / 2;
+        this.segHigh[i] = Math.max(a.value, v1);
+        this.segLow[i] = Math.min(a.value, v1);
+        const block = (i / BLOCK) | 0;
+        if (this.segHigh[i]! > this.blockHigh[block]!) this.blockHigh[block] = this.segHigh[i]!;
+        if (this.segLow[i]! < this.blockLow[block]!) this.blockLow[block] = this.segLow[i]!;
+        if (out(a.value) || out(v1)) outside.push(i);
+      }
+      this.monitored[i + 1] = this.monitored[i]! + mon;
+      this.gaps[i + 1] = this.gaps[i]! + gap;
+      this.arrhenius[i + 1] = this.arrhenius[i]! + arr;
+    }
+    this.outside = Int32Array.from(outside);
+  }
+
+  /** Index of the first reading at or after t (readings.length if none). */
+  private firstAtOrAfter(t: number): number {
+    const i = lastAtOrBefore(this.readings, t);
+    return i >= 0 && (this.readings[i] as Reading).atMs === t ? i : i + 1;
+  }
+
+  private extremes(from: number, to: number): [number, number] {
+    let hi = -Infinity, lo = Infinity;
+    let i = from;
+    while (i < to) {
+      if (i % BLOCK === 0 && i + BLOCK <= to) {
+        const block = i / BLOCK;
+        if (this.blockHigh[block]! > hi) hi = this.blockHigh[block]!;
+        if (this.blockLow[block]! < lo) lo = this.blockLow[block]!;
+        i += BLOCK;
+      } else {
+        if (this.segHigh[i]! > hi) hi = this.segHigh[i]!;
+        if (this.segLow[i]! < lo) lo = this.segLow[i]!;
+        i++;
+      }
+    }
+    return [hi, lo];
+  }
+
+  /** Feeds the part of the series inside [fromMs, toMs] into the accumulator, as the walk would. */
+  accumulate(acc: Accumulator, fromMs: number, toMs: number): void {
+    const r = this.readings;
+    // Whole segments: from the first reading at or after fromMs to the last at or before toMs.
+    const first = this.firstAtOrAfter(fromMs);
+    const last = lastAtOrBefore(r, toMs);
+    if (last - first < DIRECT_SEGMENTS) return accumulate(acc, r, fromMs, toMs, this.maxGapMs);
+    accumulate(acc, r, fromMs, (r[first] as Reading).atMs, this.maxGapMs);
+    acc.monitoredMs += this.monitored[last]! - this.monitored[first]!;
+    acc.gapMs += this.gaps[last]! - this.gaps[first]!;
+    acc.arrhenius += this.arrhenius[last]! - this.arrhenius[first]!;
+    const [hi, lo] = this.extremes(first, last);
+    if (hi > acc.highest) acc.highest = hi;
+    if (lo < acc.lowest) acc.lowest = lo;
+    let j = lowerBound(this.outside, first);
+    for (; j < this.outside.length && (this.outside[j] as number) < last; j++) {
+      const i = this.outside[j] as number;
+      const a = r[i] as Reading;
+      const b = r[i + 1] as Reading;
+      if (b.atMs - a.atMs > this.maxGapMs) acc.markGap(a.atMs, b.atMs, a.value, b.value);
+      else acc.markSegment(a.atMs, a.value, b.atMs, lerp(a.atMs, a.value, b.atMs, b.value, b.atMs));
+    }
+    accumulate(acc, r, (r[last] as Reading).atMs, toMs, this.maxGapMs);
+  }
+}
+
+function lowerBound(sorted: Int32Array, x: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function mktOf(acc: { arrhenius: number; monitoredMs: number }, k: number): number | null {
@@ -260,10 +394,23 @@ export interface ExposureCache {
   readonly legs: Map<string, Accumulator>;
   /** Series already checked (assertReadings), by identity: a pallet's logger is checked once, not per pack. */
   readonly checked: WeakSet<readonly Reading[]>;
+  /** Each series' running sums, by identity and then by range and options: legs that differ still share one pass. */
+  readonly indexes: WeakMap<readonly Reading[], Map<string, SeriesIndex>>;
+  /** Each cached leg's excursions, built once: a pallet's packs then only join them. */
+  readonly finished: WeakMap<Accumulator, readonly Excursion[]>;
 }
 
 export function exposureCache(): ExposureCache {
-  return { legs: new Map(), checked: new WeakSet() };
+  return { legs: new Map(), checked: new WeakSet(), indexes: new WeakMap(), finished: new WeakMap() };
+}
+
+function seriesIndex(cache: ExposureCache, readings: readonly Reading[], range: Range, k: number, maxGapMs: number): SeriesIndex {
+  let byRange = cache.indexes.get(readings);
+  if (!byRange) cache.indexes.set(readings, (byRange = new Map()));
+  const key = `${range.min}|${range.max}|${k}|${maxGapMs}`;
+  let index = byRange.get(key);
+  if (!index) byRange.set(key, (index = new SeriesIndex(readings, range, k, maxGapMs)));
+  return index;
 }
 
 export const sourceKey = (s: ConditionSource): string => `${s.kind}:${s.id}`;
@@ -342,7 +489,9 @@ export function packExposure(
     let acc = cache?.legs.get(legKey);
     if (!acc) {
       acc = new Accumulator(range, k);
-      accumulate(acc, series.get(sourceKey(leg.source)) as readonly Reading[], leg.fromMs, leg.toMs, maxGapMs);
+      const readings = series.get(sourceKey(leg.source)) as readonly Reading[];
+      if (cache && readings.length >= 2) seriesIndex(cache, readings, range, k, maxGapMs).accumulate(acc, leg.fromMs, leg.toMs);
+      else accumulate(acc, readings, leg.fromMs, leg.toMs, maxGapMs);
       cache?.legs.set(legKey, acc);
     }
     monitoredMs += acc.monitoredMs;
@@ -350,7 +499,12 @@ export function packExposure(
     arrhenius += acc.arrhenius;
     highest = Math.max(highest, acc.highest);
     lowest = Math.min(lowest, acc.lowest);
-    for (const x of finish(acc, k, leg.source).excursions) {
+    let legExcursions = cache?.finished.get(acc);
+    if (!legExcursions) {
+      legExcursions = finish(acc, k, leg.source).excursions;
+      cache?.finished.set(acc, legExcursions);
+    }
+    for (const x of legExcursions) {
       const prev = excursions[excursions.length - 1];
       if (prev && prev.endMs === x.startMs) {
         excursions[excursions.length - 1] = {
