@@ -651,6 +651,16 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     if (await state.trace(record.id)) throw new DomainError('ALREADY_COMMISSIONED', `${record.id} is already on the ledger: an inbound document cannot take it over`, { id: record.id, reason: 'serial exists' });
     packs.push(record);
   }
+  // Held for the receiving exceptions raised next, in this same transaction (as Receive's hold).
+  const held: string[] = [];
+  if (c.hold !== undefined) {
+    const listed = new Set(requireList(c.hold.epcs, 'hold.epcs', 'receiveInbound'));
+    packs.forEach((p, i) => {
+      if (!listed.has(p.id)) return;
+      packs[i] = applyCommand(p, { type: 'quarantine', reason: c.hold?.reason ?? 'no_pedigree_match' }, actor, at);
+      held.push(p.id);
+    });
+  }
   for (const p of packs) await state.write(KeyType.lot, [p.gtin, p.lot, p.id], p.id);
   const bizTransaction = c.bizTransaction ?? bizTransactionUrn(c.sellerGln, c.documentId);
   const epcs = packs.map((p) => p.id);
@@ -678,7 +688,8 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     from: { owner: `https://id.gs1.org/417/${c.sellerGln}` }, to: { owner: buyer.pgln },
     bizTransactions: [{ type: 'desadv', bizTransaction }],
   });
-  return { records: packs, epcis: [epcis], shipment, receipt: { inferred: [...epcs].sort(), verified: [], pending: [] } };
+  const events = held.length ? [epcis, quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'no_pedigree_match' })] : [epcis];
+  return { records: packs, epcis: events, shipment, receipt: { inferred: [...epcs].sort(), verified: [], pending: [] } };
 };
 
 /** The commands an EPCIS document maps to: each a transaction of its own, or a part of a Capture. */

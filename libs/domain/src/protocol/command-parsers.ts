@@ -236,7 +236,7 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   Receive: { ...epcs, scanned: opt(identifiers), brokenSeals: opt(identifiers), site: opt(text()), underException: opt(flag), hold: opt(receiveHold) },
   ReceiveInbound: {
     sellerGln: req(gln), sellerName: opt(text(256)), receiverGln: req(gln), documentId: req(text(256)), documentSha256: req(sha256), bizTransaction: opt(text(512)),
-    packs: req(inboundPacks), site: opt(text()), statement: req(statement), tiSha256: req(sha256),
+    packs: req(inboundPacks), site: opt(text()), statement: req(statement), tiSha256: req(sha256), hold: opt(receiveHold),
   },
   KeepInboundTi: { shipmentId: req(text(256)) },
   Dispense: { ...epcs, site: opt(text()) },
