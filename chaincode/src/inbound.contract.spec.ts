@@ -63,6 +63,40 @@ describe('inbound shipments from non-members (fake stub)', () => {
     expect(pack).toMatchObject({ status: 'dispensed', owners: [`gln:${SELLER}`, DIST, DISP] });
   });
 
+  it('records the load\'s case as the receiver\'s, sealed with its packs: shipped on sealed, received and unpacked like a member\'s case', async () => {
+    const ledger = new FakeLedger();
+    await found(ledger);
+    const CASE = 'urn:epc:id:sscc:0361414.1000000001';
+    const loose = { epc: outside('A3'), lot: 'L9', expiry: '2028-06-30' };
+    await submit(ledger, DIST, fn('ReceiveInbound'), [inbound({ packs: [...inbound().packs, loose], containers: [{ id: CASE, children: [outside('A1'), outside('A2')] }] })]);
+    const event = lastEvent(ledger);
+    expect(event.records.find((r) => r.id === CASE)).toMatchObject({ docType: 'container', children: [outside('A1'), outside('A2')], sealed: true, status: 'packed', owner: DIST, custodian: DIST });
+    expect(event.records.find((r) => r.id === outside('A1'))).toMatchObject({ parent: CASE, status: 'received' });
+    expect(event.shipment).toMatchObject({ epcs: [CASE, outside('A3')] });
+    expect(event.epcis[0]).toMatchObject({ epcList: [CASE, outside('A3')] });
+
+    const saleTi = JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'D' }, buyer: { name: 'P' }, products: [{ gtin: OUTSIDE, quantity: 2 }], salt: '0123456789abcdef0123456789abcdef' });
+    await submit(ledger, DIST, fn('Ship'), [{ eventId: 's1', to: DISP, epcs: [CASE], statement: { affirmed: true } }], { ti: saleTi });
+    await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r1', epcs: [CASE] }]);
+    await submit(ledger, DISP, fn('Unpack'), [{ eventId: 'u1', parent: CASE }]);
+    const unpacked = lastEvent(ledger);
+    expect(unpacked.records.find((r) => r.id === CASE)).toMatchObject({ status: 'unpacked', owner: DISP });
+    expect(unpacked.records.find((r) => r.id === outside('A2'))).toMatchObject({ owner: DISP, owners: [`gln:${SELLER}`, DIST, DISP] });
+  });
+
+  it.each([
+    ['a child outside the load', [{ id: 'urn:epc:id:sscc:0361414.1000000001', children: [outside('Z9')] }]],
+    ['a pack in two cases', [{ id: 'urn:epc:id:sscc:0361414.1000000001', children: [outside('A1')] }, { id: 'urn:epc:id:sscc:0361414.1000000002', children: [outside('A1')] }]],
+    ['a case inside itself', [{ id: 'urn:epc:id:sscc:0361414.1000000001', children: ['urn:epc:id:sscc:0361414.1000000001'] }]],
+    ['a pack where a case is expected', [{ id: outside('A1'), children: [outside('A2')] }]],
+  ])('refuses a load whose aggregation does not add up (%s) and records nothing', async (_what, containers) => {
+    const ledger = new FakeLedger();
+    await found(ledger);
+    const before = ledger.events.length;
+    await expectCode(submit(ledger, DIST, fn('ReceiveInbound'), [inbound({ containers })]), 'COMMAND_INVALID');
+    expect(ledger.events.length).toBe(before);
+  });
+
   it('a receipt under findings holds its packs in the same transaction; the exceptions name the non-member seller, whose answer the receiver records', async () => {
     const ledger = new FakeLedger();
     await found(ledger);

@@ -52,7 +52,8 @@ describe('inbound shipments from non-members', () => {
     const out = (await res.json()) as { transactionId: string; duplicate: boolean; changed: string[]; sellerGln: string; packs: number; shipmentId: string };
     expect(res.status).toBe(200);
     expect(out).toMatchObject({ duplicate: false, sellerGln: SELLER, packs: 3 });
-    expect(out.changed.sort()).toEqual([1, 2, 3].map((n) => sgtinToEpcUrn(OUTSIDE, serial(n))).sort());
+    // The case is recorded as a container with its packs, as the receiver's.
+    expect(out.changed.sort()).toEqual([CASE, ...[1, 2, 3].map((n) => sgtinToEpcUrn(OUTSIDE, serial(n)))].sort());
     // The same document again: the same receipt, nothing recorded twice.
     expect(((await (await post(xml)).json()) as { duplicate: boolean }).duplicate).toBe(true);
 
@@ -70,6 +71,16 @@ describe('inbound shipments from non-members', () => {
     await p().ok(key('dispenser', 'pharmacist'), `mutation { dispensePacks(epcs: ["${pack}"]) { transactionId } }`);
     const after = await p().ok<{ pack: { owners: string[]; status: string } }>(key('dispenser', 'auditor'), `{ pack(epc: "${pack}") { owners status } }`);
     expect(after.pack).toEqual({ owners: [`gln:${SELLER}`, 'DistributorMSP', 'DispenserMSP'], status: 'dispensed' });
+
+    // The case goes on sealed, as a member's case would, and the pharmacy unpacks it later.
+    const caseTi = { transactionDate: new Date().toISOString().slice(0, 10), seller: 'DistributorMSP', buyer: 'DispenserMSP', products: [{ gtin: OUTSIDE, name: 'Outsidol 5 mg tablets', lot: LOT, quantity: 2 }] };
+    const shipped = await d().ok<{ shipPacks: { changed: string[] } }>(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { changed } }`, { e: [CASE], ti: caseTi });
+    expect(shipped.shipPacks.changed).toContain(CASE);
+    await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [CASE] });
+    const unpacked = await p().ok<{ unpackContainer: { changed: string[] } }>(key('dispenser', 'operator'), `mutation { unpackContainer(sscc: "${CASE}") { changed } }`);
+    expect(unpacked.unpackContainer.changed.sort()).toEqual([CASE, ...[1, 2].map((n) => sgtinToEpcUrn(OUTSIDE, serial(n)))].sort());
+    const inCase = await p().ok<{ pack: { owners: string[]; status: string; custodian: string } }>(key('dispenser', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(OUTSIDE, serial(2))}") { owners status custodian } }`);
+    expect(inCase.pack).toEqual({ owners: [`gln:${SELLER}`, 'DistributorMSP', 'DispenserMSP'], status: 'received', custodian: 'DispenserMSP' });
   });
 
   it('refuses a document naming a member\'s GTIN with a typed error, and records nothing', async () => {

@@ -62,6 +62,7 @@ export class InboundReceiver {
       documentSha256,
       ...(shipment.bizTransaction ? { bizTransaction: shipment.bizTransaction } : {}),
       packs: shipment.packs.map((x) => ({ epc: x.epc, lot: x.lot, expiry: x.expiry })),
+      ...(shipment.containers.length ? { containers: shipment.containers.map((c) => ({ id: c.id, children: [...c.children] })) } : {}),
       ...(options.site ? { site: options.site } : {}),
       statement: { affirmed: true, ...(shipment.legalNotice ? { legalNotice: shipment.legalNotice } : {}) },
       tiSha256: createHash('sha256').update(ti).digest('hex'),

@@ -181,6 +181,8 @@ export interface ReceiveInboundCommand extends Command {
    * what arrived under a finding is never sellable, not even between the receipt and the raise.
    */
   readonly hold?: ReceiveCommand['hold'];
+  /** The load's containers (SSCC) with their direct children, from the document's packing events. */
+  readonly containers?: ReadonlyArray<{ readonly id: string; readonly children: readonly string[] }>;
 }
 
 /** The receiver keeps an inbound shipment's TI (transient `ti`) in its own implicit collection. */
