@@ -61,11 +61,12 @@ describe('inbound shipments from non-members', () => {
     const docs = await d().ok<{ transactionDocuments: { matchesPublicHash: boolean } }>(key('distributor', 'admin'), `{ transactionDocuments(shipmentId: "${out.shipmentId}") { matchesPublicHash } }`);
     expect(docs.transactionDocuments.matchesPublicHash).toBe(true);
 
-    const pack = sgtinToEpcUrn(OUTSIDE, serial(1));
+    // The loose pack goes on alone; packs 1 and 2 travel inside the case (shipping one of them alone is refused, as for a member's case).
+    const pack = sgtinToEpcUrn(OUTSIDE, serial(3));
     const ti = { transactionDate: new Date().toISOString().slice(0, 10), seller: 'DistributorMSP', buyer: 'DispenserMSP', products: [{ gtin: OUTSIDE, name: 'Outsidol 5 mg tablets', lot: LOT, quantity: 1 }] };
     await d().ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`, { e: [pack], ti });
     await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [pack] });
-    const scan = `01${OUTSIDE}1729063010${LOT}${GS}21${serial(1)}`;
+    const scan = `01${OUTSIDE}1729063010${LOT}${GS}21${serial(3)}`;
     const v = await p().ok<{ verifyPack: { verified: boolean; lot: string; status: string } }>(key('dispenser', 'pharmacist'), `mutation($s: String!) { verifyPack(scan: $s) { verified lot status } }`, { s: scan });
     expect(v.verifyPack).toMatchObject({ verified: true, lot: LOT, status: 'received' });
     await p().ok(key('dispenser', 'pharmacist'), `mutation { dispensePacks(epcs: ["${pack}"]) { transactionId } }`);
