@@ -5,6 +5,7 @@ import {
   canonicalJson,
   DomainError,
   holdReason,
+  isNonMemberParty,
   isOpenException,
   isPack,
   quarantineEvent,
@@ -200,7 +201,8 @@ async function ledgerNow(state: WorldState, record: ExceptionRecord): Promise<{ 
 async function putException(state: WorldState, record: ExceptionRecord, fresh: boolean): Promise<void> {
   await state.write(KeyType.exception, [record.receiver, record.id], record);
   if (fresh) {
-    await state.setHolderPolicy(KeyType.exception, [record.receiver, record.id], [record.receiver, record.seller]);
+    // A non-member seller has no peer: the receiver (and another member) alone vouch for its exceptions.
+    await state.setHolderPolicy(KeyType.exception, [record.receiver, record.id], [record.receiver, record.seller].filter((o) => !isNonMemberParty(o)));
     await state.write(KeyType.exceptionOfShipment, [record.receiver, record.shipmentId, record.id], record.id);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sgtinToEpcUrn, withCheckDigit, type PackRecord, type ShipmentRecord } from '@pedigree/domain';
+import { checkReceipt, sgtinToEpcUrn, withCheckDigit, type ExceptionRecord, type PackRecord, type ShipmentRecord } from '@pedigree/domain';
+import { ExceptionsContract } from './exceptions.contract';
 import { MasterDataContract } from './master-data.contract';
 import { TraceabilityContract } from './traceability.contract';
 import { FakeLedger } from '../test/stub-context';
@@ -60,6 +61,65 @@ describe('inbound shipments from non-members (fake stub)', () => {
     await submit(ledger, DISP, fn('Dispense'), [{ eventId: 'd1', epcs: [outside('A1')] }]);
     const pack = (lastEvent(ledger).records[0] as PackRecord);
     expect(pack).toMatchObject({ status: 'dispensed', owners: [`gln:${SELLER}`, DIST, DISP] });
+  });
+
+  it('records the load\'s case as the receiver\'s, sealed with its packs: shipped on sealed, received and unpacked like a member\'s case', async () => {
+    const ledger = new FakeLedger();
+    await found(ledger);
+    const CASE = 'urn:epc:id:sscc:0361414.1000000001';
+    const loose = { epc: outside('A3'), lot: 'L9', expiry: '2028-06-30' };
+    await submit(ledger, DIST, fn('ReceiveInbound'), [inbound({ packs: [...inbound().packs, loose], containers: [{ id: CASE, children: [outside('A1'), outside('A2')] }] })]);
+    const event = lastEvent(ledger);
+    expect(event.records.find((r) => r.id === CASE)).toMatchObject({ docType: 'container', children: [outside('A1'), outside('A2')], sealed: true, status: 'packed', owner: DIST, custodian: DIST });
+    expect(event.records.find((r) => r.id === outside('A1'))).toMatchObject({ parent: CASE, status: 'received' });
+    expect(event.shipment).toMatchObject({ epcs: [CASE, outside('A3')] });
+    expect(event.epcis[0]).toMatchObject({ epcList: [CASE, outside('A3')] });
+
+    const saleTi = JSON.stringify({ transactionDate: '2026-03-01', seller: { name: 'D' }, buyer: { name: 'P' }, products: [{ gtin: OUTSIDE, quantity: 2 }], salt: '0123456789abcdef0123456789abcdef' });
+    await submit(ledger, DIST, fn('Ship'), [{ eventId: 's1', to: DISP, epcs: [CASE], statement: { affirmed: true } }], { ti: saleTi });
+    await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r1', epcs: [CASE] }]);
+    await submit(ledger, DISP, fn('Unpack'), [{ eventId: 'u1', parent: CASE }]);
+    const unpacked = lastEvent(ledger);
+    expect(unpacked.records.find((r) => r.id === CASE)).toMatchObject({ status: 'unpacked', owner: DISP });
+    expect(unpacked.records.find((r) => r.id === outside('A2'))).toMatchObject({ owner: DISP, owners: [`gln:${SELLER}`, DIST, DISP] });
+  });
+
+  it.each([
+    ['a child outside the load', [{ id: 'urn:epc:id:sscc:0361414.1000000001', children: [outside('Z9')] }]],
+    ['a pack in two cases', [{ id: 'urn:epc:id:sscc:0361414.1000000001', children: [outside('A1')] }, { id: 'urn:epc:id:sscc:0361414.1000000002', children: [outside('A1')] }]],
+    ['a case inside itself', [{ id: 'urn:epc:id:sscc:0361414.1000000001', children: ['urn:epc:id:sscc:0361414.1000000001'] }]],
+    ['a pack where a case is expected', [{ id: outside('A1'), children: [outside('A2')] }]],
+  ])('refuses a load whose aggregation does not add up (%s) and records nothing', async (_what, containers) => {
+    const ledger = new FakeLedger();
+    await found(ledger);
+    const before = ledger.events.length;
+    await expectCode(submit(ledger, DIST, fn('ReceiveInbound'), [inbound({ containers })]), 'COMMAND_INVALID');
+    expect(ledger.events.length).toBe(before);
+  });
+
+  it('a receipt under findings holds its packs in the same transaction; the exceptions name the non-member seller, whose answer the receiver records', async () => {
+    const ledger = new FakeLedger();
+    await found(ledger);
+    const exceptions = new ExceptionsContract();
+    const ex = (k: keyof ExceptionsContract) => (exceptions[k] as unknown as Fn).bind(exceptions);
+    await submit(ledger, DIST, fn('ReceiveInbound'), [inbound({ hold: { epcs: [outside('A1'), outside('A2')], reason: 'no_pedigree_match' } })]);
+    const received = lastEvent(ledger);
+    expect(received.records.map((r) => (r as PackRecord).quarantine?.reason)).toEqual(['no_pedigree_match', 'no_pedigree_match']);
+    expect(received.epcis[1]).toMatchObject({ epcList: [outside('A1'), outside('A2')] });
+
+    const seller = `gln:${SELLER}`;
+    const shipped = { shipmentId: 'in1', seller, addressee: DIST, epcs: [outside('A1'), outside('A2')], containers: [], packs: ['A1', 'A2'].map((s) => ({ id: outside(s), gtin: OUTSIDE, lot: 'L9', expiry: '2028-06-30' as const })), ti: [{ gtin: OUTSIDE, quantity: 3 }] };
+    const findings = checkReceipt(shipped, { receiver: DIST, presented: shipped.epcs, scanned: [], brokenSeals: [], masterData: [OUTSIDE] });
+    expect(findings.map((f) => f.rule)).toEqual(['quantity_differs_from_ti']);
+    await submit(ledger, DIST, ex('RaiseExceptions'), [{ eventId: 'in1:exceptions', findings, refer: true }]);
+    const [raised] = lastEvent(ledger).exceptions as ExceptionRecord[];
+    expect(raised).toMatchObject({ seller, receiver: DIST, state: 'waiting_on_partner', held: [outside('A1'), outside('A2')] });
+
+    // The seller has no identity on the ledger: the receiver records its corrected TI, re-checked clean.
+    await submit(ledger, DIST, ex('AnswerException'), [{ eventId: 'a1', exceptionId: raised!.id, correction: { ti: [{ gtin: OUTSIDE, quantity: 2 }] }, note: 'corrected ASN' }]);
+    expect((lastEvent(ledger).exceptions as ExceptionRecord[])[0]).toMatchObject({ state: 'resolved_by_correction' });
+    await submit(ledger, DIST, ex('CloseException'), [{ eventId: 'c1', exceptionId: raised!.id }]);
+    expect(lastEvent(ledger).records.map((r) => (r as PackRecord).quarantine)).toEqual([undefined, undefined]);
   });
 
   it.each([

@@ -6,6 +6,7 @@ import {
   assertAddressedTo,
   assertNotMemberProduct,
   assertSellerNotMember,
+  inboundContainers,
   inboundPack,
   nonMemberParty,
   assertIsoDate,
@@ -651,9 +652,27 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     if (await state.trace(record.id)) throw new DomainError('ALREADY_COMMISSIONED', `${record.id} is already on the ledger: an inbound document cannot take it over`, { id: record.id, reason: 'serial exists' });
     packs.push(record);
   }
+  // The load's cases as the receiver's own, sealed, so they go on sealed or are unpacked later.
+  const load = inboundContainers(packs, c.containers ?? [], actor, at, c.site);
+  packs.splice(0, packs.length, ...load.packs);
+  for (const box of load.containers) {
+    if (await state.trace(box.id)) throw new DomainError('ALREADY_COMMISSIONED', `${box.id} is already on the ledger: an inbound document cannot take it over`, { id: box.id, reason: 'serial exists' });
+  }
+  // Held for the receiving exceptions raised next, in this same transaction (as Receive's hold).
+  const held: string[] = [];
+  if (c.hold !== undefined) {
+    const listed = new Set(requireList(c.hold.epcs, 'hold.epcs', 'receiveInbound'));
+    packs.forEach((p, i) => {
+      if (!listed.has(p.id)) return;
+      packs[i] = applyCommand(p, { type: 'quarantine', reason: c.hold?.reason ?? 'no_pedigree_match' }, actor, at);
+      held.push(p.id);
+    });
+  }
   for (const p of packs) await state.write(KeyType.lot, [p.gtin, p.lot, p.id], p.id);
   const bizTransaction = c.bizTransaction ?? bizTransactionUrn(c.sellerGln, c.documentId);
-  const epcs = packs.map((p) => p.id);
+  const packIds = packs.map((p) => p.id);
+  // The shipment and its receiving event name the load as it travelled: its cases and loose packs.
+  const epcs = [...load.containers, ...packs].filter((r) => r.parent === undefined).map((r) => r.id);
   const shipment: ShipmentRecord = {
     docType: 'shipment',
     id: eventId,
@@ -678,7 +697,8 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     from: { owner: `https://id.gs1.org/417/${c.sellerGln}` }, to: { owner: buyer.pgln },
     bizTransactions: [{ type: 'desadv', bizTransaction }],
   });
-  return { records: packs, epcis: [epcis], shipment, receipt: { inferred: [...epcs].sort(), verified: [], pending: [] } };
+  const events = held.length ? [epcis, quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'no_pedigree_match' })] : [epcis];
+  return { records: [...packs, ...load.containers], epcis: events, shipment, receipt: { inferred: [...packIds].sort(), verified: [], pending: [] } };
 };
 
 /** The commands an EPCIS document maps to: each a transaction of its own, or a part of a Capture. */

@@ -1,11 +1,11 @@
 import {
-  bizTransactionUrn, commissionEvent, dscsaShipmentDocument, GS, packEvent, pglnToEpcUrn, sgtinToEpcUrn, shipEvent, ssccToEpcUrn, withCheckDigit, writeEpcisXml,
+  bizTransactionUrn, commissionEvent, lgtinToEpcClassUrn, dscsaShipmentDocument, GS, packEvent, pglnToEpcUrn, sgtinToEpcUrn, shipEvent, ssccToEpcUrn, withCheckDigit, writeEpcisXml,
   type DscsaShipmentExport,
 } from '@pedigree/domain';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { key, MSP, RESULT, runId, useServices } from './support';
+import { eventually, key, MSP, RESULT, runId, useServices } from './support';
 
 /**
  * A shipment from a supplier that is not a consortium member, sent as EPCIS 1.2 XML with the SBDH
@@ -22,16 +22,19 @@ const serial = (n: number) => `I${runId}${n}`.slice(0, 20);
 const folderSerial = (n: number) => `F${runId}${n}`.slice(0, 20);
 const CASE = ssccToEpcUrn(withCheckDigit(`00361414${String(Date.now() % 1e9).padStart(9, '0')}`));
 
-function document(gtin: string, id: string, serialOf = serial, container = CASE): string {
+interface Twist { readonly quantity?: number; readonly buyerGln?: string }
+function document(gtin: string, id: string, serialOf = serial, container = CASE, twist: Twist = {}): string {
   const packs = [1, 2, 3].map((n) => sgtinToEpcUrn(gtin, serialOf(n)));
+  const ship = shipEvent({ eventTime: new Date(Date.now() - 60_000).toISOString(), epcs: [container, packs[2] as string], from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(twist.buyerGln ?? DISTRIBUTOR_GLN) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, id) }] });
   const x: DscsaShipmentExport = {
     shipmentId: id, createdAt: new Date().toISOString(), statementAffirmed: true,
-    seller: { name: 'Outside Pharma LLC', gln: SELLER }, buyer: { name: 'Continental Wholesale', gln: DISTRIBUTOR_GLN },
+    seller: { name: 'Outside Pharma LLC', gln: SELLER }, buyer: { name: 'Continental Wholesale', gln: twist.buyerGln ?? DISTRIBUTOR_GLN },
     products: [{ gtin, name: 'Outsidol 5 mg tablets', dosageForm: 'tablet', strength: '5 mg', packSize: '30 tablets', manufacturerName: 'Outside Pharma LLC' }],
     events: [
       commissionEvent({ eventTime: new Date(Date.now() - 3_600_000).toISOString(), epcs: packs, lot: LOT, expiry: '2029-06-30' }),
       packEvent({ eventTime: new Date(Date.now() - 3_000_000).toISOString(), parent: container, children: packs.slice(0, 2), sealed: true }),
-      shipEvent({ eventTime: new Date(Date.now() - 60_000).toISOString(), epcs: [container, packs[2] as string], from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(DISTRIBUTOR_GLN) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, id) }] }),
+      // The TI's quantity as the shipping event states it by class (LGTIN), when the test says one.
+      twist.quantity === undefined ? ship : { ...ship, quantityList: [{ epcClass: lgtinToEpcClassUrn(gtin, LOT), quantity: twist.quantity }] },
     ],
   };
   return writeEpcisXml(dscsaShipmentDocument(x), { version: '1.2' });
@@ -49,7 +52,8 @@ describe('inbound shipments from non-members', () => {
     const out = (await res.json()) as { transactionId: string; duplicate: boolean; changed: string[]; sellerGln: string; packs: number; shipmentId: string };
     expect(res.status).toBe(200);
     expect(out).toMatchObject({ duplicate: false, sellerGln: SELLER, packs: 3 });
-    expect(out.changed.sort()).toEqual([1, 2, 3].map((n) => sgtinToEpcUrn(OUTSIDE, serial(n))).sort());
+    // The case is recorded as a container with its packs, as the receiver's.
+    expect(out.changed.sort()).toEqual([CASE, ...[1, 2, 3].map((n) => sgtinToEpcUrn(OUTSIDE, serial(n)))].sort());
     // The same document again: the same receipt, nothing recorded twice.
     expect(((await (await post(xml)).json()) as { duplicate: boolean }).duplicate).toBe(true);
 
@@ -57,16 +61,27 @@ describe('inbound shipments from non-members', () => {
     const docs = await d().ok<{ transactionDocuments: { matchesPublicHash: boolean } }>(key('distributor', 'admin'), `{ transactionDocuments(shipmentId: "${out.shipmentId}") { matchesPublicHash } }`);
     expect(docs.transactionDocuments.matchesPublicHash).toBe(true);
 
-    const pack = sgtinToEpcUrn(OUTSIDE, serial(1));
+    // The loose pack goes on alone; packs 1 and 2 travel inside the case (shipping one of them alone is refused, as for a member's case).
+    const pack = sgtinToEpcUrn(OUTSIDE, serial(3));
     const ti = { transactionDate: new Date().toISOString().slice(0, 10), seller: 'DistributorMSP', buyer: 'DispenserMSP', products: [{ gtin: OUTSIDE, name: 'Outsidol 5 mg tablets', lot: LOT, quantity: 1 }] };
     await d().ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`, { e: [pack], ti });
     await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [pack] });
-    const scan = `01${OUTSIDE}1729063010${LOT}${GS}21${serial(1)}`;
+    const scan = `01${OUTSIDE}1729063010${LOT}${GS}21${serial(3)}`;
     const v = await p().ok<{ verifyPack: { verified: boolean; lot: string; status: string } }>(key('dispenser', 'pharmacist'), `mutation($s: String!) { verifyPack(scan: $s) { verified lot status } }`, { s: scan });
     expect(v.verifyPack).toMatchObject({ verified: true, lot: LOT, status: 'received' });
     await p().ok(key('dispenser', 'pharmacist'), `mutation { dispensePacks(epcs: ["${pack}"]) { transactionId } }`);
     const after = await p().ok<{ pack: { owners: string[]; status: string } }>(key('dispenser', 'auditor'), `{ pack(epc: "${pack}") { owners status } }`);
     expect(after.pack).toEqual({ owners: [`gln:${SELLER}`, 'DistributorMSP', 'DispenserMSP'], status: 'dispensed' });
+
+    // The case goes on sealed, as a member's case would, and the pharmacy unpacks it later.
+    const caseTi = { transactionDate: new Date().toISOString().slice(0, 10), seller: 'DistributorMSP', buyer: 'DispenserMSP', products: [{ gtin: OUTSIDE, name: 'Outsidol 5 mg tablets', lot: LOT, quantity: 2 }] };
+    const shipped = await d().ok<{ shipPacks: { changed: string[] } }>(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { changed } }`, { e: [CASE], ti: caseTi });
+    expect(shipped.shipPacks.changed).toContain(CASE);
+    await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [CASE] });
+    const unpacked = await p().ok<{ unpackContainer: { changed: string[] } }>(key('dispenser', 'operator'), `mutation { unpackContainer(sscc: "${CASE}") { changed } }`);
+    expect(unpacked.unpackContainer.changed.sort()).toEqual([CASE, ...[1, 2].map((n) => sgtinToEpcUrn(OUTSIDE, serial(n)))].sort());
+    const inCase = await p().ok<{ pack: { owners: string[]; status: string; custodian: string } }>(key('dispenser', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(OUTSIDE, serial(2))}") { owners status custodian } }`);
+    expect(inCase.pack).toEqual({ owners: [`gln:${SELLER}`, 'DistributorMSP', 'DispenserMSP'], status: 'received', custodian: 'DispenserMSP' });
   });
 
   it('refuses a document naming a member\'s GTIN with a typed error, and records nothing', async () => {
@@ -75,6 +90,34 @@ describe('inbound shipments from non-members', () => {
     expect(res.status).toBe(403);
     expect(out.error.domainCode).toBe('INBOUND_MEMBER_PRODUCT');
     const pack = await d().gql(key('distributor', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(MEMBER_GTIN, serial(1))}") { status } }`);
+    expect(JSON.stringify(pack)).not.toMatch(/received/);
+  });
+
+  it('a shipment that differs from its own TI is received under a receiving exception against the non-member seller, its packs held', async () => {
+    const xml = document(OUTSIDE, `ASN-Q-${runId}`, (n) => `Q${runId}${n}`.slice(0, 20), ssccToEpcUrn(withCheckDigit(`00361414${String((Date.now() + 29) % 1e9).padStart(9, '0')}`)), { quantity: 4 });
+    const res = await post(xml);
+    const out = (await res.json()) as { shipmentId: string; packs: number; exceptions: string[]; duplicate: boolean };
+    expect(res.status).toBe(200);
+    expect(out).toMatchObject({ packs: 3, duplicate: false, exceptions: [`${out.shipmentId}:exceptions#1`] });
+    const [exceptionId] = out.exceptions;
+    const read = await eventually(
+      () => d().ok<{ receivingException: { rule: string; seller: string; state: string; held: string[]; evidence: { tiQuantity?: number; shippedQuantity?: number } } | null }>(key('distributor', 'auditor'),
+        `{ receivingException(id: "${exceptionId}", receiver: "${MSP.distributor}") { rule seller state held evidence } }`),
+      (r) => r.receivingException !== null);
+    expect(read.receivingException).toMatchObject({ rule: 'quantity_differs_from_ti', seller: `gln:${SELLER}`, state: 'waiting_on_partner', evidence: { tiQuantity: 4, shippedQuantity: 3 } });
+    expect(read.receivingException?.held).toHaveLength(3);
+    const pack = await d().ok<{ pack: { overlays: string[]; sellable: boolean; owners: string[] } }>(key('distributor', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(OUTSIDE, `Q${runId}1`.slice(0, 20))}") { overlays sellable owners } }`);
+    expect(pack.pack).toEqual({ overlays: ['quarantined'], sellable: false, owners: [`gln:${SELLER}`, 'DistributorMSP'] });
+    // The same document again: the same receipt and the same exception, nothing raised twice.
+    expect(await (await post(xml)).json()).toMatchObject({ duplicate: true, exceptions: [exceptionId] });
+  });
+
+  it('refuses a document addressed to another organisation with a typed error, and records nothing', async () => {
+    const res = await post(document(OUTSIDE, `ASN-A-${runId}`, (n) => `A${runId}${n}`.slice(0, 20), CASE, { buyerGln: withCheckDigit('035678900000') }));
+    const out = (await res.json()) as { error: { domainCode?: string } };
+    expect(res.status).toBe(403);
+    expect(out.error.domainCode).toBe('NOT_ADDRESSEE');
+    const pack = await d().gql(key('distributor', 'auditor'), `{ pack(epc: "${sgtinToEpcUrn(OUTSIDE, `A${runId}1`.slice(0, 20))}") { status } }`);
     expect(JSON.stringify(pack)).not.toMatch(/received/);
   });
 

@@ -248,7 +248,7 @@ export {
 export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, AggregateInput, DisaggregateInput, ShipContainerInput, ReceiveContainerInput } from './lifecycle/aggregation';
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export { recordConcerns } from './lifecycle/visibility';
-export { assertAddressedTo, assertNotMemberProduct, assertSellerNotMember, inboundPack, isNonMemberParty, nonMemberParty, type InboundPackInput, type MemberClaim } from './lifecycle/inbound';
+export { assertAddressedTo, assertNotMemberProduct, assertSellerNotMember, inboundContainers, inboundPack, isNonMemberParty, type InboundContainerInput, nonMemberParty, type InboundPackInput, type MemberClaim } from './lifecycle/inbound';
 export type { VerificationRequest, VerificationOutcome, VerificationFailureReason, VerificationAdditionalInfo } from './lifecycle/verification';
 export {
   VRS_FAILURE_REASONS, VRS_ADDITIONAL_INFO, VRS_CONTEXTS, VRS_LINK_TYPES, VRS_VERSION_HEADER, VRS_VERSION, readVrsRequest, readVrsExpiry, readGlnParameter,

@@ -17,7 +17,7 @@ registerEnumType(ExceptionResolutionInput, { name: 'ExceptionResolution' });
 export class ReceivingException {
   @Field(() => ID, { description: 'Unique per receiver' }) id!: string;
   @Field({ description: 'MSP ID of the organisation that raised it (the receiver)' }) receiver!: string;
-  @Field({ description: 'MSP ID of the seller whose shipment it concerns' }) seller!: string;
+  @Field({ description: 'MSP ID of the seller whose shipment it concerns, or gln:<GLN> for a seller that is not a member' }) seller!: string;
   @Field() shipmentId!: string;
   @Field(() => ReceivingRuleEnum) rule!: string;
   @Field(() => ExceptionStateEnum) state!: string;

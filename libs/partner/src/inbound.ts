@@ -1,6 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import {
-  checkReceipt, DomainError, inboundShipmentOf, type EventReceipt, nonMemberParty, validateEpcisDocument, type Finding, type InboundShipment, type ReceiveInboundCommand,
+  checkReceipt, DomainError, holdReason, inboundShipmentOf, type EventReceipt, nonMemberParty, type QuarantineReason, validateEpcisDocument, type Finding, type InboundShipment, type ReceiveInboundCommand,
 } from '@pedigree/domain';
 import type { MutationReceipt } from './ledger-commands';
 import type { PartnerContext } from './partner-context';
@@ -34,20 +34,24 @@ export class InboundReceiver {
     if (issues.length) throw new DomainError('EPCIS_INVALID', `the document has ${issues.length} problem(s); nothing was recorded`, { issues });
     const shipment = inboundShipmentOf(document as object);
     if (!shipment.statementAffirmed) throw new DomainError('INBOUND_REFUSED', 'the seller did not affirm the DSCSA Transaction Statement (gs1ushc:dscsaTransactionStatement); nothing was recorded', { reason: 'transaction statement missing' });
-    const findings = this.check(shipment);
-    if (findings.length) {
-      throw new DomainError('INBOUND_REFUSED', `the receiving checks found ${findings.length} problem(s): ${findings.map((f) => f.evidence.summary).join('; ')}; nothing was recorded`, { findings, reason: 'receiving checks' });
-    }
     // The document's identity is its bytes: the same document re-sent is the same receipt. The TI's
     // salt is new on every send, so a re-sent document is answered from the receipt already recorded
     // rather than sent again (the ledger would refuse the other TI hash under the same event ID).
     const eventId = `inbound:${documentSha256}`;
+    // A well-formed document addressed to us whose shipment is wrong against its own master data or
+    // TI is received, not refused: the product is at our dock. Its findings become receiving
+    // exceptions against the seller (`gln:<GLN>`), the packs held from the receipt on.
+    const findings = this.check(shipment, eventId);
     const answer = { shipmentId: eventId, documentId: shipment.documentId, documentSha256, sellerGln: shipment.sellerGln, packs: shipment.packs.length };
     // The ledger's own receipt of the event ID (this organisation's), not the read model, which may lag.
     const done = await this.p.reads.optional<EventReceipt>('GetEventOf', [eventId, this.p.org]);
     if (done) {
-      return { transactionId: done.txId, blockNumber: null, eventId, duplicate: true, changed: [], inferred: [], pending: [], exceptions: [], readModelUpdated: true, ...answer };
+      // A receipt whose raise did not happen (the service stopped between the two) is raised now.
+      const raised = findings.length ? await this.raise(eventId, findings) : undefined;
+      return { transactionId: done.txId, blockNumber: null, eventId, duplicate: true, changed: [], inferred: [], pending: [], exceptions: raised?.exceptions ?? [], readModelUpdated: true, ...answer };
     }
+    const hold = [...new Set(findings.flatMap((f) => f.hold))].sort();
+    const reason: QuarantineReason = findings.some((f) => holdReason(f.rule) === 'suspect') ? 'suspect' : 'no_pedigree_match';
     const ti = transactionInformationOf(shipment, this.p.org, documentSha256);
     const command: ReceiveInboundCommand = {
       eventId,
@@ -58,22 +62,38 @@ export class InboundReceiver {
       documentSha256,
       ...(shipment.bizTransaction ? { bizTransaction: shipment.bizTransaction } : {}),
       packs: shipment.packs.map((x) => ({ epc: x.epc, lot: x.lot, expiry: x.expiry })),
+      ...(shipment.containers.length ? { containers: shipment.containers.map((c) => ({ id: c.id, children: [...c.children] })) } : {}),
       ...(options.site ? { site: options.site } : {}),
       statement: { affirmed: true, ...(shipment.legalNotice ? { legalNotice: shipment.legalNotice } : {}) },
       tiSha256: createHash('sha256').update(ti).digest('hex'),
+      ...(hold.length ? { hold: { epcs: hold, reason } } : {}),
     };
     const receipt = await this.p.commands.submit('ReceiveInbound', command);
     if (!receipt.duplicate) {
       await this.p.commands.submit('KeepInboundTi', { eventId: `${command.eventId}:ti`, shipmentId: command.eventId }, { transient: { ti }, endorsingOrganizations: [this.p.org] });
     }
-    return { ...receipt, ...answer };
+    if (!findings.length) return { ...receipt, ...answer };
+    const raised = await this.raise(eventId, findings);
+    return { ...receipt, ...answer, changed: [...new Set([...receipt.changed, ...raised.changed])], exceptions: raised.exceptions };
   }
 
-  /** Issue 14's receiving checks, the document standing for the ledger's shipment record. */
-  private check(s: InboundShipment): Finding[] {
+  /** One RaiseExceptions per document, under an event ID of its own: raising twice answers the first. */
+  private async raise(eventId: string, findings: Finding[]): Promise<MutationReceipt> {
+    const raiseId = `${eventId}:exceptions`;
+    const done = await this.p.reads.optional<EventReceipt>('GetEventOf', [raiseId, this.p.org]);
+    if (done) return { transactionId: done.txId, blockNumber: null, eventId: raiseId, shipmentId: null, duplicate: true, changed: [], inferred: [], pending: [], exceptions: findings.map((_, i) => `${raiseId}#${i + 1}`), readModelUpdated: true };
+    return this.p.commands.submit('RaiseExceptions', { eventId: raiseId, findings, refer: true, ...this.p.clockField });
+  }
+
+  /**
+   * Issue 14's receiving checks, the document standing for the ledger's shipment record (`shipmentId`,
+   * the receipt's event ID), its EPCClass master data for the products and its quantityList for the TI.
+   */
+  private check(s: InboundShipment, shipmentId: string): Finding[] {
     const shipped = {
-      shipmentId: s.documentId, seller: nonMemberParty(s.sellerGln), addressee: this.p.org, epcs: s.topLevel,
+      shipmentId, seller: nonMemberParty(s.sellerGln), addressee: this.p.org, epcs: s.topLevel,
       containers: s.containers.map((c) => ({ ...c, sealed: true })), packs: s.packs.map((x) => ({ id: x.epc, gtin: x.gtin, lot: x.lot, expiry: x.expiry })),
+      ...(s.tiLines.length ? { ti: s.tiLines } : {}),
     };
     return checkReceipt(shipped, { receiver: this.p.org, presented: s.topLevel, scanned: [], brokenSeals: [], masterData: Object.keys(s.products) });
   }

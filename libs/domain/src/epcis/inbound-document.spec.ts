@@ -56,6 +56,22 @@ describe('inboundShipmentOf', () => {
     }
   });
 
+  // The TI's line items as the shipping event states them by class; a count of packs or a refusal.
+  const withQuantities = (quantityList: unknown): Partial<DscsaShipmentExport> => ({ events: [commission, pack, { ...(ship as object), quantityList } as never] });
+  it.each(['1.2', '2.0'] as const)('reads the shipping event\'s quantityList as the document\'s TI line items (%s XML)', (version) => {
+    const s = inboundShipmentOf(viaXml(version, withQuantities([{ epcClass: 'urn:epc:class:lgtin:0361414.000001.B7', quantity: 4 }, { epcClass: 'urn:epc:idpat:sgtin:0361414.000001.*', quantity: 3 }])));
+    expect(s.tiLines).toEqual([{ gtin: GTIN, lot: 'B7', quantity: 4 }, { gtin: GTIN, quantity: 3 }]);
+    expect(inboundShipmentOf(viaXml(version)).tiLines).toEqual([]);
+  });
+
+  it.each([
+    ['a fractional quantity of packs', [{ epcClass: 'urn:epc:class:lgtin:0361414.000001.B7', quantity: 2.5 }], /quantityList\[0\]\.quantity/],
+    ['a class that is no product', [{ epcClass: 'urn:epc:idpat:sscc:0361414.*', quantity: 1 }], /quantityList\[0\]\.epcClass/],
+    ['a quantity element without a number', [{ epcClass: 'urn:epc:class:lgtin:0361414.000001.B7' }], /quantityList/],
+  ])('refuses %s in the shipping event (INBOUND_REFUSED naming the element)', (_what, list, path) => {
+    expect(() => inboundShipmentOf(dscsaShipmentDocument(input(withQuantities(list))))).toThrow(expect.objectContaining({ code: 'INBOUND_REFUSED', message: expect.stringMatching(path) }));
+  });
+
   it('refuses a document without SBDH parties', () => {
     const doc = dscsaShipmentDocument(input()) as unknown as { epcisHeader: Record<string, unknown> };
     delete doc.epcisHeader['sbdh:StandardBusinessDocumentHeader'];

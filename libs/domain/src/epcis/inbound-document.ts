@@ -38,10 +38,15 @@ export interface InboundShipment {
   readonly packs: readonly InboundPackLine[];
   /** Product master data by GTIN-14 (EPCClass attributes, local names). */
   readonly products: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * The quantities the shipping event states by class (its quantityList: LGTIN with the lot, or a
+   * GTIN class), the document's own Transaction Information line items; empty when it states none.
+   */
+  readonly tiLines: ReadonlyArray<{ readonly gtin: string; readonly lot?: string; readonly quantity: number }>;
 }
 
 type Obj = Record<string, unknown>;
-interface Ev { type?: string; action?: string; bizStep?: string; eventTime?: string; epcList?: string[]; parentID?: string; childEPCs?: string[]; ilmd?: Obj; bizTransactionList?: Array<{ type?: string; bizTransaction: string }> }
+interface Ev { quantityList?: Array<{ epcClass?: unknown; quantity?: unknown }>; type?: string; action?: string; bizStep?: string; eventTime?: string; epcList?: string[]; parentID?: string; childEPCs?: string[]; ilmd?: Obj; bizTransactionList?: Array<{ type?: string; bizTransaction: string }> }
 
 function refused(path: string, message: string): DomainError {
   return new DomainError('INBOUND_REFUSED', `${path}: ${message}; nothing was recorded`, { issues: [{ path, rule: 'inbound', message }], reason: message });
@@ -83,6 +88,10 @@ function eventShape(value: unknown, path: string): Ev {
   }
   for (const k of ['epcList', 'childEPCs'] as const) {
     if (e[k] !== undefined && !(Array.isArray(e[k]) && (e[k] as unknown[]).every((x) => typeof x === 'string'))) throw refused(`${path}.${k}`, 'must be a list of EPCs');
+  }
+  const q = e['quantityList'];
+  if (q !== undefined && !(Array.isArray(q) && q.every((x) => x && typeof x === 'object' && typeof (x as Obj)['epcClass'] === 'string' && typeof (x as Obj)['quantity'] === 'number'))) {
+    throw refused(`${path}.quantityList`, 'must be a list of { epcClass, quantity }');
   }
   if (e['ilmd'] !== undefined && (!e['ilmd'] || typeof e['ilmd'] !== 'object' || Array.isArray(e['ilmd']))) throw refused(`${path}.ilmd`, 'must be an object');
   const biz = e['bizTransactionList'];
@@ -183,5 +192,22 @@ export function inboundShipmentOf(document: object): InboundShipment {
     containers,
     packs,
     products,
+    tiLines: (ship.quantityList ?? []).map((x, k) => tiLineOf(String(x.epcClass), Number(x.quantity), `epcisBody.eventList[${(shipping[0] as { i: number }).i}].quantityList[${k}]`)),
   };
+}
+
+/** A TI line from a quantity element: packs are counted, so the quantity is a whole number of them. */
+function tiLineOf(epcClass: string, quantity: number, path: string): { gtin: string; lot?: string; quantity: number } {
+  if (!Number.isInteger(quantity) || quantity < 0) throw refused(`${path}.quantity`, `${quantity} is not a whole number of packs`);
+  if (epcClass.startsWith('urn:epc:class:lgtin:')) {
+    try {
+      const id = parseEpcUrn(epcClass);
+      if (id.scheme === 'lgtin') return { gtin: id.gtin, lot: id.lot, quantity };
+    } catch (err) {
+      throw refused(`${path}.epcClass`, err instanceof Error ? err.message : String(err));
+    }
+  }
+  const gtin = gtinOfEpcClass(epcClass);
+  if (!gtin) throw refused(`${path}.epcClass`, `${JSON.stringify(epcClass)} is not a product class (LGTIN, SGTIN pattern or Digital Link)`);
+  return { gtin, quantity };
 }

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors';
 import { parseTimestamp, type IsoDate, type IsoTimestamp } from '../time';
 import type { OrgId, QuarantineReason } from '../lifecycle/records';
+import { isNonMemberParty } from '../lifecycle/inbound';
 import { assertClockPolicy, clockOf, startClock, type ClockPolicy, type ExceptionClock } from './exception-clock';
 import { isReceivingRule, type Finding, type ReceivingRule, type TiLine } from './receiving-checks';
 
@@ -127,7 +128,9 @@ export function raiseException(input: RaiseInput, actor: OrgId, at: IsoTimestamp
 /** One step of the lifecycle; `ledgerNow` is what rules needing a ledger change re-check against. */
 export function actOnException(record: ExceptionRecord, action: ExceptionAction, actor: OrgId, at: IsoTimestamp, ledgerNow: LedgerNow = { toReceiver: new Set() }): ExceptionRecord {
   parseTimestamp(at, 'at');
-  const party = action.type === 'answer' ? record.seller : record.receiver;
+  // A seller off the ledger (a non-member, `gln:<GLN>`) has no identity to sign with: its answer
+  // reaches the receiver off the ledger (a corrected document, a letter), which records it.
+  const party = action.type === 'answer' && !isNonMemberParty(record.seller) ? record.seller : record.receiver;
   if (actor !== party) {
     throw new DomainError('EXCEPTION_PARTY', `${action.type} on exception ${record.id} is for ${party === record.seller ? 'the seller' : 'the receiver'} (${party}), not ${actor}`, { id: record.id, action: action.type, actor, expected: party });
   }

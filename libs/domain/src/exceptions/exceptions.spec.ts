@@ -107,6 +107,13 @@ describe('the exception lifecycle', () => {
     expect(answered.answers[0]).toMatchObject({ recheck: 'still_failing', remaining: expect.stringContaining('1 not scanned') });
   });
 
+  it('a non-member seller (gln:) answers off the ledger: the receiver records its corrected data, and no one else may', () => {
+    const outside = { ...raised(), seller: 'gln:0361414000008' };
+    const answered = actOnException(outside, { type: 'answer', correction: correctContents, note: 'corrected ASN received by email' }, D, later(30));
+    expect(answered).toMatchObject({ state: 'resolved_by_correction', answers: [{ by: D, recheck: 'clean' }] });
+    expect(() => actOnException(outside, { type: 'answer', note: 'x' }, M, later(30))).toThrow(expect.objectContaining({ code: 'EXCEPTION_PARTY' }));
+  });
+
   type Step = [name: string, state: ExceptionState, action: ExceptionAction, actor: string, code: string];
   const refused: Step[] = [
     ['the seller refers', 'open', { type: 'refer' }, M, 'EXCEPTION_PARTY'],

@@ -2,7 +2,7 @@ import { DomainError } from '../errors';
 import { assertSerialOrLot, normaliseGln, normaliseGtin } from '../gs1/gtin';
 import { parseEpcUrn } from '../gs1/epc-urn';
 import { assertIsoDate, parseTimestamp, type IsoDate, type IsoTimestamp } from '../time';
-import type { OrgId, PackRecord } from './records';
+import type { ContainerRecord, OrgId, PackRecord } from './records';
 
 /**
  * Packs that come onto the ledger from a trading partner that is not a consortium member (an
@@ -100,5 +100,61 @@ export function inboundPack(input: InboundPackInput, actor: OrgId, at: IsoTimest
     commissionedAt: at,
     updatedAt: at,
     version: 1,
+  };
+}
+
+export interface InboundContainerInput {
+  readonly id: string;
+  readonly children: readonly string[];
+}
+
+/**
+ * The containers of an inbound load as the receiver's own, sealed as they arrived (receipts 1), and
+ * the load's packs with their parents, so a case goes on sealed or is unpacked later exactly as a
+ * member's case. The document is the only account of the load, so it must add up: every child is a
+ * pack or container of the load, inside exactly one container, with no cycle.
+ * @throws DomainError COMMAND_INVALID naming the container or child that does not add up.
+ */
+export function inboundContainers(packs: readonly PackRecord[], containers: readonly InboundContainerInput[], actor: OrgId, at: IsoTimestamp, site?: string): { packs: PackRecord[]; containers: ContainerRecord[] } {
+  parseTimestamp(at, 'at');
+  const invalid = (message: string, id: string) => new DomainError('COMMAND_INVALID', `receiveInbound: ${message}`, { id, reason: 'aggregation' });
+  const ids = new Set<string>();
+  for (const c of containers) {
+    const id = parseEpcUrn(c.id);
+    if (id.scheme !== 'sscc') throw invalid(`${c.id} is not a container (SSCC)`, c.id);
+    if (ids.has(c.id)) throw invalid(`container ${c.id} is listed twice`, c.id);
+    if (!c.children.length) throw invalid(`container ${c.id} holds nothing`, c.id);
+    ids.add(c.id);
+  }
+  const inLoad = new Set(packs.map((p) => p.id));
+  const parentOf = new Map<string, string>();
+  for (const c of containers) {
+    for (const child of c.children) {
+      if (!inLoad.has(child) && !ids.has(child)) throw invalid(`${child} in container ${c.id} is not in the load`, child);
+      const other = parentOf.get(child);
+      if (other !== undefined) throw invalid(`${child} is in two containers (${other}, ${c.id})`, child);
+      parentOf.set(child, c.id);
+    }
+  }
+  for (const id of ids) {
+    const seen = new Set<string>([id]);
+    for (let up = parentOf.get(id); up !== undefined; up = parentOf.get(up)) {
+      if (seen.has(up)) throw invalid(`container ${id} is inside itself`, id);
+      seen.add(up);
+    }
+  }
+  return {
+    packs: packs.map((p) => {
+      const parent = parentOf.get(p.id);
+      return parent ? { ...p, parent } : p;
+    }),
+    containers: containers.map((c): ContainerRecord => {
+      const parent = parentOf.get(c.id);
+      const id = parseEpcUrn(c.id) as { sscc: string };
+      return {
+        docType: 'container', id: c.id, sscc: id.sscc, children: [...c.children].sort(), ...(parent ? { parent } : {}), sealed: true, status: 'packed',
+        owner: actor, custodian: actor, ...(site ? { site } : {}), receipts: 1, createdAt: at, updatedAt: at, version: 1,
+      };
+    }),
   };
 }

@@ -41,7 +41,7 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'Ship', contract: 'traceability', event: 'ship', roles: TRADERS, relation: 'owner; addressee an authorised partner', endorsement: AT_REST + '; the shipment record MAJORITY' },
   { transaction: 'VoidShipping', contract: 'traceability', event: 'voidShipping', roles: TRADERS, relation: 'shipper', endorsement: IN_TRANSIT },
   { transaction: 'Receive', contract: 'traceability', event: 'receive', roles: TRADERS, relation: 'addressee', endorsement: IN_TRANSIT },
-  { transaction: 'ReceiveInbound', contract: 'traceability', event: 'receive', roles: TRADERS, relation: "addressee of the non-member's document (its SBDH Receiver is one of the caller's GLNs); seller no member's GLN; every GTIN outside every member's company prefix and product registry; every serial new", endorsement: 'MAJORITY (new keys); then ' + AT_REST },
+  { transaction: 'ReceiveInbound', contract: 'traceability', event: 'receive', roles: TRADERS, relation: "addressee of the non-member's document (its SBDH Receiver is one of the caller's GLNs); seller no member's GLN; every GTIN outside every member's company prefix and product registry; every serial and SSCC new; the load's aggregation adds up", endorsement: 'MAJORITY (new keys); then ' + AT_REST },
   { transaction: 'KeepInboundTi', contract: 'traceability', event: 'inboundTiKept', roles: TRADERS, relation: 'receiver of the inbound shipment, on its own peer; the TI must match the public salted hash', endorsement: "the caller's implicit collection only (its own peer): no other endorser sees the TI" },
   { transaction: 'Dispense', contract: 'traceability', event: 'dispense', roles: ['dispenser'], relation: 'custodian', endorsement: AT_REST },
   { transaction: 'Decommission', contract: 'traceability', event: 'decommission', roles: TRADERS, relation: 'custodian', endorsement: AT_REST },
@@ -105,7 +105,7 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   VoidShipping: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   Receive: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   // The member's prefix and product registries and every partner's GLNs are what make a GTIN or a seller a member's.
-  ReceiveInbound: { reads: ['partner', 'consortium', 'event', 'prefix', 'product', 'pack', 'lotStatus', 'investigationHold', 'shipment'], writes: ['pack', 'lot', 'shipment', 'event'] },
+  ReceiveInbound: { reads: ['partner', 'consortium', 'event', 'prefix', 'product', 'pack', 'lotStatus', 'investigationHold', 'shipment', 'container'], writes: ['pack', 'container', 'lot', 'shipment', 'event'] },
   KeepInboundTi: { reads: ['partner', 'consortium', 'shipment'], writes: ['ti'] },
   Dispense: PACK_LEVEL,
   Decommission: PACK_LEVEL,

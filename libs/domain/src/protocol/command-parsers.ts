@@ -12,7 +12,7 @@ import { parseConditionSource } from '../coldchain/readings';
 import type { ConditionSource } from '../coldchain/excursion';
 import { parseTimestamp } from '../time';
 import { assertIsoDate, type IsoDate } from '../time';
-import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type InboundPack, type ReceiveCommand, type ShipCommand } from './commands';
+import { CAPTURE_TRANSACTIONS, MAX_CAPTURE_COMMANDS, type CapturePart, type CaptureTransaction, type Command, type LedgerCommandInputs, type LedgerCommandName, type InboundPack, type ReceiveCommand, type ReceiveInboundCommand, type ShipCommand } from './commands';
 import { isValidGln } from '../gs1/gtin';
 
 /**
@@ -205,6 +205,16 @@ const inboundPacks: Reader<readonly InboundPack[]> = (value, field, transaction)
   });
 };
 
+const inboundContainers: Reader<NonNullable<ReceiveInboundCommand['containers']>> = (value, field, transaction) => {
+  if (!Array.isArray(value)) throw invalid(transaction, field, `${field} not a list`, 'must be a list of { id, children }');
+  if (value.length > MAX_INBOUND_PACKS) throw invalid(transaction, field, `${field} too many`, `lists ${value.length} containers; at most ${MAX_INBOUND_PACKS} in one transaction`);
+  return value.map((c: unknown, i) => {
+    const at = `${field}[${i}]`;
+    const v = objectOf(c, at, transaction, ['id', 'children'], 'an inbound container { id, children }');
+    return { id: text(256)(v.id, `${at}.id`, transaction), children: identifiers(v.children, `${at}.children`, transaction) };
+  });
+};
+
 /** An investigation's scope: { kind: 'lot', gtin, lot } or { kind: 'packs', packs }. */
 const investigationScope: Reader<InvestigationScope> = (value, field, transaction) => {
   const kind = (value as { kind?: unknown } | null)?.kind;
@@ -236,7 +246,7 @@ export const COMMAND_FIELDS: { readonly [K in LedgerCommandName]: Fields<LedgerC
   Receive: { ...epcs, scanned: opt(identifiers), brokenSeals: opt(identifiers), site: opt(text()), underException: opt(flag), hold: opt(receiveHold) },
   ReceiveInbound: {
     sellerGln: req(gln), sellerName: opt(text(256)), receiverGln: req(gln), documentId: req(text(256)), documentSha256: req(sha256), bizTransaction: opt(text(512)),
-    packs: req(inboundPacks), site: opt(text()), statement: req(statement), tiSha256: req(sha256),
+    packs: req(inboundPacks), site: opt(text()), statement: req(statement), tiSha256: req(sha256), hold: opt(receiveHold), containers: opt(inboundContainers),
   },
   KeepInboundTi: { shipmentId: req(text(256)) },
   Dispense: { ...epcs, site: opt(text()) },

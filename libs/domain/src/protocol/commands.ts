@@ -176,6 +176,13 @@ export interface ReceiveInboundCommand extends Command {
   readonly statement: { readonly affirmed: boolean; readonly legalNotice?: string };
   /** Salted SHA-256 of the Transaction Information the receiver keeps privately. */
   readonly tiSha256: string;
+  /**
+   * Packs held (quarantined) in this same transaction for the receiving exceptions raised next:
+   * what arrived under a finding is never sellable, not even between the receipt and the raise.
+   */
+  readonly hold?: ReceiveCommand['hold'];
+  /** The load's containers (SSCC) with their direct children, from the document's packing events. */
+  readonly containers?: ReadonlyArray<{ readonly id: string; readonly children: readonly string[] }>;
 }
 
 /** The receiver keeps an inbound shipment's TI (transient `ti`) in its own implicit collection. */
