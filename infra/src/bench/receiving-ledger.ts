@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
 import { LedgerReads, type ProductReads } from '@pedigree/readmodel';
 import { ReceivingInspector } from '@pedigree/partner';
-import type { ScenarioContext } from './harness';
+import { setupSubmit, type ScenarioContext } from './harness';
 
 /**
  * The same shipment on the real network: N packs commissioned, packed into cases of 100 on one
@@ -33,15 +33,17 @@ export async function receiptOnLedger(ctx: ScenarioContext, packs: number, runs:
   const { manufacturer, distributor } = ctx.ledgers;
   const run = ctx.runId;
   const t0 = performance.now();
-  await manufacturer.submit('RegisterProduct', [JSON.stringify({ eventId: `bench-rcv-prod-${run}`, ndc: NDC, name: 'Receivamab', strength: '5 mg', dosageForm: 'tablet', packSize: '30 tablets' })], { contract: 'masterdata' })
+  await setupSubmit(manufacturer, 'RegisterProduct', [JSON.stringify({ eventId: `bench-rcv-prod-${run}`, ndc: NDC, name: 'Receivamab', strength: '5 mg', dosageForm: 'tablet', packSize: '30 tablets' })], { contract: 'masterdata' })
     .catch(() => undefined); // registered by an earlier run
   const lot = `RV${run}`.slice(0, 20);
   const serials = Array.from({ length: packs }, (_, i) => `R${run}-${i}`);
   const epcs = serials.map((s) => sgtinToEpcUrn(GTIN, s));
   const chunks = Array.from({ length: Math.ceil(packs / 500) }, (_, k) => k);
-  for (let k = 0; k < chunks.length; k += 4) {
-    await Promise.all(chunks.slice(k, k + 4).map((c) => manufacturer.submit('Commission',
+  const log = (what: string) => process.stderr.write(`  ${what} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  for (let k = 0; k < chunks.length; k += 2) {
+    await Promise.all(chunks.slice(k, k + 2).map((c) => setupSubmit(manufacturer, 'Commission',
       [JSON.stringify({ eventId: `bench-rcv-c-${run}-${c}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: serials.slice(c * 500, c * 500 + 500) })], TRACE)));
+    log(`commissioned ${Math.min(packs, (k + 2) * 500)}`);
   }
   // SSCCs unique per run: extension digit 3, the run's time in the serial reference.
   const stamp = String(parseInt(run, 36) % 1e7).padStart(7, '0');
@@ -50,13 +52,15 @@ export async function receiptOnLedger(ctx: ScenarioContext, packs: number, runs:
   const caseIds = Array.from({ length: cases }, (_, c) => `urn:epc:id:sscc:0312345.4${stamp}${String(c).padStart(2, '0')}`);
   const pallet = sscc(99);
   for (let c = 0; c < cases; c += 4) {
-    await Promise.all(caseIds.slice(c, c + 4).map((id, j) => manufacturer.submit('Pack',
+    await Promise.all(caseIds.slice(c, c + 4).map((id, j) => setupSubmit(manufacturer, 'Pack',
       [JSON.stringify({ eventId: `bench-rcv-p-${run}-${c + j}`, parent: id, children: epcs.slice((c + j) * 100, (c + j) * 100 + 100), sealed: true })], TRACE)));
   }
-  await manufacturer.submit('Pack', [JSON.stringify({ eventId: `bench-rcv-pallet-${run}`, parent: pallet, children: caseIds, sealed: true })], TRACE);
+  log(`packed ${cases} cases`);
+  await setupSubmit(manufacturer, 'Pack', [JSON.stringify({ eventId: `bench-rcv-pallet-${run}`, parent: pallet, children: caseIds, sealed: true })], TRACE);
   const ti = JSON.stringify({ transactionDate: '2026-12-01', seller: { name: 'Manufacturer' }, buyer: { name: 'Distributor' }, products: [{ ndc: NDC, lot, quantity: packs }], invoice: `INV-RCV-${run}`, salt: randomBytes(16).toString('hex') });
-  await manufacturer.submit('Ship', [JSON.stringify({ eventId: `bench-rcv-s-${run}`, to: 'DistributorMSP', epcs: [pallet], statement: { affirmed: true } })],
+  await setupSubmit(manufacturer, 'Ship', [JSON.stringify({ eventId: `bench-rcv-s-${run}`, to: 'DistributorMSP', epcs: [pallet], statement: { affirmed: true } })],
     { ...TRACE, transient: { ti }, endorsingOrganizations: ['ManufacturerMSP', 'DistributorMSP'] });
+  log('shipped');
   const setupSeconds = (performance.now() - t0) / 1000;
 
   const inspector = new ReceivingInspector(new LedgerReads(distributor), everyProductKnown, 'DistributorMSP');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
 import type { Ledger } from '@pedigree/ledger';
-import { closedLoop, connectAll, machine, percentile } from './harness';
+import { closedLoop, connectAll, machine, percentile, setupSubmit } from './harness';
 import { Network } from '../network/network';
 
 /**
@@ -36,14 +36,14 @@ async function main(): Promise<void> {
   const lot = `TR${run}`.slice(0, 20);
   try {
     const { manufacturer, distributor, dispenser } = ledgers;
-    await manufacturer.submit('RegisterProduct', [JSON.stringify({ eventId: `bench-trc-prod-${run}`, ndc: NDC, name: 'Tracemab', strength: '5 mg', dosageForm: 'tablet', packSize: '30 tablets' })], { contract: 'masterdata' })
+    await setupSubmit(manufacturer, 'RegisterProduct', [JSON.stringify({ eventId: `bench-trc-prod-${run}`, ndc: NDC, name: 'Tracemab', strength: '5 mg', dosageForm: 'tablet', packSize: '30 tablets' })], { contract: 'masterdata' })
       .catch(() => undefined); // registered by an earlier run
-    await manufacturer.submit('Commission', [JSON.stringify({ eventId: `bench-trc-c-${run}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [`T${run}`] })], TRACE);
+    await setupSubmit(manufacturer, 'Commission', [JSON.stringify({ eventId: `bench-trc-c-${run}`, gtin: GTIN, lot, expiry: '2030-12-31', serials: [`T${run}`] })], TRACE);
     const hop = async (n: number, from: Ledger, fromMsp: string, to: Ledger, toMsp: string, purpose: 'sale' | 'return') => {
       const ti = JSON.stringify({ transactionDate: '2026-12-01', seller: { name: fromMsp }, buyer: { name: toMsp }, products: [{ ndc: NDC, lot, quantity: 1 }], salt: randomBytes(16).toString('hex') });
-      await from.submit('Ship', [JSON.stringify({ eventId: `bench-trc-s${n}-${run}`, to: toMsp, epcs: [epc], purpose, ...(purpose === 'sale' ? { statement: { affirmed: true } } : {}) })],
+      await setupSubmit(from, 'Ship', [JSON.stringify({ eventId: `bench-trc-s${n}-${run}`, to: toMsp, epcs: [epc], purpose, ...(purpose === 'sale' ? { statement: { affirmed: true } } : {}) })],
         { ...TRACE, ...(purpose === 'sale' ? { transient: { ti } } : {}), endorsingOrganizations: [fromMsp, toMsp] });
-      await to.submit('Receive', [JSON.stringify({ eventId: `bench-trc-r${n}-${run}`, epcs: [epc] })], TRACE);
+      await setupSubmit(to, 'Receive', [JSON.stringify({ eventId: `bench-trc-r${n}-${run}`, epcs: [epc] })], TRACE);
     };
     await hop(1, manufacturer, MSP.m, distributor, MSP.d, 'sale');
     await hop(2, distributor, MSP.d, dispenser, MSP.p, 'sale');
