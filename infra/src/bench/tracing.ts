@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
-import type { Ledger } from '@pedigree/ledger';
+import { connectFabricLedger, defaultProfilePath, ledgerConfigFromProfile, readConnectionProfile, type Ledger } from '@pedigree/ledger';
 import { closedLoop, connectAll, machine, percentile, setupSubmit } from './harness';
 import { Network } from '../network/network';
+import { projectRoot } from '../network/topology';
 
 /**
  * `npm run bench:tracing [-- --requests N --concurrency C]`: a tracing request for a pack with a
- * five-hop history (manufacturer → distributor → dispenser, returned to the distributor, sold to
- * the dispenser again, returned again), on the real network, beside the pack's trace on the ledger
+ * five-hop history (manufacturer → distributor → Main Street pharmacy → Riverside pharmacy, then
+ * returned to Main Street and on to the distributor: an unverified return only goes back up the
+ * chain), on the real network, beside the pack's trace on the ledger
  * (GetPackHistory, what trace(epc) is built from) in the same run. Two figures for the request: the
  * RequestTracing transaction alone (the owners answered at once), and the whole answer of a TI
- * request: the request, then the manufacturer and the dispenser each reading its own TI on its own
- * peer and releasing it to the distributor (in parallel), until both have committed.
+ * request: the request, then the manufacturer and the two pharmacies each reading its own TI on
+ * its own peer and releasing it to the distributor (in parallel), until all three have committed.
  */
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -23,7 +25,7 @@ const NDC = '12345-141-10';
 const GTIN = ndcToGtin14(NDC);
 const TRACE = { contract: 'traceability' } as const;
 const TRACING = { contract: 'tracing' } as const;
-const MSP = { m: 'ManufacturerMSP', d: 'DistributorMSP', p: 'DispenserMSP' } as const;
+const MSP = { m: 'ManufacturerMSP', d: 'DistributorMSP', p: 'DispenserMSP', r: 'RiversideMSP' } as const;
 
 async function main(): Promise<void> {
   const network = new Network();
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   const m = machine();
   console.log(`machine: ${Object.entries(m).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const ledgers = connectAll();
+  const riverside = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(defaultProfilePath(MSP.r, projectRoot()))));
   const run = Date.now().toString(36);
   const epc = sgtinToEpcUrn(GTIN, `T${run}`);
   const lot = `TR${run}`.slice(0, 20);
@@ -47,8 +50,8 @@ async function main(): Promise<void> {
     };
     await hop(1, manufacturer, MSP.m, distributor, MSP.d, 'sale');
     await hop(2, distributor, MSP.d, dispenser, MSP.p, 'sale');
-    await hop(3, dispenser, MSP.p, distributor, MSP.d, 'return');
-    await hop(4, distributor, MSP.d, dispenser, MSP.p, 'sale');
+    await hop(3, dispenser, MSP.p, riverside, MSP.r, 'sale');
+    await hop(4, riverside, MSP.r, dispenser, MSP.p, 'return');
     await hop(5, dispenser, MSP.p, distributor, MSP.d, 'return');
     const shipments = [1, 2, 3, 4, 5].map((n) => `bench-trc-s${n}-${run}`);
     const history = JSON.parse(Buffer.from(await distributor.evaluate('GetPackHistory', [epc], TRACE)).toString('utf8')) as unknown[];
@@ -67,19 +70,19 @@ async function main(): Promise<void> {
     const answered = await closedLoop(CONCURRENCY, async (i) => {
       const id = `bench-trc-ti-${run}-${i}`;
       await request(id, 'transaction_information');
-      const n = await Promise.all([release(manufacturer, MSP.m, id), release(dispenser, MSP.p, id)]);
-      released = n[0] + n[1];
+      const n = await Promise.all([release(manufacturer, MSP.m, id), release(dispenser, MSP.p, id), release(riverside, MSP.r, id)]);
+      released = n.reduce((a, b) => a + b, 0);
     }, { units: REQUESTS });
 
     const p = (r: { latenciesMs: readonly number[] }) => `p99 ${percentile(r.latenciesMs, 0.99).toFixed(0)} ms (p50 ${percentile(r.latenciesMs, 0.5).toFixed(0)}, n=${r.latenciesMs.length})`;
     console.log(`tracing a pack with a five-hop history (${history.length} ledger versions), requested by the distributor, ${CONCURRENCY} in flight`);
     console.log(`  trace(epc) on the ledger (GetPackHistory, 4 clients):           ${p(trace)}`);
     console.log(`  RequestTracing, all owners (answered at once, to commit):        ${p(owners)}`);
-    console.log(`  TI request answered whole (request + 2 releases, ${released} TIs):      ${p(answered)}`);
+    console.log(`  TI request answered whole (request + 3 releases, ${released} TIs):      ${p(answered)}`);
     console.log(JSON.stringify({ machine: m, requests: REQUESTS, concurrency: CONCURRENCY, historyVersions: history.length,
       traceMs: trace.latenciesMs, requestMs: owners.latenciesMs, answeredMs: answered.latenciesMs }));
   } finally {
-    for (const l of Object.values(ledgers)) l.close();
+    for (const l of [...Object.values(ledgers), riverside]) l.close();
   }
 }
 
