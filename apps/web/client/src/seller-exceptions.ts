@@ -94,7 +94,8 @@ export function sellerExceptionsSection(): HTMLElement {
       }
       if (parsed === undefined && !note.value.trim()) return status.replaceChildren(notice('Give corrected data or a note.', 'error'));
       try {
-        await gql(org, ANSWER, { r: x.receiver, id: x.id, c: parsed ?? null, n: note.value.trim() || null });
+        // An absent note or correction is left out, not sent as null (the ledger refuses a null note).
+        await gql(org, ANSWER, { r: x.receiver, id: x.id, ...(parsed !== undefined ? { c: parsed } : {}), ...(note.value.trim() ? { n: note.value.trim() } : {}) });
       } catch (err) {
         return status.replaceChildren(notice(`Answer refused: ${(err as Error).message}`, 'error'));
       }
