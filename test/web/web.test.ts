@@ -37,6 +37,9 @@ const RECALLED = [5, 6];
 const HELD = 7;
 /** The exception the checked receipt of pack 7 raised. */
 let heldException: string;
+/** Pack 8 goes the same way; the distributor, its seller, answers that exception with a corrected TI. */
+const CORRECTED = 8;
+let correctedException: string;
 /** How a wedge scanner types a GS1 DataMatrix: symbology identifier, then element strings with GS after variable-length ones. */
 const wedge = (lot: string, n: number, gs = GS) => `]d201${GTIN}17301231${'10'}${lot}${gs}21${serial(n)}`;
 
@@ -91,14 +94,18 @@ beforeAll(async () => {
   await p.ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${toPharmacy.shipPacks.shipmentId}" }, csv: $c) { id } }`, { c: ['time,temperature', ...trace].join('\n') });
   pharmacyShipment = toPharmacy.shipPacks.shipmentId;
   await m.ok(key('manufacturer', 'operator'), `mutation { recallLot(gtin: "${GTIN}", lot: "${RECALLED_LOT}", recallId: "RC-${runId}") { transactionId } }`);
-  await m.ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [serial(HELD)] });
+  await m.ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [serial(HELD), serial(CORRECTED)] });
   const one = (seller: string, buyer: string, quantity: number) => ({ ...ti(seller, buyer), products: [{ ndc: NDC, name: PRODUCT, lot: LOT, quantity }] });
-  await m.ok(key('manufacturer', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD)], ti: one(MSP.manufacturer, MSP.distributor, 1) });
-  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [epc(HELD)] });
+  await m.ok(key('manufacturer', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.distributor}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD), epc(CORRECTED)], ti: one(MSP.manufacturer, MSP.distributor, 2) });
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [epc(HELD), epc(CORRECTED)] });
   await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(HELD)], ti: one(MSP.distributor, MSP.dispenser, 2) });
   const held = await p.ok<{ receivePacks: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e, scanned: $e) { exceptions } }`, { e: [epc(HELD)] });
   if (held.receivePacks.exceptions.length === 0) throw new Error(`expected the checked receipt to raise an exception, got ${JSON.stringify(held)}`);
   heldException = held.receivePacks.exceptions[0] as string;
+  await d.ok(key('distributor', 'operator'), `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { transactionId } }`, { e: [epc(CORRECTED)], ti: one(MSP.distributor, MSP.dispenser, 2) });
+  const corrected = await p.ok<{ receivePacks: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e, scanned: $e) { exceptions } }`, { e: [epc(CORRECTED)] });
+  correctedException = corrected.receivePacks.exceptions[0] as string;
+  if (!correctedException) throw new Error(`expected the checked receipt of pack ${CORRECTED} to raise an exception, got ${JSON.stringify(corrected)}`);
 
   // Five years of monthly demand ending last month, with a yearly season, for the planner's forecast.
   const now = new Date();
@@ -310,6 +317,48 @@ describeBrowser('web front end in Chromium', () => {
     const closed = await services.dispenser.ok<{ receivingException: { state: string } }>(key('dispenser', 'auditor'), `{ receivingException(id: "${heldException}") { state } }`);
     expect(closed.receivingException.state).toBe('closed');
     await shot(page, '11c-console-exceptions-closed');
+    await page.close();
+  });
+
+  it('the seller sees the exception raised against its shipment, with the evidence, and answers it with a corrected TI', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'demo-distributor-operator');
+    await page.waitForURL(/#\/console$/);
+    await page.click('#tab-against');
+    await page.fill('#s-receiver', MSP.dispenser);
+    await page.click('#s-apply');
+    const row = `#exceptions-against tr[data-row="${correctedException}"][data-receiver="${MSP.dispenser}"]`;
+    await page.waitForSelector(row);
+    expect(await page.textContent(row)).toMatch(/Quantity differs from the transaction information/);
+    expect(await page.textContent(`${row} td.s-evidence`)).toContain(`lot ${LOT}: the TI says 2, the shipment carried 1`);
+    // The correction is prefilled from the evidence: the TI line as shipped.
+    const textarea = `textarea[id="s-correction-${correctedException}"]`;
+    expect(JSON.parse(await page.inputValue(textarea))).toEqual({ ti: [{ gtin: GTIN, lot: LOT, quantity: 1 }] });
+    await shot(page, '11d-console-against-our-shipments');
+
+    // A correction that still differs is recorded and sent back to the receiver.
+    await page.fill(textarea, JSON.stringify({ ti: [{ gtin: GTIN, lot: LOT, quantity: 3 }] }));
+    await page.click(`button[id="s-answer-${correctedException}"]`);
+    await page.waitForFunction(`/re-check still fails/.test(document.getElementById('s-status').textContent)`);
+    await page.waitForFunction(`document.querySelector('${row} td.s-state')?.textContent === 'open'`);
+
+    await page.fill(textarea, JSON.stringify({ ti: [{ gtin: GTIN, lot: LOT, quantity: 1 }] }));
+    await page.fill(`input[id="s-note-${correctedException}"]`, 'Invoice corrected: one pack shipped');
+    await page.click(`button[id="s-answer-${correctedException}"]`);
+    await page.waitForFunction(`/re-check is clean/.test(document.getElementById('s-status').textContent)`);
+    // Resolved: no longer in the open list; shown with every state.
+    await page.waitForFunction(`!document.querySelector('${row}')`);
+    await page.uncheck('#s-open');
+    await page.click('#s-apply');
+    await page.waitForFunction(`document.querySelector('${row} td.s-state')?.textContent === 'resolved by correction'`);
+    expect(await page.textContent(row)).toMatch(/2 answers so far; last re-check clean/);
+    await shot(page, '11e-console-against-answered');
+    // The receiver's record says the same: the correction, recorded on the ledger and re-checked.
+    type Answered = { receivingException: { state: string; answers: Array<{ recheck: string; note?: string }> } };
+    const got = await eventually(() => services.dispenser.ok<Answered>(key('dispenser', 'auditor'), `{ receivingException(id: "${correctedException}") { state answers } }`),
+      (x) => x.receivingException.state === 'resolved_by_correction');
+    expect(got.receivingException.answers.map((a) => a.recheck)).toEqual(['still_failing', 'clean']);
+    expect(got.receivingException.answers[1]?.note).toBe('Invoice corrected: one pack shipped');
     await page.close();
   });
 

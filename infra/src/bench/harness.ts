@@ -156,3 +156,19 @@ export function printTable(results: readonly ScenarioResult[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
 }
+
+/**
+ * A set-up transaction (not measured), with a 2-minute deadline unless given, tried again when it
+ * passes: on a loaded machine a batch can take longer than the gateway's default to endorse. Safe because every
+ * command carries its event ID, so a repeat that the ledger already has is a no-op.
+ */
+export async function setupSubmit(ledger: Ledger, transaction: string, args: readonly string[], options: Parameters<Ledger['submit']>[2], tries = 3): ReturnType<Ledger['submit']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ledger.submit(transaction, args, { timeoutMs: 120_000, ...options });
+    } catch (err) {
+      if (attempt >= tries || !/DEADLINE_EXCEEDED|timed? ?out/i.test((err as Error).message)) throw err;
+      process.stderr.write(`  ${transaction}: ${(err as Error).message.slice(0, 80)}; trying again\n`);
+    }
+  }
+}

@@ -1,14 +1,18 @@
 import * as os from 'node:os';
 import { actOnException, checkReceipt, raiseException, sgtinToEpcUrn, type ReceiptAsFound, type ShipmentAsShipped } from '@pedigree/domain';
+import { connectAll, machine } from './harness';
+import { receiptOnLedger } from './receiving-ledger';
 import { stats, time } from './samples';
+import { Network } from '../network/network';
 
 /**
- * `npm run bench:receiving [-- --packs N --runs R]`: the receiving checks alone (the domain's
+ * `npm run bench:receiving [-- --packs N --runs R --per-shipment S --no-ledger]`: the receiving checks alone (the domain's
  * checkReceipt, no ledger reads, no network) on a one-pallet shipment of N packs in cases of 100,
  * scanned in full: a clean receipt, then one pack missing from every case (one finding per case),
  * then raising those findings and re-checking a correction of each. Median and max of R runs.
- * The receipt transaction itself is measured by bench:ledger; the two side by side on one network
- * are not in this script.
+ * Then the same shipment on the real network (brought up if it is down; `--no-ledger` skips it):
+ * the checks as the partner service runs them, ledger reads included, beside the receipt
+ * transaction of that shipment, in the same run (receiving-ledger.ts).
  */
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -16,6 +20,7 @@ const arg = (name: string, fallback: number): number => {
 };
 const PACKS = arg('--packs', 10_000);
 const RUNS = arg('--runs', 5);
+const PER_SHIPMENT = arg('--per-shipment', 2_500);
 const GTIN = '00312345678906';
 const PALLET = 'urn:epc:id:sscc:0312345.1000000000';
 const caseId = (c: number) => `urn:epc:id:sscc:0312345.2${String(c).padStart(9, '0')}`;
@@ -62,4 +67,27 @@ console.log(`receiving checks on ${PACKS} packs (${Math.ceil(PACKS / 100)} cases
 console.log(`  clean receipt, full scan:        median ${result.cleanReceipt.medianMs} ms, max ${result.cleanReceipt.maxMs} ms`);
 console.log(`  one pack missing per case:       median ${result.oneMissingPerCase.medianMs} ms, max ${result.oneMissingPerCase.maxMs} ms (${findings} findings)`);
 console.log(`  raise + re-check every finding:  median ${result.raiseAndRecheckAll.medianMs} ms, max ${result.raiseAndRecheckAll.maxMs} ms`);
-console.log(JSON.stringify(result));
+
+async function onLedger(): Promise<void> {
+  const network = new Network();
+  if (!(await network.isUp())) await network.up();
+  const m = machine();
+  console.log(`\nmachine: ${Object.entries(m).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const ledgers = connectAll();
+  try {
+    const got = await receiptOnLedger({ ledgers, runId: Date.now().toString(36), concurrency: 1 }, PACKS, Math.min(RUNS, 3), PER_SHIPMENT);
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    const s = (x: number) => x.toFixed(2);
+    console.log(`on the ledger, ${PACKS} packs in ${got.shipments} shipments (a pallet of sealed cases of 100 each), received by the distributor at one dock; set up in ${s(got.setupSeconds)} s`);
+    console.log(`  receiving checks, full scan (ledger reads + checkReceipt): median ${s(med(got.checksCleanSeconds))} s of ${got.checksCleanSeconds.length} (${got.checksCleanSeconds.map(s).join(', ')})`);
+    console.log(`  receiving checks, one pack missing per case:               median ${s(med(got.checksShortSeconds))} s (${got.shortFindings} findings)`);
+    const total = got.receiptSeconds.reduce((a, b) => a + b, 0);
+    console.log(`  the receipt transactions (Receive of each pallet, to commit): ${s(total)} s in all (${got.receiptSeconds.map(s).join(', ')})`);
+    console.log(JSON.stringify({ ...result, machine: m, ledger: got }));
+  } finally {
+    for (const l of Object.values(ledgers)) l.close();
+  }
+}
+
+if (process.argv.includes('--no-ledger')) console.log(JSON.stringify(result));
+else onLedger().catch((err) => { console.error(`bench:receiving: ${(err as Error).message}`); process.exit(1); });

@@ -9,3 +9,4 @@ export * from './verification';
 export * from './vrs/atp-credential';
 export * from './vrs/vrs-client';
 export * from './vrs/vrs-requester';
+export * from './receiving';

@@ -8,6 +8,7 @@ import { DispenserResolver } from './dispenser.resolver';
 import { EpcisController } from './epcis.controller';
 import { EpcisExportController } from './epcis-export.controller';
 import { ExceptionClockWatch } from './exception-clock';
+import { TracingClockWatch } from './tracing-clock';
 import { clockPolicyFromEnv } from './exception-clock-policy';
 import { ExceptionsResolver } from './exceptions.resolver';
 import { InvestigationsResolver } from './investigations.resolver';
@@ -136,6 +137,7 @@ export class PartnerModule {
         PartnerQueriesResolver,
         TradeMutationsResolver,
         { provide: ExceptionClockWatch, useFactory: (p: PartnerContext) => new ExceptionClockWatch(p), inject: [PartnerContext] },
+        { provide: TracingClockWatch, useFactory: (p: PartnerContext) => new TracingClockWatch(p.org, p.readModel.tracing), inject: [PartnerContext] },
         ExceptionsResolver,
         InvestigationsResolver,
         TracingResolver,

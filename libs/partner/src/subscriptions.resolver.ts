@@ -5,6 +5,10 @@ import { Roles } from '@pedigree/platform';
 import type { ProjectedEvent } from '@pedigree/readmodel';
 import type { ExceptionRecord } from '@pedigree/domain';
 import { ExceptionClockWatch } from './exception-clock';
+import { TracingClockWatch } from './tracing-clock';
+import type { OverdueTracingAnswer } from './tracing-deadlines';
+import { tracingView } from './tracing.resolver';
+import { TracingAnswerOverdue } from './tracing-types';
 import { investigationView } from './investigations.resolver';
 import { Investigation } from './investigation-types';
 import { exceptionView } from './exceptions.resolver';
@@ -19,7 +23,8 @@ import { READERS } from './roles';
  */
 @Resolver()
 export class PartnerSubscriptionsResolver {
-  constructor(@Inject(PartnerContext) private readonly p: PartnerContext, @Inject(ExceptionClockWatch) private readonly clocks: ExceptionClockWatch) {}
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext, @Inject(ExceptionClockWatch) private readonly clocks: ExceptionClockWatch,
+    @Inject(TracingClockWatch) private readonly tracingClocks: TracingClockWatch) {}
 
   @Roles(...READERS)
   @Subscription(() => ShipmentNotice, { description: 'A shipment addressed to this organisation', resolve: (v: ShipmentNotice) => v })
@@ -79,6 +84,23 @@ export class PartnerSubscriptionsResolver {
     const abort = new AbortController();
     try {
       for await (const [record, asOf] of on(this.clocks.events, 'overdue', { signal: abort.signal })) yield exceptionView(record as ExceptionRecord, asOf as string);
+    } finally {
+      abort.abort();
+    }
+  }
+
+  @Roles(...READERS)
+  @Subscription(() => TracingAnswerOverdue, {
+    description: 'A tracing answer past its DSCSA deadline (once per service run): to the requester for each late respondent, to a respondent for its own',
+    resolve: (v: TracingAnswerOverdue) => v,
+  })
+  async *tracingAnswerOverdue(): AsyncIterableIterator<TracingAnswerOverdue> {
+    const abort = new AbortController();
+    try {
+      for await (const [o, asOf] of on(this.tracingClocks.events, 'overdue', { signal: abort.signal })) {
+        const x = o as OverdueTracingAnswer;
+        yield { request: tracingView(x.request, this.p.org, asOf as string), respondent: x.respondent, dueAt: x.dueAt };
+      }
     } finally {
       abort.abort();
     }

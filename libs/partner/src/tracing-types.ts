@@ -43,3 +43,17 @@ export class ReleasedTransactionInformation {
   @Field() shipmentId!: string;
   @Field(() => GraphQLJSON) ti!: unknown;
 }
+
+@ObjectType({ description: 'A tracing answer past its DSCSA deadline and not released' })
+export class TracingAnswerOverdue {
+  @Field(() => TracingRequest) request!: TracingRequest;
+  @Field({ description: 'The respondent that has not answered' }) respondent!: string;
+  @Field() dueAt!: string;
+}
+
+@ObjectType()
+export class TracingClockCheck {
+  @Field() asOf!: string;
+  @Field(() => [TracingAnswerOverdue], { description: 'Answers overdue at asOf that concern this organisation' }) overdue!: TracingAnswerOverdue[];
+  @Field(() => Int, { description: 'Of those, alerted for the first time in this check' }) alerted!: number;
+}

@@ -5,8 +5,9 @@ import { Roles, ServiceError } from '@pedigree/platform';
 import { toEpcs } from './epc-input';
 import { MutationResult } from './graphql-types';
 import { PartnerContext } from './partner-context';
-import { OPERATORS, READERS, TI_READERS } from './roles';
-import { ReleasedTransactionInformation, TracingDirectionEnum, TracingKindEnum, TracingReasonEnum, TracingRequest } from './tracing-types';
+import { ADMINS, OPERATORS, READERS, TI_READERS } from './roles';
+import { TracingClockWatch } from './tracing-clock';
+import { ReleasedTransactionInformation, TracingClockCheck, TracingDirectionEnum, TracingKindEnum, TracingReasonEnum, TracingRequest } from './tracing-types';
 
 const KEY = { name: 'idempotencyKey', nullable: true, description: 'Repeat a request with the same key to get the first answer without a second write' } as const;
 
@@ -26,7 +27,16 @@ export function tracingView(r: TracingRequestRecord, org: string, now = new Date
  */
 @Resolver()
 export class TracingResolver {
-  constructor(@Inject(PartnerContext) private readonly p: PartnerContext) {}
+  constructor(@Inject(PartnerContext) private readonly p: PartnerContext, @Inject(TracingClockWatch) private readonly clocks: TracingClockWatch) {}
+
+  @Roles(...ADMINS)
+  @Mutation(() => TracingClockCheck, {
+    description: 'Read the tracing deadlines now (or at asOf, for a drill): alert every answer overdue. The service also does this on its own every PEDIGREE_TRACING_CLOCK_INTERVAL_MS',
+  })
+  async checkTracingClocks(@Args('asOf', { nullable: true, description: 'ISO 8601 instant; default now' }) asOf?: string): Promise<TracingClockCheck> {
+    const check = await this.clocks.check(asOf ?? new Date().toISOString());
+    return { asOf: check.asOf, alerted: check.alerted.length, overdue: check.overdue.map((o) => ({ request: tracingView(o.request, this.p.org, check.asOf), respondent: o.respondent, dueAt: o.dueAt })) };
+  }
 
   @Roles(...READERS)
   @Query(() => [TracingRequest], { description: 'Tracing requests this organisation made (out) or must answer (in), newest first' })

@@ -3,12 +3,14 @@ import { Connection, gql, nodes, serviceInfo, session } from './api';
 import { h, notice } from './dom';
 import { conditionsSection, packLegsConditions } from './conditions';
 import { exceptionsSection } from './exceptions';
+import { sellerExceptionsSection } from './seller-exceptions';
 import { investigationsSection, tracingSection } from './investigations';
 
 /**
  * The partner console: shipments in and out, stock on hand by product and lot, a pack's or lot's
  * trace as a timeline, alerts on stock held (recalled, quarantined, suspect), the receiving
- * exceptions inbox, and printable labels.
+ * exceptions inbox, the exceptions raised against this organisation's shipments (answered with
+ * corrected data), investigations, tracing requests and printable labels.
  */
 interface Shipment { id: string; sender: string; receiver: string; purpose: string; status: string; epcs: string[]; shippedAt: string; receivedAt: string | null }
 interface Stock { gtin: string; productName: string | null; lot: string; expiry: string; quantity: number }
@@ -31,6 +33,7 @@ export function consolePage(): HTMLElement {
     ['alerts', 'Alerts', alertsSection],
     ['conditions', 'Conditions', conditionsSection],
     ['exceptions', 'Exceptions', exceptionsSection],
+    ['against', 'Against our shipments', sellerExceptionsSection],
     ['investigations', 'Investigations', investigationsSection],
     ['tracing', 'Tracing', tracingSection],
     ['labels', 'Labels', labelsSection],
