@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import addFormats from 'ajv-formats';
 import { documentOf, INVALID_EVENTS, VALID_EVENTS } from './epcis-examples';
@@ -117,10 +117,15 @@ function gs1Schema(): object | undefined {
 }
 
 const schema = gs1Schema();
-(schema ? describe : describe.skip)('GS1 EPCIS 2.0 JSON schema agrees (oracle)', () => {
+
+function compiled(jsonSchema: object): ValidateFunction {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
-  const validate = ajv.compile(schema as object);
+  return ajv.compile(jsonSchema);
+}
+(schema ? describe : describe.skip)('GS1 EPCIS 2.0 JSON schema agrees (oracle)', () => {
+  // Jest runs a skipped block's body too (to list its tests): compile only when there is a schema.
+  const validate = schema ? compiled(schema) : Object.assign(() => true, { errors: null });
   const single = (event: Record<string, unknown>): Record<string, unknown> => documentOf([event]);
 
   it.each(Object.entries(VALID_EVENTS))('schema accepts %s too', (_name, event) => {
