@@ -29,6 +29,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
+      setupFiles: [...common.setupFiles, '<rootDir>/test/support/unit-environment.js'],
       roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/chaincode', '<rootDir>/infra'],
       testMatch: ['**/*.spec.ts'],
     },
