@@ -7,9 +7,12 @@ import { key, MSP, RESULT, ROLES, Role, runId, useServices } from './support';
  */
 const GTIN = '00312345678906';
 const NDC = '12345-678-90';
-const LOT = `L${runId}`.slice(0, 20);
-const OLD_LOT = `X${runId}`.slice(0, 20);
-const serial = (n: number) => `S${runId}${n}`.slice(0, 20);
+// No "21" inside lot or serial: the missing-GS case below needs the real (21) to be the only place
+// the serial can start (a run ID with "21" in it made that scan ambiguous, as it should be).
+const RUN = runId.replace(/21/g, '2x');
+const LOT = `L${RUN}`.slice(0, 20);
+const OLD_LOT = `X${RUN}`.slice(0, 20);
+const serial = (n: number) => `S${RUN}${n}`.slice(0, 20);
 const sgtin = (n: number) => sgtinToEpcUrn(GTIN, serial(n));
 const SSCC = withCheckDigit(`00312345${String(Date.now() % 1e9).padStart(9, '0')}`);
 const CASE = ssccToEpcUrn(SSCC);
