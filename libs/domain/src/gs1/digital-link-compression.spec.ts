@@ -49,6 +49,9 @@ describe('compressed GS1 Digital Links', () => {
     ['bits that name no AI', 'https://id.gs1.org/____', 'DIGITAL_LINK_INVALID'],
     ['a GTIN whose check digit is wrong', compressDigitalLink('https://id.gs1.org/01/00312345678906/21/A1').replace('DACRcoGod', 'DACRcoGoe'), 'CHECK_DIGIT'],
     ['data that ends early', 'https://id.gs1.org/DACRco', 'DIGITAL_LINK_INVALID'],
+    // Found by the scan fuzz: a lone "%" in the readable key or the query was a URIError.
+    ['a readable key with a lone %', 'https://id.gs1.org/01/%/00A0', 'DIGITAL_LINK_INVALID'],
+    ['a query value with a lone %', 'https://id.gs1.org/DACRcoGodI1DZYY?17=%', 'DIGITAL_LINK_INVALID'],
   ])('refuses %s with a typed error', (_what, uri, code) => {
     expect(() => decompressDigitalLink(uri)).toThrow(expect.objectContaining({ code }));
   });
