@@ -1,6 +1,6 @@
 import { DomainError } from '../errors';
 import { COMPRESSION_OPTIMISATIONS } from './digital-link-compression.generated';
-import { buildDigitalLink, DEFAULT_DIGITAL_LINK_HOST, parseDigitalLink } from './digital-link';
+import { buildDigitalLink, decodeDigitalLinkValue, DEFAULT_DIGITAL_LINK_HOST, parseDigitalLink } from './digital-link';
 import { SYNTAX_DICTIONARY } from './syntax-dictionary.generated';
 
 /**
@@ -57,15 +57,6 @@ const valueBits = (digits: number): number => Math.ceil((digits * Math.log(10)) 
 
 function invalid(uri: string, reason: string): DomainError {
   return new DomainError('DIGITAL_LINK_INVALID', `compressed GS1 Digital Link ${JSON.stringify(uri.length > 200 ? `${uri.slice(0, 200)}…` : uri)}: ${reason}`, { reason, rule: 'compression' });
-}
-
-/** A percent-encoded part of the link; a malformed encoding (a lone `%`) is the link's fault, not a crash. */
-function percentDecoded(value: string, uri: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    throw invalid(uri, `${JSON.stringify(value)} has a malformed percent-encoding`);
-  }
 }
 
 class BitReader {
@@ -155,7 +146,7 @@ export function decompressDigitalLink(uri: string): DecompressedDigitalLink {
   // `/01/{gtin}/<segment>`: the primary key uncompressed before the rest.
   const readable = /^(.*)\/(\d{2,4})\/([^/]+)$/.exec(prefix);
   const stem = readable ? (readable[1] as string) : prefix;
-  if (readable) ais[readable[2] as string] = percentDecoded(readable[3] as string, uri);
+  if (readable) ais[readable[2] as string] = decodeDigitalLinkValue(readable[3] as string, uri, readable[2], false);
 
   const r = new BitReader([...segment].map((c) => BASE64URL.indexOf(c).toString(2).padStart(6, '0')).join(''), uri);
   while (r.left > 8) {
@@ -188,8 +179,8 @@ export function decompressDigitalLink(uri: string): DecompressedDigitalLink {
   if (r.left > 0 && /1/.test(r.take(r.left))) throw invalid(uri, 'the padding after the last value is not zero');
   for (const pair of (query ?? '').split(/[&;]/).filter(Boolean)) {
     const [k = '', v = ''] = pair.split('=');
-    if (/^\d{2,4}$/.test(k)) ais[k] = percentDecoded(v, uri);
-    else parameters[percentDecoded(k, uri)] = percentDecoded(v, uri);
+    if (/^\d{2,4}$/.test(k)) ais[k] = decodeDigitalLinkValue(v, uri, k, false);
+    else parameters[decodeDigitalLinkValue(k, uri, undefined, false, k)] = decodeDigitalLinkValue(v, uri, undefined, false, k);
   }
   const plain = buildDigitalLink(ais, { base: `${origin}${stem}` });
   const extra = Object.entries(parameters).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);

@@ -68,8 +68,12 @@ export function encodeDigitalLinkValue(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-/** Percent-decodes the value of AI `ai`, or of the non-AI parameter `parameter`. */
-function decode(value: string, uri: string, ai: string | undefined, query: boolean, parameter?: string): string {
+/**
+ * Percent-decodes the value of AI `ai`, or of the non-AI parameter `parameter` (the compressed
+ * form's readable parts too).
+ * @throws DomainError DIGITAL_LINK_INVALID (rule `percent-encoding`) for a malformed encoding or a NUL.
+ */
+export function decodeDigitalLinkValue(value: string, uri: string, ai: string | undefined, query: boolean, parameter?: string): string {
   const what = ai !== undefined ? `AI (${ai})` : `parameter ${JSON.stringify(parameter)}`;
   let out: string;
   try {
@@ -154,7 +158,7 @@ export function parseDigitalLink(uri: string, options: DigitalLinkParseOptions =
     const raw = segments[i + 1] as string;
     if (raw === '') throw dlError(`AI (${ai}) has an empty value`, uri, { ai, rule: 'empty-value' });
     if (ai in ais) throw dlError(`AI (${ai}) appears more than once`, uri, { ai, rule: 'duplicate' });
-    ais[ai] = decode(raw, uri, ai, false);
+    ais[ai] = decodeDigitalLinkValue(raw, uri, ai, false);
     pathAis.push(ai);
   }
   const primaryKey = pathAis[0] as string;
@@ -175,7 +179,7 @@ export function parseDigitalLink(uri: string, options: DigitalLinkParseOptions =
     const key = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
     if (!/^\d+$/.test(key)) {
-      parameters[decode(key, uri, undefined, true, key)] = decode(value, uri, undefined, true, key);
+      parameters[decodeDigitalLinkValue(key, uri, undefined, true, key)] = decodeDigitalLinkValue(value, uri, undefined, true, key);
       continue;
     }
     const def = aiDefinition(key);
@@ -188,7 +192,7 @@ export function parseDigitalLink(uri: string, options: DigitalLinkParseOptions =
       }
     }
     if (!def.digitalLinkAttribute) throw dlError(`AI (${key}) is not permitted as a Digital Link data attribute`, uri, { ai: key, rule: 'data-attribute' });
-    ais[key] = decode(value, uri, key, true);
+    ais[key] = decodeDigitalLinkValue(value, uri, key, true);
     attributes.push(key);
   }
 
