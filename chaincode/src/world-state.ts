@@ -21,6 +21,8 @@ export class WorldState {
   private readonly lots = new Map<string, LotStatusRecord | undefined>();
   private readonly investigationHolds = new Map<string, InvestigationHoldRecord | undefined>();
   private consortiumRead?: Promise<ConsortiumRecord | undefined>;
+  /** Key policies by holder set: a batch's packs share a handful, and building one is protobuf work. */
+  private readonly holderPolicies = new Map<string, Uint8Array>();
   /**
    * What this transaction wrote (null: deleted), by key: Fabric's getState answers committed state
    * only, so the later commands of a Capture read the earlier ones' writes (receipts, shipments)
@@ -72,7 +74,11 @@ export class WorldState {
 
   /** The record holder's peer AND another member's (see endorsement.ts). */
   async setHolderPolicy(type: KeyType, parts: readonly string[], holders: readonly OrgId[]): Promise<void> {
-    await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, type, ...parts), voucherAndAnotherPolicy(holders, await this.members()));
+    const members = await this.members();
+    const id = holders.join('|');
+    let policy = this.holderPolicies.get(id);
+    if (!policy) this.holderPolicies.set(id, (policy = voucherAndAnotherPolicy(holders, members)));
+    await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, type, ...parts), policy);
   }
 
   async setMajorityPolicy(type: KeyType, parts: readonly string[], members: readonly OrgId[]): Promise<void> {

@@ -57,7 +57,8 @@ export function epcOf(ref: EpcRef, options: CompanyPrefixOptions = {}): string {
 function epcs(refs: readonly EpcRef[], options: CompanyPrefixOptions, what = 'epcList'): string[] {
   if (refs.length === 0) throw new DomainError('EPCIS_INVALID', `${what} must not be empty`, { reason: `empty ${what}` });
   const list = refs.map((r) => epcOf(r, options));
-  const dup = list.find((e, i) => list.indexOf(e) !== i);
+  const seen = new Set<string>();
+  const dup = list.find((e) => seen.size === seen.add(e).size);
   if (dup) throw new DomainError('EPCIS_INVALID', `${what} lists ${dup} twice`, { reason: `duplicate EPC in ${what}` });
   return list;
 }
