@@ -51,8 +51,9 @@ export async function recordEvent<K extends LedgerCommandName>(ctx: Context, tra
   try {
     assertTimely(ctx);
     const command = parseLedgerCommand(transaction, commandJson);
-    const applied = await runCommand(ctx, new WorldState(ctx), transaction, command, handler);
-    if (applied.event) ctx.stub.setEvent(applied.event.type, Buffer.from(canonicalJson(applied.event)));
+    const state = new WorldState(ctx);
+    const applied = await runCommand(ctx, state, transaction, command, handler);
+    if (applied.event) ctx.stub.setEvent(applied.event.type, Buffer.from(canonicalJson(applied.event, state.serialised)));
     return canonicalJson(applied.result);
   } catch (err) {
     throw toChaincodeError(err);
@@ -89,7 +90,7 @@ export async function recordCapture(ctx: Context, commandJson: string, handlers:
     const txId = ctx.stub.getTxID();
     if (events.length) {
       const batch: TraceabilityBatchEvent = { schema: 'pedigree.traceability.batch', version: 1, eventId: capture.eventId, txId, txTime: txTime(ctx), actor: ctx.clientIdentity.getMSPID(), events };
-      ctx.stub.setEvent('capture', Buffer.from(canonicalJson(batch)));
+      ctx.stub.setEvent('capture', Buffer.from(canonicalJson(batch, state.serialised)));
     }
     const result: CaptureResult = { eventId: capture.eventId, txId, results };
     return canonicalJson(result);

@@ -1,6 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import {
-  canonicalJson, DomainError, assertNotBackdated, isContainer, isPack, majority, parseEpcUrn, withInvestigationHold, withLotStatus,
+  canonicalJson, DomainError, type CanonicalCache, assertNotBackdated, isContainer, isPack, majority, parseEpcUrn, withInvestigationHold, withLotStatus,
   type ConsortiumRecord, type ContainerRecord, type InvestigationHoldRecord, type IsoTimestamp, type LotStatusRecord, type OrgId, type PackRecord, type RecordLookup, type TraceRecord,
 } from '@pedigree/domain';
 import { membersPolicy, voucherAndAnotherPolicy, vouchers } from './endorsement';
@@ -21,6 +21,8 @@ export class WorldState {
   private readonly lots = new Map<string, LotStatusRecord | undefined>();
   private readonly investigationHolds = new Map<string, InvestigationHoldRecord | undefined>();
   private consortiumRead?: Promise<ConsortiumRecord | undefined>;
+  /** The canonical JSON of every object written, reused when the same records go out in the event. */
+  readonly serialised: CanonicalCache = new WeakMap();
   /** Key policies by holder set: a batch's packs share a handful, and building one is protobuf work. */
   private readonly holderPolicies = new Map<string, Uint8Array>();
   /**
@@ -55,7 +57,8 @@ export class WorldState {
   /** Every write goes through canonicalJson so all endorsers produce identical bytes. */
   async write(type: KeyType, parts: readonly string[], value: unknown): Promise<string> {
     const key = stateKey(this.ctx, type, ...parts);
-    const json = canonicalJson(value);
+    const json = canonicalJson(value, this.serialised);
+    if (typeof value === 'object' && value !== null) this.serialised.set(value, json);
     await this.ctx.stub.putState(key, Buffer.from(json));
     this.written.set(key, json);
     return key;

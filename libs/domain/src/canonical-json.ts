@@ -9,16 +9,24 @@ import { DomainError } from './errors';
  * Values that JSON would silently change (NaN, Infinity, functions, symbols, bigint, Dates, class
  * instances, cycles) are rejected instead, so a record never round-trips to something else.
  */
-export function canonicalJson(value: unknown): string {
-  return write(value, new Set(), []);
+export function canonicalJson(value: unknown, known?: CanonicalCache): string {
+  return write(value, new Set(), [], known);
 }
+
+/**
+ * Canonical JSON already made for objects: the chaincode writes each changed record to state and
+ * then the same record objects again inside the transaction's event, and serialising a 10,000-pack
+ * batch twice was most of its CPU time. Only for objects that are not changed after they are
+ * serialised (records are replaced, never mutated).
+ */
+export type CanonicalCache = WeakMap<object, string>;
 
 /**
  * `path` is the keys from the root to `value`, kept as a stack and turned into text only for an
  * error: building `$.a.b[3]` for every value cost more than the serialising itself on a 5,000-pack
  * batch.
  */
-function write(value: unknown, ancestors: Set<object>, path: (string | number)[]): string {
+function write(value: unknown, ancestors: Set<object>, path: (string | number)[], known: CanonicalCache | undefined): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -34,6 +42,8 @@ function write(value: unknown, ancestors: Set<object>, path: (string | number)[]
       throw unserialisable(path, `${typeof value} cannot be stored as JSON`);
   }
   const obj = value as object;
+  const made = known?.get(obj);
+  if (made !== undefined) return made;
   if (ancestors.has(obj)) throw unserialisable(path, 'circular reference');
   ancestors.add(obj);
   try {
@@ -46,7 +56,7 @@ function write(value: unknown, ancestors: Set<object>, path: (string | number)[]
           continue;
         }
         path.push(i);
-        items.push(write(item, ancestors, path));
+        items.push(write(item, ancestors, path, known));
         path.pop();
       }
       return `[${items.join(',')}]`;
@@ -59,7 +69,7 @@ function write(value: unknown, ancestors: Set<object>, path: (string | number)[]
       const v = record[k];
       if (v === undefined) continue;
       path.push(k);
-      parts.push(`${JSON.stringify(k)}:${write(v, ancestors, path)}`);
+      parts.push(`${JSON.stringify(k)}:${write(v, ancestors, path, known)}`);
       path.pop();
     }
     return `{${parts.join(',')}}`;

@@ -10,7 +10,7 @@ export type { DomainErrorCategory, DomainErrorDetails } from './errors';
 // Time and deterministic storage
 export { parseTimestamp, toUtcIsoString, isIsoDate, assertIsoDate, isValidCalendarDate, daysInMonth, TIME_ZONE_OFFSET_PATTERN } from './time';
 export type { IsoDate, IsoTimestamp, ParsedTimestamp } from './time';
-export { canonicalJson } from './canonical-json';
+export { canonicalJson, type CanonicalCache } from './canonical-json';
 
 // GS1 identifiers
 export { gs1CheckDigit, hasValidCheckDigit, withCheckDigit } from './gs1/check-digit';

@@ -56,7 +56,24 @@ export function assertIsoDate(value: unknown, what = 'date'): IsoDate {
   return value;
 }
 
+/**
+ * The last timestamps parsed: a batch command checks the same `at` and the same `updatedAt` of
+ * thousands of records, and the parse was a tenth of a 10,000-pack shipment's chaincode time.
+ */
+const recentlyParsed = new Map<string, ParsedTimestamp>();
+
 export function parseTimestamp(value: unknown, what = 'timestamp'): ParsedTimestamp {
+  if (typeof value === 'string') {
+    const seen = recentlyParsed.get(value);
+    if (seen) return seen;
+  }
+  const parsed = parseTimestampText(value, what);
+  if (recentlyParsed.size >= 256) recentlyParsed.clear();
+  recentlyParsed.set(value as string, parsed);
+  return parsed;
+}
+
+function parseTimestampText(value: unknown, what: string): ParsedTimestamp {
   const m = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
   if (m === null) {
     throw new DomainError('TIME_INVALID', `${what} must be ISO 8601 with an offset (e.g. 2026-03-01T10:00:00-05:00), got ${JSON.stringify(value)}`, {
@@ -77,7 +94,7 @@ export function parseTimestamp(value: unknown, what = 'timestamp'): ParsedTimest
   const ms = Math.floor(Number((frac + '000').slice(0, 3)) + (Number((frac + '0000').slice(3, 4)) >= 5 ? 1 : 0));
   const sign = offset.startsWith('-') ? -1 : 1;
   const epochMs = Date.UTC(year, month - 1, day, hour, minute, second, 0) + ms - sign * (offH * 60 + offM) * 60_000;
-  return { epochMs, offset, localDate: formatIsoDate(year, month, day) };
+  return Object.freeze({ epochMs, offset, localDate: formatIsoDate(year, month, day) });
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ` — the canonical UTC rendering used for hashing and ordering. */
