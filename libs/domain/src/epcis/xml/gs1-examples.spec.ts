@@ -33,7 +33,7 @@ const eventsOf = (doc: Obj): Obj[] => (doc['epcisBody'] as { eventList: Obj[] })
  * empty list compares as none (the event hash ignores it too).
  */
 function normalised(e: Obj, acrossVersions: boolean): Obj {
-  const out = typeof e['certificationInfo'] === 'string' ? { ...e, certificationInfo: [e['certificationInfo']] } : { ...e };
+  const out: Obj = typeof e['certificationInfo'] === 'string' ? { ...e, certificationInfo: [e['certificationInfo']] } : { ...e };
   if (acrossVersions) for (const k of ['epcList', 'childEPCs']) if (Array.isArray(out[k]) && (out[k] as unknown[]).length === 0) delete out[k];
   return out;
 }

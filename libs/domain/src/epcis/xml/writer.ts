@@ -299,8 +299,10 @@ function writeEvent(out: Out, e: Obj, type: string, version: EpcisXmlVersion, de
     out.line(depth, `</${type}>`);
     return;
   }
-  // EPCIS 2.0 has no ##local slot on the event: its pdlocal: fields are written as pdlocal: elements.
-  writeExtensions(out, e, d, prefixes, path, () => false);
+  // EPCIS 2.0 has no ##local slot on the event: its pdlocal: fields are written as pdlocal: elements,
+  // first, where 1.2 has its slot, so that a trip through 1.2 gives the same 2.0 XML.
+  writeExtensions(out, e, d, prefixes, path, (k) => !isLocal(k));
+  writeExtensions(out, e, d, prefixes, path);
   out.line(depth, `</${type}>`);
 }
 
