@@ -102,6 +102,31 @@ describe('EPCIS XML: elements in no namespace in the ##local extension slots', (
     expect(eventHashPreString(object, { reading: 'cbv-text' })).toContain('auditRef=A-17');
   });
 
+  it("carries the header's ##local slot (EPCISHeader/extension/extension) beside the master data, both versions", () => {
+    const party = '<sbdh:Identifier Authority="GLN">0312345000010</sbdh:Identifier>';
+    const header = [
+      '<EPCISHeader>',
+      '<sbdh:StandardBusinessDocumentHeader xmlns:sbdh="http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader">',
+      `<sbdh:HeaderVersion>1.0</sbdh:HeaderVersion><sbdh:Sender>${party}</sbdh:Sender><sbdh:Receiver>${party}</sbdh:Receiver>`,
+      '<sbdh:DocumentIdentification><sbdh:Standard>EPCglobal</sbdh:Standard><sbdh:TypeVersion>1.0</sbdh:TypeVersion><sbdh:InstanceIdentifier>D-1</sbdh:InstanceIdentifier>',
+      '<sbdh:Type>Events</sbdh:Type><sbdh:CreationDateAndTime>2026-03-01T09:00:00Z</sbdh:CreationDateAndTime></sbdh:DocumentIdentification>',
+      '</sbdh:StandardBusinessDocumentHeader>',
+      '<extension><EPCISMasterData><VocabularyList><Vocabulary type="urn:epcglobal:epcis:vtype:EPCClass"><VocabularyElementList>',
+      '<VocabularyElement id="urn:epc:idpat:sgtin:0312345.012345.*"><attribute id="urn:epcglobal:cbv:mda#regulatedProductName">Tablets</attribute></VocabularyElement>',
+      '</VocabularyElementList></Vocabulary></VocabularyList></EPCISMasterData>',
+      '<extension><routingCode>R9</routingCode></extension></extension>',
+      '</EPCISHeader>',
+    ].join('\n');
+    const withHeader = readEpcisXml(FIXTURE.replace('  <EPCISBody>', `${header}\n  <EPCISBody>`));
+    expect((withHeader.document['epcisHeader'] as Obj)['pdlocal:routingCode']).toBe('R9');
+    for (const version of ['1.2', '2.0'] as const) {
+      const xml = writeEpcisXml(withHeader.document, { version });
+      expect(readAndValidateEpcisXml(xml).issues).toEqual([]);
+      expect(xml).toMatch(/<\/EPCISMasterData>\s*<extension>\s*<routingCode>R9<\/routingCode>\s*<\/extension>\s*<\/extension>\s*<\/EPCISHeader>/);
+      expect(readEpcisXml(xml).document['epcisHeader']).toEqual(withHeader.document['epcisHeader']);
+    }
+  });
+
   it("refuses an element that would take the baseExtension slot's reserved name, rather than move it", () => {
     const bad = FIXTURE.replace('<sealNumber>S-99</sealNumber>', '<baseExtension>x</baseExtension>');
     let error: unknown;

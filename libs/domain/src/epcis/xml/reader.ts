@@ -474,14 +474,16 @@ function sensorElement(node: XNode, ns: Record<string, string>): JsonObject {
 
 function headerFromXml(node: XNode, ns: Record<string, string>, fail: Fail): JsonObject {
   const out: JsonObject = {};
-  const take = (k: XNode): void => {
+  const take = (k: XNode, within?: XNode): void => {
     if (k.uri === SBDH_NS && k.local === 'StandardBusinessDocumentHeader') out[keyOf(k, ns)] = genericValue(k, ns, true);
-    else if (k.uri === '' && k.local === 'extension') k.kids.forEach(take);
+    // EPCISHeader/extension/extension is the header's ##local slot.
+    else if (k.uri === '' && k.local === 'extension' && within) for (const x of k.kids) put(out, keyOf(x, ns), genericValue(x, ns, true));
+    else if (k.uri === '' && k.local === 'extension') k.kids.forEach((x) => take(x, k));
     else if (k.uri === '' && k.local === 'EPCISMasterData') out['epcisMasterData'] = masterData(k, ns);
     else if (k.uri !== '') put(out, keyOf(k, ns), genericValue(k, ns, true));
     else fail(`<${k.local}> is not an element of EPCISHeader`, k);
   };
-  node.kids.forEach(take);
+  node.kids.forEach((k) => take(k));
   return out;
 }
 

@@ -111,9 +111,8 @@ export function* epcisXmlChunks(document: object, options: EpcisXmlWriteOptions)
   for (const e of events.slice(0, 1000)) usedPrefixes(e, used);
   for (const p of Object.keys(prefixes)) if (!(p in WELL_KNOWN_PREFIXES)) used.add(p);
   used.delete('epcis');
-  // pdlocal: fields are written unqualified except where the version has no ##local slot: in 2.0
-  // events and in headers. 1.2 declares the prefix only for a header field that needs it.
-  if (version === '1.2' && !(header && Object.keys(header).some((k) => localExtensionName(k) !== undefined))) used.delete(LOCAL_EXTENSION_PREFIX);
+  // pdlocal: fields are written unqualified except where the version has no ##local slot (2.0 events).
+  if (version === '1.2') used.delete(LOCAL_EXTENSION_PREFIX);
   const decls = [...used].filter((p) => prefixes[p] !== undefined).sort().map((p) => ` xmlns:${p}="${escapeXml(prefixes[p] as string)}"`).join('');
   const created = typeof doc['creationDate'] === 'string' ? doc['creationDate'] : undefined;
   out.line(0, '<?xml version="1.0" encoding="UTF-8"?>');
@@ -231,8 +230,9 @@ function writeHeader(out: Out, header: Obj, prefixes: Record<string, string>): v
   const sbdhKey = Object.keys(header).find((k) => k.endsWith(':StandardBusinessDocumentHeader'));
   if (sbdhKey) writeExtension(out, sbdhKey, header[sbdhKey], 2, prefixes, `epcisHeader.${sbdhKey}`);
   const md = header['epcisMasterData'];
+  const local = Object.keys(header).some(isLocal);
+  if (isObj(md) || local) out.line(2, '<extension>');
   if (isObj(md)) {
-    out.line(2, '<extension>');
     out.line(3, '<EPCISMasterData>');
     out.line(4, '<VocabularyList>');
     for (const v of (Array.isArray(md['vocabularyList']) ? md['vocabularyList'] : []) as Obj[]) {
@@ -261,9 +261,10 @@ function writeHeader(out: Out, header: Obj, prefixes: Record<string, string>): v
     }
     out.line(4, '</VocabularyList>');
     out.line(3, '</EPCISMasterData>');
-    out.line(2, '</extension>');
   }
-  for (const [k, v] of Object.entries(header)) if (k !== sbdhKey && k !== 'epcisMasterData') writeExtension(out, k, v, 2, prefixes, `epcisHeader.${k}`, true);
+  writeLocalSlot(out, header, 3, prefixes, 'epcisHeader');
+  if (isObj(md) || local) out.line(2, '</extension>');
+  for (const [k, v] of Object.entries(header)) if (k !== sbdhKey && k !== 'epcisMasterData' && !isLocal(k)) writeExtension(out, k, v, 2, prefixes, `epcisHeader.${k}`);
   out.line(1, '</EPCISHeader>');
 }
 
