@@ -25,20 +25,27 @@ const CASE = ssccToEpcUrn(withCheckDigit(`00361414${String(Date.now() % 1e9).pad
 interface Twist { readonly quantity?: number; readonly buyerGln?: string }
 function document(gtin: string, id: string, serialOf = serial, container = CASE, twist: Twist = {}): string {
   const packs = [1, 2, 3].map((n) => sgtinToEpcUrn(gtin, serialOf(n)));
-  const ship = shipEvent({ eventTime: new Date(Date.now() - 60_000).toISOString(), epcs: [container, packs[2] as string], from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(twist.buyerGln ?? DISTRIBUTOR_GLN) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, id) }] });
+  const ship = shipping([container, packs[2] as string], id, twist.buyerGln);
+  return documentOf(gtin, id, [
+    commissionEvent({ eventTime: new Date(Date.now() - 3_600_000).toISOString(), epcs: packs, lot: LOT, expiry: '2029-06-30' }),
+    packEvent({ eventTime: new Date(Date.now() - 3_000_000).toISOString(), parent: container, children: packs.slice(0, 2), sealed: true }),
+    // The TI's quantity as the shipping event states it by class (LGTIN), when the test says one.
+    twist.quantity === undefined ? ship : { ...ship, quantityList: [{ epcClass: lgtinToEpcClassUrn(gtin, LOT), quantity: twist.quantity }] },
+  ], twist.buyerGln);
+}
+function shipping(epcs: string[], id: string, buyerGln = DISTRIBUTOR_GLN) {
+  return shipEvent({ eventTime: new Date(Date.now() - 60_000).toISOString(), epcs, from: { owner: pglnToEpcUrn(SELLER) }, to: { owner: pglnToEpcUrn(buyerGln) }, bizTransactions: [{ type: 'desadv', bizTransaction: bizTransactionUrn(SELLER, id) }] });
+}
+function documentOf(gtin: string, id: string, events: DscsaShipmentExport['events'], buyerGln = DISTRIBUTOR_GLN): string {
   const x: DscsaShipmentExport = {
     shipmentId: id, createdAt: new Date().toISOString(), statementAffirmed: true,
-    seller: { name: 'Outside Pharma LLC', gln: SELLER }, buyer: { name: 'Continental Wholesale', gln: twist.buyerGln ?? DISTRIBUTOR_GLN },
+    seller: { name: 'Outside Pharma LLC', gln: SELLER }, buyer: { name: 'Continental Wholesale', gln: buyerGln },
     products: [{ gtin, name: 'Outsidol 5 mg tablets', dosageForm: 'tablet', strength: '5 mg', packSize: '30 tablets', manufacturerName: 'Outside Pharma LLC' }],
-    events: [
-      commissionEvent({ eventTime: new Date(Date.now() - 3_600_000).toISOString(), epcs: packs, lot: LOT, expiry: '2029-06-30' }),
-      packEvent({ eventTime: new Date(Date.now() - 3_000_000).toISOString(), parent: container, children: packs.slice(0, 2), sealed: true }),
-      // The TI's quantity as the shipping event states it by class (LGTIN), when the test says one.
-      twist.quantity === undefined ? ship : { ...ship, quantityList: [{ epcClass: lgtinToEpcClassUrn(gtin, LOT), quantity: twist.quantity }] },
-    ],
+    events,
   };
   return writeEpcisXml(dscsaShipmentDocument(x), { version: '1.2' });
 }
+const caseOf = (offset: number) => ssccToEpcUrn(withCheckDigit(`00361414${String((Date.now() + offset) % 1e9).padStart(9, '0')}`));
 
 const fixture = useServices('inbound', { timeoutMs: 240000 });
 const d = () => fixture.services.distributor;
@@ -110,6 +117,40 @@ describe('inbound shipments from non-members', () => {
     expect(pack.pack).toEqual({ overlays: ['quarantined'], sellable: false, owners: [`gln:${SELLER}`, 'DistributorMSP'] });
     // The same document again: the same receipt and the same exception, nothing raised twice.
     expect(await (await post(xml)).json()).toMatchObject({ duplicate: true, exceptions: [exceptionId] });
+  });
+
+  it('an aggregation that does not add up is received under receiving exceptions against the non-member seller, the packs it concerns held', async () => {
+    // Case 1 lists a pack the document never commissions and pack 2; case 2 lists pack 2 again and
+    // pack 3; pack 4 ships loose though the document packed it into a case that did not ship.
+    const g = (n: number) => sgtinToEpcUrn(OUTSIDE, `G${runId}${n}`.slice(0, 20));
+    const [c1, c2, c3] = [caseOf(41), caseOf(43), caseOf(47)] as [string, string, string];
+    const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const xml = documentOf(OUTSIDE, `ASN-G-${runId}`, [
+      commissionEvent({ eventTime: at(60), epcs: [1, 2, 3, 4].map(g), lot: LOT, expiry: '2029-06-30' }),
+      packEvent({ eventTime: at(50), parent: c1, children: [g(1), g(2), g(9)], sealed: true }),
+      packEvent({ eventTime: at(50), parent: c2, children: [g(2), g(3)], sealed: true }),
+      packEvent({ eventTime: at(50), parent: c3, children: [g(4)], sealed: true }),
+      shipping([c1, c2, g(4)], `ASN-G-${runId}`),
+    ]);
+    const res = await post(xml);
+    const out = (await res.json()) as { shipmentId: string; packs: number; exceptions: string[]; changed: string[] };
+    expect(res.status).toBe(200);
+    expect(out.packs).toBe(4);
+    expect(out.exceptions).toEqual([1, 2, 3].map((i) => `${out.shipmentId}:exceptions#${i}`));
+    type Read = { receivingException: { rule: string; seller: string; state: string; subjects: string[]; held: string[] } | null };
+    const read = await Promise.all(out.exceptions.map((id) => eventually(
+      () => d().ok<Read>(key('distributor', 'auditor'), `{ receivingException(id: "${id}", receiver: "${MSP.distributor}") { rule seller state subjects held } }`),
+      (r) => r.receivingException !== null)));
+    expect(read.map((r) => r.receivingException)).toEqual([
+      { rule: 'aggregation_missing_pack', seller: `gln:${SELLER}`, state: 'waiting_on_partner', subjects: [c1, g(9)].sort(), held: [g(1), g(2)].sort() },
+      { rule: 'aggregation_missing_pack', seller: `gln:${SELLER}`, state: 'waiting_on_partner', subjects: [c2, g(2)].sort(), held: [g(2), g(3)].sort() },
+      { rule: 'aggregation_extra_pack', seller: `gln:${SELLER}`, state: 'waiting_on_partner', subjects: [g(4)], held: [g(4)] },
+    ]);
+    // Each EPC where the document first put it: pack 2 in case 1, pack 4 loose; every pack held.
+    for (const [n, parent] of [[1, c1], [2, c1], [3, c2], [4, null]] as const) {
+      const pack = await d().ok<{ pack: { overlays: string[]; sellable: boolean; owners: string[]; container: string | null } }>(key('distributor', 'auditor'), `{ pack(epc: "${g(n)}") { overlays sellable owners container } }`);
+      expect(pack.pack).toEqual({ overlays: ['quarantined'], sellable: false, owners: [`gln:${SELLER}`, 'DistributorMSP'], container: parent });
+    }
   });
 
   it('refuses a document addressed to another organisation with a typed error, and records nothing', async () => {

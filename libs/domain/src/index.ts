@@ -163,7 +163,7 @@ export type { HashFunction, EventHashOptions } from './epcis/event-hash';
 export { DSCSA_STEPS, dscsaStep, candidateSteps } from './epcis/dscsa-profile';
 export { dscsaShipmentDocument, sgtinClassPattern } from './epcis/dscsa-export';
 export type { DscsaShipmentExport, DscsaExportParty, DscsaExportProduct } from './epcis/dscsa-export';
-export { gtinOfEpcClass, inboundShipmentOf, type InboundPackLine, type InboundShipment } from './epcis/inbound-document';
+export { gtinOfEpcClass, inboundShipmentOf, type InboundLoadFinding, type InboundPackLine, type InboundShipment } from './epcis/inbound-document';
 export { CBV_XML_FORMATS, EPC_FORMATS, parseCbvXmlFormat, parseEpcFormat, withEpcFormat, type CbvXmlFormat, type EpcFormat } from './epcis/epc-format';
 export {
   EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, EPCIS_QUERY_NS, readAndValidateEpcisXml, dscsaHeaderOf,

@@ -1,6 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import {
-  checkReceipt, DomainError, holdReason, inboundShipmentOf, type EventReceipt, nonMemberParty, type QuarantineReason, validateEpcisDocument, type Finding, type InboundShipment, type ReceiveInboundCommand,
+  checkReceipt, DomainError, RECEIVING_RULES, holdReason, inboundShipmentOf, type EventReceipt, nonMemberParty, type QuarantineReason, validateEpcisDocument, type Finding, type InboundShipment, type ReceiveInboundCommand,
 } from '@pedigree/domain';
 import type { MutationReceipt } from './ledger-commands';
 import type { PartnerContext } from './partner-context';
@@ -19,9 +19,11 @@ export interface InboundReceipt extends MutationReceipt {
  * for AS2). In order, each refusing the whole document with nothing recorded:
  * 1. the generic EPCIS 2.0 validator and the DSCSA profile (structure, GS1 syntax of every EPC);
  * 2. what the document says it shipped (inboundShipmentOf: parties, statement, every pack's lot and
- *    expiry through its containers);
+ *    expiry through its containers); an aggregation that does not add up is not refused but is a
+ *    finding of step 3;
  * 3. the receiving checks of member shipments (checkReceipt) with the document as the shipment and
- *    its own product master data as what must describe every GTIN;
+ *    its own product master data as what must describe every GTIN; findings receive the shipment
+ *    with their packs held and become receiving exceptions against the seller;
  * 4. the ledger's rules (ReceiveInbound: no member's GTIN, seller or serial; addressed to us).
  * The TI built from the document is then kept in our own implicit collection (KeepInboundTi,
  * endorsed by our peer alone), its salted hash already public with the receipt.
@@ -95,7 +97,10 @@ export class InboundReceiver {
       containers: s.containers.map((c) => ({ ...c, sealed: true })), packs: s.packs.map((x) => ({ id: x.epc, gtin: x.gtin, lot: x.lot, expiry: x.expiry })),
       ...(s.tiLines.length ? { ti: s.tiLines } : {}),
     };
-    return checkReceipt(shipped, { receiver: this.p.org, presented: s.topLevel, scanned: [], brokenSeals: [], masterData: Object.keys(s.products) });
+    const load = s.loadFindings.map((f): Finding => ({ ...f, shipmentId, seller: shipped.seller, receiver: this.p.org }));
+    const checked = checkReceipt(shipped, { receiver: this.p.org, presented: s.topLevel, scanned: [], brokenSeals: [], masterData: Object.keys(s.products) });
+    // In rule order, as checkReceipt gives its own (the exception IDs number them in this order).
+    return [...load, ...checked].sort((a, b) => RECEIVING_RULES.indexOf(a.rule) - RECEIVING_RULES.indexOf(b.rule));
   }
 }
 

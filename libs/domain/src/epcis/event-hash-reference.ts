@@ -1,4 +1,5 @@
 import { canonicalIdentifierForHash } from './epc-uri';
+import { localExtensionName } from './local-extension';
 import { BIZ_STEPS, BIZ_TRANSACTION_TYPES, DISPOSITIONS, ERROR_REASONS, SOURCE_DESTINATION_TYPES } from './vocabulary';
 import { MEASUREMENT_TYPES, SENSOR_ALERT_TYPES, SENSOR_COMPONENTS } from './validate';
 
@@ -75,6 +76,9 @@ export function referencePreString(event: object, namespaces: Readonly<Record<st
 // --- JSON -> tree ------------------------------------------------------------------------------
 
 function nsReplace(text: string, namespaces: Readonly<Record<string, string>>, isValue: boolean): string {
+  // An element in no namespace (1.2's ##local slots) is named by its local name, as the reference names it from the XML.
+  const local = isValue ? undefined : localExtensionName(text);
+  if (local !== undefined) return local;
   const colon = text.indexOf(':');
   if (colon === -1) return text;
   const iri = namespaces[text.slice(0, colon)];

@@ -4,6 +4,7 @@ import { parseEpcUrn } from '../gs1/epc-urn';
 import { parseTimestamp, toUtcIsoString } from '../time';
 import { canonicalIdentifierForHash } from './epc-uri';
 import { referencePreString } from './event-hash-reference';
+import { LOCAL_BASE_EXTENSION_KEY, localExtensionName } from './local-extension';
 import { toWebVocabulary, type VocabularyKind } from './vocabulary';
 
 /**
@@ -127,7 +128,25 @@ function cbvTextPreString(event: object, options: EventHashOptions): string {
 }
 
 export function eventHashPreString(event: object, options: EventHashOptions = {}): string {
-  return options.reading === 'cbv-text' ? cbvTextPreString(event, options) : referencePreString(event, options.namespaces ?? {}, options.source);
+  const e = withoutBaseExtensionSlot(event as Record<string, Json>);
+  return options.reading === 'cbv-text' ? cbvTextPreString(e, options) : referencePreString(e, options.namespaces ?? {}, options.source);
+}
+
+/**
+ * 1.2's `baseExtension/extension` elements (kept apart under `pdlocal:baseExtension` so they go
+ * back to their slot) hash as fields of the event: the wrappers are no part of the event's content,
+ * and the reference implementation drops them from the XML.
+ */
+function withoutBaseExtensionSlot(event: Record<string, Json>): Record<string, Json> {
+  const base = event[LOCAL_BASE_EXTENSION_KEY];
+  if (!isObject(base)) return event;
+  const out: Record<string, Json> = { ...event };
+  delete out[LOCAL_BASE_EXTENSION_KEY];
+  for (const [k, v] of Object.entries(base)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : [...asArray(prev), ...asArray(v)];
+  }
+  return out;
 }
 
 /** `ni:///sha-256;{hex}?ver=CBV2.0` */
@@ -301,6 +320,8 @@ function extensionParts(obj: { [key: string]: Json }, known: ReadonlySet<string>
 }
 
 function qualifiedName(key: string, ns: Readonly<Record<string, string>>): string {
+  const local = localExtensionName(key);
+  if (local !== undefined) return local; // an element in no namespace: no braces (CBV 2.0 user extensions)
   const colon = key.indexOf(':');
   if (colon === -1) return key;
   const iri = ns[key.slice(0, colon)];

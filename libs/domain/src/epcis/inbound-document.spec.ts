@@ -4,7 +4,8 @@ import { pglnToEpcUrn, sgtinToEpcUrn, ssccToEpcUrn } from '../gs1/epc-urn';
 import { withCheckDigit } from '../gs1/check-digit';
 import { bizTransactionUrn, commissionEvent, packEvent, shipEvent } from './builders';
 import { dscsaShipmentDocument, type DscsaShipmentExport } from './dscsa-export';
-import { gtinOfEpcClass, inboundShipmentOf } from './inbound-document';
+import { inboundContainers, inboundPack } from '../lifecycle/inbound';
+import { gtinOfEpcClass, inboundShipmentOf, type InboundShipment } from './inbound-document';
 import { readEpcisXml } from './xml/reader';
 import { writeEpcisXml } from './xml/writer';
 
@@ -46,7 +47,7 @@ describe('inboundShipmentOf', () => {
     ['no shipping event', { events: [commission, pack] }, /0 shipping events/],
     ['two shipping events', { events: [commission, pack, ship, ship] }, /2 shipping events/],
     ['a case without its packing event', { events: [commission, ship] }, /has no packing event/],
-    ['a pack without its commissioning event', { events: [pack, ship] }, /no commissioning event/],
+    ['a pack without its commissioning event', { events: [pack, ship] }, /commissioning event/],
   ])('refuses a document with %s (INBOUND_REFUSED naming the element)', (_what, over, message) => {
     expect(() => inboundShipmentOf(viaXml('1.2', over as Partial<DscsaShipmentExport>))).toThrow(message);
     try {
@@ -85,6 +86,74 @@ describe('inboundShipmentOf', () => {
     ['urn:epc:idpat:sgtin:nonsense', undefined],
   ])('names the GTIN of the EPC class %s', (cls, gtin) => {
     expect(gtinOfEpcClass(cls)).toBe(gtin);
+  });
+});
+
+describe('inboundShipmentOf: an aggregation that does not add up is a finding, not a refusal', () => {
+  const CASE2 = ssccToEpcUrn(withCheckDigit('00361414000000028'));
+  const stranger = sgtinToEpcUrn(GTIN, '9');
+  const [commission, , ship] = input().events as unknown as [Record<string, unknown>, never, Record<string, unknown>];
+  const packOf = (parent: string, children: string[]) => packEvent({ eventTime: '2026-02-01T14:05:00.000Z', parent, children, sealed: true });
+  const shipping = (epcs: string[]) => ({ ...ship, epcList: epcs });
+  /** The load must satisfy the ledger's container rules (ReceiveInbound), whatever the document said. */
+  const assertLedgerTakes = (s: InboundShipment): void => {
+    const packs = s.packs.map((x) => inboundPack({ epc: x.epc, lot: x.lot, expiry: x.expiry, seller: 'gln:0361414000000', shipmentId: 'inbound:x' }, 'DistributorMSP', '2026-03-02T00:00:00.000Z'));
+    expect(() => inboundContainers(packs, s.containers, 'DistributorMSP', '2026-03-02T00:00:00.000Z')).not.toThrow();
+  };
+
+  it.each<[string, unknown[], { containers: Array<{ id: string; children: string[] }>; packs: string[]; findings: Array<{ rule: string; subjects: string[]; hold: string[]; container?: string; missing?: string[] }> }]>([
+    ['a case listing a pack the document does not ship', [commission, packOf(CASE, [...inCase, stranger]), shipping([CASE, loose])], {
+      containers: [{ id: CASE, children: inCase }], packs: [...inCase, loose],
+      findings: [{ rule: 'aggregation_missing_pack', subjects: [CASE, stranger].sort(), hold: inCase, container: CASE, missing: [stranger] }],
+    }],
+    ['a pack in two cases', [commission, packOf(CASE, inCase), packOf(CASE2, [inCase[1] as string, loose]), shipping([CASE, CASE2])], {
+      containers: [{ id: CASE, children: inCase }, { id: CASE2, children: [loose] }], packs: [...inCase, loose],
+      findings: [{ rule: 'aggregation_missing_pack', subjects: [CASE2, inCase[1] as string].sort(), hold: [loose, inCase[1] as string].sort(), container: CASE2, missing: [inCase[1] as string] }],
+    }],
+    ['a pack listed loose that is inside a shipped case', [commission, packOf(CASE, inCase), shipping([CASE, inCase[0] as string, loose])], {
+      containers: [{ id: CASE, children: inCase }], packs: [...inCase, loose],
+      findings: [{ rule: 'aggregation_extra_pack', subjects: [inCase[0] as string], hold: [inCase[0] as string], container: CASE }],
+    }],
+    ['a pack shipped loose whose case did not ship', [commission, packOf(CASE, inCase), packOf(CASE2, [loose]), shipping([CASE, loose])], {
+      containers: [{ id: CASE, children: inCase }], packs: [...inCase, loose],
+      findings: [{ rule: 'aggregation_extra_pack', subjects: [loose], hold: [loose], container: CASE2 }],
+    }],
+  ])('%s: received as the document first places each EPC, the finding against the seller with its packs held', (_what, events, expected) => {
+    for (const doc of [dscsaShipmentDocument(input({ events: events as never })), viaXml('1.2', { events: events as never })]) {
+      const s = inboundShipmentOf(doc);
+      expect(s.containers).toEqual(expected.containers);
+      expect(s.packs.map((x) => x.epc).sort()).toEqual([...expected.packs].sort());
+      expect(s.loadFindings.map((f) => ({ rule: f.rule, subjects: f.subjects, hold: f.hold, ...(f.evidence.container ? { container: f.evidence.container } : {}), ...(f.evidence.missing ? { missing: f.evidence.missing } : {}) }))).toEqual(expected.findings);
+      for (const f of s.loadFindings) expect(f.evidence.summary).toMatch(/\S/);
+      assertLedgerTakes(s);
+    }
+  });
+
+  it('a clean document has no findings', () => {
+    expect(inboundShipmentOf(viaXml('1.2')).loadFindings).toEqual([]);
+  });
+
+  it.each([
+    ['a case none of whose packs the document ships', [commission, packOf(CASE, [stranger]), shipping([CASE, loose])], /lists no pack with a commissioning event/],
+    ['a loose pack the document has no data for', [commission, packOf(CASE, inCase), shipping([CASE, stranger])], /no commissioning event/],
+  ])('still refuses %s: nothing there to receive', (_what, events, message) => {
+    expect(() => inboundShipmentOf(dscsaShipmentDocument(input({ events: events as never })))).toThrow(expect.objectContaining({ code: 'INBOUND_REFUSED', message: expect.stringMatching(message) }));
+  });
+
+  it('any packing of the load gives a load the ledger takes, or a typed refusal (fast-check)', () => {
+    const epcs = [...inCase, loose, stranger, CASE, CASE2];
+    const packing = fc.array(fc.tuple(fc.constantFrom(CASE, CASE2), fc.subarray(epcs, { minLength: 1 })), { maxLength: 3 });
+    fc.assert(fc.property(packing, fc.subarray(epcs, { minLength: 1 }), (packings, top) => {
+      const events = [commission, ...packings.map(([parent, kids]) => packOf(parent, kids)), shipping(top)];
+      try {
+        const s = inboundShipmentOf(dscsaShipmentDocument(input({ events: events as never })));
+        assertLedgerTakes(s);
+        const inLoad = new Set(s.packs.map((x) => x.epc));
+        for (const f of s.loadFindings) for (const h of f.hold) expect(inLoad.has(h)).toBe(true);
+      } catch (err) {
+        expect(err).toBeInstanceOf(DomainError);
+      }
+    }), { numRuns: 300 });
   });
 });
 

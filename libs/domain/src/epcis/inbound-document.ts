@@ -1,6 +1,7 @@
 import { DomainError } from '../errors';
 import { parseEpcUrn } from '../gs1/epc-urn';
 import { isValidGln, normaliseGtin } from '../gs1/gtin';
+import type { FindingEvidence } from '../exceptions/receiving-checks';
 import { assertIsoDate, type IsoDate } from '../time';
 import { normaliseVocabulary } from './vocabulary';
 import { dscsaHeaderOf } from './xml/dscsa-header';
@@ -43,6 +44,22 @@ export interface InboundShipment {
    * GTIN class), the document's own Transaction Information line items; empty when it states none.
    */
   readonly tiLines: ReadonlyArray<{ readonly gtin: string; readonly lot?: string; readonly quantity: number }>;
+  /**
+   * Where the document's aggregation does not add up (a case listing packs the document does not
+   * ship, an EPC in two places, a pack shipped loose whose case did not ship): each place is recorded
+   * once, the first the document gives (shipping event order, depth first), and the finding is a
+   * receiving exception against the seller with the packs it concerns held.
+   */
+  readonly loadFindings: readonly InboundLoadFinding[];
+}
+
+/** A receiving finding the document itself gives (the parties and shipment are the receiver's to add). */
+export interface InboundLoadFinding {
+  readonly rule: 'aggregation_missing_pack' | 'aggregation_extra_pack';
+  readonly subjects: readonly string[];
+  /** Packs of the load to hold. */
+  readonly hold: readonly string[];
+  readonly evidence: FindingEvidence;
 }
 
 type Obj = Record<string, unknown>;
@@ -137,17 +154,27 @@ export function inboundShipmentOf(document: object): InboundShipment {
   });
 
   const packs: InboundPackLine[] = [];
-  const containers: Array<{ id: string; children: string[] }> = [];
-  const seen = new Set<string>();
-  const walk = (epc: string, path: string): void => {
-    if (seen.has(epc)) throw refused(path, `${epc} appears twice in the load`);
-    seen.add(epc);
+  const containers: Array<{ id: string; listed: readonly string[]; children: string[] }> = [];
+  /** Where each EPC of the load is recorded: its container, or null when it travels loose. */
+  const placed = new Map<string, string | null>();
+  /** Second places the document gives an EPC, and listed packs it does not describe. */
+  const elsewhere: Array<{ epc: string; parent: string | null; first: string | null }> = [];
+  const undescribed = new Map<string, string[]>();
+  /** Records `epc` under `parent`; false when it is not recorded there. */
+  const walk = (epc: string, path: string, parent: string | null): boolean => {
+    if (placed.has(epc)) {
+      elsewhere.push({ epc, parent, first: placed.get(epc) ?? null });
+      return false;
+    }
     if (epc.startsWith('urn:epc:id:sscc:')) {
       const inside = children.get(epc);
       if (!inside?.length) throw refused(path, `container ${epc} has no packing event saying what it holds`);
-      containers.push({ id: epc, children: inside });
-      for (const child of inside) walk(child, path);
-      return;
+      placed.set(epc, parent);
+      const c = { id: epc, listed: inside, children: [] as string[] };
+      containers.push(c);
+      for (const child of inside) if (walk(child, path, epc)) c.children.push(child);
+      if (!c.children.length) throw refused(path, `container ${epc} lists no pack with a commissioning event (lot and expiry) in the document`);
+      return true;
     }
     const id = (() => {
       try {
@@ -158,16 +185,27 @@ export function inboundShipmentOf(document: object): InboundShipment {
     })();
     if (id.scheme !== 'sgtin') throw refused(path, `${epc} is neither a pack (SGTIN) nor a container (SSCC)`);
     const c = commissioned.get(epc);
-    if (!c?.lot) throw refused(path, `pack ${epc} has no commissioning event with its lot (cbvmda:lotNumber)`);
+    if (!c?.lot) {
+      // A case listing a pack the document does not ship is the case's finding; a pack shipped
+      // loose with no data has nothing to receive it by.
+      if (parent !== null) {
+        undescribed.set(parent, [...(undescribed.get(parent) ?? []), epc]);
+        return false;
+      }
+      throw refused(path, `pack ${epc} has no commissioning event with its lot (cbvmda:lotNumber)`);
+    }
     let expiry: IsoDate;
     try {
       expiry = assertIsoDate(c.expiry, 'cbvmda:itemExpirationDate');
     } catch {
       throw refused(`${c.at}.ilmd`, `pack ${epc} has no valid expiry (cbvmda:itemExpirationDate)`);
     }
+    placed.set(epc, parent);
     packs.push({ epc, gtin: id.gtin, serial: id.serial, lot: c.lot, expiry });
+    return true;
   };
-  topLevel.forEach((epc, k) => walk(epc, `epcisBody.eventList[${(shipping[0] as { i: number }).i}].epcList[${k}]`));
+  topLevel.forEach((epc, k) => walk(epc, `epcisBody.eventList[${(shipping[0] as { i: number }).i}].epcList[${k}]`, null));
+  const loadFindings = loadFindingsOf(containers, placed, elsewhere, undescribed, documentParents(children), new Set(packs.map((x) => x.epc)));
 
   const products: Record<string, Record<string, string>> = {};
   for (const [cls, attrs] of Object.entries(header.products)) {
@@ -189,11 +227,77 @@ export function inboundShipmentOf(document: object): InboundShipment {
     shippedAt: String(ship.eventTime ?? ''),
     ...(despatch ? { bizTransaction: despatch.bizTransaction } : {}),
     topLevel,
-    containers,
+    containers: containers.map((c) => ({ id: c.id, children: c.children })),
     packs,
     products,
     tiLines: (ship.quantityList ?? []).map((x, k) => tiLineOf(String(x.epcClass), Number(x.quantity), `epcisBody.eventList[${(shipping[0] as { i: number }).i}].quantityList[${k}]`)),
+    loadFindings,
   };
+}
+
+/** Each child's container by the document's packing events (those still in force). */
+function documentParents(children: ReadonlyMap<string, readonly string[]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [parent, kids] of children) for (const kid of kids) out.set(kid, parent);
+  return out;
+}
+
+/**
+ * The load's aggregation findings: a container whose recorded contents lack children its packing
+ * event lists (packs the document does not ship, or an EPC recorded in another place first):
+ * `aggregation_missing_pack`; an EPC the shipping event lists again where it was already recorded,
+ * or shipped loose while its packing event puts it in a container that did not ship:
+ * `aggregation_extra_pack`. Every pack a finding concerns is held (the container's contents and the
+ * EPC's own).
+ */
+function loadFindingsOf(
+  containers: ReadonlyArray<{ id: string; listed: readonly string[]; children: readonly string[] }>,
+  placed: ReadonlyMap<string, string | null>,
+  elsewhere: ReadonlyArray<{ epc: string; parent: string | null; first: string | null }>,
+  undescribed: ReadonlyMap<string, readonly string[]>,
+  documentParent: ReadonlyMap<string, string>,
+  packIds: ReadonlySet<string>,
+): InboundLoadFinding[] {
+  const recorded = new Map(containers.map((c) => [c.id, c.children]));
+  const packsOf = (epc: string): string[] => (packIds.has(epc) ? [epc] : (recorded.get(epc) ?? []).flatMap(packsOf));
+  const where = (container: string | null): string => (container === null ? 'loose in the shipping event' : `in ${container}`);
+  const sorted = (ids: Iterable<string>): string[] => [...new Set(ids)].sort();
+  const findings: InboundLoadFinding[] = [];
+  for (const c of containers) {
+    const missing = c.listed.filter((x) => !c.children.includes(x));
+    if (!missing.length) continue;
+    const notShipped = undescribed.get(c.id) ?? [];
+    const moved = elsewhere.filter((x) => x.parent === c.id);
+    const reasons = [
+      ...(notShipped.length ? [`${notShipped.length} pack(s) the document does not ship (no commissioning event with lot and expiry)`] : []),
+      ...moved.map((x) => `${x.epc}, recorded ${where(x.first)}`),
+    ];
+    findings.push({
+      rule: 'aggregation_missing_pack',
+      subjects: sorted([c.id, ...missing]),
+      hold: sorted([...packsOf(c.id), ...moved.flatMap((x) => packsOf(x.epc))]),
+      evidence: { summary: `the document's packing event lists ${c.listed.length} children in ${c.id}; ${c.children.length} are recorded there: ${reasons.join('; ')}`, container: c.id, expected: [...c.listed], scanned: [...c.children], missing },
+    });
+  }
+  for (const x of elsewhere.filter((e) => e.parent === null)) {
+    findings.push({
+      rule: 'aggregation_extra_pack',
+      subjects: [x.epc],
+      hold: sorted(packsOf(x.epc)),
+      evidence: { summary: `${x.epc} is listed again loose in the shipping event; it is recorded ${where(x.first)}`, ...(x.first ? { container: x.first } : {}), unexpected: [x.epc] },
+    });
+  }
+  for (const [epc, parent] of placed) {
+    const inDocument = documentParent.get(epc);
+    if (parent !== null || inDocument === undefined || placed.has(inDocument)) continue;
+    findings.push({
+      rule: 'aggregation_extra_pack',
+      subjects: [epc],
+      hold: sorted(packsOf(epc)),
+      evidence: { summary: `${epc} is shipped loose, but the document's packing event puts it in ${inDocument}, which the shipping event does not list`, container: inDocument, unexpected: [epc] },
+    });
+  }
+  return findings;
 }
 
 /** A TI line from a quantity element: packs are counted, so the quantity is a whole number of them. */

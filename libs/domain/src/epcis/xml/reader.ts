@@ -7,6 +7,7 @@ import {
 } from './xml-model';
 import { EPCIS_XSD_RULES } from './xsd-rules.generated';
 import { XsdValidator, type SchemaIssue } from './xsd-validator';
+import { LOCAL_BASE_EXTENSION_KEY, LOCAL_EXTENSION_NS, LOCAL_EXTENSION_PREFIX, localExtensionKey } from '../local-extension';
 
 /**
  * Streaming EPCIS 1.2 / 2.0 XML reader. Text goes in as chunks; each event comes out as EPCIS 2.0
@@ -14,7 +15,8 @@ import { XsdValidator, type SchemaIssue } from './xsd-validator';
  * the header), so a 10,000-event document never becomes a DOM. Errors name the line, column and
  * element path. 1.2's `<extension>` / `<baseExtension>` wrappers and the TransformationEvent inside
  * `<EventList><extension>` are unwrapped into 2.0 fields; CBV URNs become bare terms; namespaced
- * elements become prefixed keys whose prefixes are declared in the resulting @context.
+ * elements become prefixed keys whose prefixes are declared in the resulting @context; elements
+ * in no namespace in the `##local` extension slots become `pdlocal:` keys (../local-extension.ts).
  */
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
@@ -225,8 +227,12 @@ export function readEpcisXml(xml: string, options: EpcisXmlReadOptions = {}): Ep
 
 type Fail = (message: string, at: XNode) => never;
 
+/** An extension element's JSON-LD key; one in no namespace is a `pdlocal:` key (../local-extension.ts). */
 function keyOf(node: XNode, ns: Record<string, string>): string {
-  if (node.uri === '') return node.local;
+  if (node.uri === '') {
+    ns[LOCAL_EXTENSION_PREFIX] = LOCAL_EXTENSION_NS;
+    return localExtensionKey(node.local);
+  }
   // GS1's own namespaces get their usual prefixes whatever the file called them (cbvmda:lotNumber
   // is what the DSCSA checks and builders look for).
   const known = Object.entries(WELL_KNOWN_PREFIXES).find(([, uri]) => uri === node.uri)?.[0];
@@ -295,16 +301,35 @@ function eventFromXml(node: XNode, ns: Record<string, string>, fail: Fail, versi
   return out;
 }
 
-/** Standard (unqualified) children of an event, its 1.2 `extension` and `baseExtension`; qualified ones are extensions. */
-function readFields(node: XNode, out: JsonObject, ns: Record<string, string>, fail: Fail): void {
+/**
+ * Standard (unqualified) children of an event, its 1.2 `extension` and `baseExtension`; qualified
+ * ones are extensions. `wrapper` counts the 1.2 wrappers around `node`: the `extension` inside the
+ * event's `extension` (and a TransformationEvent's own `extension`, and `baseExtension/extension`)
+ * is a `##local` slot, whose unqualified elements are carried as `pdlocal:` keys.
+ */
+function readFields(node: XNode, out: JsonObject, ns: Record<string, string>, fail: Fail, wrapper: 'event' | 'extension' | 'baseExtension' = 'event'): void {
   for (const kid of node.kids) {
     if (kid.uri !== '') {
       put(out, keyOf(kid, ns), genericValue(kid, ns));
       continue;
     }
     const name = kid.local;
+    if (name === 'extension' && (wrapper !== 'event' || node.local === 'TransformationEvent')) {
+      if (wrapper === 'baseExtension') {
+        const base: JsonObject = {};
+        for (const x of kid.kids) put(base, keyOf(x, ns), genericValue(x, ns));
+        put(out, LOCAL_BASE_EXTENSION_KEY, base);
+        continue;
+      }
+      for (const x of kid.kids) {
+        const key = keyOf(x, ns);
+        if (key === LOCAL_BASE_EXTENSION_KEY) fail(`<${x.local}> in this extension slot has the name kept for 1.2's baseExtension slot and cannot be carried`, x);
+        put(out, key, genericValue(x, ns));
+      }
+      continue;
+    }
     if (name === 'extension' || name === 'baseExtension') {
-      readFields(kid, out, ns, fail);
+      readFields(kid, out, ns, fail, name);
       continue;
     }
     if (EPC_LIST_FIELDS.has(name)) {
@@ -449,14 +474,16 @@ function sensorElement(node: XNode, ns: Record<string, string>): JsonObject {
 
 function headerFromXml(node: XNode, ns: Record<string, string>, fail: Fail): JsonObject {
   const out: JsonObject = {};
-  const take = (k: XNode): void => {
+  const take = (k: XNode, within?: XNode): void => {
     if (k.uri === SBDH_NS && k.local === 'StandardBusinessDocumentHeader') out[keyOf(k, ns)] = genericValue(k, ns, true);
-    else if (k.uri === '' && k.local === 'extension') k.kids.forEach(take);
+    // EPCISHeader/extension/extension is the header's ##local slot.
+    else if (k.uri === '' && k.local === 'extension' && within) for (const x of k.kids) put(out, keyOf(x, ns), genericValue(x, ns, true));
+    else if (k.uri === '' && k.local === 'extension') k.kids.forEach((x) => take(x, k));
     else if (k.uri === '' && k.local === 'EPCISMasterData') out['epcisMasterData'] = masterData(k, ns);
     else if (k.uri !== '') put(out, keyOf(k, ns), genericValue(k, ns, true));
     else fail(`<${k.local}> is not an element of EPCISHeader`, k);
   };
-  node.kids.forEach(take);
+  node.kids.forEach((k) => take(k));
   return out;
 }
 

@@ -4,6 +4,7 @@ import {
   EPC_LIST_FIELDS, EPCIS_NS, NOT_IN_12, ORDER_12, ORDER_20, QUANTITY_LIST_FIELDS, REQUIRED_LIST_12, SENSOR_METADATA_ATTRIBUTES, SENSOR_REPORT_ATTRIBUTES, WELL_KNOWN_PREFIXES,
   type EpcisXmlVersion,
 } from './xml-model';
+import { LOCAL_BASE_EXTENSION_KEY, LOCAL_EXTENSION_PREFIX, localExtensionName } from '../local-extension';
 
 /**
  * EPCIS 2.0 JSON-LD -> EPCIS 1.2 or 2.0 XML, as a sequence of string chunks (one per event after
@@ -110,13 +111,19 @@ export function* epcisXmlChunks(document: object, options: EpcisXmlWriteOptions)
   for (const e of events.slice(0, 1000)) usedPrefixes(e, used);
   for (const p of Object.keys(prefixes)) if (!(p in WELL_KNOWN_PREFIXES)) used.add(p);
   used.delete('epcis');
+  // pdlocal: fields are written unqualified except where the version has no ##local slot (2.0 events).
+  if (version === '1.2') used.delete(LOCAL_EXTENSION_PREFIX);
   const decls = [...used].filter((p) => prefixes[p] !== undefined).sort().map((p) => ` xmlns:${p}="${escapeXml(prefixes[p] as string)}"`).join('');
   const created = typeof doc['creationDate'] === 'string' ? doc['creationDate'] : undefined;
   out.line(0, '<?xml version="1.0" encoding="UTF-8"?>');
   const root = options.query ? 'epcisq:EPCISQueryDocument' : 'epcis:EPCISDocument';
   const queryNs = options.query ? ` xmlns:epcisq="${EPCIS_QUERY_NS[version]}"` : '';
   out.line(0, `<${root} xmlns:epcis="${EPCIS_NS[version]}"${queryNs}${decls} schemaVersion="${version}"${created ? ` creationDate="${escapeXml(created)}"` : ''}>`);
-  if (header) writeHeader(out, header, prefixes);
+  if (header && version === '1.2' && !Object.keys(header).some((k) => k.endsWith(':StandardBusinessDocumentHeader'))) {
+    // The 1.2 XSD has no EPCISHeader without an SBDH, so its master data has no place either.
+    if (!options.onOmit) throw unrepresentable('EPCIS 1.2 has an EPCISHeader only with an SBDH (sbdh:StandardBusinessDocumentHeader), and this header has none', 'epcisHeader');
+    options.onOmit('epcisHeader', 'epcisHeader without SBDH');
+  } else if (header) writeHeader(out, header, prefixes);
   out.line(1, '<EPCISBody>');
   const q = options.query;
   if (q) {
@@ -172,23 +179,46 @@ function checkPrefix(key: string, prefixes: Record<string, string>, path: string
   if (prefixes[prefix] === undefined) throw unrepresentable(`prefix ${prefix} of ${key} is not declared in @context, so it has no XML namespace`, path);
 }
 
-/** A prefixed key and its JSON value as XML elements (arrays repeat the element). */
-function writeExtension(out: Out, key: string, value: Json, depth: number, prefixes: Record<string, string>, path: string): void {
+/**
+ * A prefixed key and its JSON value as XML elements (arrays repeat the element). A `pdlocal:` key
+ * is an element in no namespace (../local-extension.ts): written unqualified inside another
+ * extension element or in a `##local` slot (`qualifyLocal` false), as a `pdlocal:` element where
+ * the version has no such slot.
+ */
+function writeExtension(out: Out, key: string, value: Json, depth: number, prefixes: Record<string, string>, path: string, qualifyLocal = false): void {
   if (key.startsWith('@') || key === '#text') return;
   if (/^https?:/.test(key)) throw unrepresentable(`extension ${key} is an IRI, not a prefixed name; declare a prefix in @context`, path);
   checkPrefix(key, prefixes, path);
+  const local = localExtensionName(key);
+  const name = local !== undefined && !qualifyLocal ? local : key;
   for (const v of Array.isArray(value) ? value : [value]) {
     if (isObj(v)) {
       const attrs = Object.entries(v).filter(([k]) => k.startsWith('@')).map(([k, a]) => ` ${k.slice(1)}="${escapeXml(String(a))}"`).join('');
       const kids = Object.entries(v).filter(([k]) => !k.startsWith('@') && k !== '#text');
-      if (kids.length === 0) out.line(depth, `<${key}${attrs}>${escapeXml(String(v['#text'] ?? ''))}</${key}>`);
+      if (kids.length === 0) out.line(depth, `<${name}${attrs}>${escapeXml(String(v['#text'] ?? ''))}</${name}>`);
       else {
-        out.line(depth, `<${key}${attrs}>`);
+        out.line(depth, `<${name}${attrs}>`);
         for (const [k, x] of kids) writeExtension(out, k, x, depth + 1, prefixes, `${path}.${k}`);
-        out.line(depth, `</${key}>`);
+        out.line(depth, `</${name}>`);
       }
-    } else out.line(depth, `<${key}>${escapeXml(scalar(v))}</${key}>`);
+    } else out.line(depth, `<${name}>${escapeXml(scalar(v))}</${name}>`);
   }
+}
+
+const isLocal = (key: string): boolean => localExtensionName(key) !== undefined;
+
+/** An owner's `pdlocal:` fields in its `##local` slot, `<extension>`, unqualified. */
+function writeLocalSlot(out: Out, fields: Obj, depth: number, prefixes: Record<string, string>, path: string): void {
+  const local = Object.entries(fields).filter(([k]) => isLocal(k) && k !== LOCAL_BASE_EXTENSION_KEY);
+  if (local.length === 0) return;
+  out.line(depth, '<extension>');
+  for (const [k, v] of local) writeExtension(out, k, v, depth + 1, prefixes, `${path}.${k}`);
+  out.line(depth, '</extension>');
+}
+
+/** An owner's other extension fields (prefixed keys), after its slot. */
+function writeExtensions(out: Out, fields: Obj, depth: number, prefixes: Record<string, string>, path: string, skip: (key: string) => boolean = isLocal): void {
+  for (const [k, v] of Object.entries(fields)) if (k.includes(':') && !k.startsWith('@') && !skip(k)) writeExtension(out, k, v, depth, prefixes, `${path}.${k}`, true);
 }
 
 function scalar(v: Json): string {
@@ -200,8 +230,9 @@ function writeHeader(out: Out, header: Obj, prefixes: Record<string, string>): v
   const sbdhKey = Object.keys(header).find((k) => k.endsWith(':StandardBusinessDocumentHeader'));
   if (sbdhKey) writeExtension(out, sbdhKey, header[sbdhKey], 2, prefixes, `epcisHeader.${sbdhKey}`);
   const md = header['epcisMasterData'];
+  const local = Object.keys(header).some(isLocal);
+  if (isObj(md) || local) out.line(2, '<extension>');
   if (isObj(md)) {
-    out.line(2, '<extension>');
     out.line(3, '<EPCISMasterData>');
     out.line(4, '<VocabularyList>');
     for (const v of (Array.isArray(md['vocabularyList']) ? md['vocabularyList'] : []) as Obj[]) {
@@ -230,9 +261,10 @@ function writeHeader(out: Out, header: Obj, prefixes: Record<string, string>): v
     }
     out.line(4, '</VocabularyList>');
     out.line(3, '</EPCISMasterData>');
-    out.line(2, '</extension>');
   }
-  for (const [k, v] of Object.entries(header)) if (k !== sbdhKey && k !== 'epcisMasterData') writeExtension(out, k, v, 2, prefixes, `epcisHeader.${k}`);
+  writeLocalSlot(out, header, 3, prefixes, 'epcisHeader');
+  if (isObj(md) || local) out.line(2, '</extension>');
+  for (const [k, v] of Object.entries(header)) if (k !== sbdhKey && k !== 'epcisMasterData' && !isLocal(k)) writeExtension(out, k, v, 2, prefixes, `epcisHeader.${k}`);
   out.line(1, '</EPCISHeader>');
 }
 
@@ -244,22 +276,34 @@ function writeEvent(out: Out, e: Obj, type: string, version: EpcisXmlVersion, de
     for (const name of ORDER_20[type] as readonly string[]) field(name, d);
   } else {
     for (const name of ['eventTime', 'recordTime', 'eventTimeZoneOffset']) field(name, d);
-    if (e['eventID'] !== undefined || e['errorDeclaration'] !== undefined) {
+    const base = isObj(e[LOCAL_BASE_EXTENSION_KEY]) ? (e[LOCAL_BASE_EXTENSION_KEY] as Obj) : undefined;
+    if (e['eventID'] !== undefined || e['errorDeclaration'] !== undefined || base) {
       out.line(d, '<baseExtension>');
       field('eventID', d + 1);
       field('errorDeclaration', d + 1);
+      if (base) writeLocalSlot(out, base, d + 1, prefixes, `${path}.${LOCAL_BASE_EXTENSION_KEY}`);
       out.line(d, '</baseExtension>');
     }
     const layout = ORDER_12[type] as { main: readonly string[]; extension: readonly string[] };
     // An event without EPCs still has the list element 1.2 requires, empty; the reader drops it again.
     for (const name of layout.main) writeField(out, name, e[name] ?? (REQUIRED_LIST_12[type] === name ? [] : undefined), d, prefixes, `${path}.${name}`);
-    if (layout.extension.some((n) => e[n] !== undefined)) {
+    const local = Object.keys(e).some((k) => isLocal(k) && k !== LOCAL_BASE_EXTENSION_KEY);
+    // 1.2's ##local slot: a TransformationEvent's own <extension>, the others' <extension><extension>.
+    if (type === 'TransformationEvent') writeLocalSlot(out, e, d, prefixes, path);
+    else if (local || layout.extension.some((n) => e[n] !== undefined)) {
       out.line(d, '<extension>');
       for (const name of layout.extension) field(name, d + 1);
+      writeLocalSlot(out, e, d + 1, prefixes, path);
       out.line(d, '</extension>');
     }
+    writeExtensions(out, e, d, prefixes, path);
+    out.line(depth, `</${type}>`);
+    return;
   }
-  for (const [k, v] of Object.entries(e)) if (k.includes(':') && !k.startsWith('@')) writeExtension(out, k, v, d, prefixes, `${path}.${k}`);
+  // EPCIS 2.0 has no ##local slot on the event: its pdlocal: fields are written as pdlocal: elements,
+  // first, where 1.2 has its slot, so that a trip through 1.2 gives the same 2.0 XML.
+  writeExtensions(out, e, d, prefixes, path, (k) => !isLocal(k));
+  writeExtensions(out, e, d, prefixes, path);
   out.line(depth, `</${type}>`);
 }
 
@@ -301,7 +345,8 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
       const loc = value as Obj;
       out.line(d, `<${name}>`);
       out.line(d + 1, `<id>${escapeXml(scalar(loc['id']))}</id>`);
-      for (const [k, v] of Object.entries(loc)) if (k !== 'id') writeExtension(out, k, v, d + 1, prefixes, `${path}.${k}`);
+      writeLocalSlot(out, loc, d + 1, prefixes, path);
+      writeExtensions(out, loc, d + 1, prefixes, path);
       out.line(d, `</${name}>`);
       return;
     }
@@ -341,7 +386,8 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
         for (const id of ids) out.line(d + 2, `<correctiveEventID>${escapeXml(scalar(id))}</correctiveEventID>`);
         out.line(d + 1, '</correctiveEventIDs>');
       }
-      for (const [k, v] of Object.entries(ed)) if (k.includes(':')) writeExtension(out, k, v, d + 1, prefixes, `${path}.${k}`);
+      writeLocalSlot(out, ed, d + 1, prefixes, path);
+      writeExtensions(out, ed, d + 1, prefixes, path);
       out.line(d, `</${name}>`);
       return;
     }
@@ -351,14 +397,16 @@ function writeField(out: Out, name: string, value: Json, d: number, prefixes: Re
         out.line(d + 1, '<sensorElement>');
         if (isObj(s['sensorMetadata'])) out.line(d + 2, `<sensorMetadata${sensorAttributes(s['sensorMetadata'], SENSOR_METADATA_ATTRIBUTES, prefixes, path)}/>`);
         for (const r of (Array.isArray(s['sensorReport']) ? s['sensorReport'] : []) as Obj[]) out.line(d + 2, `<sensorReport${sensorAttributes(r, SENSOR_REPORT_ATTRIBUTES, prefixes, path)}/>`);
-        for (const [k, v] of Object.entries(s)) if (k.includes(':')) writeExtension(out, k, v, d + 2, prefixes, `${path}.${k}`);
+        writeLocalSlot(out, s, d + 2, prefixes, path);
+        writeExtensions(out, s, d + 2, prefixes, path);
         out.line(d + 1, '</sensorElement>');
       }
       out.line(d, `</${name}>`);
       return;
     case 'ilmd': {
       out.line(d, '<ilmd>');
-      for (const [k, v] of Object.entries(value as Obj)) writeExtension(out, k, v, d + 1, prefixes, `${path}.${k}`);
+      writeLocalSlot(out, value as Obj, d + 1, prefixes, path);
+      writeExtensions(out, value as Obj, d + 1, prefixes, path);
       out.line(d, '</ilmd>');
       return;
     }
@@ -371,6 +419,8 @@ function sensorAttributes(obj: Obj, order: readonly string[], prefixes: Record<s
   let s = '';
   for (const k of order) if (obj[k] !== undefined) s += ` ${k}="${escapeXml(scalar(obj[k]))}"`;
   for (const [k, v] of Object.entries(obj)) {
+    // Another element's attribute on this one (GS1's sensor example has bizRules on a report): kept as written.
+    if (!k.includes(':') && !order.includes(k)) s += ` ${k}="${escapeXml(scalar(v))}"`;
     if (!k.includes(':')) continue;
     checkPrefix(k, prefixes, path);
     s += ` ${k}="${escapeXml(scalar(v))}"`;

@@ -4,6 +4,8 @@
  * `<extension>` / `<baseExtension>` wrappers.
  */
 
+import { LOCAL_EXTENSION_NS, LOCAL_EXTENSION_PREFIX } from '../local-extension';
+
 export type EpcisXmlVersion = '1.2' | '2.0';
 
 export const EPCIS_NS: Readonly<Record<EpcisXmlVersion, string>> = { '1.2': 'urn:epcglobal:epcis:xsd:1', '2.0': 'urn:epcglobal:epcis:xsd:2' };
@@ -20,6 +22,7 @@ export const WELL_KNOWN_PREFIXES: Readonly<Record<string, string>> = {
   sbdh: SBDH_NS,
   gs1: 'https://gs1.org/voc/',
   xsi: XSI_NS,
+  [LOCAL_EXTENSION_PREFIX]: LOCAL_EXTENSION_NS,
 };
 
 export const EVENT_ELEMENTS = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'] as const;

@@ -72,8 +72,7 @@ const gs1Examples = ((): Array<[string, string]> => {
 })();
 (gs1Examples.length ? describe : describe.skip)("EPCIS XML schema rules: GS1's published EPCIS documents break none (oracle)", () => {
   it.each(gs1Examples)('%s', (_file, text) => {
-    // Only the schema is judged here: the reader may still refuse what JSON-LD cannot carry
-    // (1.2's unqualified extension/extension fields), which is not a schema issue.
+    // Only the schema is judged here; gs1-examples.spec.ts captures and round-trips them.
     let schemaIssues: unknown = [];
     try {
       readEpcisXml(text);
