@@ -11,7 +11,7 @@ import * as proc from './processes';
 import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
-  connectionProfileFile, hostOf, joinedFile, networkHosts, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
+  connectionProfileFile, hostOf, joinedFile, networkHosts, networkPaths, ordererDir, peerDir, peerEndpointHost, peerName, peerTlsCa, userMspDir,
 } from './topology';
 import { foundConsortium } from './consortium';
 import { Membership } from './membership';
@@ -253,7 +253,7 @@ export class Network {
     const dir = peerDir(p, org);
     const address = `${org.host}:${org.peerPort}`;
     // On namespaced hosts the peers find each other by name (each namespace's hosts file), as on real machines.
-    const gossip = org.namespace ? `${peerName(org)}:${org.peerPort}` : address;
+    const gossip = `${peerEndpointHost(org)}:${org.peerPort}`;
     const data = path.join(p.data, peerName(org));
     return {
       name: peerName(org),
