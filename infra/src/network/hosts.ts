@@ -149,11 +149,14 @@ export class NamespaceHosts implements Hosts {
     // Leftovers of a crashed run at this offset (an organisation that left, a half-made host) go
     // first; an organisation on its own machine leaves every other host alone.
     if (own === undefined) for (const ns of this.namespaces()) if (!wanted.has(ns) && this.ip(['netns', 'pids', ns]).trim() === '') this.removeNamespace(ns);
+    // Organisations coming up at once on one machine (`up --org` each) may race to make the
+    // bridge: one that lost finds it made.
+    const bridgeHasAddress = () => this.ip(['-br', 'addr', 'show', 'dev', r.bridge]).includes(`${bridgeAddress(r)}/24`);
     if (!this.linkExists(r.bridge)) {
-      this.ip(['link', 'add', r.bridge, 'type', 'bridge']);
+      try { this.ip(['link', 'add', r.bridge, 'type', 'bridge']); } catch (err) { if (!this.linkExists(r.bridge)) throw err; }
     }
-    if (!this.ip(['-br', 'addr', 'show', 'dev', r.bridge]).includes(`${bridgeAddress(r)}/24`)) {
-      this.ip(['addr', 'add', `${bridgeAddress(r)}/24`, 'dev', r.bridge]);
+    if (!bridgeHasAddress()) {
+      try { this.ip(['addr', 'add', `${bridgeAddress(r)}/24`, 'dev', r.bridge]); } catch (err) { if (!bridgeHasAddress()) throw err; }
     }
     this.ip(['link', 'set', r.bridge, 'up']);
     const existing = new Set(this.namespaces());
