@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import { ROOT } from '../support/ledger';
  * founder travels as files — each sends its public material (`export`), each imports the others',
  * one builds the genesis block and the others take it — then every member's `up --org` runs at
  * once and each takes its own lifecycle and founding steps. Then one trade: commission, ship,
- * receive between two of them. It runs a network of its own beside the suite's, at the suite's
+ * receive between two of them; then one member's `npm start -- --org` brings up its own service. It runs a network of its own beside the suite's, at the suite's
  * port offset + 15000 (mod 30000), and takes it down at the end.
  */
 const exec = promisify(execFile);
@@ -120,6 +120,32 @@ describe('founding the default consortium organisation by organisation, each on 
     await distributor.submit('Receive', [JSON.stringify({ eventId: `po-recv-${run}`, epcs: [pack] })], TRACE);
     expect(decode<{ pack: { status: string } }>(await distributor.evaluate('GetPack', [pack], TRACE)).pack).toMatchObject({ status: 'received' });
     step('first trade');
+
+    // 5. `npm start -- --org <key>` on one member's machine: its share of the network is up, so
+    // it starts only its own partner service (and its Postgres) and answers healthy.
+    const second = members[1]!;
+    const start = spawn(process.execPath, [path.join(ROOT, 'dist/infra/src/cli/start.js'), '--org', second.key], {
+      cwd: ROOT, env: { ...process.env, PEDIGREE_NETWORK_HOME: home(second.key), PEDIGREE_PORT_OFFSET: String(offset) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
+    let said = '';
+    start.stdout.on('data', (b: Buffer) => { said += b.toString(); });
+    start.stderr.on('data', (b: Buffer) => { said += b.toString(); });
+    try {
+      const deadline = Date.now() + 300_000;
+      while (!/Pedigree is up/.test(said)) {
+        if (start.exitCode !== null || Date.now() > deadline) throw new Error(`start --org ${second.key} did not come up: ${said.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const urls = [...said.matchAll(/(http:\/\/\S+)\/graphql/g)].map((m) => m[1]!);
+      expect(urls).toHaveLength(1);
+      expect((await fetch(`${urls[0]}/health`)).status).toBe(200);
+      expect(said).not.toMatch(/\[forecast\]|\[web\]|seeding demo data/);
+    } finally {
+      const exited = new Promise((r) => start.once('exit', r));
+      if (start.exitCode === null) process.kill(-start.pid!, 'SIGINT');
+      await exited;
+    }
+    step('own service');
     process.stderr.write(`\n[per-org] ${members.length} organisations founded one by one, each in its own home: ${steps.join(', ')}\n`);
   });
 });
