@@ -37,3 +37,11 @@ describe('MasterDataContract: storage conditions (cold chain)', () => {
     await expect(evaluate(ledger, DIST, masterdata.GetProduct.bind(masterdata) as Fn, GTIN)).rejects.toThrow(/PRODUCT_UNKNOWN/);
   });
 });
+
+describe('MasterDataContract: listing', () => {
+  it('an empty list is an empty page (Fabric sends no paging metadata for one)', async () => {
+    const ledger = new FakeLedger();
+    const listed = await evaluate<{ records: unknown[]; bookmark: string; fetched: number }>(ledger, DIST, masterdata.ListProducts.bind(masterdata) as Fn, '10', '');
+    expect(listed).toEqual({ records: [], bookmark: '', fetched: 0 });
+  });
+});

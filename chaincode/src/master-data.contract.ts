@@ -149,7 +149,9 @@ export async function page<T>(ctx: Context, type: KeyType, parts: string[], page
   } finally {
     await iterator.close();
   }
-  return { records, bookmark: metadata.bookmark, fetched: metadata.fetchedRecordsCount };
+  // Fabric sends no metadata for a page with nothing in it and nothing after it (an all-default
+  // QueryResponseMetadata marshals to no bytes), e.g. ListProposals on a ledger not yet founded.
+  return { records, bookmark: metadata?.bookmark ?? '', fetched: metadata?.fetchedRecordsCount ?? records.length };
 }
 
 export async function reading(read: () => Promise<string>): Promise<string> {

@@ -1,10 +1,15 @@
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { caServerOf } from '../../infra/src/network/ca';
+import { ordererFlags, peerAdminEnv, runFabricTool } from '../../infra/src/network/fabric-cli';
+import { fabricInstall } from '../../infra/src/network/fabric-config';
 import { bridgeAddress } from '../../infra/src/network/hosts';
 import { readPid } from '../../infra/src/network/processes';
 import {
-  CHAINCODES, chaincodeServerName, findOrg, hostOf, HOSTS_RECORD, networkHosts, networkPaths, ORDERERS, PEER_ORGS, PeerOrg, peerName,
+  CHAINCODES, CHANNEL, chaincodeServerName, findOrg, hostOf, HOSTS_RECORD, networkHosts, networkPaths, ORDERERS, PEER_ORGS, PeerOrg, peerName,
 } from '../../infra/src/network/topology';
 import { ROOT } from '../support/ledger';
 
@@ -57,6 +62,35 @@ describeOnNamespaces('each organisation on a host of its own (network namespaces
     for (const [from, to] of [[first, last], [last, first]] as const) {
       const answer = (await inHost(from, 'getent', 'hosts', peerName(to))).trim().split(/\s+/)[0];
       expect({ from: from.key, name: peerName(to), answer }).toEqual({ from: from.key, name: peerName(to), answer: to.host });
+    }
+  });
+
+  it('the channel configuration names the ordering nodes (endpoints, Raft consenters) and anchor peers by name, no address an IP', async () => {
+    const org = PEER_ORGS[0]!;
+    const bin = fabricInstall(ROOT).bin;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hosts-config-'));
+    try {
+      const block = path.join(work, 'config.pb');
+      await runFabricTool(path.join(bin, 'peer'), 'peer', ['channel', 'fetch', 'config', block, '-c', CHANNEL, ...ordererFlags(paths, org)], { ...process.env, ...peerAdminEnv(paths, org) });
+      await runFabricTool(path.join(bin, 'configtxlator'), 'configtxlator', ['proto_decode', '--input', block, '--type', 'common.Block', '--output', `${block}.json`], process.env);
+      const text = fs.readFileSync(`${block}.json`, 'utf8');
+      const config = JSON.parse(text).data.data[0].payload.data.config.channel_group.groups as {
+        Orderer: { groups: Record<string, { values: { Endpoints: { value: { addresses: string[] } } } }>; values: { ConsensusType: { value: { metadata: { consenters: Array<{ host: string }> } } } } };
+        Application: { groups: Record<string, { values: { AnchorPeers?: { value: { anchor_peers: Array<{ host: string }> } } } }> };
+      };
+      const named = {
+        endpoints: Object.values(config.Orderer.groups).flatMap((g) => g.values.Endpoints.value.addresses.map((a) => a.split(':')[0]!)),
+        consenters: config.Orderer.values.ConsensusType.value.metadata.consenters.map((c) => c.host),
+        anchors: Object.values(config.Application.groups).flatMap((g) => g.values.AnchorPeers?.value.anchor_peers.map((a) => a.host) ?? []),
+      };
+      expect(named).toEqual({
+        endpoints: expect.arrayContaining(ORDERERS.map((n) => `${n.host}.${n.domain}`)),
+        consenters: expect.arrayContaining(ORDERERS.map((n) => `${n.host}.${n.domain}`)),
+        anchors: expect.arrayContaining(PEER_ORGS.map((o) => peerName(o))),
+      });
+      expect(Object.values(named).flat().filter((h) => /^\d+\.\d+\.\d+\.\d+$/.test(h))).toEqual([]);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
     }
   });
 

@@ -94,9 +94,25 @@ let network: Network | undefined;
 let stopNetwork = false;
 let stopping = false;
 
+/**
+ * `npm start -- --org <key>`: one organisation on its own machine — its share of the network
+ * (`network -- up --org`, docs/deployment.md "Founding") and its own partner service with its
+ * Postgres; no forecast service, screens or demo seeding, which need every member's services.
+ */
+function ownOrg(argv: readonly string[]): PeerOrg | undefined {
+  const i = argv.indexOf('--org');
+  if (i < 0) return undefined;
+  const key = argv[i + 1];
+  const org = PEER_ORGS.find((o) => o.key === key);
+  if (!org) throw new SetupFailure(`start --org: no member "${key ?? ''}" in consortium.yaml (members: ${PEER_ORGS.map((o) => o.key).join(', ')})`);
+  return org;
+}
+
 async function main(): Promise<void> {
   const root = projectRoot();
-  const SERVICES = services();
+  const own = ownOrg(process.argv.slice(2));
+  const everyone = services();
+  const SERVICES = own ? everyone.filter((s) => s.org?.key === own.key) : everyone;
   const demoOrgs = Object.fromEntries(SERVICES.filter((s) => s.org).map((s) => [s.name, s.org!.mspId]));
   // A port already taken is found before anything starts, with the process holding it.
   for (const s of SERVICES) {
@@ -107,11 +123,18 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   console.log('starting the Fabric network (first run builds Fabric from source: a few minutes)...');
   network = new Network(undefined, (l) => console.log(`  network: ${l}`));
-  stopNetwork = !(await network.status()).some((s) => s.running);
-  await network.up();
+  const ours = own ? network.specsOf(own) : network.specs();
+  stopNetwork = !(await Promise.all(ours.map((spec) => network!.processStatus(spec)))).some((st) => st.running);
+  if (own) {
+    const { waitingFor } = await network.upOrg(own.key);
+    if (waitingFor) throw new SetupFailure(`${own.key}: its service needs the channel first; next, ${waitingFor}`);
+  } else {
+    await network.up();
+  }
   console.log(`network up in ${((Date.now() - t0) / 1000).toFixed(1)} s (logs: ${network.paths.logs})`);
 
-  const vrsDirectory = writeVrsDirectory(SERVICES, network.paths.home);
+  // The directory names every member manufacturer's service (on other machines, by their addresses).
+  const vrsDirectory = writeVrsDirectory(everyone, network.paths.home);
   for (const spec of SERVICES) {
     const main = path.join(root, 'dist/apps', spec.app, 'src/main.js');
     // PORT would give every service the same port: each takes its own (plus any offset).
@@ -126,7 +149,7 @@ async function main(): Promise<void> {
   await Promise.all(SERVICES.map((s) => waitHealthy(s.name, serviceUrl(s))));
 
   const seeder = path.join(root, 'dist/infra/src/demo/seed.js');
-  if (fs.existsSync(seeder)) {
+  if (!own && fs.existsSync(seeder)) {
     console.log('seeding demo data...');
     await new Promise<void>((resolve) => {
       // The seeder reaches every member's service by name, as the screens do.
@@ -140,6 +163,10 @@ async function main(): Promise<void> {
   for (const s of SERVICES.filter((x) => x.app !== 'web')) {
     const who = s.org ? `  ${s.org.legalName} (${s.org.mspId})` : '';
     console.log(`  ${s.name.padEnd(13)} ${serviceUrl(s)}/graphql   health: ${serviceUrl(s)}/health${who}`);
+  }
+  if (own) {
+    console.log(`  stop: Ctrl-C${stopNetwork ? ` (stops ${own.key}'s network processes too)` : ''}`);
+    return;
   }
   const web = `http://127.0.0.1:${servicePort('web')}`;
   console.log('\nWeb screens (sign in by picking a demo user, or with a key):');
@@ -233,7 +260,8 @@ async function stopAll(why: string): Promise<void> {
   }));
   if (network && stopNetwork) {
     console.error('start: stopping the network it started...');
-    await network.down().catch((err: Error) => console.error(`start: network down: ${err.message}`));
+    const own = ownOrg(process.argv.slice(2));
+    await (own ? network.downOrg(own.key) : network.down()).catch((err: Error) => console.error(`start: network down: ${err.message}`));
   }
   console.error('start: stopped everything it started');
 }

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
 import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, submitCommand, type Ledger } from '@pedigree/ledger';
-import type { GovernanceChange, PartnerAdmission, PrefixAssignment } from '@pedigree/domain';
-import { connectionProfileFile, consortiumFile, NetworkPaths, PEER_ORGS } from './topology';
+import type { GovernanceChange, PartnerAdmission, PrefixAssignment, ProposalRecord } from '@pedigree/domain';
+import { connectionProfileFile, consortiumFile, NetworkPaths, PEER_ORGS, type PeerOrg } from './topology';
 
 /** One organisation as infra/consortium.yaml names it. */
 export interface ConsortiumMember extends PartnerAdmission {
@@ -54,11 +54,7 @@ export async function foundConsortium(paths: NetworkPaths, log: (line: string) =
   };
   try {
     const first = adminOf(PEER_ORGS[0]!.mspId);
-    const standing = await first.evaluate('GetConsortium', [], { contract: 'governance' }).then(() => true, (err: unknown) => {
-      if (err instanceof LedgerError && err.chaincodeCode === 'NOT_FOUND') return false;
-      throw err;
-    });
-    if (standing) return undefined;
+    if (await isFounded(first)) return undefined;
     const change = foundingChange(readConsortiumConfig(paths.root));
     if (change.kind !== 'found') throw new Error('unreachable');
     log(`founding the consortium: ${change.members.map((m) => m.mspId).join(', ')}`);
@@ -74,6 +70,59 @@ export async function foundConsortium(paths: NetworkPaths, log: (line: string) =
   } finally {
     for (const l of admins.values()) l.close();
   }
+}
+
+/**
+ * One founder's part of the founding, on its own machine with its own admin (`network -- up
+ * --org`): the first founder of consortium.yaml proposes it; every other founder approves the open
+ * founding proposal once its own peer has it; each then waits until every founder has approved.
+ * Returns what it did, or undefined when the consortium already stands.
+ */
+export async function foundConsortiumAs(paths: NetworkPaths, org: PeerOrg, log: (line: string) => void, deadline: number): Promise<string | undefined> {
+  const admin = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(connectionProfileFile(paths, org)), 'Admin'));
+  let said = '';
+  const wait = async (what: string) => {
+    if (Date.now() > deadline) throw new Error(`${org.mspId}: still waiting for ${what} at the end of the founding wait`);
+    if (what !== said) log(`${org.mspId}: waiting for ${(said = what)}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  };
+  try {
+    if (await isFounded(admin)) return undefined;
+    const change = foundingChange(readConsortiumConfig(paths.root));
+    if (change.kind !== 'found') throw new Error('unreachable');
+    const proposer = change.members[0]!.mspId;
+    let did = '';
+    while (!did) {
+      const open = (await foundingProposals(admin)).find((p) => p.status === 'open');
+      if (open) {
+        if (!open.approvals.includes(org.mspId)) await submitCommand(admin, 'Approve', { eventId: randomUUID(), proposalId: open.id });
+        did = `${org.mspId} approved the founding proposal ${open.id}`;
+      } else if (org.mspId === proposer) {
+        log(`${org.mspId}: proposing the founding of ${change.members.map((m) => m.mspId).join(', ')}`);
+        const id = (await submitCommand(admin, 'Propose', { eventId: randomUUID(), change })).written.txId;
+        did = `${org.mspId} proposed the founding (${id})`;
+      } else {
+        await wait(`${proposer}'s admin to propose the founding`);
+      }
+    }
+    log(did);
+    while (!(await isFounded(admin))) await wait(`every founder's admin to approve the founding (${change.members.length} members)`);
+    return `${did}; consortium founded (${change.members.length} members)`;
+  } finally {
+    admin.close();
+  }
+}
+
+async function foundingProposals(ledger: Ledger): Promise<ProposalRecord[]> {
+  const page = JSON.parse(Buffer.from(await ledger.evaluate('ListProposals', ['1000', ''], { contract: 'governance' })).toString('utf8')) as { records: ProposalRecord[] };
+  return page.records.filter((p) => p.change.kind === 'found');
+}
+
+async function isFounded(ledger: Ledger): Promise<boolean> {
+  return ledger.evaluate('GetConsortium', [], { contract: 'governance' }).then(() => true, (err: unknown) => {
+    if (err instanceof LedgerError && err.chaincodeCode === 'NOT_FOUND') return false;
+    throw err;
+  });
 }
 
 async function waitForProposal(ledger: Ledger, proposalId: string): Promise<void> {

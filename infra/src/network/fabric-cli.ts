@@ -37,11 +37,11 @@ export function peerAdminEnv(paths: NetworkPaths, org: PeerOrg): NodeJS.ProcessE
 }
 
 /**
- * Any node takes a submission and forwards it to the Raft leader; the first is as good as another.
+ * Any node takes a submission and forwards it to the Raft leader; the first is as good as another
+ * on one machine. An organisation on its own machine names its own node, if it runs one.
  * The orderer takes mutual TLS only: the organisation's admin presents its TLS client certificate.
  */
-export function ordererFlags(paths: NetworkPaths, as: PeerOrg): string[] {
-  const node = ORDERERS[0]!;
+export function ordererFlags(paths: NetworkPaths, as: PeerOrg, node: OrdererNode = ORDERERS[0]!): string[] {
   const tls = userTls(paths, as, 'Admin');
   return ['-o', `${node.address}:${node.port}`, '--tls', '--cafile', ordererTlsCa(paths, node), '--clientauth', '--certfile', tls.cert, '--keyfile', tls.key];
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import {
-  CHANNEL, FOUNDERS, NetworkPaths, ORDERERS, PeerOrg, ordererDir,
+  CHANNEL, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PeerOrg, ordererDir, ordererEndpointHost, peerEndpointHost,
 } from './topology';
 
 /** Fabric binaries and the sample configuration (core.yaml, orderer.yaml) they ship with. */
@@ -40,7 +40,8 @@ function moduleSampleConfig(root: string): string {
   return dir;
 }
 
-const ANCHOR = (o: PeerOrg) => [{ Host: o.host, Port: o.peerPort }];
+// By name on namespaced hosts (topology.ts, peerEndpointHost): no address of the channel configuration is an IP there.
+const ANCHOR = (o: PeerOrg) => [{ Host: peerEndpointHost(o), Port: o.peerPort }];
 
 const sig = (rule: string) => ({ Type: 'Signature', Rule: rule });
 
@@ -63,19 +64,19 @@ export function peerOrgDefinition(p: NetworkPaths, o: PeerOrg) {
   };
 }
 
-export function configtx(p: NetworkPaths): string {
+export function configtx(p: NetworkPaths, founders: readonly PeerOrg[] = FOUNDERS, orderers: readonly OrdererNode[] = ORDERERS): string {
   const meta = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
-  const ordererOrgs = ORDERERS.map((n) => ({
+  const ordererOrgs = orderers.map((n) => ({
     Name: n.mspId, ID: n.mspId,
     MSPDir: path.join(p.crypto, 'ordererOrganizations', n.domain, 'msp'),
-    OrdererEndpoints: [`${n.address}:${n.port}`],
+    OrdererEndpoints: [`${ordererEndpointHost(n)}:${n.port}`],
     Policies: {
       Readers: sig(`OR('${n.mspId}.member')`),
       Writers: sig(`OR('${n.mspId}.member')`),
       Admins: sig(`OR('${n.mspId}.admin')`),
     },
   }));
-  const peerOrgs = FOUNDERS.map((o) => peerOrgDefinition(p, o));
+  const peerOrgs = founders.map((o) => peerOrgDefinition(p, o));
   return YAML.stringify({
     Profiles: {
       [CHANNEL]: {
@@ -90,9 +91,9 @@ export function configtx(p: NetworkPaths): string {
           BatchTimeout: '250ms',
           BatchSize: { MaxMessageCount: 500, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
           EtcdRaft: {
-            Consenters: ORDERERS.map((n) => {
+            Consenters: orderers.map((n) => {
               const tlsCert = path.join(ordererDir(p, n), 'tls', 'server.crt');
-              return { Host: n.address, Port: n.port, ClientTLSCert: tlsCert, ServerTLSCert: tlsCert };
+              return { Host: ordererEndpointHost(n), Port: n.port, ClientTLSCert: tlsCert, ServerTLSCert: tlsCert };
             }),
           },
           Organizations: ordererOrgs,

@@ -131,6 +131,24 @@ describe('NamespaceHosts', () => {
     expect(fs.readdirSync(etc)).toEqual([]);
   });
 
+  it('one organisation on its own machine makes only its own host, touches no other, and takes down only its own', () => {
+    const f = fakeIp();
+    f.namespaces.add('pd8200-stale');
+    const h = new NamespaceHosts(namespacePlan(8200), f.ip, etc);
+    h.up(hosts, 'riverside');
+    expect([...f.namespaces].sort()).toEqual(['pd8200-riverside', 'pd8200-stale']);
+    // Its names file still names every organisation (DNS on real machines).
+    expect(fs.readFileSync(path.join(etc, 'pd8200-riverside/hosts'), 'utf8')).toContain('10.132.8.10 peer0.acme.pedigree.local');
+    expect(fs.existsSync(path.join(etc, 'pd8200-stale/hosts'))).toBe(false);
+    h.up(hosts, 'acme');
+    h.down('riverside');
+    expect([...f.namespaces].sort()).toEqual(['pd8200-acme', 'pd8200-stale']);
+    expect(f.links.has('pdbr8200')).toBe(true);
+    h.down('acme');
+    h.down('stale');
+    expect(f.links.has('pdbr8200')).toBe(false);
+  });
+
   it('cuts a partition both ways with blackhole routes and heals it', () => {
     const f = fakeIp();
     const h = new NamespaceHosts(namespacePlan(8200), f.ip, etc);

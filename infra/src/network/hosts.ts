@@ -96,10 +96,14 @@ export function readHostsRecord(home: string): HostsRecord | undefined {
 /** The port: what the network asks of its hosts. */
 export interface Hosts {
   readonly kind: 'loopback' | 'namespaces';
-  /** Creates what is missing for these organisations (idempotent); stale leftovers of this network go first. */
-  up(hosts: readonly HostOf[]): void;
-  /** Removes every host of this network (idempotent). */
-  down(): void;
+  /**
+   * Creates what is missing for these organisations (idempotent); stale leftovers of this network
+   * go first. With `own` (one organisation on its own machine, `up --org`), only that organisation's
+   * host is made and no other is touched; every host's names still go into its names file.
+   */
+  up(hosts: readonly HostOf[], own?: string): void;
+  /** Removes every host of this network, or only `own`'s (then the bridge once no host is left on it). Idempotent. */
+  down(own?: string): void;
   /** The namespace a process of this organisation runs in, if any. */
   namespaceOf(key: string): string | undefined;
   /** Every process id running in the organisation's host (namespaces only; loopback: none known). */
@@ -139,21 +143,25 @@ export class NamespaceHosts implements Hosts {
 
   constructor(readonly record: HostsRecord, private readonly ip: IpRunner = runIp, private readonly etcNetns = '/etc/netns') {}
 
-  up(hosts: readonly HostOf[]): void {
+  up(hosts: readonly HostOf[], own?: string): void {
     const r = this.record;
     const wanted = new Set(hosts.map((h) => namespaceName(r, h.key)));
-    // Leftovers of a crashed run at this offset (an organisation that left, a half-made host) go first.
-    for (const ns of this.namespaces()) if (!wanted.has(ns) && this.ip(['netns', 'pids', ns]).trim() === '') this.removeNamespace(ns);
+    // Leftovers of a crashed run at this offset (an organisation that left, a half-made host) go
+    // first; an organisation on its own machine leaves every other host alone.
+    if (own === undefined) for (const ns of this.namespaces()) if (!wanted.has(ns) && this.ip(['netns', 'pids', ns]).trim() === '') this.removeNamespace(ns);
+    // Organisations coming up at once on one machine (`up --org` each) may race to make the
+    // bridge: one that lost finds it made.
+    const bridgeHasAddress = () => this.ip(['-br', 'addr', 'show', 'dev', r.bridge]).includes(`${bridgeAddress(r)}/24`);
     if (!this.linkExists(r.bridge)) {
-      this.ip(['link', 'add', r.bridge, 'type', 'bridge']);
+      try { this.ip(['link', 'add', r.bridge, 'type', 'bridge']); } catch (err) { if (!this.linkExists(r.bridge)) throw err; }
     }
-    if (!this.ip(['-br', 'addr', 'show', 'dev', r.bridge]).includes(`${bridgeAddress(r)}/24`)) {
-      this.ip(['addr', 'add', `${bridgeAddress(r)}/24`, 'dev', r.bridge]);
+    if (!bridgeHasAddress()) {
+      try { this.ip(['addr', 'add', `${bridgeAddress(r)}/24`, 'dev', r.bridge]); } catch (err) { if (!bridgeHasAddress()) throw err; }
     }
     this.ip(['link', 'set', r.bridge, 'up']);
     const existing = new Set(this.namespaces());
     const file = hostsFileOf(r, hosts);
-    for (const h of hosts) {
+    for (const h of hosts.filter((x) => own === undefined || x.key === own)) {
       const ns = namespaceName(r, h.key);
       const address = `${hostAddress(r, h.position)}/24`;
       const veth = vethNames(r, h.position);
@@ -176,15 +184,15 @@ export class NamespaceHosts implements Hosts {
       fs.writeFileSync(path.join(this.etcNetns, ns, 'hosts'), file);
     }
     // Every namespace's names file lists every organisation, also those added by an earlier `up`.
-    for (const ns of this.namespaces()) {
+    for (const ns of this.namespaces().filter((n) => own === undefined || n === namespaceName(r, own))) {
       fs.mkdirSync(path.join(this.etcNetns, ns), { recursive: true });
       fs.writeFileSync(path.join(this.etcNetns, ns, 'hosts'), file);
     }
   }
 
-  down(): void {
-    for (const ns of this.namespaces()) this.removeNamespace(ns);
-    if (this.linkExists(this.record.bridge)) this.ip(['link', 'del', this.record.bridge]);
+  down(own?: string): void {
+    for (const ns of this.namespaces()) if (own === undefined || ns === namespaceName(this.record, own)) this.removeNamespace(ns);
+    if (this.namespaces().length === 0 && this.linkExists(this.record.bridge)) this.ip(['link', 'del', this.record.bridge]);
   }
 
   namespaceOf(key: string): string {

@@ -6,7 +6,7 @@ import { caServerOf, CertificateAuthorities, identitiesOf } from './ca';
 import { FabricInstall, fabricInstall, peerOrgDefinition } from './fabric-config';
 import * as proc from './processes';
 import {
-  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, hostOf, joinedFile, networkHosts, MemberConfig, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
+  CHAINCODES, chaincodeServerName, CHANNEL, FOUNDERS, hostOf, joinedFile, networkHosts, MemberConfig, NetworkPaths, OrdererNode, ordererEndpointHost, ORDERERS, PEER_ORGS, PeerOrg,
   peerName, peerOrgsOf, readMembershipChanges,
 } from './topology';
 
@@ -176,8 +176,8 @@ export class Membership {
     const cert = Buffer.from(certPem).toString('base64');
     return this.proposeUpdate({ kind: 'consenter', key: node.owner.key, mspId: node.mspId, signedBy: [] }, node.owner, (config) => {
       const consensus = config.channel_group.groups.Orderer?.values?.ConsensusType?.value;
-      const consenter = consensus?.metadata?.consenters?.find((c) => c.host === node.address && Number(c.port) === node.port);
-      if (!consenter) throw new Error(`${node.process} (${node.address}:${node.port}) is not a consenter of ${CHANNEL}`);
+      const consenter = consensus?.metadata?.consenters?.find((c) => isConsenterOf(c, node));
+      if (!consenter) throw new Error(`${node.process} (${ordererEndpointHost(node)}:${node.port}) is not a consenter of ${CHANNEL}`);
       if (consenter.server_tls_cert === cert && consenter.client_tls_cert === cert) throw new Error(`${node.process}'s consenter entry already holds that certificate`);
       consenter.client_tls_cert = cert;
       consenter.server_tls_cert = cert;
@@ -193,7 +193,7 @@ export class Membership {
       await this.peer(node.owner, ['channel', 'fetch', 'config', block, '-c', CHANNEL, ...this.ordererFlags(node.owner)]);
       await this.tool('configtxlator', ['proto_decode', '--input', block, '--type', 'common.Block', '--output', `${block}.json`]);
       const config = (JSON.parse(fs.readFileSync(`${block}.json`, 'utf8')) as { data: { data: Array<{ payload: { data: { config: ChannelConfig } } }> } }).data.data[0]!.payload.data.config;
-      const consenter = config.channel_group.groups.Orderer?.values?.ConsensusType?.value?.metadata?.consenters?.find((c) => c.host === node.address && Number(c.port) === node.port);
+      const consenter = config.channel_group.groups.Orderer?.values?.ConsensusType?.value?.metadata?.consenters?.find((c) => isConsenterOf(c, node));
       return consenter && Buffer.from(consenter.server_tls_cert, 'base64').toString('utf8');
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
@@ -330,4 +330,12 @@ function readUpdate(update: string): UpdateRecord {
 
 function writeChanges(p: NetworkPaths, changes: { joined: readonly unknown[]; left: readonly string[]; retired: readonly number[] }): void {
   fs.writeFileSync(joinedFile(p.home), `# Written by \`npm run consortium -- submit\`: the channel's members beyond consortium.yaml's founders.\n${YAML.stringify(changes)}`);
+}
+
+/**
+ * A consenter entry names its node by endpoint: by name on namespaced hosts, by address on
+ * loopback ones and in channels founded before the names (both are the same node).
+ */
+function isConsenterOf(c: { readonly host: string; readonly port: number | string }, node: OrdererNode): boolean {
+  return (c.host === ordererEndpointHost(node) || c.host === node.address) && Number(c.port) === node.port;
 }

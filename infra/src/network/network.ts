@@ -11,9 +11,10 @@ import * as proc from './processes';
 import { chaincodeServerTlsArgs, mtlsRequest, type TlsAnswer, type TlsFiles, multipartFile, ordererAdminTls, ordererTls, ordererTlsCas, peerTls, userTls } from './tls';
 import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
-  connectionProfileFile, hostOf, joinedFile, networkHosts, networkPaths, ordererDir, peerDir, peerName, peerTlsCa, userMspDir,
+  connectionProfileFile, hostOf, joinedFile, networkHosts, networkPaths, ordererDir, peerDir, peerEndpointHost, peerName, peerTlsCa, userMspDir,
 } from './topology';
-import { foundConsortium } from './consortium';
+import { foundConsortium, foundConsortiumAs } from './consortium';
+import { ExchangeError, exportOrganisation, genesisProblem, type GenesisJson, importOrganisation, missingFounders } from './exchange';
 import { Membership } from './membership';
 
 
@@ -52,17 +53,9 @@ export class Network {
   async up(): Promise<{ changed: string[] }> {
     const changed: string[] = [];
     const p = this.paths;
-    const plan = path.join(p.config, 'identities.yaml');
-    if (fs.existsSync(path.join(p.crypto, 'peerOrganizations'))) {
-      if (!fs.existsSync(plan)) {
-        throw new Error(`the network in ${p.home} has crypto material from cryptogen (before identities came from each organisation's Fabric CA); wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
-      }
-      if (fs.readFileSync(plan, 'utf8') !== identityPlan()) {
-        throw new Error(`the network in ${p.home} was made for other organisations than ${consortiumFile(p.root)} names; wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
-      }
-    }
+    this.refuseOtherConsortium();
     writeConfig(p, this.install);
-    writeIfChanged(plan, identityPlan());
+    writeIfChanged(path.join(p.config, 'identities.yaml'), identityPlan());
     // Each organisation's host before any of its processes (namespaced hosts: bridge, namespace, address).
     networkHosts().up(PEER_ORGS.map(hostOf));
     // Every organisation's own CA at once (they are separate servers): its server, then what it issues.
@@ -93,6 +86,151 @@ export class Network {
     if (founded) changed.push(founded);
     if (changed.length === 0) this.log('network already up; nothing changed');
     return { changed };
+  }
+
+  /**
+   * `network -- up --org <key>`: one organisation on its own machine brings up only what it runs —
+   * its host, its CA and the identities it issues, its ordering node, its peer, its chaincode
+   * servers — and takes its own founding steps with its own admin. What needs every founder is an
+   * exchange of files, as between separate companies: each sends the others its public material
+   * (`export`, written as exchange/<key>.json on every run), one founder builds the genesis block
+   * from what it imported (`genesis`) and sends it, the others take it (`genesis --from`). Until
+   * this machine has the genesis block, `up --org` stops after the identities and says what it
+   * waits for. With it, it waits (up to PEDIGREE_FOUNDING_WAIT_S, default 900 s) for the partners'
+   * steps it needs: a Raft leader (a majority of the ordering nodes up) for its approvals, every
+   * member's approval for the commit, every founder's for the founding.
+   */
+  async upOrg(key: string): Promise<{ changed: string[]; waitingFor?: string }> {
+    const org = this.member(key);
+    const changed: string[] = [];
+    const p = this.paths;
+    this.refuseOtherConsortium();
+    writeConfig(p, this.install);
+    writeIfChanged(path.join(p.config, 'identities.yaml'), identityPlan());
+    // Its own host only; every member's name goes into its names file (DNS on real machines).
+    networkHosts().up(PEER_ORGS.map(hostOf), org.key);
+    const server = caServerOf(org, ORDERERS);
+    if ((await this.cas.ensureIdentities(server, identitiesOf(server, ORDERERS))).length) changed.push(`identities enrolled from ${server.process}`);
+    const exported = exportFile(p, org.key);
+    if (writeIfChanged(exported, `${JSON.stringify(exportOrganisation(p, org), null, 2)}\n`)) changed.push(`public material written to ${exported}`);
+    const block = path.join(p.artifacts, `${CHANNEL}.block`);
+    if (!fs.existsSync(block)) {
+      const missing = missingFounders(p).map((o) => o.key);
+      const waitingFor = missing.length
+        ? `the partners' public material: send ${exported} to every founder, and \`npm run network -- import <file>\` theirs (${missing.join(', ')})`
+        : `the genesis block: one founder runs \`npm run network -- genesis\` and sends artifacts/${CHANNEL}.block; the others \`npm run network -- genesis --from <file> --org <key>\``;
+      return { changed, waitingFor };
+    }
+    const deadline = Date.now() + foundingWaitMs();
+    const nodes = ORDERERS.filter((n) => n.owner.key === org.key);
+    for (const spec of [...nodes.map((n) => this.ordererSpec(n)), this.peerSpec(org)]) {
+      if (await this.ensureRunning(spec)) changed.push(spec.name);
+    }
+    for (const node of nodes) {
+      if (await this.ensureOrdererJoined(node, block)) changed.push(`${node.process} joined ${CHANNEL}`);
+    }
+    if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
+    for (const cc of CHAINCODES) changed.push(...(await this.ensureOwnChaincode(cc, org, deadline)));
+    this.writeConnectionProfiles([org]);
+    if (changed.length > 0) await this.waitGatewaysReady(Math.max(90_000, deadline - Date.now()), [org]);
+    const founded = await foundConsortiumAs(p, org, this.log, deadline);
+    if (founded) changed.push(founded);
+    if (changed.length === 0) this.log(`${org.mspId} already up; nothing changed`);
+    return { changed };
+  }
+
+  /** `network -- import <file> --org <key>`: a partner's public material, into this machine's crypto folder. */
+  importPartner(file: string, asKey: string | undefined): string {
+    const own = asKey === undefined ? undefined : this.member(asKey);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ExchangeError('EXCHANGE_INVALID', `${file} is not an organisation export: ${(err as Error).message}`);
+    }
+    const { org, written } = importOrganisation(this.paths, doc, own);
+    return `${org.mspId} (${org.legalName}): ${written} file${written === 1 ? '' : 's'} imported`;
+  }
+
+  /**
+   * `network -- genesis`: the channel's genesis block from every founder's material (this
+   * machine's own and what it imported), by the one founder who then sends it to the others.
+   */
+  async genesis(): Promise<string> {
+    const block = path.join(this.paths.artifacts, `${CHANNEL}.block`);
+    if (fs.existsSync(block)) return block;
+    const missing = missingFounders(this.paths);
+    if (missing.length) throw new ExchangeError('EXCHANGE_INCOMPLETE', `the genesis block needs every founder's public material; missing: ${missing.map((o) => o.key).join(', ')} (\`npm run network -- import <file>\`)`);
+    writeConfig(this.paths, this.install);
+    await this.tool('configtxgen', ['-profile', CHANNEL, '-channelID', CHANNEL, '-outputBlock', block], { FABRIC_CFG_PATH: this.paths.config });
+    return block;
+  }
+
+  /**
+   * `network -- genesis --from <file> --org <key>`: the block a founder sent. Taken only if it is
+   * the genesis block of this channel and its configuration names this organisation's MSP by its
+   * own CA's root and, for each ordering node it runs, that node's TLS certificate as a consenter:
+   * a block made without them (or with someone else's) would never let its nodes in.
+   */
+  async takeGenesis(file: string, key: string): Promise<string> {
+    const org = this.member(key);
+    const block = path.join(this.paths.artifacts, `${CHANNEL}.block`);
+    const json = `${block}.received.json`;
+    fs.mkdirSync(this.paths.artifacts, { recursive: true });
+    try {
+      await this.tool('configtxlator', ['proto_decode', '--input', file, '--type', 'common.Block', '--output', json]);
+    } catch (err) {
+      throw new ExchangeError('EXCHANGE_INVALID', `${file} is not a Fabric block: ${(err as Error).message}`);
+    }
+    try {
+      const cacerts = path.join(this.paths.crypto, 'peerOrganizations', org.domain, 'msp', 'cacerts');
+      const root = fs.readFileSync(path.join(cacerts, fs.readdirSync(cacerts)[0]!), 'utf8');
+      const nodes = ORDERERS.filter((n) => n.owner.key === org.key).map((node) => ({ node, cert: fs.readFileSync(ordererTls(this.paths, node).cert, 'utf8') }));
+      const problem = genesisProblem(JSON.parse(fs.readFileSync(json, 'utf8')) as GenesisJson, org, root, nodes);
+      if (problem) throw new ExchangeError('EXCHANGE_INVALID', `${file}: ${problem}`);
+    } finally {
+      fs.rmSync(json, { force: true });
+    }
+    if (fs.existsSync(block) && Buffer.compare(fs.readFileSync(block), fs.readFileSync(file)) !== 0) {
+      throw new ExchangeError('EXCHANGE_INVALID', `this machine already has another genesis block for ${CHANNEL} (${block}); \`npm run network:reset\` first`);
+    }
+    fs.copyFileSync(file, block);
+    return block;
+  }
+
+  /** `network -- down --org <key>`: only this organisation's processes and its own host. */
+  async downOrg(key: string): Promise<string[]> {
+    const org = this.member(key);
+    const stopped: string[] = [];
+    for (const spec of this.specsOf(org).reverse()) {
+      if (await proc.stop(this.paths, spec.name)) stopped.push(spec.name);
+    }
+    networkHosts().down(org.key);
+    return stopped;
+  }
+
+  /** What one organisation runs: its CA, its ordering nodes, its peer, its chaincode servers. */
+  specsOf(org: PeerOrg): proc.ProcessSpec[] {
+    return [this.cas.spec(caServerOf(org, ORDERERS)), ...ORDERERS.filter((n) => n.owner.key === org.key).map((n) => this.ordererSpec(n)), this.peerSpec(org), ...CHAINCODES.map((cc) => this.chaincodeSpec(cc, org))];
+  }
+
+  private member(key: string): PeerOrg {
+    const org = PEER_ORGS.find((o) => o.key === key);
+    if (!org) throw new Error(`no member "${key}" in ${consortiumFile(this.paths.root)} (members: ${PEER_ORGS.map((o) => o.key).join(', ')})`);
+    return org;
+  }
+
+  private refuseOtherConsortium(): void {
+    const p = this.paths;
+    const plan = path.join(p.config, 'identities.yaml');
+    if (fs.existsSync(path.join(p.crypto, 'peerOrganizations'))) {
+      if (!fs.existsSync(plan)) {
+        throw new Error(`the network in ${p.home} has crypto material from cryptogen (before identities came from each organisation's Fabric CA); wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
+      }
+      if (fs.readFileSync(plan, 'utf8') !== identityPlan()) {
+        throw new Error(`the network in ${p.home} was made for other organisations than ${consortiumFile(p.root)} names; wipe it with \`npm run network:reset\` (same PEDIGREE_NETWORK_HOME)`);
+      }
+    }
   }
 
   /**
@@ -181,6 +319,10 @@ export class Network {
     return Promise.all(this.specs().map((s) => proc.status(this.paths, s)));
   }
 
+  processStatus(spec: proc.ProcessSpec): Promise<proc.ProcessStatus> {
+    return proc.status(this.paths, spec);
+  }
+
   async isUp(): Promise<boolean> {
     return (await this.status()).every((s) => s.healthy);
   }
@@ -253,7 +395,7 @@ export class Network {
     const dir = peerDir(p, org);
     const address = `${org.host}:${org.peerPort}`;
     // On namespaced hosts the peers find each other by name (each namespace's hosts file), as on real machines.
-    const gossip = org.namespace ? `${peerName(org)}:${org.peerPort}` : address;
+    const gossip = `${peerEndpointHost(org)}:${org.peerPort}`;
     const data = path.join(p.data, peerName(org));
     return {
       name: peerName(org),
@@ -413,36 +555,20 @@ export class Network {
   private async ensureChaincode(cc: ChaincodeDeployment): Promise<string[]> {
     const changed: string[] = [];
     const pkgs = new Map<string, ChaincodePackage>();
-    for (const org of PEER_ORGS) {
-      pkgs.set(org.mspId, await packageChaincode(this.paths.root, this.chaincodeHome(cc, org), `${org.host}:${chaincodeServerPort(cc, org)}`, cc));
-    }
+    for (const org of PEER_ORGS) pkgs.set(org.mspId, await this.packageFor(cc, org));
     const pkgOf = (org: PeerOrg) => pkgs.get(org.mspId) as ChaincodePackage;
-    const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
-    const policy = definitionEndorsementPolicy();
-    // The version names the code and the policy: either changing is a new definition to approve.
-    const version = createHash('sha256').update(`${pkgOf(PEER_ORGS[0]!).digest}\n${policy}`).digest('hex').slice(0, 16);
-
+    const version = chaincodeVersion(pkgOf(PEER_ORGS[0]!));
     for (const org of PEER_ORGS) {
-      const pkg = pkgOf(org);
-      const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
-      const installed = (JSON.parse(stdout || '{}').installed_chaincodes ?? []) as { package_id: string }[];
-      if (!installed.some((c) => c.package_id === pkg.packageId)) {
-        this.log(`installing chaincode ${pkg.packageId} on ${peerName(org)}`);
-        await this.peerCli(org, ['lifecycle', 'chaincode', 'install', pkg.file]);
-        changed.push(`chaincode installed on ${peerName(org)}`);
-      }
+      if (await this.ensureInstalled(org, pkgOf(org))) changed.push(`chaincode installed on ${peerName(org)}`);
     }
 
     const committed = await this.committedDefinition(PEER_ORGS[0], cc.name);
     if (committed?.version !== version) {
-      const sequence = String((committed?.sequence ?? 0) + 1);
-      const defn = ['-C', CHANNEL, '-n', cc.name, '-v', version, '--sequence', sequence, '--signature-policy', policy, ...collections];
-      const { stdout } = await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'checkcommitreadiness', ...defn, '--output', 'json']);
-      const approvals = (JSON.parse(stdout).approvals ?? {}) as Record<string, boolean>;
+      const sequence = (committed?.sequence ?? 0) + 1;
+      const approvals = await this.approvals(PEER_ORGS[0]!, cc, version, sequence);
       for (const org of PEER_ORGS) {
         if (approvals[org.mspId]) continue;
-        this.log(`approving chaincode ${version} sequence ${sequence} for ${org.mspId}`);
-        await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(org), ...defn, '--package-id', pkgOf(org).packageId]);
+        await this.approve(org, cc, version, sequence, pkgOf(org));
       }
       // An organisation that has no chaincode server yet (one that just joined) starts it before
       // the commit: once the definition names its peer, gateways may ask that peer to endorse.
@@ -451,9 +577,7 @@ export class Network {
         writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkgOf(org).packageId}\n`);
         if (await this.ensureRunning(this.chaincodeSpec(cc, org))) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
       }
-      const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${o.host}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
-      this.log(`committing chaincode ${version} sequence ${sequence}`);
-      await this.peerCli(PEER_ORGS[0], ['lifecycle', 'chaincode', 'commit', ...this.ordererFlags(PEER_ORGS[0]), ...defn, ...peers]);
+      await this.commitDefinition(PEER_ORGS[0]!, cc, version, sequence);
       changed.push(`chaincode ${version} committed at sequence ${sequence}`);
     } else {
       // The definition stands; an organisation whose approval names another package (a server
@@ -467,15 +591,114 @@ export class Network {
     }
 
     for (const org of PEER_ORGS) {
-      const pkg = pkgOf(org);
-      const previous = this.installedPackageId(cc, org);
-      writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkg.packageId}\n`);
-      const spec = this.chaincodeSpec(cc, org);
-      if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
-      if (await this.ensureRunning(spec)) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
+      if (await this.runChaincodeServer(cc, org, pkgOf(org))) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
     }
     if (changed.length > 0) await this.waitChaincodeReady(cc.name);
     return changed;
+  }
+
+  /**
+   * One organisation's share of a chaincode definition, on its own machine: its own package
+   * installed and approved, its own chaincode server started; the definition committed by
+   * whichever member finds every member's approval in place (the others see it committed). Its
+   * approval needs the ordering service, which has a leader only once a majority of the ordering
+   * nodes run: until the deadline, refusals are waited out.
+   */
+  private async ensureOwnChaincode(cc: ChaincodeDeployment, org: PeerOrg, deadline: number): Promise<string[]> {
+    const changed: string[] = [];
+    const pkg = await this.packageFor(cc, org);
+    const version = chaincodeVersion(pkg);
+    if (await this.ensureInstalled(org, pkg)) changed.push(`chaincode installed on ${peerName(org)}`);
+    // Before the commit: once the definition names this peer, gateways may ask it to endorse.
+    if (await this.runChaincodeServer(cc, org, pkg)) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
+    let waiting = '';
+    while (true) {
+      try {
+        const committed = await this.committedDefinition(org, cc.name);
+        if (committed?.version === version) {
+          if ((await this.approvedPackageId(org, cc.name)) !== pkg.packageId) {
+            await this.approvePackageForOrg(org.mspId, pkg.file, pkg.packageId, cc);
+            changed.push(`${org.mspId} approved its own package of ${cc.name}`);
+          }
+          break;
+        }
+        const sequence = (committed?.sequence ?? 0) + 1;
+        const approvals = await this.approvals(org, cc, version, sequence);
+        if (!approvals[org.mspId]) {
+          await this.approve(org, cc, version, sequence, pkg, this.ordererFor(org));
+          changed.push(`${org.mspId} approved ${cc.name} ${version} sequence ${sequence}`);
+          continue;
+        }
+        const pending = PEER_ORGS.filter((o) => !approvals[o.mspId]).map((o) => o.mspId);
+        if (pending.length === 0) {
+          await this.commitDefinition(org, cc, version, sequence, this.ordererFor(org));
+          changed.push(`chaincode ${cc.name} ${version} committed at sequence ${sequence} by ${org.mspId}`);
+          continue;
+        }
+        const now = `${cc.name}: approved by ${org.mspId}; waiting for ${pending.join(', ')} to approve (each on its own machine)`;
+        if (now !== waiting) this.log((waiting = now));
+      } catch (err) {
+        // No Raft leader yet, a partner's peer or node not up, or another member's commit of the
+        // same sequence got in first: all settle as the partners come up.
+        const now = `${cc.name}: waiting for the partners (${(err as Error).message.split('\n').slice(-1)[0]})`;
+        if (now !== waiting) this.log((waiting = now));
+        if (Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`${cc.name} was not committed within the founding wait: ${waiting}`);
+      await proc.sleep(2000);
+    }
+    await this.waitChaincodeReady(cc.name, [org], Math.max(60_000, deadline - Date.now()));
+    return changed;
+  }
+
+  private packageFor(cc: ChaincodeDeployment, org: PeerOrg): Promise<ChaincodePackage> {
+    return packageChaincode(this.paths.root, this.chaincodeHome(cc, org), `${org.host}:${chaincodeServerPort(cc, org)}`, cc);
+  }
+
+  private async ensureInstalled(org: PeerOrg, pkg: ChaincodePackage): Promise<boolean> {
+    const { stdout } = await this.peerCli(org, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+    const installed = (JSON.parse(stdout || '{}').installed_chaincodes ?? []) as { package_id: string }[];
+    if (installed.some((c) => c.package_id === pkg.packageId)) return false;
+    this.log(`installing chaincode ${pkg.packageId} on ${peerName(org)}`);
+    await this.peerCli(org, ['lifecycle', 'chaincode', 'install', pkg.file]);
+    return true;
+  }
+
+  /** The definition every member approves: name, version, sequence, the policy and the collections. */
+  private definitionArgs(cc: ChaincodeDeployment, version: string, sequence: number): string[] {
+    const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
+    return ['-C', CHANNEL, '-n', cc.name, '-v', version, '--sequence', String(sequence), '--signature-policy', definitionEndorsementPolicy(), ...collections];
+  }
+
+  private async approvals(as: PeerOrg, cc: ChaincodeDeployment, version: string, sequence: number): Promise<Record<string, boolean>> {
+    const { stdout } = await this.peerCli(as, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...this.definitionArgs(cc, version, sequence), '--output', 'json']);
+    return (JSON.parse(stdout).approvals ?? {}) as Record<string, boolean>;
+  }
+
+  private async approve(org: PeerOrg, cc: ChaincodeDeployment, version: string, sequence: number, pkg: ChaincodePackage, node?: OrdererNode): Promise<void> {
+    this.log(`approving chaincode ${version} sequence ${sequence} for ${org.mspId}`);
+    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(this.paths, org, node), ...this.definitionArgs(cc, version, sequence), '--package-id', pkg.packageId]);
+  }
+
+  /** Commits with every member's peer endorsing (the lifecycle policy is a majority of them). */
+  private async commitDefinition(as: PeerOrg, cc: ChaincodeDeployment, version: string, sequence: number, node?: OrdererNode): Promise<void> {
+    const peers = PEER_ORGS.flatMap((o) => ['--peerAddresses', `${o.host}:${o.peerPort}`, '--tlsRootCertFiles', peerTlsCa(this.paths, o)]);
+    this.log(`committing chaincode ${version} sequence ${sequence}`);
+    await this.peerCli(as, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(this.paths, as, node), ...this.definitionArgs(cc, version, sequence), ...peers]);
+  }
+
+  /** The organisation's chaincode server on the package it approved (restarted when that package changed). */
+  private async runChaincodeServer(cc: ChaincodeDeployment, org: PeerOrg, pkg: ChaincodePackage): Promise<boolean> {
+    const previous = this.installedPackageId(cc, org);
+    writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkg.packageId}\n`);
+    const spec = this.chaincodeSpec(cc, org);
+    if (previous !== pkg.packageId) await proc.stop(this.paths, spec.name);
+    return this.ensureRunning(spec);
+  }
+
+  /** The ordering node an organisation sends its own transactions to: its own, if it runs one. */
+  private ordererFor(org: PeerOrg): OrdererNode {
+    return ORDERERS.find((n) => n.owner.key === org.key) ?? ORDERERS[0]!;
   }
 
   /**
@@ -492,8 +715,7 @@ export class Network {
     if (!installed.some((c) => c.package_id === packageId)) await this.peerCli(org, ['lifecycle', 'chaincode', 'install', file]);
     const committed = await this.committedDefinition(org, cc.name);
     if (!committed) throw new Error(`${cc.name} is not committed`);
-    const collections = cc.collections ? ['--collections-config', path.join(this.paths.root, cc.collections)] : [];
-    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...this.ordererFlags(org), '-C', CHANNEL, '-n', cc.name, '-v', committed.version, '--sequence', String(committed.sequence), '--signature-policy', definitionEndorsementPolicy(), ...collections, '--package-id', packageId]);
+    await this.peerCli(org, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(this.paths, org, this.ordererFor(org)), ...this.definitionArgs(cc, committed.version, committed.sequence), '--package-id', packageId]);
   }
 
   /** The package file and ID `up` installed for an organisation's chaincode server. */
@@ -525,9 +747,9 @@ export class Network {
   }
 
   /** Every peer has the definition and reaches the chaincode server: the first invoke will not fail. */
-  private async waitChaincodeReady(name: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (const org of PEER_ORGS) {
+  private async waitChaincodeReady(name: string, orgs: readonly PeerOrg[] = PEER_ORGS, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const org of orgs) {
       while (true) {
         try {
           await this.peerCli(org, ['chaincode', 'query', '-C', CHANNEL, '-n', name, '-c', '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}']);
@@ -545,10 +767,10 @@ export class Network {
    * and of the chaincode each has installed, through gossip, which takes a few seconds after a
    * start or an upgrade; until then discovery finds no peers to satisfy the policy.
    */
-  private async waitGatewaysReady(timeoutMs = 90_000): Promise<void> {
+  private async waitGatewaysReady(timeoutMs = 90_000, orgs: readonly PeerOrg[] = PEER_ORGS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const all = PEER_ORGS.map((o) => o.mspId);
-    for (const org of PEER_ORGS) {
+    for (const org of orgs) {
       const file = connectionProfileFile(this.paths, org);
       const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(file), 'User1', { endorse: 10_000, commitStatus: 20_000 }));
       try {
@@ -570,8 +792,8 @@ export class Network {
   }
 
   /** One profile per organisation for applications: its peer and its users' credentials. */
-  private writeConnectionProfiles(): void {
-    for (const org of PEER_ORGS) {
+  private writeConnectionProfiles(orgs: readonly PeerOrg[] = PEER_ORGS): void {
+    for (const org of orgs) {
       const users = Object.fromEntries(['User1', 'User2', 'Admin'].map((u) => {
         const msp = userMspDir(this.paths, org, u);
         const certDir = path.join(msp, 'signcerts');
@@ -599,10 +821,6 @@ export class Network {
   }
 
   // --- CLI plumbing ----------------------------------------------------------------------------
-
-  private ordererFlags(as: PeerOrg): string[] {
-    return ordererFlags(this.paths, as);
-  }
 
   private async peerCli(org: PeerOrg, args: string[]) {
     // A restarted orderer takes a few seconds to elect its Raft leader; submits in that window are
@@ -662,6 +880,23 @@ function identityPlan(): string {
     const server = caServerOf(o, ORDERERS);
     return { ca: server.process, port: server.port, identities: identitiesOf(server, ORDERERS).map((i) => `${i.ca.mspId} ${i.type} ${i.id}`) };
   }));
+}
+
+/** The version names the code and the policy: either changing is a new definition to approve. */
+function chaincodeVersion(pkg: ChaincodePackage): string {
+  return createHash('sha256').update(`${pkg.digest}\n${definitionEndorsementPolicy()}`).digest('hex').slice(0, 16);
+}
+
+/** Where `up --org` writes the organisation's export for its partners. */
+export function exportFile(p: NetworkPaths, key: string): string {
+  return path.join(p.home, 'exchange', `${key}.json`);
+}
+
+/** How long `up --org` waits for its partners' steps (PEDIGREE_FOUNDING_WAIT_S seconds, default 900). */
+function foundingWaitMs(): number {
+  const s = Number(process.env.PEDIGREE_FOUNDING_WAIT_S ?? 900);
+  if (!Number.isFinite(s) || s <= 0) throw new Error(`PEDIGREE_FOUNDING_WAIT_S must be a number of seconds, got "${process.env.PEDIGREE_FOUNDING_WAIT_S}"`);
+  return s * 1000;
 }
 
 function baseEnv(): NodeJS.ProcessEnv {

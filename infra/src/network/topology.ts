@@ -344,6 +344,21 @@ export function peerName(org: PeerOrg): string {
   return `peer0.${org.domain}`;
 }
 
+/**
+ * The host part of the peer's endpoint as the other organisations dial it (gossip, anchor peers in
+ * the channel configuration): its Fabric name on namespaced hosts, where every host's names file
+ * resolves it as DNS would on real machines; its loopback address otherwise, where nothing
+ * resolves the names.
+ */
+export function peerEndpointHost(org: Pick<PeerOrg, 'domain' | 'host' | 'namespace'>): string {
+  return org.namespace ? `peer0.${org.domain}` : org.host;
+}
+
+/** The same for an ordering node (OrdererEndpoints and Raft consenters in the channel configuration). */
+export function ordererEndpointHost(node: Pick<OrdererNode, 'host' | 'domain' | 'address'> & { readonly owner: Pick<PeerOrg, 'namespace'> }): string {
+  return node.owner.namespace ? `${node.host}.${node.domain}` : node.address;
+}
+
 export function peerDir(p: NetworkPaths, org: PeerOrg): string {
   return path.join(p.crypto, 'peerOrganizations', org.domain, 'peers', peerName(org));
 }
