@@ -31,6 +31,7 @@ import {
   recallLot,
   receiveContainer,
   receiveEvent,
+  receivingSite,
   recallEvent,
   releaseEvent,
   returnReceiveEvent,
@@ -570,6 +571,8 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   const scanned = c.scanned === undefined ? [] : requireList(c.scanned, 'scanned', 'receive');
   const brokenSeals = (c.brokenSeals ?? []).map((s) => containerId(s));
   const buyer = await requireAuthorisedPartner(state, actor, at);
+  // The receipt names where the goods now are (one of the receiver's own sites): a location's logger reaches them through it.
+  const site = receivingSite(buyer, c.site);
 
   // Each top-level container gets the scans that belong to its own tree; scans that belong to
   // none go to the first container, which reports them as unexpected.
@@ -592,13 +595,13 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   const receipt = { inferred: [] as string[], verified: [] as string[], pending: [] as string[] };
   for (const epc of epcs) {
     if (isPackId(epc)) {
-      changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', ...(c.site ? { site: c.site } : {}) }, actor, at)]);
+      changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', site }, actor, at)]);
       receipt.verified.push(epc);
       continue;
     }
     const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
     const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
-    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...(c.site ? { site: c.site } : {}), underException: c.underException === true }, actor, at);
+    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, site, underException: c.underException === true }, actor, at);
     changes.add(result.records);
     receipt.inferred.push(...result.inferred);
     receipt.verified.push(...result.verified);
@@ -622,7 +625,7 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   for (const group of shippers.values()) {
     const seller = await requirePartner(state, group.from);
     const inferred = group.epcs.some((e) => !isPackId(e)) && receipt.inferred.length > 0;
-    const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, inferred };
+    const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, readPoint: site, bizLocation: site, inferred };
     epcis.push(group.purpose === 'return' ? returnReceiveEvent(transfer) : receiveEvent(transfer));
   }
   if (held.length) epcis.push(quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'suspect' }));
@@ -632,6 +635,8 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
 const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, actor, eventId }) => {
   const buyer = await requireAuthorisedPartner(state, actor, at);
   assertAddressedTo(c.receiverGln, actor, buyer.glns);
+  // Received where asked, else at the site the document was addressed to.
+  const site = receivingSite(buyer, c.site, c.receiverGln);
   const partners: PartnerRecord[] = [];
   for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.partner, [])) partners.push(JSON.parse(Buffer.from(kv.value).toString('utf8')) as PartnerRecord);
   assertSellerNotMember(c.sellerGln, partners);
@@ -641,7 +646,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
   const checked = new Set<string>();
   const packs: PackRecord[] = [];
   for (const p of c.packs) {
-    const record = inboundPack({ ...p, seller, shipmentId: eventId, ...(c.site ? { site: c.site } : {}) }, actor, at);
+    const record = inboundPack({ ...p, seller, shipmentId: eventId, site }, actor, at);
     if (!checked.has(record.gtin)) {
       const prefix = await prefixOf(state, record.gtin);
       const product = await state.read<ProductRecord>(KeyType.product, record.gtin);
@@ -653,7 +658,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     packs.push(record);
   }
   // The load's cases as the receiver's own, sealed, so they go on sealed or are unpacked later.
-  const load = inboundContainers(packs, c.containers ?? [], actor, at, c.site);
+  const load = inboundContainers(packs, c.containers ?? [], actor, at, site);
   packs.splice(0, packs.length, ...load.packs);
   for (const box of load.containers) {
     if (await state.trace(box.id)) throw new DomainError('ALREADY_COMMISSIONED', `${box.id} is already on the ledger: an inbound document cannot take it over`, { id: box.id, reason: 'serial exists' });
@@ -678,7 +683,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     id: eventId,
     from: seller,
     to: actor,
-    ...(c.site ? { toSite: c.site } : {}),
+    toSite: site,
     purpose: 'sale',
     shippedAt: at,
     epcs,
@@ -694,7 +699,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
   // Parties as Digital Links (AI 417): the seller's GLN carries no company prefix length.
   const epcis = receiveEvent({
     eventTime: at, epcs, inferred: true,
-    from: { owner: `https://id.gs1.org/417/${c.sellerGln}` }, to: { owner: buyer.pgln },
+    from: { owner: `https://id.gs1.org/417/${c.sellerGln}` }, to: { owner: buyer.pgln }, readPoint: site, bizLocation: site,
     bizTransactions: [{ type: 'desadv', bizTransaction }],
   });
   const events = held.length ? [epcis, quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'no_pedigree_match' })] : [epcis];

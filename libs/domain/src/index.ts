@@ -277,6 +277,8 @@ export type { InvestigationState, InvestigationScope, IllegitimateClassification
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
 export type { LotStatusRecord, RecallLotDecision, ExtendLotExpiryDecision } from './lifecycle/lot-status';
 export { PARTNER_ROLES, majority, parseGovernanceChange, propose, approve, enactedOnProposal, assertDisjointPrefixes, gtinPrefixCandidates } from './consortium/governance';
+export { parseSite, receivingSite, assertSiteOf } from './consortium/sites';
+export type { Site } from './consortium/sites';
 export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceChangeKind, ConsortiumRecord, PrefixRecord, ProposalRecord } from './consortium/governance';
 export { COMMAND_AUTHORITY, COMMAND_KEYS, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
 export type { CommandAuthority, ChaincodeContract, CommandKeys, LedgerKey } from './protocol/catalogue';
