@@ -17,6 +17,10 @@ const CASE_GOOD = ssccToEpcUrn(withCheckDigit(`10312345${stamp}1`));
 const CASE_HOT = ssccToEpcUrn(withCheckDigit(`10312345${stamp}2`));
 const CASE_EARLY = ssccToEpcUrn(withCheckDigit(`10312345${stamp}3`));
 const CASE_VIA = ssccToEpcUrn(withCheckDigit(`10312345${stamp}4`));
+const CASE_FRIDGE = ssccToEpcUrn(withCheckDigit(`10312345${stamp}5`));
+/** The pharmacy's first admitted site (infra/consortium.yaml), where a receipt that names none puts the goods. */
+const PHARMACY_GLN = '0356789000008';
+const PHARMACY_SITE = 'urn:epc:id:sgln:0356789.00000.0';
 const scanOf = (n: number) => `(01)${GTIN}(17)301231(10)${LOT}(21)${serial(n)}`;
 const STORAGE = '{ minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 60, mktLimitCelsius: 8 } }';
 
@@ -45,7 +49,7 @@ const verify = async (n: number) => (await p().ok<{ verifyPack: Verification }>(
 
 interface Shipped { shipmentId: string; packedAfter: number; shippedAt: number; receivedAt: number }
 
-async function shipCase(kase: string, first: number): Promise<Shipped> {
+async function shipCase(kase: string, first: number, atDock?: () => Promise<void>): Promise<Shipped> {
   const packedAfter = Date.now();
   await m().ok(key('manufacturer', 'operator'), `mutation($c: [String!]!) { packContainer(sscc: "${kase}", children: $c) { transactionId } }`, { c: [sgtin(first), sgtin(first + 1)] });
   const shipped = await m().ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
@@ -54,6 +58,7 @@ async function shipCase(kase: string, first: number): Promise<Shipped> {
   const shipmentId = shipped.shipPacks.shipmentId;
   const shipment = `{ shipment(id: "${shipmentId}") { shippedAt receivedAt } }`;
   await eventually(() => p().ok<{ shipment: { shippedAt: string } | null }>(key('dispenser', 'operator'), shipment), (r) => r.shipment !== null);
+  await atDock?.();
   await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [kase] });
   const seen = await eventually(() => p().ok<{ shipment: { shippedAt: string; receivedAt: string | null } }>(key('dispenser', 'operator'), shipment), (r) => r.shipment.receivedAt !== null);
   return { shipmentId, packedAfter, shippedAt: Date.parse(seen.shipment.shippedAt), receivedAt: Date.parse(seen.shipment.receivedAt as string) };
@@ -92,7 +97,7 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     const refused = await m().gql(key('manufacturer', 'operator'), `mutation { registerProduct(ndc: "${NDC}", name: "x", strength: "x", dosageForm: "x", packSize: "x", storage: { minCelsius: 8, maxCelsius: 2, budget: { maxMinutesOutOfRange: 1 } }) { transactionId } }`);
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(refused.errors?.[0]?.message).toMatch(/storage\.maxCelsius/);
-    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4, 5, 6, 7, 8].map(serial) });
+    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(serial) });
   });
 
   it('a case whose logger stayed in range (EPCIS 2.0 sensor report) verifies green at the pharmacy', async () => {
@@ -141,7 +146,7 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     // The pack's trace timeline: each custody leg with its own logger's conditions, "no logger" for the case.
     type Leg = { source: { kind: string; id: string }; from: string; covered: boolean; loggers: string[]; maxCelsius: number | null; mktCelsius: number | null };
     const timeline = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(3)}") { source { kind id } from covered loggers maxCelsius mktCelsius } }`);
-    expect(timeline.packConditions.map((l) => [l.source.kind, l.covered, l.loggers])).toEqual([['container', false, []], ['shipment', true, ['TL-7']]]);
+    expect(timeline.packConditions.map((l) => [l.source.kind, l.covered, l.loggers])).toEqual([['container', false, []], ['shipment', true, ['TL-7']], ['location', false, []]]);
     expect(timeline.packConditions[1]).toMatchObject({ source: { kind: 'shipment', id: hotShipment }, from: new Date(shipped.shippedAt).toISOString(), maxCelsius: 15, mktCelsius: expect.closeTo(15, 0) });
     const conditions = await p().ok<{ shipmentConditions: { excursion: boolean; findings: string[]; packs: Array<{ breaches: string[]; mktCelsius: number }> } }>(key('dispenser', 'operator'),
       `{ shipmentConditions(shipmentId: "${hotShipment}") { excursion findings packs { breaches mktCelsius } } }`);
@@ -202,6 +207,43 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     expect(atDistributor.filter((x) => x.seller !== MSP.distributor && x.receiver !== MSP.distributor)).toEqual([]);
     expect(await d().ok(key('distributor', 'operator'), `{ excursionsOfMyProducts { id } }`)).toEqual({ excursionsOfMyProducts: [] });
     await m().ok(key('manufacturer', 'operator'), `mutation { decideExcursion(receiver: "${MSP.dispenser}", exceptionId: "${excursion}", decision: destroy) { transactionId } }`);
+  });
+
+  it("a pack stored at the pharmacy's site is held when the site's fridge logger runs hot, and the scan says where", async () => {
+    // The receipt names the pharmacy's own site: another organisation's is refused and changes nothing.
+    const stored = await shipCase(CASE_FRIDGE, 9, async () => {
+      const refused = await p().gql(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e, site: "urn:epc:id:sgln:0345678.00000.0") { transactionId } }`, { e: [CASE_FRIDGE] });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', domainCode: 'SITE_NOT_HELD' });
+    });
+    // The receipt's EPCIS event names the site (bizLocation), and the pack's custody runs on there from the receipt.
+    type Leg = { source: { kind: string; id: string }; from: string; covered: boolean; loggers: string[] };
+    const before = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(9)}") { source { kind id } from covered loggers } }`);
+    expect(before.packConditions.map((l) => l.source.kind)).toEqual(['container', 'shipment', 'location']);
+    expect(before.packConditions[2]).toMatchObject({ source: { kind: 'location', id: PHARMACY_SITE }, from: new Date(stored.receivedAt).toISOString(), covered: false });
+    // The fridge logger, uploaded for the site's GLN: in range before the receipt, hot from it on (the stay lasts seconds here, so the MKT breaks the budget).
+    const end = Date.now() + 2 * 60_000;
+    const readings = trace(stored.packedAfter - 2 * HOUR, end, [[stored.receivedAt, end]]);
+    await p().ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: location, id: "${PHARMACY_GLN}" }, csv: $c, deviceId: "FRIDGE-1") { id } }`, { c: csvOf(readings) });
+    const timeline = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(9)}") { source { kind id } from covered loggers } }`);
+    expect(timeline.packConditions[2]).toMatchObject({ source: { kind: 'location', id: PHARMACY_SITE }, covered: true, loggers: ['FRIDGE-1'] });
+    // The dock check judged the load at its receipt: the fridge is not its concern. The site's storage check is.
+    const dock = await p().ok<{ shipmentConditions: { excursion: boolean } }>(key('dispenser', 'operator'), `{ shipmentConditions(shipmentId: "${stored.shipmentId}") { excursion } }`);
+    expect(dock.shipmentConditions.excursion).toBe(false);
+    const site = await p().ok<{ locationConditions: Array<{ shipmentId: string; excursion: boolean; packs: Array<{ epc: string; breaches: string[] }> }> }>(key('dispenser', 'operator'),
+      `{ locationConditions(location: "${PHARMACY_GLN}") { shipmentId excursion packs { epc breaches } } }`);
+    const fridge = site.locationConditions.find((c) => c.shipmentId === stored.shipmentId);
+    expect(fridge).toMatchObject({ excursion: true, packs: [{ epc: sgtin(9), breaches: ['mkt_above_limit'] }, { epc: sgtin(10), breaches: ['mkt_above_limit'] }] });
+    // Every pack in the fridge while it ran hot is judged, the earlier cases' included: at least this shipment's is raised.
+    const raised = await p().ok<{ raiseLocationExcursions: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation { raiseLocationExcursions(location: "${PHARMACY_SITE}") { exceptions } }`);
+    expect(raised.raiseLocationExcursions.exceptions.length).toBeGreaterThanOrEqual(1);
+    const v = await verify(9);
+    expect(v.dispensable).toBe(false);
+    expect(v.reasons).toContain('TEMPERATURE_EXCURSION');
+    expect(v.temperatureExcursions).toHaveLength(1);
+    expect(v.temperatureExcursions[0]).toMatchObject({ highestCelsius: 15, source: { kind: 'location', id: PHARMACY_SITE } });
+    expect(Math.abs(Date.parse(v.temperatureExcursions[0]!.startAt) - stored.receivedAt)).toBeLessThanOrEqual(1);
+    // Packs already held by that excursion are not raised twice.
+    expect(await p().ok(key('dispenser', 'operator'), `mutation { raiseLocationExcursions(location: "${PHARMACY_SITE}") { exceptions } }`)).toEqual({ raiseLocationExcursions: null });
   });
 
   it('a stored readings batch matches its anchor until someone edits it', async () => {

@@ -40,6 +40,13 @@ export class CustodyReads {
     return steps;
   }
 
+  /** The packs `custodian` holds at a site (an SGLN), as the ledger's records say: received there and not shipped on or out of the chain. */
+  async storedAt(location: string, custodian: string): Promise<Array<{ epc: string; gtin: string }>> {
+    const rows: Array<{ id: string; gtin: string }> = await this.dataSource.query(
+      `SELECT id, gtin FROM packs WHERE location = $1 AND custodian = $2 AND status NOT IN ('shipped', 'dispensed', 'decommissioned', 'destroyed') ORDER BY id`, [location, custodian]);
+    return rows.map((r) => ({ epc: r.id, gtin: r.gtin }));
+  }
+
   private rows(subjects: readonly string[]): Promise<CustodyRow[]> {
     return this.dataSource.query(
       `SELECT t.subject, t.step, t."occurredAt", ev.event->>'parentID' AS parent, ev.event->'bizLocation'->>'id' AS location,
