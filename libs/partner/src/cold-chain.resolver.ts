@@ -26,7 +26,7 @@ function shipmentConditionsView(c: ShipmentConditions): ShipmentConditionsView {
     shipmentId: c.shipmentId, excursion: c.findings.length > 0, findings: c.findings.map((f) => f.evidence.summary),
     packs: c.packs.map((p) => ({
       epc: p.epc, gtin: p.gtin, withinBudget: p.withinBudget, breaches: [...p.breaches], minutesOutOfRange: p.exposure.minutesOutOfRange, mktCelsius: p.exposure.mktCelsius,
-      unmonitoredMinutes: p.exposure.unmonitoredMinutes, excursions: summariseExcursions(p.exposure),
+      humidityMinutesOutOfRange: p.humidity ? p.humidity.minutesOutOfRange : null, unmonitoredMinutes: p.exposure.unmonitoredMinutes, excursions: summariseExcursions(p.exposure),
     })),
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   assertValidEpcisDocument, batchSpan, parseConditionSource, sha256Hex, checkShipmentConditions, custodyIntervals, custodySteps, DEFAULT_MAX_GAP_MINUTES, DomainError, legConditions, storageOptions, temperatureRange, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
-  sourceKey, temperatureSeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
+  sourceKey, temperatureSeries, humiditySeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
   type LegConditions, type LoggerReading, type PackConditions, type PackInterval, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
 } from '@pedigree/domain';
 import { ConditionReadings, CustodyReads, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
@@ -159,11 +159,11 @@ export class ColdChainExcursions {
       for (const child of container?.children ?? []) await walk(child);
     };
     for (const epc of shipment.epcs) await walk(epc);
-    const { packs, series } = await this.custodyWithReadings(load, toMs);
+    const { packs, series, humidity } = await this.custodyWithReadings(load, toMs);
     const storage = await this.storageOf(packs);
     const checked = checkShipmentConditions({
       shipmentId, seller: shipment.sender, receiver: shipment.receiver, packs,
-      storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)),
+      storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)), humidityOf: (s) => humidity.get(sourceKey(s)),
     });
     return { shipmentId, ...checked };
   }
@@ -176,7 +176,7 @@ export class ColdChainExcursions {
    */
   async locationConditions(location: string, now = Date.now()): Promise<ShipmentConditions[]> {
     const site = parseConditionSource({ kind: 'location', id: location }, 'location').id;
-    const { packs, series } = await this.custodyWithReadings(await this.custody.storedAt(site, this.p.org), now);
+    const { packs, series, humidity } = await this.custodyWithReadings(await this.custody.storedAt(site, this.p.org), now);
     const storage = await this.storageOf(packs);
     const byArrival = new Map<string, typeof packs>();
     for (const pack of packs) {
@@ -189,7 +189,7 @@ export class ColdChainExcursions {
       if (!shipment || shipment.receiver !== this.p.org) continue;
       const checked = checkShipmentConditions({
         shipmentId, seller: shipment.sender, receiver: shipment.receiver, packs: group,
-        storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)),
+        storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)), humidityOf: (s) => humidity.get(sourceKey(s)),
       });
       out.push({ shipmentId, ...checked });
     }
@@ -230,7 +230,7 @@ export class ColdChainExcursions {
    * legs with the readings just beyond them: a leg's ends are interpolated from the readings either
    * side (up to the longest gap interpolated).
    */
-  private async custodyWithReadings(load: ReadonlyArray<{ epc: string; gtin: string }>, toMs: number): Promise<{ packs: Array<{ epc: string; gtin: string; legs: PackInterval[] }>; series: Map<string, Reading[]> }> {
+  private async custodyWithReadings(load: ReadonlyArray<{ epc: string; gtin: string }>, toMs: number): Promise<{ packs: Array<{ epc: string; gtin: string; legs: PackInterval[] }>; series: Map<string, Reading[]>; humidity: Map<string, Reading[]> }> {
     const steps = custodySteps(await this.custody.steps(load.map((p) => p.epc)));
     const packs = load.map((p) => ({ ...p, legs: custodyIntervals(p.epc, steps, toMs) }));
     const windows = new Map<string, { source: ConditionSource; fromMs: number; toMs: number }>();
@@ -241,8 +241,13 @@ export class ColdChainExcursions {
     }
     const margin = DEFAULT_MAX_GAP_MINUTES * 60_000;
     const series = new Map<string, Reading[]>();
-    for (const [k, w] of windows) series.set(k, temperatureSeries({ readings: await this.readings.readingsOf(w.source, w.fromMs - margin, w.toMs + margin) }));
-    return { packs, series };
+    const humidity = new Map<string, Reading[]>();
+    for (const [k, w] of windows) {
+      const readings = await this.readings.readingsOf(w.source, w.fromMs - margin, w.toMs + margin);
+      series.set(k, temperatureSeries({ readings }));
+      humidity.set(k, humiditySeries({ readings }));
+    }
+    return { packs, series, humidity };
   }
 
   /** Raises the shipment's temperature excursions at this organisation (the holder), referred to the seller; undefined when there are none. */

@@ -41,6 +41,11 @@ export function temperatureSeries(batch: Pick<ReadingsBatch, 'readings'>): Readi
   return batch.readings.map((r) => ({ atMs: r.atMs, value: r.celsius }));
 }
 
+/** The humidity series of a batch: the readings that report humidity (a logger may report it only some of the time). */
+export function humiditySeries(batch: Pick<ReadingsBatch, 'readings'>): Reading[] {
+  return batch.readings.flatMap((r) => (r.humidityPercent === undefined ? [] : [{ atMs: r.atMs, value: r.humidityPercent }]));
+}
+
 /** Ascending, finite, within the batch limit, plausible as °C; throws READINGS_INVALID naming the reading. */
 export function assertLoggerReadings(readings: readonly LoggerReading[]): void {
   if (readings.length === 0) throw invalid('empty', 'a readings batch needs at least one reading');
