@@ -190,9 +190,23 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
       `mutation { raiseException(shipmentId: "${leg.shipmentId}", rule: seal_broken, subjects: ["${sgtin(7)}"], summary: "tape cut") { exceptions } }`);
     const otherId = other.raiseException.exceptions[0]!;
 
-    const seen = await eventually(() => m().ok<{ excursionsOfMyProducts: Array<{ id: string; receiver: string; seller: string; rule: string }> }>(key('manufacturer', 'operator'),
-      `{ excursionsOfMyProducts(openOnly: true) { id receiver seller rule } }`), (r) => r.excursionsOfMyProducts.some((x) => x.id === excursion));
-    expect(seen.excursionsOfMyProducts.find((x) => x.id === excursion)).toEqual({ id: excursion, receiver: MSP.dispenser, seller: MSP.distributor, rule: 'temperature_excursion' });
+    type Excursions = { excursionsOfMyProducts: { edges: Array<{ cursor: string; node: { id: string; receiver: string; seller: string; rule: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const seen = await eventually(() => m().ok<Excursions>(key('manufacturer', 'operator'),
+      `{ excursionsOfMyProducts(openOnly: true) { edges { node { id receiver seller rule } } } }`), (r) => r.excursionsOfMyProducts.edges.some((x) => x.node.id === excursion));
+    expect(seen.excursionsOfMyProducts.edges.find((x) => x.node.id === excursion)?.node).toEqual({ id: excursion, receiver: MSP.dispenser, seller: MSP.distributor, rule: 'temperature_excursion' });
+    // Paged one at a time, newest first: the walk meets both excursions of this run once each, this one first.
+    const walked: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Excursions = await m().ok<Excursions>(key('manufacturer', 'operator'), `query($a: String) { excursionsOfMyProducts(first: 1, after: $a) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`, { a: after });
+      expect(page.excursionsOfMyProducts.edges.length).toBeLessThanOrEqual(1);
+      walked.push(...page.excursionsOfMyProducts.edges.map((e) => e.node.id));
+      after = page.excursionsOfMyProducts.pageInfo.hasNextPage ? page.excursionsOfMyProducts.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(walked).size).toBe(walked.length);
+    expect(walked.filter((id) => id === excursion || id === exceptionId)).toEqual([excursion, exceptionId]);
+    const badCursor = await m().gql(key('manufacturer', 'operator'), `{ excursionsOfMyProducts(after: "not a cursor") { edges { cursor } } }`);
+    expect(badCursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', domainCode: 'PAGE_CURSOR_INVALID' });
     // What each read model keeps (the channel's earlier runs included): the manufacturer, what it is a party to and excursions on its
     // products, never this seal; the distributor, what it is a party to, never the manufacturer's own shipment's excursion.
     type Kept = { id: string; rule: string; seller: string; receiver: string };
@@ -205,7 +219,7 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     expect(atDistributor.map((x) => x.id)).toEqual(expect.arrayContaining([excursion, otherId]));
     expect(atDistributor.map((x) => x.id)).not.toContain(exceptionId);
     expect(atDistributor.filter((x) => x.seller !== MSP.distributor && x.receiver !== MSP.distributor)).toEqual([]);
-    expect(await d().ok(key('distributor', 'operator'), `{ excursionsOfMyProducts { id } }`)).toEqual({ excursionsOfMyProducts: [] });
+    expect(await d().ok(key('distributor', 'operator'), `{ excursionsOfMyProducts { edges { cursor } pageInfo { hasNextPage } } }`)).toEqual({ excursionsOfMyProducts: { edges: [], pageInfo: { hasNextPage: false } } });
     await m().ok(key('manufacturer', 'operator'), `mutation { decideExcursion(receiver: "${MSP.dispenser}", exceptionId: "${excursion}", decision: destroy) { transactionId } }`);
   });
 

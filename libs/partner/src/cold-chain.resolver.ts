@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { parseConditionSource, summariseExcursions, toUtcIsoString } from '@pedigree/domain';
 import { currentPrincipal, Roles } from '@pedigree/platform';
-import { ExcursionReads, type StoredReadingsBatch } from '@pedigree/readmodel';
+import { ExcursionReads, type Page, type StoredReadingsBatch } from '@pedigree/readmodel';
 import { ColdChainExcursions, ColdChainReadings, type ShipmentConditions } from './cold-chain';
 import { ConditionReading, ConditionSourceInput, CustodyLegConditionsView, ExcursionDecisionInput, ReadingsAnchorCheck, ReadingsBatchView, ShipmentConditionsView } from './cold-chain-types';
-import { ReceivingException } from './exception-types';
+import { ReceivingExceptionConnection, type ReceivingException } from './exception-types';
 import { exceptionView } from './exceptions.resolver';
 import { toEpc } from './epc-input';
 import { MutationResult } from './graphql-types';
@@ -45,11 +45,17 @@ export class ColdChainResolver {
   }
 
   @Roles(...READERS)
-  @Query(() => [ReceivingException], {
-    description: "Temperature excursions holding packs of this organisation's products wherever they were raised, even when it did not sell them (it decides on them); open first, at most 500",
+  @Query(() => ReceivingExceptionConnection, {
+    description: "Temperature excursions holding packs of this organisation's products wherever they were raised, even when it did not sell them (it decides on them); newest first, paged",
   })
-  async excursionsOfMyProducts(@Args('openOnly', { nullable: true, defaultValue: false }) openOnly: boolean): Promise<ReceivingException[]> {
-    return (await this.excursionReads.ofProductsMadeBy(this.p.org, { openOnly })).map((x) => exceptionView(x));
+  async excursionsOfMyProducts(
+    @Args('openOnly', { nullable: true, defaultValue: false }) openOnly: boolean,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { nullable: true }) after?: string,
+  ): Promise<Page<ReceivingException>> {
+    const page = await this.excursionReads.pageOfProductsMadeBy(this.p.org, { openOnly, first: first ?? null, after: after ?? null });
+    const now = new Date().toISOString();
+    return { edges: page.edges.map((e) => ({ cursor: e.cursor, node: exceptionView(e.node, now) })), pageInfo: page.pageInfo };
   }
 
   @Roles(...READERS)
