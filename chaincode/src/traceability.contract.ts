@@ -571,23 +571,26 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   const scanned = c.scanned === undefined ? [] : requireList(c.scanned, 'scanned', 'receive');
   const brokenSeals = (c.brokenSeals ?? []).map((s) => containerId(s));
   const buyer = await requireAuthorisedPartner(state, actor, at);
-  // The receipt names where the goods now are (one of the receiver's own sites): a location's logger reaches them through it.
-  const site = receivingSite(buyer, c.site);
 
   // Each top-level container gets the scans that belong to its own tree; scans that belong to
   // none go to the first container, which reports them as unexpected.
   const roots: Array<{ id: string; tree: Set<string> }> = [];
   const shippers = new Map<string, { from: OrgId; purpose: 'sale' | 'return'; epcs: string[] }>();
+  let addressedTo: string | undefined;
   for (const epc of epcs) {
     const record = isPackId(epc) ? await requirePack(state, epc) : await state.traceWithRelatives(epc);
     if (!record) throw new DomainError('NOT_COMMISSIONED', `${epc} is not known`, { id: epc, reason: 'unknown EPC' });
     if (!record.shipment) throw new DomainError('ILLEGAL_TRANSITION', `cannot receive ${epc}: it is ${record.status}, not in transit`, { id: epc, from: record.status, command: 'receive', reason: 'not shipped' });
+    addressedTo ??= record.shipment.toSite;
     const key = `${record.shipment.from}|${record.shipment.purpose}`;
     const group = shippers.get(key) ?? { from: record.shipment.from, purpose: record.shipment.purpose, epcs: [] };
     group.epcs.push(epc);
     shippers.set(key, group);
     if (isContainer(record)) roots.push({ id: epc, tree: new Set([epc, ...descendantIds(state.lookup(new Map()), epc)]) });
   }
+  // The receipt names where the goods now are (one of the receiver's own sites; else the ship-to, if
+  // it is one, or the first): a location's logger reaches them through it.
+  const site = receivingSite(buyer, c.site, addressedTo);
   const claimed = new Set(roots.flatMap((r) => [...r.tree]));
   const stray = scanned.filter((s) => !claimed.has(s) && !epcs.includes(s));
 

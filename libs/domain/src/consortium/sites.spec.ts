@@ -17,6 +17,10 @@ describe('a receipt names one of the receiver\'s sites', () => {
     ['a GLN of its own', '0312347000019', undefined, 'urn:epc:id:sgln:0312347.00001.0'],
     ['an SGLN of its own with an extension (a fridge)', 'urn:epc:id:sgln:0356789.00000.FRIDGE1', undefined, 'urn:epc:id:sgln:0356789.00000.FRIDGE1'],
     ['no site, an inbound document addressed to its second GLN', undefined, '0312347000019', 'urn:epc:id:sgln:0312347.00001.0'],
+    ['no site, shipped to its fridge', undefined, 'urn:epc:id:sgln:0356789.00000.FRIDGE1', 'urn:epc:id:sgln:0356789.00000.FRIDGE1'],
+    ['no site, shipped to a site that is not its own: its first', undefined, '0345678000007', 'urn:epc:id:sgln:0356789.00000.0'],
+    ['no site, a ship-to that is no site at all: its first', undefined, 'dock 4', 'urn:epc:id:sgln:0356789.00000.0'],
+    ['the site asked for wins over the ship-to', '0312347000019', 'urn:epc:id:sgln:0356789.00000.FRIDGE1', 'urn:epc:id:sgln:0312347.00001.0'],
   ])('%s', (_, site, fallback, sgln) => {
     expect(receivingSite(pharmacy, site, fallback)).toBe(sgln);
   });

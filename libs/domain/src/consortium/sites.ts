@@ -33,16 +33,33 @@ export function parseSite(site: string): Site {
 }
 
 /**
- * The site a receipt names: the one asked for, which must be one of the receiver's admitted sites, or
- * else `fallback` (the GLN an inbound document was addressed to) or the receiver's first site.
- * @throws DomainError SITE_NOT_HELD when the site is not one of the receiver's; parseSite's errors.
+ * The site a receipt names: the one asked for, which must be one of the receiver's admitted sites;
+ * else `addressedTo` (the shipment's ship-to site, the GLN an inbound document was addressed to) when
+ * it is one of the receiver's (the sender's word is no reason to refuse a receipt); else the
+ * receiver's first site.
+ * @throws DomainError SITE_NOT_HELD when the site asked for is not one of the receiver's; parseSite's errors.
  */
-export function receivingSite(receiver: Pick<PartnerRecord, 'mspId' | 'glns'>, site?: string, fallback?: string): string {
-  const chosen = site ?? fallback ?? receiver.glns[0];
+export function receivingSite(receiver: Pick<PartnerRecord, 'mspId' | 'glns'>, site?: string, addressedTo?: string): string {
+  if (site === undefined && addressedTo !== undefined) {
+    const addressed = siteOf(receiver, addressedTo);
+    if (addressed) return addressed;
+  }
+  const chosen = site ?? receiver.glns[0];
   if (chosen === undefined) throw new DomainError('SITE_NOT_HELD', `${receiver.mspId} has no admitted site to receive at`, { actor: receiver.mspId, reason: 'no sites' });
   const parsed = parseSite(chosen);
   assertSiteOf(receiver, parsed);
   return parsed.sgln;
+}
+
+/** The SGLN of `site` when it reads as one of the partner's sites; undefined otherwise. */
+function siteOf(partner: Pick<PartnerRecord, 'mspId' | 'glns'>, site: string): string | undefined {
+  try {
+    const parsed = parseSite(site);
+    return partner.glns.includes(parsed.gln) ? parsed.sgln : undefined;
+  } catch (e) {
+    if (e instanceof DomainError) return undefined;
+    throw e;
+  }
 }
 
 /** @throws DomainError SITE_NOT_HELD when the site's GLN is not one the consortium admitted for the partner. */
