@@ -120,7 +120,8 @@ describe('TraceabilityContract (fake stub)', () => {
     expect([[DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, false, true]);
     // No site asked for: the receiver's first admitted site.
     expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizStep: 'receiving', persistentDisposition: { set: ['completeness_inferred'] }, bizLocation: { id: 'urn:epc:id:sgln:0345678.00000.0' } });
-    expect(lastEvent(ledger).records.find((r) => r.id === sgtin('S0'))).toMatchObject({ site: 'urn:epc:id:sgln:0345678.00000.0' });
+    // The records keep no site nobody asked for (planning groups stock by it).
+    expect(lastEvent(ledger).records.find((r) => r.id === sgtin('S0'))?.site).toBeUndefined();
 
     await submit(ledger, DIST, fn('Unpack'), [{ eventId: 'u1', parent: pallet }]);
     await submit(ledger, DIST, fn('Ship'), [{ eventId: 's2', to: DISP, toSite: 'urn:epc:id:sgln:0356789.00000.DOCK', epcs: [case1], statement: { affirmed: true } }], { ti: ti(4) });
@@ -128,6 +129,7 @@ describe('TraceabilityContract (fake stub)', () => {
     await expectCode(submit(ledger, DISP, fn('Receive'), [{ eventId: 'r2', epcs: [case1], site: 'urn:epc:id:sgln:0345678.00000.0' }]), 'SITE_NOT_HELD');
     await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r2', epcs: [case1], scanned: serials.slice(0, 4).map(sgtin), site: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' }]);
     expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizLocation: { id: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' }, readPoint: { id: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' } });
+    expect(lastEvent(ledger).records.find((r) => r.id === sgtin('S0'))).toMatchObject({ site: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' });
     await submit(ledger, DISP, fn('Unpack'), [{ eventId: 'u2', parent: case1 }]);
     await submit(ledger, DIST, fn('Ship'), [{ eventId: 's3', to: DISP, toSite: 'urn:epc:id:sgln:0356789.00000.DOCK', epcs: [case2], statement: { affirmed: true } }], { ti: ti(4) });
     await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r3', epcs: [case2] }]);

@@ -591,6 +591,9 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   // The receipt names where the goods now are (one of the receiver's own sites; else the ship-to, if
   // it is one, or the first): a location's logger reaches them through it.
   const site = receivingSite(buyer, c.site, addressedTo);
+  // The records keep the site only where one was asked for (else the ship-to, as before): a pack's
+  // `site` is what planning groups stock by, and a site nobody named is not a planning location.
+  const recordSite = c.site === undefined ? {} : { site };
   const claimed = new Set(roots.flatMap((r) => [...r.tree]));
   const stray = scanned.filter((s) => !claimed.has(s) && !epcs.includes(s));
 
@@ -598,13 +601,13 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   const receipt = { inferred: [] as string[], verified: [] as string[], pending: [] as string[] };
   for (const epc of epcs) {
     if (isPackId(epc)) {
-      changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', site }, actor, at)]);
+      changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', ...recordSite }, actor, at)]);
       receipt.verified.push(epc);
       continue;
     }
     const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
     const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
-    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, site, underException: c.underException === true }, actor, at);
+    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...recordSite, underException: c.underException === true }, actor, at);
     changes.add(result.records);
     receipt.inferred.push(...result.inferred);
     receipt.verified.push(...result.verified);
@@ -640,6 +643,8 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
   assertAddressedTo(c.receiverGln, actor, buyer.glns);
   // Received where asked, else at the site the document was addressed to.
   const site = receivingSite(buyer, c.site, c.receiverGln);
+  // As Receive: the records keep a site only where one was asked for.
+  const recordSite = c.site === undefined ? undefined : site;
   const partners: PartnerRecord[] = [];
   for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.partner, [])) partners.push(JSON.parse(Buffer.from(kv.value).toString('utf8')) as PartnerRecord);
   assertSellerNotMember(c.sellerGln, partners);
@@ -649,7 +654,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
   const checked = new Set<string>();
   const packs: PackRecord[] = [];
   for (const p of c.packs) {
-    const record = inboundPack({ ...p, seller, shipmentId: eventId, site }, actor, at);
+    const record = inboundPack({ ...p, seller, shipmentId: eventId, ...(recordSite ? { site: recordSite } : {}) }, actor, at);
     if (!checked.has(record.gtin)) {
       const prefix = await prefixOf(state, record.gtin);
       const product = await state.read<ProductRecord>(KeyType.product, record.gtin);
@@ -661,7 +666,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     packs.push(record);
   }
   // The load's cases as the receiver's own, sealed, so they go on sealed or are unpacked later.
-  const load = inboundContainers(packs, c.containers ?? [], actor, at, site);
+  const load = inboundContainers(packs, c.containers ?? [], actor, at, recordSite);
   packs.splice(0, packs.length, ...load.packs);
   for (const box of load.containers) {
     if (await state.trace(box.id)) throw new DomainError('ALREADY_COMMISSIONED', `${box.id} is already on the ledger: an inbound document cannot take it over`, { id: box.id, reason: 'serial exists' });
@@ -686,7 +691,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     id: eventId,
     from: seller,
     to: actor,
-    toSite: site,
+    ...(recordSite ? { toSite: recordSite } : {}),
     purpose: 'sale',
     shippedAt: at,
     epcs,

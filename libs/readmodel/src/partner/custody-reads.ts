@@ -40,10 +40,18 @@ export class CustodyReads {
     return steps;
   }
 
-  /** The packs `custodian` holds at a site (an SGLN), as the ledger's records say: received there and not shipped on or out of the chain. */
+  /**
+   * The packs `custodian` holds at a site (an SGLN): not shipped on or out of the chain, and whose
+   * last receipt names the site (its EPCIS event's bizLocation).
+   */
   async storedAt(location: string, custodian: string): Promise<Array<{ epc: string; gtin: string }>> {
     const rows: Array<{ id: string; gtin: string }> = await this.dataSource.query(
-      `SELECT id, gtin FROM packs WHERE location = $1 AND custodian = $2 AND status NOT IN ('shipped', 'dispensed', 'decommissioned', 'destroyed') ORDER BY id`, [location, custodian]);
+      `SELECT p.id, p.gtin FROM packs p
+       JOIN LATERAL (
+         SELECT coalesce(t."epcisEvent", (SELECT e.event FROM epcis_events e WHERE e."transactionId" = t."transactionId" AND e.idx = t."epcisIndex"))->'bizLocation'->>'id' AS site
+         FROM trace_events t WHERE t.subject = p.id AND t.step = 'receive' ORDER BY t.seq DESC LIMIT 1) last ON true
+       WHERE p.custodian = $2 AND p.status NOT IN ('shipped', 'dispensed', 'decommissioned', 'destroyed') AND last.site = $1
+       ORDER BY p.id`, [location, custodian]);
     return rows.map((r) => ({ epc: r.id, gtin: r.gtin }));
   }
 
