@@ -48,8 +48,9 @@ export function commandFor(e: EventShape, index: number): CapturedCommand {
     case 'Unpack':
       return { transaction: 'Unpack', command: { parent: String(e.parentID ?? ''), ...(e.childEPCs?.length ? { children: e.childEPCs } : {}) } };
     case 'Receive':
-      // The event's business location is the receiving site (the ledger checks it is one of the receiver's).
-      return { transaction: 'Receive', command: { epcs, ...(e.bizLocation?.id ? { site: e.bizLocation.id } : {}) } };
+      // The event's business location, as an SGLN URN, is the receiving site (the ledger checks it is one of the
+      // receiver's); a Digital Link location is not read as a site yet, and the receipt takes the default.
+      return { transaction: 'Receive', command: { epcs, ...(e.bizLocation?.id?.startsWith('urn:epc:id:sgln:') ? { site: e.bizLocation.id } : {}) } };
     case 'Dispense':
       return { transaction: 'Dispense', command: { epcs } };
     case 'Decommission':
