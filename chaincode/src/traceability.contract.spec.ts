@@ -118,12 +118,23 @@ describe('TraceabilityContract (fake stub)', () => {
     const received = await submit(ledger, DIST, fn('Receive'), [{ eventId: 'r1', epcs: [pallet.replace(/^.*:/, '')].map(() => pallet) }]);
     expect(received.receipt?.inferred).toHaveLength(8);
     expect([[DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, false, true]);
-    expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizStep: 'receiving', persistentDisposition: { set: ['completeness_inferred'] } });
+    // No site asked for: the receiver's first admitted site.
+    expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizStep: 'receiving', persistentDisposition: { set: ['completeness_inferred'] }, bizLocation: { id: 'urn:epc:id:sgln:0345678.00000.0' } });
+    // The records keep no site nobody asked for (planning groups stock by it).
+    expect(lastEvent(ledger).records.find((r) => r.id === sgtin('S0'))?.site).toBeUndefined();
 
     await submit(ledger, DIST, fn('Unpack'), [{ eventId: 'u1', parent: pallet }]);
-    await submit(ledger, DIST, fn('Ship'), [{ eventId: 's2', to: DISP, epcs: [case1], statement: { affirmed: true } }], { ti: ti(4) });
-    await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r2', epcs: [case1], scanned: serials.slice(0, 4).map(sgtin) }]);
+    await submit(ledger, DIST, fn('Ship'), [{ eventId: 's2', to: DISP, toSite: 'urn:epc:id:sgln:0356789.00000.DOCK', epcs: [case1], statement: { affirmed: true } }], { ti: ti(4) });
+    // A receipt names one of the receiver's own sites (issue 18): another organisation's is refused and changes nothing.
+    await expectCode(submit(ledger, DISP, fn('Receive'), [{ eventId: 'r2', epcs: [case1], site: 'urn:epc:id:sgln:0345678.00000.0' }]), 'SITE_NOT_HELD');
+    await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r2', epcs: [case1], scanned: serials.slice(0, 4).map(sgtin), site: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' }]);
+    expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizLocation: { id: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' }, readPoint: { id: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' } });
+    expect(lastEvent(ledger).records.find((r) => r.id === sgtin('S0'))).toMatchObject({ site: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' });
     await submit(ledger, DISP, fn('Unpack'), [{ eventId: 'u2', parent: case1 }]);
+    await submit(ledger, DIST, fn('Ship'), [{ eventId: 's3', to: DISP, toSite: 'urn:epc:id:sgln:0356789.00000.DOCK', epcs: [case2], statement: { affirmed: true } }], { ti: ti(4) });
+    await submit(ledger, DISP, fn('Receive'), [{ eventId: 'r3', epcs: [case2] }]);
+    // No site asked for: the ship-to the seller named, since it is one of the receiver's.
+    expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizLocation: { id: 'urn:epc:id:sgln:0356789.00000.DOCK' } });
     await submit(ledger, DISP, fn('Dispense'), [{ eventId: 'd1', epcs: [sgtin('S0')] }]);
 
     const state = await evaluate<{ pack: PackRecord; sellable: boolean }>(ledger, MFR, fn('GetPack'), sgtin('S0'));

@@ -31,6 +31,7 @@ import {
   recallLot,
   receiveContainer,
   receiveEvent,
+  receivingSite,
   recallEvent,
   releaseEvent,
   returnReceiveEvent,
@@ -575,16 +576,24 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   // none go to the first container, which reports them as unexpected.
   const roots: Array<{ id: string; tree: Set<string> }> = [];
   const shippers = new Map<string, { from: OrgId; purpose: 'sale' | 'return'; epcs: string[] }>();
+  let addressedTo: string | undefined;
   for (const epc of epcs) {
     const record = isPackId(epc) ? await requirePack(state, epc) : await state.traceWithRelatives(epc);
     if (!record) throw new DomainError('NOT_COMMISSIONED', `${epc} is not known`, { id: epc, reason: 'unknown EPC' });
     if (!record.shipment) throw new DomainError('ILLEGAL_TRANSITION', `cannot receive ${epc}: it is ${record.status}, not in transit`, { id: epc, from: record.status, command: 'receive', reason: 'not shipped' });
+    addressedTo ??= record.shipment.toSite;
     const key = `${record.shipment.from}|${record.shipment.purpose}`;
     const group = shippers.get(key) ?? { from: record.shipment.from, purpose: record.shipment.purpose, epcs: [] };
     group.epcs.push(epc);
     shippers.set(key, group);
     if (isContainer(record)) roots.push({ id: epc, tree: new Set([epc, ...descendantIds(state.lookup(new Map()), epc)]) });
   }
+  // The receipt names where the goods now are (one of the receiver's own sites; else the ship-to, if
+  // it is one, or the first): a location's logger reaches them through it.
+  const site = receivingSite(buyer, c.site, addressedTo);
+  // The records keep the site only where one was asked for (else the ship-to, as before): a pack's
+  // `site` is what planning groups stock by, and a site nobody named is not a planning location.
+  const recordSite = c.site === undefined ? {} : { site };
   const claimed = new Set(roots.flatMap((r) => [...r.tree]));
   const stray = scanned.filter((s) => !claimed.has(s) && !epcs.includes(s));
 
@@ -592,13 +601,13 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   const receipt = { inferred: [] as string[], verified: [] as string[], pending: [] as string[] };
   for (const epc of epcs) {
     if (isPackId(epc)) {
-      changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', ...(c.site ? { site: c.site } : {}) }, actor, at)]);
+      changes.add([applyCommand(await requirePack(state, epc), { type: 'receive', completeness: 'verified', ...recordSite }, actor, at)]);
       receipt.verified.push(epc);
       continue;
     }
     const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
     const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
-    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...(c.site ? { site: c.site } : {}), underException: c.underException === true }, actor, at);
+    const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...recordSite, underException: c.underException === true }, actor, at);
     changes.add(result.records);
     receipt.inferred.push(...result.inferred);
     receipt.verified.push(...result.verified);
@@ -622,7 +631,7 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
   for (const group of shippers.values()) {
     const seller = await requirePartner(state, group.from);
     const inferred = group.epcs.some((e) => !isPackId(e)) && receipt.inferred.length > 0;
-    const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, inferred };
+    const transfer = { eventTime: at, epcs: group.epcs, from: { owner: seller.pgln }, to: { owner: buyer.pgln }, readPoint: site, bizLocation: site, inferred };
     epcis.push(group.purpose === 'return' ? returnReceiveEvent(transfer) : receiveEvent(transfer));
   }
   if (held.length) epcis.push(quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'suspect' }));
@@ -632,6 +641,10 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
 const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, actor, eventId }) => {
   const buyer = await requireAuthorisedPartner(state, actor, at);
   assertAddressedTo(c.receiverGln, actor, buyer.glns);
+  // Received where asked, else at the site the document was addressed to.
+  const site = receivingSite(buyer, c.site, c.receiverGln);
+  // As Receive: the records keep a site only where one was asked for.
+  const recordSite = c.site === undefined ? undefined : site;
   const partners: PartnerRecord[] = [];
   for await (const kv of ctx.stub.getStateByPartialCompositeKey(KeyType.partner, [])) partners.push(JSON.parse(Buffer.from(kv.value).toString('utf8')) as PartnerRecord);
   assertSellerNotMember(c.sellerGln, partners);
@@ -641,7 +654,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
   const checked = new Set<string>();
   const packs: PackRecord[] = [];
   for (const p of c.packs) {
-    const record = inboundPack({ ...p, seller, shipmentId: eventId, ...(c.site ? { site: c.site } : {}) }, actor, at);
+    const record = inboundPack({ ...p, seller, shipmentId: eventId, ...(recordSite ? { site: recordSite } : {}) }, actor, at);
     if (!checked.has(record.gtin)) {
       const prefix = await prefixOf(state, record.gtin);
       const product = await state.read<ProductRecord>(KeyType.product, record.gtin);
@@ -653,7 +666,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     packs.push(record);
   }
   // The load's cases as the receiver's own, sealed, so they go on sealed or are unpacked later.
-  const load = inboundContainers(packs, c.containers ?? [], actor, at, c.site);
+  const load = inboundContainers(packs, c.containers ?? [], actor, at, recordSite);
   packs.splice(0, packs.length, ...load.packs);
   for (const box of load.containers) {
     if (await state.trace(box.id)) throw new DomainError('ALREADY_COMMISSIONED', `${box.id} is already on the ledger: an inbound document cannot take it over`, { id: box.id, reason: 'serial exists' });
@@ -678,7 +691,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
     id: eventId,
     from: seller,
     to: actor,
-    ...(c.site ? { toSite: c.site } : {}),
+    ...(recordSite ? { toSite: recordSite } : {}),
     purpose: 'sale',
     shippedAt: at,
     epcs,
@@ -694,7 +707,7 @@ const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, ac
   // Parties as Digital Links (AI 417): the seller's GLN carries no company prefix length.
   const epcis = receiveEvent({
     eventTime: at, epcs, inferred: true,
-    from: { owner: `https://id.gs1.org/417/${c.sellerGln}` }, to: { owner: buyer.pgln },
+    from: { owner: `https://id.gs1.org/417/${c.sellerGln}` }, to: { owner: buyer.pgln }, readPoint: site, bizLocation: site,
     bizTransactions: [{ type: 'desadv', bizTransaction }],
   });
   const events = held.length ? [epcis, quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'no_pedigree_match' })] : [epcis];

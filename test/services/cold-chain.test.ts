@@ -17,6 +17,10 @@ const CASE_GOOD = ssccToEpcUrn(withCheckDigit(`10312345${stamp}1`));
 const CASE_HOT = ssccToEpcUrn(withCheckDigit(`10312345${stamp}2`));
 const CASE_EARLY = ssccToEpcUrn(withCheckDigit(`10312345${stamp}3`));
 const CASE_VIA = ssccToEpcUrn(withCheckDigit(`10312345${stamp}4`));
+const CASE_FRIDGE = ssccToEpcUrn(withCheckDigit(`10312345${stamp}5`));
+/** The pharmacy's first admitted site (infra/consortium.yaml), where a receipt that names none puts the goods. */
+const PHARMACY_GLN = '0356789000008';
+const PHARMACY_SITE = 'urn:epc:id:sgln:0356789.00000.0';
 const scanOf = (n: number) => `(01)${GTIN}(17)301231(10)${LOT}(21)${serial(n)}`;
 const STORAGE = '{ minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 60, mktLimitCelsius: 8 } }';
 
@@ -45,7 +49,7 @@ const verify = async (n: number) => (await p().ok<{ verifyPack: Verification }>(
 
 interface Shipped { shipmentId: string; packedAfter: number; shippedAt: number; receivedAt: number }
 
-async function shipCase(kase: string, first: number): Promise<Shipped> {
+async function shipCase(kase: string, first: number, atDock?: () => Promise<void>): Promise<Shipped> {
   const packedAfter = Date.now();
   await m().ok(key('manufacturer', 'operator'), `mutation($c: [String!]!) { packContainer(sscc: "${kase}", children: $c) { transactionId } }`, { c: [sgtin(first), sgtin(first + 1)] });
   const shipped = await m().ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
@@ -54,6 +58,7 @@ async function shipCase(kase: string, first: number): Promise<Shipped> {
   const shipmentId = shipped.shipPacks.shipmentId;
   const shipment = `{ shipment(id: "${shipmentId}") { shippedAt receivedAt } }`;
   await eventually(() => p().ok<{ shipment: { shippedAt: string } | null }>(key('dispenser', 'operator'), shipment), (r) => r.shipment !== null);
+  await atDock?.();
   await p().ok(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e) { transactionId } }`, { e: [kase] });
   const seen = await eventually(() => p().ok<{ shipment: { shippedAt: string; receivedAt: string | null } }>(key('dispenser', 'operator'), shipment), (r) => r.shipment.receivedAt !== null);
   return { shipmentId, packedAfter, shippedAt: Date.parse(seen.shipment.shippedAt), receivedAt: Date.parse(seen.shipment.receivedAt as string) };
@@ -92,7 +97,7 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     const refused = await m().gql(key('manufacturer', 'operator'), `mutation { registerProduct(ndc: "${NDC}", name: "x", strength: "x", dosageForm: "x", packSize: "x", storage: { minCelsius: 8, maxCelsius: 2, budget: { maxMinutesOutOfRange: 1 } }) { transactionId } }`);
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(refused.errors?.[0]?.message).toMatch(/storage\.maxCelsius/);
-    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4, 5, 6, 7, 8].map(serial) });
+    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(serial) });
   });
 
   it('a case whose logger stayed in range (EPCIS 2.0 sensor report) verifies green at the pharmacy', async () => {
@@ -141,7 +146,7 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     // The pack's trace timeline: each custody leg with its own logger's conditions, "no logger" for the case.
     type Leg = { source: { kind: string; id: string }; from: string; covered: boolean; loggers: string[]; maxCelsius: number | null; mktCelsius: number | null };
     const timeline = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(3)}") { source { kind id } from covered loggers maxCelsius mktCelsius } }`);
-    expect(timeline.packConditions.map((l) => [l.source.kind, l.covered, l.loggers])).toEqual([['container', false, []], ['shipment', true, ['TL-7']]]);
+    expect(timeline.packConditions.map((l) => [l.source.kind, l.covered, l.loggers])).toEqual([['container', false, []], ['shipment', true, ['TL-7']], ['location', false, []]]);
     expect(timeline.packConditions[1]).toMatchObject({ source: { kind: 'shipment', id: hotShipment }, from: new Date(shipped.shippedAt).toISOString(), maxCelsius: 15, mktCelsius: expect.closeTo(15, 0) });
     const conditions = await p().ok<{ shipmentConditions: { excursion: boolean; findings: string[]; packs: Array<{ breaches: string[]; mktCelsius: number }> } }>(key('dispenser', 'operator'),
       `{ shipmentConditions(shipmentId: "${hotShipment}") { excursion findings packs { breaches mktCelsius } } }`);
@@ -185,9 +190,23 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
       `mutation { raiseException(shipmentId: "${leg.shipmentId}", rule: seal_broken, subjects: ["${sgtin(7)}"], summary: "tape cut") { exceptions } }`);
     const otherId = other.raiseException.exceptions[0]!;
 
-    const seen = await eventually(() => m().ok<{ excursionsOfMyProducts: Array<{ id: string; receiver: string; seller: string; rule: string }> }>(key('manufacturer', 'operator'),
-      `{ excursionsOfMyProducts(openOnly: true) { id receiver seller rule } }`), (r) => r.excursionsOfMyProducts.some((x) => x.id === excursion));
-    expect(seen.excursionsOfMyProducts.find((x) => x.id === excursion)).toEqual({ id: excursion, receiver: MSP.dispenser, seller: MSP.distributor, rule: 'temperature_excursion' });
+    type Excursions = { excursionsOfMyProducts: { edges: Array<{ cursor: string; node: { id: string; receiver: string; seller: string; rule: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const seen = await eventually(() => m().ok<Excursions>(key('manufacturer', 'operator'),
+      `{ excursionsOfMyProducts(openOnly: true) { edges { node { id receiver seller rule } } } }`), (r) => r.excursionsOfMyProducts.edges.some((x) => x.node.id === excursion));
+    expect(seen.excursionsOfMyProducts.edges.find((x) => x.node.id === excursion)?.node).toEqual({ id: excursion, receiver: MSP.dispenser, seller: MSP.distributor, rule: 'temperature_excursion' });
+    // Paged one at a time, newest first: the walk meets both excursions of this run once each, this one first.
+    const walked: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Excursions = await m().ok<Excursions>(key('manufacturer', 'operator'), `query($a: String) { excursionsOfMyProducts(first: 1, after: $a) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`, { a: after });
+      expect(page.excursionsOfMyProducts.edges.length).toBeLessThanOrEqual(1);
+      walked.push(...page.excursionsOfMyProducts.edges.map((e) => e.node.id));
+      after = page.excursionsOfMyProducts.pageInfo.hasNextPage ? page.excursionsOfMyProducts.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(walked).size).toBe(walked.length);
+    expect(walked.filter((id) => id === excursion || id === exceptionId)).toEqual([excursion, exceptionId]);
+    const badCursor = await m().gql(key('manufacturer', 'operator'), `{ excursionsOfMyProducts(after: "not a cursor") { edges { cursor } } }`);
+    expect(badCursor.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', domainCode: 'PAGE_CURSOR_INVALID' });
     // What each read model keeps (the channel's earlier runs included): the manufacturer, what it is a party to and excursions on its
     // products, never this seal; the distributor, what it is a party to, never the manufacturer's own shipment's excursion.
     type Kept = { id: string; rule: string; seller: string; receiver: string };
@@ -200,8 +219,54 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     expect(atDistributor.map((x) => x.id)).toEqual(expect.arrayContaining([excursion, otherId]));
     expect(atDistributor.map((x) => x.id)).not.toContain(exceptionId);
     expect(atDistributor.filter((x) => x.seller !== MSP.distributor && x.receiver !== MSP.distributor)).toEqual([]);
-    expect(await d().ok(key('distributor', 'operator'), `{ excursionsOfMyProducts { id } }`)).toEqual({ excursionsOfMyProducts: [] });
+    expect(await d().ok(key('distributor', 'operator'), `{ excursionsOfMyProducts { edges { cursor } pageInfo { hasNextPage } } }`)).toEqual({ excursionsOfMyProducts: { edges: [], pageInfo: { hasNextPage: false } } });
     await m().ok(key('manufacturer', 'operator'), `mutation { decideExcursion(receiver: "${MSP.dispenser}", exceptionId: "${excursion}", decision: destroy) { transactionId } }`);
+  });
+
+  it("a pack stored at the pharmacy's site is held when the site's fridge logger runs hot, and the scan says where", async () => {
+    // The receipt names the pharmacy's own site: another organisation's is refused and changes nothing.
+    const stored = await shipCase(CASE_FRIDGE, 9, async () => {
+      const refused = await p().gql(key('dispenser', 'operator'), `mutation($e: [String!]!) { receivePacks(epcs: $e, site: "urn:epc:id:sgln:0345678.00000.0") { transactionId } }`, { e: [CASE_FRIDGE] });
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', domainCode: 'SITE_NOT_HELD' });
+    });
+    // The receipt's EPCIS event names the site (bizLocation), and the pack's custody runs on there from the receipt.
+    type Leg = { source: { kind: string; id: string }; from: string; covered: boolean; loggers: string[] };
+    const before = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(9)}") { source { kind id } from covered loggers } }`);
+    expect(before.packConditions.map((l) => l.source.kind)).toEqual(['container', 'shipment', 'location']);
+    expect(before.packConditions[2]).toMatchObject({ source: { kind: 'location', id: PHARMACY_SITE }, from: new Date(stored.receivedAt).toISOString(), covered: false });
+    // The fridge logger, uploaded for the site's GLN: in range before the receipt, hot from it on (the stay lasts seconds here, so the MKT breaks the budget).
+    const end = Date.now() + 2 * 60_000;
+    const readings = trace(stored.packedAfter - 2 * HOUR, end, [[stored.receivedAt, end]]);
+    await p().ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: location, id: "${PHARMACY_GLN}" }, csv: $c, deviceId: "FRIDGE-1") { id } }`, { c: csvOf(readings) });
+    const timeline = await p().ok<{ packConditions: Leg[] }>(key('dispenser', 'operator'), `{ packConditions(epc: "${sgtin(9)}") { source { kind id } from covered loggers } }`);
+    expect(timeline.packConditions[2]).toMatchObject({ source: { kind: 'location', id: PHARMACY_SITE }, covered: true, loggers: ['FRIDGE-1'] });
+    // The dock check judged the load at its receipt: the fridge is not its concern. The site's storage check is.
+    const dock = await p().ok<{ shipmentConditions: { excursion: boolean } }>(key('dispenser', 'operator'), `{ shipmentConditions(shipmentId: "${stored.shipmentId}") { excursion } }`);
+    expect(dock.shipmentConditions.excursion).toBe(false);
+    const site = await p().ok<{ locationConditions: Array<{ shipmentId: string; excursion: boolean; packs: Array<{ epc: string; breaches: string[] }> }> }>(key('dispenser', 'operator'),
+      `{ locationConditions(location: "${PHARMACY_GLN}") { shipmentId excursion packs { epc breaches } } }`);
+    const fridge = site.locationConditions.find((c) => c.shipmentId === stored.shipmentId);
+    expect(fridge?.excursion).toBe(true);
+    expect(fridge?.packs.map((x) => [x.epc, x.breaches]).sort()).toEqual([[sgtin(10), ['mkt_above_limit']], [sgtin(9), ['mkt_above_limit']]].sort());
+    // Every pack in the fridge while it ran hot is judged, the earlier cases' included: at least this shipment's is raised.
+    const raised = await p().ok<{ raiseLocationExcursions: { exceptions: string[] } }>(key('dispenser', 'operator'), `mutation { raiseLocationExcursions(location: "${PHARMACY_SITE}") { exceptions } }`);
+    expect(raised.raiseLocationExcursions.exceptions.length).toBeGreaterThanOrEqual(1);
+    const v = await verify(9);
+    expect(v.dispensable).toBe(false);
+    expect(v.reasons).toContain('TEMPERATURE_EXCURSION');
+    expect(v.temperatureExcursions).toHaveLength(1);
+    expect(v.temperatureExcursions[0]).toMatchObject({ highestCelsius: 15, source: { kind: 'location', id: PHARMACY_SITE } });
+    expect(Math.abs(Date.parse(v.temperatureExcursions[0]!.startAt) - stored.receivedAt)).toBeLessThanOrEqual(1);
+    // Packs already held by an excursion are not raised twice. (Other packs at the site may cross their budget meanwhile, the fridge
+    // still running hot, and be raised now: the channel keeps earlier runs' packs at this site.)
+    type Raised = { raiseLocationExcursions: { exceptions: string[] } | null };
+    const subjectsOf = async (ids: readonly string[]) => (await Promise.all(ids.map((id) => p().ok<{ receivingException: { subjects: string[] } }>(key('dispenser', 'operator'),
+      `{ receivingException(id: "${id}") { subjects } }`)))).flatMap((x) => x.receivingException.subjects);
+    const first = await subjectsOf(raised.raiseLocationExcursions.exceptions);
+    expect(first).toEqual(expect.arrayContaining([sgtin(9), sgtin(10)]));
+    const again = await p().ok<Raised>(key('dispenser', 'operator'), `mutation { raiseLocationExcursions(location: "${PHARMACY_SITE}") { exceptions } }`);
+    const second = await subjectsOf(again.raiseLocationExcursions?.exceptions ?? []);
+    expect(second.filter((epc) => first.includes(epc))).toEqual([]);
   });
 
   it('a stored readings batch matches its anchor until someone edits it', async () => {

@@ -127,6 +127,8 @@ export const DomainErrorCode = {
   ROLE_FORBIDDEN: 'ROLE_FORBIDDEN',
   /** The GTIN lies under no GS1 company prefix the consortium assigned to the caller. */
   PREFIX_NOT_HELD: 'PREFIX_NOT_HELD',
+  /** The site (GLN or SGLN) is not one the consortium admitted for the caller: a receipt names one of the receiver's own sites. */
+  SITE_NOT_HELD: 'SITE_NOT_HELD',
   /** An inbound document from a non-member names a product under a member's company prefix or registry: the member commissions its own packs. */
   INBOUND_MEMBER_PRODUCT: 'INBOUND_MEMBER_PRODUCT',
   /** An inbound document's seller is a consortium member: members ship on the ledger, not by document. */
@@ -220,6 +222,7 @@ export const DOMAIN_ERROR_CATEGORY: Readonly<Record<DomainErrorCode, DomainError
   PARTNER_UNLICENSED: 'FORBIDDEN',
   ROLE_FORBIDDEN: 'FORBIDDEN',
   PREFIX_NOT_HELD: 'FORBIDDEN',
+  SITE_NOT_HELD: 'FORBIDDEN',
   INBOUND_MEMBER_PRODUCT: 'FORBIDDEN',
   INBOUND_FROM_MEMBER: 'FORBIDDEN',
   INBOUND_REFUSED: 'BAD_INPUT',

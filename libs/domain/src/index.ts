@@ -177,21 +177,21 @@ export { advanceCaptureJob, startCaptureJob, CAPTURE_ERROR_BEHAVIOURS } from './
 export type { CaptureErrorBehaviour, CaptureJobState, CaptureJobStep, CaptureProblem } from './epcis/capture-job';
 
 // Cold chain: storage conditions and excursions
-export { parseStorageConditions, formatStorageRange, DEFAULT_ACTIVATION_ENERGY_KJ_PER_MOL } from './coldchain/storage';
-export type { StorageConditions, ExcursionBudget } from './coldchain/storage';
+export { parseStorageConditions, formatStorageRange, formatHumidityRange, DEFAULT_ACTIVATION_ENERGY_KJ_PER_MOL } from './coldchain/storage';
+export type { StorageConditions, ExcursionBudget, HumidityConditions } from './coldchain/storage';
 export {
-  seriesExposure, meanKineticTemperature, packExposure, assessExposure, assertReadings, exposureCache, sourceKey, storageOptions, temperatureRange, DEFAULT_MAX_GAP_MINUTES,
+  seriesExposure, meanKineticTemperature, packExposure, assessExposure, assertReadings, exposureCache, sourceKey, storageOptions, temperatureRange, humidityRange, DEFAULT_MAX_GAP_MINUTES,
 } from './coldchain/excursion';
 export type {
   Reading, Range, ExcursionOptions, Excursion, SeriesExposure, PackExposure, PackInterval, ConditionSource, ConditionSourceKind, ExposureCache, BudgetBreach, ExcursionVerdict,
 } from './coldchain/excursion';
 export {
-  readingsFromCsv, readingsFromEpcis, readingsFromEpcisDocument, readingsBatchSha256, batchSpan, temperatureSeries, assertLoggerReadings, parseConditionSource,
+  readingsFromCsv, readingsFromEpcis, readingsFromEpcisDocument, readingsBatchSha256, batchSpan, temperatureSeries, humiditySeries, assertLoggerReadings, parseConditionSource,
   CONDITION_SOURCE_KINDS, MAX_READINGS_PER_BATCH,
 } from './coldchain/readings';
 export type { LoggerReading, ReadingsBatch } from './coldchain/readings';
 export { checkShipmentConditions, summariseExcursions } from './coldchain/excursion-findings';
-export type { ExcursionSummary, ExcursionEvidence, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
+export type { ExcursionSummary, ExcursionEvidence, HumidityExcursionSummary, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
 export { custodyIntervals, custodySteps, legConditions } from './coldchain/custody';
 export { exceptionViewers, exceptionGtins } from './coldchain/excursion-viewers';
 export type { CustodyStep, CustodySteps, LegConditions } from './coldchain/custody';
@@ -277,6 +277,8 @@ export type { InvestigationState, InvestigationScope, IllegitimateClassification
 export { withLotStatus, recallLot, extendLotExpiry, assertNotBackdated } from './lifecycle/lot-status';
 export type { LotStatusRecord, RecallLotDecision, ExtendLotExpiryDecision } from './lifecycle/lot-status';
 export { PARTNER_ROLES, majority, parseGovernanceChange, propose, approve, enactedOnProposal, assertDisjointPrefixes, gtinPrefixCandidates } from './consortium/governance';
+export { parseSite, receivingSite, assertSiteOf } from './consortium/sites';
+export type { Site } from './consortium/sites';
 export type { PartnerAdmission, PrefixAssignment, GovernanceChange, GovernanceChangeKind, ConsortiumRecord, PrefixRecord, ProposalRecord } from './consortium/governance';
 export { COMMAND_AUTHORITY, COMMAND_KEYS, commandAuthority, authorityMatrixMarkdown } from './protocol/catalogue';
 export type { CommandAuthority, ChaincodeContract, CommandKeys, LedgerKey } from './protocol/catalogue';

@@ -6,6 +6,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 export class HumidityRange {
   @Field(() => Float) minPercent!: number;
   @Field(() => Float) maxPercent!: number;
+  @Field(() => Float, { nullable: true, description: 'Cumulative minutes outside the humidity range allowed over the pack\'s life; null: measured, never a breach' }) maxMinutesOutOfRange!: number | null;
 }
 
 @ObjectType('ExcursionBudget')
@@ -28,6 +29,7 @@ export class StorageConditionsView {
 export class HumidityRangeInput {
   @Field(() => Float) minPercent!: number;
   @Field(() => Float) maxPercent!: number;
+  @Field(() => Float, { nullable: true, description: 'The humidity budget; without it humidity is measured but breaks no budget' }) maxMinutesOutOfRange?: number;
 }
 
 @InputType()
@@ -106,9 +108,10 @@ export class PackConditionsView {
   @Field() epc!: string;
   @Field() gtin!: string;
   @Field() withinBudget!: boolean;
-  @Field(() => [String], { description: 'minutes_out_of_range, mkt_above_limit' }) breaches!: string[];
+  @Field(() => [String], { description: 'minutes_out_of_range, mkt_above_limit, humidity_minutes_out_of_range' }) breaches!: string[];
   @Field(() => Float) minutesOutOfRange!: number;
   @Field(() => Float, { nullable: true }) mktCelsius!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Minutes outside the product\'s humidity range; null when it has none' }) humidityMinutesOutOfRange!: number | null;
   @Field(() => Float, { description: 'Time of its leg no stored logger covers' }) unmonitoredMinutes!: number;
   @Field(() => [TemperatureExcursion]) excursions!: TemperatureExcursion[];
 }

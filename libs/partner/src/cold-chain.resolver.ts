@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { parseConditionSource, summariseExcursions, toUtcIsoString } from '@pedigree/domain';
 import { currentPrincipal, Roles } from '@pedigree/platform';
-import { ExcursionReads, type StoredReadingsBatch } from '@pedigree/readmodel';
-import { ColdChainExcursions, ColdChainReadings } from './cold-chain';
+import { ExcursionReads, type Page, type StoredReadingsBatch } from '@pedigree/readmodel';
+import { ColdChainExcursions, ColdChainReadings, type ShipmentConditions } from './cold-chain';
 import { ConditionReading, ConditionSourceInput, CustodyLegConditionsView, ExcursionDecisionInput, ReadingsAnchorCheck, ReadingsBatchView, ShipmentConditionsView } from './cold-chain-types';
-import { ReceivingException } from './exception-types';
+import { ReceivingExceptionConnection, type ReceivingException } from './exception-types';
 import { exceptionView } from './exceptions.resolver';
 import { toEpc } from './epc-input';
 import { MutationResult } from './graphql-types';
@@ -18,6 +18,16 @@ export function readingsBatchView(b: StoredReadingsBatch): ReadingsBatchView {
   return {
     id: b.id, source: { ...b.source }, deviceId: b.deviceId, readingCount: b.readingCount, firstAt: toUtcIsoString(b.firstAtMs), lastAt: toUtcIsoString(b.lastAtMs),
     format: b.format, anchorTransactionId: b.anchorTxId, uploadedAt: b.uploadedAt,
+  };
+}
+
+function shipmentConditionsView(c: ShipmentConditions): ShipmentConditionsView {
+  return {
+    shipmentId: c.shipmentId, excursion: c.findings.length > 0, findings: c.findings.map((f) => f.evidence.summary),
+    packs: c.packs.map((p) => ({
+      epc: p.epc, gtin: p.gtin, withinBudget: p.withinBudget, breaches: [...p.breaches], minutesOutOfRange: p.exposure.minutesOutOfRange, mktCelsius: p.exposure.mktCelsius,
+      humidityMinutesOutOfRange: p.humidity ? p.humidity.minutesOutOfRange : null, unmonitoredMinutes: p.exposure.unmonitoredMinutes, excursions: summariseExcursions(p.exposure),
+    })),
   };
 }
 
@@ -35,24 +45,37 @@ export class ColdChainResolver {
   }
 
   @Roles(...READERS)
-  @Query(() => [ReceivingException], {
-    description: "Temperature excursions holding packs of this organisation's products wherever they were raised, even when it did not sell them (it decides on them); open first, at most 500",
+  @Query(() => ReceivingExceptionConnection, {
+    description: "Temperature excursions holding packs of this organisation's products wherever they were raised, even when it did not sell them (it decides on them); newest first, paged",
   })
-  async excursionsOfMyProducts(@Args('openOnly', { nullable: true, defaultValue: false }) openOnly: boolean): Promise<ReceivingException[]> {
-    return (await this.excursionReads.ofProductsMadeBy(this.p.org, { openOnly })).map((x) => exceptionView(x));
+  async excursionsOfMyProducts(
+    @Args('openOnly', { nullable: true, defaultValue: false }) openOnly: boolean,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { nullable: true }) after?: string,
+  ): Promise<Page<ReceivingException>> {
+    const page = await this.excursionReads.pageOfProductsMadeBy(this.p.org, { openOnly, first: first ?? null, after: after ?? null });
+    const now = new Date().toISOString();
+    return { edges: page.edges.map((e) => ({ cursor: e.cursor, node: exceptionView(e.node, now) })), pageInfo: page.pageInfo };
   }
 
   @Roles(...READERS)
   @Query(() => ShipmentConditionsView, { description: "The dock's cold-chain check: the shipment's packs against their products' excursion budgets, from the loggers stored here" })
   async shipmentConditions(@Args('shipmentId') shipmentId: string): Promise<ShipmentConditionsView> {
-    const c = await this.excursions.shipmentConditions(shipmentId);
-    return {
-      shipmentId, excursion: c.findings.length > 0, findings: c.findings.map((f) => f.evidence.summary),
-      packs: c.packs.map((p) => ({
-        epc: p.epc, gtin: p.gtin, withinBudget: p.withinBudget, breaches: [...p.breaches], minutesOutOfRange: p.exposure.minutesOutOfRange, mktCelsius: p.exposure.mktCelsius,
-        unmonitoredMinutes: p.exposure.unmonitoredMinutes, excursions: summariseExcursions(p.exposure),
-      })),
-    };
+    return shipmentConditionsView(await this.excursions.shipmentConditions(shipmentId));
+  }
+
+  @Roles(...READERS)
+  @Query(() => [ShipmentConditionsView], {
+    description: "A site's storage check: the packs held here at the site (GLN or SGLN), each over its whole custody up to now including the site's own logger, grouped by the shipment they arrived with",
+  })
+  async locationConditions(@Args('location') location: string): Promise<ShipmentConditionsView[]> {
+    return (await this.excursions.locationConditions(location)).map(shipmentConditionsView);
+  }
+
+  @Roles(...OPERATORS)
+  @Mutation(() => MutationResult, { nullable: true, description: "Raise the site's temperature excursions as exceptions here (packs held; not referred to the seller); packs already held by one are not raised again; null when there is nothing new" })
+  async raiseLocationExcursions(@Args('location') location: string, @Args('idempotencyKey', KEY) idempotencyKey?: string) {
+    return (await this.excursions.raiseLocationExcursions(location, idempotencyKey)) ?? null;
   }
 
   @Roles(...READERS)

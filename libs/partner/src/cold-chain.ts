@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertValidEpcisDocument, batchSpan, checkShipmentConditions, custodyIntervals, custodySteps, DEFAULT_MAX_GAP_MINUTES, DomainError, legConditions, storageOptions, temperatureRange, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
-  sourceKey, temperatureSeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
+  assertValidEpcisDocument, batchSpan, parseConditionSource, sha256Hex, checkShipmentConditions, custodyIntervals, custodySteps, DEFAULT_MAX_GAP_MINUTES, DomainError, legConditions, storageOptions, temperatureRange, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
+  sourceKey, temperatureSeries, humiditySeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
   type LegConditions, type LoggerReading, type PackConditions, type PackInterval, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
 } from '@pedigree/domain';
 import { ConditionReadings, CustodyReads, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
@@ -159,16 +159,48 @@ export class ColdChainExcursions {
       for (const child of container?.children ?? []) await walk(child);
     };
     for (const epc of shipment.epcs) await walk(epc);
-    const { packs, series } = await this.custodyWithReadings(load, toMs);
-    const storage = new Map<string, StorageConditions | undefined>();
-    for (const gtin of new Set(packs.map((p) => p.gtin))) {
-      storage.set(gtin, (await this.p.readModel.products.record(gtin))?.storage);
-    }
+    const { packs, series, humidity } = await this.custodyWithReadings(load, toMs);
+    const storage = await this.storageOf(packs);
     const checked = checkShipmentConditions({
       shipmentId, seller: shipment.sender, receiver: shipment.receiver, packs,
-      storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)),
+      storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)), humidityOf: (s) => humidity.get(sourceKey(s)),
     });
     return { shipmentId, ...checked };
+  }
+
+  /**
+   * The storage check of a site (issue 18): every pack this organisation holds there, each over its
+   * whole custody up to now (the site's own logger from the receipt on), grouped by the shipment it
+   * arrived with, since an exception is raised on a shipment. Packs that arrived with no shipment
+   * (commissioned here) have none to raise it on and are left out.
+   */
+  async locationConditions(location: string, now = Date.now()): Promise<ShipmentConditions[]> {
+    const site = parseConditionSource({ kind: 'location', id: location }, 'location').id;
+    const { packs, series, humidity } = await this.custodyWithReadings(await this.custody.storedAt(site, this.p.org), now);
+    const storage = await this.storageOf(packs);
+    const byArrival = new Map<string, typeof packs>();
+    for (const pack of packs) {
+      const arrival = pack.legs.filter((l) => l.source.kind === 'shipment').sort((a, b) => b.toMs - a.toMs)[0];
+      if (arrival) byArrival.set(arrival.source.id, [...(byArrival.get(arrival.source.id) ?? []), pack]);
+    }
+    const out: ShipmentConditions[] = [];
+    for (const [shipmentId, group] of byArrival) {
+      const shipment = await this.p.readModel.shipments.get(shipmentId);
+      if (!shipment || shipment.receiver !== this.p.org) continue;
+      const checked = checkShipmentConditions({
+        shipmentId, seller: shipment.sender, receiver: shipment.receiver, packs: group,
+        storageOf: (gtin) => storage.get(gtin), readingsOf: (s) => series.get(sourceKey(s)), humidityOf: (s) => humidity.get(sourceKey(s)),
+      });
+      out.push({ shipmentId, ...checked });
+    }
+    return out;
+  }
+
+  /** Each GTIN's storage conditions, from the product registry this read model keeps. */
+  private async storageOf(packs: ReadonlyArray<{ gtin: string }>): Promise<Map<string, StorageConditions | undefined>> {
+    const storage = new Map<string, StorageConditions | undefined>();
+    for (const gtin of new Set(packs.map((p) => p.gtin))) storage.set(gtin, (await this.p.readModel.products.record(gtin))?.storage);
+    return storage;
   }
 
   /**
@@ -198,7 +230,7 @@ export class ColdChainExcursions {
    * legs with the readings just beyond them: a leg's ends are interpolated from the readings either
    * side (up to the longest gap interpolated).
    */
-  private async custodyWithReadings(load: ReadonlyArray<{ epc: string; gtin: string }>, toMs: number): Promise<{ packs: Array<{ epc: string; gtin: string; legs: PackInterval[] }>; series: Map<string, Reading[]> }> {
+  private async custodyWithReadings(load: ReadonlyArray<{ epc: string; gtin: string }>, toMs: number): Promise<{ packs: Array<{ epc: string; gtin: string; legs: PackInterval[] }>; series: Map<string, Reading[]>; humidity: Map<string, Reading[]> }> {
     const steps = custodySteps(await this.custody.steps(load.map((p) => p.epc)));
     const packs = load.map((p) => ({ ...p, legs: custodyIntervals(p.epc, steps, toMs) }));
     const windows = new Map<string, { source: ConditionSource; fromMs: number; toMs: number }>();
@@ -209,8 +241,13 @@ export class ColdChainExcursions {
     }
     const margin = DEFAULT_MAX_GAP_MINUTES * 60_000;
     const series = new Map<string, Reading[]>();
-    for (const [k, w] of windows) series.set(k, temperatureSeries({ readings: await this.readings.readingsOf(w.source, w.fromMs - margin, w.toMs + margin) }));
-    return { packs, series };
+    const humidity = new Map<string, Reading[]>();
+    for (const [k, w] of windows) {
+      const readings = await this.readings.readingsOf(w.source, w.fromMs - margin, w.toMs + margin);
+      series.set(k, temperatureSeries({ readings }));
+      humidity.set(k, humiditySeries({ readings }));
+    }
+    return { packs, series, humidity };
   }
 
   /** Raises the shipment's temperature excursions at this organisation (the holder), referred to the seller; undefined when there are none. */
@@ -218,6 +255,25 @@ export class ColdChainExcursions {
     const { findings } = await this.shipmentConditions(shipmentId);
     if (!findings.length) return undefined;
     return this.p.write('raiseExceptions', 'RaiseExceptions', { findings: [...findings], refer: true }, idempotencyKey ?? `temperature-excursions-${shipmentId}`);
+  }
+
+  /**
+   * Raises the site's temperature excursions here, holding the packs; packs an open temperature
+   * excursion already holds are not raised again. Not referred to the seller: the site is the
+   * holder's own. Undefined when there is nothing new.
+   */
+  async raiseLocationExcursions(location: string, idempotencyKey?: string | null): Promise<MutationReceipt | undefined> {
+    const findings: Finding[] = [];
+    for (const checked of await this.locationConditions(location)) {
+      for (const f of checked.findings) {
+        const fresh: string[] = [];
+        for (const epc of f.subjects) if (!(await this.exceptions.holding(this.p.org, epc)).some((x) => x.rule === 'temperature_excursion')) fresh.push(epc);
+        if (fresh.length) findings.push({ ...f, subjects: fresh, hold: fresh, evidence: { ...f.evidence, packs: fresh } });
+      }
+    }
+    if (!findings.length) return undefined;
+    const key = idempotencyKey ?? `location-excursions-${sha256Hex(findings.flatMap((f) => f.subjects).sort().join('\n'))}`;
+    return this.p.write('raiseExceptions', 'RaiseExceptions', { findings, refer: false }, key);
   }
 
   /** The manufacturer records its decision on the ledger. */

@@ -10,7 +10,7 @@ import {
 
 export interface EventShape {
   type: string; action?: string; bizStep?: string; eventID?: string; epcList?: string[]; parentID?: string; childEPCs?: string[];
-  ilmd?: Record<string, string>; readPoint?: { id: string };
+  ilmd?: Record<string, string>; readPoint?: { id: string }; bizLocation?: { id: string };
 }
 
 /** A chaincode command an EPCIS event maps to, typed per transaction. */
@@ -48,7 +48,9 @@ export function commandFor(e: EventShape, index: number): CapturedCommand {
     case 'Unpack':
       return { transaction: 'Unpack', command: { parent: String(e.parentID ?? ''), ...(e.childEPCs?.length ? { children: e.childEPCs } : {}) } };
     case 'Receive':
-      return { transaction: 'Receive', command: { epcs } };
+      // The event's business location, as an SGLN URN, is the receiving site (the ledger checks it is one of the
+      // receiver's); a Digital Link location is not read as a site yet, and the receipt takes the default.
+      return { transaction: 'Receive', command: { epcs, ...(e.bizLocation?.id?.startsWith('urn:epc:id:sgln:') ? { site: e.bizLocation.id } : {}) } };
     case 'Dispense':
       return { transaction: 'Dispense', command: { epcs } };
     case 'Decommission':

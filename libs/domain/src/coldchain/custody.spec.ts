@@ -34,6 +34,10 @@ function whereAt(subject: string, steps: readonly CustodyStep[], t: number, dept
     }
     if (s.kind === 'receive') shipments = [];
     if (s.kind === 'arrive') location = s.location;
+    if (s.kind === 'leave') {
+      location = undefined;
+      container = undefined;
+    }
   }
   if (location) here.add(`location:${location}`);
   for (const id of shipments) here.add(`shipment:${id}`);
@@ -53,6 +57,7 @@ const step: fc.Arbitrary<CustodyStep> = fc.record({ minute: fc.integer({ min: 0,
   if (pick <= 1 && container) return { kind: pick === 0 ? 'pack' : 'unpack', subject, atMs, container };
   if (pick === 2) return { kind: 'ship', subject, atMs, shipment: `S${n}` };
   if (pick === 3) return { kind: 'receive', subject, atMs };
+  if (pick === 5 && n === 2) return { kind: 'leave', subject, atMs };
   return { kind: 'arrive', subject, atMs, location: n ? GLN_A : GLN_B };
 });
 
@@ -64,6 +69,12 @@ describe('custodyIntervals', () => {
       { kind: 'receive', subject: PACK, atMs: at(70) },
       { kind: 'arrive', subject: PACK, atMs: at(70), location: GLN_B },
     ], 100, [iv('location', GLN_A, 0, 10), iv('shipment', 'S1', 10, 70), iv('location', GLN_B, 70, 100)]],
+    ['received at the pharmacy\'s site, stored there until dispensed', [
+      { kind: 'ship', subject: PACK, atMs: at(0), shipment: 'S1' },
+      { kind: 'receive', subject: PACK, atMs: at(60) },
+      { kind: 'arrive', subject: PACK, atMs: at(60), location: GLN_B },
+      { kind: 'leave', subject: PACK, atMs: at(240) },
+    ], 300, [iv('shipment', 'S1', 0, 60), iv('location', GLN_B, 60, 240)]],
     ['in a case only while it was packed: the case logger before packing and after unpacking is not the pack\'s', [
       { kind: 'arrive', subject: CASE, atMs: at(0), location: GLN_A },
       { kind: 'pack', subject: PACK, atMs: at(30), container: CASE },

@@ -6,13 +6,15 @@ import { seriesExposure, sourceKey, type ConditionSource, type ExcursionOptions,
  * - `pack` / `unpack`: put into / taken out of `container` (an aggregation event's parentID);
  * - `ship`: left with `shipment` (and left the location it was at);
  * - `receive`: arrived at the end of the shipment it was with (every shipment still open ends);
- * - `arrive`: at `location` (SGLN) from then, until it is shipped or arrives elsewhere.
+ * - `arrive`: at `location` (SGLN) from then, until it is shipped, arrives elsewhere or leaves;
+ * - `leave`: out of the supply chain (dispensed, decommissioned, destroyed): out of its location and container.
  */
 export type CustodyStep =
   | { readonly kind: 'pack' | 'unpack'; readonly subject: string; readonly atMs: number; readonly container: string }
   | { readonly kind: 'ship'; readonly subject: string; readonly atMs: number; readonly shipment: string }
   | { readonly kind: 'receive'; readonly subject: string; readonly atMs: number }
-  | { readonly kind: 'arrive'; readonly subject: string; readonly atMs: number; readonly location: string };
+  | { readonly kind: 'arrive'; readonly subject: string; readonly atMs: number; readonly location: string }
+  | { readonly kind: 'leave'; readonly subject: string; readonly atMs: number };
 
 /** How deep containers may nest (pack, case, pallet, …): deeper is a broken history, not a supply chain. */
 const MAX_NESTING = 16;
@@ -96,6 +98,10 @@ function directIntervals(steps: readonly CustodyStep[], untilMs: number): PackIn
       case 'arrive':
         closeLocation(s.atMs);
         location = { id: s.location, fromMs: s.atMs };
+        break;
+      case 'leave':
+        closeLocation(s.atMs);
+        closeContainer(s.atMs);
         break;
     }
   }

@@ -528,7 +528,7 @@ export function packExposure(
 
 // --- against the budget ---------------------------------------------------------------------------
 
-export type BudgetBreach = 'minutes_out_of_range' | 'mkt_above_limit';
+export type BudgetBreach = 'minutes_out_of_range' | 'mkt_above_limit' | 'humidity_minutes_out_of_range';
 
 export interface ExcursionVerdict {
   readonly withinBudget: boolean;
@@ -537,12 +537,17 @@ export interface ExcursionVerdict {
   readonly minutesLeft: number;
 }
 
-/** Whether an exposure stays within the product's excursion budget. */
-export function assessExposure(exposure: Pick<SeriesExposure, 'minutesOutOfRange' | 'mktCelsius'>, storage: StorageConditions): ExcursionVerdict {
+/**
+ * Whether an exposure stays within the product's excursion budget: its temperature, and its
+ * humidity (the same arithmetic over the humidity readings) where the product has a humidity budget.
+ */
+export function assessExposure(exposure: Pick<SeriesExposure, 'minutesOutOfRange' | 'mktCelsius'>, storage: StorageConditions, humidity?: Pick<SeriesExposure, 'minutesOutOfRange'>): ExcursionVerdict {
   const breaches: BudgetBreach[] = [];
   if (exposure.minutesOutOfRange > storage.budget.maxMinutesOutOfRange) breaches.push('minutes_out_of_range');
   const limit = storage.budget.mktLimitCelsius;
   if (limit !== undefined && exposure.mktCelsius !== null && exposure.mktCelsius > limit) breaches.push('mkt_above_limit');
+  const humidityBudget = storage.humidity?.maxMinutesOutOfRange;
+  if (humidity && humidityBudget !== undefined && humidity.minutesOutOfRange > humidityBudget) breaches.push('humidity_minutes_out_of_range');
   return { withinBudget: breaches.length === 0, breaches, minutesLeft: storage.budget.maxMinutesOutOfRange - exposure.minutesOutOfRange };
 }
 
@@ -552,3 +557,6 @@ export function storageOptions(storage: StorageConditions, options: ExcursionOpt
 }
 
 export const temperatureRange = (storage: StorageConditions): Range => ({ min: storage.minCelsius, max: storage.maxCelsius });
+
+/** The product's humidity range in percent, when its label gives one. */
+export const humidityRange = (storage: StorageConditions): Range | undefined => (storage.humidity ? { min: storage.humidity.minPercent, max: storage.humidity.maxPercent } : undefined);

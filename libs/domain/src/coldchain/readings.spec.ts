@@ -143,8 +143,15 @@ describe('parseConditionSource', () => {
     [{ kind: 'location', id: '' }, 'source.id'],
     [{ kind: 'location', id: 'x', gln: 'y' }, 'source.gln'],
     ['x', 'source'],
+    [{ kind: 'location', id: 'urn:epc:id:sgln:0356789.00000.FRIDGE1' }, undefined],
+    [{ kind: 'location', id: 'back room' }, 'source.id'],
+    [{ kind: 'location', id: '0356789000009' }, 'source.id'],
   ])('%j', (value, field) => {
     if (field === undefined) expect(parseConditionSource(value)).toEqual(value);
     else expect(() => parseConditionSource(value)).toThrow(expect.objectContaining({ code: 'READINGS_INVALID', details: expect.objectContaining({ field }) }));
+  });
+
+  it("a location's GLN is the SGLN its receipts name", () => {
+    expect(parseConditionSource({ kind: 'location', id: '0356789000008' })).toEqual({ kind: 'location', id: 'urn:epc:id:sgln:0356789.00000.0' });
   });
 });

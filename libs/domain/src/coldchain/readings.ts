@@ -1,4 +1,5 @@
 import { canonicalJson } from '../canonical-json';
+import { parseSite } from '../consortium/sites';
 import { DomainError } from '../errors';
 import { sha256Hex } from '../epcis/event-hash';
 import type { EpcisEvent, SensorReport } from '../epcis/events';
@@ -38,6 +39,11 @@ function invalid(reason: string, message: string, details: Record<string, unknow
 /** The temperature series of a batch, as the excursion arithmetic reads it. */
 export function temperatureSeries(batch: Pick<ReadingsBatch, 'readings'>): Reading[] {
   return batch.readings.map((r) => ({ atMs: r.atMs, value: r.celsius }));
+}
+
+/** The humidity series of a batch: the readings that report humidity (a logger may report it only some of the time). */
+export function humiditySeries(batch: Pick<ReadingsBatch, 'readings'>): Reading[] {
+  return batch.readings.flatMap((r) => (r.humidityPercent === undefined ? [] : [{ atMs: r.atMs, value: r.humidityPercent }]));
 }
 
 /** Ascending, finite, within the batch limit, plausible as °C; throws READINGS_INVALID naming the reading. */
@@ -228,5 +234,19 @@ export function parseConditionSource(value: unknown, field = 'source'): Conditio
   if (Object.keys(rest).length) throw invalid('unknown field', `${field}.${Object.keys(rest)[0]} is not a field of a source`, { field: `${field}.${Object.keys(rest)[0]}` });
   if (typeof kind !== 'string' || !(CONDITION_SOURCE_KINDS as readonly string[]).includes(kind)) throw invalid('source kind unknown', `${field}.kind must be one of ${CONDITION_SOURCE_KINDS.join(', ')}`, { field: `${field}.kind` });
   if (typeof id !== 'string' || id.length === 0 || id.length > 256) throw invalid('source id malformed', `${field}.id must be 1-256 characters (SSCC URN, shipment ID or SGLN URN)`, { field: `${field}.id` });
+  if (kind === 'location') return { kind, id: locationId(id, `${field}.id`) };
   return { kind: kind as ConditionSourceKind, id };
+}
+
+/**
+ * A location as receipts name it (their bizLocation): an SGLN URN, so that a logger uploaded for a
+ * site's GLN is the same source as the site the packs were received at.
+ */
+function locationId(id: string, field: string): string {
+  try {
+    return parseSite(id).sgln;
+  } catch (e) {
+    if (!(e instanceof DomainError)) throw e;
+    throw invalid('location malformed', `${field} must be a GLN or an SGLN URN: ${e.message}`, { field, cause: e.code });
+  }
 }

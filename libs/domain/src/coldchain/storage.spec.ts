@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DomainError } from '../errors';
-import { formatStorageRange, parseStorageConditions } from './storage';
+import { formatHumidityRange, formatStorageRange, parseStorageConditions } from './storage';
 
 const FRIDGE = { minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 120, mktLimitCelsius: 8 } };
 
@@ -13,6 +13,12 @@ describe('parseStorageConditions', () => {
   it('keeps the optional humidity range and activation energy', () => {
     const v = { ...FRIDGE, humidity: { minPercent: 10, maxPercent: 60 }, budget: { maxMinutesOutOfRange: 0, activationEnergyKjPerMol: 100 } };
     expect(parseStorageConditions(v)).toEqual(v);
+  });
+
+  it('keeps a humidity budget', () => {
+    const v = { ...FRIDGE, humidity: { minPercent: 10, maxPercent: 60, maxMinutesOutOfRange: 720 } };
+    expect(parseStorageConditions(v)).toEqual(v);
+    expect(formatHumidityRange(v.humidity)).toBe('10–60 % RH');
   });
 
   it.each([
@@ -28,6 +34,8 @@ describe('parseStorageConditions', () => {
     ['an implausible activation energy', { ...FRIDGE, budget: { maxMinutesOutOfRange: 1, activationEnergyKjPerMol: 83144 } }, 'storage.budget.activationEnergyKjPerMol'],
     ['humidity above 100 %', { ...FRIDGE, humidity: { minPercent: 0, maxPercent: 101 } }, 'storage.humidity.maxPercent'],
     ['an empty humidity range', { ...FRIDGE, humidity: { minPercent: 50, maxPercent: 50 } }, 'storage.humidity.maxPercent'],
+    ['a negative humidity budget', { ...FRIDGE, humidity: { minPercent: 10, maxPercent: 60, maxMinutesOutOfRange: -5 } }, 'storage.humidity.maxMinutesOutOfRange'],
+    ['a humidity budget as text', { ...FRIDGE, humidity: { minPercent: 10, maxPercent: 60, maxMinutesOutOfRange: '60' } }, 'storage.humidity.maxMinutesOutOfRange'],
   ])('refuses %s (STORAGE_CONDITIONS_INVALID, naming the field)', (_name, value, field) => {
     expect(() => parseStorageConditions(value)).toThrow(expect.objectContaining({ code: 'STORAGE_CONDITIONS_INVALID', details: expect.objectContaining({ field }) }));
   });

@@ -10,8 +10,19 @@ export interface StorageConditions {
   readonly minCelsius: number;
   readonly maxCelsius: number;
   /** Relative humidity the label requires, in percent; checked only where a logger reports it. */
-  readonly humidity?: { readonly minPercent: number; readonly maxPercent: number };
+  readonly humidity?: HumidityConditions;
   readonly budget: ExcursionBudget;
+}
+
+export interface HumidityConditions {
+  readonly minPercent: number;
+  readonly maxPercent: number;
+  /**
+   * Cumulative minutes outside the humidity range the product may spend over its life. Without it
+   * humidity excursions are reported but break no budget (the label names a range, the manufacturer
+   * no tolerance).
+   */
+  readonly maxMinutesOutOfRange?: number;
 }
 
 export interface ExcursionBudget {
@@ -48,6 +59,13 @@ function objectWith(value: unknown, field: string, keys: readonly string[]): Rec
   return value as Record<string, unknown>;
 }
 
+function budgetMinutes(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_BUDGET_MINUTES) {
+    throw invalid(field, 'budget out of bounds', `must be a number of minutes from 0 to ${MAX_BUDGET_MINUTES}`);
+  }
+  return value + 0;
+}
+
 /**
  * Reads storage conditions from plain JSON (a command field, a GraphQL input).
  * @throws DomainError STORAGE_CONDITIONS_INVALID naming the field: an unknown field, a range whose
@@ -60,7 +78,7 @@ export function parseStorageConditions(value: unknown, field = 'storage'): Stora
   if (minCelsius >= maxCelsius) throw invalid(`${field}.maxCelsius`, 'empty range', `(${maxCelsius}) must be above minCelsius (${minCelsius})`);
   let humidity: StorageConditions['humidity'];
   if (v.humidity !== undefined) {
-    const h = objectWith(v.humidity, `${field}.humidity`, ['minPercent', 'maxPercent']);
+    const h = objectWith(v.humidity, `${field}.humidity`, ['minPercent', 'maxPercent', 'maxMinutesOutOfRange']);
     const percent = (x: unknown, f: string) => {
       if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > 100) throw invalid(f, `${f} not a percentage`, 'must be a number from 0 to 100');
       return x + 0;
@@ -68,13 +86,13 @@ export function parseStorageConditions(value: unknown, field = 'storage'): Stora
     const minPercent = percent(h.minPercent, `${field}.humidity.minPercent`);
     const maxPercent = percent(h.maxPercent, `${field}.humidity.maxPercent`);
     if (minPercent >= maxPercent) throw invalid(`${field}.humidity.maxPercent`, 'empty range', `(${maxPercent}) must be above minPercent (${minPercent})`);
-    humidity = { minPercent, maxPercent };
+    humidity = {
+      minPercent, maxPercent,
+      ...(h.maxMinutesOutOfRange === undefined ? {} : { maxMinutesOutOfRange: budgetMinutes(h.maxMinutesOutOfRange, `${field}.humidity.maxMinutesOutOfRange`) }),
+    };
   }
   const b = objectWith(v.budget, `${field}.budget`, ['maxMinutesOutOfRange', 'mktLimitCelsius', 'activationEnergyKjPerMol']);
-  const minutes = b.maxMinutesOutOfRange;
-  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes < 0 || minutes > MAX_BUDGET_MINUTES) {
-    throw invalid(`${field}.budget.maxMinutesOutOfRange`, 'budget out of bounds', `must be a number of minutes from 0 to ${MAX_BUDGET_MINUTES}`);
-  }
+  const minutes = budgetMinutes(b.maxMinutesOutOfRange, `${field}.budget.maxMinutesOutOfRange`);
   const mktLimitCelsius = b.mktLimitCelsius === undefined ? undefined : celsius(b.mktLimitCelsius, `${field}.budget.mktLimitCelsius`);
   if (mktLimitCelsius !== undefined && mktLimitCelsius < minCelsius) {
     throw invalid(`${field}.budget.mktLimitCelsius`, 'MKT limit below range', `(${mktLimitCelsius}) must not be below minCelsius (${minCelsius})`);
@@ -88,11 +106,16 @@ export function parseStorageConditions(value: unknown, field = 'storage'): Stora
     maxCelsius,
     ...(humidity ? { humidity } : {}),
     budget: {
-      maxMinutesOutOfRange: minutes + 0,
+      maxMinutesOutOfRange: minutes,
       ...(mktLimitCelsius === undefined ? {} : { mktLimitCelsius }),
       ...(dh === undefined ? {} : { activationEnergyKjPerMol: dh as number }),
     },
   };
+}
+
+/** "30–60 % RH": the label's humidity range as screens print it. */
+export function formatHumidityRange(h: Pick<HumidityConditions, 'minPercent' | 'maxPercent'>): string {
+  return `${h.minPercent}–${h.maxPercent} % RH`;
 }
 
 /** "2–8 °C": the label's range as screens print it. */

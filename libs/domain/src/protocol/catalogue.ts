@@ -40,7 +40,7 @@ export const COMMAND_AUTHORITY: readonly CommandAuthority[] = [
   { transaction: 'Unpack', contract: 'traceability', event: 'unpack', roles: TRADERS, relation: 'custodian of the container', endorsement: AT_REST },
   { transaction: 'Ship', contract: 'traceability', event: 'ship', roles: TRADERS, relation: 'owner; addressee an authorised partner', endorsement: AT_REST + '; the shipment record MAJORITY' },
   { transaction: 'VoidShipping', contract: 'traceability', event: 'voidShipping', roles: TRADERS, relation: 'shipper', endorsement: IN_TRANSIT },
-  { transaction: 'Receive', contract: 'traceability', event: 'receive', roles: TRADERS, relation: 'addressee', endorsement: IN_TRANSIT },
+  { transaction: 'Receive', contract: 'traceability', event: 'receive', roles: TRADERS, relation: "addressee; the receipt's site (default its first) one of the caller's admitted sites", endorsement: IN_TRANSIT },
   { transaction: 'ReceiveInbound', contract: 'traceability', event: 'receive', roles: TRADERS, relation: "addressee of the non-member's document (its SBDH Receiver is one of the caller's GLNs); seller no member's GLN; every GTIN outside every member's company prefix and product registry; every serial and SSCC new; the load's aggregation adds up", endorsement: 'MAJORITY (new keys); then ' + AT_REST },
   { transaction: 'KeepInboundTi', contract: 'traceability', event: 'inboundTiKept', roles: TRADERS, relation: 'receiver of the inbound shipment, on its own peer; the TI must match the public salted hash', endorsement: "the caller's implicit collection only (its own peer): no other endorser sees the TI" },
   { transaction: 'Dispense', contract: 'traceability', event: 'dispense', roles: ['dispenser'], relation: 'custodian', endorsement: AT_REST },

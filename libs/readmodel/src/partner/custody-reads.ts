@@ -40,18 +40,33 @@ export class CustodyReads {
     return steps;
   }
 
+  /**
+   * The packs `custodian` holds at a site (an SGLN): not shipped on or out of the chain, and whose
+   * last receipt names the site (its EPCIS event's bizLocation).
+   */
+  async storedAt(location: string, custodian: string): Promise<Array<{ epc: string; gtin: string }>> {
+    const rows: Array<{ id: string; gtin: string }> = await this.dataSource.query(
+      `SELECT p.id, p.gtin FROM packs p
+       JOIN LATERAL (
+         SELECT coalesce(t."epcisEvent", (SELECT e.event FROM epcis_events e WHERE e."transactionId" = t."transactionId" AND e.idx = t."epcisIndex"))->'bizLocation'->>'id' AS site
+         FROM trace_events t WHERE t.subject = p.id AND t.step = 'receive' ORDER BY t.seq DESC LIMIT 1) last ON true
+       WHERE p.custodian = $2 AND p.status NOT IN ('shipped', 'dispensed', 'decommissioned', 'destroyed') AND last.site = $1
+       ORDER BY p.id`, [location, custodian]);
+    return rows.map((r) => ({ epc: r.id, gtin: r.gtin }));
+  }
+
   private rows(subjects: readonly string[]): Promise<CustodyRow[]> {
     return this.dataSource.query(
       `SELECT t.subject, t.step, t."occurredAt", ev.event->>'parentID' AS parent, ev.event->'bizLocation'->>'id' AS location,
               (SELECT sh.subject FROM trace_events sh WHERE sh."transactionId" = t."transactionId" AND sh.step = 'ship' AND sh.subject NOT LIKE 'urn:%' ORDER BY sh.seq LIMIT 1) AS shipment
        FROM trace_events t
        LEFT JOIN LATERAL (SELECT coalesce(t."epcisEvent", (SELECT e.event FROM epcis_events e WHERE e."transactionId" = t."transactionId" AND e.idx = t."epcisIndex")) AS event) ev ON true
-       WHERE t.subject = ANY($1) AND t.step IN ('commission', 'pack', 'unpack', 'ship', 'receive', 'voidShipping') AND ${VISIBLE_HISTORY_SUBJECT}
+       WHERE t.subject = ANY($1) AND t.step IN ('commission', 'pack', 'unpack', 'ship', 'receive', 'voidShipping', 'dispense', 'decommission', 'destroy') AND ${VISIBLE_HISTORY_SUBJECT}
        ORDER BY t.seq`, [subjects]);
   }
 }
 
-/** One history row as custody steps: a receipt ends the shipment and, where the event says, starts a stay at its location. */
+/** One history row as custody steps: a receipt ends the shipment and, where the event says (its bizLocation, the receiving site), starts a stay there. */
 function stepsOfRow(r: CustodyRow): CustodyStep[] {
   const base = { subject: r.subject, atMs: new Date(r.occurredAt).getTime() };
   const arrive: CustodyStep[] = r.location ? [{ ...base, kind: 'arrive', location: r.location }] : [];
@@ -67,6 +82,11 @@ function stepsOfRow(r: CustodyRow): CustodyStep[] {
     case 'receive':
     case 'voidShipping':
       return [{ ...base, kind: 'receive' }, ...arrive];
+    // Out of the supply chain: no longer at its site, whatever the site's logger says after.
+    case 'dispense':
+    case 'decommission':
+    case 'destroy':
+      return [{ ...base, kind: 'leave' }];
     default:
       return arrive;
   }

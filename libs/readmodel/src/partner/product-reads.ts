@@ -42,7 +42,7 @@ function productView(r: ProductRecord): ProductView {
 
 function storageView(s: StorageConditions): StorageView {
   return {
-    minCelsius: s.minCelsius, maxCelsius: s.maxCelsius, label: formatStorageRange(s), humidity: s.humidity ?? null,
+    minCelsius: s.minCelsius, maxCelsius: s.maxCelsius, label: formatStorageRange(s), humidity: s.humidity ? { minPercent: s.humidity.minPercent, maxPercent: s.humidity.maxPercent, maxMinutesOutOfRange: s.humidity.maxMinutesOutOfRange ?? null } : null,
     budget: { maxMinutesOutOfRange: s.budget.maxMinutesOutOfRange, mktLimitCelsius: s.budget.mktLimitCelsius ?? null, activationEnergyKjPerMol: s.budget.activationEnergyKjPerMol ?? DEFAULT_ACTIVATION_ENERGY_KJ_PER_MOL },
   };
 }

@@ -10,7 +10,7 @@ export interface StorageView {
   readonly maxCelsius: number;
   /** As screens print it, e.g. "2–8 °C". */
   readonly label: string;
-  readonly humidity: { readonly minPercent: number; readonly maxPercent: number } | null;
+  readonly humidity: { readonly minPercent: number; readonly maxPercent: number; readonly maxMinutesOutOfRange: number | null } | null;
   readonly budget: { readonly maxMinutesOutOfRange: number; readonly mktLimitCelsius: number | null; readonly activationEnergyKjPerMol: number };
 }
 
