@@ -117,7 +117,13 @@ describe('TraceabilityContract (fake stub)', () => {
     await expectCode(submit(ledger, DISP, fn('Receive'), [{ eventId: 'r0', epcs: [pallet] }]), 'NOT_ADDRESSEE');
     const received = await submit(ledger, DIST, fn('Receive'), [{ eventId: 'r1', epcs: [pallet.replace(/^.*:/, '')].map(() => pallet) }]);
     expect(received.receipt?.inferred).toHaveLength(8);
-    expect([[DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, false, true]);
+    // The pallet and its cases carried the shipment and the receipt: no pack key was written. Inside
+    // a container a pack's key asks two members' peers; the container's own key (its holder AND
+    // another member) vouches for the moves it carries.
+    expect(lastEvent(ledger).records).toHaveLength(11);
+    const s0Key = [...ledger.history.keys()].find((k) => k.startsWith('\u0000pack\u0000') && k.endsWith('\u0000S0\u0000')) as string;
+    expect(ledger.history.get(s0Key)).toHaveLength(2); // commissioned, packed
+    expect([[DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, true, true]);
     expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizStep: 'receiving', persistentDisposition: { set: ['completeness_inferred'] } });
 
     await submit(ledger, DIST, fn('Unpack'), [{ eventId: 'u1', parent: pallet }]);
@@ -134,6 +140,10 @@ describe('TraceabilityContract (fake stub)', () => {
 
     const history = await evaluate<Array<{ pack: PackRecord }>>(ledger, DISP, fn('GetPackHistory'), sgtin('S0'));
     expect(history.map((h) => h.pack.status)).toEqual(['commissioned', 'packed', 'shipped', 'packed', 'shipped', 'packed', 'received', 'dispensed']);
+    // The four carried versions come from the case's key, each with the transaction that carried it.
+    expect(history.map((h) => h.pack.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(new Set(history.map((h) => (h as unknown as { txId: string }).txId)).size).toBe(8);
+    expect(history[4]?.pack).toMatchObject({ status: 'shipped', owner: DIST, shipment: { from: DIST, to: DISP, via: case1 } });
     const contents = await evaluate<{ total: number; packs: PackRecord[]; bookmark: string }>(ledger, DIST, fn('GetContainerPacks'), case2, '3', '');
     expect(contents).toMatchObject({ total: 4, bookmark: '3' });
   });
