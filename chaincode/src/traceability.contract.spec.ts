@@ -148,6 +148,39 @@ describe('TraceabilityContract (fake stub)', () => {
     expect(contents).toMatchObject({ total: 4, bookmark: '3' });
   });
 
+  it('moves a sealed pallet as one record: every read answers what the events published; a hold at receipt materialises that case only', async () => {
+    const ledger = new FakeLedger();
+    const serials = Array.from({ length: 8 }, (_, i) => `S${i}`);
+    await setUp(ledger, serials);
+    const [case1, case2, pallet] = [sscc('11'), sscc('12'), sscc('13')];
+    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k1', parent: case1, children: serials.slice(0, 4).map(sgtin) }]);
+    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k2', parent: case2, children: serials.slice(4).map(sgtin) }]);
+    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k3', parent: pallet, children: [case1, case2] }]);
+    const published = new Map<string, unknown>();
+    const remember = () => lastEvent(ledger).records.forEach((r) => published.set(r.id, r));
+    await submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: DIST, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) });
+    remember();
+    await submit(ledger, MFR, fn('VoidShipping'), [{ eventId: 'v1', epcs: [pallet] }]);
+    remember();
+    await submit(ledger, MFR, fn('Ship'), [{ eventId: 's2', to: DIST, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) });
+    remember();
+    await submit(ledger, DIST, fn('Receive'), [{ eventId: 'r1', epcs: [pallet], hold: { epcs: [sgtin('S5')], reason: 'damaged' } }]);
+    remember();
+    const keyVersions = (serial: string) => ledger.history.get([...ledger.history.keys()].find((k) => k.startsWith('\u0000pack\u0000') && k.endsWith(`\u0000${serial}\u0000`)) as string)?.length;
+    // case1 carried all four moves; case2's packs materialised when one of them was held.
+    expect(serials.map(keyVersions)).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
+    for (const serial of serials) {
+      const { pack } = await evaluate<{ pack: PackRecord }>(ledger, DIST, fn('GetPack'), sgtin(serial));
+      expect(pack).toEqual(published.get(sgtin(serial)));
+    }
+    const contents = await evaluate<{ packs: PackRecord[] }>(ledger, DIST, fn('GetContainerPacks'), pallet, '100', '');
+    expect(contents.packs).toEqual(serials.map((s) => published.get(sgtin(s))));
+    expect((await evaluate<{ pack: PackRecord }>(ledger, DIST, fn('GetPack'), sgtin('S5'))).pack).toMatchObject({ owner: DIST, quarantine: { reason: 'damaged' }, version: 7 });
+    const history = await evaluate<Array<{ pack: PackRecord }>>(ledger, DIST, fn('GetPackHistory'), sgtin('S0'));
+    expect(history.map((h) => [h.pack.version, h.pack.status])).toEqual([[1, 'commissioned'], [2, 'packed'], [3, 'shipped'], [4, 'packed'], [5, 'shipped'], [6, 'packed']]);
+    expect(history[5]?.pack).toEqual(published.get(sgtin('S0')));
+  });
+
   it('recalls a lot wherever its packs are, reports recalled and expired packs, and blocks their dispensing', async () => {
     const ledger = new FakeLedger();
     await setUp(ledger, ['A1', 'A2']);
