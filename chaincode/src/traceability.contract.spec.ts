@@ -17,6 +17,19 @@ async function setUp(ledger: FakeLedger, serials: string[]): Promise<void> {
   await submit(ledger, MFR, traceability.Commission.bind(traceability) as Fn, [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials }]);
 }
 
+/** Eight packs commissioned, in two sealed cases of four on a sealed pallet (SSCC serial references `refs`). */
+async function palletOfTwoCases(refs: [string, string, string]): Promise<{ ledger: FakeLedger; serials: string[]; case1: string; case2: string; pallet: string }> {
+  const ledger = new FakeLedger();
+  const serials = Array.from({ length: 8 }, (_, i) => `S${i}`);
+  await setUp(ledger, serials);
+  const [case1, case2, pallet] = refs.map(sscc) as [string, string, string];
+  const pack = (traceability.Pack as unknown as Fn).bind(traceability);
+  await submit(ledger, MFR, pack, [{ eventId: 'k1', parent: case1, children: serials.slice(0, 4).map(sgtin) }]);
+  await submit(ledger, MFR, pack, [{ eventId: 'k2', parent: case2, children: serials.slice(4).map(sgtin) }]);
+  await submit(ledger, MFR, pack, [{ eventId: 'k3', parent: pallet, children: [case1, case2] }]);
+  return { ledger, serials, case1, case2, pallet };
+}
+
 /** Whether peers of `orgs` (one signature each) satisfy a key's policy, evaluated as Fabric's cauthdsl does. */
 function satisfiedBy(ledger: FakeLedger, id: string, orgs: string[]): boolean {
   const serial = id.split('.').pop() as string;
@@ -93,13 +106,7 @@ describe('TraceabilityContract (fake stub)', () => {
   });
 
   it('runs the whole story: pack, pallet, ship with private TI, receive by SSCC, ship on, dispense once', async () => {
-    const ledger = new FakeLedger();
-    const serials = Array.from({ length: 8 }, (_, i) => `S${i}`);
-    await setUp(ledger, serials);
-    const [case1, case2, pallet] = [sscc('1'), sscc('2'), sscc('3')];
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k1', parent: case1, children: serials.slice(0, 4).map(sgtin) }]);
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k2', parent: case2, children: serials.slice(4).map(sgtin) }]);
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k3', parent: pallet, children: [case1, case2] }]);
+    const { ledger, serials, case1, case2, pallet } = await palletOfTwoCases(['1', '2', '3']);
 
     await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's0', to: DIST, epcs: [pallet], statement: { affirmed: true } }]), 'COMMAND_INVALID');
     await expectCode(submit(ledger, DIST, fn('Ship'), [{ eventId: 's0', to: DISP, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) }), 'NOT_OWNER');
@@ -149,13 +156,7 @@ describe('TraceabilityContract (fake stub)', () => {
   });
 
   it('moves a sealed pallet as one record: every read answers what the events published; a hold at receipt materialises that case only', async () => {
-    const ledger = new FakeLedger();
-    const serials = Array.from({ length: 8 }, (_, i) => `S${i}`);
-    await setUp(ledger, serials);
-    const [case1, case2, pallet] = [sscc('11'), sscc('12'), sscc('13')];
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k1', parent: case1, children: serials.slice(0, 4).map(sgtin) }]);
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k2', parent: case2, children: serials.slice(4).map(sgtin) }]);
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k3', parent: pallet, children: [case1, case2] }]);
+    const { ledger, serials, pallet } = await palletOfTwoCases(['11', '12', '13']);
     const published = new Map<string, unknown>();
     const remember = () => lastEvent(ledger).records.forEach((r) => published.set(r.id, r));
     await submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: DIST, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) });
