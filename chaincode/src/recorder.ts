@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import {
   canonicalJson, commandAuthority, DomainError, isDomainError, parseLedgerCommand, sha256Hex, type CapturePart, type CaptureResult, type CaptureTransaction,
-  type LedgerCommandInputs, type LedgerCommandName, type TraceabilityBatchEvent, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord,
+  type CarriedCommand, type LedgerCommandInputs, type LedgerCommandName, type TraceabilityBatchEvent, type IsoTimestamp, type OrgId, type PartnerRecord, type TraceRecord,
 } from '@pedigree/domain';
 import { ChaincodeError, toChaincodeError } from './errors';
 import { KeyType } from './keys';
@@ -12,7 +12,10 @@ import { assertTimely, txTime, WorldState } from './world-state';
 export const MAX_IDS_PER_TX = 5000;
 
 /** What a command handler hands back: the changed records and the EPCIS events describing them. */
-export type Outcome = Omit<TraceabilityEvent, 'schema' | 'version' | 'type' | 'eventId' | 'txId' | 'txTime' | 'actor'>;
+export type Outcome = Omit<TraceabilityEvent, 'schema' | 'version' | 'type' | 'eventId' | 'txId' | 'txTime' | 'actor'> & {
+  /** Packs whose change their container may carry (AggregationResult.carried); storage only, never in the event. */
+  readonly carried?: ReadonlyMap<string, readonly CarriedCommand[]>;
+};
 
 export interface CommandScope {
   readonly ctx: Context;
@@ -144,8 +147,8 @@ async function runCommand<K extends LedgerCommandName>(ctx: Context, state: Worl
     return { result: { duplicate: true, eventId: command.eventId, type, txId: seen.txId, changed: [] } };
   }
 
-  const outcome = await handler(command, { ctx, state, at, actor, eventId: command.eventId });
-  for (const record of outcome.records) await state.putTrace(record as TraceRecord, at);
+  const { carried, ...outcome } = await handler(command, { ctx, state, at, actor, eventId: command.eventId });
+  await state.putTraces(outcome.records as readonly TraceRecord[], carried, at);
   const receipt: EventReceipt = { docType: 'event', eventId: command.eventId, type, commandSha256, txId, at, actor, ...(submittedBy ? { submittedBy } : {}) };
   await state.write(KeyType.event, [command.eventId, actor], receipt);
 

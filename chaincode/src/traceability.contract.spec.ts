@@ -17,6 +17,19 @@ async function setUp(ledger: FakeLedger, serials: string[]): Promise<void> {
   await submit(ledger, MFR, traceability.Commission.bind(traceability) as Fn, [{ eventId: 'c1', gtin: GTIN, lot: 'L1', expiry: '2028-12-31', serials }]);
 }
 
+/** Eight packs commissioned, in two sealed cases of four on a sealed pallet (SSCC serial references `refs`). */
+async function palletOfTwoCases(refs: [string, string, string]): Promise<{ ledger: FakeLedger; serials: string[]; case1: string; case2: string; pallet: string }> {
+  const ledger = new FakeLedger();
+  const serials = Array.from({ length: 8 }, (_, i) => `S${i}`);
+  await setUp(ledger, serials);
+  const [case1, case2, pallet] = refs.map(sscc) as [string, string, string];
+  const pack = (traceability.Pack as unknown as Fn).bind(traceability);
+  await submit(ledger, MFR, pack, [{ eventId: 'k1', parent: case1, children: serials.slice(0, 4).map(sgtin) }]);
+  await submit(ledger, MFR, pack, [{ eventId: 'k2', parent: case2, children: serials.slice(4).map(sgtin) }]);
+  await submit(ledger, MFR, pack, [{ eventId: 'k3', parent: pallet, children: [case1, case2] }]);
+  return { ledger, serials, case1, case2, pallet };
+}
+
 /** Whether peers of `orgs` (one signature each) satisfy a key's policy, evaluated as Fabric's cauthdsl does. */
 function satisfiedBy(ledger: FakeLedger, id: string, orgs: string[]): boolean {
   const serial = id.split('.').pop() as string;
@@ -93,13 +106,7 @@ describe('TraceabilityContract (fake stub)', () => {
   });
 
   it('runs the whole story: pack, pallet, ship with private TI, receive by SSCC, ship on, dispense once', async () => {
-    const ledger = new FakeLedger();
-    const serials = Array.from({ length: 8 }, (_, i) => `S${i}`);
-    await setUp(ledger, serials);
-    const [case1, case2, pallet] = [sscc('1'), sscc('2'), sscc('3')];
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k1', parent: case1, children: serials.slice(0, 4).map(sgtin) }]);
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k2', parent: case2, children: serials.slice(4).map(sgtin) }]);
-    await submit(ledger, MFR, fn('Pack'), [{ eventId: 'k3', parent: pallet, children: [case1, case2] }]);
+    const { ledger, serials, case1, case2, pallet } = await palletOfTwoCases(['1', '2', '3']);
 
     await expectCode(submit(ledger, MFR, fn('Ship'), [{ eventId: 's0', to: DIST, epcs: [pallet], statement: { affirmed: true } }]), 'COMMAND_INVALID');
     await expectCode(submit(ledger, DIST, fn('Ship'), [{ eventId: 's0', to: DISP, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) }), 'NOT_OWNER');
@@ -117,7 +124,13 @@ describe('TraceabilityContract (fake stub)', () => {
     await expectCode(submit(ledger, DISP, fn('Receive'), [{ eventId: 'r0', epcs: [pallet] }]), 'NOT_ADDRESSEE');
     const received = await submit(ledger, DIST, fn('Receive'), [{ eventId: 'r1', epcs: [pallet.replace(/^.*:/, '')].map(() => pallet) }]);
     expect(received.receipt?.inferred).toHaveLength(8);
-    expect([[DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, false, true]);
+    // The pallet and its cases carried the shipment and the receipt: no pack key was written. Inside
+    // a container a pack's key asks two members' peers; the container's own key (its holder AND
+    // another member) vouches for the moves it carries.
+    expect(lastEvent(ledger).records).toHaveLength(11);
+    const s0Key = [...ledger.history.keys()].find((k) => k.startsWith('\u0000pack\u0000') && k.endsWith('\u0000S0\u0000')) as string;
+    expect(ledger.history.get(s0Key)).toHaveLength(2); // commissioned, packed
+    expect([[DIST], [MFR, DISP], [DIST, DISP]].map((o) => satisfiedBy(ledger, sgtin('S0'), o))).toEqual([false, true, true]);
     // No site asked for: the receiver's first admitted site.
     expect(lastEvent(ledger).epcis[0]).toMatchObject({ bizStep: 'receiving', persistentDisposition: { set: ['completeness_inferred'] }, bizLocation: { id: 'urn:epc:id:sgln:0345678.00000.0' } });
     // The records keep no site nobody asked for (planning groups stock by it).
@@ -145,8 +158,39 @@ describe('TraceabilityContract (fake stub)', () => {
 
     const history = await evaluate<Array<{ pack: PackRecord }>>(ledger, DISP, fn('GetPackHistory'), sgtin('S0'));
     expect(history.map((h) => h.pack.status)).toEqual(['commissioned', 'packed', 'shipped', 'packed', 'shipped', 'packed', 'received', 'dispensed']);
+    // The four carried versions come from the case's key, each with the transaction that carried it.
+    expect(history.map((h) => h.pack.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(new Set(history.map((h) => (h as unknown as { txId: string }).txId)).size).toBe(8);
+    expect(history[4]?.pack).toMatchObject({ status: 'shipped', owner: DIST, shipment: { from: DIST, to: DISP, via: case1 } });
     const contents = await evaluate<{ total: number; packs: PackRecord[]; bookmark: string }>(ledger, DIST, fn('GetContainerPacks'), case2, '3', '');
     expect(contents).toMatchObject({ total: 4, bookmark: '3' });
+  });
+
+  it('moves a sealed pallet as one record: every read answers what the events published; a hold at receipt materialises that case only', async () => {
+    const { ledger, serials, pallet } = await palletOfTwoCases(['11', '12', '13']);
+    const published = new Map<string, unknown>();
+    const remember = () => lastEvent(ledger).records.forEach((r) => published.set(r.id, r));
+    await submit(ledger, MFR, fn('Ship'), [{ eventId: 's1', to: DIST, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) });
+    remember();
+    await submit(ledger, MFR, fn('VoidShipping'), [{ eventId: 'v1', epcs: [pallet] }]);
+    remember();
+    await submit(ledger, MFR, fn('Ship'), [{ eventId: 's2', to: DIST, epcs: [pallet], statement: { affirmed: true } }], { ti: ti(8) });
+    remember();
+    await submit(ledger, DIST, fn('Receive'), [{ eventId: 'r1', epcs: [pallet], hold: { epcs: [sgtin('S5')], reason: 'damaged' } }]);
+    remember();
+    const keyVersions = (serial: string) => ledger.history.get([...ledger.history.keys()].find((k) => k.startsWith('\u0000pack\u0000') && k.endsWith(`\u0000${serial}\u0000`)) as string)?.length;
+    // case1 carried all four moves; case2's packs materialised when one of them was held.
+    expect(serials.map(keyVersions)).toEqual([2, 2, 2, 2, 3, 3, 3, 3]);
+    for (const serial of serials) {
+      const { pack } = await evaluate<{ pack: PackRecord }>(ledger, DIST, fn('GetPack'), sgtin(serial));
+      expect(pack).toEqual(published.get(sgtin(serial)));
+    }
+    const contents = await evaluate<{ packs: PackRecord[] }>(ledger, DIST, fn('GetContainerPacks'), pallet, '100', '');
+    expect(contents.packs).toEqual(serials.map((s) => published.get(sgtin(s))));
+    expect((await evaluate<{ pack: PackRecord }>(ledger, DIST, fn('GetPack'), sgtin('S5'))).pack).toMatchObject({ owner: DIST, quarantine: { reason: 'damaged' }, version: 7 });
+    const history = await evaluate<Array<{ pack: PackRecord }>>(ledger, DIST, fn('GetPackHistory'), sgtin('S0'));
+    expect(history.map((h) => [h.pack.version, h.pack.status])).toEqual([[1, 'commissioned'], [2, 'packed'], [3, 'shipped'], [4, 'packed'], [5, 'shipped'], [6, 'packed']]);
+    expect(history[5]?.pack).toEqual(published.get(sgtin('S0')));
   });
 
   it('recalls a lot wherever its packs are, reports recalled and expired packs, and blocks their dispensing', async () => {

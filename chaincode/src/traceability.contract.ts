@@ -3,11 +3,13 @@ import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-a
 import {
   aggregate,
   applyCommand,
+  applyToContents,
   assertAddressedTo,
   assertNotMemberProduct,
   assertSellerNotMember,
   inboundContainers,
   inboundPack,
+  inheritCarried,
   nonMemberParty,
   assertIsoDate,
   bizTransactionUrn,
@@ -44,6 +46,8 @@ import {
   voidContainerShipment,
   voidShippingEvent,
   withLotStatus,
+  type AggregationResult,
+  type CarriedCommand,
   type ContainerRecord,
   type EpcisEvent,
   TI_TRANSIENT_KEY,
@@ -69,17 +73,37 @@ import { assertTimely, isPackId, traceKey, txTime, WorldState } from './world-st
 
 const DEFAULT_LEGAL_NOTICE = 'Seller has complied with each applicable subsection of FDCA Sec. 581(27)(A)-(G).';
 
-/** Records changed by one command, in first-change order (the order they are written and published). */
+/**
+ * Records changed by one command, in first-change order (the order they are written and published),
+ * and for each pack changed only by moves its container can carry, those moves in order.
+ */
 class ChangeSet {
   private readonly byId = new Map<string, TraceRecord>();
-  add(records: readonly TraceRecord[]): void {
-    for (const r of records) this.byId.set(r.id, r);
+  private readonly carriedById = new Map<string, CarriedCommand[]>();
+  add(records: readonly TraceRecord[], carried?: ReadonlyMap<string, readonly CarriedCommand[]>): void {
+    for (const r of records) {
+      const before = this.byId.has(r.id) ? this.carriedById.get(r.id) : [];
+      const now = carried?.get(r.id);
+      if (before && now) this.carriedById.set(r.id, [...before, ...now]);
+      else this.carriedById.delete(r.id);
+      this.byId.set(r.id, r);
+    }
+  }
+  addResult(result: AggregationResult): void {
+    this.add(result.records, result.carried);
   }
   get view(): ReadonlyMap<string, TraceRecord> {
     return this.byId;
   }
   list(): TraceRecord[] {
     return [...this.byId.values()];
+  }
+  get carried(): ReadonlyMap<string, readonly CarriedCommand[]> | undefined {
+    return this.carriedById.size ? this.carriedById : undefined;
+  }
+  outcome(): { records: TraceRecord[]; carried?: ReadonlyMap<string, readonly CarriedCommand[]> } {
+    const carried = this.carried;
+    return { records: this.list(), ...(carried ? { carried } : {}) };
   }
 }
 
@@ -145,7 +169,7 @@ export class TraceabilityContract extends Contract {
         } else {
           const id = containerId(epc);
           await state.traceWithRelatives(id);
-          changes.add(shipContainer(state.lookup(changes.view), id, movement, actor, at).records);
+          changes.addResult(shipContainer(state.lookup(changes.view), id, movement, actor, at));
         }
       }
 
@@ -177,7 +201,7 @@ export class TraceabilityContract extends Contract {
         purpose === 'sale'
           ? shipEvent({ ...transfer, bizTransactions: [{ type: 'desadv', bizTransaction }] })
           : returnShipEvent({ ...transfer, bizTransactions: [{ type: 'rma', bizTransaction }] });
-      return { records: changes.list(), epcis: [epcis], shipment };
+      return { ...changes.outcome(), epcis: [epcis], shipment };
     });
   }
 
@@ -192,10 +216,10 @@ export class TraceabilityContract extends Contract {
         else {
           const id = containerId(epc);
           await state.traceWithRelatives(id);
-          changes.add(voidContainerShipment(state.lookup(changes.view), id, actor, at).records);
+          changes.addResult(voidContainerShipment(state.lookup(changes.view), id, actor, at));
         }
       }
-      return { records: changes.list(), epcis: [voidShippingEvent({ eventTime: at, epcs: epcs.map(topLevelId) })] };
+      return { ...changes.outcome(), epcis: [voidShippingEvent({ eventTime: at, epcs: epcs.map(topLevelId) })] };
     });
   }
 
@@ -368,21 +392,43 @@ export class TraceabilityContract extends Contract {
     });
   }
 
-  /** Every committed version of a pack, oldest first, with the transaction that wrote it. */
+  /**
+   * Every committed version of a pack, oldest first, with the transaction that wrote it: its own
+   * key's versions and, between them, each transaction in which its container carried a move for
+   * it (the version per-pack writes would have stored then).
+   */
   @Transaction(false)
   @Returns('string')
   async GetPackHistory(ctx: Context, epc: string): Promise<string> {
     return reading(async () => {
       await requirePack(new WorldState(ctx), epc);
-      const key = traceKey(epc);
-      const entries: Array<{ txId: string; timestamp: string; isDelete: boolean; pack?: PackRecord }> = [];
-      for await (const m of ctx.stub.getHistoryForKey(stateKey(ctx, key.type, ...key.parts))) {
-        const millis = Number(m.timestamp.seconds) * 1000 + Math.floor(m.timestamp.nanos / 1e6);
-        const value = Buffer.from(m.value ?? []).toString('utf8');
-        entries.push({ txId: m.txId, timestamp: new Date(millis).toISOString(), isDelete: m.isDelete, ...(value ? { pack: JSON.parse(value) as PackRecord } : {}) });
+      const own = (await keyHistory<PackRecord>(ctx, epc)).sort(byVersion);
+      const containers = new Map<string, Array<HistoryEntry<ContainerRecord>>>();
+      const entries: Array<HistoryEntry<PackRecord>> = [...own];
+      for (const entry of own) if (entry.record?.parent) containers.set(entry.record.parent, []);
+      for (const id of containers.keys()) {
+        const versions = await keyHistory<ContainerRecord>(ctx, id);
+        versions.sort((a, b) => byVersion(a, b) || (a.record?.carried?.length ?? 0) - (b.record?.carried?.length ?? 0));
+        containers.set(id, versions);
       }
-      entries.sort((a, b) => (a.pack?.version ?? 0) - (b.pack?.version ?? 0) || a.timestamp.localeCompare(b.timestamp));
-      return canonicalJson(entries);
+      own.forEach((entry, i) => {
+        const pack = entry.record;
+        if (!pack?.parent) return;
+        const next = own[i + 1];
+        let carriedSoFar = 0;
+        for (const v of containers.get(pack.parent) ?? []) {
+          if (v.txId === entry.txId || v.timestamp < entry.timestamp || (next && (v.txId === next.txId || v.timestamp > next.timestamp))) continue;
+          const carried = v.record?.carried?.length ?? 0;
+          if (carried <= carriedSoFar) {
+            if (carried === 0) carriedSoFar = 0;
+            continue;
+          }
+          carriedSoFar = carried;
+          entries.push({ txId: v.txId, timestamp: v.timestamp, isDelete: false, record: inheritCarried(pack, v.record) });
+        }
+      });
+      entries.sort(byVersion);
+      return canonicalJson(entries.map(({ record, ...e }) => ({ ...e, ...(record ? { pack: record } : {}) })));
     });
   }
 
@@ -518,14 +564,12 @@ function packHandler<T extends keyof typeof PACK_TRANSACTIONS>(
       } else if (throughContainers) {
         const id = containerId(epc);
         await state.traceWithRelatives(id);
-        for (const packId of descendantIds(state.lookup(changes.view), id).filter(isPackId)) {
-          changes.add([applyCommand(state.lookup(changes.view)(packId) as PackRecord, command, actor, at)]);
-        }
+        changes.addResult(applyToContents(state.lookup(changes.view), id, command, actor, at));
       } else {
         throw new DomainError('COMMAND_INVALID', `${type} applies to packs (SGTIN), not to ${epc}; unpack it first`, { command: type, reason: 'not a pack' });
       }
     }
-    return { records: changes.list(), epcis: [toEpcis({ ...c, epcs }, at)] };
+    return { ...changes.outcome(), epcis: [toEpcis({ ...c, epcs }, at)] };
   };
 }
 
@@ -608,7 +652,7 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
     const root = roots.find((r) => r.id === epc) as { tree: Set<string> };
     const mine = [...scanned.filter((s) => root.tree.has(s)), ...(roots[0]?.id === epc ? stray : [])];
     const result = receiveContainer(state.lookup(changes.view), epc, { scanned: mine, brokenSeals, ...recordSite, underException: c.underException === true }, actor, at);
-    changes.add(result.records);
+    changes.addResult(result);
     receipt.inferred.push(...result.inferred);
     receipt.verified.push(...result.verified);
     receipt.pending.push(...result.pending);
@@ -635,7 +679,7 @@ const receive: Handler<'Receive'> = async (c, { state, at, actor }) => {
     epcis.push(group.purpose === 'return' ? returnReceiveEvent(transfer) : receiveEvent(transfer));
   }
   if (held.length) epcis.push(quarantineEvent({ eventTime: at, epcs: held, reason: c.hold?.reason ?? 'suspect' }));
-  return { records: changes.list(), epcis, receipt: { inferred: receipt.inferred.sort(), verified: receipt.verified.sort(), pending: receipt.pending.sort() } };
+  return { ...changes.outcome(), epcis, receipt: { inferred: receipt.inferred.sort(), verified: receipt.verified.sort(), pending: receipt.pending.sort() } };
 };
 
 const receiveInbound: Handler<'ReceiveInbound'> = async (c, { ctx, state, at, actor, eventId }) => {
@@ -726,6 +770,29 @@ const CAPTURE_HANDLERS: { readonly [K in CaptureTransaction]: Handler<K> } = {
 };
 
 // ---- loading ------------------------------------------------------------------------------------
+
+interface HistoryEntry<T> {
+  readonly txId: string;
+  readonly timestamp: string;
+  readonly isDelete: boolean;
+  readonly record?: T;
+}
+
+function byVersion(a: HistoryEntry<TraceRecord>, b: HistoryEntry<TraceRecord>): number {
+  return (a.record?.version ?? 0) - (b.record?.version ?? 0) || a.timestamp.localeCompare(b.timestamp);
+}
+
+/** Every committed version of a pack's or container's key, in the order the peer answers. */
+async function keyHistory<T>(ctx: Context, id: string): Promise<Array<HistoryEntry<T>>> {
+  const key = traceKey(id);
+  const entries: Array<HistoryEntry<T>> = [];
+  for await (const m of ctx.stub.getHistoryForKey(stateKey(ctx, key.type, ...key.parts))) {
+    const millis = Number(m.timestamp.seconds) * 1000 + Math.floor(m.timestamp.nanos / 1e6);
+    const value = Buffer.from(m.value ?? []).toString('utf8');
+    entries.push({ txId: m.txId, timestamp: new Date(millis).toISOString(), isDelete: m.isDelete, ...(value ? { record: JSON.parse(value) as T } : {}) });
+  }
+  return entries;
+}
 
 function topLevelId(epc: string): string {
   return isPackId(epc) ? epc : containerId(epc);

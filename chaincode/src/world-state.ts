@@ -1,7 +1,7 @@
 import type { Context } from 'fabric-contract-api';
 import {
-  canonicalJson, DomainError, type CanonicalCache, assertNotBackdated, isContainer, isPack, majority, parseEpcUrn, withInvestigationHold, withLotStatus,
-  type ConsortiumRecord, type ContainerRecord, type InvestigationHoldRecord, type IsoTimestamp, type LotStatusRecord, type OrgId, type PackRecord, type RecordLookup, type TraceRecord,
+  canonicalJson, containersOfChange, DomainError, type CanonicalCache, assertNotBackdated, isContainer, isPack, majority, parseEpcUrn, storedWrites, viewOf, withInvestigationHold, withLotStatus,
+  type CarriedCommand, type ConsortiumRecord, type ContainerRecord, type InvestigationHoldRecord, type IsoTimestamp, type LotStatusRecord, type OrgId, type PackRecord, type RecordLookup, type TraceRecord,
 } from '@pedigree/domain';
 import { membersPolicy, voucherAndAnotherPolicy, vouchers } from './endorsement';
 import { KeyType, stateKey } from './keys';
@@ -18,12 +18,14 @@ export const CLOCK_SKEW_MS = Number(process.env.PEDIGREE_CLOCK_SKEW_SECONDS ?? 3
  */
 export class WorldState {
   private readonly traces = new Map<string, TraceRecord | undefined>();
+  /** Pack and container records as stored (a container with what it carries, a pack without it): lifecycle/carriage.ts. */
+  private readonly stored = new Map<string, TraceRecord | undefined>();
   private readonly lots = new Map<string, LotStatusRecord | undefined>();
   private readonly investigationHolds = new Map<string, InvestigationHoldRecord | undefined>();
   private consortiumRead?: Promise<ConsortiumRecord | undefined>;
   /** The canonical JSON of every object written, reused when the same records go out in the event. */
   readonly serialised: CanonicalCache = new WeakMap();
-  /** Key policies by holder set: a batch's packs share a handful, and building one is protobuf work. */
+  /** Key policies by holder set (and the contained packs' one): a batch shares a handful, and building one is protobuf work. */
   private readonly holderPolicies = new Map<string, Uint8Array>();
   /**
    * What this transaction wrote (null: deleted), by key: Fabric's getState answers committed state
@@ -107,11 +109,25 @@ export class WorldState {
     for (const [id, r] of this.traces) if (isPack(r) && r.gtin === hold.gtin && r.lot === hold.lot) this.traces.set(id, withInvestigationHold(r, hold));
   }
 
-  /** A pack (SGTIN URN, seen through its lot) or container (SSCC URN), cached for the synchronous domain lookup. */
+  /** A pack or container record as stored, cached for the synchronous planning of writes. */
+  async storedTrace(id: string): Promise<TraceRecord | undefined> {
+    if (this.stored.has(id)) return this.stored.get(id);
+    const key = traceKey(id);
+    const record = await this.read<TraceRecord>(key.type, ...key.parts);
+    this.stored.set(id, record);
+    if (record && record.id !== id) this.stored.set(record.id, record);
+    return record;
+  }
+
+  /**
+   * A pack (SGTIN URN, seen through its container's carried moves and its lot) or container (SSCC
+   * URN), cached for the synchronous domain lookup.
+   */
   async trace(id: string): Promise<TraceRecord | undefined> {
     if (this.traces.has(id)) return this.traces.get(id);
-    const key = traceKey(id);
-    let record = await this.read<TraceRecord>(key.type, ...key.parts);
+    const raw = await this.storedTrace(id);
+    if (isPack(raw) && raw.parent) await this.storedTrace(raw.parent);
+    let record = viewOf(raw, (k) => this.stored.get(k));
     if (isPack(record)) record = withInvestigationHold(withLotStatus(record, await this.lotStatus(record.gtin, record.lot)), await this.investigationHold(record.gtin, record.lot));
     this.traces.set(id, record);
     if (record && record.id !== id) this.traces.set(record.id, record);
@@ -150,20 +166,55 @@ export class WorldState {
   }
 
   /**
-   * Writes a pack or container and keeps its key-level endorsement policy in step with who must
-   * vouch for it. The policy is only rewritten when that set changes (or the key is new), which
-   * saves a round trip to the peer per key on most commands. A change dated before the record's
-   * last one is refused here, for every command alike.
+   * Stores a command's changed packs and containers (as they now are) the way carriage.ts plans:
+   * a container whose packs all moved alike carries the move, so its packs' keys are not written;
+   * packs that diverge are written with everything they inherited. A change dated before a
+   * record's last one is refused here, for every command alike.
    */
-  async putTrace(record: TraceRecord, at: IsoTimestamp): Promise<void> {
-    const before = this.traces.get(record.id);
-    assertNotBackdated(before, at, record.id);
+  async putTraces(records: readonly TraceRecord[], carried: ReadonlyMap<string, readonly CarriedCommand[]> | undefined, at: IsoTimestamp): Promise<void> {
+    for (const r of records) {
+      assertNotBackdated(this.traces.get(r.id), at, r.id);
+      await this.storedTrace(r.id);
+    }
+    const storedLookup = (id: string): TraceRecord | undefined => this.stored.get(id);
+    for (const id of containersOfChange({ records }, storedLookup)) {
+      const c = await this.storedTrace(id);
+      if (isContainer(c) && c.carried?.length) for (const child of c.children) await this.storedTrace(child);
+    }
+    for (const w of storedWrites(storedLookup, { records, ...(carried ? { carried } : {}) })) await this.putStored(w);
+    for (const r of records) this.traces.set(r.id, r);
+  }
+
+  /**
+   * Writes a stored record and keeps its key-level endorsement policy in step with who must vouch
+   * for it. The policy is only rewritten when that changes (or the key is new), which saves a round
+   * trip to the peer per key on most commands. A pack inside a container is vouched for by the
+   * container's own key (its holder AND another member) while the container carries its moves, so
+   * its key asks two members' peers, whoever holds the container when the pack materialises.
+   */
+  private async putStored(record: TraceRecord): Promise<void> {
+    const before = this.stored.get(record.id);
     const key = traceKey(record.id);
     await this.write(key.type, key.parts, record);
-    const orgs = vouchers(record);
-    if (!before || vouchers(before).join('|') !== orgs.join('|')) await this.setHolderPolicy(key.type, key.parts, orgs);
-    this.traces.set(record.id, record);
+    const policy = policyOf(record);
+    if (!before || policyOf(before) !== policy) {
+      if (policy === CONTAINED) {
+        const members = await this.members();
+        let contained = this.holderPolicies.get(CONTAINED);
+        if (!contained) this.holderPolicies.set(CONTAINED, (contained = membersPolicy(members, 2)));
+        await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, key.type, ...key.parts), contained);
+      }
+      else await this.setHolderPolicy(key.type, key.parts, vouchers(record));
+    }
+    this.stored.set(record.id, record);
   }
+}
+
+const CONTAINED = 'contained';
+
+/** Which key policy a stored record needs: a pack in a container any two members'; otherwise its vouchers'. */
+function policyOf(record: TraceRecord): string {
+  return isPack(record) && record.parent ? CONTAINED : vouchers(record).join('|');
 }
 
 /**

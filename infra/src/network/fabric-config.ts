@@ -125,6 +125,9 @@ export function coreYaml(sampleConfig: string, root: string): string {
   doc.chaincode.externalBuilders = [{ name: 'ccaas', path: path.join(root, 'infra/builders/ccaas'), propagateEnvironment: ['PEDIGREE_CCAAS_TLS_DIR'] }];
   // One chaincode process serves all peers; allow it time on a loaded 2-core machine.
   doc.chaincode.executetimeout = '60s';
+  // The gateway waits as long for another organisation's endorsement (its default is 30 s): a
+  // sealed 10,000-pack pallet's Ship reads every pack and endorsed in 33 s at load 18 (bench:pallet).
+  doc.peer.gateway = { ...(doc.peer.gateway ?? {}), endorsementTimeout: '60s' };
   // Faster gossip than the defaults (5 s alive interval): on one machine it costs nothing and
   // shortens the wait until discovery sees every organisation after a start or an upgrade.
   doc.peer.gossip.aliveTimeInterval = '1s';

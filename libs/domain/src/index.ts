@@ -211,6 +211,7 @@ export type {
   ContainerRecord,
   TraceRecord,
   RecordLookup,
+  CarriedCommand,
 } from './lifecycle/records';
 export type {
   ProductRecord,
@@ -230,7 +231,7 @@ export type {
 } from './lifecycle/ledger-records';
 export { TRANSITIONS, OVERLAY_RULES, UNDO_WINDOW_DAYS, rulesFor, AT_REST } from './lifecycle/transitions';
 export type { PackCommand, PackCommandType, Role, GuardName, Target, TransitionRule, OverlayRule, OverlayException } from './lifecycle/transitions';
-export { applyCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, packHolds, isSellable, isSellableAtRest, allowedCommands } from './lifecycle/pack-machine';
+export { applyCommand, replayCommand, commissionPack, effectiveExpiry, isExpired, packOverlays, packHolds, isSellable, isSellableAtRest, allowedCommands } from './lifecycle/pack-machine';
 export {
   containerId,
   aggregate,
@@ -242,9 +243,12 @@ export {
   receiveContainer,
   confirmContents,
   descendantIds,
+  applyToContents,
   isPack,
   isContainer,
 } from './lifecycle/aggregation';
+export { carriedView, containerView, containersOfChange, inheritCarried, storedWrites, viewOf } from './lifecycle/carriage';
+export type { CarriedChange } from './lifecycle/carriage';
 export type { AggregationResult, ReceiptResult, Mismatch, ContainerRef, AggregateInput, DisaggregateInput, ShipContainerInput, ReceiveContainerInput } from './lifecycle/aggregation';
 export { verifyProductIdentifier, suspectSampleSize, illegitimateNotificationDue } from './lifecycle/verification';
 export { recordConcerns } from './lifecycle/visibility';

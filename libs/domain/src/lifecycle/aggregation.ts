@@ -3,7 +3,8 @@ import { parseTimestamp, type IsoTimestamp } from '../time';
 import { parseEpcUrn, ssccToEpcUrn, type CompanyPrefixOptions } from '../gs1/epc-urn';
 import { normaliseSscc } from '../gs1/gtin';
 import { applyCommand } from './pack-machine';
-import { actorOf, type Actor, type ActorRef, type ContainerRecord, type PackRecord, type RecordLookup, type Shipment, type TraceRecord } from './records';
+import { actorOf, type Actor, type ActorRef, type CarriedCommand, type ContainerRecord, type PackRecord, type RecordLookup, type Shipment, type TraceRecord } from './records';
+import type { PackCommand } from './transitions';
 
 /**
  * Packs in cases, cases on pallets (SSCC containers). DSCSA lets a receiver infer the contents of a
@@ -18,6 +19,11 @@ import { actorOf, type Actor, type ActorRef, type ContainerRecord, type PackReco
 export interface AggregationResult {
   /** Every record that changed, parents before children, children in sorted id order. */
   readonly records: readonly TraceRecord[];
+  /**
+   * Packs whose change is exactly these commands applied to what they were, moved with their
+   * container: the container may carry them instead of each pack's record being written (carriage.ts).
+   */
+  readonly carried?: ReadonlyMap<string, readonly CarriedCommand[]>;
 }
 
 export interface ReceiptResult extends AggregationResult {
@@ -53,6 +59,7 @@ export function containerId(ref: ContainerRef): string {
 class Workset {
   private readonly changed = new Map<string, TraceRecord>();
   private readonly order: string[] = [];
+  private readonly carried = new Map<string, CarriedCommand[]>();
   constructor(private readonly lookup: RecordLookup) {}
   get(id: string): TraceRecord | undefined {
     return this.changed.get(id) ?? this.lookup(id);
@@ -60,9 +67,19 @@ class Workset {
   put(record: TraceRecord): void {
     if (!this.changed.has(record.id)) this.order.push(record.id);
     this.changed.set(record.id, record);
+    this.carried.delete(record.id);
+  }
+  /** A pack command moved with the pack's container: judged on the pack as always, then carriable. */
+  carry(pack: PackRecord, command: PackCommand, actor: Actor, at: IsoTimestamp): void {
+    const before = this.changed.has(pack.id) ? this.carried.get(pack.id) : [];
+    this.put(applyCommand(pack, command, actor, at));
+    if (before) this.carried.set(pack.id, [...before, { command, actor, at }]);
+  }
+  result(): AggregationResult {
+    return { records: this.order.map((id) => this.changed.get(id) as TraceRecord), ...(this.carried.size ? { carried: new Map(this.carried) } : {}) };
   }
   records(): TraceRecord[] {
-    return this.order.map((id) => this.changed.get(id) as TraceRecord);
+    return this.result().records as TraceRecord[];
   }
 }
 
@@ -266,6 +283,18 @@ export function sealContainer(lookup: RecordLookup, ref: ContainerRef, scanned: 
   return { records: ws.records() };
 }
 
+/**
+ * One pack command for every pack inside a container, at any depth (quarantine or release of a
+ * whole load): each pack is judged as if named alone, and the containers may carry the command.
+ */
+export function applyToContents(lookup: RecordLookup, ref: ContainerRef, command: PackCommand, actorRef: ActorRef, at: IsoTimestamp): AggregationResult {
+  const actor = actorOf(actorRef);
+  parseTimestamp(at, 'at');
+  const ws = new Workset(lookup);
+  for (const r of subtree(ws, requireContainer(ws, containerId(ref))).filter((x): x is PackRecord => x.docType === 'pack')) ws.carry(r, command, actor, at);
+  return ws.result();
+}
+
 // ------------------------------------------------------------------------------------------------
 
 export interface ShipContainerInput {
@@ -306,13 +335,18 @@ export function shipContainer(lookup: RecordLookup, ref: ContainerRef, input: Sh
   ws.put(touch(root, { status: 'shipped', shipment }, at));
   for (const r of tree) {
     if (r.docType === 'pack') {
-      ws.put(applyCommand(r, { type: 'ship', to: input.to, toSite: input.toSite, purpose: input.purpose, bizTransactions: input.bizTransactions, via: root.id }, actor, at));
+      ws.carry(r, shipCommand(input, root.id), actor, at);
     } else {
       if (r.status !== 'packed') throw illegalContainer(r, 'ship', `container is ${r.status}`);
       ws.put(touch(r, { status: 'shipped', shipment: { ...shipment, via: root.id } }, at));
     }
   }
-  return { records: ws.records() };
+  return ws.result();
+}
+
+/** The pack command a container's shipment gives each pack in it: no undefined fields, so every carried copy is the same JSON. */
+function shipCommand(input: ShipContainerInput, via: string): PackCommand {
+  return { type: 'ship', to: input.to, ...(input.toSite ? { toSite: input.toSite } : {}), ...(input.purpose ? { purpose: input.purpose } : {}), ...(input.bizTransactions ? { bizTransactions: input.bizTransactions } : {}), via };
 }
 
 /** Cancels a container shipment that did not leave: everything returns to rest at the shipper. */
@@ -328,12 +362,12 @@ export function voidContainerShipment(lookup: RecordLookup, ref: ContainerRef, a
   ws.put(touch(root, { status: 'packed', shipment: undefined }, at));
   for (const r of subtree(ws, root)) {
     if (r.docType === 'pack') {
-      if (r.status === 'shipped') ws.put(applyCommand(r, { type: 'voidShipping', via: root.id }, actor, at));
+      if (r.status === 'shipped') ws.carry(r, { type: 'voidShipping', via: root.id }, actor, at);
     } else if (r.status === 'shipped') {
       ws.put(touch(r, { status: 'packed', shipment: undefined }, at));
     }
   }
-  return { records: ws.records() };
+  return ws.result();
 }
 
 export interface ReceiveContainerInput {
@@ -384,7 +418,7 @@ export function confirmContents(lookup: RecordLookup, ref: ContainerRef, scanned
   for (const id of c.children) {
     const child = ws.get(id) as TraceRecord;
     if (child.docType === 'pack') {
-      if (child.status === 'shipped' && child.shipment?.to === actor.org) ws.put(applyCommand(child, { type: 'receive', via: c.id, completeness: 'verified' }, actor, at));
+      if (child.status === 'shipped' && child.shipment?.to === actor.org) ws.carry(child, { type: 'receive', via: c.id, completeness: 'verified' }, actor, at);
       else if (child.completeness !== 'verified') ws.put(touch(child, { completeness: 'verified' }, at));
       result.verified.push(id);
     } else if (child.status === 'shipped' && child.shipment?.to === actor.org) {
@@ -393,7 +427,7 @@ export function confirmContents(lookup: RecordLookup, ref: ContainerRef, scanned
       result.pending.push(...sub.pending);
     }
   }
-  return { records: ws.records(), ...result };
+  return { ...ws.result(), ...result };
 }
 
 function receiveTree(ws: Workset, root: ContainerRecord, scanned: ReadonlySet<string>, brokenSeals: ReadonlySet<string>, site: string | undefined, actor: Actor, at: IsoTimestamp, underException = false): ReceiptResult {
@@ -437,7 +471,7 @@ function receiveTree(ws: Workset, root: ContainerRecord, scanned: ReadonlySet<st
       ws.put(touch(r, { status: 'packed', shipment: undefined, owner: shipment.to, custodian: shipment.to, receipts: r.receipts + 1, sealed: r.sealed && !broken.has(r.id), site: receivedSite }, at));
     } else if (reached.has(r.id)) {
       const completeness = scanned.has(r.id) ? 'verified' : 'inferred';
-      ws.put(applyCommand(r, { type: 'receive', via: root.id, completeness, site }, actor, at));
+      ws.carry(r, { type: 'receive', via: root.id, completeness, ...(site ? { site } : {}) }, actor, at);
       (completeness === 'verified' ? result.verified : result.inferred).push(r.id);
     } else {
       // Known only from the aggregation record: stays in transit, flagged inferred, until scanned.
@@ -445,7 +479,7 @@ function receiveTree(ws: Workset, root: ContainerRecord, scanned: ReadonlySet<st
       result.pending.push(r.id);
     }
   }
-  return { records: ws.records(), ...result };
+  return { ...ws.result(), ...result };
 }
 
 function mismatchOf(c: ContainerRecord, scanned: ReadonlySet<string>, unexpected: readonly string[]): Mismatch | undefined {

@@ -46,6 +46,21 @@ export function applyCommand(pack: PackRecord | undefined, command: PackCommand,
     const failure = GUARDS[g](pack, command, actor, now.epochMs);
     if (failure) throw illegal(pack, command.type, failure, { guard: g });
   }
+  return effectOf(pack, rule, command, actor, at);
+}
+
+/**
+ * The effect of a command already accepted for this pack, without judging it again: how a pack
+ * inside a container takes on the moves its container carried for it (lifecycle/carriage.ts). The
+ * rules were checked when the command was accepted; the same pack, command, actor and time give the
+ * same record, so replaying never differs from having written it then.
+ */
+export function replayCommand(pack: PackRecord, command: PackCommand, actorRef: ActorRef, at: IsoTimestamp): PackRecord {
+  if (command.type === 'commission') throw commandInvalid('commission', 'a commissioning is never carried');
+  return effectOf(pack, ruleFor(pack, command), command, actorOf(actorRef), at);
+}
+
+function effectOf(pack: PackRecord, rule: TransitionRule, command: PackCommand, actor: Actor, at: IsoTimestamp): PackRecord {
   const changes = EFFECTS[command.type](pack, command as never, actor, at);
   const next = withChanges(pack, { ...changes, updatedAt: at, version: pack.version + 1 });
   return withChanges(next, { status: resolveTarget(rule.to, pack, next) });

@@ -1,5 +1,6 @@
 import type { IsoDate, IsoTimestamp } from '../time';
 import type { Gtin14, Sscc18 } from '../gs1/gtin';
+import type { PackCommand } from './transitions';
 
 /**
  * World-state records. Plain JSON data only (no classes, no Dates, no Maps) so the chaincode can
@@ -100,9 +101,21 @@ export interface ContainerRecord {
   readonly site?: string;
   readonly receipts: number;
   readonly shipment?: Shipment;
+  /**
+   * Stored form only (lifecycle/carriage.ts): pack commands this container carries for every pack
+   * directly inside it, in order, instead of each pack's record being written. Never in a view.
+   */
+  readonly carried?: readonly CarriedCommand[];
   readonly createdAt: IsoTimestamp;
   readonly updatedAt: IsoTimestamp;
   readonly version: number;
+}
+
+/** One pack command accepted for every pack directly inside a container, as it was accepted. */
+export interface CarriedCommand {
+  readonly command: PackCommand;
+  readonly actor: Actor;
+  readonly at: IsoTimestamp;
 }
 
 export type TraceRecord = PackRecord | ContainerRecord;

@@ -84,7 +84,7 @@ export interface CommandKeys {
   readonly writes: readonly LedgerKey[];
 }
 
-const PACK_LEVEL: CommandKeys = { reads: ['partner', 'consortium', 'event', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['pack', 'event'] };
+const PACK_LEVEL: CommandKeys = { reads: ['partner', 'consortium', 'event', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['pack', 'container', 'event'] };
 const GOVERNANCE: CommandKeys = { reads: ['partner', 'consortium', 'event', 'proposal', 'prefix'], writes: ['proposal', 'event', 'consortium', 'partner', 'prefix'] };
 const INVESTIGATION_STEP: CommandKeys = { reads: ['partner', 'consortium', 'event', 'investigation'], writes: ['investigation', 'event'] };
 const EXCEPTION_STEP: CommandKeys = { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['exception', 'event'] };
@@ -98,7 +98,7 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   Propose: GOVERNANCE,
   Approve: GOVERNANCE,
   RegisterProduct: { reads: ['partner', 'consortium', 'event', 'product', 'prefix'], writes: ['product', 'event'] },
-  Commission: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'lotStatus', 'investigationHold'], writes: ['pack', 'lot', 'event'] },
+  Commission: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['pack', 'container', 'lot', 'event'] },
   Pack: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   Unpack: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'event'] },
   Ship: { reads: PACK_LEVEL.reads, writes: ['pack', 'container', 'shipment', 'ti', 'event'] },
@@ -116,26 +116,26 @@ export const COMMAND_KEYS: { readonly [T in LedgerCommandName | 'AnchorForecast'
   RecallLot: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus', 'investigationHold'], writes: ['lotStatus', 'event'] },
   ExtendExpiry: { reads: ['partner', 'consortium', 'event', 'product', 'lotStatus', 'investigationHold'], writes: ['lotStatus', 'event'] },
   Capture: { reads: ['partner', 'consortium', 'event', 'product', 'pack', 'container', 'lotStatus', 'investigationHold'], writes: ['pack', 'container', 'lot', 'event'] },
-  RaiseExceptions: { reads: [...EXCEPTION_STEP.reads, 'shipment'], writes: ['exception', 'exceptionOfShipment', 'event', 'pack'] },
+  RaiseExceptions: { reads: [...EXCEPTION_STEP.reads, 'shipment'], writes: ['exception', 'exceptionOfShipment', 'event', 'pack', 'container'] },
   ReferException: EXCEPTION_STEP,
   AnswerException: EXCEPTION_STEP,
   ResolveException: EXCEPTION_STEP,
   // Closing releases the packs no other open exception of the shipment still holds (its index).
-  CloseException: { reads: [...EXCEPTION_STEP.reads, 'exceptionOfShipment'], writes: ['exception', 'event', 'pack'] },
+  CloseException: { reads: [...EXCEPTION_STEP.reads, 'exceptionOfShipment'], writes: ['exception', 'event', 'pack', 'container'] },
   AnchorReadings: { reads: ['partner', 'consortium', 'event', 'shipment', 'container', 'readingsAnchor'], writes: ['readingsAnchor', 'event'] },
-  DecideExcursion: { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'lotStatus', 'investigationHold', 'excursionDecision'], writes: ['excursionDecision', 'event'] },
+  DecideExcursion: { reads: ['partner', 'consortium', 'event', 'exception', 'pack', 'container', 'lotStatus', 'investigationHold', 'excursionDecision'], writes: ['excursionDecision', 'event'] },
   EscalateException: EXCEPTION_STEP,
   // The scope is read from the ledger (a lot's index, each pack through its lot); no pack is written.
-  OpenInvestigation: { reads: ['partner', 'consortium', 'event', 'product', 'lot', 'pack', 'lotStatus', 'investigation', 'investigationHold'], writes: ['investigation', 'investigationHold', 'event'] },
-  VerifyInvestigationPack: { reads: [...INVESTIGATION_STEP.reads, 'pack', 'lotStatus', 'investigationHold'], writes: INVESTIGATION_STEP.writes },
+  OpenInvestigation: { reads: ['partner', 'consortium', 'event', 'product', 'lot', 'pack', 'container', 'lotStatus', 'investigation', 'investigationHold'], writes: ['investigation', 'investigationHold', 'event'] },
+  VerifyInvestigationPack: { reads: [...INVESTIGATION_STEP.reads, 'pack', 'container', 'lotStatus', 'investigationHold'], writes: INVESTIGATION_STEP.writes },
   RecordInvestigationFinding: INVESTIGATION_STEP,
   // A packs scope finds its lots' hold records by reading the packs.
-  ClearInvestigation: { reads: [...INVESTIGATION_STEP.reads, 'pack', 'lotStatus', 'investigationHold'], writes: [...INVESTIGATION_STEP.writes, 'investigationHold'] },
+  ClearInvestigation: { reads: [...INVESTIGATION_STEP.reads, 'pack', 'container', 'lotStatus', 'investigationHold'], writes: [...INVESTIGATION_STEP.writes, 'investigationHold'] },
   DeclareIllegitimate: INVESTIGATION_STEP,
   RecordFdaFiling: INVESTIGATION_STEP,
   NotifyTradingPartners: INVESTIGATION_STEP,
   RequestTermination: INVESTIGATION_STEP,
-  RequestTracing: { reads: ['partner', 'consortium', 'event', 'pack', 'lotStatus', 'investigationHold', 'tracingRequest'], writes: ['tracingRequest', 'event'] },
+  RequestTracing: { reads: ['partner', 'consortium', 'event', 'pack', 'container', 'lotStatus', 'investigationHold', 'tracingRequest'], writes: ['tracingRequest', 'event'] },
   // tracingRelease is private data: the requester's implicit collection.
   ReleaseTracing: { reads: ['partner', 'consortium', 'event', 'tracingRequest', 'shipment'], writes: ['tracingRequest', 'tracingRelease', 'event'] },
   AnchorForecast: { reads: ['partner', 'forecastAnchor', 'forecastAnchorEvent'], writes: ['forecastAnchor', 'forecastAnchorEvent'] },
