@@ -291,6 +291,34 @@ describe('EPCIS 2.0 REST binding: query', () => {
   it('is for authenticated readers only', async () => {
     expect((await fetch(`${m.url}/events`)).status).toBe(401);
   });
+
+  // Rows of the conformance table in docs/epcis-rest.md that need the routes themselves (the rest are
+  // libs/partner/src/epcis-rest/conformance.spec.ts on the controllers).
+  it('answers discovery as GS1\'s OpenAPI lays it out: OPTIONS / and GET /, Allow per resource, POST /events 501, 406 outside 1.2-2.0', async () => {
+    const send = (path: string, method: string, headers: Record<string, string> = {}) => fetch(`${m.url}${path}`, { method, headers: { 'x-api-key': operator, ...headers } });
+    const root = await send('/', 'OPTIONS');
+    expect(root.status).toBe(204);
+    expect(root.headers.get('gs1-epcis-max')).toBe('2.0.0');
+    expect(root.headers.get('gs1-epc-format')).toContain('Always_GS1_Digital_Link');
+    expect(await (await send('/', 'GET')).json()).toMatchObject({ type: 'Collection', member: expect.arrayContaining(['capture', 'events', 'queries']) });
+    expect((await send('/queries/any', 'OPTIONS')).headers.get('allow')).toBe('OPTIONS, GET, DELETE');
+    const one = await send('/events', 'POST', { 'content-type': 'application/json' });
+    expect(one.status).toBe(501);
+    expect(one.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await one.json()).toMatchObject({ type: 'epcisException:ImplementationException', status: 501 });
+    const tooNew = await send('/events', 'GET', { 'GS1-EPCIS-Min': '2.1.0' });
+    expect(tooNew.status).toBe(406);
+    expect((await capture(document([commission([300])]), { 'GS1-EPCIS-Version': '3.0.0' })).status).toBe(406);
+  });
+
+  it('names in x-epcis-omitted what a captured XML document carried with no EPCIS 2.0 field', async () => {
+    const xml = `<?xml version="1.0"?><epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2026-06-01T00:00:00Z"><EPCISBody><EventList>
+<ObjectEvent><eventTime>2026-06-01T09:00:00.000Z</eventTime><eventTimeZoneOffset>+00:00</eventTimeZoneOffset><epcList><epc>${epc(301)}</epc></epcList><action>OBSERVE</action>
+<bizStep>urn:epcglobal:cbv:bizstep:inspecting</bizStep></ObjectEvent></EventList><extension><carrierNote>n</carrierNote></extension></EPCISBody><extension><batchRef>B-1</batchRef></extension></epcis:EPCISDocument>`;
+    const res = await capture(xml, { 'content-type': 'application/xml' });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('x-epcis-omitted')).toBe('/EPCISDocument/EPCISBody/extension, /EPCISDocument/extension');
+  });
 });
 
 describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', () => {

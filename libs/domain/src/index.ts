@@ -169,7 +169,7 @@ export {
   EpcisXmlReader, readEpcisXml, xmlHashOptions, epcisXmlChunks, writeEpcisXml, escapeXml, EPCIS_QUERY_NS, readAndValidateEpcisXml, dscsaHeaderOf,
   EPCIS_NS, SBDH_NS, GS1USHC_NS, CBVMDA_NS,
 } from './epcis/xml';
-export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation, EpcisXmlWriteOptions, EpcisXmlVersion, DscsaHeader, ValidatedEpcisXml, XmlValidationIssue } from './epcis/xml';
+export type { EpcisXmlReadOptions, EpcisXmlReadResult, XmlLocation, XmlOmission, EpcisXmlWriteOptions, EpcisXmlVersion, DscsaHeader, ValidatedEpcisXml, XmlValidationIssue } from './epcis/xml';
 export type { DscsaStep, DscsaStepProfile, ProfileRequirement } from './epcis/dscsa-profile';
 export { parseEpcisQuery, matchesEpcisQuery, runEpcisQuery, epcMatches } from './epcis/query';
 export type { EpcisQuery, EpcisQueryParams } from './epcis/query';

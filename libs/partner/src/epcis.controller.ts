@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import {
   canonicalJson, sha256Hex, computeEventHashId, contextNamespaces, DomainError, MAX_CAPTURE_COMMANDS, EPCIS_CONTEXT, EpcisXmlReader, validateEpcisDocument,
-  writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions,
+  writeEpcisXml, xmlHashOptions, type EpcisEvent, type EventHashOptions, type XmlOmission,
 } from '@pedigree/domain';
 import { Roles, ServiceError } from '@pedigree/platform';
 import { toEpc } from './epc-input';
@@ -12,6 +12,7 @@ import { captureIdOf, capturePart, commandFor, type EventShape } from './epcis-c
 import { PartnerContext } from './partner-context';
 import { InboundReceiver, type InboundReceipt } from './inbound';
 import { OPERATORS, READERS } from './roles';
+import { omittedHeader } from './epcis-rest/capture.controller';
 
 
 /** Largest XML body read (bytes); PEDIGREE_EPCIS_XML_MAX_BYTES overrides. */
@@ -21,7 +22,7 @@ const XML_MAX_BYTES = Number(process.env['PEDIGREE_EPCIS_XML_MAX_BYTES'] ?? 64 *
  * Reads an XML body straight from the request stream into the streaming EPCIS reader (Nest's
  * JSON parser leaves such bodies unread), so the XML text is never held whole.
  */
-async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHashOptions; locations: readonly { line: number; column: number; path: string }[]; sha256: string }> {
+async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHashOptions; locations: readonly { line: number; column: number; path: string }[]; omitted: readonly XmlOmission[]; sha256: string }> {
   const reader = new EpcisXmlReader();
   const digest = createHash('sha256');
   let bytes = 0;
@@ -33,7 +34,7 @@ async function readXmlBody(req: Request): Promise<{ doc: unknown; hash: EventHas
     reader.write(chunk);
   }
   const read = reader.end();
-  return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations, sha256: digest.digest('hex') };
+  return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations, omitted: read.omitted, sha256: digest.digest('hex') };
 }
 
 /** `?format=xml-1.2|xml-2.0`, else `Accept: application/xml` (EPCIS 1.2, what DSCSA partners read), else JSON-LD. */
@@ -79,7 +80,7 @@ export class EpcisController {
   @Roles(...OPERATORS)
   @Post('capture')
   @HttpCode(200)
-  async capture(@Body() body: unknown, @Req() req: Request): Promise<{ captured: number; results: Array<MutationReceipt & { epcisEventId: string }> }> {
+  async capture(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<{ captured: number; results: Array<MutationReceipt & { epcisEventId: string }>; omitted?: readonly XmlOmission[] }> {
     const xml = isXml(req) ? await readXmlBody(req) : undefined;
     const doc = xml ? xml.doc : body;
     const hash: EventHashOptions = xml ? xml.hash : { namespaces: contextNamespaces((doc as { '@context'?: unknown } | null)?.['@context']) };
@@ -98,7 +99,8 @@ export class EpcisController {
     // The document's own identity: the same events in the same order are the same capture.
     const receipts = await this.p.commands.capture(captureIdOf(eventIds), parts);
     const results = receipts.map((r, i) => ({ ...r, epcisEventId: eventIds[i] as string }));
-    return { captured: results.length, results };
+    for (const [name, value] of Object.entries(omittedHeader(xml?.omitted))) res.setHeader(name, value);
+    return { captured: results.length, results, ...(xml?.omitted.length ? { omitted: xml.omitted } : {}) };
   }
 
   /**
@@ -109,9 +111,10 @@ export class EpcisController {
   @Roles(...OPERATORS)
   @Post('inbound')
   @HttpCode(200)
-  async inbound(@Body() body: unknown, @Req() req: Request, @Query('site') site: string | undefined): Promise<InboundReceipt> {
+  async inbound(@Body() body: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response, @Query('site') site: string | undefined): Promise<InboundReceipt> {
     const xml = isXml(req) ? await readXmlBody(req) : undefined;
     const doc = xml ? xml.doc : body;
+    for (const [name, value] of Object.entries(omittedHeader(xml?.omitted))) res.setHeader(name, value);
     return new InboundReceiver(this.p).receive(doc, xml ? xml.sha256 : sha256Hex(canonicalJson(doc)), site ? { site } : {});
   }
 

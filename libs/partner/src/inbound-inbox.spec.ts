@@ -35,6 +35,13 @@ describe('the inbound inbox (a watched folder standing in for AS2)', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('names beside a received document what its XML carried with no EPCIS 2.0 field (EPCISBody/extension)', async () => {
+    await fs.writeFile(path.join(dir, 'x.xml'), XML.replace('<EventList/>', '<EventList/><extension><carrierNote>n</carrierNote></extension>'));
+    const [out] = await new InboundInbox(dir, async () => ({ shipmentId: 's', duplicate: false }), 0).sweep(Date.now() + 10);
+    expect(out).toMatchObject({ outcome: 'received', omitted: [{ path: '/EPCISDocument/EPCISBody/extension', element: 'extension' }] });
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'received', 'x.xml.omitted.json'), 'utf8'))).toMatchObject({ file: 'x.xml', omitted: [{ path: '/EPCISDocument/EPCISBody/extension' }] });
+  });
+
   it('leaves a file still being written, and one that met an outage, for the next sweep', async () => {
     await fs.writeFile(path.join(dir, 'late.xml'), XML);
     const fresh = await new InboundInbox(dir, async () => ({ shipmentId: 'x', duplicate: false }), 60_000).sweep();

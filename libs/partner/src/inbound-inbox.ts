@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { canonicalJson, DomainError, EpcisXmlReader, isDomainError } from '@pedigree/domain';
+import { canonicalJson, DomainError, EpcisXmlReader, isDomainError, type XmlOmission } from '@pedigree/domain';
 
 /** What the inbox hands a document to (InboundReceiver.receive). */
 export type ReceiveDocument = (document: unknown, documentSha256: string) => Promise<{ readonly shipmentId: string | null; readonly duplicate: boolean }>;
@@ -11,6 +11,8 @@ export interface InboxOutcome {
   readonly outcome: 'received' | 'refused';
   readonly shipmentId?: string;
   readonly error?: { readonly code: string; readonly message: string };
+  /** XML content the document carried that EPCIS 2.0 has no field for (also in `received/<name>.omitted.json`). */
+  readonly omitted?: readonly XmlOmission[];
 }
 
 /**
@@ -62,10 +64,12 @@ export class InboundInbox {
     const file = path.join(this.dir, name);
     const bytes = await fs.readFile(file);
     try {
-      const { document, sha256 } = readDocument(name, bytes);
+      const { document, sha256, omitted } = readDocument(name, bytes);
       const receipt = await this.receive(document, sha256);
       await fs.rename(file, path.join(this.dir, 'received', name));
-      return { file: name, outcome: 'received', ...(receipt.shipmentId ? { shipmentId: receipt.shipmentId } : {}) };
+      // Said beside the document, as a refusal's reason is: nothing it carried is dropped unsaid.
+      if (omitted.length) await fs.writeFile(path.join(this.dir, 'received', `${name}.omitted.json`), `${JSON.stringify({ file: name, omitted }, null, 2)}\n`);
+      return { file: name, outcome: 'received', ...(receipt.shipmentId ? { shipmentId: receipt.shipmentId } : {}), ...(omitted.length ? { omitted } : {}) };
     } catch (err) {
       // A ledger or database outage is not the document's fault: leave it for the next sweep.
       if (!isDomainError(err) && !isRefusal(err)) throw err;
@@ -84,11 +88,12 @@ function isRefusal(err: unknown): boolean {
 }
 
 /** XML by its name, JSON-LD otherwise; the SHA-256 as POST /epcis/inbound takes it (XML bytes, canonical JSON). */
-export function readDocument(name: string, bytes: Buffer): { document: unknown; sha256: string } {
+export function readDocument(name: string, bytes: Buffer): { document: unknown; sha256: string; omitted: readonly XmlOmission[] } {
   if (/\.xml$/i.test(name)) {
     const reader = new EpcisXmlReader();
     reader.write(bytes.toString('utf8'));
-    return { document: reader.end().document, sha256: createHash('sha256').update(bytes).digest('hex') };
+    const read = reader.end();
+    return { document: read.document, sha256: createHash('sha256').update(bytes).digest('hex'), omitted: read.omitted };
   }
   let document: unknown;
   try {
@@ -96,5 +101,5 @@ export function readDocument(name: string, bytes: Buffer): { document: unknown; 
   } catch {
     throw new DomainError('EPCIS_INVALID', `${name} is not JSON (nor named .xml)`, { reason: 'not JSON' });
   }
-  return { document, sha256: createHash('sha256').update(canonicalJson(document)).digest('hex') };
+  return { document, sha256: createHash('sha256').update(canonicalJson(document)).digest('hex'), omitted: [] };
 }

@@ -7,8 +7,9 @@ import { digitalLinkToEpcUrn, epcUrnToDigitalLink } from '../gs1/digital-link';
  * (epcList, childEPCs, input/outputEPCList, parentID, quantity elements' epcClass). An identifier
  * with no form in the other notation (a scheme Digital Link does not cover, or a Digital Link
  * whose company prefix length cannot be known) stays as it is: a partner then sees what the ledger holds.
+ * `Never_Translates` (the REST binding's fourth value) is answered as recorded, like `No_Preference`.
  */
-export const EPC_FORMATS = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN'] as const;
+export const EPC_FORMATS = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'] as const;
 export type EpcFormat = (typeof EPC_FORMATS)[number];
 
 /** A REST binding header whose values the standard lists: absent or empty is No_Preference, case does not matter. */
@@ -26,10 +27,13 @@ export function parseEpcFormat(header: string | undefined): EpcFormat {
 }
 
 /** The REST binding's GS1-CBV-XML-Format: how CBV terms are spelled in an XML answer. */
-export const CBV_XML_FORMATS = ['Always_Web_URI', 'Always_URN', 'No_Preference'] as const;
+export const CBV_XML_FORMATS = ['Always_Web_URI', 'Always_URN', 'No_Preference', 'Never_Translates'] as const;
 export type CbvXmlFormat = (typeof CBV_XML_FORMATS)[number];
 
-/** No_Preference is answered as URNs, as the ledger's XML has always been. */
+/**
+ * No_Preference is answered as URNs, as the ledger's XML has always been; so is Never_Translates:
+ * events are recorded with CBV 2.0's bare terms, which XML cannot carry, and URNs are what 1.2 wrote.
+ */
 export function parseCbvXmlFormat(header: string | undefined): CbvXmlFormat {
   return headerValue('GS1-CBV-XML-Format', CBV_XML_FORMATS, header);
 }

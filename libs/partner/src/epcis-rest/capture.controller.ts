@@ -3,13 +3,14 @@ import { Controller, Get, HttpCode, Inject, Options, Param, Post, Query, Req, Re
 import type { Request, Response } from 'express';
 import {
   CAPTURE_ERROR_BEHAVIOURS, computeEventHashId, MAX_CAPTURE_COMMANDS, contextNamespaces, EpcisXmlReader, startCaptureJob, xmlHashOptions,
-  type CaptureErrorBehaviour, type EventHashOptions,
+  type CaptureErrorBehaviour, type EventHashOptions, type XmlOmission,
 } from '@pedigree/domain';
 import { Roles, type AuthenticatedRequest } from '@pedigree/platform';
 import { captureIdOf, type EventShape } from '../epcis-capture';
 import { personOf } from '../ledger-commands';
 import { OPERATORS, READERS } from '../roles';
 import { captureJobDocument, EpcisCaptureJobs } from './capture-jobs';
+import { checkCaptureVersions, checkVersionRanges } from './media-type';
 import { decodePageToken, encodePageToken, perPageOf, queryFingerprint } from './page-token';
 import { EpcisProblem, EpcisProblemFilter, setEpcisHeaders } from './problem';
 
@@ -46,6 +47,17 @@ interface ReadDocument {
   readonly doc: unknown;
   readonly hash?: EventHashOptions;
   readonly locations?: ReadonlyArray<{ line: number; column: number; path: string }>;
+  readonly omitted?: readonly XmlOmission[];
+}
+
+/**
+ * `x-epcis-omitted` on a capture answer: the place of each XML element the document carried that
+ * EPCIS 2.0 has no field for (document, body and event-list extensions), so nothing is dropped unsaid.
+ */
+export function omittedHeader(omitted: readonly XmlOmission[] | undefined): Record<string, string> {
+  if (!omitted?.length) return {};
+  const shown = omitted.slice(0, 20).map((o) => o.path);
+  return { 'x-epcis-omitted': `${shown.join(', ')}${omitted.length > shown.length ? `, … (${omitted.length} in all)` : ''}` };
 }
 
 /** The body, streamed and counted against the size limit; XML straight into the streaming reader. */
@@ -67,7 +79,7 @@ async function readDocument(req: Request, kind: MediaKind): Promise<ReadDocument
   if (xml) {
     try {
       const read = xml.end();
-      return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations };
+      return { doc: read.document, hash: xmlHashOptions(read), locations: read.locations, omitted: read.omitted };
     } catch (err) {
       throw new EpcisProblem(400, 'ValidationException', 'The XML document could not be read', (err as Error).message, {}, { details: (err as { details?: unknown }).details });
     }
@@ -126,6 +138,7 @@ export class EpcisCaptureController {
   @HttpCode(202)
   async capture(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response): Promise<void> {
     const kind = mediaKindOf(req);
+    checkCaptureVersions(req.headers);
     const behaviour = behaviourOf(req);
     const read = await readDocument(req, kind);
     const { document, events } = documentEvents(read.doc);
@@ -154,11 +167,13 @@ export class EpcisCaptureController {
     void this.jobs.run({ captureID, state, document, events, eventIds, hash, ...(read.locations ? { locations: read.locations } : {}), ...(submittedBy ? { submittedBy } : {}) });
     setEpcisHeaders(res);
     res.setHeader('Location', `/capture/${captureID}`);
+    for (const [name, value] of Object.entries(omittedHeader(read.omitted))) res.setHeader(name, value);
   }
 
   @Roles(...READERS)
   @Get('capture')
-  async list(@Query('perPage') perPage: string | undefined, @Query('nextPageToken') nextPageToken: string | undefined, @Res({ passthrough: true }) res: Response): Promise<unknown[]> {
+  async list(@Query('perPage') perPage: string | undefined, @Query('nextPageToken') nextPageToken: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown[]> {
+    checkVersionRanges(req.headers);
     const limit = perPageOf(perPage, MAX_JOBS_PER_PAGE);
     const fingerprint = queryFingerprint('capture', {});
     const token = nextPageToken === undefined ? undefined : decodePageToken(nextPageToken, fingerprint);
@@ -183,7 +198,8 @@ export class EpcisCaptureController {
 
   @Roles(...READERS)
   @Get('capture/:captureID')
-  async job(@Param('captureID') captureID: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  async job(@Param('captureID') captureID: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    checkVersionRanges(req.headers);
     const row = /^[0-9a-f-]{36}$/.test(captureID) ? await this.jobs.repository.get(captureID) : null;
     if (!row) throw new EpcisProblem(404, 'NoSuchResourceException', 'No such capture job', `no capture job ${captureID}`);
     setEpcisHeaders(res);

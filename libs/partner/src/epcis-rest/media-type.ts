@@ -36,6 +36,52 @@ const header = (h: Headers, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+const SPOKEN: Readonly<Record<'EPCIS' | 'CBV', readonly [string, string]>> = { EPCIS: ['1.2.0', '2.0.0'], CBV: ['1.2.0', '2.0.0'] };
+
+function compareVersions(a: string, b: string): number {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function version(h: Headers, name: string): string | undefined {
+  const raw = header(h, name.toLowerCase())?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+(\.\d+)*$/.test(raw)) throw new EpcisProblem(406, 'NotAcceptableException', 'Not Acceptable', `${name} is a version such as 2.0.0, not ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+/**
+ * The client's GS1-EPCIS-Min/Max and GS1-CBV-Min/Max (what it can read) against what this
+ * repository speaks (1.2.0 to 2.0.0 of each): 406 when the ranges do not meet.
+ */
+export function checkVersionRanges(h: Headers): void {
+  for (const [standard, [low, high]] of Object.entries(SPOKEN)) {
+    const min = version(h, `GS1-${standard}-Min`);
+    const max = version(h, `GS1-${standard}-Max`);
+    if ((min && compareVersions(min, high) > 0) || (max && compareVersions(max, low) < 0) || (min && max && compareVersions(min, max) > 0)) {
+      throw new EpcisProblem(406, 'NotAcceptableException', 'Not Acceptable', `this repository speaks ${standard} ${low} to ${high}; the request accepts ${min ?? 'any'} to ${max ?? 'any'}`);
+    }
+  }
+}
+
+/**
+ * The versions a captured document declares (GS1-EPCIS-Version, GS1-CBV-Version): 1.2.x or 2.0.x
+ * of each, else 406 — a later version's document would be read by rules it does not follow.
+ */
+export function checkCaptureVersions(h: Headers): void {
+  for (const standard of ['EPCIS', 'CBV']) {
+    const v = version(h, `GS1-${standard}-Version`);
+    if (v && !/^(1\.2|2\.0)(\.\d+)*$/.test(v)) {
+      throw new EpcisProblem(406, 'NotAcceptableException', 'Not Acceptable', `GS1-${standard}-Version ${v}: this repository captures ${standard} 1.2.x and 2.0.x documents`);
+    }
+  }
+}
+
 /**
  * The answer format the request asks for. `GS1-EPCIS-Version` picks the version (1.2.x or 2.0.x;
  * absent: 2.0); EPCIS 1.2 has XML only, so a 1.2 request answers XML whenever Accept allows it
@@ -43,6 +89,7 @@ const header = (h: Headers, name: string): string | undefined => {
  * `GS1-CBV-XML-Format` are checked here too (400 for a value the standard does not have).
  */
 export function eventAnswerFormat(headers: Headers): EventAnswerFormat {
+  checkVersionRanges(headers);
   const accept = header(headers, 'accept') ?? '*/*';
   const asked = (header(headers, 'gs1-epcis-version') ?? '').trim();
   const m = /^(\d+)\.(\d+)(\.\d+)?$/.exec(asked);

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 
 /** Problem JSON of the REST binding (no framework here: the Nest filter is problem.ts). */
-import { CBVMDA_NS, DomainError, GS1USHC_NS, isDomainError } from '@pedigree/domain';
+import { CBV_XML_FORMATS, CBVMDA_NS, DomainError, EPC_FORMATS, GS1USHC_NS, isDomainError } from '@pedigree/domain';
 import { AccessError } from '@pedigree/platform/auth';
 import { classifyFailure } from '@pedigree/platform/client-failure';
 
@@ -15,11 +15,18 @@ export const EPCIS_VERSION_HEADERS: Readonly<Record<string, string>> = {
   'GS1-CBV-Max': '2.0.0',
   // The extension vocabularies events carry here: the GS1 US healthcare fields and CBV master data.
   'GS1-Extensions': `gs1ushc=${GS1USHC_NS}, cbvmda=${CBVMDA_NS}`,
+  // Discovery (OPTIONS) announces the request header values this repository honours.
+  'GS1-EPC-Format': EPC_FORMATS.join(', '),
+  'GS1-CBV-XML-Format': CBV_XML_FORMATS.join(', '),
+  'GS1-Vendor-Version': 'pedigree-epcis-rest-1',
 };
+
+/** What OPTIONS answers beyond every answer's three headers (the OpenAPI's 204 discovery responses). */
+const DISCOVERY_HEADERS = ['GS1-EPCIS-Min', 'GS1-EPCIS-Max', 'GS1-CBV-Min', 'GS1-CBV-Max', 'GS1-EPC-Format', 'GS1-CBV-XML-Format', 'GS1-Vendor-Version'];
 
 /** The headers every answer of the binding carries (OPTIONS adds the rest of EPCIS_VERSION_HEADERS). */
 export function setEpcisHeaders(res: Response, all = false): void {
-  for (const name of ['GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-Extensions', ...(all ? ['GS1-EPCIS-Min', 'GS1-EPCIS-Max', 'GS1-CBV-Min', 'GS1-CBV-Max'] : [])]) {
+  for (const name of ['GS1-EPCIS-Version', 'GS1-CBV-Version', 'GS1-Extensions', ...(all ? DISCOVERY_HEADERS : [])]) {
     res.setHeader(name, EPCIS_VERSION_HEADERS[name] as string);
   }
 }

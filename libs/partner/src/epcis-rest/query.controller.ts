@@ -5,7 +5,7 @@ import { Roles, type AuthenticatedRequest } from '@pedigree/platform';
 import { EpcisEventReads, NamedQueryRepository, type EventOrder, type NamedQueryRow } from '@pedigree/readmodel';
 import { personOf } from '../ledger-commands';
 import { PartnerContext } from '../partner-context';
-import { READERS } from '../roles';
+import { OPERATORS, READERS } from '../roles';
 import { decodePageToken, encodePageToken, perPageOf, queryFingerprint } from './page-token';
 import { EpcisProblem, EpcisProblemFilter, setEpcisHeaders } from './problem';
 import { eventAnswerFormat, renderEventAnswer } from './media-type';
@@ -21,6 +21,9 @@ const VOCABULARIES = {
   bizLocations: { field: 'bizLocation', parameter: 'EQ_bizLocation' },
 } as const;
 type Vocabulary = keyof typeof VOCABULARIES;
+
+/** What `GET /` lists: the resources of the OpenAPI this binding answers. */
+const TOP_LEVEL = ['queries', 'capture', 'events', 'eventTypes', 'epcs', 'readPoints', 'bizLocations', 'dispositions', 'bizSteps'] as const;
 
 const collection = (member: readonly string[]) => ({ '@context': EPCIS_CONTEXT, type: 'Collection', member });
 
@@ -79,11 +82,38 @@ export class EpcisQueryController {
 
   @Roles(...READERS)
   @Options(['events', 'events/:eventID', 'eventTypes', 'eventTypes/:eventType', 'eventTypes/:eventType/events', 'epcs', 'epcs/:epc', 'epcs/:epc/events',
-    ...Object.keys(VOCABULARIES).flatMap((v) => [v, `${v}/:value`, `${v}/:value/events`]), 'queries/:queryName', 'queries/:queryName/events'])
+    ...Object.keys(VOCABULARIES).flatMap((v) => [v, `${v}/:value`, `${v}/:value/events`]), 'queries/:queryName/events', ''])
   @HttpCode(204)
   options(@Res({ passthrough: true }) res: Response): void {
     setEpcisHeaders(res, true);
     res.setHeader('Allow', 'OPTIONS, GET');
+  }
+
+  @Roles(...READERS)
+  @Options('queries/:queryName')
+  @HttpCode(204)
+  queryOptions(@Res({ passthrough: true }) res: Response): void {
+    setEpcisHeaders(res, true);
+    res.setHeader('Allow', 'OPTIONS, GET, DELETE');
+  }
+
+  /** The top-level resources (the OpenAPI's `GET /`), for discovery. */
+  @Roles(...READERS)
+  @Get('')
+  topLevel(@Res({ passthrough: true }) res: Response): unknown {
+    setEpcisHeaders(res);
+    return collection(TOP_LEVEL);
+  }
+
+  /**
+   * The standard's synchronous single-event capture. Every capture here is a capture job (the
+   * ledger answers asynchronously), so this says where to send the event instead of a bare 404.
+   */
+  @Roles(...OPERATORS)
+  @Post('events')
+  captureOne(): never {
+    throw new EpcisProblem(501, 'ImplementationException', 'Functionality not supported by server',
+      'single events are captured by POST /capture (an EPCISDocument with one event: 202 and a capture job), or synchronously by POST /epcis/capture');
   }
 
   @Roles(...READERS)

@@ -69,7 +69,29 @@ export interface EpcisXmlReadResult {
   /** Prefix -> namespace of the extensions seen (also in the document's @context). */
   readonly namespaces: Readonly<Record<string, string>>;
   readonly eventCount: number;
+  /**
+   * Content the document carries that has no place in EPCIS 2.0 JSON-LD and so is not in
+   * `document`: the outermost such element of EPCISDocument/extension, EPCISBody/extension,
+   * EventList/extension/extension (1.2's `##local` slot for later versions) and the `##other`
+   * elements of the document, its body and its event list (an event type in another namespace).
+   * A capture names these in its answer instead of dropping them silently.
+   */
+  readonly omitted: readonly XmlOmission[];
 }
+
+/** One element a read left out of the document, and where. */
+export interface XmlOmission extends XmlLocation {
+  /** `{namespace}localName`, or the local name for an element in no namespace. */
+  readonly element: string;
+}
+
+/** Where the reader walks the document's structure; a child there that is not part of it is omitted. */
+const STRUCTURE: Readonly<Record<string, readonly string[]>> = {
+  EPCISDocument: ['EPCISHeader', 'EPCISBody'],
+  'EPCISDocument/EPCISBody': ['EventList'],
+  'EPCISDocument/EPCISBody/EventList': ['extension'],
+  'EPCISDocument/EPCISBody/EventList/extension': [],
+};
 
 function xmlError(message: string, at: { line: number; column: number; path?: string }): DomainError {
   return new DomainError('EPCIS_XML_INVALID', `EPCIS XML line ${at.line}, column ${at.column}${at.path ? ` (${at.path})` : ''}: ${message}`, {
@@ -82,6 +104,7 @@ export class EpcisXmlReader {
   private readonly stack: Array<{ local: string; path: string; count: Map<string, number>; node?: XNode }> = [];
   private readonly events: JsonObject[] = [];
   private readonly locations: XmlLocation[] = [];
+  private readonly omitted: XmlOmission[] = [];
   private readonly namespaces: Record<string, string> = {};
   private version: EpcisXmlVersion | undefined;
   private creationDate: string | undefined;
@@ -127,7 +150,7 @@ export class EpcisXmlReader {
       ...(this.header && Object.keys(this.header).length ? { epcisHeader: this.header } : {}),
       epcisBody: { eventList: this.events },
     };
-    return { version: this.version, document, locations: this.locations, namespaces: { ...this.namespaces }, eventCount: this.eventCount };
+    return { version: this.version, document, locations: this.locations, namespaces: { ...this.namespaces }, eventCount: this.eventCount, omitted: [...this.omitted] };
   }
 
   private path(): string {
@@ -178,6 +201,10 @@ export class EpcisXmlReader {
         this.locations.push({ line: at.line, column: at.column, path });
         this.eventCount++;
       }
+    }
+    const structure = STRUCTURE[where];
+    if (!this.capture && structure && !(tag.uri === '' && structure.includes(tag.local))) {
+      this.omitted.push({ ...at, path, element: tag.uri ? `{${tag.uri}}${tag.local}` : tag.local });
     }
     this.stack.push({ local: tag.local, path, count: new Map(), ...(this.capture ? { node } : {}) });
   }
