@@ -73,8 +73,8 @@ export const DEFAULT_DESIGN: ServingDesign = {
   paths: 1000,
   calibration: 'symmetric',
   widenBelow: 1.35,
-  widenAbove: 1.3,
-  widenTotals: 1.1,
+  widenAbove: 1.35,
+  widenTotals: 1.25,
 };
 
 /**
