@@ -17,6 +17,11 @@ export interface ForecastConfig {
   readonly calendar: CalendarRegion;
   /** Days a month must open with nothing on hand to count as a stock-out month (censored demand). */
   readonly stockOutDays: number;
+  /**
+   * 'auto': a panel with too few long series for its own network (libs/forecasting needsPretrainedNetwork) is served
+   * through the PBS-pretrained network, trained on first use and kept in `model_versions`; 'off': never.
+   */
+  readonly pretrained: 'auto' | 'off';
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, valid: (v: number) => boolean): number {
@@ -25,6 +30,12 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, vali
   const v = Number(raw);
   if (!valid(v)) throw new Error(`${name}=${raw} is out of range`);
   return v;
+}
+
+function pretrainedFrom(raw: string | undefined): 'auto' | 'off' {
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'off') return 'off';
+  throw new Error(`FORECAST_PRETRAINED=${raw} must be auto or off`);
 }
 
 export function forecastConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ForecastConfig {
@@ -40,5 +51,6 @@ export function forecastConfigFromEnv(env: NodeJS.ProcessEnv = process.env): For
     includeCurrentMonth: env.FORECAST_INCLUDE_CURRENT_MONTH === 'true',
     calendar: checkRegion(env.FORECAST_CALENDAR ?? 'US'),
     stockOutDays: numberFrom(env, 'FORECAST_STOCKOUT_DAYS', 1, (v) => Number.isInteger(v) && v >= 1 && v <= 31),
+    pretrained: pretrainedFrom(env.FORECAST_PRETRAINED),
   };
 }

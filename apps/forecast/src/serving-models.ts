@@ -1,7 +1,10 @@
 import { DataSource } from 'typeorm';
 import {
-  activeBackend, BackendName, baselineServing, ForecastError, ServingModel, servingFromArtifacts, servingToArtifacts, StoredModelArtifacts,
+  activeBackend, BackendName, baselineServing, ForecastError, PretrainedStore, ServingModel, servingFromArtifacts, servingToArtifacts, StoredModelArtifacts,
 } from '@pedigree/forecasting';
+
+/** Rows that serve: serving models, and models stored before policies existed; not the bare pretrained networks. */
+const SERVING_ROWS = `(metadata ? 'servingPolicy' OR NOT (metadata ? 'pretrainedOn'))`;
 
 /** What the anchor names when no global model is loaded and the baselines served the forecast. */
 export const BASELINE_MODEL_VERSION = 'baselines';
@@ -48,7 +51,7 @@ export class ServingModels {
 
   /** Loads the newest stored model, if any: forecasts fall back to the baselines until one is trained. */
   async loadLatest(): Promise<void> {
-    const [row] = await this.own.query(`SELECT * FROM model_versions ORDER BY "createdAt" DESC LIMIT 1`);
+    const [row] = await this.own.query(`SELECT * FROM model_versions WHERE ${SERVING_ROWS} ORDER BY "createdAt" DESC LIMIT 1`);
     if (!row) return;
     try {
       const loaded = await servingFromArtifacts(artifactsOf(row));
@@ -75,10 +78,29 @@ export class ServingModels {
     return artifacts.metadata.version;
   }
 
+  /**
+   * Pretrained networks (no serving policy) kept in the same table under their pretrained name: a small panel's
+   * trainings start from the one stored, and only the first pays for pretraining.
+   */
+  pretrainedStore(): PretrainedStore {
+    return {
+      load: async (name) => {
+        const [row] = await this.own.query(`SELECT * FROM model_versions WHERE version = $1 AND metadata ? 'pretrainedOn' AND NOT (metadata ? 'servingPolicy')`, [name]);
+        return row ? artifactsOf(row) : undefined;
+      },
+      save: async (name, artifacts) => {
+        await this.own.query(
+          `INSERT INTO model_versions (version, "modelTopology", "weightSpecs", "weightData", metadata, "trainingJobId", "createdAt")
+           VALUES ($1, $2, $3, $4, $5, NULL, now()) ON CONFLICT (version) DO NOTHING`,
+          [name, JSON.stringify(artifacts.modelTopology), JSON.stringify(artifacts.weightSpecs), artifacts.weightData, JSON.stringify(artifacts.metadata)]);
+      },
+    };
+  }
+
   /** Stored versions, newest first, before `before` (a creation time), at most `limit`. */
   async page(before: string | null, limit: number): Promise<StoredModelRow[]> {
     return this.own.query(
-      `SELECT metadata, "createdAt" FROM model_versions WHERE ($1::timestamptz IS NULL OR "createdAt" < $1) ORDER BY "createdAt" DESC LIMIT $2`,
+      `SELECT metadata, "createdAt" FROM model_versions WHERE ${SERVING_ROWS} AND ($1::timestamptz IS NULL OR "createdAt" < $1) ORDER BY "createdAt" DESC LIMIT $2`,
       [before, limit]);
   }
 }

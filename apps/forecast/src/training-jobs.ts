@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DEFAULT_DESIGN, DemandHistory, trainServingModel, TrainingProgress } from '@pedigree/forecasting';
+import { DEFAULT_DESIGN, DemandHistory, GlobalQuantileModel, needsPretrainedNetwork, pretrainedGlobalModel, ServingModel, trainServingModel, TrainingProgress } from '@pedigree/forecasting';
 import { ServiceError } from '@pedigree/platform';
 import { DemandStore } from './demand-store';
 import { TrainingJobRow } from './entities';
@@ -64,6 +64,24 @@ export class TrainingJobs {
     return Math.round(10 + 65 * within + (event.phase === 'weights' ? 3 : event.phase === 'calibration' ? 5 : event.phase === 'done' ? 7 : 0));
   }
 
+  /**
+   * The PBS-pretrained network when the panel is too small for its own (config `pretrained`), from the model store
+   * or trained there on first use. Its design is this service's (members, epochs) with PBS's calendar: it is
+   * trained on PBS demand; the panel's own calendar and policy are still learned on the panel.
+   */
+  private async pretrainedFor(job: TrainingJobRow, histories: readonly DemandHistory[], design: { members: number; maxEpochs: number }): Promise<GlobalQuantileModel | undefined> {
+    if (this.config.pretrained === 'off' || !needsPretrainedNetwork(histories)) return undefined;
+    await this.update(job, { phase: 'pretrained network', percent: 4, message: 'too few long series for a network of their own: loading the PBS-pretrained network (trained on first use)' });
+    const { model } = await pretrainedGlobalModel(this.models.pretrainedStore(), {
+      design: { ...design, calendar: 'AU' },
+      seed: this.config.seed,
+      progress: (event) => {
+        if (event.epoch === undefined || event.epoch % 10 === 0) void this.update(job, { message: `pretraining on PBS: ${event.message}` });
+      },
+    });
+    return model;
+  }
+
   private async run(job: TrainingJobRow): Promise<void> {
     try {
       await this.update(job, { status: 'running', phase: 'loading history', percent: 2 });
@@ -76,10 +94,12 @@ export class TrainingJobs {
           if (!(err instanceof ServiceError)) throw err;
         }
       }
-      await this.update(job, { phase: 'training', percent: 10, message: `${histories.length} series` });
+      const design = { members: this.config.trainMembers, maxEpochs: this.config.trainMaxEpochs, calendar: this.config.calendar };
+      const pretrained = await this.pretrainedFor(job, histories, design);
+      await this.update(job, { phase: 'training', percent: 10, message: pretrained ? `${histories.length} series, from the pretrained network ${pretrained.metadata.version}` : `${histories.length} series` });
       let lastPercent = 10;
-      const { serving } = await trainServingModel(histories, {
-        horizon: 12, seed: this.config.seed, design: { members: this.config.trainMembers, maxEpochs: this.config.trainMaxEpochs, calendar: this.config.calendar },
+      const trained = await trainServingModel(histories, {
+        horizon: 12, seed: this.config.seed, design, ...(pretrained ? { model: pretrained } : {}),
         progress: (event) => {
           const percent = this.percentOf(event);
           if (percent > lastPercent) {
@@ -88,6 +108,7 @@ export class TrainingJobs {
           }
         },
       });
+      const serving = pretrained ? ownVersion(trained.serving) : trained.serving;
       // Too short a history for the global model is not a failure of the job: the baselines
       // (seasonal naive, ETS, theta, Croston-type for intermittent series) still forecast every series, and
       // those forecasts are published; the job says why no model came of it.
@@ -116,4 +137,14 @@ export class TrainingJobs {
       await this.update(job, { status: 'failed', phase: 'failed', finishedAt: this.now(), message: (err as Error).message });
     }
   }
+}
+
+/**
+ * A serving model on a pretrained network carries the network's version; its own version adds a digest of the
+ * policy learned here, so every panel's serving model is stored apart from the network and from each other.
+ */
+function ownVersion(serving: ServingModel): ServingModel {
+  if (!serving.model) return serving;
+  const digest = createHash('sha256').update(JSON.stringify(serving.policy)).digest('hex').slice(0, 12);
+  return { model: serving.model.withMetadata({ ...serving.model.metadata, version: `${serving.model.metadata.version}+policy-${digest}` }), policy: serving.policy };
 }

@@ -1,4 +1,4 @@
-import { etsForecast, etsPointForecast, fitEtsModel, selectEts } from './ets';
+import { ETS_CANDIDATES, etsForecast, etsPointForecast, fitEtsModel, selectEts } from './ets';
 import { SeededRandom } from './seeded-random';
 
 describe('ETS', () => {
@@ -41,5 +41,16 @@ describe('ETS', () => {
     expect(fitEtsModel(withZero, { error: 'M', trend: 'N', season: 'N' })).toBeUndefined();
     expect(selectEts(withZero)?.spec.error).toBe('A');
     expect(selectEts([1, 2, 3])).toBeUndefined();
+  });
+  it('selects the same model whether or not the history was selected before, and a changed month refits', () => {
+    const history = Array.from({ length: 60 }, (_, t) => 100 + 20 * Math.sin((2 * Math.PI * t) / 12) + 0.5 * t + ((t * 37) % 11));
+    const fresh = ETS_CANDIDATES.map((spec) => fitEtsModel(history, spec)).filter((f) => f && Number.isFinite(f.aicc)).reduce((a, b) => (b!.aicc < a!.aicc ? b : a));
+    const first = selectEts(history);
+    expect(first).toEqual(fresh);
+    expect(selectEts([...history])).toBe(first);
+    const changed = [...history];
+    changed[30] += 1e-9;
+    expect(selectEts(changed)).not.toBe(first);
+    expect(selectEts(history, { candidates: [first!.spec] })).toEqual(first);
   });
 });

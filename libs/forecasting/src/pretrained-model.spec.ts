@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monthIndex } from './calendar';
-import { directoryPretrainedStore, pbsPanel, pretrainedGlobalModel } from './pretrained-model';
+import { directoryPretrainedStore, needsPretrainedNetwork, pbsPanel, pretrainedGlobalModel } from './pretrained-model';
 import { serveForecasts, trainServingModel } from './served-forecast';
 import { initBackend } from './tf-backend';
 
@@ -55,5 +55,18 @@ describe('pretrained global model', () => {
     const series = pbsPanel();
     expect(series.length).toBe(239);
     expect(series.every((s) => s.values.length === 204)).toBe(true);
+  });
+});
+
+describe('needsPretrainedNetwork', () => {
+  // inputMonths 24: a series is long enough to learn from with 24 + 24 = 48 observed months.
+  it.each([
+    ['20 long series train their own', seasonal('a', 20, 48), false],
+    ['19 long series do not', seasonal('a', 19, 48), true],
+    ['many short series do not', seasonal('a', 40, 47), true],
+    ['missing months do not count', seasonal('a', 20, 48).map((h) => ({ ...h, values: h.values.map((v, t) => (t === 3 ? NaN : v)) })), true],
+    ['an empty panel does not', [], true],
+  ])('%s', (_, histories, expected) => {
+    expect(needsPretrainedNetwork(histories, { inputMonths: 24 })).toBe(expected);
   });
 });

@@ -82,3 +82,18 @@ export function directoryPretrainedStore(directory: string): PretrainedStore {
     },
   };
 }
+
+/** Series a panel needs, long enough to learn from, before its own network beats starting from a pretrained one. */
+export const OWN_NETWORK_MIN_SERIES = 20;
+
+/**
+ * Whether a panel should be served through a pretrained network: fewer than `minimumSeries` of its histories have
+ * the design's input months plus two years (one to learn from, one held out), the least a network needs to learn
+ * from a series. A global network learned on a handful of series is a handful of local models, so a small panel
+ * (a pharmacy's few products) starts from what a large panel taught, and learns only its policy itself.
+ */
+export function needsPretrainedNetwork(histories: readonly DemandHistory[], design: Partial<ServingDesign> = {}, minimumSeries = OWN_NETWORK_MIN_SERIES): boolean {
+  const needed = (design.inputMonths ?? DEFAULT_DESIGN.inputMonths) + 24;
+  const long = histories.filter((h) => h.values.filter((v) => Number.isFinite(v)).length >= needed).length;
+  return long < minimumSeries;
+}

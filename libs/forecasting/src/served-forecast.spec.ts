@@ -16,6 +16,9 @@ function panel() {
   return [...smooth, sparse];
 }
 
+/** About 1.3 CPU seconds of ETS selections: minutes of wall time on a shared 2-core machine, so not jest's 5 s. */
+const ETS_HEAVY = 120_000;
+
 describe('served forecaster', () => {
   it('defaults to the design frozen on the validation origins', () => {
     const frozen = JSON.parse(readFileSync(path.join(__dirname, '../config/forecast-design.json'), 'utf8'));
@@ -36,7 +39,7 @@ describe('served forecaster', () => {
     expect(alone.reason).toMatch(/stored policy/);
     const slow = serveForecasts(panel(), serving).forecasts[12];
     expect(['intermittent', 'lumpy']).toContain(slow.demandClass);
-  });
+  }, ETS_HEAVY);
 
   it('quantiles of totals grow with the periods; the order-up-to level covers lead time plus review', async () => {
     const { serving } = await trainServingModel(panel(), { withoutModel: true, design: { paths: 300, calendar: 'none' } });
@@ -49,7 +52,7 @@ describe('served forecaster', () => {
     expect(r.orderUpToLevel).toBe(Math.ceil(two - 1e-9));
     expect(r).toMatchObject({ reorderNow: true, orderQuantity: r.orderUpToLevel - 15, expedite: true });
     expect(() => reorderSuggestion(served, serving.policy, { leadTimePeriods: 1, reviewPeriods: 1, serviceLevel: 1.2, onHand: 0, inTransit: 0 })).toThrow(/service level/);
-  });
+  }, ETS_HEAVY);
 
   it('refuses an empty series, forecasts zero for an all-zero one, and says so beyond the calibrated horizon', async () => {
     const serving = baselineServing();

@@ -73,8 +73,8 @@ export const DEFAULT_DESIGN: ServingDesign = {
   paths: 1000,
   calibration: 'symmetric',
   widenBelow: 1.35,
-  widenAbove: 1.3,
-  widenTotals: 1.1,
+  widenAbove: 1.35,
+  widenTotals: 1.25,
 };
 
 /**
@@ -396,14 +396,34 @@ export async function trainServingModel(histories: readonly DemandHistory[], opt
   checkHorizon(horizon);
   const say = options.progress ?? (() => undefined);
   const { prepared, effect, refused } = preparePanel(histories, design, horizon, say);
-  const model = options.model ?? (options.withoutModel ? undefined : await trainNetwork(prepared, design, horizon, options, say));
+  // The network trains in worker threads where it can; meanwhile this thread makes the other methods' validation
+  // forecasts, which do not depend on it (ETS selection is most of the rest of training). The same computations
+  // as one after the other, so the same policy.
+  const training = options.model ? Promise.resolve(options.model) : options.withoutModel ? Promise.resolve(undefined) : trainNetwork(prepared, design, horizon, options, say);
+  training.catch(() => undefined);
+  const heldOut = prepared.filter((p) => p.conditioned.values.length >= horizon + VALIDATION_HISTORY);
+  const before = heldOut.map((p) => ({ key: p.key, start: p.adjusted.start, values: p.adjusted.values.slice(0, p.adjusted.values.length - horizon) }));
+  const others: { demandClass: DemandClass; factors: number[]; outputs: Map<ServedMethod, MethodOutput> }[] = [];
+  for (const [i, p] of heldOut.entries()) {
+    const cut = p.conditioned.values.length - horizon;
+    const factors = factorsAfter(p.conditioned.start, cut, horizon, effect);
+    const demandClass = classifyDemand(p.conditioned.values.slice(0, cut)).demandClass;
+    const outputs = new Map<ServedMethod, MethodOutput>();
+    for (const method of new Set(CLASS_METHODS[demandClass])) {
+      if (method === 'global-mlp') continue;
+      const out = methodOutput(method, before[i], horizon, factors, undefined);
+      if (out) outputs.set(method, out);
+    }
+    others.push({ demandClass, factors, outputs });
+    // Lets the worker threads start and report while this thread works.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const model = await training;
   const usableModel = model && model.horizon >= horizon ? model : undefined;
 
   say({ phase: 'validation', message: `validation forecasts of ${prepared.length} series` });
   const rows: ValidationRow[] = [];
   const storedValidation = usableModel && usableModel.validation.size === 0;
-  const heldOut = prepared.filter((p) => p.conditioned.values.length >= horizon + VALIDATION_HISTORY);
-  const before = heldOut.map((p) => ({ key: p.key, start: p.adjusted.start, values: p.adjusted.values.slice(0, p.adjusted.values.length - horizon) }));
   // A model passed in (not trained here) has no held-out forecasts of its own; it forecasts the validation year
   // from the truncated histories, which it may have seen in training: its weight is then flattered, as the policy notes.
   const globalAtValidation = storedValidation ? usableModel!.forecastMany(before, horizon) : [];
@@ -411,14 +431,13 @@ export async function trainServingModel(histories: readonly DemandHistory[], opt
     const values = p.conditioned.values;
     const cut = values.length - horizon;
     const rawBefore = values.slice(0, cut);
-    const factors = factorsAfter(p.conditioned.start, cut, horizon, effect);
+    const { demandClass, factors } = others[i];
     const global = storedValidation ? globalAtValidation[i] : usableModel?.validation.get(p.key)?.forecast;
+    // The network first, as the class's method list has it.
     const outputs = new Map<ServedMethod, MethodOutput>();
-    const demandClass = classifyDemand(rawBefore).demandClass;
-    for (const method of new Set(CLASS_METHODS[demandClass])) {
-      const out = methodOutput(method, before[i], horizon, factors, global);
-      if (out) outputs.set(method, out);
-    }
+    const network = CLASS_METHODS[demandClass].includes('global-mlp') ? methodOutput('global-mlp', before[i], horizon, factors, global) : undefined;
+    if (network) outputs.set('global-mlp', network);
+    for (const [method, out] of others[i].outputs) outputs.set(method, out);
     rows.push({ key: p.key, demandClass, actual: values.slice(cut), scale: seasonalNaiveScale(rawBefore), outputs });
   });
 

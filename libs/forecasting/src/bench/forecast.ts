@@ -20,7 +20,7 @@ import { fitSba, fitTsb, intermittentForecast } from '../intermittent';
 import { DEFAULT_LEVELS, QuantileForecast } from '../quantile-forecast';
 import { simulateOrderUpTo } from '../reorder-policy';
 import { DEFAULT_DESIGN, ServedMethod, serveForecasts, ServingDesign, ServingModel, ServingPolicy, totalQuantiles, trainServingModel } from '../served-forecast';
-import { modelFromArtifacts, servingFromArtifacts, servingToArtifacts } from '../model-store';
+import { loadServingFromDirectory, modelFromArtifacts, saveServingToDirectory, servingFromArtifacts, servingToArtifacts } from '../model-store';
 import { SeededRandom } from '../seeded-random';
 import { initBackend } from '../tf-backend';
 import { CalendarRegion, checkRegion } from '../trading-days';
@@ -52,6 +52,15 @@ interface BenchArguments {
   /** `--low-volume only`: the low-volume benchmark alone, without the main seeds (its own process on a busy machine). */
   readonly lowVolumeOnly: boolean;
   readonly backtest: boolean;
+  /** `--save DIR`: every seed's serving model per test origin, as the service stores it (model.json + weights.bin). */
+  readonly save: string | undefined;
+  /**
+   * `--inventory-from DIR`: the inventory backtest (and the served scores) of serving models saved by `--save`,
+   * with the frozen design's serving-time widening. Training does not read the widening, so a backtest of saved
+   * models is the one the training run would have made; it lets the seeds train while the design's serving-time
+   * step is still being chosen on the validation origins.
+   */
+  readonly inventoryFrom: string | undefined;
 }
 
 interface DesignFile {
@@ -96,7 +105,7 @@ function parseArguments(argv: readonly string[]): BenchArguments {
     if (value === undefined) throw new ForecastError('INVALID_OPTIONS', `--${name} needs a value`);
     flags.set(name, value);
   }
-  const known = ['csv', 'key', 'time', 'value', 'min-mean', 'seed', 'seeds', 'search', 'calibrate', 'design', 'keys', 'members', 'max-epochs', 'calendar', 'low-volume', 'backtest'];
+  const known = ['csv', 'key', 'time', 'value', 'min-mean', 'seed', 'seeds', 'search', 'calibrate', 'design', 'keys', 'members', 'max-epochs', 'calendar', 'low-volume', 'backtest', 'save', 'inventory-from'];
   const unknown = [...flags.keys()].filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new ForecastError('INVALID_OPTIONS', `unknown flag(s) ${unknown.map((k) => `--${k}`).join(', ')}; known: ${known.map((k) => `--${k}`).join(', ')}`);
   const numbers = (text: string, name: string): number[] => {
@@ -113,7 +122,7 @@ function parseArguments(argv: readonly string[]): BenchArguments {
   const calendar = flags.has('calendar') ? checkRegion(flags.get('calendar') as string) : undefined;
   const onOff = (name: string, fallback: boolean): boolean => (flags.has(name) ? flags.get(name) !== 'off' && flags.get(name) !== 'false' : fallback);
   const lowVolumeOnly = flags.get('low-volume') === 'only';
-  const common = { seeds, search: flags.has('search'), calibrate: flags.has('calibrate'), designFile: locate(flags.get('design') ?? DESIGN_FILE), keys, overrides, calendar, backtest: onOff('backtest', true), lowVolumeOnly };
+  const common = { seeds, search: flags.has('search'), calibrate: flags.has('calibrate'), designFile: locate(flags.get('design') ?? DESIGN_FILE), keys, overrides, calendar, backtest: onOff('backtest', true), lowVolumeOnly, save: flags.get('save'), inventoryFrom: flags.get('inventory-from') };
   if (!flags.has('csv')) {
     const csv = locate(PBS_FILE);
     if (!existsSync(csv)) throw new ForecastError('INVALID_OPTIONS', `PBS data not found at ${csv}`);
@@ -146,12 +155,20 @@ const figures = (s: ProtocolScore): Figures => ({ mase: round(s.mase), pinball: 
 interface Timed<T> {
   readonly value: T;
   readonly seconds: number;
+  /**
+   * CPU seconds of the whole process (every thread, the training workers too) over the same span: on a machine
+   * shared with other work, wall seconds measure the load as much as the code; CPU seconds over the cores are what
+   * the run would take alone.
+   */
+  readonly cpuSeconds: number;
 }
 
 async function timed<T>(run: () => Promise<T> | T): Promise<Timed<T>> {
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const value = await run();
-  return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  const used = process.cpuUsage(cpu);
+  return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 /** A policy that serves one method alone, uncalibrated (for the 'tfjs' row and the low-volume single methods). */
@@ -175,6 +192,7 @@ interface SeedRun {
   readonly tfjs: QuantileForecast[][];
   readonly servings: ServingModel[];
   readonly seconds: number;
+  readonly cpuSeconds: number;
 }
 
 /** Trains the served forecaster at each origin and serves every series with it: the service's path, end to end. */
@@ -183,6 +201,7 @@ async function runSeed(splits: readonly OriginSplit[], design: ServingDesign, se
   const tfjs: QuantileForecast[][] = [];
   const servings: ServingModel[] = [];
   let seconds = 0;
+  let cpuSeconds = 0;
   for (const split of splits) {
     const t = await timed(async () => {
       const { serving } = await trainServingModel(split.histories, {
@@ -200,17 +219,18 @@ async function runSeed(splits: readonly OriginSplit[], design: ServingDesign, se
       return { serving, forecasts };
     });
     seconds += t.seconds;
+    cpuSeconds += t.cpuSeconds;
     const { serving, forecasts } = t.value;
     servings.push(serving);
     served.push(forecasts);
     const p = serving.policy;
     progress(
-      `${label} seed ${seed} origin ${split.monthsBeforeEnd}: ${t.seconds.toFixed(1)} s; trading days beta ${p.tradingDays.beta.toFixed(4)}; weights ${JSON.stringify(p.weights.smooth)}; ` +
+      `${label} seed ${seed} origin ${split.monthsBeforeEnd}: ${t.seconds.toFixed(1)} s (${t.cpuSeconds.toFixed(1)} CPU s); trading days beta ${p.tradingDays.beta.toFixed(4)}; weights ${JSON.stringify(p.weights.smooth)}; ` +
         `validation MASE ${JSON.stringify(Object.fromEntries(Object.entries(p.validation.mase).map(([k, v]) => [k, round(v as number, 3)])))}; validation coverage80 raw ${p.validation.coverage80Raw.toFixed(3)} calibrated ${p.validation.coverage80Calibrated.toFixed(3)}`,
     );
     tfjs.push(serving.model ? serveForecasts(split.histories, { model: serving.model, policy: singleMethod(p, 'global-mlp') }, { horizon: HORIZON }).forecasts.map((f) => f.forecast) : baselines(split, 'seasonal-naive'));
   }
-  return { seed, served, tfjs, servings, seconds };
+  return { seed, served, tfjs, servings, seconds, cpuSeconds };
 }
 
 interface InventoryResult {
@@ -221,6 +241,18 @@ interface InventoryResult {
   readonly review: number;
   /** Share of review months whose lead-time demand stayed at or below the reorder point. */
   readonly reorderPointCoverage: number;
+  readonly stockOuts: number;
+  readonly reorderPointChecks: number;
+  readonly reorderPointInside: number;
+}
+
+/** Backtests of disjoint origins, pooled: the same figures as one backtest over all of them. */
+function pooledInventory(parts: readonly InventoryResult[]): InventoryResult {
+  const cycles = parts.reduce((s, p) => s + p.cycles, 0);
+  const stockOuts = parts.reduce((s, p) => s + p.stockOuts, 0);
+  const checks = parts.reduce((s, p) => s + p.reorderPointChecks, 0);
+  const inside = parts.reduce((s, p) => s + p.reorderPointInside, 0);
+  return { target: TARGET, achieved: round(1 - stockOuts / Math.max(1, cycles)), cycles, leadTime: LEAD, review: REVIEW, reorderPointCoverage: round(inside / Math.max(1, checks)), stockOuts, reorderPointChecks: checks, reorderPointInside: inside };
 }
 
 /**
@@ -253,7 +285,7 @@ function inventoryBacktest(series: readonly DemandHistory[], splits: readonly Or
       stockOuts += outcome.stockOuts;
     });
   });
-  return { target: TARGET, achieved: round(1 - stockOuts / Math.max(1, cycles)), cycles, leadTime: LEAD, review: REVIEW, reorderPointCoverage: round(ropInside / Math.max(1, ropCount)) };
+  return { target: TARGET, achieved: round(1 - stockOuts / Math.max(1, cycles)), cycles, leadTime: LEAD, review: REVIEW, reorderPointCoverage: round(ropInside / Math.max(1, ropCount)), stockOuts, reorderPointChecks: ropCount, reorderPointInside: ropInside };
 }
 
 function withDesign(serving: ServingModel, change: Partial<ServingDesign>): ServingModel {
@@ -321,6 +353,40 @@ async function lowVolumeBenchmark(panel: readonly DemandHistory[], main: SeriesS
   }
   const classes = run.servings[0].policy.validation.classes;
   return { series: kept.length, droppedPbs: dropped.series.length, thinned: main.series.length, seed, classes, weights: run.servings.map((s) => s.policy.weights), results: rows };
+}
+
+function savedServingDirectory(root: string, seed: number, origin: number): string {
+  return path.join(root, `seed-${seed}-origin-${origin}`);
+}
+
+/** The served scores and inventory backtest of saved serving models, re-served with the frozen serving-time widening. */
+async function inventoryFromSaved(root: string, series: readonly DemandHistory[], splits: readonly OriginSplit[], design: ServingDesign, seeds: readonly number[], about: Record<string, string>): Promise<void> {
+  const cache = new Map<string, QuantileForecast>();
+  const perSeed: { seed: number; served: Figures; inventory: InventoryResult; seconds: number }[] = [];
+  const widening = { widenBelow: design.widenBelow, widenAbove: design.widenAbove, widenTotals: design.widenTotals };
+  for (const seed of seeds) {
+    const servings: ServingModel[] = [];
+    for (const sp of splits) servings.push(withDesign(await loadServingFromDirectory(savedServingDirectory(root, seed, sp.monthsBeforeEnd)), widening));
+    const served = figures(scoreProtocol(splits, splits.map((sp, k) => serveForecasts(sp.histories, servings[k], { horizon: HORIZON }).forecasts.map((f) => f.forecast))));
+    const t = await timed(() => inventoryBacktest(series, splits, servings, cache));
+    perSeed.push({ seed, served, inventory: t.value, seconds: round(t.seconds, 1) });
+    progress(`saved seed ${seed}: served ${JSON.stringify(served)}; inventory ${JSON.stringify(t.value)} (${t.seconds.toFixed(1)} s)`);
+    servings.forEach((s) => s.model?.dispose());
+  }
+  const achieved = perSeed.map((r) => r.inventory.achieved);
+  console.log(`inventory of saved serving models (${root}), widening ${JSON.stringify(widening)}: achieved ${achieved.map((a) => a.toFixed(3)).join(' / ')} per seed over ${perSeed[0]?.inventory.cycles ?? 0} cycles; reorder point covered lead-time demand ${perSeed.map((r) => r.inventory.reorderPointCoverage.toFixed(3)).join(' / ')}`);
+  console.log(
+    JSON.stringify({
+      ...about,
+      phase: 'test-inventory',
+      series: series.length,
+      origins: TEST_ORIGINS,
+      design,
+      results: { served: averageFigures(perSeed.map((r) => r.served)) },
+      seeds: Object.fromEntries(perSeed.map((r) => [String(r.seed), r.served.mase])),
+      inventory: { target: TARGET, achieved: round(mean(achieved)), leadTime: LEAD, review: REVIEW, cycles: perSeed[0]?.inventory.cycles ?? 0, perSeed: achieved, reorderPointCoverage: round(mean(perSeed.map((r) => r.inventory.reorderPointCoverage))) },
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -455,7 +521,7 @@ async function main(): Promise<void> {
       // Per validation year, like the monthly tails: the service level must hold in the worse year, not on average.
       const perOrigin = splits.map((sp, k) => inventoryBacktest(series, [sp], [servings[k]], cache));
       const worst = Math.min(...perOrigin.map((o) => o.achieved));
-      const pooled = inventoryBacktest(series, splits, servings, cache);
+      const pooled = pooledInventory(perOrigin);
       rows.push({ calibration: chosen.mode, widenTotals, achieved: pooled.achieved, worstAchieved: worst, perOrigin: Object.fromEntries(splits.map((sp, k) => [sp.monthsBeforeEnd, perOrigin[k].achieved])), reorderPointCoverage: pooled.reorderPointCoverage, cycles: pooled.cycles });
       progress(`calibrate ${chosen.mode} widenTotals ${widenTotals}: achieved ${pooled.achieved}, worse year ${worst} (reorder point ${pooled.reorderPointCoverage})`);
       if (!bestTotals || Math.abs(worst - TARGET) < Math.abs(bestTotals.achieved - TARGET) - 1e-9) bestTotals = { widenTotals, achieved: worst };
@@ -479,8 +545,16 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ backend, machine, phase: 'test-low-volume', origins: TEST_ORIGINS, design: baseDesign, lowVolume }));
     return;
   }
+  if (args.inventoryFrom) {
+    await inventoryFromSaved(args.inventoryFrom, series, splits, baseDesign, args.seeds, { backend, machine });
+    return;
+  }
   const runs: SeedRun[] = [];
   for (const seed of args.seeds) runs.push(await runSeed(splits, baseDesign, seed, 'served'));
+  if (args.save) {
+    for (const r of runs) for (const [k, sp] of splits.entries()) await saveServingToDirectory(r.servings[k], savedServingDirectory(args.save, r.seed, sp.monthsBeforeEnd));
+    progress(`serving models saved under ${args.save}`);
+  }
   const servedPerSeed = runs.map((r) => figures(scoreProtocol(splits, r.served)));
   const tfjsPerSeed = runs.map((r) => figures(scoreProtocol(splits, r.tfjs)));
 
@@ -504,6 +578,7 @@ async function main(): Promise<void> {
   const served = averageFigures(servedPerSeed);
   const tfjs = averageFigures(tfjsPerSeed);
   const seconds = mean(runs.map((r) => r.seconds));
+  const cpuSeconds = mean(runs.map((r) => r.cpuSeconds));
   console.log('');
   console.log(`protocol: test origins ${TEST_ORIGINS.join(' and ')} months before the end, ${series.length} series x ${splits.length} origins = ${series.length * splits.length} forecasts of ${HORIZON} months; design frozen on validation origins ${VALIDATION_ORIGINS.join(', ')}; seeds ${args.seeds.join(', ')}`);
   printRows('', [
@@ -514,6 +589,7 @@ async function main(): Promise<void> {
     { label: 'served (stored policy)', f: served, spread: sd(servedPerSeed.map((f) => f.mase)), seconds },
   ]);
   console.log(`served per seed: ${runs.map((r, i) => `seed ${r.seed} ${servedPerSeed[i].mase.toFixed(3)}`).join(', ')} (seconds: training + validation fits + calibration + serving, both origins, per seed)`);
+  console.log(`CPU seconds (every thread; the load average moves wall seconds, not these): served ${cpuSeconds.toFixed(1)} per seed (${runs.map((r) => r.cpuSeconds.toFixed(1)).join(' / ')}), ETS ${ets.cpuSeconds.toFixed(1)}; ${os.cpus().length} cores`);
   const achieved = inventory.length > 0 ? round(mean(inventory.map((i) => i.achieved))) : NaN;
   if (inventory.length > 0) {
     console.log(`inventory: (R, S) with lead time ${LEAD} and review ${REVIEW} month, target ${TARGET}: achieved cycle service level ${inventory.map((i) => i.achieved.toFixed(3)).join(' / ')} per seed over ${inventory[0].cycles} cycles; reorder point covered lead-time demand ${inventory.map((i) => i.reorderPointCoverage.toFixed(3)).join(' / ')}`);
@@ -530,10 +606,10 @@ async function main(): Promise<void> {
       design: baseDesign,
       results: {
         tfjs: row(tfjs, { sd: round(sd(tfjsPerSeed.map((f) => f.mase))) }),
-        ets: row(etsFigures, { seconds: round(ets.seconds, 1) }),
+        ets: row(etsFigures, { seconds: round(ets.seconds, 1), cpuSeconds: round(ets.cpuSeconds, 1) }),
         theta: row(thetaFigures, { seconds: round(theta.seconds, 1) }),
         snaive: row(snaiveFigures, { seconds: round(snaive.seconds, 1) }),
-        served: row(served, { sd: round(sd(servedPerSeed.map((f) => f.mase))), seconds: round(seconds, 1) }),
+        served: row(served, { sd: round(sd(servedPerSeed.map((f) => f.mase))), seconds: round(seconds, 1), cpuSeconds: round(cpuSeconds, 1) }),
       },
       seeds: Object.fromEntries(runs.map((r, i) => [String(r.seed), servedPerSeed[i].mase])),
       inventory: { target: TARGET, achieved, leadTime: LEAD, review: REVIEW, cycles: inventory[0]?.cycles ?? 0, perSeed: inventory.map((i) => i.achieved), reorderPointCoverage: round(mean(inventory.map((i) => i.reorderPointCoverage))) },
