@@ -11,17 +11,21 @@ const NDC = '12345-718-02';
 const GTIN = ndcToGtin14(NDC);
 const LOT = `C${runId}`.slice(0, 20);
 const serial = (n: number) => `K${runId}${n}`.slice(0, 20);
-const sgtin = (n: number) => sgtinToEpcUrn(GTIN, serial(n));
+const sgtin = (n: number, gtin = GTIN) => sgtinToEpcUrn(gtin, serial(n));
 const stamp = String(Date.now() % 1e8).padStart(8, '0');
 const CASE_GOOD = ssccToEpcUrn(withCheckDigit(`10312345${stamp}1`));
 const CASE_HOT = ssccToEpcUrn(withCheckDigit(`10312345${stamp}2`));
 const CASE_EARLY = ssccToEpcUrn(withCheckDigit(`10312345${stamp}3`));
 const CASE_VIA = ssccToEpcUrn(withCheckDigit(`10312345${stamp}4`));
 const CASE_FRIDGE = ssccToEpcUrn(withCheckDigit(`10312345${stamp}5`));
+const CASE_DAMP = ssccToEpcUrn(withCheckDigit(`10312345${stamp}6`));
+/** A moisture-sensitive 2–8 °C product whose label allows no time outside 30–60 % RH. */
+const DRY_NDC = '12345-719-02';
+const DRY_GTIN = ndcToGtin14(DRY_NDC);
 /** The pharmacy's first admitted site (infra/consortium.yaml), where a receipt that names none puts the goods. */
 const PHARMACY_GLN = '0356789000008';
 const PHARMACY_SITE = 'urn:epc:id:sgln:0356789.00000.0';
-const scanOf = (n: number) => `(01)${GTIN}(17)301231(10)${LOT}(21)${serial(n)}`;
+const scanOf = (n: number, gtin = GTIN) => `(01)${gtin}(17)301231(10)${LOT}(21)${serial(n)}`;
 const STORAGE = '{ minCelsius: 2, maxCelsius: 8, budget: { maxMinutesOutOfRange: 60, mktLimitCelsius: 8 } }';
 
 const fixture = useServices('cold', { postgresName: 'e2e-cold-chain' });
@@ -43,18 +47,19 @@ function trace(fromMs: number, toMs: number, hot: ReadonlyArray<readonly [number
 const HOUR = 3_600_000;
 const csvOf = (readings: ReadonlyArray<{ at: string; celsius: number }>) => ['time,temperature', ...readings.map((r) => `${r.at},${r.celsius}`)].join('\n');
 
-type Verification = { dispensable: boolean; reasons: string[]; temperatureExcursions: Array<{ startAt: string; minutes: number; highestCelsius: number; source: { kind: string; id: string } }> };
-const verify = async (n: number) => (await p().ok<{ verifyPack: Verification }>(key('dispenser', 'pharmacist'),
-  `mutation($s: String!) { verifyPack(scan: $s) { dispensable reasons temperatureExcursions { startAt minutes highestCelsius source { kind id } } } }`, { s: scanOf(n) })).verifyPack;
+type Stretch = { startAt: string; minutes: number; source: { kind: string; id: string } };
+type Verification = { dispensable: boolean; reasons: string[]; temperatureExcursions: Array<Stretch & { highestCelsius: number }>; humidityExcursions: Array<Stretch & { highestPercent: number }> };
+const verify = async (n: number, gtin = GTIN) => (await p().ok<{ verifyPack: Verification }>(key('dispenser', 'pharmacist'),
+  `mutation($s: String!) { verifyPack(scan: $s) { dispensable reasons temperatureExcursions { startAt minutes highestCelsius source { kind id } } humidityExcursions { startAt minutes highestPercent source { kind id } } } }`, { s: scanOf(n, gtin) })).verifyPack;
 
 interface Shipped { shipmentId: string; packedAfter: number; shippedAt: number; receivedAt: number }
 
-async function shipCase(kase: string, first: number, atDock?: () => Promise<void>): Promise<Shipped> {
+async function shipCase(kase: string, first: number, atDock?: () => Promise<void>, product = { ndc: NDC, gtin: GTIN }): Promise<Shipped> {
   const packedAfter = Date.now();
-  await m().ok(key('manufacturer', 'operator'), `mutation($c: [String!]!) { packContainer(sscc: "${kase}", children: $c) { transactionId } }`, { c: [sgtin(first), sgtin(first + 1)] });
+  await m().ok(key('manufacturer', 'operator'), `mutation($c: [String!]!) { packContainer(sscc: "${kase}", children: $c) { transactionId } }`, { c: [sgtin(first, product.gtin), sgtin(first + 1, product.gtin)] });
   const shipped = await m().ok<{ shipPacks: { shipmentId: string } }>(key('manufacturer', 'operator'),
     `mutation($e: [String!]!, $ti: JSON!) { shipPacks(to: "${MSP.dispenser}", epcs: $e, transactionInformation: $ti, statementAffirmed: true) { ${RESULT} } }`,
-    { e: [kase], ti: { transactionDate: new Date().toISOString().slice(0, 10), seller: 'ManufacturerMSP', buyer: 'DispenserMSP', products: [{ ndc: NDC, lot: LOT, quantity: 2 }] } });
+    { e: [kase], ti: { transactionDate: new Date().toISOString().slice(0, 10), seller: 'ManufacturerMSP', buyer: 'DispenserMSP', products: [{ ndc: product.ndc, lot: LOT, quantity: 2 }] } });
   const shipmentId = shipped.shipPacks.shipmentId;
   const shipment = `{ shipment(id: "${shipmentId}") { shippedAt receivedAt } }`;
   await eventually(() => p().ok<{ shipment: { shippedAt: string } | null }>(key('dispenser', 'operator'), shipment), (r) => r.shipment !== null);
@@ -267,6 +272,31 @@ describe('cold chain: storage conditions, loggers, excursions at the dock and th
     const again = await p().ok<Raised>(key('dispenser', 'operator'), `mutation { raiseLocationExcursions(location: "${PHARMACY_SITE}") { exceptions } }`);
     const second = await subjectsOf(again.raiseLocationExcursions?.exceptions ?? []);
     expect(second.filter((epc) => first.includes(epc))).toEqual([]);
+  });
+
+  it('a case held for humidity alone says "humidity excursion" at the counter, with when, where and how long', async () => {
+    // The leg lasts seconds here: a humidity budget of 0 min (no time outside the range) is what seconds can break.
+    await m().ok(key('manufacturer', 'operator'), `mutation { registerProduct(ndc: "${DRY_NDC}", name: "Coldamab dry powder", strength: "50 mg", dosageForm: "powder for injection", packSize: "1 vial", storage: { minCelsius: 2, maxCelsius: 8, humidity: { minPercent: 30, maxPercent: 60, maxMinutesOutOfRange: 0 }, budget: { maxMinutesOutOfRange: 60, mktLimitCelsius: 8 } }) { transactionId } }`);
+    await eventually(() => p().ok<{ product: { storage: unknown } | null }>(key('dispenser', 'operator'), `{ product(gtin: "${DRY_GTIN}") { storage { label } } }`), (r) => !!r.product?.storage);
+    await m().ok(key('manufacturer', 'operator'), `mutation($s: [String!]!) { commissionPacks(gtin: "${DRY_GTIN}", lot: "${LOT}", expiry: "2030-12-31", serials: $s) { transactionId } }`, { s: [11, 12].map(serial) });
+    const leg = await shipCase(CASE_DAMP, 11, undefined, { ndc: DRY_NDC, gtin: DRY_GTIN });
+    // In range for temperature throughout; 75 % RH over the leg.
+    const readings = trace(leg.shippedAt - HOUR, leg.receivedAt + 2 * 60_000, [[leg.shippedAt, leg.receivedAt]]).map((r) => `${r.at},5,${r.celsius > 8 ? 75 : 50}`);
+    await p().ok(key('dispenser', 'operator'), `mutation($c: String!) { uploadReadings(source: { kind: shipment, id: "${leg.shipmentId}" }, csv: $c, deviceId: "TL-9") { id } }`, { c: ['time,temperature,humidity', ...readings].join('\n') });
+    const dock = await p().ok<{ shipmentConditions: { findings: string[]; packs: Array<{ breaches: string[]; minutesOutOfRange: number }> } }>(key('dispenser', 'operator'),
+      `{ shipmentConditions(shipmentId: "${leg.shipmentId}") { findings packs { breaches minutesOutOfRange } } }`);
+    expect(dock.shipmentConditions.findings[0]).toMatch(/^humidity excursion: 2 pack\(s\) of .* outside 30–60 % RH \(budget 0 min\)$/);
+    expect(dock.shipmentConditions.packs).toEqual([{ breaches: ['humidity_minutes_out_of_range'], minutesOutOfRange: 0 }, { breaches: ['humidity_minutes_out_of_range'], minutesOutOfRange: 0 }]);
+    await p().ok(key('dispenser', 'operator'), `mutation { raiseTemperatureExcursions(shipmentId: "${leg.shipmentId}") { exceptions } }`);
+    const v = await verify(11, DRY_GTIN);
+    // The hold's quarantine also reads SUSPECT, as for the temperature case: what matters is which excursion it names.
+    expect(v).toMatchObject({ dispensable: false, temperatureExcursions: [] });
+    expect(v.reasons).toContain('HUMIDITY_EXCURSION');
+    expect(v.reasons).not.toContain('TEMPERATURE_EXCURSION');
+    expect(v.humidityExcursions).toHaveLength(1);
+    expect(v.humidityExcursions[0]).toMatchObject({ highestPercent: 75, source: { kind: 'shipment', id: leg.shipmentId } });
+    expect(Date.parse(v.humidityExcursions[0]!.startAt)).toBeGreaterThanOrEqual(leg.shippedAt);
+    expect(Math.abs(v.humidityExcursions[0]!.minutes - (leg.receivedAt - leg.shippedAt) / 60_000)).toBeLessThanOrEqual(0.1);
   });
 
   it('a stored readings batch matches its anchor until someone edits it', async () => {

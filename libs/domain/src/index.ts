@@ -190,8 +190,8 @@ export {
   CONDITION_SOURCE_KINDS, MAX_READINGS_PER_BATCH,
 } from './coldchain/readings';
 export type { LoggerReading, ReadingsBatch } from './coldchain/readings';
-export { checkShipmentConditions, summariseExcursions } from './coldchain/excursion-findings';
-export type { ExcursionSummary, ExcursionEvidence, HumidityExcursionSummary, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
+export { checkShipmentConditions, summariseExcursions, excursionHold } from './coldchain/excursion-findings';
+export type { ExcursionSummary, ExcursionEvidence, ExcursionHold, HumidityExcursionSummary, ShipmentConditionsInput, PackConditions } from './coldchain/excursion-findings';
 export { custodyIntervals, custodySteps, legConditions } from './coldchain/custody';
 export { exceptionViewers, exceptionGtins } from './coldchain/excursion-viewers';
 export type { CustodyStep, CustodySteps, LegConditions } from './coldchain/custody';

@@ -103,6 +103,17 @@ export class TemperatureExcursion {
   @Field({ description: 'Part of it is a logger gap counted out of range, not measured' }) inferredFromGap!: boolean;
 }
 
+@ObjectType({ description: "A stretch outside the product's humidity range" })
+export class HumidityExcursion {
+  @Field() startAt!: string;
+  @Field() endAt!: string;
+  @Field(() => Float, { description: 'How long, in minutes' }) minutes!: number;
+  @Field(() => Float, { description: 'Relative humidity, %' }) highestPercent!: number;
+  @Field(() => Float, { description: 'Relative humidity, %' }) lowestPercent!: number;
+  @Field(() => ConditionSourceView, { nullable: true, description: 'Where the pack was: the container, shipment or location whose logger showed it' }) source!: ConditionSourceView | null;
+  @Field({ description: 'Part of it is a logger gap counted out of range, not measured' }) inferredFromGap!: boolean;
+}
+
 @ObjectType()
 export class PackConditionsView {
   @Field() epc!: string;

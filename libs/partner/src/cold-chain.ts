@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   assertValidEpcisDocument, batchSpan, parseConditionSource, sha256Hex, checkShipmentConditions, custodyIntervals, custodySteps, DEFAULT_MAX_GAP_MINUTES, DomainError, legConditions, storageOptions, temperatureRange, parseEpcUrn, readAndValidateEpcisXml, readingsBatchSha256, readingsFromCsv, readingsFromEpcisDocument,
-  sourceKey, temperatureSeries, humiditySeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionSummary, type Finding,
+  sourceKey, temperatureSeries, humiditySeries, type ConditionSource, type DecideExcursionCommand, type ExcursionDecisionRecord, type ExcursionEvidence, type ExcursionHold, excursionHold, type Finding,
   type LegConditions, type LoggerReading, type PackConditions, type PackInterval, type Reading, type ReadingsAnchorRecord, type ReadingsBatch, type StorageConditions,
 } from '@pedigree/domain';
 import { ConditionReadings, CustodyReads, ReceivingExceptionReads, type ReadingsFormat, type StoredReadingsBatch } from '@pedigree/readmodel';
@@ -294,9 +294,9 @@ export class ColdChainExcursions {
     return this.p.write('closeException', 'CloseException', { exceptionId }, `${key}:close`);
   }
 
-  /** Open temperature excursions holding a pack here: what the counter and the scan screen say. */
-  async holding(epc: string): Promise<ExcursionSummary[]> {
+  /** Open excursions holding a pack here, temperature and humidity: what the counter and the scan screen say. */
+  async holding(epc: string): Promise<ExcursionHold> {
     const open = (await this.exceptions.holding(this.p.org, epc)).filter((x) => x.rule === 'temperature_excursion');
-    return open.flatMap((x) => ((x.evidence as unknown as Partial<ExcursionEvidence>).excursions ?? []));
+    return excursionHold(open.map((x) => x.evidence as unknown as Partial<ExcursionEvidence>));
   }
 }

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type * as readModel from '@pedigree/readmodel';
 import GraphQLJSON from './json-scalar';
-import { StorageConditionsView, TemperatureExcursion } from './cold-chain-types';
+import { HumidityExcursion, StorageConditionsView, TemperatureExcursion } from './cold-chain-types';
 
 /** GraphQL shapes of the partner API. Names follow the domain (docs/state-machine.md, DSCSA). */
 
@@ -164,7 +164,7 @@ export class PackVerification {
   @Field({ description: 'Safe to dispense here: verified, in your custody, not recalled/expired/suspect/dispensed' }) dispensable!: boolean;
   @Field(() => String, { nullable: true, description: 'GS1 US VRS verificationFailureReason' }) verificationFailureReason!: string | null;
   @Field(() => String, { nullable: true, description: 'GS1 US VRS additionalInfo (Recalled, Expired, Suspect ...)' }) additionalInfo!: string | null;
-  @Field(() => [String], { description: 'NO_MATCH_GTIN_SERIAL, NO_MATCH_LOT, NO_MATCH_EXPIRY, RECALLED, SUSPECT, EXPIRED, ALREADY_DISPENSED, NOT_IN_CUSTODY, POSSIBLE_CLONE, TEMPERATURE_EXCURSION' }) reasons!: string[];
+  @Field(() => [String], { description: 'NO_MATCH_GTIN_SERIAL, NO_MATCH_LOT, NO_MATCH_EXPIRY, RECALLED, SUSPECT, EXPIRED, ALREADY_DISPENSED, NOT_IN_CUSTODY, POSSIBLE_CLONE, TEMPERATURE_EXCURSION, HUMIDITY_EXCURSION' }) reasons!: string[];
   @Field(() => String, { nullable: true }) gtin!: string | null;
   @Field(() => String, { nullable: true }) serial!: string | null;
   @Field(() => String, { nullable: true }) productName!: string | null;
@@ -174,6 +174,7 @@ export class PackVerification {
   @Field({ description: 'read-model or ledger' }) source!: string;
   @Field() verifiedAt!: string;
   @Field(() => [TemperatureExcursion], { description: 'Open temperature excursions holding the pack here: when, where, how long (reason TEMPERATURE_EXCURSION)' }) temperatureExcursions!: TemperatureExcursion[];
+  @Field(() => [HumidityExcursion], { description: 'Open humidity excursions holding the pack here: when, where, how long (reason HUMIDITY_EXCURSION)' }) humidityExcursions!: HumidityExcursion[];
 }
 
 @ObjectType()

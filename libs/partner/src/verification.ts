@@ -82,14 +82,15 @@ export class PackVerifier {
     if (pack?.status === 'dispensed') reasons.push('ALREADY_DISPENSED');
     if (pack && pack.custodian !== this.p.org && pack.status !== 'dispensed') reasons.push('NOT_IN_CUSTODY');
     if (pack && (await this.possibleClone(pack, site))) reasons.push('POSSIBLE_CLONE');
-    const temperatureExcursions = pack ? await this.coldChain.holding(pack.id) : [];
-    if (temperatureExcursions.length) reasons.push('TEMPERATURE_EXCURSION');
+    const excursions = pack ? await this.coldChain.holding(pack.id) : undefined;
+    if (excursions) reasons.push(...excursions.reasons);
     const dispensable = answer.verified && reasons.length === 0;
     const result: PackVerification = {
       scan, verified: answer.verified, dispensable,
       verificationFailureReason: failure ?? null, additionalInfo: answer.additionalInfo ?? null, reasons,
       gtin: parsed.gtin, serial: parsed.serial, productName: answer.productName, lot: pack?.lot ?? parsed.lot ?? null, expiry: pack?.expiryExtendedTo ?? pack?.expiry ?? parsed.expiry ?? null,
-      status: pack?.status ?? null, source: answer.source, verifiedAt, temperatureExcursions,
+      status: pack?.status ?? null, source: answer.source, verifiedAt,
+      temperatureExcursions: [...(excursions?.temperatureExcursions ?? [])], humidityExcursions: [...(excursions?.humidityExcursions ?? [])],
     };
     await this.record({
       scan, gtin: parsed.gtin, serial: parsed.serial, lot: parsed.lot ?? null, expiry: parsed.expiry ?? null, verified: answer.verified,

@@ -13,13 +13,15 @@ interface Verification {
   productName: string | null; lot: string | null; expiry: string | null; status: string | null;
   verificationFailureReason: string | null; additionalInfo: string | null;
   temperatureExcursions?: TemperatureExcursion[];
+  humidityExcursions?: HumidityExcursion[];
 }
 interface TemperatureExcursion { startAt: string; endAt: string; minutes: number; highestCelsius: number; lowestCelsius: number; source: { kind: string; id: string } | null }
+interface HumidityExcursion { startAt: string; endAt: string; minutes: number; highestPercent: number; lowestPercent: number; source: { kind: string; id: string } | null }
 /** An open receiving exception holding the pack: why it is held (exceptionsHoldingPack). */
 type Hold = Pick<InboxException, 'id' | 'rule' | 'summary' | 'seller' | 'shipmentId' | 'ageBusinessDays' | 'dueAt' | 'timeZone' | 'overdue' | 'escalatedAt'>;
 interface ScanRecord { at: Date; scan: string; result: Verification | null; holds: Hold[]; error?: string; dispensed: boolean }
 
-const VERIFY = `mutation($s: String!) { verifyPack(scan: $s) { verified dispensable reasons gtin serial productName lot expiry status verificationFailureReason additionalInfo temperatureExcursions { startAt endAt minutes highestCelsius lowestCelsius source { kind id } } } }`;
+const VERIFY = `mutation($s: String!) { verifyPack(scan: $s) { verified dispensable reasons gtin serial productName lot expiry status verificationFailureReason additionalInfo temperatureExcursions { startAt endAt minutes highestCelsius lowestCelsius source { kind id } } humidityExcursions { startAt endAt minutes highestPercent lowestPercent source { kind id } } } }`;
 const HOLDS = `query($e: String!) { exceptionsHoldingPack(epc: $e) { id rule summary seller shipmentId ageBusinessDays dueAt timeZone overdue escalatedAt } }`;
 const DISPENSE = `mutation($e: [String!]!, $k: String) { dispensePacks(epcs: $e, idempotencyKey: $k) { transactionId } }`;
 
@@ -34,17 +36,27 @@ export const REASONS: Record<string, string> = {
   NOT_IN_CUSTODY: 'This pack is not in this pharmacy\u2019s custody',
   POSSIBLE_CLONE: 'Possible clone: this serial was seen elsewhere',
   TEMPERATURE_EXCURSION: 'Temperature excursion: held until the manufacturer decides',
+  HUMIDITY_EXCURSION: 'Humidity excursion: held until the manufacturer decides',
 };
 
 const SOURCE_NAMES: Record<string, string> = { container: 'in case', shipment: 'in transit, shipment', location: 'at site' };
 
-/** "Temperature excursion: 3 h 0 min up to 15 °C, 1 Mar 2026 09:59 – 12:59, in case urn:…". */
+/** "Temperature excursion: 3 h 0 min, 5–15 °C, 1 Mar 2026 09:59 – 12:59, in case urn:…". */
 export function excursionText(x: TemperatureExcursion): string {
+  return stretchText('Temperature', `${x.lowestCelsius}–${x.highestCelsius} °C`, x);
+}
+
+/** "Humidity excursion: 3 h 0 min, 50–75 % RH, 1 Mar 2026 09:59 – 12:59, at site urn:…". */
+export function humidityExcursionText(x: HumidityExcursion): string {
+  return stretchText('Humidity', `${x.lowestPercent}–${x.highestPercent} % RH`, x);
+}
+
+function stretchText(what: string, values: string, x: Pick<TemperatureExcursion, 'minutes' | 'startAt' | 'endAt' | 'source'>): string {
   const minutes = Math.round(x.minutes);
   const span = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
   const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   const where = x.source ? `, ${SOURCE_NAMES[x.source.kind] ?? x.source.kind} ${x.source.id}` : '';
-  return `Temperature excursion: ${span}, ${x.lowestCelsius}–${x.highestCelsius} °C, ${when(x.startAt)} – ${when(x.endAt)}${where}`;
+  return `${what} excursion: ${span}, ${values}, ${when(x.startAt)} – ${when(x.endAt)}${where}`;
 }
 
 /** What the scanner was set to send for the GS separator, when it cannot send the control character. */
@@ -97,7 +109,7 @@ export function scanPage(): HTMLElement {
     const good = !!r && r.verified && r.dispensable && !record.dispensed;
     verdict.className = `verdict ${record.dispensed ? 'done' : good ? 'ok' : 'bad'}`;
     const title = record.dispensed ? 'DISPENSED' : good ? 'VERIFIED — OK TO DISPENSE' : r?.verified ? 'VERIFIED — DO NOT DISPENSE' : 'NOT VERIFIED — DO NOT DISPENSE';
-    const reasons = record.error ? [`The scan could not be read: ${record.error}`] : [...(r?.reasons ?? []).map((x) => REASONS[x] ?? x), ...(r?.temperatureExcursions ?? []).map(excursionText)];
+    const reasons = record.error ? [`The scan could not be read: ${record.error}`] : [...(r?.reasons ?? []).map((x) => REASONS[x] ?? x), ...(r?.temperatureExcursions ?? []).map(excursionText), ...(r?.humidityExcursions ?? []).map(humidityExcursionText)];
     const dispense = h('button', { type: 'button', class: 'dispense', id: 'dispense' }, 'Dispense this pack');
     dispense.addEventListener('click', async () => {
       dispense.disabled = true;

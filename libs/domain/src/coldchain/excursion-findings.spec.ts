@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkShipmentConditions } from './excursion-findings';
+import { checkShipmentConditions, excursionHold, type ExcursionEvidence } from './excursion-findings';
 import { DEFAULT_MAX_GAP_MINUTES, type ConditionSource, type PackInterval, type Reading } from './excursion';
 import { humiditySeries, temperatureSeries, type LoggerReading } from './readings';
 import { parseStorageConditions, type StorageConditions } from './storage';
@@ -110,6 +110,25 @@ describe('humidity against the product\'s humidity range and budget', () => {
     expect(measured.findings).toEqual([]);
     expect(measured.packs[0]!.humidity!.minutesOutOfRange).toBeGreaterThan(180);
     expect(checkHumidity(logger(true), storage).packs[0]!.humidity).toBeUndefined();
+  });
+
+  it.each([
+    ['a humidity-only hold', false, true, ['HUMIDITY_EXCURSION']],
+    ['a temperature-only hold', true, false, ['TEMPERATURE_EXCURSION']],
+    ['a hold that broke both budgets', true, true, ['TEMPERATURE_EXCURSION', 'HUMIDITY_EXCURSION']],
+  ] as const)('at the counter, %s says which excursion it is, listing each stretch', (_name, hot, wet, reasons) => {
+    const readings = logger(wet).map((r, m) => ({ ...r, celsius: hot && m >= 120 && m < 300 ? 15 : 5 }));
+    const { findings } = checkHumidity(readings, humidFridge);
+    const hold = excursionHold(findings.map((f) => f.evidence as unknown as ExcursionEvidence));
+    expect(hold.reasons).toEqual(reasons);
+    expect(hold.temperatureExcursions.length > 0).toBe(hot);
+    expect(hold.humidityExcursions.length > 0).toBe(wet);
+    if (wet) expect(hold.humidityExcursions[0]).toMatchObject({ highestPercent: 75, source: LOCATION });
+  });
+
+  it('evidence recorded before breaches were kept reads as a temperature excursion; no evidence, no reason', () => {
+    expect(excursionHold([{ excursions: [] }]).reasons).toEqual(['TEMPERATURE_EXCURSION']);
+    expect(excursionHold([])).toEqual({ reasons: [], temperatureExcursions: [], humidityExcursions: [] });
   });
 
   it('minutes out of the humidity range match a fine-grid reference, and breach exactly beyond the budget (fast-check)', () => {

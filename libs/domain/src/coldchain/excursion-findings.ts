@@ -131,3 +131,27 @@ export function checkShipmentConditions(input: ShipmentConditionsInput): { packs
   }
   return { packs, findings };
 }
+
+/** What the counter says about the open excursion exceptions holding a pack: why, and each stretch out of range. */
+export interface ExcursionHold {
+  /** TEMPERATURE_EXCURSION and/or HUMIDITY_EXCURSION, by which budget the hold broke. */
+  readonly reasons: ReadonlyArray<'TEMPERATURE_EXCURSION' | 'HUMIDITY_EXCURSION'>;
+  readonly temperatureExcursions: readonly ExcursionSummary[];
+  readonly humidityExcursions: readonly HumidityExcursionSummary[];
+}
+
+/**
+ * The counter's reading of the evidence of open temperature_excursion exceptions. A hold that broke
+ * only the humidity budget is a humidity excursion: calling it a temperature one would send the
+ * pharmacist to the wrong logger. Evidence recorded before breaches were kept is a temperature excursion.
+ */
+export function excursionHold(evidence: ReadonlyArray<Partial<ExcursionEvidence>>): ExcursionHold {
+  const breaches = (e: Partial<ExcursionEvidence>): readonly BudgetBreach[] => e.breaches ?? ['minutes_out_of_range'];
+  const temperature = evidence.some((e) => breaches(e).some((b) => b !== 'humidity_minutes_out_of_range'));
+  const humidity = evidence.some((e) => breaches(e).includes('humidity_minutes_out_of_range'));
+  return {
+    reasons: [...(temperature ? ['TEMPERATURE_EXCURSION' as const] : []), ...(humidity ? ['HUMIDITY_EXCURSION' as const] : [])],
+    temperatureExcursions: evidence.flatMap((e) => e.excursions ?? []),
+    humidityExcursions: evidence.flatMap((e) => e.humidity?.excursions ?? []),
+  };
+}
