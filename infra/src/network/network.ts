@@ -617,8 +617,11 @@ export class Network {
     const pkg = await this.packageFor(cc, org);
     const version = chaincodeVersion(pkg);
     if (await this.ensureInstalled(org, pkg)) changed.push(`chaincode installed on ${peerName(org)}`);
-    // Before the commit: once the definition names this peer, gateways may ask it to endorse.
-    if (await this.runChaincodeServer(cc, org, pkg)) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
+    // Up before the commit (once the definition names this peer, gateways may ask it to endorse),
+    // starting while the approvals go through: its start-up is seconds of a small machine.
+    const server = this.runChaincodeServer(cc, org, pkg).then((started) => { if (started) changed.push(`${cc.name} chaincode server of ${org.mspId}`); });
+    let serverFailed: unknown;
+    server.catch((err: unknown) => { serverFailed = err; });
     let waiting = '';
     while (true) {
       try {
@@ -628,6 +631,7 @@ export class Network {
             await this.approvePackageForOrg(org.mspId, pkg.file, pkg.packageId, cc);
             changed.push(`${org.mspId} approved its own package of ${cc.name}`);
           }
+          await server;
           break;
         }
         const sequence = (committed?.sequence ?? 0) + 1;
@@ -639,6 +643,7 @@ export class Network {
         }
         const pending = PEER_ORGS.filter((o) => !approvals[o.mspId]).map((o) => o.mspId);
         if (pending.length === 0) {
+          await server;
           await this.commitDefinition(org, cc, version, sequence, this.ordererFor(org));
           changed.push(`chaincode ${cc.name} ${version} committed at sequence ${sequence} by ${org.mspId}`);
           continue;
@@ -646,6 +651,8 @@ export class Network {
         const now = `${cc.name}: approved by ${org.mspId}; waiting for ${pending.join(', ')} to approve (each on its own machine)`;
         if (now !== waiting) this.log((waiting = now));
       } catch (err) {
+        // Its own server not starting is no partner's to settle: at once.
+        if (serverFailed !== undefined) throw serverFailed;
         // No Raft leader yet, a partner's peer or node not up, or another member's commit of the
         // same sequence got in first: all settle as the partners come up.
         const now = `${cc.name}: waiting for the partners (${(err as Error).message.split('\n').slice(-1)[0]})`;
