@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, submitCommand } from '@pedigree/ledger';
 import { parseGovernanceChange } from '@pedigree/domain';
 import { connectionProfileFile, findOrg, networkPaths, PEER_ORGS, type PeerOrg } from '../network/topology';
 import { Membership } from '../network/membership';
@@ -41,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const membershipCode = await membershipCommand(command, arg, org, who, argv);
   if (membershipCode !== undefined) return membershipCode;
+  // Only governance needs the gateway client: the membership commands above (a join's steps) start
+  // without loading it, about half a second of CPU each.
+  const { connectFabricLedger, ledgerConfigFromProfile, LedgerError, readConnectionProfile, submitCommand } = await import('@pedigree/ledger');
   const profile = readConnectionProfile(connectionProfileFile(networkPaths(), org));
   const ledger = connectFabricLedger(ledgerConfigFromProfile(profile, 'Admin'));
   try {

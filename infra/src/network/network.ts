@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { FabricInstall, fabricInstall, writeConfig, writeIfChanged } from './fabric-config';
 import { caServerOf, type CaServer, CertificateAuthorities, identitiesOf, type IdentitySpec } from './ca';
-import { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } from '@pedigree/ledger';
 import { ChaincodePackage, packageChaincode } from './chaincode-package';
 import { ordererFlags, peerAdminEnv, runFabricTool } from './fabric-cli';
 import * as proc from './processes';
@@ -13,7 +12,11 @@ import {
   CHAINCODE, CHAINCODES, CHANNEL, ChaincodeDeployment, chaincodeServerName, chaincodeServerPort, consortiumFile, definitionEndorsementPolicy, FOUNDERS, NetworkPaths, OrdererNode, ORDERERS, PEER_ORGS, PeerOrg,
   connectionProfileFile, hostOf, joinedFile, networkHosts, networkPaths, ordererDir, peerDir, peerEndpointHost, peerName, peerTlsCa, userMspDir,
 } from './topology';
-import { foundConsortium, foundConsortiumAs } from './consortium';
+// The gateway client (@pedigree/ledger, through ./consortium) is loaded only by the steps that
+// use it: it is most of a CLI run's start-up (about 0.5 s of CPU), and the file-only commands
+// (hosts, export, import, genesis) run many times in a founding.
+type Consortium = typeof import('./consortium');
+const consortium = (): Promise<Consortium> => import('./consortium');
 import { ExchangeError, exportOrganisation, genesisProblem, type GenesisJson, importOrganisation, missingFounders } from './exchange';
 import { Membership } from './membership';
 
@@ -79,10 +82,11 @@ export class Network {
     for (const org of PEER_ORGS) {
       if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
     }
-    for (const cc of CHAINCODES) changed.push(...(await this.ensureChaincode(cc)));
+    // The chaincodes' definitions are independent (their own keys in _lifecycle): side by side.
+    changed.push(...(await Promise.all(CHAINCODES.map((cc) => this.ensureChaincode(cc)))).flat());
     this.writeConnectionProfiles();
     if (changed.length > 0) await this.waitGatewaysReady();
-    const founded = await foundConsortium(this.paths, this.log);
+    const founded = await (await consortium()).foundConsortium(this.paths, this.log);
     if (founded) changed.push(founded);
     if (changed.length === 0) this.log('network already up; nothing changed');
     return { changed };
@@ -130,10 +134,10 @@ export class Network {
       if (await this.ensureOrdererJoined(node, block)) changed.push(`${node.process} joined ${CHANNEL}`);
     }
     if (await this.ensurePeerJoined(org, block)) changed.push(`${peerName(org)} joined ${CHANNEL}`);
-    for (const cc of CHAINCODES) changed.push(...(await this.ensureOwnChaincode(cc, org, deadline)));
+    changed.push(...(await Promise.all(CHAINCODES.map((cc) => this.ensureOwnChaincode(cc, org, deadline)))).flat());
     this.writeConnectionProfiles([org]);
     if (changed.length > 0) await this.waitGatewaysReady(Math.max(90_000, deadline - Date.now()), [org]);
-    const founded = await foundConsortiumAs(p, org, this.log, deadline);
+    const founded = await (await consortium()).foundConsortiumAs(p, org, this.log, deadline);
     if (founded) changed.push(founded);
     if (changed.length === 0) this.log(`${org.mspId} already up; nothing changed`);
     return { changed };
@@ -554,45 +558,49 @@ export class Network {
    */
   private async ensureChaincode(cc: ChaincodeDeployment): Promise<string[]> {
     const changed: string[] = [];
+    // Each organisation's steps go to its own peer (and its own admin's transaction to the ordering
+    // service), so they run side by side: one block carries every approval instead of one each.
+    const each = async (step: (org: PeerOrg) => Promise<string | undefined>) => {
+      for (const c of await Promise.all(PEER_ORGS.map(step))) if (c) changed.push(c);
+    };
     const pkgs = new Map<string, ChaincodePackage>();
-    for (const org of PEER_ORGS) pkgs.set(org.mspId, await this.packageFor(cc, org));
+    await each(async (org) => { pkgs.set(org.mspId, await this.packageFor(cc, org)); return undefined; });
     const pkgOf = (org: PeerOrg) => pkgs.get(org.mspId) as ChaincodePackage;
     const version = chaincodeVersion(pkgOf(PEER_ORGS[0]!));
-    for (const org of PEER_ORGS) {
-      if (await this.ensureInstalled(org, pkgOf(org))) changed.push(`chaincode installed on ${peerName(org)}`);
-    }
+    await each(async (org) => ((await this.ensureInstalled(org, pkgOf(org))) ? `chaincode installed on ${peerName(org)}` : undefined));
 
     const committed = await this.committedDefinition(PEER_ORGS[0], cc.name);
     if (committed?.version !== version) {
       const sequence = (committed?.sequence ?? 0) + 1;
       const approvals = await this.approvals(PEER_ORGS[0]!, cc, version, sequence);
-      for (const org of PEER_ORGS) {
-        if (approvals[org.mspId]) continue;
-        await this.approve(org, cc, version, sequence, pkgOf(org));
-      }
       // An organisation that has no chaincode server yet (one that just joined) starts it before
-      // the commit: once the definition names its peer, gateways may ask that peer to endorse.
-      for (const org of PEER_ORGS) {
-        if (this.installedPackageId(cc, org) !== undefined) continue;
-        writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkgOf(org).packageId}\n`);
-        if (await this.ensureRunning(this.chaincodeSpec(cc, org))) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
-      }
+      // the commit (while the approvals go through): once the definition names its peer, gateways
+      // may ask that peer to endorse.
+      await Promise.all([
+        each(async (org) => {
+          if (this.installedPackageId(cc, org) !== undefined) return undefined;
+          writeIfChanged(path.join(this.chaincodeHome(cc, org), 'package-id'), `${pkgOf(org).packageId}\n`);
+          return (await this.ensureRunning(this.chaincodeSpec(cc, org))) ? `${cc.name} chaincode server of ${org.mspId}` : undefined;
+        }),
+        each(async (org) => {
+          if (!approvals[org.mspId]) await this.approve(org, cc, version, sequence, pkgOf(org));
+          return undefined;
+        }),
+      ]);
       await this.commitDefinition(PEER_ORGS[0]!, cc, version, sequence);
       changed.push(`chaincode ${version} committed at sequence ${sequence}`);
     } else {
       // The definition stands; an organisation whose approval names another package (a server
       // address moved, a modified package put back) approves its own again for the same sequence.
-      for (const org of PEER_ORGS) {
-        if ((await this.approvedPackageId(org, cc.name)) === pkgOf(org).packageId) continue;
+      await each(async (org) => {
+        if ((await this.approvedPackageId(org, cc.name)) === pkgOf(org).packageId) return undefined;
         this.log(`re-approving chaincode ${version} sequence ${committed.sequence} for ${org.mspId} with its own package`);
         await this.approvePackageForOrg(org.mspId, pkgOf(org).file, pkgOf(org).packageId, cc);
-        changed.push(`${org.mspId} approved its own package of ${cc.name}`);
-      }
+        return `${org.mspId} approved its own package of ${cc.name}`;
+      });
     }
 
-    for (const org of PEER_ORGS) {
-      if (await this.runChaincodeServer(cc, org, pkgOf(org))) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
-    }
+    await each(async (org) => ((await this.runChaincodeServer(cc, org, pkgOf(org))) ? `${cc.name} chaincode server of ${org.mspId}` : undefined));
     if (changed.length > 0) await this.waitChaincodeReady(cc.name);
     return changed;
   }
@@ -609,8 +617,11 @@ export class Network {
     const pkg = await this.packageFor(cc, org);
     const version = chaincodeVersion(pkg);
     if (await this.ensureInstalled(org, pkg)) changed.push(`chaincode installed on ${peerName(org)}`);
-    // Before the commit: once the definition names this peer, gateways may ask it to endorse.
-    if (await this.runChaincodeServer(cc, org, pkg)) changed.push(`${cc.name} chaincode server of ${org.mspId}`);
+    // Up before the commit (once the definition names this peer, gateways may ask it to endorse),
+    // starting while the approvals go through: its start-up is seconds of a small machine.
+    const server = this.runChaincodeServer(cc, org, pkg).then((started) => { if (started) changed.push(`${cc.name} chaincode server of ${org.mspId}`); });
+    let serverFailed: unknown;
+    server.catch((err: unknown) => { serverFailed = err; });
     let waiting = '';
     while (true) {
       try {
@@ -620,6 +631,7 @@ export class Network {
             await this.approvePackageForOrg(org.mspId, pkg.file, pkg.packageId, cc);
             changed.push(`${org.mspId} approved its own package of ${cc.name}`);
           }
+          await server;
           break;
         }
         const sequence = (committed?.sequence ?? 0) + 1;
@@ -631,6 +643,7 @@ export class Network {
         }
         const pending = PEER_ORGS.filter((o) => !approvals[o.mspId]).map((o) => o.mspId);
         if (pending.length === 0) {
+          await server;
           await this.commitDefinition(org, cc, version, sequence, this.ordererFor(org));
           changed.push(`chaincode ${cc.name} ${version} committed at sequence ${sequence} by ${org.mspId}`);
           continue;
@@ -638,6 +651,8 @@ export class Network {
         const now = `${cc.name}: approved by ${org.mspId}; waiting for ${pending.join(', ')} to approve (each on its own machine)`;
         if (now !== waiting) this.log((waiting = now));
       } catch (err) {
+        // Its own server not starting is no partner's to settle: at once.
+        if (serverFailed !== undefined) throw serverFailed;
         // No Raft leader yet, a partner's peer or node not up, or another member's commit of the
         // same sequence got in first: all settle as the partners come up.
         const now = `${cc.name}: waiting for the partners (${(err as Error).message.split('\n').slice(-1)[0]})`;
@@ -645,7 +660,9 @@ export class Network {
         if (Date.now() > deadline) throw err;
       }
       if (Date.now() > deadline) throw new Error(`${cc.name} was not committed within the founding wait: ${waiting}`);
-      await proc.sleep(2000);
+      // Each round is two peer CLI runs: a second between rounds sees a partner's step soon
+      // without crowding a small machine running every member.
+      await proc.sleep(1000);
     }
     await this.waitChaincodeReady(cc.name, [org], Math.max(60_000, deadline - Date.now()));
     return changed;
@@ -749,17 +766,17 @@ export class Network {
   /** Every peer has the definition and reaches the chaincode server: the first invoke will not fail. */
   private async waitChaincodeReady(name: string, orgs: readonly PeerOrg[] = PEER_ORGS, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const org of orgs) {
+    await Promise.all(orgs.map(async (org) => {
       while (true) {
         try {
           await this.peerCli(org, ['chaincode', 'query', '-C', CHANNEL, '-n', name, '-c', '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}']);
-          break;
+          return;
         } catch (err) {
           if (Date.now() > deadline) throw err;
           await proc.sleep(500);
         }
       }
-    }
+    }));
   }
 
   /**
@@ -770,7 +787,9 @@ export class Network {
   private async waitGatewaysReady(timeoutMs = 90_000, orgs: readonly PeerOrg[] = PEER_ORGS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const all = PEER_ORGS.map((o) => o.mspId);
-    for (const org of orgs) {
+    const { connectFabricLedger, ledgerConfigFromProfile, readConnectionProfile } = await import('@pedigree/ledger');
+    // Each gateway on its own: side by side.
+    await Promise.all(orgs.map(async (org) => {
       const file = connectionProfileFile(this.paths, org);
       const ledger = connectFabricLedger(ledgerConfigFromProfile(readConnectionProfile(file), 'User1', { endorse: 10_000, commitStatus: 20_000 }));
       try {
@@ -788,7 +807,7 @@ export class Network {
       } finally {
         ledger.close();
       }
-    }
+    }));
   }
 
   /** One profile per organisation for applications: its peer and its users' credentials. */
