@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { readEpcisXml, sgtinToEpcUrn } from '@pedigree/domain';
+import { epcUrnToDigitalLink, readEpcisXml, sgtinToEpcUrn } from '@pedigree/domain';
 import { key, Postgres, runId, Service } from './support';
 
 /**
@@ -233,7 +233,9 @@ describe('EPCIS 2.0 REST binding: query', () => {
     const text = await xml.text();
     expect(text).toMatch(/<epcisq:EPCISQueryDocument [^>]*xmlns:epcisq="urn:epcglobal:epcis-query:xsd:2"/);
     expect(text).toMatch(/<queryName>SimpleEventQuery<\/queryName>\s*<resultsBody>\s*<EventList>\s*<(ObjectEvent|AggregationEvent)>/);
-    expect(text).toContain(epc(3));
+    // No GS1-EPC-Format: GS1 Digital Links, the binding's default, and the answer says so.
+    expect(xml.headers.get('gs1-epc-format')).toBe('Always_GS1_Digital_Link');
+    expect(text).toContain(epcUrnToDigitalLink(epc(3)));
     const dl = await fetch(`${m.url}${query}`, { headers: { 'x-api-key': auditor, 'GS1-EPC-Format': 'Always_GS1_Digital_Link' } });
     expect(dl.headers.get('gs1-epc-format')).toBe('Always_GS1_Digital_Link');
     const [event] = await eventsOf(dl);
@@ -363,7 +365,7 @@ describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', ()
     expect(doc.type).toBe('EPCISQueryDocument');
     expect(doc.epcisBody.queryResults.queryName).toBe(name);
     expect(doc.epcisBody.queryResults.subscriptionID).toMatch(/^[0-9a-f-]{36}$/);
-    expect(doc.epcisBody.queryResults.resultsBody.eventList).toEqual([expect.objectContaining({ type: 'ObjectEvent', epcList: [epc(400)] })]);
+    expect(doc.epcisBody.queryResults.resultsBody.eventList).toEqual([expect.objectContaining({ type: 'ObjectEvent', epcList: [epcUrnToDigitalLink(epc(400))] })]);
   });
 
   it('streams EPCIS 1.2 XML (or 2.0 XML) text messages when the upgrade asks for them', async () => {
@@ -388,7 +390,7 @@ describe('EPCIS 2.0 REST binding: named queries and WebSocket subscriptions', ()
   });
 
   it('with initialRecordTime, first sends what was recorded since then', async () => {
-    const { ws } = await open(`/queries/${name}/events?stream=true&initialRecordTime=${encodeURIComponent(suiteStart)}`, { 'x-api-key': auditor });
+    const { ws } = await open(`/queries/${name}/events?stream=true&initialRecordTime=${encodeURIComponent(suiteStart)}`, { 'x-api-key': auditor, 'GS1-EPC-Format': 'Always_EPC_URN' });
     expect(ws).toBeDefined();
     const first = await new Promise<QueryDocument>((resolve) => ws?.once('message', (data) => resolve(JSON.parse(String(data)))));
     ws?.close();

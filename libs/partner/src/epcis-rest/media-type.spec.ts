@@ -15,7 +15,11 @@ describe('the media type of a query answer, by Accept', () => {
 
 describe('the format of an event answer: Accept, GS1-EPCIS-Version, GS1-EPC-Format, GS1-CBV-XML-Format', () => {
   it.each<[Record<string, string>, Partial<EventAnswerFormat>]>([
-    [{}, { media: 'json', version: '2.0', epc: 'No_Preference', cbv: 'No_Preference' }],
+    // The binding's default when GS1-EPC-Format is absent; 1.2 keeps EPCs as recorded (URNs).
+    [{}, { media: 'json', version: '2.0', epc: 'Always_GS1_Digital_Link', cbv: 'No_Preference' }],
+    [{ 'gs1-epc-format': ' ' }, { version: '2.0', epc: 'Always_GS1_Digital_Link' }],
+    [{ 'gs1-epcis-version': '1.2.0' }, { version: '1.2', epc: 'No_Preference' }],
+    [{ 'gs1-epc-format': 'No_Preference' }, { version: '2.0', epc: 'No_Preference' }],
     [{ accept: 'application/xml' }, { media: 'xml', version: '2.0' }],
     [{ accept: 'application/xml', 'gs1-epcis-version': '1.2.0' }, { media: 'xml', version: '1.2' }],
     [{ 'gs1-epcis-version': '1.2' }, { media: 'xml', version: '1.2' }],

@@ -86,7 +86,8 @@ export function checkCaptureVersions(h: Headers): void {
  * The answer format the request asks for. `GS1-EPCIS-Version` picks the version (1.2.x or 2.0.x;
  * absent: 2.0); EPCIS 1.2 has XML only, so a 1.2 request answers XML whenever Accept allows it
  * (also for * / *) and is 406 when it does not. Any other version is 406. `GS1-EPC-Format` and
- * `GS1-CBV-XML-Format` are checked here too (400 for a value the standard does not have).
+ * `GS1-CBV-XML-Format` are checked here too (400 for a value the standard does not have); a 2.0
+ * answer without GS1-EPC-Format spells EPCs as GS1 Digital Links, as the binding's default says.
  */
 export function eventAnswerFormat(headers: Headers): EventAnswerFormat {
   checkVersionRanges(headers);
@@ -95,12 +96,22 @@ export function eventAnswerFormat(headers: Headers): EventAnswerFormat {
   const m = /^(\d+)\.(\d+)(\.\d+)?$/.exec(asked);
   const version = asked === '' ? '2.0' : m && `${m[1]}.${m[2]}` === '1.2' ? '1.2' : m && `${m[1]}.${m[2]}` === '2.0' ? '2.0' : undefined;
   if (!version) throw new EpcisProblem(406, 'NotAcceptableException', 'Not Acceptable', `GS1-EPCIS-Version ${JSON.stringify(asked)}: this repository answers EPCIS 1.2.0 (XML) and 2.0.0`);
-  const epc = parseEpcFormat(header(headers, 'gs1-epc-format'));
   const cbv = parseCbvXmlFormat(header(headers, 'gs1-cbv-xml-format'));
-  if (version === '2.0') return { media: answerMediaType(accept), version, epc, cbv };
+  if (version === '2.0') return { media: answerMediaType(accept), version, epc: epcFormatOf(headers, 'Always_GS1_Digital_Link'), cbv };
+  const epc = epcFormatOf(headers, 'No_Preference');
   const xmlOk = acceptRanges(accept).some((r) => /^((application|text)\/xml|application\/\*|\*\/\*)$/.test(r.type));
   if (!xmlOk) throw new EpcisProblem(406, 'NotAcceptableException', 'Not Acceptable', `EPCIS 1.2 is answered as application/xml only, and Accept is ${accept}`);
   return { media: 'xml', version, epc, cbv };
+}
+
+/**
+ * GS1-EPC-Format, or what its absence means. The 2.0 REST binding's OpenAPI: "If absent the default
+ * value is `Always_GS1_Digital_Link`". EPCIS 1.2 predates Digital Link and its partners read EPC URNs,
+ * so a 1.2 answer without the header keeps the EPCs as recorded.
+ */
+function epcFormatOf(headers: Headers, absent: EpcFormat): EpcFormat {
+  const value = header(headers, 'gs1-epc-format');
+  return value === undefined || value.trim() === '' ? absent : parseEpcFormat(value);
 }
 
 /** An EPCISQueryDocument (EPCIS 2.0 JSON-LD) written as asked, with the headers that say how. */
