@@ -74,7 +74,7 @@ beforeAll(async () => {
     await services[r].start();
   }
   forecast = new Service('forecast' as Role, pg.databaseUrl(`web_forecast_${runId}`), PORT.forecast);
-  await forecast.start({ DEMAND_DATABASE_URL: pg.databaseUrl(`web_dispenser_${runId}`), FORECAST_LEDGER_ORG: 'DispenserMSP', FORECAST_TRAIN_MAX_EPOCHS: '5', FORECAST_TRAIN_MEMBERS: '1' });
+  await forecast.start({ DEMAND_DATABASE_URL: pg.databaseUrl(`web_dispenser_${runId}`), FORECAST_LEDGER_ORG: 'DispenserMSP', FORECAST_TRAIN_MAX_EPOCHS: '5', FORECAST_TRAIN_MEMBERS: '1', FORECAST_PRETRAINED: 'off' });
 
   const m = services.manufacturer, d = services.distributor, p = services.dispenser;
   await m.ok(key('manufacturer', 'operator'), `mutation($n: String!, $d: String!) { registerProduct(ndc: $d, name: $n, strength: "500 mg", dosageForm: "capsule", packSize: "30") { transactionId } }`, { n: PRODUCT, d: NDC });

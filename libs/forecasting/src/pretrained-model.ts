@@ -24,7 +24,14 @@ export interface PretrainOptions {
   readonly progress?: (event: TrainingProgress) => void;
 }
 
-const PBS_FILE = path.resolve(__dirname, '../data/pbs-scripts-monthly.csv.gz');
+/**
+ * The PBS data beside the library's sources: `../data` from libs/forecasting/src, and the same folder of
+ * the source tree from dist/libs/forecasting/src, where the build (tsc) copies no data files.
+ */
+const PBS_FILE = [
+  path.resolve(__dirname, '../data/pbs-scripts-monthly.csv.gz'),
+  path.resolve(__dirname, '../../../../libs/forecasting/data/pbs-scripts-monthly.csv.gz'),
+].find((file) => existsSync(file)) ?? path.resolve(__dirname, '../data/pbs-scripts-monthly.csv.gz');
 
 /** The benchmark's PBS series (positive, mean at least 100 scripts a month), whole history: what PBS teaches best. */
 export function pbsPanel(file = PBS_FILE): DemandHistory[] {
