@@ -79,11 +79,15 @@ export class WorldState {
 
   /** The record holder's peer AND another member's (see endorsement.ts). */
   async setHolderPolicy(type: KeyType, parts: readonly string[], holders: readonly OrgId[]): Promise<void> {
-    const members = await this.members();
-    const id = holders.join('|');
-    let policy = this.holderPolicies.get(id);
-    if (!policy) this.holderPolicies.set(id, (policy = voucherAndAnotherPolicy(holders, members)));
+    const policy = await this.policy(holders.join('|'), (members) => voucherAndAnotherPolicy(holders, members));
     await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, type, ...parts), policy);
+  }
+
+  /** A key policy built once per transaction under its name (a holder set, or CONTAINED). */
+  private async policy(name: string, build: (members: readonly OrgId[]) => Uint8Array): Promise<Uint8Array> {
+    let policy = this.holderPolicies.get(name);
+    if (!policy) this.holderPolicies.set(name, (policy = build(await this.members())));
+    return policy;
   }
 
   async setMajorityPolicy(type: KeyType, parts: readonly string[], members: readonly OrgId[]): Promise<void> {
@@ -198,12 +202,7 @@ export class WorldState {
     await this.write(key.type, key.parts, record);
     const policy = policyOf(record);
     if (!before || policyOf(before) !== policy) {
-      if (policy === CONTAINED) {
-        const members = await this.members();
-        let contained = this.holderPolicies.get(CONTAINED);
-        if (!contained) this.holderPolicies.set(CONTAINED, (contained = membersPolicy(members, 2)));
-        await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, key.type, ...key.parts), contained);
-      }
+      if (policy === CONTAINED) await this.ctx.stub.setStateValidationParameter(stateKey(this.ctx, key.type, ...key.parts), await this.policy(CONTAINED, (members) => membersPolicy(members, 2)));
       else await this.setHolderPolicy(key.type, key.parts, vouchers(record));
     }
     this.stored.set(record.id, record);
