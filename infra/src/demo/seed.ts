@@ -1,6 +1,5 @@
-import * as path from 'node:path';
 import { ndcToGtin14, sgtinToEpcUrn } from '@pedigree/domain';
-import { readCsvFile } from '@pedigree/forecasting';
+import { PBS_DATA_FILE, readCsvFile } from '@pedigree/forecasting';
 import { requestGraphQL } from '@pedigree/graphql-client';
 import { servicePort } from '@pedigree/platform';
 
@@ -16,7 +15,6 @@ import { servicePort } from '@pedigree/platform';
  * 3. Runs a small real DSCSA flow (commission, ship, receive, dispense) so live dispenses show up.
  * 4. Retrains the forecast model and waits for it, then prints logins and URLs.
  */
-const ROOT = path.resolve(__dirname, '../../../..');
 /** Every member's service, as npm start lists them (PEDIGREE_WEB_SERVICES), else the first three on their ports. */
 const SERVICES = JSON.parse(process.env.PEDIGREE_WEB_SERVICES ?? '[]') as Array<{ name: string; app: string; label: string; url: string }>;
 const url = (service: string) => process.env[`PEDIGREE_${service.toUpperCase()}_URL`] ?? SERVICES.find((s) => s.name === service)?.url ?? `http://127.0.0.1:${servicePort(service)}`;
@@ -44,7 +42,7 @@ function gtinOf(ndc: string): string {
 
 /** The PBS class's last MONTHS months (Concessional co-payments), scaled to the product's mean and moved to end last month. */
 function demoHistoryCsv(): string {
-  const rows = readCsvFile(path.join(ROOT, 'libs/forecasting/data/pbs-scripts-monthly.csv.gz'));
+  const rows = readCsvFile(PBS_DATA_FILE);
   const header = rows[0];
   const col = (n: string) => header.indexOf(n);
   const lines = ['gtin,month,quantity'];

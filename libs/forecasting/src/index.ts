@@ -47,7 +47,7 @@ export type { ServingDesign, ServingPolicy, ServingModel, ServedSeries, ServedRe
 export { reorderSuggestion, reorderHorizon, checkReorderRequest, simulateOrderUpTo } from './reorder-policy';
 export type { ReorderRequest, ReorderSuggestion, InventoryCycle, InventoryOutcome } from './reorder-policy';
 export { servingToArtifacts, servingFromArtifacts, saveServingToDirectory, loadServingFromDirectory } from './model-store';
-export { pretrainedGlobalModel, pretrainedName, directoryPretrainedStore, pbsPanel, needsPretrainedNetwork, OWN_NETWORK_MIN_SERIES } from './pretrained-model';
+export { pretrainedGlobalModel, pretrainedName, directoryPretrainedStore, pbsPanel, PBS_DATA_FILE, needsPretrainedNetwork, OWN_NETWORK_MIN_SERIES } from './pretrained-model';
 export type { PretrainedStore, PretrainOptions } from './pretrained-model';
 export { chooseTailWidening } from './tail-widening';
 export type { TailWidening, WideningTrial } from './tail-widening';

@@ -28,13 +28,13 @@ export interface PretrainOptions {
  * The PBS data beside the library's sources: `../data` from libs/forecasting/src, and the same folder of
  * the source tree from dist/libs/forecasting/src, where the build (tsc) copies no data files.
  */
-const PBS_FILE = [
+export const PBS_DATA_FILE = [
   path.resolve(__dirname, '../data/pbs-scripts-monthly.csv.gz'),
   path.resolve(__dirname, '../../../../libs/forecasting/data/pbs-scripts-monthly.csv.gz'),
 ].find((file) => existsSync(file)) ?? path.resolve(__dirname, '../data/pbs-scripts-monthly.csv.gz');
 
 /** The benchmark's PBS series (positive, mean at least 100 scripts a month), whole history: what PBS teaches best. */
-export function pbsPanel(file = PBS_FILE): DemandHistory[] {
+export function pbsPanel(file = PBS_DATA_FILE): DemandHistory[] {
   const panel = panelFromRows(readCsvFile(file), { key: ['Concession', 'Type', 'ATC2'], time: 'Month', value: 'Scripts' });
   return selectProtocolSeries(panel, { minMean: 100, requireFullSpan: true }).series;
 }

@@ -16,6 +16,7 @@ import { readCsvFile } from '../csv-table';
 import { DemandHistory } from '../demand-history';
 import { panelFromRows, PanelColumns } from '../demand-panel';
 import { ForecastError } from '../forecast-error';
+import { PBS_DATA_FILE } from '../pretrained-model';
 import { fitSba, fitTsb, intermittentForecast } from '../intermittent';
 import { DEFAULT_LEVELS, QuantileForecast } from '../quantile-forecast';
 import { simulateOrderUpTo } from '../reorder-policy';
@@ -27,7 +28,6 @@ import { CalendarRegion, checkRegion } from '../trading-days';
 import { DEMAND_CLASSES } from '../intermittent';
 import { chooseTailWidening, TailWidening, WideningTrial } from '../tail-widening';
 
-const PBS_FILE = 'libs/forecasting/data/pbs-scripts-monthly.csv.gz';
 const DESIGN_FILE = 'libs/forecasting/config/forecast-design.json';
 const HORIZON = 12;
 const VALIDATION_ORIGINS = [48, 36];
@@ -124,7 +124,7 @@ function parseArguments(argv: readonly string[]): BenchArguments {
   const lowVolumeOnly = flags.get('low-volume') === 'only';
   const common = { seeds, search: flags.has('search'), calibrate: flags.has('calibrate'), designFile: locate(flags.get('design') ?? DESIGN_FILE), keys, overrides, calendar, backtest: onOff('backtest', true), lowVolumeOnly, save: flags.get('save'), inventoryFrom: flags.get('inventory-from') };
   if (!flags.has('csv')) {
-    const csv = locate(PBS_FILE);
+    const csv = PBS_DATA_FILE;
     if (!existsSync(csv)) throw new ForecastError('INVALID_OPTIONS', `PBS data not found at ${csv}`);
     return { ...common, csv, pbs: true, columns: { key: ['Concession', 'Type', 'ATC2'], time: 'Month', value: 'Scripts' }, minMean: Number(flags.get('min-mean') ?? 100), lowVolume: onOff('low-volume', true) };
   }
